@@ -1,0 +1,16 @@
+"""The frame and router: page setup, the language switch, and the pages this user may open.
+
+Nothing here queries or draws a page: each page is a thin script in `pages/`.
+"""
+
+import streamlit as st
+
+from csdata import ui
+
+st.set_page_config(page_title="csdata", page_icon="📞", layout="wide")
+ui.language_switch()
+
+pages = [
+    st.Page("pages/overview.py", title=ui.tr("nav_overview"), icon="📊", url_path="overview", default=True),
+]
+st.navigation(pages).run()

@@ -1,0 +1,258 @@
+"""The `csdata` command: init, kpi, export, serve.
+
+Each subcommand parses and checks its arguments, calls the engine and prints. A problem the user
+can fix ends in one line on stderr and exit status 2, in the language of CSDATA_LANG; nothing
+prints a traceback. Metric values come from the same catalog and query layer as the dashboard.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+from csdata.i18n import t
+
+
+class UserError(Exception):
+    """A problem with what the user asked for; carries an i18n key and its parameters."""
+
+    def __init__(self, key: str, **params: object) -> None:
+        self.key = key
+        self.params = params
+        super().__init__(key)
+
+
+def _lang() -> str:
+    return "zh" if os.environ.get("CSDATA_LANG") == "zh" else "en"
+
+
+def _date(option: str):
+    def parse(value: str) -> dt.date:
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(t("err_bad_date", _lang(), option=option, value=value)) from None
+
+    return parse
+
+
+def _default_db() -> Path:
+    from csdata.settings import Settings, SettingsError
+
+    try:
+        return Settings.from_env().db
+    except SettingsError as exc:
+        raise UserError("err_settings", detail=str(exc)) from None
+
+
+def _open(args, *, read_only: bool = False):
+    from csdata.warehouse import Warehouse
+
+    return Warehouse(args.db or _default_db(), read_only=read_only)
+
+
+# -- commands ----------------------------------------------------------------------------------
+
+
+def cmd_init(args) -> int:
+    from csdata.policy import default_policy, save_policy
+    from csdata.warehouse import Warehouse
+
+    path = Path(args.db or _default_db())
+    if path.exists() and not args.force:
+        raise UserError("err_exists", path=str(path))
+    if args.tickets < 1000:
+        raise UserError("err_tickets_min")
+    # Build beside the target and move it into place, so a failed or interrupted build never
+    # leaves a half warehouse where the app would open it.
+    partial = path.with_name(path.name + ".partial")
+    partial.unlink(missing_ok=True)
+    started = time.perf_counter()
+    try:
+        wh = Warehouse(partial, create=True)
+        try:
+            if args.sample:
+                from csdata.sample import build_sample
+
+                counts = build_sample(wh, tickets=args.tickets, seed=args.seed)
+            else:
+                save_policy(wh, default_policy(), "init")
+                counts = None
+        finally:
+            wh.close()
+        partial.replace(path)
+    finally:
+        partial.unlink(missing_ok=True)
+        Path(str(partial) + ".wal").unlink(missing_ok=True)
+    if counts is None:
+        print(t("cli_created_empty", _lang(), path=path))
+    else:
+        print(
+            t(
+                "cli_built",
+                _lang(),
+                path=path,
+                tickets=f"{counts.get('tickets', 0):,}",
+                employees=f"{counts.get('employees', 0):,}",
+                audits=f"{counts.get('audits', 0):,}",
+                seconds=time.perf_counter() - started,
+            )
+        )
+    return 0
+
+
+def cmd_kpi(args) -> int:
+    from csdata import queries
+    from csdata.i18n import fmt_value
+    from csdata.metrics import CATALOG
+    from csdata.policy import CHANNELS
+
+    lang = _lang()
+    for name in args.metric or []:
+        if name not in CATALOG:
+            raise UserError("err_unknown_metric", value=name, known=", ".join(CATALOG))
+    for channel in args.channel or []:
+        if channel not in CHANNELS:
+            raise UserError("err_unknown_channel", value=channel)
+    wh = _open(args, read_only=True)
+    known = queries.clients(wh)
+    for client in args.client or []:
+        if client not in known:
+            raise UserError("err_unknown_client", value=client, known=", ".join(known) or "–")
+    span = queries.ticket_date_range(wh) or (dt.date.today(), dt.date.today())
+    start, end = args.start or span[0], args.end or span[1]
+    if start > end:
+        raise UserError("err_date_order", start=start, end=end)
+    filters = queries.Filters(start, end, tuple(args.client or ()), tuple(args.channel or ()))
+    metrics = args.metric or list(CATALOG)
+    values = queries.metric_values(wh, metrics, filters)
+    if args.json:
+        print(json.dumps(values, ensure_ascii=False))
+        return 0
+    print(t("cli_kpi_header", lang, start=start, end=end))
+    width = max(len(m) for m in metrics)
+    for name in metrics:
+        metric = CATALOG[name]
+        print(f"{name:<{width}}  {fmt_value(values[name], metric.unit, lang):>12}  {metric.label(lang)}")
+    return 0
+
+
+def cmd_export(args) -> int:
+    from csdata import exports, queries
+    from csdata.policy import load_policy
+
+    if args.table not in queries.EXPORTS:
+        raise UserError("err_unknown_table", value=args.table, known=", ".join(queries.EXPORTS))
+    wh = _open(args, read_only=True)
+    sql, params = queries.export_sql(args.table, load_policy(wh)[1])
+    frame = wh.df(sql, params)
+    if args.format == "xlsx" and len(frame) > exports.XLSX_MAX_ROWS:
+        raise UserError("err_too_many_rows", rows=f"{len(frame):,}", limit=f"{exports.XLSX_MAX_ROWS:,}")
+    out = Path(args.out or f"{args.table}.{args.format}")
+    try:
+        exports.write(frame, out, args.format)
+    except OSError as exc:
+        raise UserError("err_write", path=str(out), reason=exc.strerror or str(exc)) from None
+    print(t("cli_exported", _lang(), rows=f"{len(frame):,}", path=out), file=sys.stderr)
+    return 0
+
+
+def cmd_serve(args) -> int:
+    app = Path(__file__).resolve().parent.parent / "app.py"
+    env = dict(os.environ)
+    if args.db:
+        env["CSDATA_DB"] = str(args.db)
+    cmd = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(app),
+        "--server.port",
+        str(args.port),
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+    ]
+    os.execvpe(cmd[0], cmd, env)
+    return 0  # not reached
+
+
+# -- parsing -----------------------------------------------------------------------------------
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line, exit 2, like every other user error
+        self.exit(2, f"csdata: {message}\n")
+
+
+def parser() -> argparse.ArgumentParser:
+    from csdata.exports import FORMATS
+    from csdata.queries import EXPORTS
+
+    p = _Parser(prog="csdata", description="Customer-service analytics over a DuckDB warehouse.")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    def with_db(sp):
+        sp.add_argument("--db", type=Path, help="warehouse file (default: CSDATA_DB or data/csdata.duckdb)")
+        return sp
+
+    init = with_db(sub.add_parser("init", help="create a warehouse (with --sample: the demo company)"))
+    init.add_argument("--sample", action="store_true", help="fill it with the generated demo company")
+    init.add_argument("--tickets", type=int, default=300_000, help="tickets to generate (default 300000)")
+    init.add_argument("--seed", type=int, default=7, help="random seed of the generator")
+    init.add_argument("--force", action="store_true", help="replace an existing warehouse")
+    init.set_defaults(func=cmd_init)
+
+    kpi = with_db(sub.add_parser("kpi", help="print the metrics for a period"))
+    kpi.add_argument("--from", dest="start", type=_date("--from"), help="first day (default: first ticket)")
+    kpi.add_argument(
+        "--to", dest="end", type=_date("--to"), help="last day, inclusive (default: last ticket)"
+    )
+    kpi.add_argument("--client", action="append", help="only this client (repeatable)")
+    kpi.add_argument("--channel", action="append", help="only this channel: phone, chat, email (repeatable)")
+    kpi.add_argument("--metric", action="append", help="only this metric (repeatable)")
+    kpi.add_argument("--json", action="store_true", help="one JSON object: metric -> value")
+    kpi.set_defaults(func=cmd_kpi)
+
+    export = with_db(sub.add_parser("export", help="write a record kind in its canonical format"))
+    export.add_argument("table", help=", ".join(EXPORTS))
+    export.add_argument("--format", choices=FORMATS, default="csv")
+    export.add_argument("--out", help="output file (default: TABLE.FORMAT)")
+    export.set_defaults(func=cmd_export)
+
+    serve = with_db(sub.add_parser("serve", help="serve the app"))
+    serve.add_argument("--port", type=int, default=int(os.environ.get("PORT", 8501)))
+    serve.set_defaults(func=cmd_serve)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    from csdata.warehouse import WarehouseError
+
+    args = parser().parse_args(argv)
+    lang = _lang()
+    try:
+        return args.func(args)
+    except UserError as exc:
+        message = t(exc.key, lang, **exc.params)
+    except WarehouseError as exc:
+        message = t(exc.key, lang, **exc.params)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # last resort: still one line, never a traceback
+        message = t(
+            "err_unexpected", lang, kind=type(exc).__name__, detail=(str(exc).splitlines() or [""])[0][:300]
+        )
+    print(f"csdata: {message}", file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

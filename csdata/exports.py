@@ -1,0 +1,52 @@
+"""Frames to files: CSV (UTF-8 with BOM, so Excel shows Chinese), XLSX and Parquet.
+
+One writer for the CLI's `export` and the app's download buttons. Text cells that a spreadsheet
+would run as a formula (starting with = + - @, tab or CR) get a leading apostrophe in CSV and XLSX,
+so an exported file can be opened safely whatever was typed into the warehouse.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pandas as pd
+
+FORMATS = ("csv", "xlsx", "parquet")
+XLSX_MAX_ROWS = 1_048_575  # one header row
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def defuse(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy whose formula-looking text cells are made inert."""
+    out = frame.copy()
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+            values = out[col]
+            risky = values.astype("string").str.startswith(_FORMULA_START, na=False)
+            if risky.any():
+                out[col] = values.astype(object).where(~risky, "'" + values.astype("string"))
+    return out
+
+
+def to_bytes(frame: pd.DataFrame, fmt: str) -> bytes:
+    buf = io.BytesIO()
+    if fmt == "csv":
+        buf.write(defuse(frame).to_csv(index=False).encode("utf-8-sig"))
+    elif fmt == "xlsx":
+        defuse(frame).to_excel(buf, index=False, engine="openpyxl")
+    elif fmt == "parquet":
+        frame.to_parquet(buf, index=False)
+    else:
+        raise ValueError(fmt)
+    return buf.getvalue()
+
+
+def write(frame: pd.DataFrame, path: Path, fmt: str) -> None:
+    """Write to `path` through a temporary file, so a failed export leaves no half file."""
+    tmp = path.with_name(path.name + ".partial")
+    try:
+        tmp.write_bytes(to_bytes(frame, fmt))
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)

@@ -1,0 +1,172 @@
+"""English and Chinese (zh-CN) text for everything a user reads, and number formatting.
+
+One table, key -> (English, Chinese), so a missing translation is a test failure rather than a
+blank on screen. Metric names and formulas live with the metric catalog, policy labels with the
+policy; everything else lives here. Messages take `str.format` parameters.
+"""
+
+from __future__ import annotations
+
+import math
+
+LANGS = ("en", "zh")
+LANG_NAMES = {"en": "English", "zh": "中文"}
+
+TEXT: dict[str, tuple[str, str]] = {
+    # frame
+    "app_title": ("csdata · service analytics", "csdata · 客服数据分析"),
+    "language": ("Language", "语言"),
+    "nav_overview": ("Overview", "总览"),
+    "nav_dashboards": ("Dashboards", "看板"),
+    # filter bar
+    "filters": ("Filters", "筛选"),
+    "period": ("Period", "期间"),
+    "clients": ("Clients", "客户"),
+    "channels": ("Channels", "渠道"),
+    "all_clients": ("All clients", "全部客户"),
+    "all_channels": ("All channels", "全部渠道"),
+    "period_needs_two_dates": ("Choose a start and an end date.", "请选择开始和结束日期。"),
+    "channel_phone": ("Phone", "电话"),
+    "channel_chat": ("Chat", "在线"),
+    "channel_email": ("Email", "邮件"),
+    # overview
+    "overview_title": ("Service overview", "服务总览"),
+    "overview_caption": (
+        "{start} to {end} · {scope} · compared with {prev_start} to {prev_end}",
+        "{start} 至 {end} · {scope} · 对比 {prev_start} 至 {prev_end}",
+    ),
+    "target": ("Target", "目标"),
+    "no_target": ("no target", "无目标"),
+    "target_met": ("meets target", "达标"),
+    "target_missed": ("below target", "未达标"),
+    "vs_previous": ("vs previous period", "较上期"),
+    "no_data": ("No data for this selection.", "所选范围内没有数据。"),
+    "empty_warehouse": (
+        "The warehouse has no tickets yet. Import data or build the demo with `csdata init --sample`.",
+        "数据仓库中还没有工单。请导入数据,或用 `csdata init --sample` 生成演示数据。",
+    ),
+    "trend_title": ("Weekly trend", "周趋势"),
+    "trend_metric": ("Metric", "指标"),
+    "week": ("Week", "周"),
+    "by_client_title": ("Clients against their contracted targets", "各客户对照合同目标"),
+    "by_client_caption": (
+        "Green meets the client's own target, red misses it; blank where no target is set.",
+        "绿色为达到该客户合同目标,红色为未达到;未设目标则不着色。",
+    ),
+    "client": ("Client", "客户"),
+    "channel": ("Channel", "渠道"),
+    "per_channel": ("by channel", "分渠道"),
+    # errors a user may meet (CLI and app)
+    "err_no_warehouse": (
+        "no warehouse at {path}; create one with `csdata init --sample` or set CSDATA_DB",
+        "{path} 处没有数据仓库;请用 `csdata init --sample` 创建,或设置 CSDATA_DB",
+    ),
+    "err_locked": (
+        "the warehouse {path} is in use by another process (is the app running?); stop it and try again",
+        "数据仓库 {path} 正被另一个进程使用(应用是否在运行?);请先停止再重试",
+    ),
+    "err_not_a_warehouse": (
+        "{path} is not a csdata warehouse (not a DuckDB database, or damaged)",
+        "{path} 不是 csdata 数据仓库(不是 DuckDB 数据库,或已损坏)",
+    ),
+    "err_exists": (
+        "{path} already exists; use --force to replace it",
+        "{path} 已存在;如需替换请加 --force",
+    ),
+    "err_bad_date": (
+        "{option}: '{value}' is not a date like 2026-03-31",
+        "{option}:'{value}' 不是形如 2026-03-31 的日期",
+    ),
+    "err_date_order": ("--from {start} is after --to {end}", "--from {start} 晚于 --to {end}"),
+    "err_unknown_client": (
+        "unknown client '{value}'; known clients: {known}",
+        "未知客户“{value}”;已有客户:{known}",
+    ),
+    "err_unknown_channel": (
+        "unknown channel '{value}'; channels are phone, chat, email",
+        "未知渠道“{value}”;渠道为 phone、chat、email",
+    ),
+    "err_unknown_metric": ("unknown metric '{value}'; known: {known}", "未知指标“{value}”;可用:{known}"),
+    "err_unknown_table": (
+        "unknown table '{value}'; choose one of {known}",
+        "未知数据表“{value}”;可选:{known}",
+    ),
+    "err_too_many_rows": (
+        "{rows} rows do not fit in one XLSX sheet (limit {limit}); use --format csv or parquet",
+        "{rows} 行超出 XLSX 单表上限({limit});请改用 --format csv 或 parquet",
+    ),
+    "err_write": ("cannot write {path}: {reason}", "无法写入 {path}:{reason}"),
+    "err_settings": ("setting {detail}", "设置错误:{detail}"),
+    "err_tickets_min": ("--tickets must be at least 1000", "--tickets 不能少于 1000"),
+    "err_unexpected": (
+        "unexpected error ({kind}); nothing was changed. Details: {detail}",
+        "意外错误({kind});未做任何更改。详情:{detail}",
+    ),
+    # CLI progress
+    "cli_built": (
+        "built {path}: {tickets} tickets, {employees} employees, {audits} audits in {seconds:.1f} s",
+        "已创建 {path}:{tickets} 条工单、{employees} 名员工、{audits} 条质检,用时 {seconds:.1f} 秒",
+    ),
+    "cli_created_empty": ("created empty warehouse {path}", "已创建空数据仓库 {path}"),
+    "cli_exported": ("wrote {rows} rows to {path}", "已将 {rows} 行写入 {path}"),
+    "cli_kpi_header": ("{start} to {end}", "{start} 至 {end}"),
+    # policy rules
+    "policy_weights_sum": (
+        "weights must add up to 100 (they add up to {total})",
+        "权重之和必须为 100(当前为 {total})",
+    ),
+    "policy_duplicate_keys": ("each item needs its own key", "各项的键不能重复"),
+    "policy_bands_order": (
+        "grade bands must go from the highest minimum score to the lowest, each different",
+        "等级区间须按最低分从高到低排列,且互不相同",
+    ),
+    "policy_bands_floor": ("the lowest grade band must start at 0", "最低等级区间须从 0 分开始"),
+    "policy_unknown_metric": ("targets name unknown metrics: {names}", "目标中含有未知指标:{names}"),
+}
+
+
+def t(key: str, lang: str = "en", /, **params: object) -> str:
+    en, zh = TEXT[key]
+    text = zh if lang == "zh" else en
+    return text.format(**params) if params else text
+
+
+def channel_label(channel: str, lang: str) -> str:
+    return t(f"channel_{channel}", lang)
+
+
+def fmt_value(value: float | None, unit: str, lang: str = "en") -> str:
+    """A metric value as a person reads it: 93.4%, 18 s, 4.2, 12,345."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    if unit == "rate":
+        return f"{value * 100:.1f}%"
+    if unit == "count":
+        return f"{value:,.0f}"
+    if unit == "seconds":
+        return fmt_duration(value, lang)
+    if unit == "hours":
+        return f"{value:,.1f} h" if lang == "en" else f"{value:,.1f} 小时"
+    if unit == "rating":
+        return f"{value:.2f}"
+    return f"{value:.1f}"
+
+
+def fmt_duration(seconds: float, lang: str = "en") -> str:
+    if seconds < 120:
+        return f"{seconds:.0f} s" if lang == "en" else f"{seconds:.0f} 秒"
+    if seconds < 2 * 3600:
+        return f"{seconds / 60:.1f} min" if lang == "en" else f"{seconds / 60:.1f} 分钟"
+    return f"{seconds / 3600:.1f} h" if lang == "en" else f"{seconds / 3600:.1f} 小时"
+
+
+def fmt_change(delta: float | None, unit: str, lang: str = "en") -> str | None:
+    """A change between periods: percentage points for rates, the unit's own for the rest."""
+    if delta is None or (isinstance(delta, float) and math.isnan(delta)):
+        return None
+    sign = "+" if delta >= 0 else "−"
+    if unit == "rate":
+        return (
+            f"{sign}{abs(delta) * 100:.1f} pp" if lang == "en" else f"{sign}{abs(delta) * 100:.1f} 个百分点"
+        )
+    return sign + fmt_value(abs(delta), unit, lang)

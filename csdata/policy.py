@@ -1,0 +1,263 @@
+"""The management policy as data: SLA thresholds, targets, QA scorecard, training, appraisal, pay.
+
+Every number the policy fixes lives here as a validated pydantic model, stored in the warehouse
+as a dated version (`policy_versions`). A period is measured under the version in force on its
+last day, and audits and appraisals keep the version they were scored under. The scoring rules
+(audit score, appraisal score, grade, pay coefficient) are methods of the models that hold their
+parameters, so a rule and its numbers cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Literal
+
+from pydantic import BaseModel, Field, field_validator, model_validator
+
+Channel = Literal["phone", "chat", "email"]
+CHANNELS: tuple[str, ...] = ("phone", "chat", "email")
+
+
+class PolicyError(ValueError):
+    """A policy that breaks one of its rules; `key` names the message in `csdata.i18n`."""
+
+    def __init__(self, key: str, **params: object) -> None:
+        self.key = key
+        self.params = params
+        super().__init__(key, params)
+
+
+class Item(BaseModel):
+    """A weighted line of a scorecard or appraisal scheme."""
+
+    key: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    label_en: str
+    label_zh: str
+    weight: float = Field(gt=0, le=100)
+
+
+def _check_weights(items: list[Item]) -> list[Item]:
+    keys = [i.key for i in items]
+    if len(set(keys)) != len(keys):
+        raise PolicyError("policy_duplicate_keys")
+    total = sum(i.weight for i in items)
+    if abs(total - 100) > 1e-9:
+        raise PolicyError("policy_weights_sum", total=round(total, 4))
+    return items
+
+
+class Scorecard(BaseModel):
+    criteria: list[Item]
+    pass_mark: float = Field(85, ge=0, le=100)
+    critical_errors: list[Item] = Field(default_factory=list, description="kinds of critical error")
+
+    @field_validator("criteria")
+    @classmethod
+    def _weights(cls, items: list[Item]) -> list[Item]:
+        return _check_weights(items)
+
+    def score(self, scores: dict[str, float | None], critical_error: bool = False) -> float | None:
+        """Σ(weight × score) ÷ Σ(weight) over scored criteria; 0 on a critical error.
+
+        None when no criterion was scored (every one not applicable) and there is no critical error.
+        """
+        if critical_error:
+            return 0.0
+        scored = [(c.weight, scores[c.key]) for c in self.criteria if scores.get(c.key) is not None]
+        if not scored:
+            return None
+        return sum(w * s for w, s in scored) / sum(w for w, _ in scored)
+
+
+class Band(BaseModel):
+    grade: str
+    min_score: float = Field(ge=0, le=100)
+    coefficient: float = Field(ge=0, le=5, description="performance-pay coefficient")
+
+
+class AppraisalScheme(BaseModel):
+    indicators: list[Item]
+    bands: list[Band]
+
+    @field_validator("indicators")
+    @classmethod
+    def _weights(cls, items: list[Item]) -> list[Item]:
+        return _check_weights(items)
+
+    @field_validator("bands")
+    @classmethod
+    def _bands_descend(cls, bands: list[Band]) -> list[Band]:
+        mins = [b.min_score for b in bands]
+        if not bands or mins != sorted(mins, reverse=True) or len(set(mins)) != len(mins):
+            raise PolicyError("policy_bands_order")
+        if mins[-1] != 0:
+            raise PolicyError("policy_bands_floor")
+        return bands
+
+    def score(self, values: dict[str, float]) -> float:
+        """Σ(indicator weight × indicator score) ÷ 100."""
+        return sum(i.weight * values[i.key] for i in self.indicators) / 100
+
+    def band(self, score: float) -> Band:
+        return next(b for b in self.bands if score >= b.min_score)
+
+
+class Contract(BaseModel):
+    """A client's contracted targets and SLA thresholds; they override the company defaults."""
+
+    client: str
+    targets: dict[str, float] = Field(default_factory=dict)
+    channel_targets: dict[Channel, dict[str, float]] = Field(default_factory=dict)
+    sla_seconds: dict[Channel, int] = Field(default_factory=dict)
+
+
+class Policy(BaseModel):
+    effective_from: dt.date = dt.date(2020, 1, 1)
+    sla_seconds: dict[Channel, int] = Field(
+        default_factory=lambda: {"phone": 20, "chat": 60, "email": 8 * 3600},
+        description="a ticket is within service level if first response comes within this many seconds",
+    )
+    targets: dict[str, float] = Field(default_factory=dict)
+    channel_targets: dict[Channel, dict[str, float]] = Field(default_factory=dict)
+    contracts: list[Contract] = Field(default_factory=list)
+    scorecard: Scorecard
+    onboarding_pass_mark: float = Field(80, ge=0, le=100)
+    training_hours_per_quarter: float = Field(8, ge=0)
+    min_audits_for_ranking: int = Field(5, ge=1)
+    appraisal: AppraisalScheme
+
+    @model_validator(mode="after")
+    def _known_metrics(self) -> Policy:
+        from csdata.metrics import CATALOG
+
+        named = list(self.targets) + [m for c in self.contracts for m in c.targets]
+        named += [m for t in self.channel_targets.values() for m in t]
+        named += [m for c in self.contracts for t in c.channel_targets.values() for m in t]
+        unknown = sorted(set(named) - set(CATALOG))
+        if unknown:
+            raise PolicyError("policy_unknown_metric", names=", ".join(unknown))
+        return self
+
+    def contract(self, client: str | None) -> Contract | None:
+        return next((c for c in self.contracts if c.client == client), None)
+
+    def sla(self, client: str | None, channel: str) -> int:
+        contract = self.contract(client)
+        if contract and channel in contract.sla_seconds:
+            return contract.sla_seconds[channel]
+        return self.sla_seconds[channel]
+
+    def target(
+        self, metric: str, client: str | None = None, channel: str | None = None, days: int | None = None
+    ) -> float | None:
+        """The target that applies, most specific first: client+channel, client, channel, company.
+
+        Training hours are set per quarter; over `days` days the target is scaled to that length.
+        """
+        if metric == "training_hours":
+            per_quarter = self.training_hours_per_quarter
+            return per_quarter if days is None else per_quarter * days / (365.25 / 4)
+        contract = self.contract(client)
+        layers = []
+        if contract is not None:
+            if channel:
+                layers.append(contract.channel_targets.get(channel, {}))  # type: ignore[arg-type]
+            layers.append(contract.targets)
+        if channel:
+            layers.append(self.channel_targets.get(channel, {}))  # type: ignore[arg-type]
+        layers.append(self.targets)
+        return next((layer[metric] for layer in layers if metric in layer), None)
+
+
+def _item(key: str, en: str, zh: str, weight: float) -> Item:
+    return Item(key=key, label_en=en, label_zh=zh, weight=weight)
+
+
+def default_policy() -> Policy:
+    """The defaults of the design notes: what a new warehouse starts with."""
+    return Policy(
+        targets={
+            "answer_rate": 0.95,
+            "abandon_rate": 0.05,
+            "service_level": 0.80,
+            "resolution_rate": 0.90,
+            "fcr_rate": 0.75,
+            "csat_pct": 0.85,
+            "csat_avg": 4.3,
+            "csat_response_rate": 0.30,
+            "complaint_acceptance_rate": 0.85,
+            "complaint_feedback_hours": 24,
+            "qa_score": 85,
+            "qa_pass_rate": 0.90,
+            "qa_critical_rate": 0.02,
+            "onboarding_pass_rate": 0.85,
+            "appraisal_score": 80,
+        },
+        channel_targets={
+            "phone": {"asa": 20, "aht": 300},
+            "chat": {"asa": 45, "aht": 480},
+            "email": {"asa": 4 * 3600, "aht": 900},
+        },
+        scorecard=Scorecard(
+            criteria=[
+                _item("attitude", "Attitude", "服务态度", 25),
+                _item("responsiveness", "Responsiveness", "响应时效", 20),
+                _item("accuracy", "Accuracy", "解答准确性", 30),
+                _item("communication", "Communication", "沟通表达", 15),
+                _item("compliance", "Compliance", "合规规范", 10),
+            ],
+            pass_mark=85,
+            critical_errors=[
+                _item("abusive_language", "Abusive language", "辱骂客户", 1),
+                _item("privacy_breach", "Privacy breach", "泄露客户信息", 1),
+                _item("false_promise", "False promise", "虚假承诺", 1),
+            ],
+        ),
+        appraisal=AppraisalScheme(
+            indicators=[
+                _item("satisfaction", "Customer satisfaction", "客户满意度", 30),
+                _item("quality", "Service quality", "服务质量", 30),
+                _item("efficiency", "Efficiency", "工作效率", 25),
+                _item("teamwork", "Teamwork", "团队协作", 15),
+            ],
+            bands=[
+                Band(grade="A", min_score=90, coefficient=1.2),
+                Band(grade="B", min_score=80, coefficient=1.0),
+                Band(grade="C", min_score=70, coefficient=0.8),
+                Band(grade="D", min_score=0, coefficient=0.5),
+            ],
+        ),
+    )
+
+
+# -- storage: versions in the warehouse ------------------------------------------------------
+
+
+def save_policy(wh, policy: Policy, actor: str) -> int:
+    """Store `policy` as the next version; returns its number."""
+    with wh.transaction(actor, "policy.save", "policy_versions") as w:
+        version = (w.scalar("SELECT coalesce(max(version), 0) FROM policy_versions") or 0) + 1
+        w.execute(
+            "INSERT INTO policy_versions (version, effective_from, body, created_by) VALUES (?, ?, ?, ?)",
+            [version, policy.effective_from, policy.model_dump_json(), actor],
+        )
+        w.detail["version"] = version
+    return version
+
+
+def load_policy(wh, on: dt.date | None = None) -> tuple[int, Policy]:
+    """The version in force on `on` (default: the newest), as (version number, policy)."""
+    sql = "SELECT version, body FROM policy_versions"
+    params: list = []
+    if on is not None:
+        sql += " WHERE effective_from <= ?"
+        params.append(on)
+    row = wh.rows(sql + " ORDER BY effective_from DESC, version DESC LIMIT 1", params)
+    if not row and on is not None:
+        # Nothing in force that early: the oldest rules are the best guess.
+        row = wh.rows("SELECT version, body FROM policy_versions ORDER BY effective_from, version LIMIT 1")
+    if not row:
+        return 0, default_policy()
+    version, body = row[0]
+    return version, Policy.model_validate(json.loads(body))

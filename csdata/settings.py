@@ -1,0 +1,53 @@
+"""Typed settings, read from `CSDATA_*` environment variables.
+
+Every setting is a field with a description; the README's settings table is checked against
+these fields by a test, so a setting cannot exist without being documented. Plain pydantic
+(no extra settings package): the environment is small and flat.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field, ValidationError
+
+
+class SettingsError(ValueError):
+    """A `CSDATA_*` variable holds a value that cannot be used."""
+
+
+class Settings(BaseModel):
+    db: Path = Field(
+        Path("data/csdata.duckdb"),
+        description="Path of the DuckDB warehouse file. `make run` creates the demo warehouse here "
+        "if it does not exist.",
+    )
+    lang: Literal["en", "zh"] = Field(
+        "en", description="Language the app opens in (`en` or `zh`); users can switch on every page."
+    )
+    sample_tickets: int = Field(
+        300_000,
+        ge=1_000,
+        description="Tickets generated when `make run` builds the demo warehouse.",
+    )
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+        values = {
+            name: env[f"CSDATA_{name.upper()}"]
+            for name in cls.model_fields
+            if f"CSDATA_{name.upper()}" in env
+        }
+        try:
+            return cls(**values)
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            name = f"CSDATA_{str(err['loc'][0]).upper()}"
+            raise SettingsError(f"{name}: {err['msg']}") from None
+
+
+def env_names() -> list[str]:
+    return [f"CSDATA_{name.upper()}" for name in Settings.model_fields]

@@ -1,0 +1,26 @@
+"""Overview: headline KPIs against target, their weekly trend, and each client against its contract."""
+
+import streamlit as st
+
+from csdata import ui
+from csdata.metrics import HEADLINE
+
+wh = ui.warehouse()
+st.title(ui.tr("overview_title"))
+filters = ui.filter_bar(wh)
+previous = filters.previous()
+st.caption(
+    ui.tr(
+        "overview_caption",
+        start=filters.start,
+        end=filters.end,
+        scope=ui.scope_label(filters),
+        prev_start=previous.start,
+        prev_end=previous.end,
+    )
+)
+ui.kpi_cards(wh, HEADLINE, filters)
+ui.trend_chart(wh, filters)
+st.subheader(ui.tr("by_client_title"))
+st.caption(ui.tr("by_client_caption"))
+ui.client_table(wh, HEADLINE, filters)
