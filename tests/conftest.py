@@ -1,0 +1,223 @@
+"""Shared fixtures: a tiny hand-made warehouse whose every metric is worked out by hand in
+`test_metrics.py`, and a small generated demo warehouse for page, CLI and browser tests."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from csdata.policy import Contract, default_policy, save_policy
+from csdata.warehouse import Warehouse
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED_DATA = ROOT.parent / "shared" / "data" / "public"
+
+
+def ts(text: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(text)
+
+
+def tiny_policy():
+    policy = default_policy()
+    # Acme's contract answers the phone within 10 s instead of 20, and sets its own CSAT target.
+    policy.contracts = [Contract(client="Acme", sla_seconds={"phone": 10}, targets={"csat_pct": 0.9})]
+    return policy
+
+
+def _ticket(
+    tid,
+    client,
+    channel,
+    kind,
+    agent,
+    opened,
+    wait_s=None,
+    handle=None,
+    resolved=None,
+    fcr=None,
+    csat=None,
+    feedback_h=None,
+    accepted=None,
+):
+    opened_at = ts(opened)
+    return {
+        "ticket_id": tid,
+        "client": client,
+        "channel": channel,
+        "type": kind,
+        "agent_id": agent,
+        "opened_at": opened_at,
+        "first_response_at": None if wait_s is None else opened_at + dt.timedelta(seconds=wait_s),
+        "handle_seconds": handle,
+        "resolved": resolved,
+        "first_contact_resolved": fcr,
+        "csat": csat,
+        "feedback_at": None if feedback_h is None else opened_at + dt.timedelta(hours=feedback_h),
+        "customer_accepted": accepted,
+    }
+
+
+TICKETS = [
+    _ticket("T1", "Acme", "phone", "consultation", "A1", "2026-03-02 09:00:00", 8, 300, True, True, 5),
+    _ticket("T2", "Acme", "phone", "consultation", "A2", "2026-03-02 10:00:00", 15, 200, True, False, 3),
+    _ticket("T3", "Acme", "phone", "consultation", None, "2026-03-02 11:00:00"),  # abandoned
+    _ticket(
+        "T4", "Acme", "chat", "complaint", "A1", "2026-03-05 14:00:00", 50, 600, True, False, 2, 10, True
+    ),
+    _ticket(
+        "T5",
+        "Beta",
+        "email",
+        "complaint",
+        "B1",
+        "2026-03-10 08:00:00",
+        3 * 3600,
+        None,
+        False,
+        False,
+        None,
+        30,
+        False,
+    ),
+    _ticket("T6", "Beta", "email", "complaint", "B1", "2026-03-12 09:00:00", 9 * 3600, 900, True, True, 4),
+    _ticket("T7", "Beta", "chat", "suggestion", "B1", "2026-03-20 12:00:00", 70, 400, True, True, 4),
+    _ticket("T8", "Beta", "phone", "consultation", None, "2026-03-31 23:59:59"),  # abandoned, last second
+    _ticket("T9", "Acme", "phone", "consultation", "A1", "2026-04-01 00:00:00", 5, 100, True, True, 1),
+    _ticket("T10", "Beta", "phone", "consultation", "B1", "2026-02-28 23:59:00", 12, 240, True, True, 5),
+]
+
+EMPLOYEES = [
+    # id, name, team, client, position, hire, left_on
+    ("A1", "安娜", "Acme-1", "Acme", "agent", "2024-01-10", None),
+    ("A2", "白云", "Acme-1", "Acme", "agent", "2024-05-01", None),
+    ("S1", "孙立", "Acme-1", "Acme", "supervisor", "2022-03-01", None),
+    ("B1", "包贝", "Beta-1", "Beta", "agent", "2023-07-01", None),
+    ("L1", "林离", "Beta-1", "Beta", "agent", "2023-01-01", "2026-01-15"),
+    ("N1", "牛新", "Beta-1", "Beta", "agent", "2026-02-01", None),
+    ("N2", "倪二", "Beta-1", "Beta", "agent", "2026-03-01", None),
+    ("N3", "聂三", "Beta-1", "Beta", "agent", "2026-03-01", None),
+    ("Q1", "钱质", None, None, "qa", "2021-01-01", None),
+]
+
+# audit id, day, agent, critical, {criterion: score} (missing = not applicable)
+AUDITS = [
+    (
+        "AU1",
+        "2026-03-03",
+        "A1",
+        False,
+        {"attitude": 90, "responsiveness": 80, "accuracy": 100, "communication": 70, "compliance": 60},
+    ),
+    (
+        "AU2",
+        "2026-03-04",
+        "A2",
+        False,
+        {"attitude": 80, "accuracy": 90, "communication": 100, "compliance": 50},
+    ),
+    (
+        "AU3",
+        "2026-03-15",
+        "B1",
+        True,
+        {"attitude": 100, "responsiveness": 100, "accuracy": 100, "communication": 100, "compliance": 100},
+    ),
+    ("AU4", "2026-04-02", "A1", False, {"attitude": 100}),
+]
+
+# employee, course, kind, day, score, hours, attempt
+TRAINING = [
+    ("N1", "Onboarding", "onboarding", "2026-02-05", 70, 16, 1),
+    ("N1", "Onboarding", "onboarding", "2026-03-03", 85, 8, 2),
+    ("N2", "Onboarding", "onboarding", "2026-03-10", 60, 16, 1),
+    ("N3", "Onboarding", "onboarding", "2026-03-10", 80, 16, 1),
+    ("A1", "Complaint handling", "in_service", "2026-03-10", 90, 4, 1),
+    ("B1", "Product update", "in_service", "2026-03-20", None, 2.5, 1),
+    ("A2", "Product update", "in_service", "2026-04-02", None, 1.5, 1),
+]
+
+APPRAISALS = [
+    ("A1", {"satisfaction": 90, "quality": 85, "efficiency": 80, "teamwork": 100}),
+    ("B1", {"satisfaction": 70, "quality": 60, "efficiency": 80, "teamwork": 50}),
+]
+
+
+def build_tiny(path: Path) -> Warehouse:
+    wh = Warehouse(path, create=True)
+    policy = tiny_policy()
+    version = save_policy(wh, policy, "test")
+    with wh.transaction("test", "fixture") as w:
+        w.execute("INSERT INTO clients (name, industry) VALUES ('Acme', 'retail'), ('Beta', 'bank')")
+        w.execute("INSERT INTO departments VALUES ('customer_service', '客服部')")
+        w.execute("INSERT INTO pay_grades VALUES ('G1', 5000, 1000)")
+        w.execute(
+            "INSERT INTO teams VALUES ('Acme-1', 'customer_service', 'Acme', 'S1'),"
+            " ('Beta-1', 'customer_service', 'Beta', NULL)"
+        )
+        for eid, name, team, client, position, hire, left_on in EMPLOYEES:
+            w.execute(
+                "INSERT INTO employees (employee_id, name, department, team, client, position, grade,"
+                " hire_date, status, left_on) VALUES (?, ?, 'customer_service', ?, ?, ?, 'G1', ?, ?, ?)",
+                [eid, name, team, client, position, hire, "left" if left_on else "active", left_on],
+            )
+        w.insert_df("tickets", pd.DataFrame(TICKETS))
+        for audit_id, day, agent, critical, scores in AUDITS:
+            w.execute(
+                "INSERT INTO audits (audit_id, audited_at, agent_id, auditor_id, source, critical_error,"
+                " score, policy_version) VALUES (?, ?, ?, 'Q1', 'recording', ?, ?, ?)",
+                [audit_id, day, agent, critical, policy.scorecard.score(scores, critical), version],
+            )
+            for criterion, score in scores.items():
+                w.execute("INSERT INTO audit_scores VALUES (?, ?, ?)", [audit_id, criterion, score])
+        for row in TRAINING:
+            w.execute("INSERT INTO training_results VALUES (?, ?, ?, ?, ?, ?, ?)", list(row))
+        w.execute("INSERT INTO appraisal_periods VALUES ('2026-Q1', '2026-01-01', '2026-03-31', 'closed')")
+        for eid, values in APPRAISALS:
+            score = policy.appraisal.score(values)
+            w.execute(
+                "INSERT INTO appraisals (period, employee_id, score, grade, policy_version)"
+                " VALUES ('2026-Q1', ?, ?, ?, ?)",
+                [eid, score, policy.appraisal.band(score).grade, version],
+            )
+            for indicator, value in values.items():
+                w.execute("INSERT INTO appraisal_scores VALUES ('2026-Q1', ?, ?, ?)", [eid, indicator, value])
+    return wh
+
+
+@pytest.fixture
+def tiny(tmp_path) -> Warehouse:
+    wh = build_tiny(tmp_path / "tiny.duckdb")
+    yield wh
+    wh.close()
+
+
+@pytest.fixture(scope="session")
+def sample_db(tmp_path_factory) -> Path:
+    """A small generated demo warehouse (closed, so other processes may open it)."""
+    from csdata.sample import build_sample
+
+    path = tmp_path_factory.mktemp("sample") / "sample.duckdb"
+    wh = Warehouse(path, create=True)
+    build_sample(wh, tickets=20_000)
+    wh.close()
+    return path
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None):
+    """Run the real `csdata` command in a new process."""
+    import subprocess
+
+    full_env = {**os.environ, **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "csdata.cli", *args],
+        capture_output=True,
+        text=True,
+        env=full_env,
+        cwd=cwd or ROOT,
+        timeout=300,
+    )

@@ -1,0 +1,169 @@
+"""Every metric of the catalog on the tiny warehouse of conftest.py, against values worked out by
+hand from the rows listed there (the arithmetic is written out beside each expectation)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from csdata import queries
+from csdata.metrics import CATALOG, check_catalog, meets
+from csdata.queries import Filters, Scope
+
+MARCH = Filters(dt.date(2026, 3, 1), dt.date(2026, 3, 31))
+
+# March: T1..T8 offered (T9 is 1 April 00:00:00, T10 is 28 February). Answered: T1 T2 T4 T5 T6 T7.
+EXPECTED_MARCH = {
+    "offered": 8,
+    "answer_rate": 6 / 8,
+    "abandon_rate": 2 / 8,
+    # within threshold: T1 (8 s, Acme phone contract 10 s), T4 (chat 50 s <= 60), T5 (email 3 h <= 8 h);
+    # not: T2 (15 s > Acme's 10 s), T6 (9 h > 8 h), T7 (chat 70 s > 60), T3 and T8 (abandoned)
+    "service_level": 3 / 8,
+    "asa": (8 + 15 + 50 + 3 * 3600 + 9 * 3600 + 70) / 6,
+    # T5 was answered but has no handle time: (300 + 200 + 600 + 900 + 400) / 5
+    "aht": 2400 / 5,
+    "resolution_rate": 5 / 6,  # T1 T2 T4 T6 T7
+    "fcr_rate": 3 / 6,  # T1 T6 T7
+    "csat_pct": 3 / 5,  # ratings 5 3 2 4 4: three of five are 4 or 5
+    "csat_avg": (5 + 3 + 2 + 4 + 4) / 5,
+    "csat_response_rate": 5 / 6,
+    "complaint_acceptance_rate": 1 / 2,  # complaints fed back: T4 (accepted) and T5 (not); T6 never
+    "complaint_feedback_hours": (10 + 30) / 2,  # median of 10 h and 30 h
+    # AU1 = (25*90 + 20*80 + 30*100 + 15*70 + 10*60) / 100 = 85
+    # AU2 (responsiveness not applicable) = (25*80 + 30*90 + 15*100 + 10*50) / 80 = 83.75
+    # AU3 has a critical error = 0; AU4 is in April
+    "qa_score": (85 + 83.75 + 0) / 3,
+    "qa_pass_rate": 1 / 3,  # only AU1 reaches 85
+    "qa_critical_rate": 1 / 3,
+    # first attempts in March: N2 (60, never passes) and N3 (80, exactly the pass mark)
+    "onboarding_pass_rate": 1 / 2,
+    # in-service hours in March: A1 4 + B1 2.5; headcount: A1 A2 S1 B1 N1 N2 N3 (L1 left in
+    # January, Q1 is in no team)
+    "training_hours": 6.5 / 7,
+    # 2026-Q1 ends in March: A1 (30*90 + 30*85 + 25*80 + 15*100)/100 = 87.5, B1 = 66.5
+    "appraisal_score": (87.5 + 66.5) / 2,
+}
+
+
+def test_catalog_rules():
+    check_catalog()
+    assert set(EXPECTED_MARCH) == set(CATALOG), "every metric needs a hand-worked expectation"
+
+
+@pytest.mark.parametrize("metric", list(CATALOG))
+def test_metric_by_hand(tiny, metric):
+    value = queries.metric_values(tiny, [metric], MARCH)[metric]
+    assert value == pytest.approx(EXPECTED_MARCH[metric], rel=1e-12)
+
+
+def test_all_metrics_in_one_query_agree_with_one_by_one(tiny):
+    values = queries.metric_values(tiny, list(CATALOG), MARCH)
+    assert values == pytest.approx(EXPECTED_MARCH, rel=1e-12)
+
+
+def test_client_filter_and_grouping(tiny):
+    acme = queries.metric_values(
+        tiny,
+        ["offered", "answer_rate", "service_level", "csat_avg"],
+        Filters(MARCH.start, MARCH.end, clients=("Acme",)),
+    )
+    # Acme in March: T1 T2 T3 T4; answered T1 T2 T4; within SLA T1 (8 <= 10) and T4 (50 <= 60)
+    assert acme == pytest.approx(
+        {"offered": 4, "answer_rate": 3 / 4, "service_level": 2 / 4, "csat_avg": (5 + 3 + 2) / 3}
+    )
+    by_client = queries.metric_table(tiny, ["offered", "qa_score"], MARCH, by="client").set_index("key")
+    assert by_client.loc["Acme", "offered"] == 4
+    assert by_client.loc["Beta", "offered"] == 4
+    assert by_client.loc["Acme", "qa_score"] == pytest.approx((85 + 83.75) / 2)
+    assert by_client.loc["Beta", "qa_score"] == 0
+
+
+def test_channel_filter_leaves_sources_without_channel_alone(tiny):
+    phone = queries.metric_values(
+        tiny,
+        ["offered", "answer_rate", "training_hours"],
+        Filters(MARCH.start, MARCH.end, channels=("phone",)),
+    )
+    # phone in March: T1 T2 T3 T8; answered T1 T2. Training has no channel: unchanged.
+    assert phone == pytest.approx({"offered": 4, "answer_rate": 2 / 4, "training_hours": 6.5 / 7})
+
+
+def test_grouping_by_channel_empties_metrics_that_have_no_channel(tiny):
+    frame = queries.metric_table(tiny, ["offered", "training_hours"], MARCH, by="channel").set_index("key")
+    assert frame["offered"].to_dict() == {"chat": 2, "email": 2, "phone": 4}
+    assert frame["training_hours"].isna().all()
+
+
+def test_weekly_grouping_sums_to_the_period(tiny):
+    frame = queries.metric_table(tiny, ["offered"], MARCH, by="week")
+    assert frame["offered"].sum() == 8
+    assert all(d.weekday() == 0 for d in frame["key"])  # ISO weeks start on Monday
+
+
+def test_empty_period_gives_nulls_not_errors(tiny):
+    values = queries.metric_values(tiny, list(CATALOG), Filters(dt.date(2020, 1, 1), dt.date(2020, 1, 31)))
+    assert values["offered"] == 0
+    assert all(values[m] is None for m in CATALOG if m not in ("offered",))
+
+
+def test_february_onboarding_counts_first_attempt(tiny):
+    feb = queries.metric_values(
+        tiny, ["onboarding_pass_rate", "offered"], Filters(dt.date(2026, 2, 1), dt.date(2026, 2, 28))
+    )
+    # N1 first sat in February (70) and passed on the retake in March (85): passed, counted in February
+    assert feb == {"onboarding_pass_rate": 1.0, "offered": 1}
+
+
+def test_scope_limits_every_number(tiny):
+    scope = Scope(clients=("Beta",))
+    everything = queries.metric_values(tiny, ["offered"], MARCH, scope)
+    asked_for_acme = queries.metric_values(
+        tiny, ["offered"], Filters(MARCH.start, MARCH.end, ("Acme",)), scope
+    )
+    assert everything == {"offered": 4}
+    assert asked_for_acme == {"offered": 0}
+    assert queries.clients(tiny, scope) == ["Beta"]
+
+
+def test_previous_period_has_the_same_length():
+    prev = MARCH.previous()
+    assert (prev.start, prev.end) == (dt.date(2026, 1, 29), dt.date(2026, 2, 28))
+    assert prev.days == MARCH.days == 31
+
+
+@pytest.mark.parametrize(
+    ("metric", "value", "target", "expected"),
+    [
+        ("service_level", 0.8, 0.8, True),
+        ("service_level", 0.79, 0.8, False),
+        ("asa", 21, 20, False),
+        ("asa", 20, 20, True),
+        ("offered", 5, 3, None),
+        ("csat_pct", None, 0.9, None),
+    ],
+)
+def test_meets_follows_direction(metric, value, target, expected):
+    assert meets(metric, value, target) is expected
+
+
+def test_sql_is_parameterised(tiny):
+    sql, params = queries.build_sql(
+        ["offered"],
+        Filters(MARCH.start, MARCH.end, ("x'; DROP TABLE tickets; --",)),
+        None,
+        queries.EVERYTHING,
+        tiny_policy_for(tiny),
+    )
+    assert "DROP TABLE" not in sql
+    assert ["x'; DROP TABLE tickets; --"] in params.values()
+    hostile = Filters(MARCH.start, MARCH.end, ("x'; DROP TABLE tickets; --",))
+    assert queries.metric_values(tiny, ["offered"], hostile) == {"offered": 0}
+    assert tiny.scalar("SELECT count(*) FROM tickets") == 10
+
+
+def tiny_policy_for(wh):
+    from csdata.policy import load_policy
+
+    return load_policy(wh)[1]
