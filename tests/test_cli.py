@@ -1,0 +1,168 @@
+"""The real `csdata` command in a new process: results, files written, and one clear line for
+every kind of bad input (never a traceback)."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+from conftest import build_tiny, run_cli
+from test_metrics import EXPECTED_MARCH
+
+from csdata.models import KINDS
+from csdata.warehouse import Warehouse
+
+
+@pytest.fixture
+def tiny_path(tmp_path):
+    path = tmp_path / "tiny.duckdb"
+    build_tiny(path).close()
+    return path
+
+
+def one_line_error(result, *needles: str) -> str:
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    for needle in needles:
+        assert needle in lines[0]
+    return lines[0]
+
+
+def test_kpi_json_matches_hand_worked_values(tiny_path):
+    result = run_cli("kpi", "--db", str(tiny_path), "--from", "2026-03-01", "--to", "2026-03-31", "--json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == pytest.approx(EXPECTED_MARCH, rel=1e-12)
+
+
+def test_kpi_filters_and_table_output(tiny_path):
+    result = run_cli(
+        "kpi",
+        "--db",
+        str(tiny_path),
+        "--from",
+        "2026-03-01",
+        "--to",
+        "2026-03-31",
+        "--client",
+        "Acme",
+        "--channel",
+        "phone",
+        "--metric",
+        "offered",
+        "--metric",
+        "answer_rate",
+        "--json",
+    )
+    assert json.loads(result.stdout) == pytest.approx({"offered": 3, "answer_rate": 2 / 3})
+    table = run_cli("kpi", "--db", str(tiny_path), "--from", "2026-03-01", "--to", "2026-03-31")
+    assert table.returncode == 0
+    assert "answer_rate" in table.stdout and "75.0%" in table.stdout
+
+
+def test_kpi_null_where_undefined(tiny_path):
+    result = run_cli("kpi", "--db", str(tiny_path), "--from", "2019-01-01", "--to", "2019-01-31", "--json")
+    values = json.loads(result.stdout)
+    assert values["offered"] == 0 and values["csat_avg"] is None
+
+
+@pytest.mark.parametrize(
+    ("args", "needles"),
+    [
+        (["--client", "Nobody"], ["unknown client 'Nobody'", "Acme, Beta"]),
+        (["--from", "2026-13-45"], ["--from", "2026-13-45"]),
+        (["--to", "yesterday"], ["--to", "yesterday"]),
+        (["--from", "2026-04-01", "--to", "2026-03-01"], ["after"]),
+        (["--channel", "fax"], ["unknown channel 'fax'"]),
+        (["--metric", "happiness"], ["unknown metric 'happiness'"]),
+    ],
+)
+def test_kpi_bad_input(tiny_path, args, needles):
+    one_line_error(run_cli("kpi", "--db", str(tiny_path), *args), *needles)
+
+
+def test_missing_warehouse(tmp_path):
+    one_line_error(run_cli("kpi", "--db", str(tmp_path / "nope.duckdb")), "no warehouse at", "csdata init")
+
+
+def test_not_a_warehouse(tmp_path):
+    junk = tmp_path / "junk.duckdb"
+    junk.write_text("this is not a database\n")
+    one_line_error(run_cli("kpi", "--db", str(junk)), "is not a csdata warehouse")
+
+
+def test_locked_warehouse(tiny_path):
+    holder = Warehouse(tiny_path)  # this process holds the write lock, as a running app would
+    try:
+        one_line_error(run_cli("kpi", "--db", str(tiny_path)), "in use by another process")
+    finally:
+        holder.close()
+
+
+def test_messages_follow_csdata_lang(tmp_path):
+    line = one_line_error(run_cli("kpi", "--db", str(tmp_path / "x.duckdb"), env={"CSDATA_LANG": "zh"}))
+    assert "没有数据仓库" in line
+
+
+@pytest.mark.parametrize("table", list(KINDS))
+def test_export_csv_in_canonical_columns(tiny_path, tmp_path, table):
+    out = tmp_path / f"{table}.csv"
+    result = run_cli("export", table, "--db", str(tiny_path), "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    frame = pd.read_csv(out, encoding="utf-8-sig")
+    assert list(frame.columns) == KINDS[table].columns()
+    expected_rows = {"tickets": 10, "audits": 4, "training": 7, "appraisals": 2, "employees": 9}[table]
+    assert len(frame) == expected_rows
+
+
+def test_export_audits_pivot_scores_and_blank_not_applicable(tiny_path, tmp_path):
+    out = tmp_path / "audits.xlsx"
+    assert (
+        run_cli("export", "audits", "--db", str(tiny_path), "--format", "xlsx", "--out", str(out)).returncode
+        == 0
+    )
+    frame = pd.read_excel(out).set_index("audit_id")
+    assert frame.loc["AU1", "accuracy"] == 100
+    assert pd.isna(frame.loc["AU2", "responsiveness"])  # not applicable stays blank
+    assert bool(frame.loc["AU3", "critical_error"]) is True
+
+
+def test_export_parquet_and_bad_arguments(tiny_path, tmp_path):
+    out = tmp_path / "t.parquet"
+    assert (
+        run_cli(
+            "export", "tickets", "--db", str(tiny_path), "--format", "parquet", "--out", str(out)
+        ).returncode
+        == 0
+    )
+    assert len(pd.read_parquet(out)) == 10
+    one_line_error(run_cli("export", "salaries", "--db", str(tiny_path)), "unknown table 'salaries'")
+    bad_format = run_cli("export", "tickets", "--db", str(tiny_path), "--format", "pdf")
+    assert bad_format.returncode == 2 and "Traceback" not in bad_format.stderr
+    one_line_error(
+        run_cli("export", "tickets", "--db", str(tiny_path), "--out", str(tmp_path / "no" / "dir" / "t.csv")),
+        "cannot write",
+    )
+
+
+def test_init_refuses_to_overwrite(tiny_path):
+    one_line_error(run_cli("init", "--db", str(tiny_path)), "already exists", "--force")
+    assert Warehouse(tiny_path, read_only=True).scalar("SELECT count(*) FROM tickets") == 10
+
+
+def test_init_empty_and_bad_tickets(tmp_path):
+    path = tmp_path / "new.duckdb"
+    result = run_cli("init", "--db", str(path))
+    assert result.returncode == 0, result.stderr
+    wh = Warehouse(path, read_only=True)
+    assert wh.scalar("SELECT count(*) FROM policy_versions") == 1
+    assert wh.scalar("SELECT count(*) FROM tickets") == 0
+    wh.close()
+    one_line_error(
+        run_cli("init", "--db", str(tmp_path / "b.duckdb"), "--sample", "--tickets", "5"), "at least"
+    )
+    assert not (tmp_path / "b.duckdb").exists()
+    unknown = run_cli("frobnicate")
+    assert unknown.returncode == 2 and "Traceback" not in unknown.stderr
