@@ -66,6 +66,10 @@ def cmd_init(args) -> int:
     path = Path(args.db or _default_db())
     if path.exists() and not args.force:
         raise UserError("err_exists", path=str(path))
+    if args.tickets is None:
+        from csdata.settings import Settings
+
+        args.tickets = Settings.from_env().sample_tickets
     if args.tickets < 1000:
         raise UserError("err_tickets_min")
     # Build beside the target and move it into place, so a failed or interrupted build never
@@ -205,7 +209,9 @@ def parser() -> argparse.ArgumentParser:
 
     init = with_db(sub.add_parser("init", help="create a warehouse (with --sample: the demo company)"))
     init.add_argument("--sample", action="store_true", help="fill it with the generated demo company")
-    init.add_argument("--tickets", type=int, default=300_000, help="tickets to generate (default 300000)")
+    init.add_argument(
+        "--tickets", type=int, help="tickets to generate (default: CSDATA_SAMPLE_TICKETS, 300000)"
+    )
     init.add_argument("--seed", type=int, default=7, help="random seed of the generator")
     init.add_argument("--force", action="store_true", help="replace an existing warehouse")
     init.set_defaults(func=cmd_init)
