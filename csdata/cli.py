@@ -85,7 +85,11 @@ def cmd_init(args) -> int:
 
                 counts = build_sample(wh, tickets=args.tickets, seed=args.seed)
             else:
+                from csdata.auth import add_user
+
+                password = os.environ.get("CSDATA_ADMIN_PASSWORD") or _read_password("admin")
                 save_policy(wh, default_policy(), "init")
+                add_user(wh, _actor(), "admin", "admin", password)
                 counts = None
         finally:
             wh.close()
@@ -166,6 +170,58 @@ def cmd_export(args) -> int:
     return 0
 
 
+def _actor() -> str:
+    import getpass
+
+    try:
+        return f"cli:{getpass.getuser()}"
+    except Exception:
+        return "cli"
+
+
+def _read_password(username: str) -> str:
+    """From the terminal (asked twice), or the first line of standard input when piped."""
+    import getpass
+
+    from csdata.auth import check_password
+
+    if sys.stdin is None:
+        raise UserError("auth_no_password")
+    if sys.stdin.isatty():
+        first = getpass.getpass(f"{t('password', _lang())} ({username}): ")
+        check_password(first)
+        if getpass.getpass(f"{t('password', _lang())} ({username}), again: ") != first:
+            raise UserError("auth_passwords_differ")
+        return first
+    line = sys.stdin.readline().rstrip("\r\n")
+    if not line:
+        raise UserError("auth_no_password")
+    return check_password(line)
+
+
+def cmd_user(args) -> int:
+    from csdata import auth
+
+    wh = _open(args)
+    if args.action == "list":
+        frame = auth.list_users(wh)
+        print(frame.to_string(index=False) if not frame.empty else "-")
+        return 0
+    name = args.name
+    if args.action == "add":
+        auth.check_name(name)
+        auth.check_scope(wh, args.role, tuple(args.client or ()), tuple(args.team or ()))
+        password = _read_password(name)
+        auth.add_user(wh, _actor(), name, args.role, password, args.client or (), args.team or (), args.email)
+    elif args.action == "passwd":
+        auth.require_user(wh, name)  # before asking for a password
+        auth.set_password(wh, _actor(), name, _read_password(name))
+    else:
+        auth.set_active(wh, _actor(), name, args.action == "enable")
+    print(f"{args.action}: {name}", file=sys.stderr)
+    return 0
+
+
 def cmd_serve(args) -> int:
     app = Path(__file__).resolve().parent.parent / "app.py"
     env = dict(os.environ)
@@ -233,6 +289,19 @@ def parser() -> argparse.ArgumentParser:
     export.add_argument("--out", help="output file (default: TABLE.FORMAT)")
     export.set_defaults(func=cmd_export)
 
+    user = sub.add_parser("user", help="manage accounts: add, passwd, disable, enable, list")
+    actions = user.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    add = with_db(actions.add_parser("add", help="add an account (password asked, or read from stdin)"))
+    add.add_argument("name")
+    add.add_argument("--role", required=True, help="admin, exec, supervisor, qa, hr, finance, client")
+    add.add_argument("--client", action="append", help="a client this account is limited to (repeatable)")
+    add.add_argument("--team", action="append", help="a team this account is limited to (repeatable)")
+    add.add_argument("--email", help="e-mail that single sign-on maps to this account")
+    for action in ("passwd", "disable", "enable"):
+        with_db(actions.add_parser(action, help=f"{action} an account")).add_argument("name")
+    with_db(actions.add_parser("list", help="list accounts"))
+    user.set_defaults(func=cmd_user)
+
     serve = with_db(sub.add_parser("serve", help="serve the app"))
     serve.add_argument("--port", type=int, default=int(os.environ.get("PORT", 8501)))
     serve.set_defaults(func=cmd_serve)
@@ -240,6 +309,7 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from csdata.auth import AuthError
     from csdata.warehouse import WarehouseError
 
     args = parser().parse_args(argv)
@@ -248,7 +318,7 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args)
     except UserError as exc:
         message = t(exc.key, lang, **exc.params)
-    except WarehouseError as exc:
+    except (WarehouseError, AuthError) as exc:
         message = t(exc.key, lang, **exc.params)
     except KeyboardInterrupt:
         return 130

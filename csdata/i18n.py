@@ -102,6 +102,61 @@ TEXT: dict[str, tuple[str, str]] = {
         "unexpected error ({kind}); nothing was changed. Details: {detail}",
         "意外错误({kind});未做任何更改。详情:{detail}",
     ),
+    # accounts and sign-in
+    "auth_bad_name": (
+        "a user name is 1 to 64 letters, digits or . _ @ -",
+        "用户名须为 1 到 64 个字母、数字或 . _ @ -",
+    ),
+    "auth_short_password": ("the password needs at least {n} characters", "密码至少需要 {n} 个字符"),
+    "auth_bad_role": ("unknown role '{role}'; roles are {roles}", "未知角色“{role}”;可选角色:{roles}"),
+    "auth_unknown_team": ("unknown team '{value}'", "未知团队“{value}”"),
+    "auth_client_needs_client": (
+        "a client account needs at least one client (--client NAME)",
+        "客户账号至少需要指定一个客户(--client NAME)",
+    ),
+    "auth_user_exists": ("user '{name}' already exists", "用户“{name}”已存在"),
+    "auth_no_user": ("no user '{name}'", "没有用户“{name}”"),
+    "auth_last_admin": (
+        "this is the last active admin; make another admin first",
+        "这是最后一个有效的管理员;请先设置另一位管理员",
+    ),
+    "auth_passwords_differ": ("the two passwords differ", "两次输入的密码不一致"),
+    "auth_no_password": (
+        "no password given: set CSDATA_ADMIN_PASSWORD, or type it at the prompt",
+        "未提供密码:请设置 CSDATA_ADMIN_PASSWORD,或在提示时输入",
+    ),
+    "sign_in_title": ("Sign in", "登录"),
+    "username": ("User name", "用户名"),
+    "password": ("Password", "密码"),
+    "sign_in": ("Sign in", "登录"),
+    "sign_out": ("Sign out", "退出登录"),
+    "signed_in_as": ("Signed in as **{name}** ({role})", "当前用户 **{name}**({role})"),
+    "sign_in_failed": ("Wrong user name or password.", "用户名或密码错误。"),
+    "sign_in_wait": (
+        "Too many failed attempts. Try again in {seconds} s.",
+        "失败次数过多,请 {seconds} 秒后再试。",
+    ),
+    "sign_in_sso": ("Sign in with the company account", "使用公司账号登录"),
+    "sso_no_account": (
+        "No active account is linked to {email}. Ask an administrator.",
+        "没有与 {email} 关联的有效账号,请联系管理员。",
+    ),
+    "demo_accounts": (
+        "Demo warehouse: sign in as admin, exec, supervisor, qa, hr, finance or client, password `demo`.",
+        "演示数据仓库:可用 admin、exec、supervisor、qa、hr、finance 或 client 登录,密码均为 `demo`。",
+    ),
+    "session_expired": (
+        "You were signed out after {minutes} minutes without activity.",
+        "超过 {minutes} 分钟无操作,已自动退出登录。",
+    ),
+    "not_allowed": ("Your role cannot open this page.", "您的角色无权打开此页面。"),
+    "role_admin": ("administrator", "管理员"),
+    "role_exec": ("executive", "管理层"),
+    "role_supervisor": ("supervisor", "客服主管"),
+    "role_qa": ("quality assurance", "质检"),
+    "role_hr": ("human resources", "人力资源"),
+    "role_finance": ("finance", "财务"),
+    "role_client": ("client", "客户"),
     # CLI progress
     "cli_built": (
         "built {path}: {tickets} tickets, {employees} employees, {audits} audits in {seconds:.1f} s",

@@ -10,6 +10,7 @@ or a duckdb exception.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import threading
 from collections.abc import Iterator, Sequence
@@ -107,7 +108,12 @@ class Warehouse:
 
     @contextmanager
     def transaction(
-        self, actor: str, action: str, entity: str | None = None, detail: dict[str, Any] | None = None
+        self,
+        actor: str,
+        action: str,
+        entity: str | None = None,
+        detail: dict[str, Any] | None = None,
+        at: dt.datetime | None = None,
     ) -> Iterator[Writer]:
         """Run the caller's writes and one audit-log row as a single transaction.
 
@@ -121,8 +127,9 @@ class Warehouse:
             yield writer
             payload = {**(detail or {}), **writer.detail}
             cur.execute(
-                "INSERT INTO audit_log (actor, action, entity, detail) VALUES (?, ?, ?, ?)",
-                [actor, action, entity, json.dumps(payload, default=str, ensure_ascii=False)],
+                "INSERT INTO audit_log (at_time, actor, action, entity, detail)"
+                " VALUES (coalesce(?, current_localtimestamp()), ?, ?, ?, ?)",
+                [at, actor, action, entity, json.dumps(payload, default=str, ensure_ascii=False)],
             )
             cur.execute("COMMIT")
         except BaseException:

@@ -208,13 +208,15 @@ def sample_db(tmp_path_factory) -> Path:
     return path
 
 
-def run_cli(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None):
-    """Run the real `csdata` command in a new process."""
+def run_cli(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None, input: str | None = None):
+    """Run the real `csdata` command in a new process (standard input empty unless given)."""
     import subprocess
 
-    full_env = {**os.environ, **(env or {})}
+    full_env = {k: v for k, v in os.environ.items() if k != "CSDATA_ADMIN_PASSWORD"}
+    full_env.update(env or {})
     return subprocess.run(
         [sys.executable, "-m", "csdata.cli", *args],
+        input=input if input is not None else "",
         capture_output=True,
         text=True,
         env=full_env,

@@ -154,11 +154,16 @@ def test_init_refuses_to_overwrite(tiny_path):
 
 def test_init_empty_and_bad_tickets(tmp_path):
     path = tmp_path / "new.duckdb"
-    result = run_cli("init", "--db", str(path))
+    one_line_error(run_cli("init", "--db", str(path)), "no password given", "CSDATA_ADMIN_PASSWORD")
+    one_line_error(run_cli("init", "--db", str(path), input="short\n"), "at least 8")
+    assert not path.exists()
+    result = run_cli("init", "--db", str(path), env={"CSDATA_ADMIN_PASSWORD": "correct horse"})
     assert result.returncode == 0, result.stderr
     wh = Warehouse(path, read_only=True)
     assert wh.scalar("SELECT count(*) FROM policy_versions") == 1
     assert wh.scalar("SELECT count(*) FROM tickets") == 0
+    assert wh.rows("SELECT username, role, active FROM users") == [("admin", "admin", True)]
+    assert wh.meta("demo") is None
     wh.close()
     one_line_error(
         run_cli("init", "--db", str(tmp_path / "b.duckdb"), "--sample", "--tickets", "5"), "at least"
