@@ -53,6 +53,9 @@ def trend(
             annotation_text=f"{target_label} {target * scale:{fmt}}{suffix}",
             annotation_position="top left",
         )
+    # Ticks on the weeks' own Mondays (plotly would pick Sundays), about a dozen at most.
+    step = max(1, -(-len(frame) // 12))
+    fig.update_xaxes(tickvals=list(frame["key"])[::step], tickformat="%m-%d")
     fig.update_layout(
         title=title,
         margin={"l": 10, "r": 10, "t": 50, "b": 10},

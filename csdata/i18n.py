@@ -216,12 +216,17 @@ def fmt_duration(seconds: float, lang: str = "en") -> str:
 
 
 def fmt_change(delta: float | None, unit: str, lang: str = "en") -> str | None:
-    """A change between periods: percentage points for rates, the unit's own for the rest."""
+    """A change between periods: percentage points for rates, the unit's own for the rest.
+
+    The sign is an ASCII "-" (Streamlit's metric reads it to point the arrow down), and "±" when
+    the change rounds to nothing.
+    """
     if delta is None or (isinstance(delta, float) and math.isnan(delta)):
         return None
-    sign = "+" if delta >= 0 else "−"
     if unit == "rate":
-        return (
-            f"{sign}{abs(delta) * 100:.1f} pp" if lang == "en" else f"{sign}{abs(delta) * 100:.1f} 个百分点"
-        )
-    return sign + fmt_value(abs(delta), unit, lang)
+        size = f"{abs(delta) * 100:.1f} pp" if lang == "en" else f"{abs(delta) * 100:.1f} 个百分点"
+    else:
+        size = fmt_value(abs(delta), unit, lang)
+    if not any(ch in "123456789" for ch in size):
+        return "±" + size
+    return ("+" if delta >= 0 else "-") + size

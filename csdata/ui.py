@@ -23,6 +23,7 @@ from csdata.settings import Settings, SettingsError
 from csdata.warehouse import Warehouse, WarehouseError
 
 DEFAULT_DAYS = 90
+TRANSLATED_WIDGETS = ("f_channels", "trend_metric")
 
 
 # -- language ----------------------------------------------------------------------------------
@@ -47,6 +48,12 @@ def language_switch() -> None:
 
     def changed() -> None:
         st.session_state["lang"] = st.session_state["_lang_choice"]
+        # Widgets whose options are shown through a translated label keep the text they showed;
+        # assigning their values again makes Streamlit draw them afresh in the new language and
+        # keeps the user's choice.
+        for key in TRANSLATED_WIDGETS:
+            if key in st.session_state:
+                st.session_state[key] = st.session_state[key]
 
     st.sidebar.radio(
         tr("language"),
@@ -181,13 +188,16 @@ def kpi_cards(
             metric = CATALOG[name]
             value, prev = now[name], before[name]
             delta = None if value is None or prev is None else value - prev
-            colour = {1: "normal", -1: "inverse", 0: "off"}[metric.direction]
+            change = fmt_change(delta, metric.unit, language)
+            still = change is not None and change.startswith("±")
+            colour = "off" if still else {1: "normal", -1: "inverse", 0: "off"}[metric.direction]
             with col.container(border=True):
                 st.metric(
                     metric.label(language),
                     fmt_value(value, metric.unit, language),
-                    fmt_change(delta, metric.unit, language),
+                    change,
                     delta_color=colour,
+                    delta_arrow="off" if still else "auto",
                     help=metric.formula(language),
                 )
                 st.caption(_target_line(pol, name, filters, value, by_channel))
