@@ -225,8 +225,11 @@ def cmd_user(args) -> int:
 def cmd_serve(args) -> int:
     app = Path(__file__).resolve().parent.parent / "app.py"
     env = dict(os.environ)
-    if args.db:
-        env["CSDATA_DB"] = str(args.db)
+    db = Path(args.db or _default_db()).resolve()
+    if not db.exists():
+        raise UserError("err_no_warehouse", path=str(db))
+    env["CSDATA_DB"] = str(db)
+    os.chdir(app.parent)  # Streamlit reads .streamlit/config.toml from the working folder
     cmd = [
         sys.executable,
         "-m",
