@@ -298,8 +298,8 @@ CATALOG: dict[str, Metric] = {
             +1,
             _ratio("in_service_hours", "headcount"),
             ["in_service_hours", "headcount"],
-            "in-service training hours in the period ÷ headcount (staff in a team employed during the period)",
-            "期间内在职培训小时数 ÷ 人数(期间内在职且属于某团队的员工)",
+            "in-service training hours of staff in a team ÷ headcount (staff in a team employed during the period)",
+            "团队员工的在职培训小时数 ÷ 人数(期间内在职且属于某团队的员工)",
         ),
         _m(
             "appraisal_score",

@@ -52,8 +52,8 @@ _SOURCES: dict[str, str] = {
     "training": """
         SELECT r.taken_on AS day, e.client, CAST(NULL AS VARCHAR) AS channel, e.team,
                r.employee_id AS agent_id, r.hours, r.kind
-        FROM training_results r LEFT JOIN employees e ON e.employee_id = r.employee_id
-        WHERE r.taken_on BETWEEN $start AND $end""",
+        FROM training_results r JOIN employees e ON e.employee_id = r.employee_id
+        WHERE r.taken_on BETWEEN $start AND $end AND e.team IS NOT NULL""",
     "staff": """
         SELECT CAST(NULL AS DATE) AS day, e.client, CAST(NULL AS VARCHAR) AS channel, e.team,
                e.employee_id AS agent_id

@@ -1,0 +1,244 @@
+"""Every page, in-process through Streamlit's AppTest: runs clean in both languages, shows the same
+numbers as `csdata kpi`, and meets an empty or missing warehouse with a message, not a traceback."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, run_cli
+from streamlit.proto.Metric_pb2 import Metric as MetricProto
+from streamlit.testing.v1 import AppTest
+
+from csdata.i18n import LANGS, fmt_change, fmt_value, t
+from csdata.metrics import CATALOG, HEADLINE
+from csdata.queries import Filters
+from csdata.warehouse import Warehouse
+
+APP = ROOT / "app.py"
+PAGES = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "views").glob("*.py"))
+CJK = re.compile(r"[\u4e00-\u9fff]")
+Direction = MetricProto.MetricDirection
+Colour = MetricProto.MetricColor
+
+
+@pytest.fixture(scope="module")
+def app_db(sample_db, tmp_path_factory) -> Path:
+    """A private copy of the demo warehouse for the app to open.
+
+    The app keeps its warehouse open read-write for the life of the process (a cached resource),
+    which locks the file against other processes; a copy keeps `sample_db` free for `csdata kpi`
+    and for every other test in the session.
+    """
+    path = tmp_path_factory.mktemp("pages") / "app.duckdb"
+    shutil.copyfile(sample_db, path)
+    return path
+
+
+@pytest.fixture
+def app_env(monkeypatch):
+    """A clean environment for one app run: project root as cwd, English unless a test says so."""
+    monkeypatch.chdir(ROOT)
+    monkeypatch.delenv("CSDATA_LANG", raising=False)
+
+    def use(db: Path) -> None:
+        monkeypatch.setenv("CSDATA_DB", str(db))
+
+    return use
+
+
+def run_app(lang: str = "en", page: str | None = None) -> AppTest:
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.session_state["lang"] = lang
+    at.run()
+    if page is not None:
+        at.switch_page(page).run()
+    return at
+
+
+def assert_clean(at: AppTest) -> None:
+    errors = [e.value for e in at.exception]
+    assert not errors, f"the page raised: {errors}"
+
+
+def texts(at: AppTest) -> list[str]:
+    """What a reader sees as headings, captions, metric labels and messages."""
+    found = [
+        e.value for kind in ("title", "header", "subheader", "caption", "markdown") for e in at.get(kind)
+    ]
+    found += [m.label for m in at.metric] + [e.value for e in (*at.info, *at.warning, *at.error)]
+    return found
+
+
+# -- (a) every page runs in both languages ------------------------------------------------------
+
+
+def test_pages_found():
+    assert "views/overview.py" in PAGES
+    registered = APP.read_text(encoding="utf-8")
+    for page in PAGES:
+        assert page in registered, f"{page} is not registered in app.py"
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("page", PAGES)
+def test_page_runs(app_db, app_env, page, lang):
+    app_env(app_db)
+    at = run_app(lang, page)
+    assert_clean(at)
+    assert at.session_state["lang"] == lang
+    # The frame (app.py) ran around the page: the language switch is there, in this language.
+    assert at.sidebar.radio(key="_lang_choice").value == lang
+    assert at.sidebar.radio(key="_lang_choice").label == t("language", lang)
+    assert at.title, f"{page} has no title"
+    headings = [e.value for e in at.title]
+    if lang == "zh":
+        assert any(CJK.search(h) for h in headings), f"{page} title is not in Chinese: {headings}"
+    else:
+        assert not any(CJK.search(h) for h in headings), f"{page} title is not in English: {headings}"
+
+
+def test_overview_in_chinese(app_db, app_env):
+    """Switching with the sidebar radio, as a user does, turns the overview into Chinese and keeps
+    the filters and the chosen trend metric."""
+    app_env(app_db)
+    at = run_app("en")
+    assert [e.value for e in at.title] == [t("overview_title", "en")]
+    client = at.multiselect(key="f_clients").options[-1]
+    at.multiselect(key="f_clients").set_value([client]).run()
+    at.selectbox(key="trend_metric").set_value("aht").run()
+    radio = at.sidebar.radio(key="_lang_choice")
+    assert radio.options == ["English", "中文"]
+    radio.set_value("zh").run()
+    assert_clean(at)
+    assert at.session_state["lang"] == "zh"
+    assert at.sidebar.radio(key="_lang_choice").label == "语言"
+    assert [e.value for e in at.title] == ["服务总览"]
+    labels = [m.label for m in at.metric]
+    assert labels == [CATALOG[m].label("zh") for m in HEADLINE]
+    assert "服务水平" in labels
+    assert t("by_client_title", "zh") in texts(at)
+    assert at.multiselect(key="f_clients").value == [client]
+    assert at.selectbox(key="trend_metric").value == "aht"
+    assert at.caption[0].value.startswith(f"{at.date_input(key='f_period').value[0]} 至 ")
+    assert f"{client} · 全部渠道" in at.caption[0].value
+    # Units are translated too: durations read 秒 / 分钟 / 小时, not s / min / h.
+    durations = [m.value for m in at.metric if m.label in (CATALOG["asa"].label_zh, CATALOG["aht"].label_zh)]
+    assert all(re.search(r"秒|分钟|小时|–", v) for v in durations), durations
+
+
+# -- (b) the cards show what `csdata kpi` prints --------------------------------------------------
+
+
+def cli_values(db: Path, start, end, clients=(), channels=()) -> dict[str, float | None]:
+    args = ["kpi", "--db", str(db), "--from", start.isoformat(), "--to", end.isoformat(), "--json"]
+    for c in clients:
+        args += ["--client", c]
+    for c in channels:
+        args += ["--channel", c]
+    for m in HEADLINE:
+        args += ["--metric", m]
+    result = run_cli(*args, env={"CSDATA_LANG": "en"})
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def shown_cards(at: AppTest, lang: str = "en") -> dict[str, str]:
+    labels = {CATALOG[m].label(lang): m for m in HEADLINE}
+    cards = {labels[m.label]: m.value for m in at.metric if m.label in labels}
+    assert list(cards) == list(HEADLINE), [m.label for m in at.metric]
+    return cards
+
+
+def expected_cards(values: dict[str, float | None], lang: str = "en") -> dict[str, str]:
+    return {m: fmt_value(values[m], CATALOG[m].unit, lang) for m in HEADLINE}
+
+
+@pytest.mark.parametrize("selection", ["all", "one_client", "one_channel"])
+def test_cards_equal_cli(app_db, app_env, sample_db, selection):
+    app_env(app_db)
+    at = run_app("en")
+    assert_clean(at)
+    start, end = at.date_input(key="f_period").value
+    assert (end - start).days + 1 <= 90
+    clients: list[str] = []
+    channels: list[str] = []
+    if selection == "one_client":
+        options = at.multiselect(key="f_clients").options
+        assert options, "the clients filter offers no client"
+        clients = [options[0]]
+        at.multiselect(key="f_clients").set_value(clients).run()
+    elif selection == "one_channel":
+        channels = ["phone"]
+        at.multiselect(key="f_channels").set_value(channels).run()
+    assert_clean(at)
+    assert at.date_input(key="f_period").value == (start, end)
+    shown = shown_cards(at)
+    values = cli_values(sample_db, start, end, clients, channels)
+    assert shown == expected_cards(values)
+    if selection == "all":  # the demo has tickets, audits and complaints in any 90 days
+        assert all(v != "–" for v in shown.values()), shown
+    # The same numbers in Chinese, with the same filters still applied.
+    at.sidebar.radio(key="_lang_choice").set_value("zh").run()
+    assert_clean(at)
+    assert shown_cards(at, "zh") == expected_cards(values, "zh")
+
+
+def test_card_arrows_follow_the_change(app_db, app_env, sample_db):
+    """Each card's delta: the change since the previous period of the same length (as `csdata kpi`
+    computes it), its arrow pointing the way the number moved, green when that is good news."""
+    app_env(app_db)
+    at = run_app("en")
+    assert_clean(at)
+    start, end = at.date_input(key="f_period").value
+    prev = Filters(start, end).previous()
+    now, before = cli_values(sample_db, start, end), cli_values(sample_db, prev.start, prev.end)
+    cards = {CATALOG[m].label("en"): m for m in HEADLINE}
+    checked = 0
+    for card in at.metric:
+        name = cards[card.label]
+        metric = CATALOG[name]
+        if now[name] is None or before[name] is None:
+            assert not card.proto.delta, f"{name}: a change without two values"
+            continue
+        change = now[name] - before[name]
+        text = fmt_change(change, metric.unit, "en")
+        assert card.proto.delta.lstrip("+-−") == text.lstrip("+-−"), (name, card.proto.delta, text)
+        if text.lstrip("+-−") == fmt_change(0.0, metric.unit, "en").lstrip("+"):
+            continue  # rounds to nothing: either arrow is fine
+        up = change > 0
+        assert card.proto.direction == (Direction.UP if up else Direction.DOWN), (name, card.proto.delta)
+        good = {1: up, -1: not up, 0: None}[metric.direction]
+        colour = {True: Colour.GREEN, False: Colour.RED, None: Colour.GRAY}[good]
+        assert card.proto.color == colour, (name, card.proto.delta, Colour.Name(card.proto.color))
+        checked += 1
+    assert checked >= 3, "too few cards moved to check their arrows"
+
+
+# -- (c) no data, no warehouse ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_empty_warehouse_says_so(app_env, tmp_path, lang):
+    path = tmp_path / "empty.duckdb"
+    Warehouse(path, create=True).close()
+    app_env(path)
+    at = run_app(lang)
+    assert_clean(at)
+    assert [e.value for e in at.info] == [t("empty_warehouse", lang)]
+    assert not at.metric
+    assert not at.error
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_missing_warehouse_says_so(app_env, tmp_path, lang):
+    path = tmp_path / "nowhere" / "missing.duckdb"
+    app_env(path)
+    at = run_app(lang)
+    assert_clean(at)
+    assert [e.value for e in at.error] == [t("err_no_warehouse", lang, path=str(path))]
+    assert not at.metric
+    assert not path.exists(), "opening the app must not create a warehouse"
