@@ -75,6 +75,12 @@ class AuditRow(Row):
     finding_category: str | None = None
     comment: str | None = None
 
+    @model_validator(mode="after")
+    def _something_scored(self) -> AuditRow:
+        if not self.critical_error and all(getattr(self, c) is None for c in AUDIT_CRITERIA):
+            raise ValueError("no criterion scored and no critical error")
+        return self
+
 
 AUDIT_CRITERIA = ("attitude", "responsiveness", "accuracy", "communication", "compliance")
 
@@ -114,6 +120,13 @@ class EmployeeRow(Row):
     hire_date: dt.date
     go_live_date: dt.date | None = None
     status: Literal["active", "left"] = "active"
+    left_on: dt.date | None = None  # beyond the brief's list: headcount needs the leaving day
+
+    @model_validator(mode="after")
+    def _left_means_left(self) -> EmployeeRow:
+        if self.left_on is not None and self.status != "left":
+            raise ValueError("left_on is set but status is not 'left'")
+        return self
 
 
 # The record kinds, as named on the command line.
