@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -83,7 +83,7 @@ class SignIn:
 
     user: User | None = None
     wait_seconds: int = 0
-    detail: dict = field(default_factory=dict)
+    locked: bool = False  # refused before the password was looked at: a wait was running
 
 
 def hash_password(password: str) -> str:
@@ -148,7 +148,7 @@ def sign_in(wh, username: str, password: str, now: dt.datetime | None = None) ->
         remaining = int((last + dt.timedelta(seconds=wait) - now).total_seconds()) + 1
         with wh.transaction(name or "-", "auth.wait", name, {"seconds": remaining}, at=now):
             pass
-        return SignIn(wait_seconds=remaining)
+        return SignIn(wait_seconds=remaining, locked=True)
     row = wh.rows("SELECT password_hash, active FROM users WHERE username = ?", [name])
     stored, active = (row[0][0] or _DUMMY_HASH, row[0][1]) if row else (_DUMMY_HASH, False)
     try:

@@ -17,7 +17,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "app_title": ("csdata · service analytics", "csdata · 客服数据分析"),
     "language": ("Language", "语言"),
     "nav_overview": ("Overview", "总览"),
-    "nav_dashboards": ("Dashboards", "看板"),
+    "nav_pay": ("Pay", "薪酬"),
+    "nav_users": ("Users", "用户"),
+    "nav_policy": ("Policy", "制度参数"),
+    "nav_audit_log": ("Audit log", "操作日志"),
     # filter bar
     "filters": ("Filters", "筛选"),
     "period": ("Period", "期间"),
@@ -56,6 +59,86 @@ TEXT: dict[str, tuple[str, str]] = {
     "client": ("Client", "客户"),
     "channel": ("Channel", "渠道"),
     "per_channel": ("by channel", "分渠道"),
+    # pay
+    "pay_title": ("Pay", "薪酬"),
+    "pay_caption": (
+        "Monthly base pay by pay grade, monthly performance pay = the grade's performance-pay base × "
+        "the appraisal grade's coefficient, and the period's bonuses. Confidential.",
+        "月基本工资按职级;月绩效工资 = 职级绩效工资基数 × 考核等级系数;另列本期奖金。保密信息。",
+    ),
+    "pay_no_appraisals": (
+        "No appraisals yet, so no performance pay to show.",
+        "尚无绩效考核结果,暂无绩效工资。",
+    ),
+    "appraisal_period": ("Appraisal period", "考核期"),
+    "pay_people": ("People appraised", "考核人数"),
+    "pay_base_total": ("Base pay per month", "月基本工资合计"),
+    "pay_performance_total": ("Performance pay per month", "月绩效工资合计"),
+    "pay_bonus_total": ("Bonuses in the period", "本期奖金合计"),
+    "download_csv": ("Download CSV", "下载 CSV"),
+    "download_xlsx": ("Download Excel", "下载 Excel"),
+    # audit log
+    "audit_log_title": ("Audit log", "操作日志"),
+    "audit_log_caption": (
+        "Every write and sign-in: who, when, what. Nothing here can be changed or deleted.",
+        "所有写入与登录记录:谁、何时、做了什么。本日志不可修改或删除。",
+    ),
+    "log_actor": ("Who", "操作人"),
+    "log_action": ("Action", "操作"),
+    # users
+    "users_title": ("Users", "用户管理"),
+    "users_add": ("Add a user", "新增用户"),
+    "users_edit": ("Change a user", "修改用户"),
+    "role": ("Role", "角色"),
+    "teams": ("Teams", "团队"),
+    "email": ("E-mail (for single sign-on)", "电子邮箱(用于单点登录)"),
+    "active": ("Active", "启用"),
+    "new_password": ("New password (leave blank to keep)", "新密码(留空则不变)"),
+    "save": ("Save", "保存"),
+    "saved": ("Saved.", "已保存。"),
+    "user_to_edit": ("User", "用户"),
+    # policy
+    "policy_title": ("Policy", "制度参数"),
+    "policy_caption": (
+        "The rules every number is measured by. Saving makes a new version from its effective date; "
+        "periods ending earlier keep the version they were measured under.",
+        "所有指标所依据的规则。保存后自生效日期起形成新版本;此前结束的期间仍按原版本计量。",
+    ),
+    "policy_version": ("Version {version}, in force from {date}", "第 {version} 版,自 {date} 起生效"),
+    "policy_effective_from": ("Effective from", "生效日期"),
+    "policy_sla": ("Service-level thresholds (seconds)", "服务水平时限(秒)"),
+    "policy_targets": ("Company targets", "公司目标"),
+    "policy_channel_targets": ("Targets per channel", "分渠道目标"),
+    "policy_scorecard": ("QA scorecard (weights add up to 100)", "质检评分表(权重合计 100)"),
+    "policy_pass_mark": ("QA pass mark", "质检合格线"),
+    "policy_critical": ("Critical errors (any one zeroes the audit)", "致命错误(任一项即记 0 分)"),
+    "policy_training": ("Training and ranking", "培训与排名"),
+    "policy_onboarding_pass": ("Onboarding pass mark", "岗前考核合格线"),
+    "policy_training_hours": ("In-service training hours per head per quarter", "每人每季度在职培训小时数"),
+    "policy_min_audits": ("Audits before an agent is ranked", "参与排名所需最少质检次数"),
+    "policy_appraisal": ("Appraisal indicators (weights add up to 100)", "考核指标(权重合计 100)"),
+    "policy_bands": ("Grade bands and performance-pay coefficients", "等级区间与绩效系数"),
+    "policy_contract_targets": (
+        "Client contracts: targets (blank channel = all channels)",
+        "客户合同:目标(渠道留空 = 全部渠道)",
+    ),
+    "policy_contract_sla": (
+        "Client contracts: service-level thresholds (seconds)",
+        "客户合同:服务水平时限(秒)",
+    ),
+    "policy_saved": ("Saved as version {version}.", "已保存为第 {version} 版。"),
+    "policy_invalid": ("Not saved. Please correct:", "未保存,请更正:"),
+    "policy_file": ("Policy as a file", "制度参数文件"),
+    "policy_download": ("Download this policy (JSON)", "下载当前制度参数(JSON)"),
+    "policy_upload": ("Load a policy file to review and save", "载入制度参数文件以核对并保存"),
+    "policy_bad_file": (
+        "That file is not a policy file (JSON of this app's policy). Nothing was changed.",
+        "该文件不是本系统的制度参数文件(JSON)。未做任何更改。",
+    ),
+    "policy_loaded": (
+        "Loaded {name}. Review the tables below, then save.",
+        "已载入 {name}。请核对下方各表后保存。",
+    ),
     # errors a user may meet (CLI and app)
     "err_no_warehouse": (
         "no warehouse at {path}; create one with `csdata init --sample` or set CSDATA_DB",
@@ -176,8 +259,127 @@ TEXT: dict[str, tuple[str, str]] = {
         "等级区间须按最低分从高到低排列,且互不相同",
     ),
     "policy_bands_floor": ("the lowest grade band must start at 0", "最低等级区间须从 0 分开始"),
+    "rule_before_opened": ("{field} is before opened_at", "{field} 早于 opened_at"),
+    "rule_nothing_scored": (
+        "no criterion is scored and there is no critical error",
+        "没有任何评分项,也没有致命错误",
+    ),
+    "rule_left_on_needs_left": ("left_on is set but status is not 'left'", "填写了 left_on,但状态不是 left"),
     "policy_unknown_metric": ("targets name unknown metrics: {names}", "目标中含有未知指标:{names}"),
 }
+
+
+class Problem(ValueError):
+    """A broken rule whose message a user reads: `key` names the text here, `params` fill it in.
+
+    Raised inside pydantic validators too, so forms, imports and the policy editor can show the
+    rule in the reader's language (see `validation_messages`).
+    """
+
+    def __init__(self, key: str, **params: object) -> None:
+        self.key = key
+        self.params = params
+        super().__init__(key)
+
+    def text(self, lang: str) -> str:
+        return t(self.key, lang, **self.params)
+
+
+# pydantic error type -> (English, Chinese); {ctx} values fill the braces.
+_PYDANTIC: dict[str, tuple[str, str]] = {
+    "missing": ("is required", "为必填项"),
+    "greater_than": ("must be greater than {gt}", "须大于 {gt}"),
+    "greater_than_equal": ("must be at least {ge}", "须不小于 {ge}"),
+    "less_than": ("must be less than {lt}", "须小于 {lt}"),
+    "less_than_equal": ("must be at most {le}", "须不大于 {le}"),
+    "string_too_short": ("must not be empty", "不能为空"),
+    "string_too_long": ("is too long (at most {max_length} characters)", "过长(最多 {max_length} 个字符)"),
+    "string_pattern_mismatch": (
+        "must be lower-case letters, digits and _ , starting with a letter",
+        "须由小写字母、数字和 _ 组成,并以字母开头",
+    ),
+    "float_parsing": ("must be a number", "须为数字"),
+    "float_type": ("must be a number", "须为数字"),
+    "int_parsing": ("must be a whole number", "须为整数"),
+    "int_type": ("must be a whole number", "须为整数"),
+    "int_from_float": ("must be a whole number", "须为整数"),
+    "bool_parsing": ("must be yes or no", "须为是或否"),
+    "date_parsing": ("must be a date like 2026-03-31", "须为形如 2026-03-31 的日期"),
+    "date_from_datetime_parsing": ("must be a date like 2026-03-31", "须为形如 2026-03-31 的日期"),
+    "datetime_parsing": ("must be a time like 2026-03-31 14:30", "须为形如 2026-03-31 14:30 的时间"),
+    "datetime_from_date_parsing": (
+        "must be a time like 2026-03-31 14:30",
+        "须为形如 2026-03-31 14:30 的时间",
+    ),
+    "literal_error": ("must be one of {expected}", "须为以下之一:{expected}"),
+    "enum": ("must be one of {expected}", "须为以下之一:{expected}"),
+    "extra_forbidden": ("is not a known field", "不是可识别的字段"),
+}
+
+
+def validation_messages(exc, lang: str) -> list[str]:
+    """A pydantic ValidationError as lines a user can act on, in their language."""
+    out = []
+    for err in exc.errors():
+        where = " › ".join(str(p) for p in err.get("loc", ()))
+        ctx = err.get("ctx") or {}
+        cause = ctx.get("error")
+        if isinstance(cause, Problem):
+            text = cause.text(lang)
+        elif err["type"] in _PYDANTIC:
+            en, zh = _PYDANTIC[err["type"]]
+            text = (zh if lang == "zh" else en).format(**{k: v for k, v in ctx.items() if k != "error"})
+        else:
+            text = err.get("msg", "")
+        out.append(f"{where}: {text}" if where else text)
+    return out
+
+
+# Column headings of the tables pages show and download.
+COLUMNS: dict[str, tuple[str, str]] = {
+    "employee_id": ("Employee ID", "工号"),
+    "name": ("Name", "姓名"),
+    "team": ("Team", "团队"),
+    "client": ("Client", "客户"),
+    "clients": ("Clients", "客户"),
+    "teams": ("Teams", "团队"),
+    "pay_grade": ("Pay grade", "职级"),
+    "base_pay": ("Base pay / month", "月基本工资"),
+    "appraisal_score": ("Appraisal score", "绩效得分"),
+    "appraisal_grade": ("Appraisal grade", "考核等级"),
+    "coefficient": ("Coefficient", "绩效系数"),
+    "performance_pay": ("Performance pay / month", "月绩效工资"),
+    "bonus": ("Bonus", "奖金"),
+    "id": ("#", "序号"),
+    "at_time": ("When", "时间"),
+    "actor": ("Who", "操作人"),
+    "action": ("Action", "操作"),
+    "entity": ("On", "对象"),
+    "detail": ("Detail", "详情"),
+    "username": ("User name", "用户名"),
+    "role": ("Role", "角色"),
+    "email": ("E-mail", "电子邮箱"),
+    "active": ("Active", "启用"),
+    "channel": ("Channel", "渠道"),
+    "seconds": ("Seconds", "秒"),
+    "metric": ("Metric", "指标"),
+    "target": ("Target", "目标"),
+    "key": ("Key", "键"),
+    "label_en": ("English", "英文名称"),
+    "label_zh": ("Chinese", "中文名称"),
+    "weight": ("Weight", "权重"),
+    "grade": ("Grade", "等级"),
+    "min_score": ("Minimum score", "最低分"),
+}
+
+
+def column_label(name: str, lang: str) -> str:
+    en, zh = COLUMNS.get(name, (name, name))
+    return zh if lang == "zh" else en
+
+
+def fmt_money(value: float | None) -> str:
+    return "–" if value is None or (isinstance(value, float) and math.isnan(value)) else f"¥{value:,.0f}"
 
 
 def t(key: str, lang: str = "en", /, **params: object) -> str:

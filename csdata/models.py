@@ -14,6 +14,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from csdata.i18n import Problem
+
 Score = Field(default=None, ge=0, le=100)
 
 
@@ -53,7 +55,7 @@ class TicketRow(Row):
         for name in ("first_response_at", "resolved_at", "feedback_at"):
             value = getattr(self, name)
             if value is not None and value < self.opened_at:
-                raise ValueError(f"{name} is before opened_at")
+                raise Problem("rule_before_opened", field=name)
         return self
 
 
@@ -78,7 +80,7 @@ class AuditRow(Row):
     @model_validator(mode="after")
     def _something_scored(self) -> AuditRow:
         if not self.critical_error and all(getattr(self, c) is None for c in AUDIT_CRITERIA):
-            raise ValueError("no criterion scored and no critical error")
+            raise Problem("rule_nothing_scored")
         return self
 
 
@@ -125,7 +127,7 @@ class EmployeeRow(Row):
     @model_validator(mode="after")
     def _left_means_left(self) -> EmployeeRow:
         if self.left_on is not None and self.status != "left":
-            raise ValueError("left_on is set but status is not 'left'")
+            raise Problem("rule_left_on_needs_left")
         return self
 
 

@@ -15,25 +15,30 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, field_validator, model_validator
 
+from csdata.i18n import Problem
+
 Channel = Literal["phone", "chat", "email"]
 CHANNELS: tuple[str, ...] = ("phone", "chat", "email")
 
 
-class PolicyError(ValueError):
-    """A policy that breaks one of its rules; `key` names the message in `csdata.i18n`."""
-
-    def __init__(self, key: str, **params: object) -> None:
-        self.key = key
-        self.params = params
-        super().__init__(key, params)
+# A broken policy rule; `key` names the message in `csdata.i18n`.
+PolicyError = Problem
 
 
-class Item(BaseModel):
+class Label(BaseModel):
+    """Something the policy names, in both languages."""
+
+    key: str = Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=40)
+    label_en: str = Field(min_length=1, max_length=80)
+    label_zh: str = Field(min_length=1, max_length=80)
+
+    def label(self, lang: str) -> str:
+        return self.label_zh if lang == "zh" else self.label_en
+
+
+class Item(Label):
     """A weighted line of a scorecard or appraisal scheme."""
 
-    key: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
-    label_en: str
-    label_zh: str
     weight: float = Field(gt=0, le=100)
 
 
@@ -50,7 +55,7 @@ def _check_weights(items: list[Item]) -> list[Item]:
 class Scorecard(BaseModel):
     criteria: list[Item]
     pass_mark: float = Field(85, ge=0, le=100)
-    critical_errors: list[Item] = Field(default_factory=list, description="kinds of critical error")
+    critical_errors: list[Label] = Field(default_factory=list, description="kinds of critical error")
 
     @field_validator("criteria")
     @classmethod
@@ -209,9 +214,9 @@ def default_policy() -> Policy:
             ],
             pass_mark=85,
             critical_errors=[
-                _item("abusive_language", "Abusive language", "辱骂客户", 1),
-                _item("privacy_breach", "Privacy breach", "泄露客户信息", 1),
-                _item("false_promise", "False promise", "虚假承诺", 1),
+                Label(key="abusive_language", label_en="Abusive language", label_zh="辱骂客户"),
+                Label(key="privacy_breach", label_en="Privacy breach", label_zh="泄露客户信息"),
+                Label(key="false_promise", label_en="False promise", label_zh="虚假承诺"),
             ],
         ),
         appraisal=AppraisalScheme(
@@ -228,6 +233,85 @@ def default_policy() -> Policy:
                 Band(grade="D", min_score=0, coefficient=0.5),
             ],
         ),
+    )
+
+
+# -- as tables, for editing ------------------------------------------------------------------------
+
+# The scalar settings an editor shows beside the tables.
+SCALARS = ("effective_from", "onboarding_pass_mark", "training_hours_per_quarter", "min_audits_for_ranking")
+
+
+def to_tables(policy: Policy) -> dict[str, list[dict]]:
+    """The policy as flat tables (lists of rows), the shape a table editor works on."""
+    return {
+        "sla": [{"channel": c, "seconds": policy.sla_seconds[c]} for c in CHANNELS],
+        "targets": [{"metric": m, "target": v} for m, v in policy.targets.items()],
+        "channel_targets": [
+            {"channel": c, "metric": m, "target": v}
+            for c, t in policy.channel_targets.items()
+            for m, v in t.items()
+        ],
+        "criteria": [i.model_dump() for i in policy.scorecard.criteria],
+        "critical_errors": [i.model_dump() for i in policy.scorecard.critical_errors],
+        "indicators": [i.model_dump() for i in policy.appraisal.indicators],
+        "bands": [b.model_dump() for b in policy.appraisal.bands],
+        "contract_targets": [
+            {"client": k.client, "channel": None, "metric": m, "target": v}
+            for k in policy.contracts
+            for m, v in k.targets.items()
+        ]
+        + [
+            {"client": k.client, "channel": c, "metric": m, "target": v}
+            for k in policy.contracts
+            for c, t in k.channel_targets.items()
+            for m, v in t.items()
+        ],
+        "contract_sla": [
+            {"client": k.client, "channel": c, "seconds": sec}
+            for k in policy.contracts
+            for c, sec in k.sla_seconds.items()
+        ],
+    }
+
+
+def from_tables(tables: dict[str, list[dict]], pass_mark: float, scalars: dict) -> Policy:
+    """The inverse of `to_tables`; raises pydantic's ValidationError (or PolicyError) on bad input.
+
+    Blank rows (all cells empty), as a table editor leaves them, are skipped.
+    """
+
+    def rows(name: str) -> list[dict]:
+        return [r for r in tables.get(name, []) if any(v not in (None, "") for v in r.values())]
+
+    channel_targets: dict[str, dict[str, float]] = {}
+    for r in rows("channel_targets"):
+        channel_targets.setdefault(r["channel"], {})[r["metric"]] = r["target"]
+    contracts: dict[str, dict] = {}
+    for r in rows("contract_targets"):
+        k = contracts.setdefault(r["client"], {"client": r["client"]})
+        if r.get("channel"):
+            k.setdefault("channel_targets", {}).setdefault(r["channel"], {})[r["metric"]] = r["target"]
+        else:
+            k.setdefault("targets", {})[r["metric"]] = r["target"]
+    for r in rows("contract_sla"):
+        contracts.setdefault(r["client"], {"client": r["client"]}).setdefault("sla_seconds", {})[
+            r["channel"]
+        ] = r["seconds"]
+    return Policy.model_validate(
+        {
+            **scalars,
+            "sla_seconds": {r["channel"]: r["seconds"] for r in rows("sla")},
+            "targets": {r["metric"]: r["target"] for r in rows("targets")},
+            "channel_targets": channel_targets,
+            "contracts": list(contracts.values()),
+            "scorecard": {
+                "criteria": rows("criteria"),
+                "pass_mark": pass_mark,
+                "critical_errors": rows("critical_errors"),
+            },
+            "appraisal": {"indicators": rows("indicators"), "bands": rows("bands")},
+        }
     )
 
 

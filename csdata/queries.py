@@ -352,3 +352,58 @@ def export_sql(table: str, policy: Policy, scope: Scope = EVERYTHING) -> tuple[s
     else:
         raise KeyError(table)
     return sql, params.values
+
+
+# -- pay and the audit log ---------------------------------------------------------------------
+
+
+def appraisal_periods(wh, appraised_only: bool = False) -> list[tuple[str, dt.date]]:
+    """(period, last day), newest first; with `appraised_only`, periods that have appraisals."""
+    having = "WHERE EXISTS (SELECT 1 FROM appraisals a WHERE a.period = p.period)" if appraised_only else ""
+    return wh.rows(f"SELECT period, ends_on FROM appraisal_periods p {having} ORDER BY ends_on DESC")
+
+
+def pay_table(wh, period: str, policy: Policy, scope: Scope = EVERYTHING) -> pd.DataFrame:
+    """Per appraised employee: monthly base pay, the appraisal grade's coefficient, monthly
+    performance pay (= the pay grade's performance-pay base × coefficient) and the period's bonuses.
+
+    Pay is confidential: callers check `User.sees_pay` before asking.
+    """
+    params = _Params({"period": period})
+    coefficients = ", ".join(
+        f"({params.add(b.grade)}, {float(b.coefficient)})" for b in policy.appraisal.bands
+    )
+    where = ["TRUE"]
+    if scope.clients is not None:
+        where.append(f"list_contains({params.add(list(scope.clients))}, e.client)")
+    if scope.teams is not None:
+        where.append(f"list_contains({params.add(list(scope.teams))}, e.team)")
+    sql = f"""
+        WITH coefficient(grade, value) AS (VALUES {coefficients}),
+             bonus AS (SELECT employee_id, sum(amount) AS amount FROM bonuses WHERE period = $period
+                       GROUP BY employee_id)
+        SELECT e.employee_id, e.name, e.team, e.client, e.grade AS pay_grade,
+               CAST(g.base_pay AS DOUBLE) AS base_pay, a.score AS appraisal_score,
+               a.grade AS appraisal_grade, c.value AS coefficient,
+               CAST(g.performance_base AS DOUBLE) * c.value AS performance_pay,
+               CAST(coalesce(b.amount, 0) AS DOUBLE) AS bonus
+        FROM appraisals a
+        JOIN employees e ON e.employee_id = a.employee_id
+        LEFT JOIN pay_grades g ON g.grade = e.grade
+        LEFT JOIN coefficient c ON c.grade = a.grade
+        LEFT JOIN bonus b ON b.employee_id = a.employee_id
+        WHERE a.period = $period AND {" AND ".join(where)}
+        ORDER BY e.team NULLS LAST, e.employee_id"""
+    return wh.df(sql, params.values)
+
+
+def audit_log(
+    wh, start: dt.date, end: dt.date, actor: str = "", action: str = "", limit: int = 5000
+) -> pd.DataFrame:
+    """Writes and sign-ins between two days, newest first; `actor`/`action` match as substrings."""
+    return wh.df(
+        "SELECT id, at_time, actor, action, entity, CAST(detail AS VARCHAR) AS detail FROM audit_log"
+        " WHERE at_time >= ? AND at_time < ? AND contains(lower(actor), lower(?))"
+        " AND contains(lower(action), lower(?)) ORDER BY id DESC LIMIT ?",
+        [start, end + dt.timedelta(days=1), actor, action, limit],
+    )

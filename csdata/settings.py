@@ -33,6 +33,13 @@ class Settings(BaseModel):
         description="Tickets generated when `make run` builds the demo warehouse.",
     )
 
+    idle_minutes: int = Field(
+        30,
+        ge=1,
+        le=24 * 60,
+        description="Minutes without activity after which a signed-in user is signed out.",
+    )
+
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
         env = os.environ if environ is None else environ

@@ -14,8 +14,9 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from csdata import queries
-from csdata.i18n import LANG_NAMES, LANGS, channel_label, fmt_change, fmt_value, t
+from csdata import auth, queries
+from csdata.auth import User
+from csdata.i18n import LANG_NAMES, LANGS, channel_label, column_label, fmt_change, fmt_money, fmt_value, t
 from csdata.metrics import CATALOG, meets
 from csdata.policy import CHANNELS, Policy, load_policy
 from csdata.queries import EVERYTHING, Filters, Scope
@@ -86,7 +87,8 @@ def warehouse() -> Warehouse:
 
 
 def data_version(wh: Warehouse) -> int:
-    return wh.scalar("SELECT coalesce(max(id), 0) FROM audit_log") or 0
+    """Moves with every write of data (sign-ins are logged too, but change no numbers)."""
+    return wh.scalar("SELECT coalesce(max(id), 0) FROM audit_log WHERE action NOT LIKE 'auth.%'") or 0
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
@@ -122,6 +124,129 @@ def policy(wh: Warehouse, on: dt.date) -> Policy:
     return _policy(wh, str(wh.path), data_version(wh), on)
 
 
+# -- who is signed in ------------------------------------------------------------------------------
+
+# Page key -> (view script, i18n key of its title, icon), in navigation order.
+PAGE_FILES: dict[str, tuple[str, str, str]] = {
+    "overview": ("views/overview.py", "nav_overview", ":material/dashboard:"),
+    "pay": ("views/pay.py", "nav_pay", ":material/payments:"),
+    "users": ("views/users.py", "nav_users", ":material/group:"),
+    "policy": ("views/policy.py", "nav_policy", ":material/rule:"),
+    "audit_log": ("views/audit_log.py", "nav_audit_log", ":material/history:"),
+}
+
+
+def _idle_minutes() -> int:
+    try:
+        return Settings.from_env().idle_minutes
+    except SettingsError:
+        return Settings.model_fields["idle_minutes"].default
+
+
+def current_user(wh: Warehouse) -> User | None:
+    """The signed-in user, read afresh each run (a disabled account or a new role applies at once);
+    None after the idle time, with a note for the sign-in page."""
+    name = st.session_state.get("username")
+    if name is None:
+        return None
+    now = dt.datetime.now()
+    last = st.session_state.get("last_seen", now)
+    if now - last > dt.timedelta(minutes=_idle_minutes()):
+        sign_out(expired=True)
+        return None
+    st.session_state["last_seen"] = now
+    user = auth.load_user(wh, name)
+    if user is None:
+        sign_out()
+    return user
+
+
+def _start_session(user: User) -> None:
+    st.session_state["username"] = user.username
+    st.session_state["last_seen"] = dt.datetime.now()
+    st.session_state.pop("expired", None)
+
+
+def sign_out(expired: bool = False) -> None:
+    for key in ("username", "last_seen"):
+        st.session_state.pop(key, None)
+    if expired:
+        st.session_state["expired"] = True
+
+
+def _sso_configured() -> bool:
+    try:
+        return "auth" in st.secrets
+    except Exception:  # no secrets file at all
+        return False
+
+
+def sign_in_page() -> None:
+    """The sign-in form (and single sign-on, where configured)."""
+    wh = warehouse()
+    st.title(tr("sign_in_title"))
+    if st.session_state.get("expired"):
+        st.info(tr("session_expired", minutes=_idle_minutes()))
+    if wh.meta("demo") == "true":
+        st.caption(tr("demo_accounts"))
+    if _sso_configured():
+        if getattr(st.user, "is_logged_in", False):
+            user = auth.user_by_email(wh, st.user.get("email") or "")
+            if user is not None:
+                _start_session(user)
+                st.rerun()
+            st.warning(tr("sso_no_account", email=st.user.get("email") or "?"))
+        else:
+            st.button(tr("sign_in_sso"), on_click=st.login, key="sso")
+    with st.form("sign_in", enter_to_submit=True):
+        username = st.text_input(tr("username"), max_chars=64, autocomplete="username")
+        password = st.text_input(
+            tr("password"), type="password", max_chars=256, autocomplete="current-password"
+        )
+        submitted = st.form_submit_button(tr("sign_in"), type="primary")
+    if submitted:
+        result = auth.sign_in(wh, username, password)
+        if result.user is not None:
+            _start_session(result.user)
+            st.rerun()
+        elif result.locked:
+            st.error(tr("sign_in_wait", seconds=result.wait_seconds))
+        else:
+            st.error(tr("sign_in_failed"))
+            if result.wait_seconds:
+                st.warning(tr("sign_in_wait", seconds=result.wait_seconds))
+
+
+def user_box(user: User) -> None:
+    st.sidebar.markdown(tr("signed_in_as", name=user.username, role=tr(f"role_{user.role}")))
+    if st.sidebar.button(tr("sign_out"), key="sign_out", icon=":material/logout:"):
+        sign_out()
+        st.rerun()
+
+
+def navigation_pages(user: User | None) -> list:
+    if user is None:
+        return [st.Page(sign_in_page, title=tr("sign_in_title"), icon=":material/login:", url_path="sign-in")]
+    return [
+        st.Page(path, title=tr(title), icon=icon, url_path=key, default=(key == "overview"))
+        for key, (path, title, icon) in PAGE_FILES.items()
+        if user.may_open(key)
+    ]
+
+
+def require(page: str) -> tuple[Warehouse, User]:
+    """What every page calls first: its warehouse and user, or a stop (signed out, not allowed)."""
+    wh = warehouse()
+    user = current_user(wh)
+    if user is None:
+        sign_in_page()
+        st.stop()
+    if not user.may_open(page):
+        st.error(tr("not_allowed"))
+        st.stop()
+    return wh, user
+
+
 # -- filter bar --------------------------------------------------------------------------------
 
 
@@ -151,8 +276,9 @@ def filter_bar(wh: Warehouse, scope: Scope = EVERYTHING) -> Filters:
     return Filters(period[0], period[1], tuple(clients), tuple(channels))
 
 
-def scope_label(filters: Filters) -> str:
-    clients = ", ".join(filters.clients) if filters.clients else tr("all_clients")
+def scope_label(filters: Filters, scope: Scope = EVERYTHING) -> str:
+    shown = filters.clients or scope.clients
+    clients = ", ".join(shown) if shown else tr("all_clients")
     channels = (
         ", ".join(channel_label(c, lang()) for c in filters.channels)
         if filters.channels
@@ -304,3 +430,203 @@ def client_table(
         ]
 
     st.dataframe(shown.style.apply(colour), hide_index=True, width="stretch")
+
+
+# -- tables, pay ---------------------------------------------------------------------------------
+
+
+def table_with_downloads(frame: pd.DataFrame, kind: str, filename: str) -> None:
+    """A table with translated headings, and the same as CSV and Excel downloads."""
+    from csdata import exports
+
+    language = lang()
+    shown = frame.rename(columns=lambda c: column_label(c, language))
+    st.dataframe(shown, hide_index=True, width="stretch")
+    c1, c2, _ = st.columns([1, 1, 4])
+    for col, fmt, label, mime in (
+        (c1, "csv", "download_csv", "text/csv"),
+        (c2, "xlsx", "download_xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    ):
+        col.download_button(
+            tr(label),
+            exports.to_bytes(shown, fmt),
+            file_name=f"{filename}.{fmt}",
+            mime=mime,
+            key=f"dl_{kind}_{fmt}",
+            on_click="ignore",
+        )
+
+
+def choose_period(periods: list[tuple[str, dt.date]]) -> tuple[str, dt.date]:
+    names = [p for p, _ in periods]
+    chosen = st.selectbox(tr("appraisal_period"), names, key="period")
+    return next(p for p in periods if p[0] == chosen)
+
+
+def pay_summary(frame: pd.DataFrame) -> None:
+    c1, c2, c3, c4 = st.columns(4)
+    c1.metric(tr("pay_people"), f"{len(frame):,}")
+    c2.metric(tr("pay_base_total"), fmt_money(float(frame["base_pay"].sum())))
+    c3.metric(tr("pay_performance_total"), fmt_money(float(frame["performance_pay"].sum())))
+    c4.metric(tr("pay_bonus_total"), fmt_money(float(frame["bonus"].sum())))
+
+
+# -- administration ------------------------------------------------------------------------------
+
+
+def _show_problem(exc: Exception) -> None:
+    if hasattr(exc, "key"):
+        st.error(t(exc.key, lang(), **getattr(exc, "params", {})))
+    else:
+        raise exc
+
+
+def user_form(wh: Warehouse, me: User, username: str | None) -> None:
+    """Add a user (username None) or change one: role, scope, e-mail, status, password."""
+    current = auth.load_user(wh, username) if username else None
+    row = wh.rows("SELECT active FROM users WHERE username = ?", [username]) if username else []
+    clients = queries.clients(wh)
+    teams = queries.teams(wh)
+    with st.form(f"user_form_{username or 'new'}", clear_on_submit=username is None):
+        name = username or st.text_input(tr("username"), max_chars=64)
+        role = st.selectbox(
+            tr("role"),
+            auth.ROLES,
+            index=auth.ROLES.index(current.role) if current else 1,
+            format_func=lambda r: tr(f"role_{r}"),
+        )
+        chosen_clients = st.multiselect(
+            tr("clients"), clients, default=list(current.clients) if current else []
+        )
+        chosen_teams = st.multiselect(tr("teams"), teams, default=list(current.teams) if current else [])
+        email = st.text_input(tr("email"), value=(current.email or "") if current else "", max_chars=254)
+        active = st.checkbox(tr("active"), value=bool(row[0][0]) if row else True) if username else True
+        password = st.text_input(
+            tr("new_password") if username else tr("password"), type="password", max_chars=256
+        )
+        submitted = st.form_submit_button(tr("save"), type="primary")
+    if not submitted:
+        return
+    try:
+        if username is None:
+            auth.add_user(wh, me.username, name, role, password, chosen_clients, chosen_teams, email)
+        else:
+            if password:
+                auth.check_password(password)
+            auth.update_user(wh, me.username, username, role, chosen_clients, chosen_teams, email, active)
+            if password:
+                auth.set_password(wh, me.username, username, password)
+    except auth.AuthError as exc:
+        _show_problem(exc)
+        return
+    st.success(tr("saved"))
+
+
+def policy_editor(wh: Warehouse, me: User) -> None:
+    """Every table of the policy, editable; saved as a new version only when every rule holds."""
+    import json
+
+    from pydantic import ValidationError
+
+    from csdata import policy as pol
+    from csdata.i18n import Problem, validation_messages
+
+    language = lang()
+    version, current = pol.load_policy(wh)
+    loaded = st.session_state.get("policy_loaded")
+    base = loaded or current
+    st.caption(tr("policy_version", version=version, date=current.effective_from))
+
+    with st.expander(tr("policy_file")):
+        st.download_button(
+            tr("policy_download"),
+            current.model_dump_json(indent=2),
+            file_name=f"policy-v{version}.json",
+            mime="application/json",
+            on_click="ignore",
+        )
+        upload = st.file_uploader(tr("policy_upload"), type=["json"], key="policy_upload")
+        if upload is not None and st.session_state.get("policy_loaded_name") != upload.name:
+            try:
+                candidate = pol.Policy.model_validate(json.loads(upload.getvalue().decode("utf-8")))
+            except (ValueError, UnicodeDecodeError):
+                st.error(tr("policy_bad_file"))
+            else:
+                st.session_state["policy_loaded"] = candidate
+                st.session_state["policy_loaded_name"] = upload.name
+                st.rerun()
+        if loaded is not None:
+            st.info(tr("policy_loaded", name=st.session_state.get("policy_loaded_name")))
+
+    tables = pol.to_tables(base)
+    metric_names = [m for m in CATALOG if m != "training_hours"]
+    client_names = queries.clients(wh)
+    columns = {
+        "channel": st.column_config.SelectboxColumn(
+            column_label("channel", language), options=list(CHANNELS)
+        ),
+        "metric": st.column_config.SelectboxColumn(column_label("metric", language), options=metric_names),
+        "client": st.column_config.SelectboxColumn(column_label("client", language), options=client_names),
+    }
+
+    def editor(name: str, title: str, fixed: bool = False) -> list[dict]:
+        st.markdown(f"**{tr(title)}**")
+        frame = pd.DataFrame(tables[name])
+        config = {c: columns.get(c, column_label(c, language)) for c in frame.columns}
+        edited = st.data_editor(
+            frame,
+            column_config=config,
+            num_rows="fixed" if fixed else "dynamic",
+            hide_index=True,
+            key=f"policy_{name}_{version}_{id(base)}",
+            width="stretch",
+        )
+        return [{k: (None if pd.isna(v) else v) for k, v in r.items()} for r in edited.to_dict("records")]
+
+    edited: dict[str, list[dict]] = {}
+    c1, c2 = st.columns(2)
+    with c1:
+        edited["sla"] = editor("sla", "policy_sla", fixed=True)
+        edited["targets"] = editor("targets", "policy_targets")
+        edited["channel_targets"] = editor("channel_targets", "policy_channel_targets")
+    with c2:
+        edited["criteria"] = editor("criteria", "policy_scorecard")
+        pass_mark = st.number_input(tr("policy_pass_mark"), 0.0, 100.0, float(base.scorecard.pass_mark), 1.0)
+        edited["critical_errors"] = editor("critical_errors", "policy_critical")
+    c3, c4 = st.columns(2)
+    with c3:
+        edited["indicators"] = editor("indicators", "policy_appraisal")
+        edited["bands"] = editor("bands", "policy_bands")
+    with c4:
+        st.markdown(f"**{tr('policy_training')}**")
+        scalars = {
+            "onboarding_pass_mark": st.number_input(
+                tr("policy_onboarding_pass"), 0.0, 100.0, float(base.onboarding_pass_mark), 1.0
+            ),
+            "training_hours_per_quarter": st.number_input(
+                tr("policy_training_hours"), 0.0, 200.0, float(base.training_hours_per_quarter), 0.5
+            ),
+            "min_audits_for_ranking": st.number_input(
+                tr("policy_min_audits"), 1, 100, int(base.min_audits_for_ranking), 1
+            ),
+        }
+    edited["contract_targets"] = editor("contract_targets", "policy_contract_targets")
+    edited["contract_sla"] = editor("contract_sla", "policy_contract_sla")
+    scalars["effective_from"] = st.date_input(
+        tr("policy_effective_from"), value=dt.date.today(), key="policy_from"
+    )
+    if not st.button(tr("save"), type="primary", key="policy_save"):
+        return
+    try:
+        candidate = pol.from_tables(edited, pass_mark, scalars)
+    except ValidationError as exc:
+        st.error(
+            tr("policy_invalid") + "\n\n" + "\n".join(f"- {m}" for m in validation_messages(exc, language))
+        )
+        return
+    except Problem as exc:
+        st.error(tr("policy_invalid") + "\n\n- " + exc.text(language))
+        return
+    new_version = pol.save_policy(wh, candidate, me.username)
+    st.session_state.pop("policy_loaded", None)
+    st.success(tr("policy_saved", version=new_version))

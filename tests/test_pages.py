@@ -13,6 +13,7 @@ from conftest import ROOT, run_cli
 from streamlit.proto.Metric_pb2 import Metric as MetricProto
 from streamlit.testing.v1 import AppTest
 
+from csdata.auth import add_user
 from csdata.i18n import LANGS, fmt_change, fmt_value, t
 from csdata.metrics import CATALOG, HEADLINE
 from csdata.queries import Filters
@@ -50,9 +51,12 @@ def app_env(monkeypatch):
     return use
 
 
-def run_app(lang: str = "en", page: str | None = None) -> AppTest:
+def run_app(lang: str = "en", page: str | None = None, user: str | None = "admin") -> AppTest:
+    """The app, already signed in as `user` (a demo account); the sign-in form has its own tests."""
     at = AppTest.from_file(str(APP), default_timeout=60)
     at.session_state["lang"] = lang
+    if user is not None:
+        at.session_state["username"] = user
     at.run()
     if page is not None:
         at.switch_page(page).run()
@@ -77,10 +81,13 @@ def texts(at: AppTest) -> list[str]:
 
 
 def test_pages_found():
+    from csdata.auth import PAGES as ACCESS
+    from csdata.ui import PAGE_FILES
+
     assert "views/overview.py" in PAGES
-    registered = APP.read_text(encoding="utf-8")
-    for page in PAGES:
-        assert page in registered, f"{page} is not registered in app.py"
+    registered = {path for path, _, _ in PAGE_FILES.values()}
+    assert registered == set(PAGES), "every view is registered for navigation, and only views"
+    assert set(PAGE_FILES) == set(ACCESS), "every page has an access rule"
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -224,7 +231,9 @@ def test_card_arrows_follow_the_change(app_db, app_env, sample_db):
 @pytest.mark.parametrize("lang", LANGS)
 def test_empty_warehouse_says_so(app_env, tmp_path, lang):
     path = tmp_path / "empty.duckdb"
-    Warehouse(path, create=True).close()
+    wh = Warehouse(path, create=True)
+    add_user(wh, "test", "admin", "admin", "long enough password")
+    wh.close()
     app_env(path)
     at = run_app(lang)
     assert_clean(at)

@@ -1,0 +1,11 @@
+"""Policy: targets, service-level thresholds, QA scorecard, appraisal scheme, pay coefficients and
+client contracts; validated and saved as a dated version (admin only)."""
+
+import streamlit as st
+
+from csdata import ui
+
+wh, me = ui.require("policy")
+st.title(ui.tr("policy_title"))
+st.caption(ui.tr("policy_caption"))
+ui.policy_editor(wh, me)
