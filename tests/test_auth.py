@@ -42,7 +42,7 @@ def test_sign_in_ok_and_logged(accounts):
 )
 def test_refusals_look_the_same(accounts, name, password):
     result = sign_in(accounts, name, password, T0)
-    assert result.user is None and result.wait_seconds == 0
+    assert result.user is None and result.wait_seconds == 0 and not result.locked
     assert accounts.scalar("SELECT count(*) FROM users") == 3
 
 
@@ -57,7 +57,7 @@ def test_wait_grows_after_five_failures(accounts):
         assert sign_in(accounts, "boss", "wrong", T0 + dt.timedelta(seconds=i)).user is None
     # the fifth failure was at T0+4 s: a 5-second wait, during which even the right password is refused
     during = sign_in(accounts, "boss", "correct horse", T0 + dt.timedelta(seconds=6))
-    assert during.user is None and during.wait_seconds > 0
+    assert during.user is None and during.locked and 0 < during.wait_seconds <= 5
     after = sign_in(accounts, "boss", "correct horse", T0 + dt.timedelta(seconds=10))
     assert after.user is not None
     # success resets the count

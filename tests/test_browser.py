@@ -209,6 +209,7 @@ def test_overview_in_a_real_browser(browser, server):
     labels = page.locator('[data-testid="stMetricLabel"]').all_inner_texts()
     assert [label.strip() for label in labels[: len(HEADLINE)]] == [CATALOG[m].label("en") for m in HEADLINE]
     page.wait_for_function(CHART_DRAWN, timeout=PAGE_TIMEOUT_MS)
+    page.locator('[data-testid="stDataFrame"]').first.wait_for(timeout=PAGE_TIMEOUT_MS)
     assert page.locator('[data-testid="stException"]').count() == 0
     assert page.locator('[data-testid="stDataFrame"]').count() == 1
     _screenshot(page, ARTIFACTS / "overview-en.png")
