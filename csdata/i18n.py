@@ -95,6 +95,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "active": ("Active", "启用"),
     "new_password": ("New password (leave blank to keep)", "新密码(留空则不变)"),
     "save": ("Save", "保存"),
+    "choose": ("Choose…", "请选择…"),
     "saved": ("Saved.", "已保存。"),
     "user_to_edit": ("User", "用户"),
     # policy

@@ -41,6 +41,10 @@ class Metric:
     def label(self, lang: str) -> str:
         return self.label_zh if lang == "zh" else self.label_en
 
+    def short_label(self, lang: str) -> str:
+        """The name on a KPI card, where a long name would be cut off."""
+        return SHORT_LABELS.get(self.name, {}).get(lang) or self.label(lang)
+
     def formula(self, lang: str) -> str:
         return self.formula_zh if lang == "zh" else self.formula_en
 
@@ -313,6 +317,14 @@ CATALOG: dict[str, Metric] = {
             "考核期结束于所选期间的绩效得分均值;得分 = Σ(指标权重 × 指标得分) ÷ 100",
         ),
     ]
+}
+
+# Card names for the metrics whose full name does not fit a card (the full name is in its tooltip).
+SHORT_LABELS: dict[str, dict[str, str]] = {
+    "asa": {"en": "ASA"},
+    "aht": {"en": "AHT"},
+    "fcr_rate": {"en": "FCR"},
+    "complaint_acceptance_rate": {"en": "Complaints accepted"},
 }
 
 # The cards on the overview, in order.

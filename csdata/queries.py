@@ -272,7 +272,11 @@ def metric_values(
 
 
 def clients(wh, scope: Scope = EVERYTHING) -> list[str]:
+    """Client names within the scope: an account limited to teams sees only those teams' clients."""
     names = wh.column("SELECT name FROM clients ORDER BY name")
+    if scope.teams is not None:
+        served = set(wh.column("SELECT client FROM teams WHERE list_contains(?, name)", [list(scope.teams)]))
+        names = [c for c in names if c in served]
     return [c for c in names if scope.clients is None or c in scope.clients]
 
 
@@ -383,7 +387,7 @@ def pay_table(wh, period: str, policy: Policy, scope: Scope = EVERYTHING) -> pd.
              bonus AS (SELECT employee_id, sum(amount) AS amount FROM bonuses WHERE period = $period
                        GROUP BY employee_id)
         SELECT e.employee_id, e.name, e.team, e.client, e.grade AS pay_grade,
-               CAST(g.base_pay AS DOUBLE) AS base_pay, a.score AS appraisal_score,
+               CAST(g.base_pay AS DOUBLE) AS base_pay, round(a.score, 1) AS appraisal_score,
                a.grade AS appraisal_grade, c.value AS coefficient,
                CAST(g.performance_base AS DOUBLE) * c.value AS performance_pay,
                CAST(coalesce(b.amount, 0) AS DOUBLE) AS bonus

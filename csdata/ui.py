@@ -319,12 +319,12 @@ def kpi_cards(
             colour = "off" if still else {1: "normal", -1: "inverse", 0: "off"}[metric.direction]
             with col.container(border=True):
                 st.metric(
-                    metric.label(language),
+                    metric.short_label(language),
                     fmt_value(value, metric.unit, language),
                     change,
                     delta_color=colour,
                     delta_arrow="off" if still else "auto",
-                    help=metric.formula(language),
+                    help=f"**{metric.label(language)}**: {metric.formula(language)}",
                 )
                 st.caption(_target_line(pol, name, filters, value, by_channel))
 
@@ -440,7 +440,13 @@ def table_with_downloads(frame: pd.DataFrame, kind: str, filename: str) -> None:
     from csdata import exports
 
     language = lang()
-    shown = frame.rename(columns=lambda c: column_label(c, language))
+    shown = frame.copy()
+    if "role" in shown:
+        shown["role"] = shown["role"].map(lambda r: tr(f"role_{r}"))
+    for col in shown.columns:
+        if shown[col].dtype == object or pd.api.types.is_string_dtype(shown[col]):
+            shown[col] = shown[col].fillna("")  # blank, not "None"
+    shown = shown.rename(columns=lambda c: column_label(c, language))
     st.dataframe(shown, hide_index=True, width="stretch")
     c1, c2, _ = st.columns([1, 1, 4])
     for col, fmt, label, mime in (
@@ -559,6 +565,11 @@ def policy_editor(wh: Warehouse, me: User) -> None:
             st.info(tr("policy_loaded", name=st.session_state.get("policy_loaded_name")))
 
     tables = pol.to_tables(base)
+    # The editors' keys must stay the same from one run to the next, or every edit (each one a
+    # rerun) would meet a fresh editor and be lost, and Save would store the unedited tables.
+    # They change only when the tables underneath do: a new version, a loaded file, or a save.
+    source = st.session_state.get("policy_loaded_name", "file") if loaded is not None else "current"
+    source += f"_{st.session_state.get('policy_saves', 0)}"
     metric_names = [m for m in CATALOG if m != "training_hours"]
     client_names = queries.clients(wh)
     columns = {
@@ -578,7 +589,7 @@ def policy_editor(wh: Warehouse, me: User) -> None:
             column_config=config,
             num_rows="fixed" if fixed else "dynamic",
             hide_index=True,
-            key=f"policy_{name}_{version}_{id(base)}",
+            key=f"policy_{name}_{version}_{source}",
             width="stretch",
         )
         return [{k: (None if pd.isna(v) else v) for k, v in r.items()} for r in edited.to_dict("records")]
@@ -629,4 +640,5 @@ def policy_editor(wh: Warehouse, me: User) -> None:
         return
     new_version = pol.save_policy(wh, candidate, me.username)
     st.session_state.pop("policy_loaded", None)
+    st.session_state["policy_saves"] = st.session_state.get("policy_saves", 0) + 1
     st.success(tr("policy_saved", version=new_version))

@@ -207,7 +207,9 @@ def test_overview_in_a_real_browser(browser, server):
     page.wait_for_function(CARDS_READY, arg=[len(HEADLINE), False], timeout=PAGE_TIMEOUT_MS)
     page.get_by_role("heading", name="Service overview").wait_for()
     labels = page.locator('[data-testid="stMetricLabel"]').all_inner_texts()
-    assert [label.strip() for label in labels[: len(HEADLINE)]] == [CATALOG[m].label("en") for m in HEADLINE]
+    assert [label.strip() for label in labels[: len(HEADLINE)]] == [
+        CATALOG[m].short_label("en") for m in HEADLINE
+    ]
     page.wait_for_function(CHART_DRAWN, timeout=PAGE_TIMEOUT_MS)
     page.locator('[data-testid="stDataFrame"]').first.wait_for(timeout=PAGE_TIMEOUT_MS)
     assert page.locator('[data-testid="stException"]').count() == 0

@@ -125,7 +125,7 @@ def test_overview_in_chinese(app_db, app_env):
     assert at.sidebar.radio(key="_lang_choice").label == "语言"
     assert [e.value for e in at.title] == ["服务总览"]
     labels = [m.label for m in at.metric]
-    assert labels == [CATALOG[m].label("zh") for m in HEADLINE]
+    assert labels == [CATALOG[m].short_label("zh") for m in HEADLINE]
     assert "服务水平" in labels
     assert t("by_client_title", "zh") in texts(at)
     assert at.multiselect(key="f_clients").value == [client]
@@ -154,7 +154,7 @@ def cli_values(db: Path, start, end, clients=(), channels=()) -> dict[str, float
 
 
 def shown_cards(at: AppTest, lang: str = "en") -> dict[str, str]:
-    labels = {CATALOG[m].label(lang): m for m in HEADLINE}
+    labels = {CATALOG[m].short_label(lang): m for m in HEADLINE}
     cards = {labels[m.label]: m.value for m in at.metric if m.label in labels}
     assert list(cards) == list(HEADLINE), [m.label for m in at.metric]
     return cards
@@ -203,7 +203,7 @@ def test_card_arrows_follow_the_change(app_db, app_env, sample_db):
     start, end = at.date_input(key="f_period").value
     prev = Filters(start, end).previous()
     now, before = cli_values(sample_db, start, end), cli_values(sample_db, prev.start, prev.end)
-    cards = {CATALOG[m].label("en"): m for m in HEADLINE}
+    cards = {CATALOG[m].short_label("en"): m for m in HEADLINE}
     checked = 0
     for card in at.metric:
         name = cards[card.label]
