@@ -324,7 +324,7 @@ SHORT_LABELS: dict[str, dict[str, str]] = {
     "asa": {"en": "ASA"},
     "aht": {"en": "AHT"},
     "fcr_rate": {"en": "FCR"},
-    "complaint_acceptance_rate": {"en": "Complaints accepted"},
+    "complaint_acceptance_rate": {"en": "Compl. accepted"},
 }
 
 # The cards on the overview, in order.

@@ -413,10 +413,10 @@ def client_table(
     for name in metrics:
         metric = CATALOG[name]
         values = frame[name].astype(float)
-        shown[metric.label(language)] = [
+        shown[metric.short_label(language)] = [
             fmt_value(None if pd.isna(v) else v, metric.unit, language) for v in values
         ]
-        status[metric.label(language)] = [
+        status[metric.short_label(language)] = [
             meets(name, None if pd.isna(v) else v, pol.target(name, client, channel, days=filters.days))
             for v, client in zip(values, frame["key"], strict=True)
         ]
@@ -429,7 +429,13 @@ def client_table(
             for s in status[column.name]
         ]
 
-    st.dataframe(shown.style.apply(colour), hide_index=True, width="stretch")
+    help_texts = {
+        CATALOG[m].short_label(language): st.column_config.Column(
+            help=f"{CATALOG[m].label(language)}: {CATALOG[m].formula(language)}"
+        )
+        for m in metrics
+    }
+    st.dataframe(shown.style.apply(colour), hide_index=True, width="stretch", column_config=help_texts)
 
 
 # -- tables, pay ---------------------------------------------------------------------------------
