@@ -172,7 +172,9 @@ def _set_scopes(w, username: str, clients: tuple[str, ...], teams: tuple[str, ..
             w.execute("INSERT INTO user_scopes VALUES (?, ?, ?)", [username, kind, value])
 
 
-def check_scope(wh, role: str, clients: tuple[str, ...], teams: tuple[str, ...]) -> None:
+def check_scope(wh, role: str | None, clients: tuple[str, ...], teams: tuple[str, ...]) -> None:
+    if role is None:
+        raise AuthError("auth_choose_role")
     if role not in ROLES:
         raise AuthError("auth_bad_role", role=role, roles=", ".join(ROLES))
     known_clients = set(wh.column("SELECT name FROM clients"))

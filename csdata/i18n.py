@@ -127,6 +127,11 @@ TEXT: dict[str, tuple[str, str]] = {
         "Client contracts: service-level thresholds (seconds)",
         "客户合同:服务水平时限(秒)",
     ),
+    "policy_target_help": (
+        "Rates as fractions (0.95 = 95%), times in seconds, complaint feedback in hours, scores 0–100",
+        "比率用小数(0.95 = 95%),时长用秒,投诉反馈用小时,分数 0–100",
+    ),
+    "policy_unchanged": ("Nothing has changed, so no new version was saved.", "内容未改动,未保存新版本。"),
     "policy_saved": ("Saved as version {version}.", "已保存为第 {version} 版。"),
     "policy_invalid": ("Not saved. Please correct:", "未保存,请更正:"),
     "policy_file": ("Policy as a file", "制度参数文件"),
@@ -193,6 +198,7 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "auth_short_password": ("the password needs at least {n} characters", "密码至少需要 {n} 个字符"),
     "auth_bad_role": ("unknown role '{role}'; roles are {roles}", "未知角色“{role}”;可选角色:{roles}"),
+    "auth_choose_role": ("choose a role", "请选择角色"),
     "auth_unknown_team": ("unknown team '{value}'", "未知团队“{value}”"),
     "auth_client_needs_client": (
         "a client account needs at least one client (--client NAME)",

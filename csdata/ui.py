@@ -276,8 +276,10 @@ def filter_bar(wh: Warehouse, scope: Scope = EVERYTHING) -> Filters:
     return Filters(period[0], period[1], tuple(clients), tuple(channels))
 
 
-def scope_label(filters: Filters, scope: Scope = EVERYTHING) -> str:
-    shown = filters.clients or scope.clients
+def scope_label(wh: Warehouse, filters: Filters, scope: Scope = EVERYTHING) -> str:
+    """What the numbers cover, in words: the chosen clients, or all those the user may see."""
+    restricted = scope.clients is not None or scope.teams is not None
+    shown = filters.clients or (tuple(queries.clients(wh, scope)) if restricted else ())
     clients = ", ".join(shown) if shown else tr("all_clients")
     channels = (
         ", ".join(channel_label(c, lang()) for c in filters.channels)
@@ -504,7 +506,8 @@ def user_form(wh: Warehouse, me: User, username: str | None) -> None:
         role = st.selectbox(
             tr("role"),
             auth.ROLES,
-            index=auth.ROLES.index(current.role) if current else 1,
+            index=auth.ROLES.index(current.role) if current else None,
+            placeholder=tr("choose"),
             format_func=lambda r: tr(f"role_{r}"),
         )
         chosen_clients = st.multiselect(
@@ -580,10 +583,19 @@ def policy_editor(wh: Warehouse, me: User) -> None:
     client_names = queries.clients(wh)
     columns = {
         "channel": st.column_config.SelectboxColumn(
-            column_label("channel", language), options=list(CHANNELS)
+            column_label("channel", language),
+            options=list(CHANNELS),
+            format_func=lambda c: channel_label(c, language),
         ),
-        "metric": st.column_config.SelectboxColumn(column_label("metric", language), options=metric_names),
+        "metric": st.column_config.SelectboxColumn(
+            column_label("metric", language),
+            options=metric_names,
+            format_func=lambda m: CATALOG[m].label(language),
+        ),
         "client": st.column_config.SelectboxColumn(column_label("client", language), options=client_names),
+        "target": st.column_config.NumberColumn(
+            column_label("target", language), help=tr("policy_target_help")
+        ),
     }
 
     def editor(name: str, title: str, fixed: bool = False) -> list[dict]:
@@ -643,6 +655,9 @@ def policy_editor(wh: Warehouse, me: User) -> None:
         return
     except Problem as exc:
         st.error(tr("policy_invalid") + "\n\n- " + exc.text(language))
+        return
+    if candidate.model_dump(exclude={"effective_from"}) == current.model_dump(exclude={"effective_from"}):
+        st.info(tr("policy_unchanged"))
         return
     new_version = pol.save_policy(wh, candidate, me.username)
     st.session_state.pop("policy_loaded", None)

@@ -15,7 +15,7 @@ st.caption(
         "overview_caption",
         start=filters.start,
         end=filters.end,
-        scope=ui.scope_label(filters, scope),
+        scope=ui.scope_label(wh, filters, scope),
         prev_start=previous.start,
         prev_end=previous.end,
     )
