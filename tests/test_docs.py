@@ -19,7 +19,8 @@ def test_readme_leads_with_run_and_test():
 
 
 def test_glossary_matches_catalog():
-    glossary = {m.group(1): m.group(0) for m in re.finditer(r"^\| `([a-z_]+)` \|.*\|$", README, re.M)}
+    section = README.split("\n## Metrics\n", 1)[1].split("\n## ", 1)[0]
+    glossary = {m.group(1): m.group(0) for m in re.finditer(r"^\| `([a-z_]+)` \|.*\|$", section, re.M)}
     assert set(glossary) == set(CATALOG)
     for metric in CATALOG.values():
         cells = [c.strip() for c in glossary[metric.name].strip("|").split("|")]
@@ -43,6 +44,17 @@ def test_every_setting_is_documented_with_its_default():
         shown = row.group(1).replace(",", "")
         assert shown == str(default) or shown == str(default).replace("_", ""), (env, shown, default)
     assert len(env_names()) == len(Settings.model_fields)
+
+
+def test_every_role_is_documented():
+    from csdata.auth import PAGES, ROLES
+
+    section = README.split("\n## Accounts and what each role sees\n", 1)[1].split("\n## ", 1)[0]
+    for role in ROLES:
+        row = re.search(rf"^\| `{role}` \| ([^|]*) \|", section, re.M)
+        assert row, f"role {role} missing"
+        pages = {p.strip().lower().replace(" ", "_") for p in row.group(1).split(",")}
+        assert pages == {page for page, roles in PAGES.items() if role in roles}, role
 
 
 def test_every_command_is_documented():
