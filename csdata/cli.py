@@ -222,6 +222,65 @@ def cmd_user(args) -> int:
     return 0
 
 
+def cmd_import(args) -> int:
+    from csdata import ingest
+
+    lang = _lang()
+    path = Path(args.file)
+    try:
+        data = path.read_bytes()
+    except OSError:
+        raise UserError("imp_no_file", path=str(path)) from None
+    mapping = ingest.Mapping.load(args.mapping) if args.mapping else None
+    wh = _open(args)
+    progress = None
+    if not args.json and sys.stderr.isatty():
+
+        def progress(fraction: float, step: str) -> None:
+            print(f"\r{step:<8} {fraction:>4.0%}", end="", file=sys.stderr, flush=True)
+
+    report = ingest.import_file(
+        wh,
+        args.kind,
+        data,
+        path.name,
+        _actor(),
+        mapping=mapping,
+        strict=args.strict,
+        create_missing=args.create_missing,
+        day_first=args.day_first,
+        progress=progress,
+    )
+    if progress:
+        print(file=sys.stderr)
+    if args.json:
+        print(json.dumps(report.as_json(lang), ensure_ascii=False))
+    else:
+        print(
+            t(
+                "imp_summary",
+                lang,
+                rows=report.rows,
+                imported=report.imported,
+                duplicates=report.duplicates,
+                rejected=report.rejected,
+            )
+        )
+        if report.dropped:
+            print(t("imp_dropped", lang, columns=", ".join(report.dropped)))
+        if report.ignored:
+            print(t("imp_ignored", lang, columns=", ".join(report.ignored)))
+        for name, values in report.created.items():
+            print(t("imp_created", lang, table=name, values=", ".join(values)))
+        for r in report.rejects[:50]:
+            print(f"  {t('imp_row', lang)} {r.row} · {r.column} · {r.value!r}: {r.reason(lang)}")
+        if len(report.rejects) > 50 or report.rejected > len({r.row for r in report.rejects}):
+            print(t("imp_more_rejects", lang))
+        if args.strict and report.rejected:
+            print(t("imp_strict_nothing", lang))
+    return 1 if report.rejected else 0
+
+
 def cmd_serve(args) -> int:
     app = Path(__file__).resolve().parent.parent / "app.py"
     env = dict(os.environ)
@@ -292,6 +351,18 @@ def parser() -> argparse.ArgumentParser:
     export.add_argument("--out", help="output file (default: TABLE.FORMAT)")
     export.set_defaults(func=cmd_export)
 
+    imp = with_db(sub.add_parser("import", help="import a CSV or XLSX file of one record kind"))
+    imp.add_argument("kind", help=", ".join(EXPORTS))
+    imp.add_argument("file")
+    imp.add_argument(
+        "--mapping", help="a saved column mapping (TOML) for files whose columns differ from ours"
+    )
+    imp.add_argument("--strict", action="store_true", help="import nothing if any row is rejected")
+    imp.add_argument("--create-missing", action="store_true", help="create unknown clients, employees, teams")
+    imp.add_argument("--day-first", action="store_true", help="read 05-03-2026 as 5 March")
+    imp.add_argument("--json", action="store_true", help="print one JSON object")
+    imp.set_defaults(func=cmd_import)
+
     user = sub.add_parser("user", help="manage accounts: add, passwd, disable, enable, list")
     actions = user.add_subparsers(dest="action", required=True, parser_class=_Parser)
     add = with_db(actions.add_parser("add", help="add an account (password asked, or read from stdin)"))
@@ -313,6 +384,7 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     from csdata.auth import AuthError
+    from csdata.ingest import ImportError_
     from csdata.warehouse import WarehouseError
 
     args = parser().parse_args(argv)
@@ -321,7 +393,7 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args)
     except UserError as exc:
         message = t(exc.key, lang, **exc.params)
-    except (WarehouseError, AuthError) as exc:
+    except (WarehouseError, AuthError, ImportError_) as exc:
         message = t(exc.key, lang, **exc.params)
     except KeyboardInterrupt:
         return 130

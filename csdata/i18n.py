@@ -145,6 +145,59 @@ TEXT: dict[str, tuple[str, str]] = {
         "Loaded {name}. Review the tables below, then save.",
         "已载入 {name}。请核对下方各表后保存。",
     ),
+    # imports: the file as a whole
+    "imp_cannot_decode": (
+        "cannot read the text: it is not UTF-8, UTF-16 or GB18030",
+        "无法识别文本编码:既不是 UTF-8、UTF-16,也不是 GB18030",
+    ),
+    "imp_bad_xlsx": ("not a readable Excel (.xlsx) workbook", "不是可读取的 Excel(.xlsx)工作簿"),
+    "imp_empty": ("the file has no rows", "文件中没有数据行"),
+    "imp_unreadable": ("the file cannot be read as a table: {detail}", "无法按表格读取该文件:{detail}"),
+    "imp_bad_mapping": ("the column mapping cannot be used: {detail}", "无法使用该列映射:{detail}"),
+    "imp_missing_columns": ("required columns missing: {columns}", "缺少必需的列:{columns}"),
+    "imp_mapping_columns": (
+        "the mapping names columns the file does not have: {columns}",
+        "映射中指定的列在文件中不存在:{columns}",
+    ),
+    "imp_unknown_kind": ("unknown kind '{kind}'; choose one of {kinds}", "未知数据类型“{kind}”;可选:{kinds}"),
+    "imp_no_file": ("no such file: {path}", "文件不存在:{path}"),
+    "imp_summary": (
+        "{rows} rows read: {imported} imported, {duplicates} already present, {rejected} rejected",
+        "读取 {rows} 行:导入 {imported} 行,已存在 {duplicates} 行,拒绝 {rejected} 行",
+    ),
+    "imp_dropped": (
+        "not stored (customer personal data): {columns}",
+        "未保存(客户个人信息):{columns}",
+    ),
+    "imp_ignored": ("columns not used: {columns}", "未使用的列:{columns}"),
+    "imp_created": ("created in {table}: {values}", "已在 {table} 中新建:{values}"),
+    "imp_row": ("row", "第"),
+    "imp_more_rejects": (
+        "more rejected rows than shown; use --json for the full list",
+        "被拒绝的行多于以上所列;完整列表请用 --json",
+    ),
+    "imp_strict_nothing": ("--strict: nothing was imported", "--strict:未导入任何数据"),
+    # imports: one cell or row
+    "imp_required": ("is required", "为必填项"),
+    "imp_choice": ("must be one of {choices}", "须为以下之一:{choices}"),
+    "imp_bool": (
+        "must be yes or no (Y/N, 是/否, 1/0, true/false)",
+        "须为是或否(Y/N、是/否、1/0、true/false)",
+    ),
+    "imp_int": ("must be a whole number", "须为整数"),
+    "imp_number": ("must be a number", "须为数字"),
+    "imp_date": ("must be a date such as 2026-03-05 or 2026/3/5", "须为日期,如 2026-03-05 或 2026/3/5"),
+    "imp_datetime": (
+        "must be a date and time such as 2026-03-05 14:30",
+        "须为日期时间,如 2026-03-05 14:30",
+    ),
+    "imp_at_least": ("must be at least {n}", "不能小于 {n}"),
+    "imp_at_most": ("must be at most {n}", "不能大于 {n}"),
+    "imp_duplicate_in_file": ("the same record appears earlier in this file", "该记录在本文件中重复出现"),
+    "imp_unknown_ref": (
+        "not in the warehouse (import it first, or choose to create missing entries)",
+        "数据仓库中不存在(请先导入,或选择自动创建缺失项)",
+    ),
     # errors a user may meet (CLI and app)
     "err_no_warehouse": (
         "no warehouse at {path}; create one with `csdata init --sample` or set CSDATA_DB",

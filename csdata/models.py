@@ -2,25 +2,40 @@
 
 The field order of each model *is* the canonical column order: import templates in
 `sample_data/`, `csdata export` and the tests all take their columns from here, so a format is
-defined once. Field constraints are the rules a row must meet; imports and forms check the same
-models.
+defined once. A model holds every rule a row must meet: field types and bounds (pydantic
+constraints), the Chinese header names a file may use (`ALIASES`), the record's key (`KEY`), and
+the rules that compare fields (`RULES`, as SQL over the typed columns). `csdata.ingest` turns all
+of it into one DuckDB statement for bulk checking, and forms run the same check on their one row,
+so there is no second, hand-written list of rules.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Literal
+from typing import ClassVar, Literal, NamedTuple
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
-
-from csdata.i18n import Problem
+from pydantic import BaseModel, ConfigDict, Field
 
 Score = Field(default=None, ge=0, le=100)
+DURATION = {"duration": True}  # seconds, also read from h:mm:ss and Excel time values
+
+
+class Rule(NamedTuple):
+    """A rule between fields: `sql` must hold (NULL counts as holding) on the typed row;
+    otherwise the row is rejected on `column` with the i18n message `key`."""
+
+    column: str
+    sql: str
+    key: str
 
 
 class Row(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    KEY: ClassVar[tuple[str, ...]] = ()
+    ALIASES: ClassVar[dict[str, tuple[str, ...]]] = {}
+    RULES: ClassVar[tuple[Rule, ...]] = ()
 
     @classmethod
     def columns(cls) -> list[str]:
@@ -36,7 +51,7 @@ class TicketRow(Row):
     opened_at: dt.datetime
     first_response_at: dt.datetime | None = None
     resolved_at: dt.datetime | None = None
-    handle_seconds: float | None = Field(default=None, ge=0)
+    handle_seconds: float | None = Field(default=None, ge=0, json_schema_extra=DURATION)
     resolved: bool | None = None
     first_contact_resolved: bool | None = None
     csat: int | None = Field(default=None, ge=1, le=5)
@@ -50,13 +65,38 @@ class TicketRow(Row):
     suggestion_adopted: bool | None = None
     reward_amount: Decimal | None = Field(default=None, ge=0)
 
-    @model_validator(mode="after")
-    def _times_in_order(self) -> TicketRow:
-        for name in ("first_response_at", "resolved_at", "feedback_at"):
-            value = getattr(self, name)
-            if value is not None and value < self.opened_at:
-                raise Problem("rule_before_opened", field=name)
-        return self
+    KEY = ("ticket_id",)
+    ALIASES = {
+        "ticket_id": ("工单号", "工单编号", "单号"),
+        "client": ("客户", "客户名称", "项目"),
+        "channel": ("渠道",),
+        "type": ("类型", "工单类型"),
+        "agent_id": ("工号", "客服工号", "坐席工号"),
+        "opened_at": ("受理时间", "来电时间", "创建时间"),
+        "first_response_at": ("首次响应时间", "应答时间"),
+        "resolved_at": ("解决时间",),
+        "handle_seconds": ("处理时长",),
+        "resolved": ("是否解决", "已解决"),
+        "first_contact_resolved": ("一次解决",),
+        "csat": ("满意度", "满意度评分"),
+        "category": ("问题类别", "分类"),
+        "department": ("处理部门", "转交部门"),
+        "feedback_at": ("反馈时间",),
+        "customer_accepted": ("客户认可",),
+        "reopened": ("重开",),
+        "callback_promised_at": ("承诺回复时间",),
+        "callback_done_at": ("实际回复时间",),
+        "suggestion_adopted": ("建议采纳",),
+        "reward_amount": ("奖励金额",),
+        "first_response_seconds": ("应答时长", "响应时长"),
+        "resolution_seconds": ("解决时长",),
+    }
+    RULES = (
+        Rule("first_response_at", "first_response_at >= opened_at", "rule_before_opened"),
+        Rule("resolved_at", "resolved_at >= opened_at", "rule_before_opened"),
+        Rule("feedback_at", "feedback_at >= opened_at", "rule_before_opened"),
+        Rule("callback_done_at", "callback_done_at >= opened_at", "rule_before_opened"),
+    )
 
 
 class AuditRow(Row):
@@ -77,17 +117,44 @@ class AuditRow(Row):
     finding_category: str | None = None
     comment: str | None = None
 
-    @model_validator(mode="after")
-    def _something_scored(self) -> AuditRow:
-        if not self.critical_error and all(getattr(self, c) is None for c in AUDIT_CRITERIA):
-            raise Problem("rule_nothing_scored")
-        return self
+    KEY = ("audit_id",)
+    ALIASES = {
+        "audit_id": ("质检编号", "质检单号"),
+        "audited_at": ("质检日期", "质检时间"),
+        "agent_id": ("工号", "客服工号", "被检人工号"),
+        "auditor_id": ("质检员", "质检员工号"),
+        "ticket_id": ("工单号", "工单编号"),
+        "client": ("客户", "项目"),
+        "channel": ("渠道",),
+        "source": ("来源", "质检来源"),
+        "critical_error": ("致命错误",),
+        "finding_category": ("问题类别", "问题分类"),
+        "comment": ("备注", "评语"),
+    }
+    RULES = (
+        Rule(
+            "critical_error",
+            "critical_error OR coalesce(attitude, responsiveness, accuracy, communication, compliance) IS NOT NULL",
+            "rule_nothing_scored",
+        ),
+    )
 
 
 AUDIT_CRITERIA = ("attitude", "responsiveness", "accuracy", "communication", "compliance")
 
 
 class TrainingRow(Row):
+    KEY = ("employee_id", "course", "attempt")
+    ALIASES = {
+        "employee_id": ("工号",),
+        "course": ("课程", "课程名称"),
+        "kind": ("培训类型", "类型"),
+        "taken_on": ("培训日期", "考试日期", "日期"),
+        "score": ("成绩", "分数", "考核成绩"),
+        "hours": ("学时", "培训时长"),
+        "attempt": ("考试次数", "次数", "第几次"),
+    }
+
     employee_id: str = Field(min_length=1)
     course: str = Field(min_length=1)
     kind: Literal["onboarding", "in_service"]
@@ -98,6 +165,18 @@ class TrainingRow(Row):
 
 
 class AppraisalRow(Row):
+    KEY = ("period", "employee_id")
+    ALIASES = {
+        "period": ("考核期", "考核周期"),
+        "employee_id": ("工号",),
+        "satisfaction": ("客户满意度",),
+        "quality": ("服务质量",),
+        "efficiency": ("工作效率",),
+        "teamwork": ("团队协作",),
+        "reviewer": ("考核人", "评审人"),
+        "comment": ("评语", "备注"),
+    }
+
     period: str = Field(min_length=1)
     employee_id: str = Field(min_length=1)
     satisfaction: float = Field(ge=0, le=100)
@@ -124,11 +203,21 @@ class EmployeeRow(Row):
     status: Literal["active", "left"] = "active"
     left_on: dt.date | None = None  # beyond the brief's list: headcount needs the leaving day
 
-    @model_validator(mode="after")
-    def _left_means_left(self) -> EmployeeRow:
-        if self.left_on is not None and self.status != "left":
-            raise Problem("rule_left_on_needs_left")
-        return self
+    KEY = ("employee_id",)
+    ALIASES = {
+        "employee_id": ("工号", "员工编号"),
+        "name": ("姓名",),
+        "department": ("部门",),
+        "team": ("团队", "班组", "小组"),
+        "client": ("客户", "项目"),
+        "position": ("岗位", "职位"),
+        "grade": ("职级",),
+        "hire_date": ("入职日期",),
+        "go_live_date": ("上岗日期",),
+        "status": ("状态", "在职状态"),
+        "left_on": ("离职日期",),
+    }
+    RULES = (Rule("left_on", "left_on IS NULL OR status = 'left'", "rule_left_on_needs_left"),)
 
 
 # The record kinds, as named on the command line.

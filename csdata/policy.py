@@ -74,6 +74,15 @@ class Scorecard(BaseModel):
             return None
         return sum(w * s for w, s in scored) / sum(w for w, _ in scored)
 
+    def score_sql(self, column: dict[str, str], critical: str) -> str:
+        """`score` as SQL over one row: `column` maps each criterion to its SQL expression."""
+        num = " + ".join(f"coalesce({float(c.weight)} * {column[c.key]}, 0)" for c in self.criteria)
+        den = " + ".join(
+            f"(CASE WHEN {column[c.key]} IS NOT NULL THEN {float(c.weight)} ELSE 0 END)"
+            for c in self.criteria
+        )
+        return f"(CASE WHEN {critical} THEN 0.0 ELSE ({num}) / NULLIF({den}, 0) END)"
+
 
 class Band(BaseModel):
     grade: str
@@ -106,6 +115,18 @@ class AppraisalScheme(BaseModel):
 
     def band(self, score: float) -> Band:
         return next(b for b in self.bands if score >= b.min_score)
+
+    def score_sql(self, column: dict[str, str]) -> str:
+        """`score` as SQL over one row."""
+        return "(" + " + ".join(f"{float(i.weight)} * {column[i.key]}" for i in self.indicators) + ") / 100.0"
+
+    def grade_sql(self, score: str) -> str:
+        """`band(score).grade` as SQL; grades are bound as literals of the validated bands."""
+        cases = " ".join(
+            f"WHEN {score} >= {float(b.min_score)} THEN '{b.grade.replace(chr(39), chr(39) * 2)}'"
+            for b in self.bands
+        )
+        return f"(CASE {cases} END)"
 
 
 class Contract(BaseModel):

@@ -1,0 +1,881 @@
+"""Files and form rows -> checked records -> one transaction.
+
+The pipeline, in order:
+
+1. **Read** (`read_file`): bytes as they come from real offices. Text is decoded (UTF-8, UTF-8
+   with BOM, UTF-16 with or without BOM, GB18030/GBK) in Python, because DuckDB reads only UTF-8;
+   the delimiter (comma, semicolon, tab) is sniffed; the rows are then parsed by DuckDB's own CSV
+   reader as text. XLSX goes through openpyxl, Excel dates and times becoming ISO text. Either way
+   the result is a relation of text cells plus the row number a user sees in their editor.
+2. **Map** (`Mapping`): file columns -> canonical columns. By default by header name (English,
+   the Chinese aliases of `csdata.models`, the policy's own criterion labels); a saved mapping
+   can also join a date and a time column, give constants for missing columns, and translate
+   values. Columns that look like a customer's personal data are dropped, and the report says so.
+3. **Check** (`check`): one SQL statement types every cell and applies every rule of the row
+   model (required, choices, bounds, durations, cross-field rules) and the references to the
+   warehouse (known clients and employees), producing typed rows and a list of rejects with row,
+   column and reason. The rules come from the pydantic models, so forms and imports agree.
+4. **Commit** (`commit`): valid rows that are not already in the warehouse (by the record's key;
+   files without ids get a stable hash of the row) land together with their derived rows
+   (criterion scores, the audit score under the policy in force), the import log and the audit
+   log, in one transaction. `strict` lands nothing if anything was rejected.
+
+Everything happens in DuckDB over the whole file at once; Python touches only the bytes and the
+(at most a few hundred) lines of the report.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import os
+import tempfile
+import tomllib
+import types
+import typing
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Literal
+
+import pandas as pd
+from pydantic import BaseModel, Field
+
+from csdata.i18n import t
+from csdata.models import KINDS, Row
+from csdata.policy import Policy, load_policy
+
+MAX_REJECTS_LISTED = 1000
+PROGRESS_ROWS = 10_000
+
+# Header cells that name a customer's personal data: never stored (design rule 9).
+PERSONAL = (
+    "customer name", "customer_name", "customer", "caller", "phone", "phone number", "mobile", "email",
+    "e-mail", "address", "id card", "客户姓名", "姓名", "联系人", "电话", "手机", "手机号", "联系电话",
+    "邮箱", "电子邮箱", "地址", "身份证", "身份证号",
+)  # fmt: skip
+
+# Words offices use for the choices of the models.
+CHOICE_WORDS: dict[str, str] = {
+    "电话": "phone", "热线": "phone", "voice": "phone", "call": "phone",
+    "在线": "chat", "聊天": "chat", "在线客服": "chat", "web chat": "chat", "im": "chat",
+    "邮件": "email", "电邮": "email", "e-mail": "email", "mail": "email",
+    "咨询": "consultation", "投诉": "complaint", "建议": "suggestion",
+    "录音": "recording", "录音质检": "recording", "抽查": "spot_check", "spot check": "spot_check",
+    "客户反馈": "customer_feedback", "customer feedback": "customer_feedback",
+    "岗前": "onboarding", "岗前培训": "onboarding", "入职培训": "onboarding",
+    "在职": "in_service", "在职培训": "in_service", "in-service": "in_service", "in service": "in_service",
+    "离职": "left", "在岗": "active",
+}  # fmt: skip
+TRUE_WORDS = ("y", "yes", "true", "t", "1", "是", "对", "√", "✓")
+FALSE_WORDS = ("n", "no", "false", "f", "0", "否", "不", "×", "✗")
+
+DATE_FORMATS = ["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日"]
+DAY_FIRST_FORMATS = ["%d-%m-%Y", "%d/%m/%Y", "%d.%m.%Y"]
+TIME_SUFFIXES = [" %H:%M:%S", " %H:%M", "T%H:%M:%S", "T%H:%M", " %H:%M:%S.%f", "T%H:%M:%S.%f"]
+
+
+class ImportError_(Exception):
+    """The file as a whole cannot be used; nothing was written. `key` names the message."""
+
+    def __init__(self, key: str, **params: object) -> None:
+        self.key = key
+        self.params = params
+        super().__init__(key)
+
+    def text(self, lang: str) -> str:
+        return t(self.key, lang, **self.params)
+
+
+@dataclass
+class Reject:
+    row: int
+    column: str
+    key: str
+    value: str | None = None
+    params: dict = field(default_factory=dict)
+
+    def reason(self, lang: str) -> str:
+        return t(self.key, lang, **self.params)
+
+
+@dataclass
+class Report:
+    kind: str
+    file: str
+    rows: int = 0
+    imported: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+    rejects: list[Reject] = field(default_factory=list)
+    dropped: list[str] = field(default_factory=list)  # personal-data columns not stored
+    ignored: list[str] = field(default_factory=list)  # other columns not used
+    created: dict[str, list[str]] = field(default_factory=dict)  # references made by create-missing
+    committed: bool = False
+
+    def as_json(self, lang: str = "en") -> dict:
+        return {
+            "kind": self.kind,
+            "file": self.file,
+            "rows": self.rows,
+            "imported": self.imported,
+            "duplicates": self.duplicates,
+            "rejected": self.rejected,
+            "rejects": [{"line": r.row, "column": r.column, "reason": r.reason(lang)} for r in self.rejects],
+        }
+
+
+# -- 1. reading --------------------------------------------------------------------------------
+
+
+def decode(data: bytes) -> str:
+    """Text from the encodings offices save in; ImportError_ when none fits."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return _strict(data[3:], "utf-8")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return _strict(data, "utf-16")
+    head = data[:4000]
+    if head and head.count(b"\x00") > len(head) // 4:  # UTF-16 without a byte-order mark
+        even_nuls = head[0::2].count(b"\x00")
+        return _strict(data, "utf-16-be" if even_nuls > len(head) // 4 else "utf-16-le")
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise ImportError_("imp_cannot_decode")
+
+
+def _strict(data: bytes, encoding: str) -> str:
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError:
+        raise ImportError_("imp_cannot_decode") from None
+
+
+def sniff_delimiter(text: str) -> str:
+    sample = "\n".join(text.splitlines()[:50])
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=",;\t").delimiter
+    except csv.Error:
+        first = sample.splitlines()[0] if sample else ""
+        return max(",;\t", key=first.count)
+
+
+def _is_xlsx(data: bytes, name: str) -> bool:
+    return data[:4] == b"PK\x03\x04" or name.lower().endswith((".xlsx", ".xlsm"))
+
+
+def _cell_text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dt.time):
+        return value.strftime("%H:%M:%S")
+    if isinstance(value, dt.timedelta):
+        return str(value.total_seconds())
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    text = str(value)
+    return text if text.strip() else None
+
+
+def read_xlsx(data: bytes) -> pd.DataFrame:
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:  # openpyxl raises many kinds for a damaged or foreign file
+        raise ImportError_("imp_bad_xlsx") from None
+    try:
+        rows = book.worksheets[0].iter_rows(values_only=True)
+        header = None
+        body = []
+        for number, row in enumerate(rows, start=1):
+            cells = [_cell_text(v) for v in row]
+            if header is None:
+                if any(cells):
+                    header = [c or f"column{i + 1}" for i, c in enumerate(cells)]
+                    header_row = number
+                continue
+            if any(cells):
+                body.append([number, *cells[: len(header)], *([None] * (len(header) - len(cells)))])
+    finally:
+        book.close()
+    if header is None:
+        raise ImportError_("imp_empty")
+    del header_row
+    return pd.DataFrame(body, columns=["_row", *header], dtype=object)
+
+
+class Table:
+    """A file's rows as text cells in a DuckDB temp table `_raw` (column `_row`: the row number
+    the user sees, the header being row 1)."""
+
+    def __init__(self, wh, data: bytes, name: str) -> None:
+        self.wh = wh
+        self.name = name
+        cur = wh.cursor()
+        cur.execute("DROP TABLE IF EXISTS _raw")
+        if _is_xlsx(data, name):
+            frame = read_xlsx(data)
+            cur.register("_xlsx", frame)
+            try:
+                cur.execute("CREATE TEMP TABLE _raw AS SELECT * FROM _xlsx")
+            finally:
+                cur.unregister("_xlsx")
+        else:
+            self._read_text(cur, decode(data))
+        self.columns = [c for c in wh.column("SELECT name FROM pragma_table_info('_raw')") if c != "_row"]
+        self.rows = wh.scalar("SELECT count(*) FROM _raw")
+        if not self.columns:
+            raise ImportError_("imp_empty")
+
+    def _read_text(self, cur, text: str) -> None:
+        if not text.strip():
+            raise ImportError_("imp_empty")
+        delimiter = sniff_delimiter(text)
+        # DuckDB reads files: hand it the decoded text as UTF-8.
+        fd, path = tempfile.mkstemp(suffix=".csv")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
+                out.write(text)
+            try:
+                cur.execute(
+                    "CREATE TEMP TABLE _raw AS SELECT row_number() OVER () + 1 AS _row, * FROM read_csv(?, "
+                    "delim = ?, quote = '\"', escape = '\"', header = true, all_varchar = true, "
+                    "null_padding = true, strict_mode = false, sample_size = -1)",
+                    [path, delimiter],
+                )
+            except Exception as exc:  # duckdb's parser errors name the line; keep that part
+                detail = str(exc).splitlines()[0][:200]
+                raise ImportError_("imp_unreadable", detail=detail) from None
+        finally:
+            Path(path).unlink(missing_ok=True)
+
+
+def drop_raw(wh) -> None:
+    wh.cursor().execute("DROP TABLE IF EXISTS _raw")
+
+
+# -- 2. mapping --------------------------------------------------------------------------------
+
+
+def _norm(header: str) -> str:
+    return "".join(ch for ch in str(header).strip().lower() if ch not in " _-/()（）:：\ufeff")
+
+
+class Mapping(BaseModel):
+    """How a file's columns become canonical columns (saved as TOML, reused with --mapping).
+
+    - `columns`: canonical column -> file column
+    - `combine`: canonical column -> [date column, time column], joined with a space
+    - `constants`: canonical column -> value for every row (e.g. the channel, the client)
+    - `values`: canonical column -> {file value: canonical value}
+    """
+
+    kind: Literal["tickets", "audits", "training", "appraisals", "employees"] | None = None
+    columns: dict[str, str] = Field(default_factory=dict)
+    combine: dict[str, list[str]] = Field(default_factory=dict)
+    constants: dict[str, str] = Field(default_factory=dict)
+    values: dict[str, dict[str, str]] = Field(default_factory=dict)
+
+    @classmethod
+    def load(cls, path: str | Path) -> Mapping:
+        try:
+            return cls.model_validate(tomllib.loads(Path(path).read_text(encoding="utf-8")))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, ValueError) as exc:
+            raise ImportError_("imp_bad_mapping", detail=str(exc).splitlines()[0][:200]) from None
+
+    def to_toml(self) -> str:
+        def q(v: str) -> str:
+            return '"' + str(v).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+        lines = [f"kind = {q(self.kind)}", ""] if self.kind else []
+        for section in ("columns", "constants"):
+            items = getattr(self, section)
+            if items:
+                lines += [f"[{section}]", *(f"{k} = {q(v)}" for k, v in items.items()), ""]
+        if self.combine:
+            lines += [
+                "[combine]",
+                *(f"{k} = [{', '.join(q(c) for c in v)}]" for k, v in self.combine.items()),
+                "",
+            ]
+        for column, table in self.values.items():
+            lines += [f"[values.{column}]", *(f"{q(k)} = {q(v)}" for k, v in table.items()), ""]
+        return "\n".join(lines)
+
+
+def header_names(kind: str, policy: Policy) -> dict[str, str]:
+    """Normalised header -> canonical column, for automatic mapping."""
+    model = KINDS[kind]
+    names: dict[str, str] = {}
+    for column in [*model.columns(), *model.ALIASES]:
+        names[_norm(column)] = column
+        for alias in model.ALIASES.get(column, ()):
+            names[_norm(alias)] = column
+    labelled = policy.scorecard.criteria if kind == "audits" else []
+    labelled = labelled or (policy.appraisal.indicators if kind == "appraisals" else [])
+    for item in labelled:
+        names[_norm(item.label_en)] = item.key
+        names[_norm(item.label_zh)] = item.key
+    return names
+
+
+def auto_mapping(kind: str, file_columns: list[str], policy: Policy) -> tuple[Mapping, list[str], list[str]]:
+    """Map by header names; returns the mapping, the personal-data columns and the unused ones."""
+    names = header_names(kind, policy)
+    personal = {_norm(p) for p in PERSONAL}
+    columns: dict[str, str] = {}
+    dropped, ignored = [], []
+    for col in file_columns:
+        key = _norm(col)
+        canonical = names.get(key)
+        if canonical and canonical not in columns:
+            columns[canonical] = col
+        elif key in personal:
+            dropped.append(col)
+        else:
+            ignored.append(col)
+    return Mapping(kind=kind, columns=columns), dropped, ignored
+
+
+# -- 3. checking -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Field:
+    name: str
+    kind: str  # text, choice, bool, int, number, date, datetime
+    required: bool
+    choices: tuple[str, ...] = ()
+    ge: float | None = None
+    le: float | None = None
+    duration: bool = False
+
+
+def _fields(model: type[Row], policy: Policy, kind: str) -> list[_Field]:
+    """The model's fields as the checker sees them; an audit's criteria come from the scorecard."""
+    out = []
+    for name, info in model.model_fields.items():
+        annotation = info.annotation
+        if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+            annotation = next(a for a in typing.get_args(annotation) if a is not type(None))
+        choices: tuple[str, ...] = ()
+        if typing.get_origin(annotation) is Literal:
+            kind_, choices = "choice", tuple(typing.get_args(annotation))
+        else:
+            kind_ = {bool: "bool", int: "int", float: "number", Decimal: "number", dt.datetime: "datetime",
+                     dt.date: "date"}.get(annotation, "text")  # fmt: skip
+        ge = next((m.ge for m in info.metadata if hasattr(m, "ge")), None)
+        le = next((m.le for m in info.metadata if hasattr(m, "le")), None)
+        extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+        out.append(_Field(name, kind_, info.is_required(), choices, ge, le, bool(extra.get("duration"))))
+    if kind == "audits":
+        criteria = [_Field(c.key, "number", False, ge=0, le=100) for c in policy.scorecard.criteria]
+        out = [f for f in out if f.name not in AUDIT_CRITERIA]
+        at = [f.name for f in out].index("source") + 1
+        out = out[:at] + criteria + out[at:]
+    return out
+
+
+def _lit(value: str) -> str:
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def _ident(name: str) -> str:
+    return '"' + str(name).replace('"', '""') + '"'
+
+
+def _source_sql(mapping: Mapping, field_name: str) -> str | None:
+    """The text expression of one canonical column over `_raw`, or None when the file lacks it."""
+    if field_name in mapping.constants:
+        expr = _lit(mapping.constants[field_name])
+    elif field_name in mapping.combine:
+        parts = [f"coalesce(trim({_ident(c)}), '')" for c in mapping.combine[field_name]]
+        expr = "nullif(trim(" + " || ' ' || ".join(parts) + "), '')"
+    elif field_name in mapping.columns:
+        expr = f"nullif(trim({_ident(mapping.columns[field_name])}), '')"
+    else:
+        return None
+    table = mapping.values.get(field_name)
+    if table:
+        cases = " ".join(f"WHEN {_lit(k)} THEN {_lit(v)}" for k, v in table.items())
+        expr = f"(CASE {expr} {cases} ELSE {expr} END)"
+    return expr
+
+
+def _typed_sql(f: _Field, text: str, day_first: bool) -> str:
+    """SQL turning the text `text` into the field's type; NULL when it cannot."""
+    if f.kind == "choice":
+        words = {**{c: c for c in f.choices}, **{k: v for k, v in CHOICE_WORDS.items() if v in f.choices}}
+        cases = " ".join(f"WHEN {_lit(k)} THEN {_lit(v)}" for k, v in words.items())
+        return f"(CASE lower({text}) {cases} END)"
+    if f.kind == "bool":
+        trues = ", ".join(_lit(w) for w in TRUE_WORDS)
+        falses = ", ".join(_lit(w) for w in FALSE_WORDS)
+        return f"(CASE WHEN lower({text}) IN ({trues}) THEN TRUE WHEN lower({text}) IN ({falses}) THEN FALSE END)"
+    if f.kind in ("int", "number"):
+        number = f"TRY_CAST(replace({text}, ',', '') AS DOUBLE)"
+        if f.duration:
+            clock = (
+                f"(CASE WHEN {text} SIMILAR TO '[0-9]+:[0-9]{{1,2}}(:[0-9]{{1,2}}(\\.[0-9]+)?)?' THEN "
+                f"list_reduce(list_transform(string_split({text}, ':'), lambda x: TRY_CAST(x AS DOUBLE)), "
+                "lambda a, b: a * 60 + b) END)"
+            )
+            number = f"coalesce({number}, {clock})"
+        if f.kind == "int":
+            return f"(CASE WHEN {number} = round({number}) THEN CAST({number} AS BIGINT) END)"
+        return number
+    if f.kind in ("date", "datetime"):
+        dates = DAY_FIRST_FORMATS + DATE_FORMATS if day_first else DATE_FORMATS
+        formats = dates + [d + s for d in dates for s in TIME_SUFFIXES]
+        parsed = f"try_strptime({text}, [{', '.join(_lit(x) for x in formats)}])"
+        return f"CAST({parsed} AS DATE)" if f.kind == "date" else parsed
+    return text
+
+
+_TYPE_PROBLEM = {
+    "choice": "imp_choice",
+    "bool": "imp_bool",
+    "int": "imp_int",
+    "number": "imp_number",
+    "date": "imp_date",
+    "datetime": "imp_datetime",
+}
+
+
+@dataclass
+class Checked:
+    kind: str
+    fields: list[str]
+    rejects: list[Reject]
+    rejected_rows: int
+    rows: int
+
+
+def _references(kind: str) -> list[tuple[str, str, str]]:
+    """(column, table, key column) each value must exist in."""
+    clients = ("client", "clients", "name")
+    people = {
+        "tickets": [clients, ("agent_id", "employees", "employee_id")],
+        "audits": [
+            clients,
+            ("agent_id", "employees", "employee_id"),
+            ("auditor_id", "employees", "employee_id"),
+        ],
+        "training": [("employee_id", "employees", "employee_id")],
+        "appraisals": [
+            ("employee_id", "employees", "employee_id"),
+            ("period", "appraisal_periods", "period"),
+        ],
+        "employees": [
+            clients,
+            ("department", "departments", "name"),
+            ("team", "teams", "name"),
+            ("grade", "pay_grades", "grade"),
+        ],
+    }
+    return people[kind]
+
+
+def check(
+    wh,
+    kind: str,
+    mapping: Mapping,
+    policy: Policy,
+    *,
+    day_first: bool = False,
+    create_missing: bool = False,
+) -> Checked:
+    """Type and check `_raw` into the temp table `_typed` (`<col>` text, `<col>_v` typed, `_ok`)
+    and `_rejects` (row, column, reason key, value, params)."""
+    model = KINDS[kind]
+    fields = _fields(model, policy, kind)
+    sources = {f.name: _source_sql(mapping, f.name) for f in fields}
+    if kind == "tickets" and sources["ticket_id"] is None:
+        # No ids in the file: a stable hash of the row's content, so importing again adds nothing.
+        sources["ticket_id"] = _row_hash_sql(mapping, [f.name for f in fields if f.name != "ticket_id"])
+    alternates = {
+        name: (_source_sql(mapping, seconds), base)
+        for name, (seconds, base) in _ALTERNATES.get(kind, {}).items()
+        if sources.get(name) is None and _source_sql(mapping, seconds) is not None
+    }
+    missing = [f.name for f in fields if f.required and sources[f.name] is None]
+    if missing:
+        raise ImportError_("imp_missing_columns", columns=", ".join(missing))
+
+    by_name = {f.name: f for f in fields}
+    text_cols = [f"{sources[f.name] or 'CAST(NULL AS VARCHAR)'} AS {_ident(f.name)}" for f in fields]
+    typed_cols = []
+    for f in fields:
+        typed = _typed_sql(f, _ident(f.name), day_first)
+        if f.name in alternates:
+            base = alternates[f.name][1]
+            seconds = _typed_sql(_Field("_", "number", False, duration=True), _ident("_alt_" + f.name), False)
+            start = _typed_sql(by_name[base], _ident(base), day_first)
+            typed = f"{start} + to_microseconds(CAST(round({seconds} * 1e6) AS BIGINT))"
+        typed_cols.append(f"{typed} AS {_ident(f.name + '_v')}")
+    cur = wh.cursor()
+    for table in ("_typed", "_rejects"):
+        cur.execute(f"DROP TABLE IF EXISTS {table}")
+    # Text first, then types over the text (a typed column may read another column's text).
+    alt_cols = "".join(f", {expr} AS {_ident('_alt_' + name)}" for name, (expr, _) in alternates.items())
+    inner = f"SELECT _row, {', '.join(text_cols)}{alt_cols} FROM _raw"
+    cur.execute(f"CREATE TEMP TABLE _typed AS SELECT *, {', '.join(typed_cols)} FROM ({inner})")
+
+    problems: list[str] = []
+    for f in fields:
+        raw, val = _ident(f.name), _ident(f.name + "_v")
+        if f.required:
+            problems.append(_problem(f.name, f"{val} IS NULL AND {raw} IS NULL", "imp_required", raw))
+        if f.kind in _TYPE_PROBLEM:
+            params = {"choices": ", ".join(f.choices)} if f.kind == "choice" else {}
+            bad = f"{raw} IS NOT NULL AND {val} IS NULL"
+            problems.append(_problem(f.name, bad, _TYPE_PROBLEM[f.kind], raw, params))
+        if f.ge is not None:
+            problems.append(_problem(f.name, f"{val} < {f.ge}", "imp_at_least", raw, {"n": _num(f.ge)}))
+        if f.le is not None:
+            problems.append(_problem(f.name, f"{val} > {f.le}", "imp_at_most", raw, {"n": _num(f.le)}))
+    for rule in model.RULES:
+        condition = rule.sql
+        for f in fields:
+            condition = _replace_word(condition, f.name, _ident(f.name + "_v"))
+        problems.append(
+            _problem(rule.column, f"NOT coalesce({condition}, TRUE)", rule.key, _ident(rule.column))
+        )
+    keys = [_ident(k + "_v") for k in model.KEY]
+    problems.append(
+        f"SELECT _row, {_lit(model.KEY[0])} AS col, 'imp_duplicate_in_file' AS key, "
+        f"CAST({keys[0]} AS VARCHAR) AS value, NULL AS params FROM ("
+        f"SELECT _row, {', '.join(keys)}, row_number() OVER (PARTITION BY {', '.join(keys)} ORDER BY _row) AS n "
+        f"FROM _typed WHERE {' AND '.join(k + ' IS NOT NULL' for k in keys)}) WHERE n > 1"
+    )
+    if not create_missing:
+        for column, table, key in _references(kind):
+            if sources.get(column) is None:
+                continue
+            val = _ident(column + "_v")
+            unknown = f"{val} IS NOT NULL AND {val} NOT IN (SELECT {key} FROM {table})"
+            problems.append(_problem(column, unknown, "imp_unknown_ref", val))
+    cur.execute("CREATE TEMP TABLE _rejects AS " + " UNION ALL ".join(problems))
+    cur.execute("ALTER TABLE _typed ADD COLUMN _ok BOOLEAN")
+    cur.execute("UPDATE _typed SET _ok = _row NOT IN (SELECT _row FROM _rejects)")
+    listed = wh.rows(
+        f"SELECT _row, col, key, value, params FROM _rejects ORDER BY _row, col LIMIT {MAX_REJECTS_LISTED}"
+    )
+    return Checked(
+        kind,
+        [f.name for f in fields],
+        [Reject(r, c, k, v, _params(p)) for r, c, k, v, p in listed],
+        wh.scalar("SELECT count(DISTINCT _row) FROM _rejects"),
+        wh.scalar("SELECT count(*) FROM _typed"),
+    )
+
+
+AUDIT_CRITERIA = ("attitude", "responsiveness", "accuracy", "communication", "compliance")
+_ALTERNATES = {
+    "tickets": {
+        "first_response_at": ("first_response_seconds", "opened_at"),
+        "resolved_at": ("resolution_seconds", "opened_at"),
+    }
+}
+
+
+def _sql_type(f: _Field) -> str:
+    return {
+        "datetime": "TIMESTAMP",
+        "date": "DATE",
+        "number": "DOUBLE",
+        "int": "BIGINT",
+        "bool": "BOOLEAN",
+    }.get(f.kind, "VARCHAR")
+
+
+def _row_hash_sql(mapping: Mapping, names: list[str]) -> str:
+    parts = [f"coalesce({_source_sql(mapping, n) or 'NULL'}, '')" for n in names]
+    return "'H' || substr(md5(" + " || '|' || ".join(parts) + "), 1, 20)"
+
+
+def _replace_word(sql: str, word: str, replacement: str) -> str:
+    import re
+
+    return re.sub(rf"(?<![\w\"]){re.escape(word)}(?![\w\"])", replacement, sql)
+
+
+def _num(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def _problem(column: str, condition: str, key: str, value_sql: str, params: dict | None = None) -> str:
+    import json
+
+    p = _lit(json.dumps(params, ensure_ascii=False)) if params else "NULL"
+    return (
+        f"SELECT _row, {_lit(column)} AS col, {_lit(key)} AS key, CAST({value_sql} AS VARCHAR) AS value, "
+        f"{p} AS params FROM _typed WHERE {condition}"
+    )
+
+
+def _params(raw: str | None) -> dict:
+    import json
+
+    return json.loads(raw) if raw else {}
+
+
+# -- 4. committing -----------------------------------------------------------------------------
+
+# Record kind -> (table, columns of the model stored as they are)
+_TABLES = {
+    "tickets": "tickets",
+    "audits": "audits",
+    "training": "training_results",
+    "appraisals": "appraisals",
+    "employees": "employees",
+}
+
+
+def _key_match(kind: str, alias: str = "x") -> str:
+    keys = KINDS[kind].KEY
+    return " AND ".join(f"{alias}.{k} = t.{_ident(k + '_v')}" for k in keys)
+
+
+def _create_missing(w, kind: str, report: Report) -> None:
+    """Make the clients, people, periods and org units the valid rows name but the warehouse lacks.
+
+    Pay grades are never made up: pay is not something an import may invent.
+    """
+
+    def new_values(column: str, table: str, key: str) -> list[str]:
+        return [
+            r[0]
+            for r in w.rows(
+                f"SELECT DISTINCT {_ident(column + '_v')} FROM _typed WHERE _ok AND {_ident(column + '_v')} IS NOT NULL "
+                f"AND {_ident(column + '_v')} NOT IN (SELECT {key} FROM {table}) ORDER BY 1"
+            )
+        ]
+
+    made: dict[str, list[str]] = {}
+    for column, table, key in _references(kind):
+        if column not in _typed_columns(w):
+            continue
+        values = new_values(column, table, key)
+        if not values:
+            continue
+        if table == "clients":
+            for v in values:
+                w.execute("INSERT INTO clients (name) VALUES (?)", [v])
+        elif table == "departments":
+            for v in values:
+                w.execute("INSERT INTO departments (name) VALUES (?)", [v])
+        elif table == "teams":
+            w.execute("INSERT INTO departments (name) VALUES ('customer_service') ON CONFLICT DO NOTHING")
+            for v in values:
+                w.execute("INSERT INTO teams (name, department) VALUES (?, 'customer_service')", [v])
+        elif table == "employees":
+            w.execute("INSERT INTO departments (name) VALUES ('customer_service') ON CONFLICT DO NOTHING")
+            position = "qa" if column == "auditor_id" else "agent"
+            day = {"tickets": "opened_at_v", "audits": "audited_at_v", "training": "taken_on_v"}.get(kind)
+            first = f"min(CAST({_ident(day)} AS DATE))" if day else "current_date"
+            w.execute(
+                "INSERT INTO employees (employee_id, name, department, position, hire_date, status) "
+                f"SELECT {_ident(column + '_v')}, {_ident(column + '_v')}, 'customer_service', ?, "
+                f"coalesce({first}, current_date), 'active' FROM _typed "
+                f"WHERE _ok AND list_contains(?, {_ident(column + '_v')}) GROUP BY 1",
+                [position, values],
+            )
+        elif table == "appraisal_periods":
+            for v in values:
+                bounds = quarter_bounds(v)
+                if bounds is None:
+                    continue
+                w.execute(
+                    "INSERT INTO appraisal_periods (period, starts_on, ends_on) VALUES (?, ?, ?)",
+                    [v, *bounds],
+                )
+        else:  # pay grades and anything else: not made up
+            continue
+        made[table] = values
+    # What could not be made stays an unknown reference.
+    for column, table, key in _references(kind):
+        if column not in _typed_columns(w):
+            continue
+        val = _ident(column + "_v")
+        w.execute(
+            f"INSERT INTO _rejects SELECT _row, {_lit(column)}, 'imp_unknown_ref', CAST({val} AS VARCHAR), NULL "
+            f"FROM _typed WHERE _ok AND {val} IS NOT NULL AND {val} NOT IN (SELECT {key} FROM {table})"
+        )
+    w.execute("UPDATE _typed SET _ok = FALSE WHERE _row IN (SELECT _row FROM _rejects)")
+    report.created = made
+
+
+def _typed_columns(w) -> set[str]:
+    return {r[0][:-2] for r in w.rows("SELECT name FROM pragma_table_info('_typed')") if r[0].endswith("_v")}
+
+
+def quarter_bounds(period: str) -> tuple[dt.date, dt.date] | None:
+    """'2026-Q1' -> (2026-01-01, 2026-03-31)."""
+    import re
+
+    match = re.fullmatch(r"(\d{4})-?Q([1-4])", period.strip(), re.I)
+    if not match:
+        return None
+    year, quarter = int(match.group(1)), int(match.group(2))
+    start = dt.date(year, 3 * quarter - 2, 1)
+    end = dt.date(year + (quarter == 4), 1 if quarter == 4 else 3 * quarter + 1, 1) - dt.timedelta(days=1)
+    return start, end
+
+
+def _insert(w, kind: str, fields: list[str], policy: Policy, version: int) -> int:
+    table = _TABLES[kind]
+    fresh = f"_ok AND NOT EXISTS (SELECT 1 FROM {table} x WHERE {_key_match(kind)})"
+    w.execute("DROP TABLE IF EXISTS _fresh")
+    w.execute(f"CREATE TEMP TABLE _fresh AS SELECT * FROM _typed t WHERE {fresh}")
+    n = w.scalar("SELECT count(*) FROM _fresh")
+    if not n:
+        return 0
+    v = {f: _ident(f + "_v") for f in fields}
+    if kind == "audits":
+        criteria = [c.key for c in policy.scorecard.criteria]
+        plain = [f for f in fields if f not in criteria]
+        score = policy.scorecard.score_sql(
+            {c: v[c] for c in criteria}, f"coalesce({v['critical_error']}, FALSE)"
+        )
+        w.execute(
+            f"INSERT INTO audits ({', '.join(plain)}, score, policy_version) "
+            f"SELECT {', '.join(v[f] if f != 'critical_error' else f'coalesce({v[f]}, FALSE)' for f in plain)}, "
+            f"{score}, {int(version)} FROM _fresh"
+        )
+        for c in criteria:
+            w.execute(
+                f"INSERT INTO audit_scores SELECT {v['audit_id']}, {_lit(c)}, {v[c]} FROM _fresh WHERE {v[c]} IS NOT NULL"
+            )
+    elif kind == "appraisals":
+        indicators = [i.key for i in policy.appraisal.indicators]
+        plain = [f for f in fields if f not in indicators]
+        score = policy.appraisal.score_sql({i: v[i] for i in indicators})
+        w.execute(
+            f"INSERT INTO appraisals ({', '.join(plain)}, score, grade, policy_version) "
+            f"SELECT {', '.join(v[f] for f in plain)}, {score}, {policy.appraisal.grade_sql(score)}, {int(version)} "
+            "FROM _fresh"
+        )
+        for i in indicators:
+            w.execute(
+                f"INSERT INTO appraisal_scores SELECT {v['period']}, {v['employee_id']}, {_lit(i)}, {v[i]} FROM _fresh"
+            )
+    else:
+        w.execute(
+            f"INSERT INTO {table} ({', '.join(fields)}) SELECT {', '.join(v[f] for f in fields)} FROM _fresh"
+        )
+    return n
+
+
+def import_file(
+    wh,
+    kind: str,
+    data: bytes,
+    file_name: str,
+    actor: str,
+    *,
+    mapping: Mapping | None = None,
+    strict: bool = False,
+    create_missing: bool = False,
+    day_first: bool = False,
+    dry_run: bool = False,
+    progress: Callable[[float, str], None] | None = None,
+) -> Report:
+    """Read, map, check and (unless `dry_run`, or `strict` with rejects) commit one file.
+
+    Raises ImportError_ when the file as a whole cannot be used; nothing is written then.
+    """
+    if kind not in KINDS:
+        raise ImportError_("imp_unknown_kind", kind=kind, kinds=", ".join(KINDS))
+    say = progress or (lambda fraction, step: None)
+    say(0.05, "read")
+    try:
+        table = Table(wh, data, file_name)
+        version, policy = load_policy(wh)
+        auto, dropped, ignored = auto_mapping(kind, table.columns, policy)
+        if mapping is not None:
+            used = set(mapping.columns.values()) | {c for cols in mapping.combine.values() for c in cols}
+            absent = sorted(c for c in used if c not in table.columns)
+            if absent:
+                raise ImportError_("imp_mapping_columns", columns=", ".join(absent))
+            dropped = [c for c in dropped if c not in used]
+            ignored = [c for c in table.columns if c not in used and c not in dropped]
+        report = Report(kind, file_name, rows=table.rows, dropped=dropped, ignored=ignored)
+        if table.rows == 0:
+            raise ImportError_("imp_empty")
+        say(0.3, "check")
+        checked = check(wh, kind, mapping or auto, policy, day_first=day_first, create_missing=create_missing)
+        report.rejects, report.rejected = checked.rejects, checked.rejected_rows
+        if dry_run or (strict and checked.rejected_rows):
+            report.duplicates = _count_present(wh, kind)
+            return report
+        say(0.6, "write")
+        sha = hashlib.sha256(data).hexdigest()
+        detail = {"file": file_name, "sha256": sha, "kind": kind}
+        with wh.transaction(actor, f"import.{kind}", _TABLES[kind], detail) as w:
+            if create_missing:
+                _create_missing(w, kind, report)
+                listed = w.rows(
+                    f"SELECT _row, col, key, value, params FROM _rejects ORDER BY _row, col LIMIT {MAX_REJECTS_LISTED}"
+                )
+                report.rejects = [Reject(r, c, k, v, _params(p)) for r, c, k, v, p in listed]
+                report.rejected = w.scalar("SELECT count(DISTINCT _row) FROM _rejects")
+                if strict and report.rejected:
+                    raise _Rollback
+            report.duplicates = _count_present(w, kind)
+            report.imported = _insert(w, kind, checked.fields, policy, version)
+            w.execute(
+                "INSERT INTO import_log (actor, kind, file_name, sha256, rows, imported, duplicates, rejected) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    actor,
+                    kind,
+                    file_name,
+                    sha,
+                    report.rows,
+                    report.imported,
+                    report.duplicates,
+                    report.rejected,
+                ],
+            )
+            w.detail.update(imported=report.imported, duplicates=report.duplicates, rejected=report.rejected)
+        report.committed = True
+        say(1.0, "done")
+        return report
+    except _Rollback:
+        return report
+    finally:
+        for name in ("_raw", "_typed", "_rejects", "_fresh"):
+            wh.cursor().execute(f"DROP TABLE IF EXISTS {name}")
+
+
+class _Rollback(Exception):
+    """Leave a transaction without writing (strict mode found rejects after create-missing)."""
+
+
+def _count_present(w, kind: str) -> int:
+    table = _TABLES[kind]
+    return w.scalar(
+        f"SELECT count(*) FROM _typed t WHERE _ok AND EXISTS (SELECT 1 FROM {table} x WHERE {_key_match(kind)})"
+    )
+
+
+def rejects_frame(report: Report, lang: str) -> pd.DataFrame:
+    """The rejected rows as a table a user can fix: row, column, value, reason."""
+    return pd.DataFrame(
+        [
+            {"row": r.row, "column": r.column, "value": r.value, "reason": r.reason(lang)}
+            for r in report.rejects
+        ],
+        columns=["row", "column", "value", "reason"],
+    )
