@@ -26,12 +26,25 @@ ROLES = ("admin", "exec", "supervisor", "qa", "hr", "finance", "client")
 # Page key -> roles that may open it. The app's navigation and each page's own check read this.
 PAGES: dict[str, frozenset[str]] = {
     "overview": frozenset(ROLES),
+    "tickets": frozenset({"admin", "supervisor"}),
+    "audits": frozenset({"admin", "qa"}),
+    "training": frozenset({"admin", "hr"}),
+    "appraisals": frozenset({"admin", "hr"}),
+    "imports": frozenset({"admin", "qa", "hr", "supervisor"}),
     "pay": frozenset({"admin", "hr", "finance"}),
     "users": frozenset({"admin"}),
     "policy": frozenset({"admin"}),
     "audit_log": frozenset({"admin"}),
 }
 SEES_PAY = frozenset({"admin", "hr", "finance"})
+
+# Record kinds each role may import or enter (a supervisor only for their own teams' agents).
+WRITES: dict[str, tuple[str, ...]] = {
+    "admin": ("tickets", "audits", "training", "appraisals", "employees"),
+    "supervisor": ("tickets",),
+    "qa": ("audits",),
+    "hr": ("training", "appraisals", "employees"),
+}
 
 FREE_TRIES = 5
 FIRST_WAIT_S = 5
@@ -75,6 +88,10 @@ class User:
 
     def may_open(self, page: str) -> bool:
         return self.role in PAGES.get(page, frozenset())
+
+    @property
+    def writes(self) -> tuple[str, ...]:
+        return WRITES.get(self.role, ())
 
 
 @dataclass(frozen=True)

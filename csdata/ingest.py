@@ -216,26 +216,34 @@ def read_xlsx(data: bytes) -> pd.DataFrame:
 
 class Table:
     """A file's rows as text cells in a DuckDB temp table `_raw` (column `_row`: the row number
-    the user sees, the header being row 1)."""
+    the user sees, the header being row 1). `data` is a file's bytes, or a DataFrame of rows
+    (a form's row, say) whose cells are turned into text like a file's."""
 
-    def __init__(self, wh, data: bytes, name: str) -> None:
+    def __init__(self, wh, data: bytes | pd.DataFrame, name: str) -> None:
         self.wh = wh
         self.name = name
         cur = wh.cursor()
         cur.execute("DROP TABLE IF EXISTS _raw")
-        if _is_xlsx(data, name):
-            frame = read_xlsx(data)
-            cur.register("_xlsx", frame)
-            try:
-                cur.execute("CREATE TEMP TABLE _raw AS SELECT * FROM _xlsx")
-            finally:
-                cur.unregister("_xlsx")
+        if isinstance(data, pd.DataFrame):
+            frame = data.map(_cell_text).astype(object)
+            frame.insert(0, "_row", range(2, len(frame) + 2))
+            self._from_frame(cur, frame)
+        elif _is_xlsx(data, name):
+            self._from_frame(cur, read_xlsx(data))
         else:
             self._read_text(cur, decode(data))
         self.columns = [c for c in wh.column("SELECT name FROM pragma_table_info('_raw')") if c != "_row"]
         self.rows = wh.scalar("SELECT count(*) FROM _raw")
         if not self.columns:
             raise ImportError_("imp_empty")
+
+    @staticmethod
+    def _from_frame(cur, frame: pd.DataFrame) -> None:
+        cur.register("_frame", frame)
+        try:
+            cur.execute("CREATE TEMP TABLE _raw AS SELECT * FROM _frame")
+        finally:
+            cur.unregister("_frame")
 
     def _read_text(self, cur, text: str) -> None:
         if not text.strip():
@@ -258,10 +266,6 @@ class Table:
                 raise ImportError_("imp_unreadable", detail=detail) from None
         finally:
             Path(path).unlink(missing_ok=True)
-
-
-def drop_raw(wh) -> None:
-    wh.cursor().execute("DROP TABLE IF EXISTS _raw")
 
 
 # -- 2. mapping --------------------------------------------------------------------------------
@@ -780,7 +784,7 @@ def _insert(w, kind: str, fields: list[str], policy: Policy, version: int) -> in
 def import_file(
     wh,
     kind: str,
-    data: bytes,
+    data: bytes | pd.DataFrame,
     file_name: str,
     actor: str,
     *,
@@ -793,7 +797,9 @@ def import_file(
 ) -> Report:
     """Read, map, check and (unless `dry_run`, or `strict` with rejects) commit one file.
 
-    Raises ImportError_ when the file as a whole cannot be used; nothing is written then.
+    `data` may also be a DataFrame in canonical columns: a form saves its row this way, so a
+    form and an upload obey exactly the same rules. Raises ImportError_ when the file as a whole
+    cannot be used; nothing is written then.
     """
     if kind not in KINDS:
         raise ImportError_("imp_unknown_kind", kind=kind, kinds=", ".join(KINDS))
@@ -820,7 +826,8 @@ def import_file(
             report.duplicates = _count_present(wh, kind)
             return report
         say(0.6, "write")
-        sha = hashlib.sha256(data).hexdigest()
+        raw = data.to_csv(index=False).encode("utf-8") if isinstance(data, pd.DataFrame) else data
+        sha = hashlib.sha256(raw).hexdigest()
         detail = {"file": file_name, "sha256": sha, "kind": kind}
         with wh.transaction(actor, f"import.{kind}", _TABLES[kind], detail) as w:
             if create_missing:

@@ -43,6 +43,12 @@ TITLES = {
     "users": "users_title",
     "policy": "policy_title",
     "audit_log": "audit_log_title",
+    # data-entry pages are titled by their navigation name
+    "tickets": "nav_tickets",
+    "audits": "nav_audits",
+    "training": "nav_training",
+    "appraisals": "nav_appraisals",
+    "imports": "nav_imports",
 }
 PAY_COLUMNS = ("base_pay", "performance_pay", "bonus")
 PAY_METRICS = ("pay_base_total", "pay_performance_total", "pay_bonus_total")

@@ -1,4 +1,7 @@
-"""The pieces pages are built from: the only csdata module that imports streamlit.
+"""The pieces pages are built from: `csdata.ui` is the only package that imports streamlit.
+
+This module holds the frame (language, warehouse, sign-in, navigation) and the dashboard pieces;
+`csdata.ui.entry` holds the data-entry forms and `csdata.ui.imports` the upload flow.
 
 The warehouse is a cached resource (one per process, a cursor per session thread), query results
 are cached by their arguments plus the warehouse's data version (the last audit-log id, which
@@ -129,6 +132,11 @@ def policy(wh: Warehouse, on: dt.date) -> Policy:
 # Page key -> (view script, i18n key of its title, icon), in navigation order.
 PAGE_FILES: dict[str, tuple[str, str, str]] = {
     "overview": ("views/overview.py", "nav_overview", ":material/dashboard:"),
+    "tickets": ("views/tickets.py", "nav_tickets", ":material/support_agent:"),
+    "audits": ("views/audits.py", "nav_audits", ":material/fact_check:"),
+    "training": ("views/training.py", "nav_training", ":material/school:"),
+    "appraisals": ("views/appraisals.py", "nav_appraisals", ":material/grading:"),
+    "imports": ("views/imports.py", "nav_imports", ":material/upload_file:"),
     "pay": ("views/pay.py", "nav_pay", ":material/payments:"),
     "users": ("views/users.py", "nav_users", ":material/group:"),
     "policy": ("views/policy.py", "nav_policy", ":material/rule:"),

@@ -1,0 +1,9 @@
+"""Placeholder while the page is being built: it checks access and says so."""
+
+import streamlit as st
+
+from csdata import ui
+
+wh, user = ui.require("audits")
+st.title(ui.tr("nav_audits"))
+st.info(ui.tr("coming_soon"))
