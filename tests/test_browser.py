@@ -1,135 +1,27 @@
-"""The real thing: `streamlit run app.py` in a subprocess, driven by a headless Chromium.
-
-Skipped when Chromium or Playwright is missing, unless CSDATA_REQUIRE_BROWSER=1 (CI), where a
-missing browser is a failure. Screenshots go to test-artifacts/ (git-ignored). The browser may
-talk to 127.0.0.1 only: every other request is aborted.
-"""
+"""The real thing: `streamlit run app.py` in a subprocess, driven by a headless Chromium
+(see `served.py`): the overview signs in, draws its cards, chart and table, in English and in
+Chinese drawn with a CJK font."""
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
-from pathlib import Path
-
 import pytest
-from conftest import ROOT
+from served import ARTIFACTS, PAGE_TIMEOUT_MS, launch, new_page, screenshot, serve, sign_in
 
 from csdata.metrics import CATALOG, HEADLINE
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-ARTIFACTS = ROOT / "test-artifacts"
-START_TIMEOUT_S = 60
-PAGE_TIMEOUT_MS = 60_000
 
 pytestmark = pytest.mark.browser
 
 
-def _unavailable(reason: str) -> None:
-    if os.environ.get("CSDATA_REQUIRE_BROWSER") == "1":
-        pytest.fail(f"CSDATA_REQUIRE_BROWSER=1 but {reason}", pytrace=False)
-    pytest.skip(reason)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+@pytest.fixture
+def browser():
+    with launch() as chromium:
+        yield chromium
 
 
 @pytest.fixture
 def server(sample_db, tmp_path):
-    """The app served on a free local port; yields its URL and always stops it."""
-    # The server opens its warehouse read-write, which locks the file: give it a copy.
-    db = tmp_path / "served.duckdb"
-    shutil.copyfile(sample_db, db)
-    port = _free_port()
-    env = {**os.environ, "CSDATA_DB": str(db), "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
-    env.pop("CSDATA_LANG", None)
-    log_path = tmp_path / "streamlit.log"
-    cmd = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        "app.py",
-        "--server.port",
-        str(port),
-        "--server.address",
-        "127.0.0.1",
-        "--server.headless",
-        "true",
-        "--browser.gatherUsageStats",
-        "false",
-    ]
-    with open(log_path, "wb") as log:
-        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"streamlit exited with {proc.returncode}:\n{log_path.read_text()[-3000:]}")
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                    if response.read().decode().strip() == "ok":
-                        break
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(
-                    f"streamlit not healthy after {START_TIMEOUT_S} s:\n{log_path.read_text()[-3000:]}"
-                )
-            time.sleep(0.25)
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=15)
-
-
-@pytest.fixture
-def browser():
-    if not CHROMIUM.exists():
-        _unavailable(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _unavailable("playwright is not installed (pip install -e '.[test]')")
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS, timeout=PAGE_TIMEOUT_MS
-        )
-        try:
-            yield chromium
-        finally:
-            chromium.close()
-
-
-def _local_only(route) -> None:
-    host = route.request.url.split("://", 1)[-1].split("/", 1)[0].rsplit(":", 1)[0]
-    if route.request.url.startswith(("data:", "blob:")) or host in ("127.0.0.1", "localhost"):
-        route.continue_()
-    else:
-        route.abort()
+    with serve(sample_db, tmp_path) as served:
+        yield served.url
 
 
 # Every headline card shows a number, and no element of the last run is still greyed out.
@@ -153,25 +45,6 @@ CHART_DRAWN = """() => {
 }"""
 
 
-def _screenshot(page, path: Path) -> None:
-    """The whole page. Streamlit scrolls inside its main section, not the document, so a plain
-    full-page shot stops at the viewport: grow the viewport to the content for the shot."""
-    size = page.viewport_size
-    height = page.evaluate(
-        """() => {
-            const main = document.querySelector('[data-testid="stMain"]');
-            return Math.max(main ? main.scrollHeight : 0, document.documentElement.scrollHeight);
-        }"""
-    )
-    page.set_viewport_size({"width": size["width"], "height": min(max(height, size["height"]), 8000)})
-    try:
-        page.wait_for_function(CHART_DRAWN)
-        page.wait_for_timeout(300)  # let the chart finish its resize
-        page.screenshot(path=str(path), full_page=True)
-    finally:
-        page.set_viewport_size(size)
-
-
 def _fonts_used(page, selector: str) -> list[dict]:
     """The platform fonts Chromium actually drew a node's text with (DevTools protocol)."""
     cdp = page.context.new_cdp_session(page)
@@ -186,21 +59,9 @@ def _fonts_used(page, selector: str) -> list[dict]:
         cdp.detach()
 
 
-def sign_in(page, username: str, password: str) -> None:
-    """Through the sign-in form, as a person would."""
-    page.get_by_role("heading", name="Sign in").wait_for(timeout=PAGE_TIMEOUT_MS)
-    page.get_by_label("User name").fill(username)
-    page.get_by_label("Password", exact=True).fill(password)
-    page.get_by_role("button", name="Sign in").click()
-
-
 def test_overview_in_a_real_browser(browser, server):
-    ARTIFACTS.mkdir(exist_ok=True)
-    page = browser.new_page(viewport={"width": 1400, "height": 900}, locale="en-US")
-    page.set_default_timeout(PAGE_TIMEOUT_MS)
-    page.route("**/*", _local_only)
     page_errors: list[str] = []
-    page.on("pageerror", lambda exc: page_errors.append(str(exc)))
+    page = new_page(browser, page_errors)
 
     page.goto(server, wait_until="domcontentloaded")
     sign_in(page, "exec", "demo")
@@ -214,7 +75,7 @@ def test_overview_in_a_real_browser(browser, server):
     page.locator('[data-testid="stDataFrame"]').first.wait_for(timeout=PAGE_TIMEOUT_MS)
     assert page.locator('[data-testid="stException"]').count() == 0
     assert page.locator('[data-testid="stDataFrame"]').count() == 1
-    _screenshot(page, ARTIFACTS / "overview-en.png")
+    screenshot(page, ARTIFACTS / "overview-en.png", CHART_DRAWN)
 
     page.get_by_test_id("stSidebar").get_by_text("中文", exact=True).click()
     page.get_by_role("heading", name="服务总览").wait_for()
@@ -223,7 +84,7 @@ def test_overview_in_a_real_browser(browser, server):
     labels = page.locator('[data-testid="stMetricLabel"]').all_inner_texts()
     assert "服务水平" in [label.strip() for label in labels]
     assert page.locator('[data-testid="stException"]').count() == 0
-    _screenshot(page, ARTIFACTS / "overview-zh.png")
+    screenshot(page, ARTIFACTS / "overview-zh.png", CHART_DRAWN)
 
     # The Chinese title is drawn with a CJK font (Noto Sans CJK from fonts-noto-cjk), not with
     # whatever fallback draws empty boxes: ask Chromium which fonts it really used.
