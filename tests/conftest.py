@@ -223,3 +223,12 @@ def run_cli(*args: str, env: dict[str, str] | None = None, cwd: Path | None = No
         cwd=cwd or ROOT,
         timeout=300,
     )
+
+
+@pytest.fixture
+def browser():
+    """Debian's Chromium through Playwright (see served.py for when it skips)."""
+    from served import launch
+
+    with launch() as chromium:
+        yield chromium

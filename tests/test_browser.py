@@ -5,17 +5,11 @@ Chinese drawn with a CJK font."""
 from __future__ import annotations
 
 import pytest
-from served import ARTIFACTS, PAGE_TIMEOUT_MS, launch, new_page, screenshot, serve, sign_in
+from served import ARTIFACTS, PAGE_TIMEOUT_MS, new_page, screenshot, serve, sign_in
 
 from csdata.metrics import CATALOG, HEADLINE
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def browser():
-    with launch() as chromium:
-        yield chromium
 
 
 @pytest.fixture

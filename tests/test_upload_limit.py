@@ -14,7 +14,7 @@ import re
 from pathlib import Path
 
 import pytest
-from served import ARTIFACTS, launch, new_page, open_from_sidebar, screenshot, serve, sign_in
+from served import ARTIFACTS, new_page, open_from_sidebar, screenshot, serve, sign_in
 
 from csdata.policy import load_policy
 from csdata.warehouse import Warehouse
@@ -23,12 +23,6 @@ MAX_UPLOAD_MB = 1
 TOO_LARGE = re.compile(rf"File must be {MAX_UPLOAD_MB:.1f} ?MB or smaller")
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def browser():
-    with launch() as chromium:
-        yield chromium
 
 
 @pytest.fixture
