@@ -775,3 +775,28 @@ def test_cli_export_makes_formulas_inert(formula_dbs, tmp_path, fmt):
         [cell] = [r[header.index("name")] for r in sheet.iter_rows(min_row=2) if r[0].value == employee]
         assert cell.value == "'" + FORMULA and cell.data_type == "s"
         assert not any(c.data_type == "f" for row in sheet.iter_rows() for c in row)
+
+
+# -- the demo accounts are named only on the demo warehouse ---------------------------------------
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_demo_accounts_are_named_only_on_the_demo_warehouse(shared_db, app_env, tmp_path, lang):
+    app_env(shared_db)
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.session_state["lang"] = lang
+    at.run()
+    assert_clean(at)
+    assert t("demo_accounts", lang) in [c.value for c in at.caption]
+
+    real = tmp_path / "real.duckdb"
+    wh = Warehouse(real, create=True)
+    auth.add_user(wh, "test", "admin", "admin", "a long password")
+    wh.close()
+    app_env(real)
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.session_state["lang"] = lang
+    at.run()
+    assert_clean(at)
+    assert titles(at) == [t("sign_in_title", lang)]
+    assert "demo" not in shown_text(at).lower().replace("csdata", "")
