@@ -5,7 +5,7 @@ PORT   ?= 8501
 DB     ?= $(or $(CSDATA_DB),data/csdata.duckdb)
 BIN     = $(VENV)/bin
 
-.PHONY: run test check lint format bench clean
+.PHONY: run test check lint format bench bench-import clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "csdata needs Python 3.11 or newer")'
@@ -39,6 +39,9 @@ check: lint test
 
 bench: $(VENV)/.installed
 	$(BIN)/python -m csdata.bench
+
+bench-import: $(VENV)/.installed
+	$(BIN)/python -m csdata.bench_import
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -133,20 +133,35 @@ class Report:
 
 def decode(data: bytes) -> str:
     """Text from the encodings offices save in; ImportError_ when none fits."""
+    return _decode(data)[0]
+
+
+def _decode(data: bytes) -> tuple[str, bytes | None]:
+    """The text, and its UTF-8 bytes when the file is UTF-8 already (so they need no re-encoding)."""
     if data.startswith(b"\xef\xbb\xbf"):
-        return _strict(data[3:], "utf-8")
+        return _strict(data[3:], "utf-8"), data[3:]
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return _strict(data, "utf-16")
+        return _strict(data, "utf-16"), None
     head = data[:4000]
     if head and head.count(b"\x00") > len(head) // 4:  # UTF-16 without a byte-order mark
         even_nuls = head[0::2].count(b"\x00")
-        return _strict(data, "utf-16-be" if even_nuls > len(head) // 4 else "utf-16-le")
-    for encoding in ("utf-8", "gb18030"):
+        return _strict(data, "utf-16-be" if even_nuls > len(head) // 4 else "utf-16-le"), None
+    try:
+        return data.decode("utf-8"), data
+    except UnicodeDecodeError:
+        pass
+    # UTF-16 without a byte-order mark whose text is mostly Chinese has few NULs, but those it
+    # has (beside ASCII digits, delimiters, line breaks) nearly all fall on one side of each pair.
+    nuls, even_nuls = head.count(b"\x00"), head[0::2].count(b"\x00")
+    if nuls and len(data) % 2 == 0 and max(even_nuls, nuls - even_nuls) >= 0.9 * nuls:
         try:
-            return data.decode(encoding)
+            return data.decode("utf-16-be" if even_nuls > nuls - even_nuls else "utf-16-le"), None
         except UnicodeDecodeError:
-            continue
-    raise ImportError_("imp_cannot_decode")
+            pass
+    try:
+        return data.decode("gb18030"), None
+    except UnicodeDecodeError:
+        raise ImportError_("imp_cannot_decode") from None
 
 
 def _strict(data: bytes, encoding: str) -> str:
@@ -157,7 +172,11 @@ def _strict(data: bytes, encoding: str) -> str:
 
 
 def sniff_delimiter(text: str) -> str:
-    sample = "\n".join(text.splitlines()[:50])
+    # The first 50 lines; split only the head of a big file when it holds them all.
+    lines = text[:65536].splitlines()
+    if len(lines) <= 50 and len(text) > 65536:
+        lines = text.splitlines()
+    sample = "\n".join(lines[:50])
     try:
         return csv.Sniffer().sniff(sample, delimiters=",;\t").delimiter
     except csv.Error:
@@ -173,7 +192,9 @@ def _cell_text(value: Any) -> str | None:
     if value is None:
         return None
     if isinstance(value, dt.datetime):
-        return value.isoformat(sep=" ")
+        # Excel keeps a date as a moment at midnight: a date it is, so that a mapping may join it
+        # with a time column ("2026-03-02" + "09:15"), and a date field reads it as such.
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, dt.time):
@@ -231,7 +252,7 @@ class Table:
         elif _is_xlsx(data, name):
             self._from_frame(cur, read_xlsx(data))
         else:
-            self._read_text(cur, decode(data))
+            self._read_text(cur, *_decode(data))
         self.columns = [c for c in wh.column("SELECT name FROM pragma_table_info('_raw')") if c != "_row"]
         self.rows = wh.scalar("SELECT count(*) FROM _raw")
         if not self.columns:
@@ -245,24 +266,26 @@ class Table:
         finally:
             cur.unregister("_frame")
 
-    def _read_text(self, cur, text: str) -> None:
-        if not text.strip():
+    def _read_text(self, cur, text: str, utf8: bytes | None = None) -> None:
+        if not text or text.isspace():
             raise ImportError_("imp_empty")
         delimiter = sniff_delimiter(text)
-        # DuckDB reads files: hand it the decoded text as UTF-8.
+        # DuckDB reads files: hand it the text as UTF-8 (the file's own bytes when they are).
         fd, path = tempfile.mkstemp(suffix=".csv")
         try:
-            with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
-                out.write(text)
+            with os.fdopen(fd, "wb") as out:
+                out.write(text.encode("utf-8") if utf8 is None else utf8)
             try:
                 cur.execute(
                     "CREATE TEMP TABLE _raw AS SELECT row_number() OVER () + 1 AS _row, * FROM read_csv(?, "
                     "delim = ?, quote = '\"', escape = '\"', header = true, all_varchar = true, "
-                    "null_padding = true, strict_mode = false, sample_size = -1)",
+                    # parallel = false: with null_padding, DuckDB's parallel reader rejects a line
+                    # break inside a quoted cell (a comment typed with Alt+Enter in Excel)
+                    "null_padding = true, strict_mode = false, parallel = false, sample_size = -1)",
                     [path, delimiter],
                 )
             except Exception as exc:  # duckdb's parser errors name the line; keep that part
-                detail = str(exc).splitlines()[0][:200]
+                detail = str(exc).splitlines()[0].replace(path, self.name)[:200]
                 raise ImportError_("imp_unreadable", detail=detail) from None
         finally:
             Path(path).unlink(missing_ok=True)
@@ -363,6 +386,7 @@ class _Field:
     ge: float | None = None
     le: float | None = None
     duration: bool = False
+    default: object = None  # the model's default, used when the cell is blank
 
 
 def _fields(model: type[Row], policy: Policy, kind: str) -> list[_Field]:
@@ -380,8 +404,13 @@ def _fields(model: type[Row], policy: Policy, kind: str) -> list[_Field]:
                      dt.date: "date"}.get(annotation, "text")  # fmt: skip
         ge = next((m.ge for m in info.metadata if hasattr(m, "ge")), None)
         le = next((m.le for m in info.metadata if hasattr(m, "le")), None)
+        if annotation is Decimal and le is None:  # stored as DECIMAL(12, 2)
+            le = 9_999_999_999.99
         extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
-        out.append(_Field(name, kind_, info.is_required(), choices, ge, le, bool(extra.get("duration"))))
+        default = None if info.is_required() else info.default
+        out.append(
+            _Field(name, kind_, info.is_required(), choices, ge, le, bool(extra.get("duration")), default)
+        )
     if kind == "audits":
         criteria = [_Field(c.key, "number", False, ge=0, le=100) for c in policy.scorecard.criteria]
         out = [f for f in out if f.name not in AUDIT_CRITERIA]
@@ -427,7 +456,8 @@ def _typed_sql(f: _Field, text: str, day_first: bool) -> str:
         falses = ", ".join(_lit(w) for w in FALSE_WORDS)
         return f"(CASE WHEN lower({text}) IN ({trues}) THEN TRUE WHEN lower({text}) IN ({falses}) THEN FALSE END)"
     if f.kind in ("int", "number"):
-        number = f"TRY_CAST(replace({text}, ',', '') AS DOUBLE)"
+        parsed = f"TRY_CAST(replace({text}, ',', '') AS DOUBLE)"
+        number = f"(CASE WHEN isfinite({parsed}) THEN {parsed} END)"
         if f.duration:
             clock = (
                 f"(CASE WHEN {text} SIMILAR TO '[0-9]+:[0-9]{{1,2}}(:[0-9]{{1,2}}(\\.[0-9]+)?)?' THEN "
@@ -436,7 +466,7 @@ def _typed_sql(f: _Field, text: str, day_first: bool) -> str:
             )
             number = f"coalesce({number}, {clock})"
         if f.kind == "int":
-            return f"(CASE WHEN {number} = round({number}) THEN CAST({number} AS BIGINT) END)"
+            return f"(CASE WHEN {number} = round({number}) THEN TRY_CAST({number} AS BIGINT) END)"
         return number
     if f.kind in ("date", "datetime"):
         dates = DAY_FIRST_FORMATS + DATE_FORMATS if day_first else DATE_FORMATS
@@ -490,6 +520,16 @@ def _references(kind: str) -> list[tuple[str, str, str]]:
     return people[kind]
 
 
+# Record kind -> the column naming the person a row is about (what a supervisor's scope limits).
+_PERSON = {
+    "tickets": "agent_id",
+    "audits": "agent_id",
+    "training": "employee_id",
+    "appraisals": "employee_id",
+    "employees": "employee_id",
+}
+
+
 def check(
     wh,
     kind: str,
@@ -498,15 +538,22 @@ def check(
     *,
     day_first: bool = False,
     create_missing: bool = False,
+    allowed_agents: list[str] | None = None,
+    allowed_clients: list[str] | None = None,
 ) -> Checked:
     """Type and check `_raw` into the temp table `_typed` (`<col>` text, `<col>_v` typed, `_ok`)
-    and `_rejects` (row, column, reason key, value, params)."""
+    and `_rejects` (row, column, reason key, value, params).
+
+    `allowed_agents` / `allowed_clients`, when given, limit the rows to those people and clients
+    (a supervisor's own teams): a row naming anyone or any client else is rejected."""
     model = KINDS[kind]
     fields = _fields(model, policy, kind)
     sources = {f.name: _source_sql(mapping, f.name) for f in fields}
     if kind == "tickets" and sources["ticket_id"] is None:
         # No ids in the file: a stable hash of the row's content, so importing again adds nothing.
-        sources["ticket_id"] = _row_hash_sql(mapping, [f.name for f in fields if f.name != "ticket_id"])
+        hashed = [f.name for f in fields if f.name != "ticket_id"]
+        hashed += [s for s, _ in _ALTERNATES["tickets"].values() if _source_sql(mapping, s) is not None]
+        sources["ticket_id"] = _row_hash_sql(mapping, hashed)
     alternates = {
         name: (_source_sql(mapping, seconds), base)
         for name, (seconds, base) in _ALTERNATES.get(kind, {}).items()
@@ -526,6 +573,9 @@ def check(
             seconds = _typed_sql(_Field("_", "number", False, duration=True), _ident("_alt_" + f.name), False)
             start = _typed_sql(by_name[base], _ident(base), day_first)
             typed = f"{start} + to_microseconds(CAST(round({seconds} * 1e6) AS BIGINT))"
+        if f.default is not None:
+            default = str(f.default).upper() if isinstance(f.default, bool) else _lit(f.default)
+            typed = f"(CASE WHEN {_ident(f.name)} IS NULL THEN CAST({default} AS {_sql_type(f)}) ELSE {typed} END)"
         typed_cols.append(f"{typed} AS {_ident(f.name + '_v')}")
     cur = wh.cursor()
     for table in ("_typed", "_rejects"):
@@ -553,7 +603,13 @@ def check(
         for f in fields:
             condition = _replace_word(condition, f.name, _ident(f.name + "_v"))
         problems.append(
-            _problem(rule.column, f"NOT coalesce({condition}, TRUE)", rule.key, _ident(rule.column))
+            _problem(
+                rule.column,
+                f"NOT coalesce({condition}, TRUE)",
+                rule.key,
+                _ident(rule.column),
+                {"field": rule.column},
+            )
         )
     keys = [_ident(k + "_v") for k in model.KEY]
     problems.append(
@@ -569,6 +625,17 @@ def check(
             val = _ident(column + "_v")
             unknown = f"{val} IS NOT NULL AND {val} NOT IN (SELECT {key} FROM {table})"
             problems.append(_problem(column, unknown, "imp_unknown_ref", val))
+    for column, allowed, key in (
+        (_PERSON[kind], allowed_agents, "imp_agent_out_of_scope"),
+        ("client", allowed_clients, "imp_client_out_of_scope"),
+    ):
+        if allowed is None or column not in by_name:
+            continue
+        val = _ident(column + "_v")
+        listed = "CAST([" + ", ".join(_lit(a) for a in allowed) + "] AS VARCHAR[])"
+        problems.append(
+            _problem(column, f"{val} IS NOT NULL AND NOT list_contains({listed}, {val})", key, val)
+        )
     cur.execute("CREATE TEMP TABLE _rejects AS " + " UNION ALL ".join(problems))
     cur.execute("ALTER TABLE _typed ADD COLUMN _ok BOOLEAN")
     cur.execute("UPDATE _typed SET _ok = _row NOT IN (SELECT _row FROM _rejects)")
@@ -651,16 +718,17 @@ def _key_match(kind: str, alias: str = "x") -> str:
     return " AND ".join(f"{alias}.{k} = t.{_ident(k + '_v')}" for k in keys)
 
 
-def _create_missing(w, kind: str, report: Report) -> None:
+def _create_missing(wh, w, kind: str, report: Report) -> None:
     """Make the clients, people, periods and org units the valid rows name but the warehouse lacks.
 
-    Pay grades are never made up: pay is not something an import may invent.
+    Pay grades are never made up: pay is not something an import may invent. Writes go through
+    the transaction's writer `w`; reads through `wh`, whose cursor is the transaction's.
     """
 
     def new_values(column: str, table: str, key: str) -> list[str]:
         return [
             r[0]
-            for r in w.rows(
+            for r in wh.rows(
                 f"SELECT DISTINCT {_ident(column + '_v')} FROM _typed WHERE _ok AND {_ident(column + '_v')} IS NOT NULL "
                 f"AND {_ident(column + '_v')} NOT IN (SELECT {key} FROM {table}) ORDER BY 1"
             )
@@ -668,7 +736,7 @@ def _create_missing(w, kind: str, report: Report) -> None:
 
     made: dict[str, list[str]] = {}
     for column, table, key in _references(kind):
-        if column not in _typed_columns(w):
+        if column not in _typed_columns(wh):
             continue
         values = new_values(column, table, key)
         if not values:
@@ -709,7 +777,7 @@ def _create_missing(w, kind: str, report: Report) -> None:
         made[table] = values
     # What could not be made stays an unknown reference.
     for column, table, key in _references(kind):
-        if column not in _typed_columns(w):
+        if column not in _typed_columns(wh):
             continue
         val = _ident(column + "_v")
         w.execute(
@@ -720,8 +788,8 @@ def _create_missing(w, kind: str, report: Report) -> None:
     report.created = made
 
 
-def _typed_columns(w) -> set[str]:
-    return {r[0][:-2] for r in w.rows("SELECT name FROM pragma_table_info('_typed')") if r[0].endswith("_v")}
+def _typed_columns(wh) -> set[str]:
+    return {r[0][:-2] for r in wh.rows("SELECT name FROM pragma_table_info('_typed')") if r[0].endswith("_v")}
 
 
 def quarter_bounds(period: str) -> tuple[dt.date, dt.date] | None:
@@ -740,12 +808,12 @@ def quarter_bounds(period: str) -> tuple[dt.date, dt.date] | None:
 def _insert(w, kind: str, fields: list[str], policy: Policy, version: int) -> int:
     table = _TABLES[kind]
     fresh = f"_ok AND NOT EXISTS (SELECT 1 FROM {table} x WHERE {_key_match(kind)})"
-    w.execute("DROP TABLE IF EXISTS _fresh")
-    w.execute(f"CREATE TEMP TABLE _fresh AS SELECT * FROM _typed t WHERE {fresh}")
+    v = {f: _ident(f + "_v") for f in fields}
+    w.execute("DROP TABLE IF EXISTS _fresh")  # the typed values only: the text stays behind
+    w.execute(f"CREATE TEMP TABLE _fresh AS SELECT {', '.join(v.values())} FROM _typed t WHERE {fresh}")
     n = w.scalar("SELECT count(*) FROM _fresh")
     if not n:
         return 0
-    v = {f: _ident(f + "_v") for f in fields}
     if kind == "audits":
         criteria = [c.key for c in policy.scorecard.criteria]
         plain = [f for f in fields if f not in criteria]
@@ -794,11 +862,16 @@ def import_file(
     day_first: bool = False,
     dry_run: bool = False,
     progress: Callable[[float, str], None] | None = None,
+    after_insert: Callable[[Any, Report], None] | None = None,
+    allowed_agents: list[str] | None = None,
+    allowed_clients: list[str] | None = None,
 ) -> Report:
     """Read, map, check and (unless `dry_run`, or `strict` with rejects) commit one file.
 
     `data` may also be a DataFrame in canonical columns: a form saves its row this way, so a
-    form and an upload obey exactly the same rules. Raises ImportError_ when the file as a whole
+    form and an upload obey exactly the same rules; `after_insert(writer, report)`, when given,
+    runs inside the transaction after the rows landed. `allowed_agents` / `allowed_clients` limit
+    the rows to a supervisor's own teams (see `check`). Raises ImportError_ when the file as a whole
     cannot be used; nothing is written then.
     """
     if kind not in KINDS:
@@ -820,7 +893,16 @@ def import_file(
         if table.rows == 0:
             raise ImportError_("imp_empty")
         say(0.3, "check")
-        checked = check(wh, kind, mapping or auto, policy, day_first=day_first, create_missing=create_missing)
+        checked = check(
+            wh,
+            kind,
+            mapping or auto,
+            policy,
+            day_first=day_first,
+            create_missing=create_missing,
+            allowed_agents=allowed_agents,
+            allowed_clients=allowed_clients,
+        )
         report.rejects, report.rejected = checked.rejects, checked.rejected_rows
         if dry_run or (strict and checked.rejected_rows):
             report.duplicates = _count_present(wh, kind)
@@ -831,8 +913,8 @@ def import_file(
         detail = {"file": file_name, "sha256": sha, "kind": kind}
         with wh.transaction(actor, f"import.{kind}", _TABLES[kind], detail) as w:
             if create_missing:
-                _create_missing(w, kind, report)
-                listed = w.rows(
+                _create_missing(wh, w, kind, report)
+                listed = wh.rows(
                     f"SELECT _row, col, key, value, params FROM _rejects ORDER BY _row, col LIMIT {MAX_REJECTS_LISTED}"
                 )
                 report.rejects = [Reject(r, c, k, v, _params(p)) for r, c, k, v, p in listed]
@@ -841,6 +923,10 @@ def import_file(
                     raise _Rollback
             report.duplicates = _count_present(w, kind)
             report.imported = _insert(w, kind, checked.fields, policy, version)
+            if after_insert is not None and report.imported:
+                # A form's companion writes (an audit's corrective action, an appraisal's
+                # confirmation) land in this same transaction, or not at all.
+                after_insert(w, report)
             w.execute(
                 "INSERT INTO import_log (actor, kind, file_name, sha256, rows, imported, duplicates, rejected) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -886,3 +972,42 @@ def rejects_frame(report: Report, lang: str) -> pd.DataFrame:
         ],
         columns=["row", "column", "value", "reason"],
     )
+
+
+# -- for an upload screen ----------------------------------------------------------------------
+
+
+def canonical_columns(kind: str, policy: Policy) -> dict[str, bool]:
+    """The columns a file of `kind` may carry, in order, each with whether a file must have it.
+
+    A ticket file without ids gets them from the row's content, and durations in seconds
+    (`first_response_seconds`, `resolution_seconds`) may stand in for the times they lead to.
+    """
+    out = {f.name: f.required for f in _fields(KINDS[kind], policy, kind)}
+    if kind == "tickets":
+        out["ticket_id"] = False
+    for seconds, _ in _ALTERNATES.get(kind, {}).values():
+        out[seconds] = False
+    return out
+
+
+def file_columns(wh, data: bytes, file_name: str) -> list[str]:
+    """A file's column headings, read as an import reads them; ImportError_ when it cannot be."""
+    try:
+        return Table(wh, data, file_name).columns
+    finally:
+        wh.cursor().execute("DROP TABLE IF EXISTS _raw")
+
+
+def file_rows(wh, data: bytes, file_name: str, rows: list[int]) -> pd.DataFrame:
+    """Some rows of a file as its text cells, by the row numbers a report names (column `_row`
+    first), so rejected rows can be handed back to be fixed."""
+    try:
+        Table(wh, data, file_name)
+        return wh.df(
+            "SELECT * REPLACE (CAST(_row AS BIGINT) AS _row) FROM _raw "
+            "WHERE list_contains(?, CAST(_row AS BIGINT)) ORDER BY _row",
+            [[int(r) for r in rows]],
+        )
+    finally:
+        wh.cursor().execute("DROP TABLE IF EXISTS _raw")

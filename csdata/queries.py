@@ -411,3 +411,173 @@ def audit_log(
         " AND contains(lower(action), lower(?)) ORDER BY id DESC LIMIT ?",
         [start, end + dt.timedelta(days=1), actor, action, limit],
     )
+
+
+# -- look-ups for the data-entry forms and the ticket workflow ---------------------------------
+
+
+def agents(wh, scope: Scope = EVERYTHING) -> pd.DataFrame:
+    """Active agents (id, name, team, client) within the scope: a supervisor sees their teams' only."""
+    sql = (
+        "SELECT employee_id, name, team, client FROM employees WHERE position = 'agent' AND status = 'active'"
+    )
+    params: list = []
+    if scope.teams is not None:
+        sql += " AND list_contains(?, team)"
+        params.append(list(scope.teams))
+    if scope.clients is not None:
+        sql += " AND list_contains(?, client)"
+        params.append(list(scope.clients))
+    return wh.df(sql + " ORDER BY employee_id", params)
+
+
+def employees(wh, positions: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Active employees (id, name, team, position), optionally of some positions only."""
+    sql = "SELECT employee_id, name, team, position FROM employees WHERE status = 'active'"
+    params: list = []
+    if positions:
+        sql += " AND list_contains(?, position)"
+        params.append(list(positions))
+    return wh.df(sql + " ORDER BY employee_id", params)
+
+
+def employee_exists(wh, employee_id: str) -> bool:
+    return bool(wh.scalar("SELECT count(*) FROM employees WHERE employee_id = ?", [employee_id]))
+
+
+def employee_team(wh, employee_id: str) -> str | None:
+    return wh.scalar("SELECT team FROM employees WHERE employee_id = ?", [employee_id])
+
+
+def team_members(wh, team: str) -> list[str]:
+    return wh.column("SELECT employee_id FROM employees WHERE team = ? ORDER BY employee_id", [team])
+
+
+def departments(wh) -> list[str]:
+    """Departments a complaint or suggestion may be routed to: the org's and those used before."""
+    return wh.column(
+        "SELECT name FROM departments UNION SELECT DISTINCT department FROM tickets "
+        "WHERE department IS NOT NULL ORDER BY 1"
+    )
+
+
+def ticket(wh, ticket_id: str) -> dict | None:
+    """One ticket with its agent's team, as a dict (None when unknown)."""
+    frame = wh.df(
+        "SELECT t.*, e.team FROM tickets t LEFT JOIN employees e ON e.employee_id = t.agent_id "
+        "WHERE t.ticket_id = ?",
+        [ticket_id],
+    )
+    if frame.empty:
+        return None
+    row = frame.iloc[0].to_dict()
+    return {k: (None if not isinstance(v, (list, tuple)) and pd.isna(v) else v) for k, v in row.items()}
+
+
+def follow_ups(wh, scope: Scope = EVERYTHING, limit: int = 500) -> pd.DataFrame:
+    """Tickets to follow up within the scope, oldest first: complaints not accepted, suggestions not
+    decided, callbacks promised and not made."""
+    where = [
+        "((t.type = 'complaint' AND coalesce(t.customer_accepted, FALSE) = FALSE)"
+        " OR (t.type = 'suggestion' AND t.suggestion_adopted IS NULL)"
+        " OR (t.callback_promised_at IS NOT NULL AND t.callback_done_at IS NULL))"
+    ]
+    params: list = []
+    if scope.clients is not None:
+        where.append("list_contains(?, t.client)")
+        params.append(list(scope.clients))
+    if scope.teams is not None:
+        where.append("list_contains(?, e.team)")
+        params.append(list(scope.teams))
+    return wh.df(
+        "SELECT t.ticket_id, t.client, t.channel, t.type, t.agent_id, t.opened_at, t.department, t.routed_at,"
+        " t.feedback_at, t.customer_accepted, t.reopened, t.callback_promised_at, t.callback_done_at,"
+        " t.suggestion_adopted, CAST(t.reward_amount AS DOUBLE) AS reward_amount"
+        " FROM tickets t LEFT JOIN employees e ON e.employee_id = t.agent_id"
+        f" WHERE {' AND '.join(where)} ORDER BY t.opened_at, t.ticket_id LIMIT ?",
+        [*params, limit],
+    )
+
+
+def next_id(wh, table: str, column: str, prefix: str, digits: int) -> str:
+    """The next free id of the form prefix + zero-padded number (e.g. AU000123)."""
+    if table not in ("audits", "corrective_actions") or column not in ("audit_id", "action_id"):
+        raise KeyError(f"{table}.{column}")
+    number = wh.scalar(
+        f"SELECT coalesce(max(TRY_CAST(substr({column}, ?) AS BIGINT)), 0) + 1 FROM {table} "
+        f"WHERE starts_with({column}, ?)",
+        [len(prefix) + 1, prefix],
+    )
+    return f"{prefix}{number:0{digits}d}"
+
+
+def courses(wh) -> pd.DataFrame:
+    """Courses (course, kind, pass_mark), and courses results name without a course row."""
+    return wh.df(
+        "SELECT course, kind, pass_mark FROM courses UNION ALL "
+        "SELECT DISTINCT course, kind, CAST(NULL AS DOUBLE) FROM training_results r "
+        "WHERE NOT EXISTS (SELECT 1 FROM courses c WHERE c.course = r.course) ORDER BY 1"
+    )
+
+
+def course_pass_mark(wh, course: str) -> float | None:
+    return wh.scalar("SELECT pass_mark FROM courses WHERE course = ?", [course])
+
+
+def next_attempt(wh, employee_id: str, course: str) -> int:
+    return wh.scalar(
+        "SELECT coalesce(max(attempt), 0) + 1 FROM training_results WHERE employee_id = ? AND course = ?",
+        [employee_id, course],
+    )
+
+
+def period_bounds(wh, period: str) -> tuple[dt.date, dt.date] | None:
+    rows = wh.rows("SELECT starts_on, ends_on FROM appraisal_periods WHERE period = ?", [period])
+    return None if not rows else (rows[0][0], rows[0][1])
+
+
+def performance_base(wh, employee_id: str) -> float | None:
+    """The monthly performance-pay base of the employee's pay grade (confidential: pay)."""
+    return wh.scalar(
+        "SELECT CAST(g.performance_base AS DOUBLE) FROM employees e JOIN pay_grades g ON g.grade = e.grade "
+        "WHERE e.employee_id = ?",
+        [employee_id],
+    )
+
+
+def appraisal_of(wh, period: str, employee_id: str) -> dict | None:
+    """An existing appraisal (score, grade, confirmed_by, confirmed_at), or None."""
+    frame = wh.df(
+        "SELECT score, grade, reviewer, confirmed_by, confirmed_at FROM appraisals "
+        "WHERE period = ? AND employee_id = ?",
+        [period, employee_id],
+    )
+    return None if frame.empty else frame.iloc[0].to_dict()
+
+
+# -- the imports page --------------------------------------------------------------------------
+
+
+def import_log(
+    wh, kinds: tuple[str, ...] | None = None, actor: str | None = None, limit: int = 1000
+) -> pd.DataFrame:
+    """Imported files, newest first: all of them, or those of some kinds and/or by one user."""
+    where, params = ["TRUE"], []
+    if kinds is not None:
+        where.append("list_contains(?, kind)")
+        params.append(list(kinds))
+    if actor is not None:
+        where.append("actor = ?")
+        params.append(actor)
+    return wh.df(
+        "SELECT at_time, actor, kind, file_name, sha256, rows, imported, duplicates, rejected FROM import_log"
+        f" WHERE {' AND '.join(where)} ORDER BY id DESC LIMIT ?",
+        [*params, limit],
+    )
+
+
+def team_people(wh, teams: tuple[str, ...]) -> list[str]:
+    """Everyone in these teams (any position, present or past): whom a supervisor may import for."""
+    return wh.column(
+        "SELECT employee_id FROM employees WHERE list_contains(?, team) ORDER BY employee_id", [list(teams)]
+    )

@@ -1,9 +1,11 @@
-"""Placeholder while the page is being built: it checks access and says so."""
+"""Appraisals: indicators proposed from the period's data, reviewed and confirmed by HR, with the
+grade and the performance pay that follows (pay shown only to roles that see pay)."""
 
 import streamlit as st
 
 from csdata import ui
+from csdata.ui import entry
 
 wh, user = ui.require("appraisals")
 st.title(ui.tr("nav_appraisals"))
-st.info(ui.tr("coming_soon"))
+entry.appraisal_form(wh, user)

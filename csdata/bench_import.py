@@ -1,0 +1,157 @@
+"""Benchmark: importing a large file, against DuckDB's own CSV loader as the yardstick.
+
+`python -m csdata.bench_import --rows 1000000` builds a small demo warehouse (for the clients
+and people the rows name), writes an audit CSV of that many valid rows in the canonical columns,
+and times
+
+(a) DuckDB loading the same file into a table (`CREATE TABLE … AS SELECT * FROM read_csv(…)`),
+    the least any import of it can cost, and
+(b) `csdata.ingest.import_file` of the file into the warehouse: the whole pipeline (read the
+    bytes, decode, map, type and check every cell, commit with the derived criterion scores, the
+    import log and the audit log),
+
+then prints both, the ratio (b) / (a), the time of each step of (b) and the peak memory of the
+process. For scale it also times
+
+(c) DuckDB alone putting the same rows into `audits` and `audit_scores` of an identical copy of
+    the warehouse in one transaction: no checks and no score, but the same primary keys to
+    maintain, which an import into this schema cannot go below.
+
+Nothing here imports duckdb: SQL goes through `csdata.warehouse.Warehouse`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+from csdata.warehouse import Warehouse
+
+# The audit file: canonical columns, rows valid against the demo warehouse (known agents, QA
+# staff and clients), some criteria blank (not applicable), some critical errors.
+_ROWS_SQL = """
+WITH people AS (
+    SELECT list(employee_id ORDER BY employee_id) FILTER (WHERE position = 'agent') AS agents,
+           list(employee_id ORDER BY employee_id) FILTER (WHERE position = 'qa') AS auditors
+    FROM employees
+), names AS (SELECT list(name ORDER BY name) AS clients FROM clients)
+SELECT 'BA' || lpad(CAST(i AS VARCHAR), 8, '0') AS audit_id,
+       CAST(DATE '2025-11-01' + CAST(i % 365 AS INTEGER) AS VARCHAR) AS audited_at,
+       agents[1 + i % len(agents)] AS agent_id,
+       auditors[1 + (i // 7) % len(auditors)] AS auditor_id,
+       CASE WHEN i % 4 = 0 THEN 'TK' || lpad(CAST(i AS VARCHAR), 8, '0') END AS ticket_id,
+       clients[1 + (i // 3) % len(clients)] AS client,
+       ['phone', 'chat', 'email'][1 + i % 3] AS channel,
+       ['recording', 'spot_check', 'customer_feedback'][1 + (i // 5) % 3] AS source,
+       60 + hash(i, 1) % 41 AS attitude,
+       CASE WHEN i % 10 <> 0 THEN 50 + hash(i, 2) % 51 END AS responsiveness,
+       55 + hash(i, 3) % 46 AS accuracy,
+       CAST(60 + hash(i, 4) % 400 / 10 AS DECIMAL(4, 1)) AS communication,
+       CASE WHEN i % 7 <> 0 THEN 70 + hash(i, 5) % 31 END AS compliance,
+       CASE WHEN i % 50 = 0 THEN 'Y' ELSE 'N' END AS critical_error,
+       CASE WHEN i % 3 = 0 THEN ['greeting', 'hold', 'accuracy', 'closing'][1 + i % 4] END AS finding_category,
+       CASE WHEN i % 11 = 0 THEN '复核: 语速偏快, "请稍等" 未说' END AS comment
+FROM range(?) r(i), people, names
+"""
+
+
+_FLOOR_SQL = [
+    "BEGIN TRANSACTION",
+    "CREATE TEMP TABLE _bench_rows AS SELECT * FROM read_csv(?, all_varchar = true)",
+    "INSERT INTO audits (audit_id, audited_at, agent_id, auditor_id, ticket_id, client, channel, source,"
+    " critical_error, finding_category, comment) SELECT audit_id, CAST(audited_at AS DATE), agent_id,"
+    " auditor_id, ticket_id, client, channel, source, critical_error = 'Y', finding_category, comment"
+    " FROM _bench_rows",
+    "INSERT INTO audit_scores SELECT * FROM (SELECT audit_id,"
+    " unnest(['attitude', 'responsiveness', 'accuracy', 'communication', 'compliance']),"
+    " unnest([CAST(attitude AS DOUBLE), CAST(responsiveness AS DOUBLE), CAST(accuracy AS DOUBLE),"
+    " CAST(communication AS DOUBLE), CAST(compliance AS DOUBLE)]) AS score FROM _bench_rows)"
+    " WHERE score IS NOT NULL",
+    "DROP TABLE _bench_rows",
+    "COMMIT",
+]
+
+
+def write_audits(wh: Warehouse, path: Path, rows: int) -> None:
+    """Write `rows` valid audits for the people and clients in `wh` to the CSV file `path`."""
+    wh.cursor().execute(f"COPY ({_ROWS_SQL}) TO '{path}' (HEADER, DELIMITER ',')", [rows])
+
+
+def main(argv: list[str] | None = None) -> int:
+    from csdata import ingest
+    from csdata.sample import build_sample
+
+    p = argparse.ArgumentParser(prog="python -m csdata.bench_import", description=__doc__)
+    p.add_argument("--rows", type=int, default=1_000_000)
+    p.add_argument("--dir", type=Path, help="work in this folder (default: a temporary one)")
+    args = p.parse_args(argv)
+
+    with tempfile.TemporaryDirectory(dir=args.dir) as tmp:
+        db, floor_db, csv = (Path(tmp) / name for name in ("bench.duckdb", "floor.duckdb", "audits.csv"))
+        wh = Warehouse(db, create=True)
+        try:
+            build_sample(wh, tickets=1000)
+            started = time.perf_counter()
+            write_audits(wh, csv, args.rows)
+            write_s = time.perf_counter() - started
+        finally:
+            wh.close()
+        shutil.copyfile(db, floor_db)  # the same starting point for (c)
+        size_mib = csv.stat().st_size / 2**20
+        print(f"audit file: {args.rows:,} rows, {size_mib:,.0f} MiB, written in {write_s:.1f} s")
+
+        wh = Warehouse(db)
+        try:
+            started = time.perf_counter()
+            wh.cursor().execute("CREATE TABLE _bench_read_csv AS SELECT * FROM read_csv(?)", [str(csv)])
+            duckdb_s = time.perf_counter() - started
+            loaded = wh.scalar("SELECT count(*) FROM _bench_read_csv")
+            wh.cursor().execute("DROP TABLE _bench_read_csv")
+            assert loaded == args.rows, loaded
+            print(f"(a) DuckDB read_csv into a table: {duckdb_s:.2f} s")
+
+            steps: list[tuple[str, float]] = []
+            started = time.perf_counter()
+            report = ingest.import_file(
+                wh,
+                "audits",
+                csv.read_bytes(),
+                csv.name,
+                "bench",
+                progress=lambda _fraction, step: steps.append((step, time.perf_counter())),
+            )
+            import_s = time.perf_counter() - started
+            assert (report.imported, report.rejected) == (args.rows, 0), report.as_json()
+        finally:
+            wh.close()
+        marks = [("start", started), *steps]
+        split = ", ".join(
+            f"{name} {end - begin:.2f} s"
+            for (name, begin), (_next, end) in zip(marks[1:], marks[2:], strict=False)
+        )
+        print(f"(b) csdata import_file (decode, check, commit): {import_s:.2f} s ({split})")
+        print(f"ratio (b) / (a): {import_s / duckdb_s:.2f}")
+
+        wh = Warehouse(floor_db)
+        try:
+            started = time.perf_counter()
+            for sql in _FLOOR_SQL:
+                wh.cursor().execute(sql, [str(csv)] if "?" in sql else [])
+            floor_s = time.perf_counter() - started
+        finally:
+            wh.close()
+        print(
+            f"(c) DuckDB alone, the same rows into audits + audit_scores (their primary keys): {floor_s:.2f} s"
+            f" = {floor_s / duckdb_s:.2f} x (a)"
+        )
+        peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"peak RSS {peak_mib:,.0f} MiB")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,358 @@
+"""Data entry without a screen: the records forms save, the ticket workflow, appraisal proposals.
+
+A form's record is one row in the canonical columns of `csdata.models`, saved through
+`ingest.import_file(..., strict=True)`, so a form and an upload obey exactly the same rules
+(types, bounds, cross-field rules, known clients and employees, duplicates) and land in one
+transaction with their import-log and audit-log rows. What a file cannot say is checked here
+first: that the record lies within the user's scope.
+
+The ticket workflow (route, feed back, accept or reopen, call back, adopt a suggestion) changes
+one existing ticket per action; each action is one transaction with its audit-log row and refuses
+an impossible step with a `Problem` whose key names the message in `csdata.i18n`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Literal
+
+import pandas as pd
+from pydantic import BaseModel, Field
+
+from csdata import ingest, queries
+from csdata.i18n import Problem
+from csdata.models import KINDS
+from csdata.policy import Policy, load_policy
+from csdata.queries import EVERYTHING, Filters, Scope
+
+# -- saving a form's record --------------------------------------------------------------------
+
+
+def new_id(prefix: str) -> str:
+    """An id for a record typed in a form: prefix, the moment, and a short random tail."""
+    return f"{prefix}{dt.datetime.now():%Y%m%d%H%M%S}{secrets.token_hex(2).upper()}"
+
+
+def one_row(kind: str, values: dict) -> pd.DataFrame:
+    """A form's values as a one-row frame in the kind's canonical columns (blank = missing)."""
+    columns = KINDS[kind].columns()
+    if kind == "audits":
+        columns = [c for c in columns if c not in ingest.AUDIT_CRITERIA]
+        columns += [k for k in values if k not in columns]
+    row = {c: (None if values.get(c) in ("", None) else values.get(c)) for c in columns}
+    return pd.DataFrame([row], columns=list(row), dtype=object)
+
+
+def save(wh, kind: str, values: dict, actor: str, after_insert=None) -> ingest.Report:
+    """Save one record through the import checks (strict: nothing lands if anything is wrong)."""
+    return ingest.import_file(
+        wh, kind, one_row(kind, values), "form", actor, strict=True, after_insert=after_insert
+    )
+
+
+def in_scope_agent(wh, scope: Scope, agent_id: str | None) -> bool:
+    if agent_id is None or scope.teams is None:
+        return True
+    return agent_id in set(queries.agents(wh, scope)["employee_id"])
+
+
+def save_ticket(wh, actor: str, scope: Scope, values: dict) -> ingest.Report:
+    """A new consultation, complaint or suggestion; the client and the agent must be in scope."""
+    if values.get("client") and values["client"] not in queries.clients(wh, scope):
+        raise Problem("entry_client_out_of_scope", value=values["client"])
+    if not in_scope_agent(wh, scope, values.get("agent_id")):
+        raise Problem("entry_agent_out_of_scope", value=values["agent_id"])
+    values = {**values, "ticket_id": values.get("ticket_id") or new_id("F")}
+    return save(wh, "tickets", values, actor)
+
+
+# -- the ticket workflow -----------------------------------------------------------------------
+
+
+def _ticket(wh, ticket_id: str, scope: Scope) -> dict:
+    found = queries.ticket(wh, ticket_id)
+    if found is None:
+        raise Problem("wf_no_ticket", ticket=ticket_id)
+    if scope.clients is not None and found["client"] not in scope.clients:
+        raise Problem("wf_out_of_scope", ticket=ticket_id)
+    if scope.teams is not None and found.get("team") not in scope.teams:
+        raise Problem("wf_out_of_scope", ticket=ticket_id)
+    return found
+
+
+def _not_before(ticket: dict, at: dt.datetime, *after: str) -> None:
+    for column in ("opened_at", *after):
+        earlier = ticket.get(column)
+        if earlier is not None and not pd.isna(earlier) and at < earlier:
+            raise Problem("wf_time_before", column=column, at=f"{earlier:%Y-%m-%d %H:%M}")
+
+
+def _update(wh, actor: str, action: str, ticket_id: str, changes: dict) -> None:
+    sets = ", ".join(f"{c} = ?" for c in changes)
+    detail = {k: (str(v) if v is not None else None) for k, v in changes.items()}
+    with wh.transaction(actor, f"ticket.{action}", ticket_id, detail) as w:
+        w.execute(f"UPDATE tickets SET {sets} WHERE ticket_id = ?", [*changes.values(), ticket_id])
+
+
+def route(
+    wh, actor: str, ticket_id: str, department: str, at: dt.datetime, scope: Scope = EVERYTHING
+) -> None:
+    """Pass a complaint or suggestion to a department."""
+    ticket = _ticket(wh, ticket_id, scope)
+    if ticket["type"] not in ("complaint", "suggestion"):
+        raise Problem("wf_route_type")
+    if not (department or "").strip():
+        raise Problem("wf_need_department")
+    if ticket["customer_accepted"] is True:
+        raise Problem("wf_closed")
+    _not_before(ticket, at)
+    _update(wh, actor, "route", ticket_id, {"department": department.strip(), "routed_at": at})
+
+
+def feedback(wh, actor: str, ticket_id: str, at: dt.datetime, scope: Scope = EVERYTHING) -> None:
+    """Record that the department's result was fed back to the customer (again, after a reopen)."""
+    ticket = _ticket(wh, ticket_id, scope)
+    if ticket["type"] != "complaint":
+        raise Problem("wf_complaint_only")
+    if ticket["routed_at"] is None and ticket["department"] is None:
+        raise Problem("wf_feedback_before_route")
+    if ticket["customer_accepted"] is True:
+        raise Problem("wf_closed")
+    _not_before(ticket, at, "routed_at")
+    _update(wh, actor, "feedback", ticket_id, {"feedback_at": at, "customer_accepted": None})
+
+
+def _answer(wh, actor: str, ticket_id: str, accepted: bool, scope: Scope) -> None:
+    ticket = _ticket(wh, ticket_id, scope)
+    if ticket["type"] != "complaint":
+        raise Problem("wf_complaint_only")
+    if ticket["feedback_at"] is None:
+        raise Problem("wf_answer_before_feedback")
+    if ticket["customer_accepted"] is not None:
+        raise Problem("wf_already_answered")
+    changes = {"customer_accepted": True} if accepted else {"customer_accepted": False, "reopened": True}
+    _update(wh, actor, "accept" if accepted else "reopen", ticket_id, changes)
+
+
+def accept(wh, actor: str, ticket_id: str, scope: Scope = EVERYTHING) -> None:
+    """The customer accepts the result fed back: the complaint is closed."""
+    _answer(wh, actor, ticket_id, True, scope)
+
+
+def reopen(wh, actor: str, ticket_id: str, scope: Scope = EVERYTHING) -> None:
+    """The customer does not accept: the complaint is open again and needs new feedback."""
+    _answer(wh, actor, ticket_id, False, scope)
+
+
+def callback_done(wh, actor: str, ticket_id: str, at: dt.datetime, scope: Scope = EVERYTHING) -> None:
+    """The promised callback was made."""
+    ticket = _ticket(wh, ticket_id, scope)
+    if ticket["callback_promised_at"] is None:
+        raise Problem("wf_no_callback")
+    if ticket["callback_done_at"] is not None:
+        raise Problem("wf_callback_done_already")
+    _not_before(ticket, at)
+    _update(wh, actor, "callback", ticket_id, {"callback_done_at": at})
+
+
+def adopt_suggestion(
+    wh, actor: str, ticket_id: str, adopted: bool, reward: float | None = None, scope: Scope = EVERYTHING
+) -> None:
+    """Whether the department adopted a suggestion, and the customer's reward (adopted only)."""
+    ticket = _ticket(wh, ticket_id, scope)
+    if ticket["type"] != "suggestion":
+        raise Problem("wf_suggestion_only")
+    if ticket["routed_at"] is None and ticket["department"] is None:
+        raise Problem("wf_decide_before_route")
+    if reward is not None and reward < 0:
+        raise Problem("wf_reward_negative")
+    if reward and not adopted:
+        raise Problem("wf_reward_needs_adoption")
+    amount = Decimal(str(round(reward, 2))) if adopted and reward else None
+    _update(wh, actor, "suggestion", ticket_id, {"suggestion_adopted": adopted, "reward_amount": amount})
+
+
+# -- QA audit with its corrective action -------------------------------------------------------
+
+
+class CorrectiveAction(BaseModel):
+    """An action decided with an audit; written in the audit's own transaction."""
+
+    kind: Literal["coaching", "training", "script_change"]
+    owner_id: str | None = None
+    due_on: dt.date
+    note: str | None = Field(default=None, max_length=500)
+
+
+def save_audit(wh, actor: str, values: dict, action: CorrectiveAction | None = None) -> ingest.Report:
+    """An audit through the import checks, and its corrective action in the same transaction.
+
+    `values` holds the canonical audit columns plus one per criterion (None = not applicable).
+    The action's owner must be a known employee, its due day not before the audit.
+    """
+    values = dict(values)
+    if not values.get("audit_id"):
+        values["audit_id"] = queries.next_id(wh, "audits", "audit_id", "AU", 6)
+    if action is not None:
+        if action.owner_id and not queries.employee_exists(wh, action.owner_id):
+            raise Problem("entry_unknown_owner", value=action.owner_id)
+        audited = values.get("audited_at")
+        if isinstance(audited, dt.date) and action.due_on < audited:
+            raise Problem("entry_due_before_audit")
+
+    def add_action(w, report) -> None:
+        if action is None:
+            return
+        number = w.scalar(
+            "SELECT coalesce(max(TRY_CAST(substr(action_id, 3) AS INTEGER)), 0) + 1 FROM corrective_actions "
+            "WHERE action_id LIKE 'CA%'"
+        )
+        action_id = f"CA{number:05d}"
+        w.execute(
+            "INSERT INTO corrective_actions (action_id, audit_id, agent_id, kind, owner_id, due_on, status, note) "
+            "VALUES (?, ?, ?, ?, ?, ?, 'open', ?)",
+            [action_id, values["audit_id"], values["agent_id"], action.kind, action.owner_id, action.due_on,
+             action.note],
+        )  # fmt: skip
+        w.detail["corrective_action"] = action_id
+
+    return save(wh, "audits", values, actor, after_insert=add_action)
+
+
+# -- training ------------------------------------------------------------------------------------
+
+
+def pass_mark(wh, course: str, kind: str, policy: Policy) -> float | None:
+    """The course's pass mark; else the policy's onboarding pass mark for onboarding; else none."""
+    mark = queries.course_pass_mark(wh, course)
+    if mark is not None:
+        return mark
+    return policy.onboarding_pass_mark if kind == "onboarding" else None
+
+
+def save_training(wh, actor: str, values: dict) -> ingest.Report:
+    return save(wh, "training", values, actor)
+
+
+# -- appraisals ----------------------------------------------------------------------------------
+
+PROPOSED = ("satisfaction", "quality", "efficiency")
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """Indicator values proposed from the warehouse for one employee and period (None: no data)."""
+
+    satisfaction: float | None
+    quality: float | None
+    efficiency: float | None
+    agent_aht: float | None = None
+    team_median_aht: float | None = None
+
+    def values(self) -> dict[str, float | None]:
+        return {k: getattr(self, k) for k in PROPOSED}
+
+
+def propose(wh, period: str, employee_id: str) -> Proposal:
+    """Satisfaction = the agent's CSAT % × 100 over the period's tickets; quality = the agent's mean
+    QA score; efficiency = 100 × the team's median AHT ÷ the agent's AHT, at most 100 (the team's
+    median over its agents' AHT in the period)."""
+    bounds = queries.period_bounds(wh, period)
+    if bounds is None:
+        raise Problem("entry_unknown_period", value=period)
+    filters = Filters(bounds[0], bounds[1])
+    table = queries.metric_table(wh, ["csat_pct", "qa_score", "aht"], filters, by="agent")
+    table = table.set_index("key")
+    if employee_id not in table.index:
+        return Proposal(None, None, None)
+    row = table.loc[employee_id]
+
+    def value(x) -> float | None:
+        return None if pd.isna(x) else float(x)
+
+    csat, quality, aht = value(row["csat_pct"]), value(row["qa_score"]), value(row["aht"])
+    team = queries.employee_team(wh, employee_id)
+    median = None
+    if team is not None:
+        mates = queries.team_members(wh, team)
+        ahts = table.loc[table.index.isin(mates), "aht"].dropna()
+        median = float(ahts.median()) if len(ahts) else None
+    efficiency = None
+    if aht and median is not None:
+        efficiency = min(100.0, 100.0 * median / aht)
+    return Proposal(
+        None if csat is None else csat * 100,
+        quality,
+        efficiency,
+        aht,
+        median,
+    )
+
+
+def changed_without_reason(proposal: Proposal, values: dict, reason: str | None) -> list[str]:
+    """Proposed indicators the reviewer changed, when no reason is given (else [])."""
+    if (reason or "").strip():
+        return []
+    changed = []
+    for key, proposed in proposal.values().items():
+        if (
+            proposed is not None
+            and values.get(key) is not None
+            and round(values[key], 1) != round(proposed, 1)
+        ):
+            changed.append(key)
+    return changed
+
+
+@dataclass(frozen=True)
+class Outcome:
+    score: float
+    grade: str
+    coefficient: float
+    performance_pay: float | None
+
+
+def outcome(wh, policy: Policy, employee_id: str, values: dict[str, float]) -> Outcome:
+    """The weighted score, its grade and the performance pay it brings (grade coefficient × the
+    employee's pay grade's performance-pay base; None without a pay grade)."""
+    score = policy.appraisal.score(values)
+    band = policy.appraisal.band(score)
+    base = queries.performance_base(wh, employee_id)
+    return Outcome(score, band.grade, band.coefficient, None if base is None else base * band.coefficient)
+
+
+def save_appraisal(
+    wh, actor: str, values: dict, proposal: Proposal | None = None, reason: str | None = None
+) -> ingest.Report:
+    """Confirm an appraisal: saved through the import checks, confirmed_by/at in the same transaction.
+
+    A proposed value changed without a reason is refused (`entry_reason_required`).
+    """
+    if proposal is not None and changed_without_reason(proposal, values, reason):
+        raise Problem("entry_reason_required")
+    values = dict(values)
+    notes = []
+    if proposal is not None:
+        for key, proposed in proposal.values().items():
+            if proposed is not None and round(values[key], 1) != round(proposed, 1):
+                notes.append(f"{key} {proposed:.1f}→{values[key]:g}")
+    if notes:
+        extra = f"[{'; '.join(notes)}: {reason.strip()}]"
+        values["comment"] = f"{values.get('comment') or ''} {extra}".strip()
+
+    def confirm(w, report) -> None:
+        w.execute(
+            "UPDATE appraisals SET confirmed_by = ?, confirmed_at = current_localtimestamp() "
+            "WHERE period = ? AND employee_id = ?",
+            [actor, values["period"], values["employee_id"]],
+        )
+        w.detail.update(confirmed_by=actor, changed=notes or None)
+
+    return save(wh, "appraisals", values, actor, after_insert=confirm)
+
+
+def policy_on(wh, day: dt.date) -> Policy:
+    return load_policy(wh, day)[1]

@@ -1,0 +1,651 @@
+"""The data-entry forms: a new ticket and its follow-up, a QA audit, a training result, an appraisal.
+
+Each form checks its own fields with the row model (pydantic) and then saves through
+`csdata.entry`, which runs the import checks on the one row; every message is shown under the
+field it is about, in the reader's language, and nothing is written unless everything holds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+from pydantic import ValidationError
+
+from csdata import entry, queries
+from csdata.auth import User
+from csdata.i18n import Problem, channel_label, fmt_money, t, validation_messages
+from csdata.ingest import ImportError_, Report
+from csdata.models import AppraisalRow, AuditRow, TicketRow, TrainingRow
+from csdata.policy import CHANNELS
+from csdata.ui import data_version, lang, policy, tr
+from csdata.warehouse import Warehouse
+
+__all__ = ["appraisal_form", "audit_form", "follow_up", "ticket_form", "training_form"]
+
+TICKET_TYPES = ("consultation", "complaint", "suggestion")
+SOURCES = ("recording", "spot_check", "customer_feedback")
+ACTION_KINDS = ("coaching", "training", "script_change")
+TRAINING_KINDS = ("onboarding", "in_service")
+
+
+def choice(value: str | None) -> str:
+    """A stored choice (complaint, spot_check, …) in the reader's language."""
+    if value is None:
+        return tr("none_chosen")
+    return tr(f"choice_{value}")
+
+
+# -- field messages ------------------------------------------------------------------------------
+
+
+class Fields:
+    """A place under each field for its messages, filled after the save was tried."""
+
+    def __init__(self) -> None:
+        self.slots: dict[str, object] = {}
+        self.errors: dict[str, list[str]] = {}
+
+    def slot(self, name: str) -> None:
+        self.slots[name] = st.empty()
+
+    def add(self, name: str, message: str) -> None:
+        self.errors.setdefault(name, []).append(message)
+
+    def add_validation(self, exc: ValidationError) -> None:
+        language = lang()
+        for err, text in zip(exc.errors(), validation_messages(exc, language), strict=True):
+            loc = err.get("loc") or ("",)
+            name = str(loc[0])
+            prefix = " › ".join(str(p) for p in loc) + ": "
+            self.add(name, text[len(prefix) :] if text.startswith(prefix) else text)
+
+    def add_report(self, report: Report) -> None:
+        language = lang()
+        for r in report.rejects:
+            params = {"field": r.column, **r.params}
+            self.add(r.column, t(r.key, language, **params))
+
+    def show(self) -> bool:
+        """Write the messages under their fields (others at the end); True when there were any."""
+        for name, messages in self.errors.items():
+            text = " · ".join(dict.fromkeys(messages))
+            if name in self.slots:
+                self.slots[name].error(text, icon=":material/error:")
+            else:
+                st.error(f"{name}: {text}" if name else text, icon=":material/error:")
+        return bool(self.errors)
+
+
+# The field a refusal of `csdata.entry` is about.
+PROBLEM_FIELDS = {
+    "entry_client_out_of_scope": "client",
+    "entry_agent_out_of_scope": "agent_id",
+    "entry_unknown_owner": "owner_id",
+    "entry_due_before_audit": "due_on",
+    "entry_reason_required": "reason",
+}
+
+
+def _save(fields: Fields, save, key_field: str):
+    """Run a save; its refusals go to the fields. The report when something was written, else None."""
+    try:
+        report = save()
+    except Problem as exc:
+        fields.add(PROBLEM_FIELDS.get(exc.key, key_field), exc.text(lang()))
+        return None
+    except ImportError_ as exc:
+        fields.add("", exc.text(lang()))
+        return None
+    if report.rejects:
+        fields.add_report(report)
+        return None
+    if not report.imported:
+        fields.add(key_field, tr("entry_exists"))
+        return None
+    return report
+
+
+# Option labels are made with the language of this run: AppTest (and a rerun that races a
+# language switch) may call a widget's format function after the run, outside its session.
+def _agent_label(frame: pd.DataFrame):
+    names = dict(zip(frame["employee_id"], frame["name"], strict=True))
+    return lambda eid: "–" if eid is None else f"{eid} · {names.get(eid, '')}"
+
+
+def _labels(prefix: str):
+    language = lang()
+    return lambda value: t(f"{prefix}{value}", language)
+
+
+def _choices():
+    return _labels("choice_")
+
+
+def _channels():
+    language = lang()
+    return lambda c: channel_label(c, language)
+
+
+def _at(day_time: dt.datetime | None) -> dt.datetime | None:
+    return None if day_time is None else day_time.replace(microsecond=0)
+
+
+def _validate(model, values: dict):
+    """The row model's own check; a blank field is a missing one (so: "is required")."""
+    return model.model_validate({k: v for k, v in values.items() if v is not None})
+
+
+# -- tickets -------------------------------------------------------------------------------------
+
+
+def ticket_form(wh: Warehouse, user: User) -> None:
+    """A new consultation, complaint or suggestion; client and agent within the user's scope."""
+    scope = user.scope
+    clients = queries.clients(wh, scope)
+    agents = queries.agents(wh, scope)
+    fields = Fields()
+    with st.form("ticket_form"):
+        c1, c2, c3 = st.columns(3)
+        with c1:
+            ticket_id = st.text_input(tr("f_ticket_id"), max_chars=40, placeholder=tr("auto_id"), key="tk_id")
+            fields.slot("ticket_id")
+            client = st.selectbox(
+                tr("client"), clients, index=None, placeholder=tr("choose"), key="tk_client"
+            )
+            fields.slot("client")
+            channel = st.selectbox(tr("channel"), CHANNELS, format_func=_channels(), key="tk_channel")
+            fields.slot("channel")
+            kind = st.selectbox(tr("f_type"), TICKET_TYPES, format_func=_choices(), key="tk_type")
+            fields.slot("type")
+            agent = st.selectbox(
+                tr("f_agent"),
+                list(agents["employee_id"]),
+                index=None,
+                format_func=_agent_label(agents),
+                placeholder=tr("choose"),
+                key="tk_agent",
+            )
+            fields.slot("agent_id")
+        with c2:
+            opened_at = st.datetime_input(tr("f_opened_at"), value="now", key="tk_opened")
+            fields.slot("opened_at")
+            first_response_at = st.datetime_input(tr("f_first_response_at"), value=None, key="tk_first")
+            fields.slot("first_response_at")
+            resolved_at = st.datetime_input(tr("f_resolved_at"), value=None, key="tk_resolved_at")
+            fields.slot("resolved_at")
+            callback = st.datetime_input(tr("f_callback_promised_at"), value=None, key="tk_callback")
+            fields.slot("callback_promised_at")
+        with c3:
+            handle = st.number_input(
+                tr("f_handle_seconds"), min_value=0.0, value=None, step=10.0, key="tk_handle"
+            )
+            fields.slot("handle_seconds")
+            csat = st.selectbox(tr("f_csat"), [1, 2, 3, 4, 5], index=None, placeholder="–", key="tk_csat")
+            fields.slot("csat")
+            category = st.text_input(tr("f_category"), max_chars=80, key="tk_category")
+            fields.slot("category")
+            resolved = st.checkbox(tr("f_resolved"), key="tk_resolved")
+            fcr = st.checkbox(tr("f_fcr"), key="tk_fcr")
+        submitted = st.form_submit_button(tr("save"), type="primary", key="tk_save")
+    if not submitted:
+        return
+    values = {
+        "ticket_id": ticket_id.strip() or entry.new_id("F"),
+        "client": client,
+        "channel": channel,
+        "type": kind,
+        "agent_id": agent,
+        "opened_at": _at(opened_at),
+        "first_response_at": _at(first_response_at),
+        "resolved_at": _at(resolved_at),
+        "handle_seconds": handle,
+        "resolved": resolved,
+        "first_contact_resolved": fcr,
+        "csat": csat,
+        "category": category.strip() or None,
+        "callback_promised_at": _at(callback),
+    }
+    try:
+        _validate(TicketRow, values)
+    except ValidationError as exc:
+        fields.add_validation(exc)
+    if callback is not None and opened_at is not None and callback < opened_at:
+        fields.add("callback_promised_at", tr("entry_before_opened"))
+    if fields.show():
+        return
+    report = _save(fields, lambda: entry.save_ticket(wh, user.username, scope, values), "ticket_id")
+    if fields.show() or report is None:
+        return
+    st.success(tr("entry_ticket_saved", id=values["ticket_id"]))
+
+
+FOLLOW_COLUMNS = (
+    "ticket_id", "client", "type", "agent_id", "opened_at", "department", "feedback_at",
+    "customer_accepted", "reopened", "callback_promised_at", "callback_done_at", "suggestion_adopted",
+)  # fmt: skip
+
+
+def _actions_for(ticket: dict) -> list[str]:
+    out = []
+    if ticket["type"] in ("complaint", "suggestion"):
+        out.append("route")
+    if ticket["type"] == "complaint":
+        out += ["feedback", "accept", "reopen"]
+    if ticket["type"] == "suggestion":
+        out.append("decide")
+    if ticket["callback_promised_at"] is not None:
+        out.append("callback")
+    return out
+
+
+def follow_up(wh: Warehouse, user: User) -> None:
+    """Open complaints, undecided suggestions and promised callbacks; one action at a time."""
+    scope = user.scope
+    frame = queries.follow_ups(wh, scope)
+    st.caption(tr("fu_caption", n=len(frame)))
+    if frame.empty:
+        st.info(tr("fu_none"))
+        return
+    shown = frame[list(FOLLOW_COLUMNS)].copy()
+    shown["type"] = shown["type"].map(choice)
+    shown = shown.rename(columns=lambda c: tr(f"f_{c}"))
+    st.dataframe(shown, hide_index=True, width="stretch", height=260)
+    ticket_id = st.selectbox(tr("fu_ticket"), list(frame["ticket_id"]), index=None, key="fu_ticket",
+                             placeholder=tr("choose"))  # fmt: skip
+    if ticket_id is None:
+        return
+    ticket = queries.ticket(wh, ticket_id)
+    if ticket is None:
+        return
+    actions = _actions_for(ticket)
+    action = st.radio(tr("fu_action"), actions, format_func=_labels("fu_"), horizontal=True, key="fu_action")
+    fields = Fields()
+    now = dt.datetime.now().replace(second=0, microsecond=0)
+    inputs: dict = {}
+    if action == "route":
+        inputs["department"] = st.selectbox(
+            tr("f_department"),
+            queries.departments(wh),
+            index=None,
+            accept_new_options=True,
+            placeholder=tr("choose"),
+            key="fu_department",
+        )
+    if action in ("route", "feedback", "callback"):
+        inputs["at"] = st.datetime_input(tr("fu_when"), value=now, key=f"fu_at_{action}")
+    if action == "decide":
+        inputs["adopted"] = st.checkbox(tr("f_suggestion_adopted"), key="fu_adopted")
+        inputs["reward"] = st.number_input(
+            tr("f_reward_amount"), min_value=0.0, value=0.0, step=10.0, key="fu_reward"
+        )
+    fields.slot("action")
+    if not st.button(tr("fu_apply"), type="primary", key="fu_apply"):
+        return
+    actor = user.username
+    try:
+        if action == "route":
+            entry.route(wh, actor, ticket_id, inputs["department"] or "", _at(inputs["at"]), scope)
+        elif action == "feedback":
+            entry.feedback(wh, actor, ticket_id, _at(inputs["at"]), scope)
+        elif action == "accept":
+            entry.accept(wh, actor, ticket_id, scope)
+        elif action == "reopen":
+            entry.reopen(wh, actor, ticket_id, scope)
+        elif action == "callback":
+            entry.callback_done(wh, actor, ticket_id, _at(inputs["at"]), scope)
+        elif action == "decide":
+            entry.adopt_suggestion(wh, actor, ticket_id, inputs["adopted"], inputs["reward"] or None, scope)
+    except Problem as exc:
+        fields.add("action", exc.text(lang()))
+        fields.show()
+        return
+    st.success(tr("fu_done", id=ticket_id))
+
+
+# -- QA audits -----------------------------------------------------------------------------------
+
+
+def audit_form(wh: Warehouse, user: User) -> None:
+    """A QA audit on the scorecard in force, its score live, and an optional corrective action."""
+    language = lang()
+    today = dt.date.today()
+    pol = policy(wh, today)
+    card = pol.scorecard
+    agents = queries.agents(wh, user.scope)
+    qa_staff = queries.employees(wh, ("qa",))
+    owners = queries.employees(wh, ("supervisor", "qa", "trainer", "manager"))
+    fields = Fields()
+
+    c1, c2, c3 = st.columns(3)
+    with c1:
+        audit_id = st.text_input(tr("f_audit_id"), max_chars=40, placeholder=tr("auto_id"), key="qa_id")
+        fields.slot("audit_id")
+        agent = st.selectbox(
+            tr("f_agent"), list(agents["employee_id"]), index=None, format_func=_agent_label(agents),
+            placeholder=tr("choose"), key="qa_agent",
+        )  # fmt: skip
+        fields.slot("agent_id")
+        audited_at = st.date_input(tr("f_audited_at"), value=today, key="qa_date")
+        fields.slot("audited_at")
+    with c2:
+        source = st.selectbox(tr("f_source"), SOURCES, format_func=_choices(), key="qa_source")
+        fields.slot("source")
+        auditor = st.selectbox(
+            tr("f_auditor"), list(qa_staff["employee_id"]), index=None, format_func=_agent_label(qa_staff),
+            placeholder=tr("choose"), key="qa_auditor",
+        )  # fmt: skip
+        fields.slot("auditor_id")
+        ticket_id = st.text_input(tr("f_ticket_id"), max_chars=40, key="qa_ticket")
+        fields.slot("ticket_id")
+    with c3:
+        client = st.selectbox(
+            tr("client"),
+            queries.clients(wh, user.scope),
+            index=None,
+            placeholder=tr("choose"),
+            key="qa_client",
+        )
+        fields.slot("client")
+        channel = st.selectbox(
+            tr("channel"), CHANNELS, index=None, format_func=lambda c: channel_label(c, language),
+            placeholder=tr("choose"), key="qa_channel",
+        )  # fmt: skip
+        fields.slot("channel")
+
+    st.subheader(tr("qa_scorecard"))
+    st.caption(tr("qa_scorecard_caption", mark=f"{card.pass_mark:g}"))
+    scores: dict[str, float | None] = {}
+    missing: list[str] = []
+    for criterion in card.criteria:
+        a, b, c = st.columns([3, 2, 1], vertical_alignment="bottom")
+        a.markdown(f"**{criterion.label(language)}** · {tr('qa_weight', w=f'{criterion.weight:g}')}")
+        na = c.checkbox(tr("qa_na"), key=f"qa_na_{criterion.key}")
+        value = b.number_input(
+            criterion.label(language), min_value=0.0, max_value=100.0, format="%.1f", value=None, step=5.0,
+            disabled=na, label_visibility="collapsed", placeholder="0–100", key=f"qa_score_{criterion.key}",
+        )  # fmt: skip
+        fields.slot(criterion.key)
+        scores[criterion.key] = None if na else value
+        if not na and value is None:
+            missing.append(criterion.key)
+    critical_keys = [c.key for c in card.critical_errors]
+    labels = {c.key: c.label(language) for c in card.critical_errors}
+    critical = st.selectbox(
+        tr("qa_critical"), critical_keys, index=None, format_func=lambda k: labels.get(k, k),
+        placeholder=tr("qa_no_critical"), key="qa_critical",
+    )  # fmt: skip
+    fields.slot("critical_error")
+
+    live = card.score(scores, critical is not None)
+    m1, m2 = st.columns(2)
+    m1.metric(tr("qa_live_score"), "–" if live is None else f"{live:.1f}")
+    if live is None:
+        m2.metric(tr("qa_result"), "–")
+    else:
+        passed = live >= card.pass_mark
+        m2.metric(
+            tr("qa_result"),
+            tr("qa_pass" if passed else "qa_fail"),
+            f"{live - card.pass_mark:+.1f}",
+            delta_color="normal",
+            delta_arrow="off",
+            help=tr("tr_pass_mark", mark=f"{card.pass_mark:g}"),
+        )
+
+    d1, d2 = st.columns(2)
+    finding = d1.text_input(tr("f_finding_category"), max_chars=80, key="qa_finding")
+    with d1:
+        fields.slot("finding_category")
+    comment = d2.text_area(tr("f_comment"), max_chars=1000, height=80, key="qa_comment")
+    with d2:
+        fields.slot("comment")
+
+    add_action = st.toggle(tr("qa_add_action"), key="qa_add_action")
+    action_values: dict = {}
+    if add_action:
+        e1, e2, e3 = st.columns(3)
+        with e1:
+            action_values["kind"] = st.selectbox(tr("f_action_kind"), ACTION_KINDS, format_func=_choices(),
+                                                 key="qa_action_kind")  # fmt: skip
+            fields.slot("kind")
+        with e2:
+            action_values["owner_id"] = st.selectbox(
+                tr("f_owner"), list(owners["employee_id"]), index=None, format_func=_agent_label(owners),
+                placeholder=tr("choose"), key="qa_action_owner",
+            )  # fmt: skip
+            fields.slot("owner_id")
+        with e3:
+            action_values["due_on"] = st.date_input(
+                tr("f_due_on"), value=today + dt.timedelta(days=14), key="qa_action_due"
+            )
+            fields.slot("due_on")
+        action_values["note"] = st.text_input(tr("f_note"), max_chars=500, key="qa_action_note") or None
+        fields.slot("note")
+
+    if not st.button(tr("save"), type="primary", key="qa_save"):
+        return
+    for key in missing:
+        fields.add(key, tr("qa_score_or_na"))
+    values = {
+        "audit_id": audit_id.strip() or None,
+        "audited_at": audited_at,
+        "agent_id": agent,
+        "auditor_id": auditor,
+        "ticket_id": ticket_id.strip() or None,
+        "client": client,
+        "channel": channel,
+        "source": source,
+        **scores,
+        "critical_error": critical is not None,
+        "finding_category": finding.strip() or critical or None,
+        "comment": comment.strip() or None,
+    }
+    try:
+        _validate(AuditRow, {**values, "audit_id": values["audit_id"] or "new"})
+    except ValidationError as exc:
+        fields.add_validation(exc)
+    action = None
+    if add_action:
+        try:
+            action = _validate(entry.CorrectiveAction, action_values)
+        except ValidationError as exc:
+            fields.add_validation(exc)
+    if fields.show():
+        return
+    report = _save(fields, lambda: entry.save_audit(wh, user.username, values, action), "audit_id")
+    if fields.show() or report is None:
+        return
+    st.success(tr("qa_saved", score="–" if live is None else f"{live:.1f}"))
+
+
+# -- training ------------------------------------------------------------------------------------
+
+
+def training_form(wh: Warehouse, user: User) -> None:
+    """A training result; the attempt defaults to the next one, pass or fail from the pass mark."""
+    people = queries.employees(wh)
+    courses = queries.courses(wh)
+    kinds = dict(zip(courses["course"], courses["kind"], strict=True))
+    fields = Fields()
+    c1, c2 = st.columns(2)
+    with c1:
+        employee = st.selectbox(
+            tr("f_employee"), list(people["employee_id"]), index=None, format_func=_agent_label(people),
+            placeholder=tr("choose"), key="tr_employee",
+        )  # fmt: skip
+        fields.slot("employee_id")
+        course = st.selectbox(
+            tr("f_course"), list(courses["course"]), index=None, accept_new_options=True,
+            placeholder=tr("tr_course_placeholder"), key="tr_course",
+        )  # fmt: skip
+        fields.slot("course")
+        known_kind = kinds.get(course)
+        kind = st.selectbox(
+            tr("f_kind"), TRAINING_KINDS, index=TRAINING_KINDS.index(known_kind) if known_kind else 1,
+            format_func=_choices(), key=f"tr_kind_{course}",
+        )  # fmt: skip
+        fields.slot("kind")
+        taken_on = st.date_input(tr("f_taken_on"), value=dt.date.today(), key="tr_date")
+        fields.slot("taken_on")
+    with c2:
+        score = st.number_input(tr("f_score"), min_value=0.0, max_value=100.0, format="%.1f", value=None, step=1.0,
+                                key="tr_score")  # fmt: skip
+        fields.slot("score")
+        hours = st.number_input(tr("f_hours"), min_value=0.0, max_value=200.0, value=None, step=0.5,
+                                key="tr_hours")  # fmt: skip
+        fields.slot("hours")
+        next_try = queries.next_attempt(wh, employee, course) if employee and course else 1
+        attempt = st.number_input(tr("f_attempt"), min_value=1, value=next_try, step=1,
+                                  key=f"tr_attempt_{employee}_{course}")  # fmt: skip
+        fields.slot("attempt")
+        mark = entry.pass_mark(wh, course, kind, policy(wh, taken_on)) if course else None
+        if mark is None:
+            st.caption(tr("tr_no_pass_mark"))
+        elif score is not None:
+            passed = score >= mark
+            verdict = tr("qa_pass" if passed else "qa_fail")
+            st.markdown(
+                f":{'green' if passed else 'red'}-badge[{verdict}] " + tr("tr_pass_mark", mark=f"{mark:g}")
+            )
+        else:
+            st.caption(tr("tr_pass_mark", mark=f"{mark:g}"))
+    if not st.button(tr("save"), type="primary", key="tr_save"):
+        return
+    values = {
+        "employee_id": employee,
+        "course": (course or "").strip() or None,
+        "kind": kind,
+        "taken_on": taken_on,
+        "score": score,
+        "hours": hours,
+        "attempt": int(attempt),
+    }
+    try:
+        _validate(TrainingRow, values)
+    except ValidationError as exc:
+        fields.add_validation(exc)
+    if fields.show():
+        return
+    report = _save(fields, lambda: entry.save_training(wh, user.username, values), "attempt")
+    if fields.show() or report is None:
+        return
+    st.success(tr("tr_saved"))
+
+
+# -- appraisals ----------------------------------------------------------------------------------
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _proposal(_wh: Warehouse, path: str, version: int, period: str, employee_id: str) -> entry.Proposal:
+    return entry.propose(_wh, period, employee_id)
+
+
+def appraisal_form(wh: Warehouse, user: User) -> None:
+    """Proposed indicators from the data, edited with a reason; teamwork by the reviewer; the score,
+    grade and (for those who see pay) the performance pay before confirming."""
+    language = lang()
+    periods = queries.appraisal_periods(wh)
+    if not periods:
+        st.info(tr("ap_no_periods"))
+        return
+    agents = queries.agents(wh, user.scope)
+    fields = Fields()
+    c1, c2 = st.columns(2)
+    names = [p for p, _ in periods]
+    period = c1.selectbox(tr("appraisal_period"), names, key="ap_period")
+    ends_on = dict(periods)[period]
+    employee = c2.selectbox(
+        tr("f_employee"), list(agents["employee_id"]), index=None, format_func=_agent_label(agents),
+        placeholder=tr("choose"), key="ap_employee",
+    )  # fmt: skip
+    with c2:
+        fields.slot("employee_id")
+    if employee is None:
+        st.info(tr("ap_choose"))
+        return
+    existing = queries.appraisal_of(wh, period, employee)
+    if existing is not None:
+        st.warning(
+            tr("ap_exists", score=f"{existing['score']:.1f}", grade=existing["grade"] or "–",
+               who=existing["confirmed_by"] or "–")
+        )  # fmt: skip
+    pol = policy(wh, ends_on)
+    proposal = _proposal(wh, str(wh.path), data_version(wh), period, employee)
+    values: dict[str, float | None] = {}
+    st.subheader(tr("ap_indicators"))
+    cols = st.columns(len(pol.appraisal.indicators))
+    for col, item in zip(cols, pol.appraisal.indicators, strict=True):
+        with col:
+            proposed = proposal.values().get(item.key)
+            values[item.key] = st.number_input(
+                f"{item.label(language)} ({item.weight:g}%)", min_value=0.0, max_value=100.0, format="%.1f",
+                value=None if proposed is None else round(proposed, 1), step=1.0,
+                key=f"ap_{item.key}_{period}_{employee}",
+            )  # fmt: skip
+            if item.key in entry.PROPOSED:
+                st.caption(
+                    tr("ap_proposed", value="–" if proposed is None else f"{proposed:.1f}")
+                    if proposed is not None
+                    else tr("ap_no_data")
+                )
+            else:
+                st.caption(tr("ap_by_reviewer"))
+            fields.slot(item.key)
+    help_line = tr(
+        "ap_efficiency_help",
+        agent="–" if proposal.agent_aht is None else f"{proposal.agent_aht:.0f}",
+        team="–" if proposal.team_median_aht is None else f"{proposal.team_median_aht:.0f}",
+    )
+    st.caption(help_line)
+    changed = [
+        k for k, p in proposal.values().items()
+        if p is not None and values.get(k) is not None and round(values[k], 1) != round(p, 1)
+    ]  # fmt: skip
+    reason = st.text_input(
+        tr("ap_reason") + (" *" if changed else ""), max_chars=500, key=f"ap_reason_{period}_{employee}"
+    )
+    fields.slot("reason")
+    r1, r2 = st.columns(2)
+    reviewer = r1.text_input(tr("f_reviewer"), value=user.username, max_chars=64, key="ap_reviewer")
+    comment = r2.text_input(tr("f_comment"), max_chars=500, key=f"ap_comment_{period}_{employee}")
+
+    complete = all(values.get(i.key) is not None for i in pol.appraisal.indicators)
+    m = st.columns(4 if user.sees_pay else 3)
+    if complete:
+        result = entry.outcome(wh, pol, employee, values)  # type: ignore[arg-type]
+        m[0].metric(tr("ap_score"), f"{result.score:.1f}")
+        m[1].metric(tr("ap_grade"), result.grade)
+        m[2].metric(tr("coefficient_label"), f"{result.coefficient:.2f}")
+        if user.sees_pay:
+            m[3].metric(tr("performance_pay_label"), fmt_money(result.performance_pay))
+    else:
+        m[0].metric(tr("ap_score"), "–")
+        st.caption(tr("ap_incomplete"))
+
+    if not st.button(tr("ap_confirm"), type="primary", key="ap_confirm"):
+        return
+    row = {
+        "period": period,
+        "employee_id": employee,
+        **values,
+        "reviewer": reviewer.strip() or None,
+        "comment": comment.strip() or None,
+    }
+    try:
+        _validate(AppraisalRow, row)
+    except ValidationError as exc:
+        fields.add_validation(exc)
+    if changed and not reason.strip():
+        fields.add("reason", tr("entry_reason_required"))
+    if fields.show():
+        return
+    report = _save(
+        fields, lambda: entry.save_appraisal(wh, user.username, row, proposal, reason), "employee_id"
+    )
+    if fields.errors.get("employee_id") and existing is not None:
+        fields.errors["employee_id"] = [tr("ap_already")]
+    if fields.show() or report is None:
+        return
+    st.success(tr("ap_saved", grade=entry.outcome(wh, pol, employee, values).grade))  # type: ignore[arg-type]

@@ -1,0 +1,438 @@
+"""The data-entry forms through AppTest, and the engine behind them (`csdata.entry`).
+
+Each form saves a valid record and refuses an invalid one with the field's message; the ticket
+workflow refuses impossible steps; the live QA score is the hand-computed one; the appraisal
+proposals equal values computed here, independently, with pandas over the exported tables.
+Saved rows are read back through the app's own cached warehouse.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import ROOT
+from streamlit.testing.v1 import AppTest
+
+from csdata import entry, queries
+from csdata.auth import load_user
+from csdata.i18n import Problem, t
+
+APP = ROOT / "app.py"
+
+
+@pytest.fixture(scope="module")
+def db(sample_db, tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("forms") / "forms.duckdb"
+    shutil.copyfile(sample_db, path)
+    return path
+
+
+@pytest.fixture
+def wh(db, monkeypatch):
+    """The app's own cached warehouse over the module's copy (the pages open the same one)."""
+    from csdata.ui import _open
+
+    monkeypatch.chdir(ROOT)
+    monkeypatch.delenv("CSDATA_LANG", raising=False)
+    monkeypatch.setenv("CSDATA_DB", str(db))
+    return _open(str(db))
+
+
+def page(name: str, user: str, lang: str = "en") -> AppTest:
+    at = AppTest.from_file(str(APP), default_timeout=90)
+    at.session_state["lang"] = lang
+    at.session_state["username"] = user
+    at.run()
+    at.switch_page(f"views/{name}.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def errors(at: AppTest) -> list[str]:
+    return [e.value for e in at.error]
+
+
+def clean(at: AppTest) -> AppTest:
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def metric(at: AppTest, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+# -- every page runs in both languages, titled as the navigation says ------------------------
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize(
+    "name,user", [("tickets", "supervisor"), ("audits", "qa"), ("training", "hr"), ("appraisals", "hr")]
+)
+def test_pages_run(wh, name, user, lang):
+    at = page(name, user, lang)
+    assert at.title[0].value == t(f"nav_{name}", lang)
+
+
+# -- tickets -------------------------------------------------------------------------------------
+
+
+def _supervisor(wh):
+    return load_user(wh, "supervisor")
+
+
+def test_supervisor_picks_only_agents_of_their_teams(wh):
+    sup = _supervisor(wh)
+    at = page("tickets", "supervisor")
+    offered = set(at.selectbox(key="tk_agent").options)
+    teams = dict(wh.rows("SELECT employee_id, team FROM employees WHERE position = 'agent'"))
+    mine = {e for e, team in teams.items() if team in sup.teams}
+    assert offered and {o.split(" · ")[0] for o in offered} <= mine
+    assert set(at.selectbox(key="tk_client").options) == set(queries.clients(wh, sup.scope))
+    # The engine refuses an agent of another team even when asked directly.
+    other = next(e for e, team in teams.items() if team not in sup.teams)
+    with pytest.raises(Problem) as refused:
+        entry.save_ticket(
+            wh,
+            "supervisor",
+            sup.scope,
+            {
+                "client": "Harbor Trust Bank",
+                "channel": "phone",
+                "type": "complaint",
+                "agent_id": other,
+                "opened_at": dt.datetime(2026, 10, 1, 9),
+            },
+        )
+    assert refused.value.key == "entry_agent_out_of_scope"
+
+
+def _fill_ticket(at: AppTest, wh, ticket_id: str, kind: str = "complaint") -> AppTest:
+    sup = _supervisor(wh)
+    agent = queries.agents(wh, sup.scope)["employee_id"].iloc[0]
+    at.text_input(key="tk_id").input(ticket_id)
+    at.selectbox(key="tk_client").set_value("Harbor Trust Bank")
+    at.selectbox(key="tk_type").set_value(kind)
+    at.selectbox(key="tk_agent").set_value(agent)
+    at.datetime_input(key="tk_opened").set_value(dt.datetime(2026, 10, 20, 9, 30))
+    return at
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_ticket_form_refuses_a_response_before_opening(wh, lang):
+    at = _fill_ticket(page("tickets", "supervisor", lang), wh, f"FORM-BAD-{lang}")
+    at.datetime_input(key="tk_first").set_value(dt.datetime(2026, 10, 20, 9, 0))
+    clean(at.button(key="tk_save").click().run())
+    assert t("rule_before_opened", lang, field="first_response_at") in errors(at)
+    assert not wh.scalar("SELECT count(*) FROM tickets WHERE ticket_id = ?", [f"FORM-BAD-{lang}"])
+
+
+def test_ticket_form_saves_and_the_workflow_runs(wh):
+    at = _fill_ticket(page("tickets", "supervisor"), wh, "FORM-T1")
+    at.datetime_input(key="tk_first").set_value(dt.datetime(2026, 10, 20, 9, 31))
+    clean(at.button(key="tk_save").click().run())
+    assert not errors(at)
+    assert at.success[0].value == t("entry_ticket_saved", "en", id="FORM-T1")
+    row = wh.rows("SELECT client, type, channel FROM tickets WHERE ticket_id = 'FORM-T1'")
+    assert row == [("Harbor Trust Bank", "complaint", "phone")]
+    assert wh.scalar("SELECT count(*) FROM import_log WHERE file_name = 'form' AND kind = 'tickets'") >= 1
+
+    scope = _supervisor(wh).scope
+    opened = dt.datetime(2026, 10, 20, 9, 30)
+
+    def refused(step, *args) -> str:
+        with pytest.raises(Problem) as exc:
+            step(wh, "supervisor", "FORM-T1", *args, scope=scope)
+        return exc.value.key
+
+    assert refused(entry.feedback, opened + dt.timedelta(hours=1)) == "wf_feedback_before_route"
+    assert refused(entry.accept) == "wf_answer_before_feedback"
+    assert refused(entry.route, "billing", opened - dt.timedelta(minutes=1)) == "wf_time_before"
+    assert refused(entry.callback_done, opened) == "wf_no_callback"
+    assert refused(entry.adopt_suggestion, True, 10.0) == "wf_suggestion_only"
+    entry.route(wh, "supervisor", "FORM-T1", "billing", opened + dt.timedelta(minutes=5), scope)
+    assert refused(entry.feedback, opened + dt.timedelta(minutes=1)) == "wf_time_before"
+    entry.feedback(wh, "supervisor", "FORM-T1", opened + dt.timedelta(hours=3), scope)
+    entry.reopen(wh, "supervisor", "FORM-T1", scope)
+    assert refused(entry.accept) == "wf_already_answered"
+    entry.feedback(wh, "supervisor", "FORM-T1", opened + dt.timedelta(hours=6), scope)
+    entry.accept(wh, "supervisor", "FORM-T1", scope)
+    got = wh.rows(
+        "SELECT department, routed_at, feedback_at, customer_accepted, reopened FROM tickets "
+        "WHERE ticket_id = 'FORM-T1'"
+    )[0]
+    assert got == ("billing", opened + dt.timedelta(minutes=5), opened + dt.timedelta(hours=6), True, True)
+    actions = wh.column("SELECT action FROM audit_log WHERE entity = 'FORM-T1' ORDER BY id")
+    assert actions == ["ticket.route", "ticket.feedback", "ticket.reopen", "ticket.feedback", "ticket.accept"]
+    assert refused(entry.route, "billing", opened + dt.timedelta(days=1)) == "wf_closed"
+
+    # Outside the supervisor's teams: refused, whatever the step.
+    foreign = wh.scalar(
+        "SELECT t.ticket_id FROM tickets t JOIN employees e ON e.employee_id = t.agent_id "
+        "WHERE t.type = 'complaint' AND NOT list_contains(?, e.team) LIMIT 1",
+        [list(scope.teams)],
+    )
+    with pytest.raises(Problem) as exc:
+        entry.accept(wh, "supervisor", foreign, scope)
+    assert exc.value.key == "wf_out_of_scope"
+
+
+def test_callback_and_suggestion_steps(wh):
+    ticket, opened = wh.rows(
+        "SELECT ticket_id, opened_at FROM tickets WHERE callback_promised_at IS NOT NULL "
+        "AND callback_done_at IS NULL LIMIT 1"
+    )[0]
+    entry.callback_done(wh, "admin", ticket, opened + dt.timedelta(hours=2))
+    with pytest.raises(Problem) as exc:
+        entry.callback_done(wh, "admin", ticket, opened + dt.timedelta(hours=3))
+    assert exc.value.key == "wf_callback_done_already"
+
+    suggestion = wh.scalar(
+        "SELECT ticket_id FROM tickets WHERE type = 'suggestion' AND department IS NOT NULL LIMIT 1"
+    )
+    with pytest.raises(Problem) as exc:
+        entry.adopt_suggestion(wh, "admin", suggestion, False, 50.0)
+    assert exc.value.key == "wf_reward_needs_adoption"
+    entry.adopt_suggestion(wh, "admin", suggestion, True, 50.0)
+    assert wh.rows(
+        "SELECT suggestion_adopted, CAST(reward_amount AS DOUBLE) FROM tickets WHERE ticket_id = ?",
+        [suggestion],
+    ) == [(True, 50.0)]
+
+
+def test_follow_up_in_the_page(wh):
+    at = page("tickets", "supervisor")
+    listed = at.selectbox(key="fu_ticket").options
+    assert listed
+    scope = _supervisor(wh).scope
+    complaint = wh.scalar(
+        "SELECT t.ticket_id FROM tickets t JOIN employees e ON e.employee_id = t.agent_id "
+        "WHERE t.type = 'complaint' AND t.feedback_at IS NULL AND list_contains(?, e.team) LIMIT 1",
+        [list(scope.teams)],
+    )
+    assert complaint in listed
+    clean(at.selectbox(key="fu_ticket").set_value(complaint).run())
+    clean(at.radio(key="fu_action").set_value("accept").run())
+    clean(at.button(key="fu_apply").click().run())
+    assert t("wf_answer_before_feedback", "en") in errors(at)
+
+
+# -- QA audits -----------------------------------------------------------------------------------
+
+
+def _score_audit(at: AppTest, agent: str) -> AppTest:
+    at.selectbox(key="qa_agent").set_value(agent)
+    at.date_input(key="qa_date").set_value(dt.date(2026, 10, 15))
+    at.number_input(key="qa_score_attitude").set_value(90)
+    at.checkbox(key="qa_na_responsiveness").check()
+    at.number_input(key="qa_score_accuracy").set_value(80)
+    at.number_input(key="qa_score_communication").set_value(70)
+    at.number_input(key="qa_score_compliance").set_value(100)
+    return clean(at.run())
+
+
+def test_audit_live_score_and_save_with_action(wh):
+    agent = queries.agents(wh)["employee_id"].iloc[3]
+    at = _score_audit(page("audits", "qa"), agent)
+    # Hand-computed on the default scorecard, responsiveness not applicable:
+    # (25×90 + 30×80 + 15×70 + 10×100) ÷ (25 + 30 + 15 + 10) = 6700 ÷ 80 = 83.75, below 85.
+    assert metric(at, t("qa_live_score", "en")) == "83.8"
+    assert metric(at, t("qa_result", "en")) == t("qa_fail", "en")
+    at.selectbox(key="qa_critical").set_value("privacy_breach")
+    clean(at.run())
+    assert metric(at, t("qa_live_score", "en")) == "0.0"
+    at.selectbox(key="qa_critical").set_value(None)
+    at.text_input(key="qa_id").input("FORM-AU1")
+    at.text_input(key="qa_finding").input("accuracy")
+    at.toggle(key="qa_add_action").set_value(True)
+    clean(at.run())
+    owner = at.selectbox(key="qa_action_owner").options[0].split(" · ")[0]
+    at.selectbox(key="qa_action_kind").set_value("coaching")
+    at.selectbox(key="qa_action_owner").set_value(owner)
+    at.date_input(key="qa_action_due").set_value(dt.date(2026, 10, 29))
+    clean(at.button(key="qa_save").click().run())
+    assert not errors(at), errors(at)
+    assert wh.rows("SELECT agent_id, score, critical_error FROM audits WHERE audit_id = 'FORM-AU1'") == [
+        (agent, pytest.approx(83.75), False)
+    ]
+    assert wh.scalar("SELECT count(*) FROM audit_scores WHERE audit_id = 'FORM-AU1'") == 4
+    assert wh.rows(
+        "SELECT agent_id, kind, owner_id, due_on, status FROM corrective_actions WHERE audit_id = 'FORM-AU1'"
+    ) == [(agent, "coaching", owner, dt.date(2026, 10, 29), "open")]
+    # One transaction: the import's audit-log row names the action it wrote.
+    detail = json.loads(
+        wh.scalar("SELECT detail FROM audit_log WHERE action = 'import.audits' ORDER BY id DESC LIMIT 1")
+    )
+    assert detail["corrective_action"].startswith("CA") and detail["imported"] == 1
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_audit_refuses_a_blank_criterion(wh, lang):
+    at = page("audits", "qa", lang)
+    at.selectbox(key="qa_agent").set_value(queries.agents(wh)["employee_id"].iloc[0])
+    at.number_input(key="qa_score_attitude").set_value(90)
+    before = wh.scalar("SELECT count(*) FROM audits")
+    clean(at.button(key="qa_save").click().run())
+    assert t("qa_score_or_na", lang) in errors(at)
+    assert wh.scalar("SELECT count(*) FROM audits") == before
+
+
+def test_audit_action_is_rolled_back_with_a_refused_audit(wh):
+    agent = queries.agents(wh)["employee_id"].iloc[0]
+    action = entry.CorrectiveAction(kind="training", due_on=dt.date(2026, 12, 1))
+    before = wh.scalar("SELECT count(*) FROM corrective_actions")
+    report = entry.save_audit(
+        wh,
+        "qa",
+        {"audited_at": dt.date(2026, 11, 1), "agent_id": "NOBODY", "source": "recording", "attitude": 90},
+        action,
+    )
+    assert [r.column for r in report.rejects] == ["agent_id"] and not report.imported
+    assert wh.scalar("SELECT count(*) FROM corrective_actions") == before
+    report = entry.save_audit(
+        wh,
+        "qa",
+        {"audited_at": dt.date(2026, 11, 1), "agent_id": agent, "source": "recording", "attitude": 90},
+    )
+    assert report.imported == 1 and report.rejects == []
+
+
+# -- training ------------------------------------------------------------------------------------
+
+
+def test_training_next_attempt_pass_mark_and_save(wh):
+    employee, course, attempt = wh.rows(
+        "SELECT employee_id, course, max(attempt) FROM training_results r WHERE kind = 'onboarding' "
+        "AND employee_id IN (SELECT employee_id FROM employees WHERE status = 'active') GROUP BY ALL LIMIT 1"
+    )[0]
+    at = page("training", "hr")
+    at.selectbox(key="tr_employee").set_value(employee)
+    at.selectbox(key="tr_course").set_value(course)
+    clean(at.run())
+    assert at.number_input(key=f"tr_attempt_{employee}_{course}").value == attempt + 1
+    mark = wh.scalar("SELECT pass_mark FROM courses WHERE course = ?", [course])
+    at.number_input(key="tr_score").set_value(mark - 1)
+    at.number_input(key="tr_hours").set_value(4)
+    clean(at.run())
+    assert any(t("qa_fail", "en") in m.value for m in at.markdown)
+    clean(at.button(key="tr_save").click().run())
+    assert not errors(at), errors(at)
+    assert wh.rows(
+        "SELECT score, hours FROM training_results WHERE employee_id = ? AND course = ? AND attempt = ?",
+        [employee, course, attempt + 1],
+    ) == [(mark - 1, 4.0)]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_training_refuses_an_attempt_already_recorded(wh, lang):
+    employee, course = wh.rows("SELECT employee_id, course FROM training_results WHERE attempt = 1 LIMIT 1")[
+        0
+    ]
+    at = page("training", "hr", lang)
+    at.selectbox(key="tr_employee").set_value(employee)
+    at.selectbox(key="tr_course").set_value(course)
+    clean(at.run())
+    at.number_input(key=f"tr_attempt_{employee}_{course}").set_value(1)
+    clean(at.button(key="tr_save").click().run())
+    assert t("entry_exists", lang) in errors(at)
+
+
+def test_training_needs_an_employee(wh):
+    at = page("training", "hr")
+    at.selectbox(key="tr_course").set_value(queries.courses(wh)["course"].iloc[0])
+    clean(at.button(key="tr_save").click().run())
+    assert "is required" in errors(at)
+
+
+# -- appraisals ----------------------------------------------------------------------------------
+
+
+def _independent_proposal(wh, period: str, employee: str) -> dict[str, float]:
+    """From whole tables, in pandas: not through the query layer."""
+    start, end = wh.rows("SELECT starts_on, ends_on FROM appraisal_periods WHERE period = ?", [period])[0]
+    tickets = wh.df("SELECT * FROM tickets")
+    audits = wh.df("SELECT * FROM audits")
+    people = wh.df("SELECT employee_id, team FROM employees")
+    day = tickets["opened_at"].dt.date
+    in_period = tickets[(day >= start) & (day <= end)]
+    mine = in_period[in_period["agent_id"] == employee]
+    rated = mine["csat"].dropna()
+    answered = in_period[in_period["first_response_at"].notna()]
+    aht = answered.groupby("agent_id")["handle_seconds"].mean().dropna()
+    team = people.set_index("employee_id")["team"][employee]
+    mates = set(people.loc[people["team"] == team, "employee_id"])
+    median = aht[aht.index.isin(mates)].median()
+    qa = audits[(audits["audited_at"].dt.date >= start) & (audits["audited_at"].dt.date <= end)]
+    return {
+        "satisfaction": 100 * (rated >= 4).sum() / len(rated),
+        "quality": qa.loc[qa["agent_id"] == employee, "score"].mean(),
+        "efficiency": min(100.0, 100 * median / aht[employee]),
+    }
+
+
+def _unappraised(wh) -> tuple[str, str]:
+    return wh.rows(
+        "SELECT p.period, e.employee_id FROM appraisal_periods p, employees e "
+        "WHERE e.position = 'agent' AND e.status = 'active' AND p.status = 'open' "
+        "AND NOT EXISTS (SELECT 1 FROM appraisals a WHERE a.period = p.period AND a.employee_id = e.employee_id) "
+        "AND EXISTS (SELECT 1 FROM tickets t WHERE t.agent_id = e.employee_id AND t.opened_at >= p.starts_on "
+        "AND t.csat IS NOT NULL) ORDER BY e.employee_id LIMIT 1"
+    )[0]
+
+
+def test_appraisal_proposals_match_an_independent_computation(wh):
+    period, employee = _unappraised(wh)
+    proposal = entry.propose(wh, period, employee)
+    expected = _independent_proposal(wh, period, employee)
+    for key, value in expected.items():
+        assert getattr(proposal, key) == pytest.approx(value), key
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_appraisal_needs_a_reason_for_a_change_then_confirms(wh, lang):
+    period, employee = _unappraised(wh)
+    proposal = entry.propose(wh, period, employee)
+    at = page("appraisals", "hr", lang)
+    at.selectbox(key="ap_period").set_value(period)
+    at.selectbox(key="ap_employee").set_value(employee)
+    clean(at.run())
+    assert at.number_input(key=f"ap_quality_{period}_{employee}").value == round(proposal.quality, 1)
+    at.number_input(key=f"ap_teamwork_{period}_{employee}").set_value(90)
+    at.number_input(key=f"ap_satisfaction_{period}_{employee}").set_value(99)
+    clean(at.run())
+    values = {**{k: round(v, 1) for k, v in proposal.values().items()}, "satisfaction": 99, "teamwork": 90}
+    pol = entry.policy_on(wh, wh.scalar("SELECT ends_on FROM appraisal_periods WHERE period = ?", [period]))
+    outcome = entry.outcome(wh, pol, employee, values)
+    assert metric(at, t("ap_score", lang)) == f"{outcome.score:.1f}"
+    assert metric(at, t("ap_grade", lang)) == outcome.grade
+    base = wh.scalar(
+        "SELECT CAST(g.performance_base AS DOUBLE) FROM employees e JOIN pay_grades g USING (grade) "
+        "WHERE employee_id = ?",
+        [employee],
+    )
+    band = next(b for b in pol.appraisal.bands if outcome.score >= b.min_score)
+    assert metric(at, t("performance_pay_label", lang)) == f"¥{base * band.coefficient:,.0f}"
+    clean(at.button(key="ap_confirm").click().run())
+    assert t("entry_reason_required", lang) in errors(at)
+    if lang == "zh":
+        return
+    at.text_input(key=f"ap_reason_{period}_{employee}").input("many complaints resolved after survey")
+    clean(at.button(key="ap_confirm").click().run())
+    assert not errors(at), errors(at)
+    row = wh.rows(
+        "SELECT score, grade, confirmed_by, confirmed_at IS NOT NULL, comment FROM appraisals "
+        "WHERE period = ? AND employee_id = ?",
+        [period, employee],
+    )[0]
+    assert row[:4] == (pytest.approx(outcome.score), outcome.grade, "hr", True)
+    assert "many complaints resolved" in row[4]
+    scores = dict(
+        wh.rows(
+            "SELECT indicator, score FROM appraisal_scores WHERE period = ? AND employee_id = ?",
+            [period, employee],
+        )
+    )
+    assert scores["satisfaction"] == 99 and scores["teamwork"] == 90
