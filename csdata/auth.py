@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from csdata.i18n import Problem
 from csdata.queries import EVERYTHING, Scope
 
 ROLES = ("admin", "exec", "supervisor", "qa", "hr", "finance", "client")
@@ -57,13 +58,8 @@ _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("not a real password")
 
 
-class AuthError(ValueError):
+class AuthError(Problem):
     """A refused account change; `key` names the message in `csdata.i18n`."""
-
-    def __init__(self, key: str, **params: object) -> None:
-        self.key = key
-        self.params = params
-        super().__init__(key)
 
 
 @dataclass(frozen=True)

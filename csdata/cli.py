@@ -15,16 +15,11 @@ import sys
 import time
 from pathlib import Path
 
-from csdata.i18n import t
+from csdata.i18n import Problem, t
 
 
-class UserError(Exception):
-    """A problem with what the user asked for; carries an i18n key and its parameters."""
-
-    def __init__(self, key: str, **params: object) -> None:
-        self.key = key
-        self.params = params
-        super().__init__(key)
+class UserError(Problem):
+    """A problem with what the user asked for on the command line."""
 
 
 def _lang() -> str:
@@ -383,17 +378,13 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from csdata.auth import AuthError
-    from csdata.ingest import ImportError_
     from csdata.warehouse import WarehouseError
 
     args = parser().parse_args(argv)
     lang = _lang()
     try:
         return args.func(args)
-    except UserError as exc:
-        message = t(exc.key, lang, **exc.params)
-    except (WarehouseError, AuthError, ImportError_) as exc:
+    except (Problem, WarehouseError) as exc:  # user errors of every layer: one translated line
         message = t(exc.key, lang, **exc.params)
     except KeyboardInterrupt:
         return 130

@@ -44,7 +44,7 @@ from typing import Any, Literal
 import pandas as pd
 from pydantic import BaseModel, Field
 
-from csdata.i18n import t
+from csdata.i18n import Problem, t
 from csdata.models import KINDS, Row
 from csdata.policy import Policy, load_policy
 
@@ -78,16 +78,8 @@ DAY_FIRST_FORMATS = ["%d-%m-%Y", "%d/%m/%Y", "%d.%m.%Y"]
 TIME_SUFFIXES = [" %H:%M:%S", " %H:%M", "T%H:%M:%S", "T%H:%M", " %H:%M:%S.%f", "T%H:%M:%S.%f"]
 
 
-class ImportError_(Exception):
+class ImportError_(Problem):
     """The file as a whole cannot be used; nothing was written. `key` names the message."""
-
-    def __init__(self, key: str, **params: object) -> None:
-        self.key = key
-        self.params = params
-        super().__init__(key)
-
-    def text(self, lang: str) -> str:
-        return t(self.key, lang, **self.params)
 
 
 @dataclass

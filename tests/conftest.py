@@ -232,3 +232,26 @@ def browser():
 
     with launch() as chromium:
         yield chromium
+
+
+@pytest.fixture
+def served(monkeypatch) -> dict[str, bytes]:
+    """The bytes behind every download button, by media file id, exactly as they would be served."""
+    from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+
+    files: dict[str, bytes] = {}
+    original = MemoryMediaFileStorage.load_and_get_id
+
+    def capture(self, path_or_data, mimetype, kind, filename=None):
+        file_id = original(self, path_or_data, mimetype, kind, filename)
+        files[file_id] = self._files_by_id[file_id].content
+        return file_id
+
+    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", capture)
+    return files
+
+
+def download(at, key: str, files: dict[str, bytes]) -> bytes:
+    """What the download button `key` of an AppTest run would send."""
+    url = at.download_button(key=key).proto.url
+    return files[url.rsplit("/", 1)[-1].split(".", 1)[0]]

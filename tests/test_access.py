@@ -24,9 +24,8 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
-from conftest import ROOT, run_cli
+from conftest import ROOT, download, run_cli
 from google.protobuf import text_format
-from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
 from csdata import auth, ui
@@ -94,26 +93,6 @@ def app_env(monkeypatch):
         monkeypatch.setenv("CSDATA_DB", str(db))
 
     return use
-
-
-@pytest.fixture
-def served(monkeypatch) -> dict[str, bytes]:
-    """The bytes behind every download button, by media file id, exactly as they would be served."""
-    files: dict[str, bytes] = {}
-    original = MemoryMediaFileStorage.load_and_get_id
-
-    def capture(self, path_or_data, mimetype, kind, filename=None):
-        file_id = original(self, path_or_data, mimetype, kind, filename)
-        files[file_id] = self._files_by_id[file_id].content
-        return file_id
-
-    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", capture)
-    return files
-
-
-def download(at: AppTest, key: str, files: dict[str, bytes]) -> bytes:
-    url = at.download_button(key=key).proto.url
-    return files[url.rsplit("/", 1)[-1].split(".", 1)[0]]
 
 
 def read_download(data: bytes, fmt: str) -> pd.DataFrame:

@@ -20,8 +20,7 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
-from conftest import ROOT
-from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+from conftest import ROOT, download
 from streamlit.testing.v1 import AppTest
 
 from csdata import ingest, ui
@@ -86,26 +85,6 @@ def app_env(monkeypatch, fresh_db):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("CSDATA_DB", str(fresh_db))
     return fresh_db
-
-
-@pytest.fixture
-def served(monkeypatch) -> dict[str, bytes]:
-    """The bytes behind every download button, by media file id, exactly as they would be served."""
-    files: dict[str, bytes] = {}
-    original = MemoryMediaFileStorage.load_and_get_id
-
-    def capture(self, path_or_data, mimetype, kind, filename=None):
-        file_id = original(self, path_or_data, mimetype, kind, filename)
-        files[file_id] = self._files_by_id[file_id].content
-        return file_id
-
-    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", capture)
-    return files
-
-
-def download(at: AppTest, key: str, files: dict[str, bytes]) -> bytes:
-    url = at.download_button(key=key).proto.url
-    return files[url.rsplit("/", 1)[-1].split(".", 1)[0]]
 
 
 def imports_page(user: str, lang: str = "en") -> AppTest:

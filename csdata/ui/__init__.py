@@ -453,8 +453,6 @@ def client_table(
 
 def table_with_downloads(frame: pd.DataFrame, kind: str, filename: str) -> None:
     """A table with translated headings, and the same as CSV and Excel downloads."""
-    from csdata import exports
-
     language = lang()
     shown = frame.copy()
     if "role" in shown:
@@ -464,17 +462,27 @@ def table_with_downloads(frame: pd.DataFrame, kind: str, filename: str) -> None:
             shown[col] = shown[col].fillna("")  # blank, not "None"
     shown = shown.rename(columns=lambda c: column_label(c, language))
     st.dataframe(shown, hide_index=True, width="stretch")
-    c1, c2, _ = st.columns([1, 1, 4])
-    for col, fmt, label, mime in (
-        (c1, "csv", "download_csv", "text/csv"),
-        (c2, "xlsx", "download_xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-    ):
-        col.download_button(
+    download_buttons(shown, filename, f"dl_{kind}")
+
+
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def download_buttons(
+    frame: pd.DataFrame, file_stem: str, key: str, labels: tuple[str, str] = ("download_csv", "download_xlsx")
+) -> None:
+    """The same frame as CSV and Excel downloads, side by side (formula cells made inert)."""
+    from csdata import exports
+
+    row = st.container(horizontal=True)
+    for fmt, label, mime in (("csv", labels[0], "text/csv"), ("xlsx", labels[1], XLSX_MIME)):
+        row.download_button(
             tr(label),
-            exports.to_bytes(shown, fmt),
-            file_name=f"{filename}.{fmt}",
+            exports.to_bytes(frame, fmt),
+            file_name=f"{file_stem}.{fmt}",
             mime=mime,
-            key=f"dl_{kind}_{fmt}",
+            key=f"{key}_{fmt}",
+            icon=":material/download:",
             on_click="ignore",
         )
 
@@ -496,11 +504,8 @@ def pay_summary(frame: pd.DataFrame) -> None:
 # -- administration ------------------------------------------------------------------------------
 
 
-def _show_problem(exc: Exception) -> None:
-    if hasattr(exc, "key"):
-        st.error(t(exc.key, lang(), **getattr(exc, "params", {})))
-    else:
-        raise exc
+def _show_problem(exc: auth.AuthError) -> None:
+    st.error(exc.text(lang()))
 
 
 def user_form(wh: Warehouse, me: User, username: str | None) -> None:

@@ -28,12 +28,11 @@ from csdata import exports, ingest, queries
 from csdata.auth import User
 from csdata.i18n import TEXT, t
 from csdata.queries import Scope
-from csdata.ui import data_version, lang, policy, table_with_downloads, tr
+from csdata.ui import XLSX_MIME, data_version, download_buttons, lang, policy, table_with_downloads, tr
 
 log = logging.getLogger(__name__)
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "sample_data"
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FILE_TYPES = ["csv", "tsv", "txt", "xlsx"]
 HISTORY_COLUMNS = (
     "at_time",
@@ -470,17 +469,7 @@ def show_rejects(report: ingest.Report, rows: pd.DataFrame | None) -> None:
     )
     fix = fix.rename(columns={"_row": tr("imp_col_row")})
     st.caption(tr("imp_fix_caption"))
-    row = st.container(horizontal=True)
-    for fmt, label, mime in (("csv", "imp_fix_csv", "text/csv"), ("xlsx", "imp_fix_xlsx", XLSX_MIME)):
-        row.download_button(
-            tr(label),
-            exports.to_bytes(fix, fmt),
-            file_name=f"{stem}-to-fix.{fmt}",
-            mime=mime,
-            key=f"imp_fix_{fmt}",
-            icon=":material/download:",
-            on_click="ignore",
-        )
+    download_buttons(fix, f"{stem}-to-fix", "imp_fix", ("imp_fix_csv", "imp_fix_xlsx"))
 
 
 # -- history ---------------------------------------------------------------------------------------
