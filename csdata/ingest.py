@@ -32,6 +32,7 @@ import hashlib
 import io
 import os
 import tempfile
+import threading
 import tomllib
 import types
 import typing
@@ -903,7 +904,9 @@ def import_file(
         raw = data.to_csv(index=False).encode("utf-8") if isinstance(data, pd.DataFrame) else data
         sha = hashlib.sha256(raw).hexdigest()
         detail = {"file": file_name, "sha256": sha, "kind": kind}
-        with wh.transaction(actor, f"import.{kind}", _TABLES[kind], detail) as w:
+        # One commit at a time per process: the check against rows already present and the insert
+        # must see each other's results, since the fact tables keep no key index (see 001_schema).
+        with _COMMIT, wh.transaction(actor, f"import.{kind}", _TABLES[kind], detail) as w:
             if create_missing:
                 _create_missing(wh, w, kind, report)
                 listed = wh.rows(
@@ -942,6 +945,9 @@ def import_file(
     finally:
         for name in ("_raw", "_typed", "_rejects", "_fresh"):
             wh.cursor().execute(f"DROP TABLE IF EXISTS {name}")
+
+
+_COMMIT = threading.Lock()
 
 
 class _Rollback(Exception):

@@ -744,3 +744,33 @@ def test_cli_import_exit_codes_and_json(tmp_path):
         ]
     finally:
         wh.close()
+
+
+def test_two_sessions_importing_the_same_file_at_once_land_it_once(tiny):
+    """The fact tables keep no key index: the loader's lock is what keeps ids unique when two
+    browser sessions (threads of one process) commit the same rows at the same moment."""
+    import threading
+
+    rows = [[f"CONC{i:04d}", "2026-03-20", "A1", "Q1", "Acme", "phone", "recording", "90", "80", "100", "70", "60", "N"]
+            for i in range(400)]  # fmt: skip
+    header = ["audit_id", "audited_at", "agent_id", "auditor_id", "client", "channel", "source", "attitude",
+              "responsiveness", "accuracy", "communication", "compliance", "critical_error"]  # fmt: skip
+    data = csv_bytes(header, rows)
+    reports: list = []
+    start = threading.Barrier(2)
+
+    def run() -> None:
+        start.wait()
+        reports.append(import_file(tiny, "audits", data, "same.csv", "test"))
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert sorted((r.imported, r.duplicates) for r in reports) == [(0, 400), (400, 0)]
+    assert tiny.scalar("SELECT count(*) FROM audits WHERE audit_id LIKE 'CONC%'") == 400
+    assert tiny.scalar("SELECT count(DISTINCT audit_id) FROM audits") == tiny.scalar(
+        "SELECT count(*) FROM audits"
+    )
+    assert tiny.scalar("SELECT count(*) FROM audit_scores WHERE audit_id LIKE 'CONC%'") == 400 * 5
