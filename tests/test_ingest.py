@@ -416,7 +416,7 @@ def test_rejects_are_reported_and_the_valid_rows_still_land(tiny):
     _check_rejects(report)
     assert (report.imported, report.duplicates, report.committed) == (2, 0, True)
     assert tiny.rows(
-        "SELECT ticket_id, channel, agent_id, resolved, csat FROM tickets WHERE ticket_id LIKE 'R%'"
+        "SELECT ticket_id, channel, agent_id, resolved, csat FROM tickets WHERE ticket_id LIKE 'R%' ORDER BY 1"
     ) == [
         ("R1", "phone", "A1", True, 5),
         ("R10", "chat", "B1", False, 4),
