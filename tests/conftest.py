@@ -255,3 +255,31 @@ def download(at, key: str, files: dict[str, bytes]) -> bytes:
     """What the download button `key` of an AppTest run would send."""
     url = at.download_button(key=key).proto.url
     return files[url.rsplit("/", 1)[-1].split(".", 1)[0]]
+
+
+def cli_values(db: Path, start, end, clients=(), channels=()) -> dict[str, float | None]:
+    """The headline metrics as `csdata kpi --json` prints them for these filters."""
+    import json
+
+    from csdata.metrics import HEADLINE
+
+    args = ["kpi", "--db", str(db), "--from", start.isoformat(), "--to", end.isoformat(), "--json"]
+    for c in clients:
+        args += ["--client", c]
+    for c in channels:
+        args += ["--channel", c]
+    for m in HEADLINE:
+        args += ["--metric", m]
+    result = run_cli(*args, env={"CSDATA_LANG": "en"})
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def shown_cards(at, lang: str = "en") -> dict[str, str]:
+    """The overview's KPI cards of an AppTest run: metric name -> the value shown."""
+    from csdata.metrics import CATALOG, HEADLINE
+
+    labels = {CATALOG[m].short_label(lang): m for m in HEADLINE}
+    cards = {labels[m.label]: m.value for m in at.metric if m.label in labels}
+    assert list(cards) == list(HEADLINE), [m.label for m in at.metric]
+    return cards

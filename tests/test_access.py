@@ -24,13 +24,13 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
-from conftest import ROOT, download, run_cli
+from conftest import ROOT, cli_values, download, run_cli, shown_cards
 from google.protobuf import text_format
 from streamlit.testing.v1 import AppTest
 
 from csdata import auth, ui
 from csdata.i18n import column_label, fmt_value, t
-from csdata.metrics import CATALOG, HEADLINE
+from csdata.metrics import CATALOG
 from csdata.queries import Filters
 from csdata.sample import CLIENTS, DEMO_PASSWORD
 from csdata.warehouse import Warehouse
@@ -326,23 +326,6 @@ def test_sixth_try_after_five_failures_waits(fresh_db, app_env):
 # -- 4. a client account sees its client and nothing else ---------------------------------------
 
 
-def cli_values(db: Path, start: dt.date, end: dt.date, client: str) -> dict[str, float | None]:
-    args = ["kpi", "--db", str(db), "--from", start.isoformat(), "--to", end.isoformat(), "--json"]
-    args += ["--client", client]
-    for m in HEADLINE:
-        args += ["--metric", m]
-    result = run_cli(*args, env={"CSDATA_LANG": "en"})
-    assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout)
-
-
-def cards(at: AppTest, lang: str = "en") -> dict[str, str]:
-    labels = {CATALOG[m].short_label(lang): m for m in HEADLINE}
-    shown = {labels[m.label]: m.value for m in at.metric if m.label in labels}
-    assert list(shown) == list(HEADLINE), [m.label for m in at.metric]
-    return shown
-
-
 def test_client_sees_only_its_client(shared_db, sample_db, app_env):
     own = CLIENTS[0].name
     others = [c.name for c in CLIENTS[1:]]
@@ -371,9 +354,9 @@ def test_client_sees_only_its_client(shared_db, sample_db, app_env):
     # The cards are what `csdata kpi --client` prints for the same period.
     start, end = at.date_input(key="f_period").value
     expected = {
-        m: fmt_value(v, CATALOG[m].unit, "en") for m, v in cli_values(sample_db, start, end, own).items()
+        m: fmt_value(v, CATALOG[m].unit, "en") for m, v in cli_values(sample_db, start, end, (own,)).items()
     }
-    assert cards(at) == expected
+    assert shown_cards(at) == expected
     assert any(v != "–" for v in expected.values())
 
     # Asking for another client (a crafted request: the filter never offers it) changes nothing:
@@ -383,7 +366,7 @@ def test_client_sees_only_its_client(shared_db, sample_db, app_env):
         at.run()
         assert_clean(at)
         assert set(at.multiselect(key="f_clients").value) <= {own}
-        assert cards(at) == expected, asked
+        assert shown_cards(at) == expected, asked
         text = shown_text(at)
         assert not [c for c in others if c in text], asked
     from csdata.queries import metric_values

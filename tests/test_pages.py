@@ -3,13 +3,12 @@ numbers as `csdata kpi`, and meets an empty or missing warehouse with a message,
 
 from __future__ import annotations
 
-import json
 import re
 import shutil
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, run_cli
+from conftest import ROOT, cli_values, shown_cards
 from streamlit.proto.Metric_pb2 import Metric as MetricProto
 from streamlit.testing.v1 import AppTest
 
@@ -138,26 +137,6 @@ def test_overview_in_chinese(app_db, app_env):
 
 
 # -- (b) the cards show what `csdata kpi` prints --------------------------------------------------
-
-
-def cli_values(db: Path, start, end, clients=(), channels=()) -> dict[str, float | None]:
-    args = ["kpi", "--db", str(db), "--from", start.isoformat(), "--to", end.isoformat(), "--json"]
-    for c in clients:
-        args += ["--client", c]
-    for c in channels:
-        args += ["--channel", c]
-    for m in HEADLINE:
-        args += ["--metric", m]
-    result = run_cli(*args, env={"CSDATA_LANG": "en"})
-    assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout)
-
-
-def shown_cards(at: AppTest, lang: str = "en") -> dict[str, str]:
-    labels = {CATALOG[m].short_label(lang): m for m in HEADLINE}
-    cards = {labels[m.label]: m.value for m in at.metric if m.label in labels}
-    assert list(cards) == list(HEADLINE), [m.label for m in at.metric]
-    return cards
 
 
 def expected_cards(values: dict[str, float | None], lang: str = "en") -> dict[str, str]:
