@@ -55,6 +55,12 @@ class Metric:
 
 _ANSWERED = "wait_s IS NOT NULL"
 
+
+def _recorded(flag: str) -> str:
+    """Answered tickets with `flag` true; NULL when none of them records the flag at all."""
+    return f"CASE WHEN count({flag}) FILTER (WHERE {_ANSWERED}) > 0 THEN count_if({flag} AND {_ANSWERED}) END"
+
+
 MEASURES: dict[str, Measure] = {
     m.name: m
     for m in [
@@ -63,8 +69,9 @@ MEASURES: dict[str, Measure] = {
         Measure("within_sla", "tickets", "count_if(wait_s <= sla_s)"),
         Measure("wait_mean", "tickets", "avg(wait_s)"),
         Measure("handle_mean", "tickets", f"avg(handle_seconds) FILTER (WHERE {_ANSWERED})"),
-        Measure("resolved_n", "tickets", f"count_if(resolved AND {_ANSWERED})"),
-        Measure("fcr_n", "tickets", f"count_if(first_contact_resolved AND {_ANSWERED})"),
+        # NULL, not 0, when no answered ticket records it (a call log without the column).
+        Measure("resolved_n", "tickets", _recorded("resolved")),
+        Measure("fcr_n", "tickets", _recorded("first_contact_resolved")),
         Measure("rated", "tickets", "count(csat)"),
         Measure("rated_answered", "tickets", f"count(csat) FILTER (WHERE {_ANSWERED})"),
         Measure("csat_good", "tickets", "count_if(csat >= 4)"),

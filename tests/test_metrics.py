@@ -167,3 +167,13 @@ def tiny_policy_for(wh):
     from csdata.policy import load_policy
 
     return load_policy(wh)[1]
+
+
+def test_resolution_unknown_when_no_ticket_records_it(tiny):
+    # A call log without resolution columns: the rates are unknown, not 0 %.
+    tiny.cursor().execute("UPDATE tickets SET resolved = NULL, first_contact_resolved = NULL")
+    values = queries.metric_values(tiny, ["resolution_rate", "fcr_rate", "answer_rate"], MARCH)
+    assert values == {"resolution_rate": None, "fcr_rate": None, "answer_rate": 6 / 8}
+    # One answered ticket recording a "no" is a known 0 %.
+    tiny.cursor().execute("UPDATE tickets SET resolved = FALSE WHERE ticket_id = 'T1'")
+    assert queries.metric_values(tiny, ["resolution_rate"], MARCH) == {"resolution_rate": 0.0}
