@@ -1410,21 +1410,17 @@ def build_sample(
     with wh.transaction(ACTOR, "sample.audits", "audits", {"policy_version": version}) as w:
         w.insert_df("audits", audits)
         w.insert_df("audit_scores", audit_scores)
-        # The audit score, once, by the stored scorecard's weights.
+        # The audit score, once, by the policy's own rule (the one imports and forms use).
+        column = {
+            c.key: f"max(x.score) FILTER (WHERE x.criterion = '{c.key}')" for c in policy.scorecard.criteria
+        }
         w.execute(
-            """UPDATE audits SET score = s.score, policy_version = s.version
-               FROM (SELECT x.audit_id, p.version,
-                            sum(c.weight * x.score) / sum(c.weight) AS score
-                     FROM audit_scores x,
-                          (SELECT version, unnest(from_json(json_extract(body, '$.scorecard.criteria'),
-                                  '[{"key": "VARCHAR", "weight": "DOUBLE"}]')) AS c
-                           FROM policy_versions WHERE version = ?) p
-                     WHERE c.key = x.criterion
-                     GROUP BY x.audit_id, p.version) s
-               WHERE audits.audit_id = s.audit_id""",
-            [version],
+            f"""UPDATE audits SET score = s.score, policy_version = {int(version)}
+               FROM (SELECT a.audit_id, {policy.scorecard.score_sql(column, "a.critical_error")} AS score
+                     FROM audits a LEFT JOIN audit_scores x ON x.audit_id = a.audit_id
+                     GROUP BY a.audit_id, a.critical_error) s
+               WHERE audits.audit_id = s.audit_id"""
         )
-        w.execute("UPDATE audits SET score = 0 WHERE critical_error")
         scored = wh.df("SELECT audit_id, agent_id, score, critical_error FROM audits ORDER BY audit_id")
         scored = scored.merge(audits[["audit_id", "audited_at"]], on="audit_id")
         actions = _actions(np.random.default_rng([seed, 6]), end, scored, roster, policy.scorecard.pass_mark)

@@ -72,6 +72,21 @@ def expected_kpis(calls: list[dict]) -> dict[str, float]:
     }
 
 
+def import_workbook(book, db):
+    """`csdata import` of the workbook with the shipped mapping, as a user would run it."""
+    return run_cli(
+        "import",
+        "tickets",
+        str(book),
+        "--mapping",
+        str(MAPPING),
+        "--create-missing",
+        "--db",
+        str(db),
+        "--json",
+    )
+
+
 @pytest.fixture(scope="module")
 def pwc(tmp_path_factory):
     """A fresh warehouse with the workbook imported once; yields (db, workbook copy, report)."""
@@ -83,17 +98,7 @@ def pwc(tmp_path_factory):
     db = folder / "pwc.duckdb"
     init = run_cli("init", "--db", str(db), env={"CSDATA_ADMIN_PASSWORD": "pwc-Test-password-2021"})
     assert init.returncode == 0, init.stderr
-    result = run_cli(
-        "import",
-        "tickets",
-        str(book),
-        "--mapping",
-        str(MAPPING),
-        "--create-missing",
-        "--db",
-        str(db),
-        "--json",
-    )
+    result = import_workbook(book, db)
     assert result.returncode == 0, result.stderr
     yield db, book, json.loads(result.stdout)
     assert hashlib.sha256(WORKBOOK.read_bytes()).hexdigest() == before  # the source is untouched
@@ -158,17 +163,7 @@ def test_calls_land_as_phone_consultations_of_phonenow(pwc):
 def test_importing_again_adds_nothing(pwc):
     db, book, _report = pwc
     before = run_cli("kpi", "--db", str(db), "--client", "PhoneNow", "--json")
-    again = run_cli(
-        "import",
-        "tickets",
-        str(book),
-        "--mapping",
-        str(MAPPING),
-        "--create-missing",
-        "--db",
-        str(db),
-        "--json",
-    )
+    again = import_workbook(book, db)
     assert again.returncode == 0, again.stderr
     report = json.loads(again.stdout)
     assert (report["rows"], report["imported"], report["duplicates"], report["rejected"]) == (
