@@ -534,8 +534,8 @@ def check(
     allowed_agents: list[str] | None = None,
     allowed_clients: list[str] | None = None,
 ) -> Checked:
-    """Type and check `_raw` into the temp table `_typed` (`<col>` text, `<col>_v` typed, `_ok`)
-    and `_rejects` (row, column, reason key, value, params).
+    """Type and check `_raw` into the temp table `_typed` (`<col>_v` typed, `<col>` the text when
+    typing changes it, `_ok`) and `_rejects` (row, column, reason key, value, params).
 
     `allowed_agents` / `allowed_clients`, when given, limit the rows to those people and clients
     (a supervisor's own teams): a row naming anyone or any client else is rejected."""
@@ -559,6 +559,7 @@ def check(
     by_name = {f.name: f for f in fields}
     text_cols = [f"{sources[f.name] or 'CAST(NULL AS VARCHAR)'} AS {_ident(f.name)}" for f in fields]
     typed_cols = []
+    text: dict[str, str] = {}  # the column of `_typed` a field's text is read from
     for f in fields:
         typed = _typed_sql(f, _ident(f.name), day_first)
         if f.name in alternates:
@@ -570,17 +571,24 @@ def check(
             default = str(f.default).upper() if isinstance(f.default, bool) else _lit(f.default)
             typed = f"(CASE WHEN {_ident(f.name)} IS NULL THEN CAST({default} AS {_sql_type(f)}) ELSE {typed} END)"
         typed_cols.append(f"{typed} AS {_ident(f.name + '_v')}")
+        # Where typing leaves the text as it is (ids, names, comments), the typed column is the
+        # text: a second copy would only make the largest table of an import larger.
+        text[f.name] = _ident(f.name + "_v") if typed == _ident(f.name) else _ident(f.name)
+    kept_text = [column for name, column in text.items() if column == _ident(name)]
     cur = wh.cursor()
     for table in ("_typed", "_rejects"):
         cur.execute(f"DROP TABLE IF EXISTS {table}")
     # Text first, then types over the text (a typed column may read another column's text).
     alt_cols = "".join(f", {expr} AS {_ident('_alt_' + name)}" for name, (expr, _) in alternates.items())
     inner = f"SELECT _row, {', '.join(text_cols)}{alt_cols} FROM _raw"
-    cur.execute(f"CREATE TEMP TABLE _typed AS SELECT *, {', '.join(typed_cols)} FROM ({inner})")
+    cur.execute(
+        f"CREATE TEMP TABLE _typed AS SELECT _row, {''.join(c + ', ' for c in kept_text)}"
+        f"{', '.join(typed_cols)}, TRUE AS _ok FROM ({inner})"
+    )
 
     problems: list[str] = []
     for f in fields:
-        raw, val = _ident(f.name), _ident(f.name + "_v")
+        raw, val = text[f.name], _ident(f.name + "_v")
         if f.required:
             problems.append(_problem(f.name, f"{val} IS NULL AND {raw} IS NULL", "imp_required", raw))
         if f.kind in _TYPE_PROBLEM:
@@ -600,7 +608,7 @@ def check(
                 rule.column,
                 f"NOT coalesce({condition}, TRUE)",
                 rule.key,
-                _ident(rule.column),
+                text[rule.column],
                 {"field": rule.column},
             )
         )
@@ -630,8 +638,8 @@ def check(
             _problem(column, f"{val} IS NOT NULL AND NOT list_contains({listed}, {val})", key, val)
         )
     cur.execute("CREATE TEMP TABLE _rejects AS " + " UNION ALL ".join(problems))
-    cur.execute("ALTER TABLE _typed ADD COLUMN _ok BOOLEAN")
-    cur.execute("UPDATE _typed SET _ok = _row NOT IN (SELECT _row FROM _rejects)")
+    # Every row starts valid; only the rejected ones are touched.
+    cur.execute("UPDATE _typed SET _ok = FALSE WHERE _row IN (SELECT _row FROM _rejects)")
     listed = wh.rows(
         f"SELECT _row, col, key, value, params FROM _rejects ORDER BY _row, col LIMIT {MAX_REJECTS_LISTED}"
     )
@@ -799,47 +807,50 @@ def quarter_bounds(period: str) -> tuple[dt.date, dt.date] | None:
 
 
 def _insert(w, kind: str, fields: list[str], policy: Policy, version: int) -> int:
+    """Insert the valid rows not yet in the warehouse, with their derived rows; the count inserted.
+
+    Every statement reads `_typed` itself: a copy of the new rows made inside the transaction
+    would be slower to fill and slower to read than the table it was copied from. The derived
+    rows (criterion and indicator scores) go first, because afterwards the main table holds the
+    new keys and no row would count as new any more.
+    """
     table = _TABLES[kind]
-    fresh = f"_ok AND NOT EXISTS (SELECT 1 FROM {table} x WHERE {_key_match(kind)})"
+    new = f"FROM _typed t WHERE _ok AND NOT EXISTS (SELECT 1 FROM {table} x WHERE {_key_match(kind)})"
     v = {f: _ident(f + "_v") for f in fields}
-    w.execute("DROP TABLE IF EXISTS _fresh")  # the typed values only: the text stays behind
-    w.execute(f"CREATE TEMP TABLE _fresh AS SELECT {', '.join(v.values())} FROM _typed t WHERE {fresh}")
-    n = w.scalar("SELECT count(*) FROM _fresh")
-    if not n:
-        return 0
     if kind == "audits":
         criteria = [c.key for c in policy.scorecard.criteria]
         plain = [f for f in fields if f not in criteria]
+        # One pass for every criterion; UNPIVOT leaves out the blank (not applicable) ones. The
+        # other names start with "_", which no criterion key does.
+        w.execute(
+            "INSERT INTO audit_scores SELECT _id, _criterion, _score FROM (UNPIVOT (SELECT "
+            f"{v['audit_id']} AS _id, {', '.join(f'{v[c]} AS {_ident(c)}' for c in criteria)} {new}) "
+            f"ON {', '.join(_ident(c) for c in criteria)} INTO NAME _criterion VALUE _score)"
+        )
         score = policy.scorecard.score_sql(
             {c: v[c] for c in criteria}, f"coalesce({v['critical_error']}, FALSE)"
         )
-        w.execute(
+        return w.scalar(
             f"INSERT INTO audits ({', '.join(plain)}, score, policy_version) "
             f"SELECT {', '.join(v[f] if f != 'critical_error' else f'coalesce({v[f]}, FALSE)' for f in plain)}, "
-            f"{score}, {int(version)} FROM _fresh"
+            f"{score}, {int(version)} {new}"
         )
-        for c in criteria:
-            w.execute(
-                f"INSERT INTO audit_scores SELECT {v['audit_id']}, {_lit(c)}, {v[c]} FROM _fresh WHERE {v[c]} IS NOT NULL"
-            )
-    elif kind == "appraisals":
+    if kind == "appraisals":
         indicators = [i.key for i in policy.appraisal.indicators]
         plain = [f for f in fields if f not in indicators]
-        score = policy.appraisal.score_sql({i: v[i] for i in indicators})
-        w.execute(
-            f"INSERT INTO appraisals ({', '.join(plain)}, score, grade, policy_version) "
-            f"SELECT {', '.join(v[f] for f in plain)}, {score}, {policy.appraisal.grade_sql(score)}, {int(version)} "
-            "FROM _fresh"
-        )
         for i in indicators:
             w.execute(
-                f"INSERT INTO appraisal_scores SELECT {v['period']}, {v['employee_id']}, {_lit(i)}, {v[i]} FROM _fresh"
+                f"INSERT INTO appraisal_scores SELECT {v['period']}, {v['employee_id']}, {_lit(i)}, {v[i]} {new}"
             )
-    else:
-        w.execute(
-            f"INSERT INTO {table} ({', '.join(fields)}) SELECT {', '.join(v[f] for f in fields)} FROM _fresh"
+        score = policy.appraisal.score_sql({i: v[i] for i in indicators})
+        return w.scalar(
+            f"INSERT INTO appraisals ({', '.join(plain)}, score, grade, policy_version) "
+            f"SELECT {', '.join(v[f] for f in plain)}, {score}, {policy.appraisal.grade_sql(score)}, {int(version)} "
+            f"{new}"
         )
-    return n
+    return w.scalar(
+        f"INSERT INTO {table} ({', '.join(fields)}) SELECT {', '.join(v[f] for f in fields)} {new}"
+    )
 
 
 def import_file(
@@ -943,7 +954,7 @@ def import_file(
     except _Rollback:
         return report
     finally:
-        for name in ("_raw", "_typed", "_rejects", "_fresh"):
+        for name in ("_raw", "_typed", "_rejects"):
             wh.cursor().execute(f"DROP TABLE IF EXISTS {name}")
 
 
