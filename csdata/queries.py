@@ -24,28 +24,36 @@ from csdata.policy import CHANNELS, Policy, load_policy
 
 # How each source is filtered by date: the column and whether it is a timestamp.
 # `staff` has no day of its own: it counts people employed at some time in the range.
+# `{team}` / `{team_join}` and `{sla}` / `{sla_join}` are filled only when a query needs the agent's
+# team or the SLA threshold: joining 10 million tickets to employees costs more than the rest.
 _SOURCES: dict[str, str] = {
     "tickets": """
-        SELECT CAST(t.opened_at AS DATE) AS day, t.client, t.channel, e.team, t.agent_id, t.type,
-               epoch(t.first_response_at - t.opened_at) AS wait_s,
-               coalesce(sc.sla_s, sd.sla_s) AS sla_s,
-               t.handle_seconds, t.resolved, t.first_contact_resolved, t.csat,
-               t.opened_at, t.feedback_at, t.customer_accepted
-        FROM tickets t
-        LEFT JOIN employees e ON e.employee_id = t.agent_id
-        LEFT JOIN sla_default sd ON sd.channel = t.channel
-        LEFT JOIN sla_contract sc ON sc.client = t.client AND sc.channel = t.channel
+        SELECT CAST(t.opened_at AS DATE) AS day, t.client, t.channel, {team} AS team, t.agent_id, t.type,
+               t.ticket_id, t.routed_at,
+               epoch(t.first_response_at - t.opened_at) AS wait_s, {sla} AS sla_s,
+               t.handle_seconds, t.resolved, t.first_contact_resolved, t.csat, t.department,
+               t.opened_at, t.feedback_at, t.customer_accepted, t.reopened,
+               t.callback_promised_at, t.callback_done_at, t.suggestion_adopted,
+               CAST(t.reward_amount AS DOUBLE) AS reward
+        FROM tickets t {team_join} {sla_join}
         WHERE t.opened_at >= $start AND t.opened_at < $end_excl""",
     "audits": """
         SELECT a.audited_at AS day, coalesce(a.client, e.client) AS client, a.channel, e.team,
-               a.agent_id, a.score, a.critical_error
+               a.agent_id, a.score, a.critical_error, a.auditor_id, a.finding_category,
+               a.audit_id, a.source AS audit_source, a.comment
         FROM audits a LEFT JOIN employees e ON e.employee_id = a.agent_id
+        WHERE a.audited_at BETWEEN $start AND $end""",
+    "criteria": """
+        SELECT a.audited_at AS day, coalesce(a.client, e.client) AS client, a.channel, e.team,
+               a.agent_id, s.criterion, s.score
+        FROM audit_scores s JOIN audits a ON a.audit_id = s.audit_id
+        LEFT JOIN employees e ON e.employee_id = a.agent_id
         WHERE a.audited_at BETWEEN $start AND $end""",
     "onboarding": """
         SELECT r.first_day AS day, e.client, CAST(NULL AS VARCHAR) AS channel, e.team,
-               r.employee_id AS agent_id, r.passed
+               r.employee_id AS agent_id, r.passed, r.attempts
         FROM (SELECT employee_id, min(taken_on) AS first_day,
-                     max(score) >= $onboarding_pass_mark AS passed
+                     max(score) >= $onboarding_pass_mark AS passed, count(*) AS attempts
               FROM training_results WHERE kind = 'onboarding' GROUP BY employee_id) r
         LEFT JOIN employees e ON e.employee_id = r.employee_id
         WHERE r.first_day BETWEEN $start AND $end""",
@@ -62,32 +70,56 @@ _SOURCES: dict[str, str] = {
           AND (e.left_on IS NULL OR e.left_on >= $start)""",
     "appraisals": """
         SELECT p.ends_on AS day, e.client, CAST(NULL AS VARCHAR) AS channel, e.team,
-               a.employee_id AS agent_id, a.score
+               a.employee_id AS agent_id, a.score, a.grade, a.period
         FROM appraisals a
         JOIN appraisal_periods p ON p.period = a.period
         LEFT JOIN employees e ON e.employee_id = a.employee_id
         WHERE p.ends_on BETWEEN $start AND $end""",
 }
+_TEAM_JOIN = "LEFT JOIN employees e ON e.employee_id = t.agent_id"
+_SLA_JOIN = (
+    "LEFT JOIN sla_default sd ON sd.channel = t.channel "
+    "LEFT JOIN sla_contract sc ON sc.client = t.client AND sc.channel = t.channel"
+)
 
-# Dimensions a source does not have: grouping by one of them leaves that source's metrics empty
-# (a training hour has no channel). `staff` has no day: over time it gives the range's headcount.
-_MISSING: dict[str, set[str]] = {
-    "onboarding": {"channel"},
-    "training": {"channel"},
-    "staff": {"channel", "day", "week", "month"},
-    "appraisals": {"channel"},
-}
-
+# Grouping name -> its SQL over a source's columns.
 GROUPINGS: dict[str, str] = {
     "day": "day",
     "week": "CAST(date_trunc('week', day) AS DATE)",
     "month": "CAST(date_trunc('month', day) AS DATE)",
+    "weekday": "isodow(day)",
+    "hour": "hour(opened_at)",
     "client": "client",
     "channel": "channel",
-    "team": "team",
-    "agent": "agent_id",
+    # Tickets nobody answered have no agent and so no team: they group under '' (unassigned), so
+    # that the rows of a split add up to the whole.
+    "team": "coalesce(team, '')",
+    "agent": "coalesce(agent_id, '')",
+    "department": "department",
+    "criterion": "criterion",
+    "auditor": "auditor_id",
+    "finding": "finding_category",
+    "period": "period",
+    "grade": "grade",
 }
-TIME_GROUPINGS = ("day", "week", "month")
+TIME_GROUPINGS = ("day", "week", "month", "weekday")
+_COMMON = {"client", "team", "agent"}
+_DATED = _COMMON | {"day", "week", "month", "weekday"}
+
+# The groupings each source can be split by. Split by another, a source's metrics stay empty (a
+# training hour has no channel), except that `staff`, which has no day, gives the whole range's
+# headcount in every period.
+_HAS: dict[str, set[str]] = {
+    "tickets": _DATED | {"channel", "hour", "department"},
+    "audits": _DATED | {"channel", "auditor", "finding"},
+    "criteria": _DATED | {"channel", "criterion"},
+    "onboarding": _DATED,
+    "training": _DATED,
+    "staff": _COMMON,
+    "appraisals": _DATED | {"period", "grade"},
+}
+# Filters a source has no column for are not applied to it (training hours ignore a channel filter).
+_FILTERABLE: dict[str, set[str]] = {src: {"channel"} & has for src, has in _HAS.items()}
 
 
 @dataclass(frozen=True)
@@ -151,7 +183,7 @@ def _where(filters: Filters, scope: Scope, source: str, params: _Params) -> str:
         "agent_id": filters.agents or None,
     }
     for column, values in dims.items():
-        if values is None or column in _MISSING.get(source, set()):
+        if values is None or (column == "channel" and "channel" not in _FILTERABLE[source]):
             continue
         conds.append(f"list_contains({params.add(list(values))}, {column})")
     return " AND ".join(conds) or "TRUE"
@@ -176,17 +208,48 @@ def _sla_ctes(policy: Policy, params: _Params) -> list[str]:
     ]
 
 
+def _keys(by: str | tuple[str, ...] | None) -> tuple[str, ...]:
+    keys = () if by is None else (by,) if isinstance(by, str) else tuple(by)
+    unknown = [k for k in keys if k not in GROUPINGS]
+    if unknown:
+        raise KeyError(f"unknown grouping: {', '.join(unknown)}")
+    return keys
+
+
+def key_columns(by: str | tuple[str, ...] | None) -> list[str]:
+    """The result's key columns: `key` for one grouping, `key`, `key2`, ... for several."""
+    return ["key" if i == 0 else f"key{i + 1}" for i in range(len(_keys(by)))]
+
+
+def _relation(src: str, filters: Filters, scope: Scope, keys: tuple[str, ...], measures, params) -> str:
+    sql = _SOURCES[src]
+    if src == "tickets":
+        team = "team" in keys or _restrict(filters.teams, scope.teams) is not None
+        sla = any("sla_s" in MEASURES[n].sql for n in measures)
+        sql = sql.format(
+            team="e.team" if team else "CAST(NULL AS VARCHAR)",
+            team_join=_TEAM_JOIN if team else "",
+            sla="coalesce(sc.sla_s, sd.sla_s)" if sla else "CAST(NULL AS INTEGER)",
+            sla_join=_SLA_JOIN if sla else "",
+        )
+    return f"({sql}) s WHERE {_where(filters, scope, src, params)}"
+
+
 def build_sql(
-    metrics: list[str], filters: Filters, by: str | None, scope: Scope, policy: Policy
+    metrics: list[str],
+    filters: Filters,
+    by: str | tuple[str, ...] | None,
+    scope: Scope,
+    policy: Policy,
 ) -> tuple[str, dict[str, Any]]:
     """The SQL text and parameters for `metric_table` (also for reading and reviewing)."""
     unknown = [m for m in metrics if m not in CATALOG]
     if unknown:
         raise KeyError(f"unknown metric: {', '.join(unknown)}")
-    if by is not None and by not in GROUPINGS:
-        raise KeyError(f"unknown grouping: {by}")
-    if by in ("agent", "team") and not scope.agents_visible:
+    keys = _keys(by)
+    if {"agent", "team"} & set(keys) and not scope.agents_visible:
         raise PermissionError(f"grouping by {by} is outside this account's scope")
+    names = key_columns(keys)
     params = _Params(
         {
             "start": filters.start,
@@ -204,26 +267,23 @@ def build_sql(
                 needed[src].append(name)
 
     ctes = _sla_ctes(policy, params)
-    joined: list[str] = []  # sources whose CTE carries the group key
-    crossed: list[str] = []  # sources without it (one row each)
+    joined: list[str] = []  # sources whose CTE carries every group key
+    crossed: list[tuple[str, list[str]]] = []  # sources that carry only some (or none) of them
     empty: set[str] = set()  # sources that cannot be split this way
-    for src, names in needed.items():
-        measures = ", ".join(f"{MEASURES[n].sql} AS {n}" for n in names)
-        where = _where(filters, scope, src, params)
-        relation = f"({_SOURCES[src]}) s WHERE {where}"
-        if by is None:
-            ctes.append(f"m_{src} AS (SELECT {measures} FROM {relation})")
-            crossed.append(src)
-        elif by in _MISSING.get(src, set()):
-            if by in TIME_GROUPINGS:
-                ctes.append(f"m_{src} AS (SELECT {measures} FROM {relation})")
-                crossed.append(src)
-            else:
-                empty.add(src)
+    for src, wanted in needed.items():
+        measures = ", ".join(f"{MEASURES[n].sql} AS {n}" for n in wanted)
+        relation = _relation(src, filters, scope, keys, wanted, params)
+        lacking = [k for k in keys if k not in _HAS[src]]
+        if lacking and not set(lacking) <= set(TIME_GROUPINGS):
+            empty.add(src)
+            continue
+        own = [(GROUPINGS[k], n) for k, n in zip(keys, names, strict=True) if k not in lacking]
+        select = ", ".join([f"{expr} AS {n}" for expr, n in own] + [measures])
+        group = " GROUP BY ALL" if own else ""
+        ctes.append(f"m_{src} AS (SELECT {select} FROM {relation}{group})")
+        if lacking or not keys:
+            crossed.append((src, [n for _, n in own]))
         else:
-            ctes.append(
-                f"m_{src} AS (SELECT {GROUPINGS[by]} AS key, {measures} FROM {relation} GROUP BY ALL)"
-            )
             joined.append(src)
 
     def expr(metric: str) -> str:
@@ -231,15 +291,19 @@ def build_sql(
         return "CAST(NULL AS DOUBLE)" if m.sources & empty else f"CAST({m.expr} AS DOUBLE)"
 
     select = ", ".join(f"{expr(m)} AS {m}" for m in metrics)
+    key_list = ", ".join(names)
     if joined:
-        frm = f"m_{joined[0]}" + "".join(f" FULL OUTER JOIN m_{s} USING (key)" for s in joined[1:])
-        frm += "".join(f" CROSS JOIN m_{s}" for s in crossed)
-        sql = f"WITH {', '.join(ctes)} SELECT key, {select} FROM {frm} WHERE key IS NOT NULL ORDER BY key"
-    elif by is None:
-        frm = " CROSS JOIN ".join(f"m_{s}" for s in crossed) if crossed else "(SELECT 1)"
+        frm = f"m_{joined[0]}" + "".join(f" FULL OUTER JOIN m_{s} USING ({key_list})" for s in joined[1:])
+        for src, own in crossed:  # a time-less source repeats its figures in every period
+            frm += f" LEFT JOIN m_{src} USING ({', '.join(own)})" if own else f" CROSS JOIN m_{src}"
+        not_null = " AND ".join(f"{n} IS NOT NULL" for n in names)
+        sql = f"WITH {', '.join(ctes)} SELECT {key_list}, {select} FROM {frm} WHERE {not_null} ORDER BY {key_list}"
+    elif not keys:
+        frm = " CROSS JOIN ".join(f"m_{s}" for s, _ in crossed) if crossed else "(SELECT 1)"
         sql = f"WITH {', '.join(ctes)} SELECT {select} FROM {frm}"
-    else:  # every requested source lacks this dimension
-        sql = f"WITH {', '.join(ctes)} SELECT NULL AS key, {select} WHERE FALSE"
+    else:  # no requested source has every key
+        nulls = ", ".join(f"NULL AS {n}" for n in names)
+        sql = f"WITH {', '.join(ctes)} SELECT {nulls}, {select} WHERE FALSE"
     # DuckDB refuses parameters the statement does not use (a source left out, say).
     used = {name: v for name, v in params.values.items() if re.search(rf"\${name}\b", sql)}
     return sql, used
@@ -249,14 +313,149 @@ def metric_table(
     wh,
     metrics: list[str],
     filters: Filters,
-    by: str | None = None,
+    by: str | tuple[str, ...] | None = None,
     scope: Scope = EVERYTHING,
     policy: Policy | None = None,
 ) -> pd.DataFrame:
-    """Metric values for the filters: one row, or one row per `by` key (column `key`)."""
+    """Metric values for the filters: one row, or one row per `by` key (columns `key`, `key2`...)."""
     if policy is None:
         policy = load_policy(wh, on=filters.end)[1]
     sql, params = build_sql(metrics, filters, by, scope, policy)
+    return wh.df(sql, params)
+
+
+# -- dashboard listings: small result sets that are not metrics (a funnel, a list, a history) ------
+
+# An open complaint's age at the end of the period, in buckets of days.
+AGE_BUCKETS = ("0-1", "1-3", "3-7", "7+")
+_AGE = "epoch(CAST($end_excl AS TIMESTAMP) - opened_at) / 86400.0"
+_STAGE = (
+    "CASE WHEN coalesce(customer_accepted, FALSE) THEN 'accepted' WHEN feedback_at IS NOT NULL THEN 'fed_back'"
+    " WHEN routed_at IS NOT NULL THEN 'routed' ELSE 'recorded' END"
+)
+
+
+def _listing_sql(name: str, filters: Filters, scope: Scope, policy: Policy, params: _Params) -> str:
+    def rel(src: str) -> str:
+        return _relation(src, filters, scope, ("team",) if src == "tickets" else (), [], params)
+
+    lowest = params.add(policy.appraisal.bands[-1].grade)
+    if name == "complaint_path":  # complaints of the period by stage reached, and open ones by age
+        return f"""
+            SELECT {_STAGE} AS stage,
+                   CASE WHEN NOT coalesce(customer_accepted, FALSE) THEN
+                        CASE WHEN {_AGE} < 1 THEN '0-1' WHEN {_AGE} < 3 THEN '1-3'
+                             WHEN {_AGE} < 7 THEN '3-7' ELSE '7+' END END AS age,
+                   count(*) AS tickets, count_if(reopened) AS reopened
+            FROM {rel("tickets")} AND type = 'complaint' GROUP BY ALL ORDER BY ALL"""
+    if name == "open_complaints":  # complaints of the period the customer has not accepted, oldest first
+        return f"""
+            SELECT ticket_id, client, channel, {"agent_id, " if scope.agents_visible else ""}opened_at, department,
+                   {_STAGE} AS stage,
+                   routed_at, feedback_at, coalesce(reopened, FALSE) AS reopened, {_AGE} AS age_days
+            FROM {rel("tickets")} AND type = 'complaint' AND NOT coalesce(customer_accepted, FALSE)
+            ORDER BY opened_at, ticket_id LIMIT 500"""
+    if name == "actions":  # corrective actions of the period's audits, as they stood at its end
+        return f"""
+            SELECT kind, CASE WHEN status = 'cancelled' THEN 'cancelled'
+                              WHEN status = 'done' AND closed_on <= $end THEN 'done'
+                              WHEN due_on < $end THEN 'overdue' ELSE 'open' END AS state,
+                   count(*) AS actions
+            FROM (SELECT c.kind, c.status, c.due_on, c.closed_on, coalesce(a.audited_at, c.due_on) AS day,
+                         coalesce(a.client, e.client) AS client, a.channel, e.team, c.agent_id
+                  FROM corrective_actions c LEFT JOIN audits a ON a.audit_id = c.audit_id
+                  LEFT JOIN employees e ON e.employee_id = c.agent_id) s
+            WHERE day BETWEEN $start AND $end AND {_where(filters, scope, "audits", params)}
+            GROUP BY ALL ORDER BY ALL"""
+    if name == "go_live":  # who went live in the period, and whether they had passed onboarding first
+        return f"""
+            WITH passed AS (
+                SELECT employee_id, min(taken_on) FILTER (WHERE score >= $onboarding_pass_mark) AS passed_on,
+                       count(*) AS attempts
+                FROM training_results WHERE kind = 'onboarding' GROUP BY employee_id),
+            s AS (SELECT employee_id AS agent_id, name, team, client, CAST(NULL AS VARCHAR) AS channel,
+                         go_live_date FROM employees WHERE go_live_date BETWEEN $start AND $end),
+            first_ticket AS (
+                SELECT agent_id, min(opened_at) AS first_ticket FROM tickets
+                WHERE agent_id IN (SELECT agent_id FROM s) GROUP BY agent_id)
+            SELECT s.agent_id AS employee_id, s.name, s.team, s.go_live_date, p.attempts, p.passed_on,
+                   f.first_ticket,
+                   coalesce(f.first_ticket < p.passed_on OR (p.passed_on IS NULL AND f.first_ticket IS NOT NULL),
+                            FALSE) AS worked_before_passing
+            FROM s LEFT JOIN passed p ON p.employee_id = s.agent_id
+            LEFT JOIN first_ticket f USING (agent_id)
+            WHERE {_where(filters, scope, "training", params)} ORDER BY s.go_live_date, s.agent_id"""
+    if name == "grades":  # appraisal grades per period ending in the range
+        return f"""
+            SELECT period, grade, count(*) AS people FROM {rel("appraisals")}
+            GROUP BY ALL ORDER BY period, grade"""
+    if name == "appraised":  # the best ten of each period, and everyone below standard with coaching
+        return f"""
+            WITH r AS (
+                SELECT s.period, s.agent_id AS employee_id, s.team, s.score, s.grade, p.starts_on,
+                       rank() OVER (PARTITION BY s.period ORDER BY s.score DESC) AS place
+                FROM (SELECT * FROM {rel("appraisals")}) s JOIN appraisal_periods p USING (period))
+            SELECT r.period, r.place, r.employee_id, e.name, r.team, r.score, r.grade,
+                   r.grade = {lowest} AS below_standard,
+                   EXISTS (SELECT 1 FROM corrective_actions c WHERE c.agent_id = r.employee_id
+                           AND c.kind = 'coaching' AND c.due_on >= r.starts_on) AS coached,
+                   coalesce((SELECT b.grade = {lowest} FROM appraisals b JOIN appraisal_periods bp USING (period)
+                             WHERE b.employee_id = r.employee_id AND bp.ends_on < r.starts_on
+                             ORDER BY bp.ends_on DESC LIMIT 1), FALSE) AS below_before
+            FROM r LEFT JOIN employees e ON e.employee_id = r.employee_id
+            WHERE r.place <= 10 OR r.grade = {lowest}
+            ORDER BY r.period DESC, r.place"""
+    if name == "agent_audits":  # one agent's audits of the period with their comments
+        return f"""
+            SELECT audit_id, day AS audited_at, auditor_id, audit_source AS source, score, critical_error,
+                   finding_category, comment
+            FROM {rel("audits")} ORDER BY day DESC, audit_id"""
+    if name == "agent_training":  # the agent's whole training history
+        return """
+            SELECT taken_on, course, kind, score, hours, attempt FROM training_results
+            WHERE list_contains($agents, employee_id) ORDER BY taken_on DESC, course"""
+    if name == "agent_appraisals":  # the agent's whole appraisal history
+        return """
+            SELECT a.period, a.score, a.grade, a.reviewer, a.confirmed_by, a.comment FROM appraisals a
+            JOIN appraisal_periods p USING (period)
+            WHERE list_contains($agents, a.employee_id) ORDER BY p.ends_on DESC"""
+    raise KeyError(f"unknown listing: {name}")
+
+
+LISTINGS = (
+    "complaint_path",
+    "open_complaints",
+    "actions",
+    "go_live",
+    "grades",
+    "appraised",
+    "agent_audits",
+    "agent_training",
+    "agent_appraisals",
+)
+
+
+def listing_sql(name: str, filters: Filters, scope: Scope, policy: Policy) -> tuple[str, dict[str, Any]]:
+    """The SQL text and parameters of one dashboard listing."""
+    params = _Params(
+        {
+            "start": filters.start,
+            "end": filters.end,
+            "end_excl": filters.end + dt.timedelta(days=1),
+            "onboarding_pass_mark": policy.onboarding_pass_mark,
+            "agents": list(filters.agents),
+        }
+    )
+    sql = _listing_sql(name, filters, scope, policy, params)
+    return sql, {k: v for k, v in params.values.items() if re.search(rf"\${k}\b", sql)}
+
+
+def listing(
+    wh, name: str, filters: Filters, scope: Scope = EVERYTHING, policy: Policy | None = None
+) -> pd.DataFrame:
+    if policy is None:
+        policy = load_policy(wh, on=filters.end)[1]
+    sql, params = listing_sql(name, filters, scope, policy)
     return wh.df(sql, params)
 
 

@@ -91,6 +91,23 @@ TICKETS = [
     _ticket("T10", "Beta", "phone", "consultation", "B1", "2026-02-28 23:59:00", 12, 240, True, True, 5),
 ]
 
+
+def _follow_up(tid: str, **hours_after_opening) -> None:
+    """Adds a ticket's follow-up fields: times as hours after it opened, the rest as given."""
+    row = next(r for r in TICKETS if r["ticket_id"] == tid)
+    for name, value in hours_after_opening.items():
+        at = name.endswith("_at")
+        row[name] = row["opened_at"] + dt.timedelta(hours=value) if at else value
+
+
+_follow_up("T1", callback_promised_at=4)  # promised, never made
+_follow_up("T2", callback_promised_at=2, callback_done_at=1)  # kept
+_follow_up("T6", callback_promised_at=24, callback_done_at=30, department="logistics")  # late
+_follow_up("T9", callback_promised_at=1, callback_done_at=1)  # kept, but in April
+_follow_up("T4", department="billing", reopened=True)  # accepted only after the customer reopened it
+_follow_up("T5", department="billing", reopened=False)
+_follow_up("T7", department="product", suggestion_adopted=True, reward_amount=50)
+
 EMPLOYEES = [
     # id, name, team, client, position, hire, left_on
     ("A1", "安娜", "Acme-1", "Acme", "agent", "2024-01-10", None),

@@ -20,7 +20,7 @@ def test_readme_leads_with_run_and_test():
 
 def test_glossary_matches_catalog():
     section = README.split("\n## Metrics\n", 1)[1].split("\n## ", 1)[0]
-    glossary = {m.group(1): m.group(0) for m in re.finditer(r"^\| `([a-z_]+)` \|.*\|$", section, re.M)}
+    glossary = {m.group(1): m.group(0) for m in re.finditer(r"^\| `([a-z0-9_]+)` \|.*\|$", section, re.M)}
     assert set(glossary) == set(CATALOG)
     for metric in CATALOG.values():
         cells = [c.strip() for c in glossary[metric.name].strip("|").split("|")]

@@ -4,7 +4,9 @@ hand from the rows listed there (the arithmetic is written out beside each expec
 from __future__ import annotations
 
 import datetime as dt
+import math
 
+import pandas as pd
 import pytest
 
 from csdata import queries
@@ -31,6 +33,26 @@ EXPECTED_MARCH = {
     "csat_response_rate": 5 / 6,
     "complaint_acceptance_rate": 1 / 2,  # complaints fed back: T4 (accepted) and T5 (not); T6 never
     "complaint_feedback_hours": (10 + 30) / 2,  # median of 10 h and 30 h
+    # answered waits sorted: 8 15 50 70 10800 32400; median between 50 and 70; the 90th percentile
+    # (linear) sits at position 0.9 x 5 = 4.5, halfway between 10800 and 32400
+    "wait_median": (50 + 70) / 2,
+    "wait_p90": 10800 + 0.5 * (32400 - 10800),
+    # handle times sorted: 200 300 400 600 900; p90 at position 0.9 x 4 = 3.6
+    "handle_median": 400,
+    "handle_p90": 600 + 0.6 * (900 - 600),
+    "callbacks_promised": 3,  # T1 (never made), T2 (kept), T6 (late); T9 is April
+    "callback_kept_rate": 1 / 3,
+    "complaints": 3,  # T4 T5 T6
+    "complaint_first_accept_rate": 0 / 2,  # T4 was accepted only after a reopen; T5 not accepted
+    "suggestions": 1,  # T7
+    "suggestion_adoption_rate": 1 / 1,
+    "suggestion_rewards": 50,
+    "audits": 3,  # AU1 AU2 AU3
+    # sample standard deviation of 85, 83.75 and 0 (mean 56.25)
+    "qa_score_spread": math.sqrt(((85 - 56.25) ** 2 + (83.75 - 56.25) ** 2 + (0 - 56.25) ** 2) / 2),
+    # every criterion score of AU1 (400 over 5), AU2 (320 over 4), AU3 (500 over 5)
+    "criterion_score": (400 + 320 + 500) / 14,
+    "onboarding_attempts": 1,  # N2 and N3 sat once each in March (N1 first sat in February)
     # AU1 = (25*90 + 20*80 + 30*100 + 15*70 + 10*60) / 100 = 85
     # AU2 (responsiveness not applicable) = (25*80 + 30*90 + 15*100 + 10*50) / 80 = 83.75
     # AU3 has a critical error = 0; AU4 is in April
@@ -104,8 +126,9 @@ def test_weekly_grouping_sums_to_the_period(tiny):
 
 def test_empty_period_gives_nulls_not_errors(tiny):
     values = queries.metric_values(tiny, list(CATALOG), Filters(dt.date(2020, 1, 1), dt.date(2020, 1, 31)))
-    assert values["offered"] == 0
-    assert all(values[m] is None for m in CATALOG if m not in ("offered",))
+    counts = {"offered", "callbacks_promised", "complaints", "suggestions", "audits", "suggestion_rewards"}
+    assert all(values[m] == 0 for m in counts)
+    assert all(values[m] is None for m in CATALOG if m not in counts)
 
 
 def test_february_onboarding_counts_first_attempt(tiny):
@@ -114,6 +137,10 @@ def test_february_onboarding_counts_first_attempt(tiny):
     )
     # N1 first sat in February (70) and passed on the retake in March (85): passed, counted in February
     assert feb == {"onboarding_pass_rate": 1.0, "offered": 1}
+    attempts = queries.metric_values(
+        tiny, ["onboarding_attempts"], Filters(dt.date(2026, 2, 1), dt.date(2026, 2, 28))
+    )
+    assert attempts == {"onboarding_attempts": 2}  # both of N1's sittings
 
 
 def test_scope_limits_every_number(tiny):
@@ -177,3 +204,55 @@ def test_resolution_unknown_when_no_ticket_records_it(tiny):
     # One answered ticket recording a "no" is a known 0 %.
     tiny.cursor().execute("UPDATE tickets SET resolved = FALSE WHERE ticket_id = 'T1'")
     assert queries.metric_values(tiny, ["resolution_rate"], MARCH) == {"resolution_rate": 0.0}
+
+
+def test_two_groupings_at_once(tiny):
+    frame = queries.metric_table(tiny, ["offered"], MARCH, by=("week", "channel"))
+    assert list(frame.columns) == ["key", "key2", "offered"]
+    cells = {(_day(k), c): n for k, c, n in frame.itertuples(index=False)}
+    assert cells[("2026-03-02", "phone")] == 3  # T1 T2 T3 (Monday 2 March)
+    assert cells[("2026-03-02", "chat")] == 1  # T4
+    assert cells[("2026-03-30", "phone")] == 1  # T8, the last second of March
+    assert sum(cells.values()) == 8
+
+
+def test_headcount_repeats_in_every_week_of_a_split_by_client(tiny):
+    frame = queries.metric_table(tiny, ["training_hours"], MARCH, by=("week", "client"))
+    cells = {(_day(k), c): v for k, c, v in frame.itertuples(index=False)}
+    assert cells[("2026-03-09", "Acme")] == pytest.approx(4 / 3)  # A1's 4 h; Acme: A1 A2 S1
+    assert cells[("2026-03-16", "Beta")] == pytest.approx(2.5 / 4)  # B1's 2.5 h; Beta: B1 N1 N2 N3
+
+
+def test_groupings_of_one_source(tiny):
+    criteria = queries.metric_table(tiny, ["criterion_score"], MARCH, by="criterion").set_index("key")
+    assert criteria["criterion_score"].to_dict() == pytest.approx(
+        {
+            "attitude": (90 + 80 + 100) / 3,
+            "responsiveness": (80 + 100) / 2,  # AU2 did not score it
+            "accuracy": (100 + 90 + 100) / 3,
+            "communication": (70 + 100 + 100) / 3,
+            "compliance": (60 + 50 + 100) / 3,
+        }
+    )
+    hours = queries.metric_table(tiny, ["offered"], MARCH, by="hour").set_index("key")["offered"]
+    assert hours.to_dict() == {8: 1, 9: 2, 10: 1, 11: 1, 12: 1, 14: 1, 23: 1}
+    weekdays = queries.metric_table(tiny, ["offered"], MARCH, by="weekday").set_index("key")["offered"]
+    # ISO weekday: Monday 2 March (T1 T2 T3), Tuesdays 10 and 31 (T5 T8), Thursdays 5 and 12 (T4 T6),
+    # Friday 20 (T7)
+    assert weekdays.to_dict() == {1: 3, 2: 2, 4: 2, 5: 1}
+    departments = queries.metric_table(tiny, ["complaints", "suggestions"], MARCH, by="department")
+    got = {r.key: (r.complaints, r.suggestions) for r in departments.itertuples()}
+    assert got == {"billing": (2, 0), "logistics": (1, 0), "product": (0, 1)}
+    auditors = queries.metric_table(tiny, ["audits", "qa_score"], MARCH, by="auditor")
+    assert auditors.to_dict("records") == [
+        {"key": "Q1", "audits": 3, "qa_score": pytest.approx((85 + 83.75) / 3)}
+    ]
+
+
+def test_splitting_by_a_dimension_a_source_lacks_leaves_it_empty(tiny):
+    frame = queries.metric_table(tiny, ["offered", "qa_score"], MARCH, by="criterion")
+    assert frame.empty or frame["offered"].isna().all()
+
+
+def _day(value) -> str:
+    return pd.Timestamp(value).date().isoformat()

@@ -28,6 +28,9 @@ METRICS = (
     "fcr_rate", "csat_pct", "csat_avg", "csat_response_rate", "complaint_acceptance_rate",
     "complaint_feedback_hours", "qa_score", "qa_pass_rate", "qa_critical_rate",
     "onboarding_pass_rate", "training_hours", "appraisal_score",
+    "wait_median", "wait_p90", "handle_median", "handle_p90", "callbacks_promised", "callback_kept_rate",
+    "complaints", "complaint_first_accept_rate", "suggestions", "suggestion_adoption_rate",
+    "suggestion_rewards", "audits", "qa_score_spread", "criterion_score", "onboarding_attempts",
 )  # fmt: skip
 
 # The README's policy defaults, which the sample warehouse uses.
@@ -114,11 +117,11 @@ def data(sample_db, tmp_path_factory) -> Data:
         con.close()
 
     t = frames["tickets"]
-    for col in ("opened_at", "first_response_at", "feedback_at"):
+    for col in ("opened_at", "first_response_at", "feedback_at", "callback_promised_at", "callback_done_at"):
         t[col] = _timestamps(t[col])
-    for col in ("handle_seconds", "csat"):
+    for col in ("handle_seconds", "csat", "reward_amount"):
         t[col] = _numbers(t[col])
-    for col in ("resolved", "first_contact_resolved", "customer_accepted"):
+    for col in ("resolved", "first_contact_resolved", "customer_accepted", "reopened", "suggestion_adopted"):
         t[col] = _flags(t[col])
     t["day"] = t["opened_at"].dt.date
 
@@ -206,6 +209,31 @@ def expected(d: Data, start: dt.date, end: dt.date, client: str | None, channel:
     out["complaint_acceptance_rate"] = _ratio(accepted, len(fed_back))
     hours = (fed_back["feedback_at"] - fed_back["opened_at"]).dt.total_seconds() / 3600
     out["complaint_feedback_hours"] = _value(hours.median())
+    first_time = fed_back[(fed_back["customer_accepted"] == True) & (fed_back["reopened"] != True)]  # noqa: E712
+    out["complaint_first_accept_rate"] = _ratio(len(first_time), len(fed_back))
+    out["complaints"] = int((t["type"] == "complaint").sum())
+
+    # Distributions: median and 90th percentile with linear interpolation between ranks.
+    out["wait_median"] = _value(wait.median())
+    out["wait_p90"] = _value(wait.quantile(0.9))
+    handled = answered["handle_seconds"].dropna()
+    out["handle_median"] = _value(handled.median())
+    out["handle_p90"] = _value(handled.quantile(0.9))
+
+    # Callbacks: kept when made no later than the time promised.
+    promised = t[t["callback_promised_at"].notna()]
+    kept = promised["callback_done_at"].notna() & (
+        promised["callback_done_at"] <= promised["callback_promised_at"]
+    )
+    out["callbacks_promised"] = len(promised)
+    out["callback_kept_rate"] = _ratio(int(kept.sum()), len(promised))
+
+    # Suggestions: adoption among those decided; rewards of the suggestions.
+    suggestions = t[t["type"] == "suggestion"]
+    decided = suggestions[suggestions["suggestion_adopted"].notna()]
+    out["suggestions"] = len(suggestions)
+    out["suggestion_adoption_rate"] = _ratio(int((decided["suggestion_adopted"] == True).sum()), len(decided))  # noqa: E712
+    out["suggestion_rewards"] = float(suggestions["reward_amount"].fillna(0).sum())
 
     # Audits: weighted mean over the criteria scored, 0 on a critical error.
     weights = pd.Series(QA_WEIGHTS, dtype=float)
@@ -215,6 +243,11 @@ def expected(d: Data, start: dt.date, end: dt.date, client: str | None, channel:
     out["qa_score"] = _value(audit_score.mean())
     out["qa_pass_rate"] = _ratio(int((audit_score >= QA_PASS_MARK).sum()), len(a))
     out["qa_critical_rate"] = _ratio(int(a["critical_error"].sum()), len(a))
+    out["audits"] = len(a)
+    out["qa_score_spread"] = _value(audit_score.std(ddof=1)) if len(a) > 1 else None
+    every_score = scores.to_numpy(dtype=float).ravel()
+    every_score = every_score[~np.isnan(every_score)]
+    out["criterion_score"] = _value(every_score.mean()) if len(every_score) else None
 
     # Onboarding: the cohort is who sat their first attempt in the period; passing is any attempt.
     tr = d.training[d.training["employee_id"].isin(staff["employee_id"])]
@@ -223,6 +256,8 @@ def expected(d: Data, start: dt.date, end: dt.date, client: str | None, channel:
     cohort = first_attempt[(first_attempt >= start) & (first_attempt <= end)].index
     passed = set(onboarding.loc[onboarding["score"] >= ONBOARDING_PASS_MARK, "employee_id"])
     out["onboarding_pass_rate"] = _ratio(sum(eid in passed for eid in cohort), len(cohort))
+    sittings = onboarding.groupby("employee_id").size()
+    out["onboarding_attempts"] = _value(sittings[cohort].mean()) if len(cohort) else None
 
     # In-service hours of staff in a team ÷ staff in a team employed at some time in the period.
     in_team = staff[staff["team"] != ""]
