@@ -38,7 +38,7 @@ format: $(VENV)/.installed-test
 check: lint test
 
 bench: $(VENV)/.installed
-	$(BIN)/python -m csdata.bench
+	$(BIN)/csdata bench
 
 bench-import: $(VENV)/.installed
 	$(BIN)/python -m csdata.bench_import

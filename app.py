@@ -15,4 +15,4 @@ ui.language_switch()
 user = ui.current_user(ui.warehouse())
 if user is not None:
     ui.user_box(user)
-st.navigation(ui.navigation_pages(user)).run()
+st.navigation(ui.navigation_pages(user), expanded=True).run()

@@ -27,6 +27,12 @@ ROLES = ("admin", "exec", "supervisor", "qa", "hr", "finance", "client")
 # Page key -> roles that may open it. The app's navigation and each page's own check read this.
 PAGES: dict[str, frozenset[str]] = {
     "overview": frozenset(ROLES),
+    "service": frozenset({"admin", "exec", "supervisor", "qa", "client"}),
+    "complaints": frozenset({"admin", "exec", "supervisor", "client"}),
+    "quality": frozenset({"admin", "exec", "supervisor", "qa"}),
+    "people": frozenset({"admin", "exec", "supervisor", "hr"}),
+    "clients": frozenset({"admin", "exec", "supervisor", "finance", "client"}),
+    "agent": frozenset({"admin", "exec", "supervisor", "qa", "hr"}),
     "tickets": frozenset({"admin", "supervisor"}),
     "audits": frozenset({"admin", "qa"}),
     "training": frozenset({"admin", "hr"}),

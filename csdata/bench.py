@@ -1,27 +1,37 @@
-"""Benchmark: build a generated warehouse at scale and time what the overview asks of it.
+"""`csdata bench`: how long each dashboard page takes to compute at scale, against bare DuckDB.
 
-`python -m csdata.bench --tickets 10000000` prints the build time, the file size, the peak memory
-of this process, and the median time of the overview's queries (uncached) over three ranges.
-Figures come from here rather than from timed unit tests, which would only be flaky.
+It builds (or reuses) a generated warehouse of N tickets with audits and people to scale, then
+for every page, with the page's default filters and with one client chosen, times (a) computing
+every frame the page draws (`csdata.dashboards.page_data`: the query layer, DuckDB and the
+conversion to pandas, with no result cache) and (b) DuckDB alone running the same statements,
+and prints their ratio and the process's peak memory. The figures come from here, not from timed
+unit tests, which would only be flaky. The median of `--repeat` runs is reported, after one run
+that warms the operating system's file cache.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import resource
 import statistics
-import tempfile
 import time
 from pathlib import Path
 
-from csdata import queries
-from csdata.metrics import CATALOG, HEADLINE
+from csdata import dashboards, queries
 from csdata.policy import load_policy
 from csdata.warehouse import Warehouse
 
+GOALS = {"page_s": 1.0, "ratio": 1.5, "peak_mib": 1536}
 
-def _median_seconds(fn, repeat: int) -> float:
+
+def _peak_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _timed(fn, repeat: int) -> float:
+    fn()  # warm the file cache
     times = []
     for _ in range(repeat):
         started = time.perf_counter()
@@ -30,59 +40,115 @@ def _median_seconds(fn, repeat: int) -> float:
     return statistics.median(times)
 
 
-def overview_queries(wh: Warehouse, filters: queries.Filters) -> None:
-    """What the overview page runs for one filter choice (cards, previous period, per channel,
-    weekly trend, per client)."""
-    policy = load_policy(wh, filters.end)[1]
-    queries.metric_table(wh, list(HEADLINE), filters, None, policy=policy)
-    queries.metric_table(wh, list(HEADLINE), filters.previous(), None, policy=policy)
-    queries.metric_table(wh, ["asa", "aht"], filters, "channel", policy=policy)
-    queries.metric_table(wh, ["service_level"], filters, "week", policy=policy)
-    queries.metric_table(wh, list(HEADLINE), filters, "client", policy=policy)
+def _page_filters(wh: Warehouse, page: str, filters: queries.Filters, client: str) -> queries.Filters:
+    """What the page itself would query: the clients page shows one client (the first unless one is
+    chosen), the agent page one agent (the first of the list)."""
+    if page == "clients":
+        return queries.Filters(filters.start, filters.end, filters.clients or (client,))
+    if page == "agent":
+        agents = queries.agents(wh)
+        if filters.clients:
+            agents = agents[agents["client"] == filters.clients[0]]
+        return queries.Filters(filters.start, filters.end, agents=(agents["employee_id"].iloc[0],))
+    return filters
+
+
+def measure(wh: Warehouse, repeat: int) -> list[dict]:
+    first, last = queries.ticket_date_range(wh)
+    client = queries.clients(wh)[0]
+    default = queries.Filters(max(first, last - dt.timedelta(days=89)), last)
+    one = queries.Filters(default.start, default.end, (client,))
+    rows = []
+    for label, chosen in (("default", default), (client, one)):
+        for page in dashboards.PAGES:
+            filters = _page_filters(wh, page, chosen, client)
+            policy = load_policy(wh, filters.end)[1]
+            page_s = _timed(
+                lambda f=filters, p=page, pol=policy: dashboards.page_data(wh, p, f, policy=pol), repeat
+            )
+            bare_s = statistics.median(
+                dashboards.bare_seconds(wh, page, filters, queries.EVERYTHING, policy) for _ in range(repeat)
+            )
+            rows.append(
+                {
+                    "page": page,
+                    "filters": label,
+                    "queries": len(dashboards.requests(page, filters)),
+                    "page_s": round(page_s, 3),
+                    "bare_s": round(bare_s, 3),
+                    "ratio": round(page_s / bare_s, 2) if bare_s else None,
+                }
+            )
+    return rows
+
+
+def run(db: Path | None, tickets: int, repeat: int, as_json: bool) -> int:
+    from csdata.sample import build_sample
+
+    path = db or Path("data") / f"bench-{tickets}.duckdb"
+    built_s = None
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        started = time.perf_counter()
+        wh = Warehouse(path, create=True)
+        build_sample(wh, tickets=tickets)
+        wh.close()
+        built_s = time.perf_counter() - started
+    wh = Warehouse(path, read_only=True)
+    try:
+        count = wh.scalar("SELECT count(*) FROM tickets")
+        if not count:
+            print(f"{path}: the warehouse has no tickets to measure")
+            return 1
+        rows = measure(wh, repeat)
+    finally:
+        wh.close()
+    report = {
+        "db": str(path),
+        "tickets": count,
+        "build_s": None if built_s is None else round(built_s, 1),
+        "peak_mib": round(_peak_mib()),
+        "goals": GOALS,
+        "pages": rows,
+    }
+    if as_json:
+        print(json.dumps(report, indent=2))
+        return 0
+    print(f"{count:,} tickets in {path}" + (f" (built in {built_s:.1f} s)" if built_s else " (reused)"))
+    print(f"{'page':<12}{'filters':<14}{'queries':>8}{'page s':>9}{'bare s':>9}{'ratio':>7}")
+    for r in rows:
+        print(
+            f"{r['page']:<12}{r['filters']:<14}{r['queries']:>8}{r['page_s']:>9.3f}{r['bare_s']:>9.3f}{r['ratio']:>7.2f}"
+        )
+    print(f"peak memory {report['peak_mib']:,} MiB; goals: page < {GOALS['page_s']} s, ratio < {GOALS['ratio']},"
+          f" peak < {GOALS['peak_mib']} MiB")  # fmt: skip
+    return 0
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--db", type=Path, help="warehouse to measure (built there if missing)")
+    p.add_argument(
+        "--tickets", type=_positive, default=10_000_000, help="tickets to build (default 10,000,000)"
+    )
+    p.add_argument("--repeat", type=_positive, default=3, help="runs per figure; the median is shown")
+    p.add_argument("--json", action="store_true", help="print the figures as JSON")
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text.replace("_", "").replace(",", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1: {text}")
+    return value
 
 
 def main(argv: list[str] | None = None) -> int:
-    from csdata.sample import build_sample
-
     p = argparse.ArgumentParser(prog="python -m csdata.bench", description=__doc__)
-    p.add_argument("--tickets", type=int, default=10_000_000)
-    p.add_argument("--repeat", type=int, default=5)
-    p.add_argument("--keep", type=Path, help="keep the warehouse at this path")
+    add_arguments(p)
     args = p.parse_args(argv)
-
-    with tempfile.TemporaryDirectory() as tmp:
-        path = args.keep or Path(tmp) / "bench.duckdb"
-        path.unlink(missing_ok=True)
-        started = time.perf_counter()
-        wh = Warehouse(path, create=True)
-        build_sample(wh, tickets=args.tickets)
-        wh.close()
-        build_s = time.perf_counter() - started
-        size_mib = path.stat().st_size / 2**20
-        peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-        wh = Warehouse(path, read_only=True)
-        first, last = queries.ticket_date_range(wh)
-        client = queries.clients(wh)[0]
-        ranges = {
-            "last 90 days": queries.Filters(last - dt.timedelta(days=89), last),
-            "whole year": queries.Filters(first, last),
-            f"last 90 days, {client}": queries.Filters(last - dt.timedelta(days=89), last, (client,)),
-        }
-        print(f"tickets: {args.tickets:,}")
-        print(f"build: {build_s:.1f} s, file {size_mib:,.0f} MiB, peak RSS {peak_mib:,.0f} MiB")
-        for label, filters in ranges.items():
-            seconds = _median_seconds(lambda f=filters: overview_queries(wh, f), args.repeat)
-            print(f"overview queries, {label}: median {seconds:.2f} s of {args.repeat}")
-        year = ranges["whole year"]
-        seconds = _median_seconds(lambda: queries.metric_table(wh, list(CATALOG), year), args.repeat)
-        print(f"all {len(CATALOG)} metrics, whole year: median {seconds:.2f} s")
-        seconds = _median_seconds(
-            lambda: queries.metric_table(wh, ["qa_score", "csat_avg", "aht"], year, "agent"), args.repeat
-        )
-        print(f"per-agent QA, CSAT and AHT, whole year: median {seconds:.2f} s")
-        wh.close()
-    return 0
+    return run(args.db, args.tickets, args.repeat, args.json)
 
 
 if __name__ == "__main__":

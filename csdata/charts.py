@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 import plotly.graph_objects as go
+from plotly.subplots import make_subplots
 
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
 CHANNEL_COLOURS = {"phone": "#0072B2", "chat": "#E69F00", "email": "#009E73"}
@@ -21,6 +22,7 @@ _AXES = {
     "count": (1.0, ",.0f", ""),
     "points": (1.0, ".1f", ""),
     "rating": (1.0, ".2f", ""),
+    "money": (1.0, ",.0f", ""),
 }
 
 
@@ -64,4 +66,202 @@ def trend(
         xaxis_title=x_title,
         yaxis={"ticksuffix": suffix, "tickformat": fmt},
     )
+    return fig
+
+
+def colours(kind: str, names, every_client=()) -> dict[str, str]:
+    """A fixed colour per channel, and per client by its place among all clients, so a client
+    keeps its colour on every page whatever the selection."""
+    if kind == "channel":
+        return {n: CHANNEL_COLOURS.get(n, OKABE_ITO[-1]) for n in names}
+    order = list(every_client)
+    return {n: OKABE_ITO[(order.index(n) if n in order else len(order)) % len(OKABE_ITO)] for n in names}
+
+
+def _layout(
+    fig: go.Figure, title: str, unit: str, x_title: str, height: int = 360, legend: bool = True
+) -> None:
+    _, fmt, suffix = _AXES[unit]
+    fig.update_layout(
+        title=title,
+        margin={"l": 10, "r": 10, "t": 50 if title else 20, "b": 10},
+        height=height,
+        showlegend=legend,
+        legend={"orientation": "h", "y": -0.2},
+        xaxis_title=x_title,
+        yaxis={"ticksuffix": suffix, "tickformat": fmt},
+    )
+
+
+def lines(
+    frame: pd.DataFrame,
+    value_column: str,
+    unit: str,
+    title: str,
+    x_title: str,
+    names: dict[str, str],
+    targets: dict[str, float | None],
+    colours_by_series: dict[str, str],
+    target_label: str = "Target",
+) -> go.Figure:
+    """One line per series (column `key2`) over time (column `key`), each with its own target as a
+    dashed line in the series' colour."""
+    scale, fmt, suffix = _AXES[unit]
+    fig = go.Figure()
+    for series, part in frame.groupby("key2", sort=True):
+        colour = colours_by_series.get(series, OKABE_ITO[-1])
+        fig.add_trace(
+            go.Scatter(
+                x=part["key"],
+                y=part[value_column] * scale,
+                mode="lines+markers",
+                name=names.get(series, str(series)),
+                line={"color": colour, "width": 2},
+                hovertemplate=f"{names.get(series, series)} %{{x|%Y-%m-%d}}: %{{y:{fmt}}}{suffix}<extra></extra>",
+            )
+        )
+        target = targets.get(series)
+        if target is not None:
+            fig.add_trace(
+                go.Scatter(
+                    x=[part["key"].min(), part["key"].max()],
+                    y=[target * scale] * 2,
+                    mode="lines",
+                    name=f"{target_label} · {names.get(series, series)} {target * scale:{fmt}}{suffix}",
+                    line={"color": colour, "dash": "dash", "width": 1.5},
+                    hoverinfo="skip",
+                )
+            )
+    _layout(fig, title, unit, x_title)
+    return fig
+
+
+def heatmap(
+    frame: pd.DataFrame,
+    value_column: str,
+    title: str | None,
+    day_names: list[str],
+    hour_title: str,
+    unit_name: str,
+) -> go.Figure:
+    """Volume by weekday (column `key`, ISO 1-7) and hour of day (column `key2`, 0-23)."""
+    grid = (
+        frame.pivot_table(index="key", columns="key2", values=value_column, aggfunc="sum")
+        .reindex(index=range(1, 8), columns=range(24))
+        .fillna(0)
+    )
+    fig = go.Figure(
+        go.Heatmap(
+            z=grid.to_numpy(),
+            x=[f"{h:02d}" for h in range(24)],
+            y=day_names,
+            colorscale="Blues",
+            colorbar={"title": unit_name},
+            hovertemplate=f"%{{y}} %{{x}}:00 · %{{z:,.0f}} {unit_name}<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        title=title,
+        margin={"l": 10, "r": 10, "t": 50 if title else 10, "b": 10},
+        height=300,
+        xaxis_title=hour_title,
+    )
+    fig.update_yaxes(autorange="reversed")
+    return fig
+
+
+def bars(
+    frame: pd.DataFrame,
+    category_column: str,
+    value_columns: dict[str, str],
+    unit: str,
+    title: str | None,
+    x_title: str,
+    target: float | None = None,
+    target_label: str = "Target",
+    horizontal: bool = False,
+) -> go.Figure:
+    """Grouped bars: one bar per value column (name -> label) for each category."""
+    scale, fmt, suffix = _AXES[unit]
+    fig = go.Figure()
+    for i, (column, label) in enumerate(value_columns.items()):
+        x, y = frame[category_column], frame[column] * scale
+        fig.add_trace(
+            go.Bar(
+                x=y if horizontal else x,
+                y=x if horizontal else y,
+                orientation="h" if horizontal else "v",
+                name=label,
+                marker_color=OKABE_ITO[i % len(OKABE_ITO)],
+                hovertemplate=f"%{{{'y' if horizontal else 'x'}}}: %{{{'x' if horizontal else 'y'}:{fmt}}}{suffix}"
+                f"<extra>{label}</extra>",
+            )
+        )
+    if target is not None:
+        line = {"color": TARGET_COLOUR, "dash": "dash", "width": 2}
+        text = f"{target_label} {target * scale:{fmt}}{suffix}"
+        if horizontal:
+            fig.add_vline(x=target * scale, line=line, annotation_text=text)
+        else:
+            fig.add_hline(y=target * scale, line=line, annotation_text=text, annotation_position="top left")
+    _layout(fig, title, unit, x_title, height=max(300, 28 * len(frame)) if horizontal else 360,
+            legend=len(value_columns) > 1)  # fmt: skip
+    if horizontal:
+        fig.update_layout(xaxis={"ticksuffix": suffix, "tickformat": fmt}, yaxis={"autorange": "reversed"},
+                          xaxis_title=x_title, yaxis_title=None)  # fmt: skip
+    return fig
+
+
+def stacked(frame: pd.DataFrame, x: str, stack: str, value: str, title: str | None, x_title: str, y_title: str,
+            names: dict[str, str] | None = None) -> go.Figure:  # fmt: skip
+    """Counts of `value` per `x`, stacked by `stack`."""
+    names = names or {}
+    fig = go.Figure()
+    for i, (part_name, part) in enumerate(frame.groupby(stack, sort=True)):
+        fig.add_trace(
+            go.Bar(
+                x=part[x],
+                y=part[value],
+                name=names.get(part_name, str(part_name)),
+                marker_color=OKABE_ITO[i % len(OKABE_ITO)],
+            )
+        )
+    fig.update_layout(barmode="stack", title=title, margin={"l": 10, "r": 10, "t": 50, "b": 10}, height=340,
+                      xaxis_title=x_title, yaxis_title=y_title, legend={"orientation": "h", "y": -0.25})  # fmt: skip
+    fig.update_xaxes(type="category")
+    return fig
+
+
+def funnel(stages: list[str], counts: list[int], title: str) -> go.Figure:
+    fig = go.Figure(
+        go.Funnel(y=stages, x=counts, textinfo="value+percent initial", marker={"color": OKABE_ITO[0]})
+    )
+    fig.update_layout(title=title, margin={"l": 10, "r": 10, "t": 50, "b": 10}, height=320)
+    return fig
+
+
+def durations(
+    frame: pd.DataFrame, labels: dict[str, str], channels: dict[str, str], units: dict[str, str], title: str
+) -> go.Figure:
+    """Bars of durations (columns `labels`, in seconds) per channel (column `key`), one panel per
+    channel in the unit that suits it: seconds on the phone and hours by email share no axis."""
+    fig = make_subplots(
+        rows=1, cols=len(frame), subplot_titles=[channels[c] for c in frame["key"]], horizontal_spacing=0.14
+    )
+    for col, (_, row) in enumerate(frame.iterrows(), start=1):
+        largest = max((row[m] for m in labels if pd.notna(row[m])), default=0)
+        unit, scale = ("s", 1) if largest < 120 else ("min", 60) if largest < 7200 else ("h", 3600)
+        for i, (metric, label) in enumerate(labels.items()):
+            value = row[metric] / scale if pd.notna(row[metric]) else None
+            fig.add_trace(
+                go.Bar(
+                    x=[label], y=[value], name=label, marker_color=OKABE_ITO[i], showlegend=col == 1,
+                    hovertemplate=f"{label}: %{{y:,.1f}} {units[unit]}<extra>{channels[row['key']]}</extra>",
+                ),
+                row=1, col=col,
+            )  # fmt: skip
+        fig.update_yaxes(ticksuffix=f" {units[unit]}", row=1, col=col)
+        fig.update_xaxes(showticklabels=False, row=1, col=col)
+    fig.update_layout(title=title, margin={"l": 10, "r": 10, "t": 60, "b": 10}, height=340,
+                      legend={"orientation": "h", "y": -0.1})  # fmt: skip
     return fig

@@ -127,11 +127,25 @@ def cmd_kpi(args) -> int:
     for client in args.client or []:
         if client not in known:
             raise UserError("err_unknown_client", value=client, known=", ".join(known) or "–")
+    teams = queries.teams(wh)
+    for team in args.team or []:
+        if team not in teams:
+            raise UserError("err_unknown_team", value=team, known=", ".join(teams) or "–")
+    for agent in args.agent or []:
+        if not queries.employee_exists(wh, agent):
+            raise UserError("err_unknown_employee", value=agent)
     span = queries.ticket_date_range(wh) or (dt.date.today(), dt.date.today())
     start, end = args.start or span[0], args.end or span[1]
     if start > end:
         raise UserError("err_date_order", start=start, end=end)
-    filters = queries.Filters(start, end, tuple(args.client or ()), tuple(args.channel or ()))
+    filters = queries.Filters(
+        start,
+        end,
+        tuple(args.client or ()),
+        tuple(args.channel or ()),
+        tuple(args.team or ()),
+        tuple(args.agent or ()),
+    )
     metrics = args.metric or list(CATALOG)
     values = queries.metric_values(wh, metrics, filters)
     if args.json:
@@ -336,6 +350,8 @@ def parser() -> argparse.ArgumentParser:
     )
     kpi.add_argument("--client", action="append", help="only this client (repeatable)")
     kpi.add_argument("--channel", action="append", help="only this channel: phone, chat, email (repeatable)")
+    kpi.add_argument("--team", action="append", help="only this team (repeatable)")
+    kpi.add_argument("--agent", action="append", help="only this agent, by employee ID (repeatable)")
     kpi.add_argument("--metric", action="append", help="only this metric (repeatable)")
     kpi.add_argument("--json", action="store_true", help="one JSON object: metric -> value")
     kpi.set_defaults(func=cmd_kpi)
@@ -370,6 +386,12 @@ def parser() -> argparse.ArgumentParser:
         with_db(actions.add_parser(action, help=f"{action} an account")).add_argument("name")
     with_db(actions.add_parser("list", help="list accounts"))
     user.set_defaults(func=cmd_user)
+
+    from csdata import bench
+
+    timing = sub.add_parser("bench", help="time every dashboard page at scale against bare DuckDB")
+    bench.add_arguments(timing)
+    timing.set_defaults(func=lambda a: bench.run(a.db, a.tickets, a.repeat, a.json))
 
     serve = with_db(sub.add_parser("serve", help="serve the app"))
     serve.add_argument("--port", type=int, default=int(os.environ.get("PORT", 8501)))

@@ -152,7 +152,7 @@ def sign_in(page, username: str, password: str) -> None:
 def open_from_sidebar(page, name: str, url_path: str) -> None:
     """Within the session, as a person would: a fresh page load would start a new, signed-out one."""
     page.get_by_test_id("stSidebarNav").get_by_role("link", name=name, exact=True).click()
-    page.wait_for_url(re.compile(rf"/{url_path}$"))
+    page.wait_for_url(re.compile(rf"/{url_path}(\?.*)?$"))
     page.get_by_role("heading", name=name, exact=True).wait_for()
     page.wait_for_function("() => !document.querySelector('[data-stale=\"true\"]')")
 

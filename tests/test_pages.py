@@ -87,6 +87,10 @@ def test_pages_found():
     registered = {path for path, _, _ in PAGE_FILES.values()}
     assert registered == set(PAGES), "every view is registered for navigation, and only views"
     assert set(PAGE_FILES) == set(ACCESS), "every page has an access rule"
+    from csdata.ui import SECTIONS
+
+    in_sections = [k for keys in SECTIONS.values() for k in keys]
+    assert sorted(in_sections) == sorted(PAGE_FILES), "every page sits in exactly one navigation section"
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -126,7 +130,7 @@ def test_overview_in_chinese(app_db, app_env):
     labels = [m.label for m in at.metric]
     assert labels == [CATALOG[m].short_label("zh") for m in HEADLINE]
     assert "服务水平" in labels
-    assert t("by_client_title", "zh") in texts(at)
+    assert t("drill_team_title", "zh") in texts(at)  # one client chosen: its teams
     assert at.multiselect(key="f_clients").value == [client]
     assert at.selectbox(key="trend_metric").value == "aht"
     assert at.caption[0].value.startswith(f"{at.date_input(key='f_period').value[0]} 至 ")

@@ -1,27 +1,28 @@
-"""Overview: headline KPIs against target, their weekly trend, and each client against its contract."""
+"""Overview: headline KPIs against target, a weekly trend, and the drill-down from company to agent."""
 
 import streamlit as st
 
 from csdata import ui
-from csdata.metrics import HEADLINE
+from csdata.metrics import CATALOG
+from csdata.ui import dashboard as dash
 
 wh, user = ui.require("overview")
 scope = user.scope
 st.title(ui.tr("overview_title"))
-filters = ui.filter_bar(wh, scope)
-previous = filters.previous()
-st.caption(
-    ui.tr(
-        "overview_caption",
-        start=filters.start,
-        end=filters.end,
-        scope=ui.scope_label(wh, filters, scope),
-        prev_start=previous.start,
-        prev_end=previous.end,
-    )
+filters = dash.filter_bar(wh, scope)
+dash.caption(wh, filters, scope)
+choices = [m for m in CATALOG if m != "offered"] + ["offered"]
+language = ui.lang()
+metric = st.session_state.get("trend_metric", "service_level")
+frames = dash.data(wh, "overview", filters, scope, metric)
+dash.kpi_cards(wh, frames, filters)
+st.selectbox(
+    ui.tr("trend_metric"),
+    choices,
+    index=choices.index(metric),
+    format_func=lambda m: CATALOG[m].label(language),
+    key="trend_metric",
 )
-ui.kpi_cards(wh, HEADLINE, filters, scope)
-ui.trend_chart(wh, filters, scope)
-st.subheader(ui.tr("by_client_title"))
-st.caption(ui.tr("by_client_caption"))
-ui.client_table(wh, HEADLINE, filters, scope)
+title = f"{ui.tr('trend_title')} · {CATALOG[metric].label(ui.lang())}"
+dash.trend(wh, frames["trend"], metric, filters, "trend_chart", title)
+dash.drill_table(wh, frames["drill"], filters, scope, "drill")

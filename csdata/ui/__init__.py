@@ -19,15 +19,13 @@ import streamlit as st
 
 from csdata import auth, queries
 from csdata.auth import User
-from csdata.i18n import LANG_NAMES, LANGS, channel_label, column_label, fmt_change, fmt_money, fmt_value, t
-from csdata.metrics import CATALOG, meets
+from csdata.i18n import LANG_NAMES, LANGS, channel_label, column_label, fmt_money, t
+from csdata.metrics import CATALOG
 from csdata.policy import CHANNELS, Policy, load_policy
-from csdata.queries import EVERYTHING, Filters, Scope
 from csdata.settings import Settings, SettingsError
 from csdata.warehouse import Warehouse, WarehouseError
 
-DEFAULT_DAYS = 90
-TRANSLATED_WIDGETS = ("f_channels", "trend_metric")
+TRANSLATED_WIDGETS = ("f_channels", "trend_metric", "service_split", "agent_pick")
 
 
 # -- language ----------------------------------------------------------------------------------
@@ -94,30 +92,6 @@ def data_version(wh: Warehouse) -> int:
     return wh.scalar("SELECT coalesce(max(id), 0) FROM audit_log WHERE action NOT LIKE 'auth.%'") or 0
 
 
-@st.cache_data(show_spinner=False, max_entries=256)
-def _metric_table(
-    _wh: Warehouse,
-    path: str,
-    version: int,
-    metrics: tuple[str, ...],
-    filters: Filters,
-    by: str | None,
-    scope: Scope,
-) -> pd.DataFrame:
-    return queries.metric_table(_wh, list(metrics), filters, by, scope)
-
-
-def metric_table(
-    wh: Warehouse, metrics, filters: Filters, by: str | None = None, scope: Scope = EVERYTHING
-) -> pd.DataFrame:
-    return _metric_table(wh, str(wh.path), data_version(wh), tuple(metrics), filters, by, scope)
-
-
-def metric_values(wh: Warehouse, metrics, filters: Filters, scope: Scope = EVERYTHING) -> dict:
-    row = metric_table(wh, metrics, filters, None, scope).iloc[0]
-    return {m: (None if pd.isna(row[m]) else float(row[m])) for m in metrics}
-
-
 @st.cache_data(show_spinner=False, max_entries=16)
 def _policy(_wh: Warehouse, path: str, version: int, on: dt.date) -> Policy:
     return load_policy(_wh, on)[1]
@@ -132,6 +106,12 @@ def policy(wh: Warehouse, on: dt.date) -> Policy:
 # Page key -> (view script, i18n key of its title, icon), in navigation order.
 PAGE_FILES: dict[str, tuple[str, str, str]] = {
     "overview": ("views/overview.py", "nav_overview", ":material/dashboard:"),
+    "service": ("views/service.py", "nav_service", ":material/headset_mic:"),
+    "complaints": ("views/complaints.py", "nav_complaints", ":material/report:"),
+    "quality": ("views/quality.py", "nav_quality", ":material/verified:"),
+    "people": ("views/people.py", "nav_people", ":material/badge:"),
+    "clients": ("views/clients.py", "nav_clients", ":material/business_center:"),
+    "agent": ("views/agent.py", "nav_agent", ":material/person:"),
     "tickets": ("views/tickets.py", "nav_tickets", ":material/support_agent:"),
     "audits": ("views/audits.py", "nav_audits", ":material/fact_check:"),
     "training": ("views/training.py", "nav_training", ":material/school:"),
@@ -232,14 +212,34 @@ def user_box(user: User) -> None:
         st.rerun()
 
 
-def navigation_pages(user: User | None) -> list:
+# Navigation sections (i18n key of the heading -> page keys), in order.
+SECTIONS: dict[str, tuple[str, ...]] = {
+    "nav_section_dashboards": ("overview", "service", "complaints", "quality", "people", "clients", "agent"),
+    "nav_section_data": ("tickets", "audits", "training", "appraisals", "imports"),
+    "nav_section_admin": ("pay", "users", "policy", "audit_log"),
+}
+
+
+def navigation_pages(user: User | None) -> list | dict:
+    """The pages this user may open, under section headings (one flat list when signed out)."""
     if user is None:
         return [st.Page(sign_in_page, title=tr("sign_in_title"), icon=":material/login:", url_path="sign-in")]
-    return [
-        st.Page(path, title=tr(title), icon=icon, url_path=key, default=(key == "overview"))
-        for key, (path, title, icon) in PAGE_FILES.items()
-        if user.may_open(key)
-    ]
+    sections = {}
+    for heading, keys in SECTIONS.items():
+        pages = [
+            st.Page(
+                PAGE_FILES[k][0],
+                title=tr(PAGE_FILES[k][1]),
+                icon=PAGE_FILES[k][2],
+                url_path=k,
+                default=(k == "overview"),
+            )  # fmt: skip
+            for k in keys
+            if user.may_open(k)
+        ]
+        if pages:
+            sections[tr(heading)] = pages
+    return sections
 
 
 def require(page: str) -> tuple[Warehouse, User]:
@@ -252,200 +252,8 @@ def require(page: str) -> tuple[Warehouse, User]:
     if not user.may_open(page):
         st.error(tr("not_allowed"))
         st.stop()
+    st.session_state["page"] = page  # which page this run draws (the filter bar restores on a change)
     return wh, user
-
-
-# -- filter bar --------------------------------------------------------------------------------
-
-
-def filter_bar(wh: Warehouse, scope: Scope = EVERYTHING) -> Filters:
-    """Period, clients and channels; defaults to the last 90 days that have data."""
-    span = queries.ticket_date_range(wh)
-    if span is None:
-        st.info(tr("empty_warehouse"))
-        st.stop()
-    first, last = span
-    default = (max(first, last - dt.timedelta(days=DEFAULT_DAYS - 1)), last)
-    c1, c2, c3 = st.columns([2, 3, 2])
-    period = c1.date_input(tr("period"), value=default, min_value=first, max_value=last, key="f_period")
-    clients = c2.multiselect(
-        tr("clients"), queries.clients(wh, scope), placeholder=tr("all_clients"), key="f_clients"
-    )
-    channels = c3.multiselect(
-        tr("channels"),
-        CHANNELS,
-        format_func=lambda c: channel_label(c, lang()),
-        placeholder=tr("all_channels"),
-        key="f_channels",
-    )
-    if not isinstance(period, tuple) or len(period) != 2:
-        st.info(tr("period_needs_two_dates"))
-        st.stop()
-    return Filters(period[0], period[1], tuple(clients), tuple(channels))
-
-
-def scope_label(wh: Warehouse, filters: Filters, scope: Scope = EVERYTHING) -> str:
-    """What the numbers cover, in words: the chosen clients, or all those the user may see."""
-    restricted = scope.clients is not None or scope.teams is not None
-    shown = filters.clients or (tuple(queries.clients(wh, scope)) if restricted else ())
-    clients = ", ".join(shown) if shown else tr("all_clients")
-    channels = (
-        ", ".join(channel_label(c, lang()) for c in filters.channels)
-        if filters.channels
-        else tr("all_channels")
-    )
-    return f"{clients} · {channels}"
-
-
-# -- KPI cards ---------------------------------------------------------------------------------
-
-
-def target_for(pol: Policy, metric: str, filters: Filters) -> float | None:
-    """The target a card shows: the client's own when one client is chosen, else the company's."""
-    client = filters.clients[0] if len(filters.clients) == 1 else None
-    channel = filters.channels[0] if len(filters.channels) == 1 else None
-    return pol.target(metric, client, channel, days=filters.days)
-
-
-def kpi_cards(
-    wh: Warehouse, metrics: tuple[str, ...], filters: Filters, scope: Scope = EVERYTHING, per_row: int = 5
-) -> None:
-    now = metric_values(wh, metrics, filters, scope)
-    before = metric_values(wh, metrics, filters.previous(), scope)
-    by_channel_metrics = [m for m in metrics if CATALOG[m].unit == "seconds"]
-    by_channel = (
-        metric_table(wh, by_channel_metrics, filters, "channel", scope) if by_channel_metrics else None
-    )
-    pol = policy(wh, filters.end)
-    language = lang()
-    for start in range(0, len(metrics), per_row):
-        cols = st.columns(per_row)
-        for col, name in zip(cols, metrics[start : start + per_row], strict=False):
-            metric = CATALOG[name]
-            value, prev = now[name], before[name]
-            delta = None if value is None or prev is None else value - prev
-            change = fmt_change(delta, metric.unit, language)
-            still = change is not None and change.startswith("±")
-            colour = "off" if still else {1: "normal", -1: "inverse", 0: "off"}[metric.direction]
-            with col.container(border=True):
-                st.metric(
-                    metric.short_label(language),
-                    fmt_value(value, metric.unit, language),
-                    change,
-                    delta_color=colour,
-                    delta_arrow="off" if still else "auto",
-                    help=f"**{metric.label(language)}**: {metric.formula(language)}",
-                )
-                st.caption(_target_line(pol, name, filters, value, by_channel))
-
-
-def _target_line(pol: Policy, name: str, filters: Filters, value, by_channel) -> str:
-    metric = CATALOG[name]
-    language = lang()
-    target = target_for(pol, name, filters)
-    if by_channel is not None and name in by_channel.columns and target is None:
-        # Seconds on the phone and hours by email do not average into one number worth a target:
-        # show each channel against its own.
-        parts = []
-        for _, row in by_channel.iterrows():
-            channel_value = None if pd.isna(row[name]) else float(row[name])
-            mark = _mark(meets(name, channel_value, pol.target(name, _one(filters.clients), row["key"])))
-            parts.append(
-                f"{channel_label(row['key'], language)} {fmt_value(channel_value, metric.unit, language)}{mark}"
-            )
-        return " · ".join(parts) or tr("no_target")
-    if target is None:
-        return tr("no_target")
-    status = meets(name, value, target)
-    verdict = "" if status is None else " · " + tr("target_met" if status else "target_missed")
-    return f"{tr('target')} {fmt_value(target, metric.unit, language)}{verdict}{_mark(status)}"
-
-
-def _one(values: tuple[str, ...]) -> str | None:
-    return values[0] if len(values) == 1 else None
-
-
-def _mark(status: bool | None) -> str:
-    return {True: " :green[●]", False: " :red[●]", None: ""}[status]
-
-
-# -- trend and per-client table -----------------------------------------------------------------
-
-
-def trend_chart(
-    wh: Warehouse, filters: Filters, scope: Scope = EVERYTHING, default: str = "service_level"
-) -> None:
-    from csdata import charts
-
-    language = lang()
-    choices = [m for m in CATALOG if m != "offered"] + ["offered"]
-    name = st.selectbox(
-        tr("trend_metric"),
-        choices,
-        index=choices.index(default),
-        format_func=lambda m: CATALOG[m].label(language),
-        key="trend_metric",
-    )
-    frame = metric_table(wh, [name], filters, "week", scope)
-    if frame.empty or frame[name].isna().all():
-        st.info(tr("no_data"))
-        return
-    metric = CATALOG[name]
-    pol = policy(wh, filters.end)
-    target = target_for(pol, name, filters)
-    if name == "training_hours" and target is not None:
-        target = pol.target(name, days=7)
-    fig = charts.trend(
-        frame,
-        name,
-        metric.unit,
-        f"{tr('trend_title')} · {metric.label(language)}",
-        tr("week"),
-        target,
-        tr("target"),
-    )
-    st.plotly_chart(fig, width="stretch", key="trend_chart")
-
-
-def client_table(
-    wh: Warehouse, metrics: tuple[str, ...], filters: Filters, scope: Scope = EVERYTHING
-) -> None:
-    """Headline metrics per client, each cell coloured against that client's own target."""
-    language = lang()
-    frame = metric_table(wh, metrics, filters, "client", scope)
-    if frame.empty:
-        st.info(tr("no_data"))
-        return
-    pol = policy(wh, filters.end)
-    channel = _one(filters.channels)
-    shown = pd.DataFrame({tr("client"): frame["key"]})
-    status = pd.DataFrame(index=frame.index)
-    for name in metrics:
-        metric = CATALOG[name]
-        values = frame[name].astype(float)
-        shown[metric.short_label(language)] = [
-            fmt_value(None if pd.isna(v) else v, metric.unit, language) for v in values
-        ]
-        status[metric.short_label(language)] = [
-            meets(name, None if pd.isna(v) else v, pol.target(name, client, channel, days=filters.days))
-            for v, client in zip(values, frame["key"], strict=True)
-        ]
-
-    def colour(column: pd.Series) -> list[str]:
-        if column.name not in status:
-            return [""] * len(column)
-        return [
-            {True: "background-color: #d9f2e6", False: "background-color: #fbe3d6"}.get(s, "")
-            for s in status[column.name]
-        ]
-
-    help_texts = {
-        CATALOG[m].short_label(language): st.column_config.Column(
-            help=f"{CATALOG[m].label(language)}: {CATALOG[m].formula(language)}"
-        )
-        for m in metrics
-    }
-    st.dataframe(shown.style.apply(colour), hide_index=True, width="stretch", column_config=help_texts)
 
 
 # -- tables, pay ---------------------------------------------------------------------------------

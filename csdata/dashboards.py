@@ -1,0 +1,167 @@
+"""What each dashboard page shows, as a list of named requests to the query layer.
+
+A page's numbers are declared here once, as data: `requests(page, filters)` names every metric
+table and listing the page draws. The page renders them (through the result cache), and
+`csdata bench` times the very same requests cold and against their bare SQL, so the benchmark
+measures what a user waits for and cannot drift from the pages. Nothing here writes SQL (that is
+`csdata.queries`) or draws (that is `csdata.ui`).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import pandas as pd
+
+from csdata import queries
+from csdata.metrics import HEADLINE
+from csdata.policy import Policy, load_policy
+from csdata.queries import EVERYTHING, Filters, Scope
+
+
+@dataclass(frozen=True)
+class Request:
+    """One query of a page: metrics (split `by` groupings) or a named listing."""
+
+    filters: Filters
+    metrics: tuple[str, ...] = ()
+    by: str | tuple[str, ...] | None = None
+    listing: str | None = None
+
+    def sql(self, scope: Scope, policy: Policy) -> tuple[str, dict]:
+        if self.listing is not None:
+            return queries.listing_sql(self.listing, self.filters, scope, policy)
+        return queries.build_sql(list(self.metrics), self.filters, self.by, scope, policy)
+
+
+# The cards at the top of each page, in order.
+CARDS: dict[str, tuple[str, ...]] = {
+    "overview": HEADLINE,
+    "service": (
+        "offered",
+        "answer_rate",
+        "service_level",
+        "asa",
+        "aht",
+        "resolution_rate",
+        "fcr_rate",
+        "csat_pct",
+        "csat_response_rate",
+        "callback_kept_rate",
+    ),
+    "complaints": (
+        "complaints",
+        "complaint_acceptance_rate",
+        "complaint_first_accept_rate",
+        "complaint_feedback_hours",
+        "suggestions",
+        "suggestion_adoption_rate",
+        "suggestion_rewards",
+    ),
+    "quality": ("audits", "qa_score", "qa_pass_rate", "qa_critical_rate"),
+    "people": ("onboarding_pass_rate", "onboarding_attempts", "training_hours", "appraisal_score"),
+    "clients": HEADLINE,
+    "agent": ("offered", "asa", "aht", "fcr_rate", "csat_pct", "qa_score", "audits", "qa_pass_rate"),
+}
+SPREAD = ("asa", "wait_median", "wait_p90", "aht", "handle_median", "handle_p90")
+QUALITY_TREND = ("qa_score", "qa_pass_rate", "qa_critical_rate")
+AGENT_RANKING = ("audits", "qa_score", "qa_pass_rate", "qa_critical_rate")
+AUDITORS = ("audits", "qa_score", "qa_score_spread")
+DEPARTMENTS = ("complaints", "suggestions", "suggestion_adoption_rate", "suggestion_rewards")
+AGENT_TREND = ("aht", "csat_pct", "qa_score")
+# Each drill-down level: the grouping its table is split by, and the metrics it shows.
+DRILL = ("client", "team", "agent")
+PAGES = tuple(CARDS)
+
+
+def drill_level(filters: Filters) -> str:
+    """Company -> client -> team -> agent: the split below what the filters already pin down."""
+    if len(filters.teams) == 1:
+        return "agent"
+    if len(filters.clients) == 1:
+        return "team"
+    return "client"
+
+
+def cards(page: str, filters: Filters) -> dict[str, Request]:
+    metrics = CARDS[page]
+    found = {
+        "cards": Request(filters, metrics),
+        "cards_before": Request(filters.previous(), metrics),
+    }
+    seconds = tuple(m for m in metrics if m in SPREAD)
+    if seconds:  # waits by phone and by email do not average into one number worth a target
+        found["by_channel"] = Request(filters, SPREAD, "channel")
+    return found
+
+
+def requests(
+    page: str, filters: Filters, choice: str | None = None, agents_visible: bool = True
+) -> dict[str, Request]:
+    """Everything `page` shows for these filters. `choice` is the page's one option: the metric of
+    the overview's trend, or what the service trends are split by (channel or client)."""
+    found = cards(page, filters)
+    drill = Request(filters, CARDS["overview"], drill_level(filters) if agents_visible else "client")
+    if page == "overview":
+        found["trend"] = Request(filters, (choice or "service_level",), "week")
+        found["drill"] = drill
+    elif page == "service":
+        found["heatmap"] = Request(filters, ("offered",), ("weekday", "hour"))
+        found["trend"] = Request(filters, ("answer_rate", "service_level"), ("week", choice or "channel"))
+        found["drill"] = drill
+    elif page == "complaints":
+        found["path"] = Request(filters, listing="complaint_path")
+        found["open"] = Request(filters, listing="open_complaints")
+        found["departments"] = Request(filters, DEPARTMENTS, "department")
+    elif page == "quality":
+        found["trend"] = Request(filters, QUALITY_TREND, "week")
+        found["criteria"] = Request(filters, ("criterion_score",), "criterion")
+        found["findings"] = Request(filters, ("audits",), "finding")
+        if agents_visible:
+            found["agents"] = Request(filters, AGENT_RANKING, "agent")
+            found["auditors"] = Request(filters, AUDITORS, "auditor")
+        found["actions"] = Request(filters, listing="actions")
+    elif page == "people":
+        found["by_team"] = Request(filters, ("training_hours", "onboarding_pass_rate"), "team")
+        found["go_live"] = Request(filters, listing="go_live")
+        found["grades"] = Request(filters, listing="grades")
+        found["appraised"] = Request(filters, listing="appraised")
+    elif page == "clients":
+        found["trend"] = Request(filters, CARDS["clients"], "week")
+    elif page == "agent":
+        found["trend"] = Request(filters, AGENT_TREND, "week")
+        found["audits"] = Request(filters, listing="agent_audits")
+        found["training"] = Request(filters, listing="agent_training")
+        found["appraisals"] = Request(filters, listing="agent_appraisals")
+    return found
+
+
+def fetch(wh, request: Request, scope: Scope = EVERYTHING, policy: Policy | None = None) -> pd.DataFrame:
+    if policy is None:
+        policy = load_policy(wh, on=request.filters.end)[1]
+    sql, params = request.sql(scope, policy)
+    return wh.df(sql, params)
+
+
+def page_data(
+    wh, page: str, filters: Filters, scope: Scope = EVERYTHING, policy: Policy | None = None
+) -> dict[str, pd.DataFrame]:
+    """Every frame the page draws, uncached (what `csdata bench` times)."""
+    if policy is None:
+        policy = load_policy(wh, on=filters.end)[1]
+    return {
+        name: fetch(wh, r, scope, policy)
+        for name, r in requests(page, filters, agents_visible=scope.agents_visible).items()
+    }
+
+
+def bare_seconds(wh, page: str, filters: Filters, scope: Scope, policy: Policy) -> float:
+    """The time DuckDB alone takes for the page's statements, results fetched as Python rows."""
+    statements = [
+        r.sql(scope, policy) for r in requests(page, filters, agents_visible=scope.agents_visible).values()
+    ]
+    started = time.perf_counter()
+    for sql, params in statements:
+        wh.rows(sql, params)
+    return time.perf_counter() - started

@@ -1,0 +1,720 @@
+"""The dashboard pieces: the filter bar kept in the URL, KPI cards, charts, tables and drill-down.
+
+Pages call `filter_bar`, then `data(page, filters)` for every frame `csdata.dashboards` declares
+for them (each cached until the next write), then draw with the functions here. Filters live in
+three places on purpose: the widgets (what Streamlit draws), a plain session key (widgets are
+forgotten when the user changes page, so the next page restores from it) and the URL query string
+(so a view can be bookmarked and shared; a link opened in a new session is read back from it).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import partial
+
+import pandas as pd
+import streamlit as st
+
+from csdata import charts, dashboards, queries
+from csdata.dashboards import Request
+from csdata.i18n import channel_label, column_label, fmt_change, fmt_value
+from csdata.metrics import CATALOG, meets
+from csdata.policy import CHANNELS, Policy
+from csdata.queries import EVERYTHING, Filters, Scope
+from csdata.ui import data_version, download_buttons, lang, policy, tr
+from csdata.warehouse import Warehouse
+
+DEFAULT_DAYS = 90
+_SAVED = "_filters"  # the last filters chosen, by URL name: survives a change of page
+_WRITTEN = "_filters_url"  # what this session last wrote to the URL
+_DRILL = "_drill"  # a drill-down click waiting for the next run: (level, value)
+_WIDGETS = {"client": "f_clients", "channel": "f_channels", "team": "f_teams"}
+AGENT_PAGE = "views/agent.py"
+
+
+# -- cached data -----------------------------------------------------------------------------
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def _fetch(_wh: Warehouse, path: str, version: int, request: Request, scope: Scope) -> pd.DataFrame:
+    return dashboards.fetch(_wh, request, scope)
+
+
+def data(
+    wh: Warehouse, page: str, filters: Filters, scope: Scope = EVERYTHING, choice: str | None = None
+) -> dict[str, pd.DataFrame]:
+    """Every frame `page` draws, each cached by its request until the next write."""
+    version = data_version(wh)
+    wanted = dashboards.requests(page, filters, choice, scope.agents_visible)
+    return {name: _fetch(wh, str(wh.path), version, r, scope) for name, r in wanted.items()}
+
+
+def values(frame: pd.DataFrame) -> dict[str, float | None]:
+    """The one row of an unsplit metric table, NaN as None."""
+    row = frame.iloc[0]
+    return {m: (None if pd.isna(row[m]) else float(row[m])) for m in frame.columns}
+
+
+# -- filters in the URL ----------------------------------------------------------------------
+
+
+def _url() -> dict[str, list[str]]:
+    return {k: st.query_params.get_all(k) for k in ("from", "to", *_WIDGETS) if st.query_params.get_all(k)}
+
+
+def _date(text: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+def _restore(
+    saved: dict[str, list[str]], first: dt.date, last: dt.date, options: dict[str, list[str]]
+) -> list[str]:
+    """Puts URL-shaped filters into the widgets; returns the values it had to ignore."""
+    ignored: list[str] = []
+    start, end = (_date((saved.get(k) or [None])[0]) for k in ("from", "to"))
+    for key in ("from", "to"):
+        if saved.get(key) and _date(saved[key][0]) is None:
+            ignored.append(f"{key}={saved[key][0]}")
+    default_start = max(first, last - dt.timedelta(days=DEFAULT_DAYS - 1))
+    start = min(max(start or default_start, first), last)
+    end = min(max(end or last, start), last)
+    st.session_state["f_period"] = (start, end)
+    for name, widget in _WIDGETS.items():
+        chosen = saved.get(name, [])
+        st.session_state[widget] = [v for v in chosen if v in options[name]]
+        ignored += [f"{name}={v}" for v in chosen if v not in options[name]]
+    return ignored
+
+
+def _write_url(filters: Filters) -> None:
+    wanted = {
+        "from": [filters.start.isoformat()],
+        "to": [filters.end.isoformat()],
+        "client": list(filters.clients),
+        "channel": list(filters.channels),
+        "team": list(filters.teams),
+    }
+    for key, value in wanted.items():
+        if value and st.query_params.get_all(key) != value:
+            st.query_params[key] = value
+        elif not value and key in st.query_params:
+            del st.query_params[key]
+    st.session_state[_WRITTEN] = {k: v for k, v in wanted.items() if v}
+    st.session_state[_SAVED] = st.session_state[_WRITTEN]
+
+
+def url_params(filters: Filters, **extra: str) -> dict[str, list[str] | str]:
+    """The filters as query parameters (for a link or a page switch)."""
+    found: dict[str, list[str] | str] = {"from": filters.start.isoformat(), "to": filters.end.isoformat()}
+    for key, value in (("client", filters.clients), ("channel", filters.channels), ("team", filters.teams)):
+        if value:
+            found[key] = list(value)
+    return {**found, **extra}
+
+
+def filter_bar(wh: Warehouse, scope: Scope = EVERYTHING) -> Filters:
+    """Period, clients, channels and teams; the last 90 days with data unless the URL says else."""
+    span = queries.ticket_date_range(wh)
+    if span is None:
+        st.info(tr("empty_warehouse"))
+        st.stop()
+    first, last = span
+    options = {
+        "client": queries.clients(wh, scope),
+        "channel": list(CHANNELS),
+        "team": queries.teams(wh, scope),
+    }
+    url = _url()
+    ignored: list[str] = []
+    page = st.session_state.get("page")
+    if url and url != st.session_state.get(_WRITTEN):  # a bookmark or a shared link
+        ignored = _restore(url, first, last, options)
+    elif page != st.session_state.get("_filters_page"):  # another page: the filters of the last one
+        _restore(st.session_state.get(_SAVED, {}), first, last, options)
+    st.session_state["_filters_page"] = page
+    _take_drill()
+    chosen_clients = tuple(st.session_state.get("f_clients", []))
+    team_options = queries.teams(wh, scope, chosen_clients)
+    st.session_state["f_teams"] = [t for t in st.session_state.get("f_teams", []) if t in team_options]
+
+    language = lang()
+    c1, c2, c3, c4 = st.columns([2, 3, 2, 2]) if scope.agents_visible else (*st.columns([2, 3, 2]), None)
+    period = c1.date_input(tr("period"), min_value=first, max_value=last, key="f_period")
+    clients = c2.multiselect(tr("clients"), options["client"], placeholder=tr("all_clients"), key="f_clients")
+    channels = c3.multiselect(
+        tr("channels"),
+        CHANNELS,
+        format_func=lambda c: channel_label(c, language),
+        placeholder=tr("all_channels"),
+        key="f_channels",
+    )
+    teams = (
+        c4.multiselect(tr("teams"), team_options, placeholder=tr("all_teams"), key="f_teams") if c4 else []
+    )
+    if ignored:
+        st.warning(tr("filters_ignored", values=", ".join(ignored)))
+    if not isinstance(period, tuple) or len(period) != 2:
+        st.info(tr("period_needs_two_dates"))
+        st.stop()
+    filters = Filters(period[0], period[1], tuple(clients), tuple(channels), tuple(teams))
+    _write_url(filters)
+    agent = st.session_state.pop("_open_agent", None)
+    if agent:  # an agent's row was clicked on the last run
+        st.switch_page(AGENT_PAGE, query_params=url_params(filters, agent=agent))
+    return filters
+
+
+def scope_label(wh: Warehouse, filters: Filters, scope: Scope = EVERYTHING) -> str:
+    """What the numbers cover, in words: the chosen clients, or all those the user may see."""
+    restricted = scope.clients is not None or scope.teams is not None
+    shown = filters.clients or (tuple(queries.clients(wh, scope)) if restricted else ())
+    parts = [", ".join(shown) if shown else tr("all_clients")]
+    if filters.teams:
+        parts.append(", ".join(filters.teams))
+    parts.append(
+        ", ".join(channel_label(c, lang()) for c in filters.channels)
+        if filters.channels
+        else tr("all_channels")
+    )
+    return " · ".join(parts)
+
+
+def caption(wh: Warehouse, filters: Filters, scope: Scope) -> None:
+    previous = filters.previous()
+    st.caption(
+        tr(
+            "overview_caption",
+            start=filters.start,
+            end=filters.end,
+            scope=scope_label(wh, filters, scope),
+            prev_start=previous.start,
+            prev_end=previous.end,
+        )
+    )
+
+
+# -- drill-down --------------------------------------------------------------------------------
+
+
+def _picked(key: str, level: str, keys: tuple[str, ...]) -> None:
+    rows = st.session_state[key].selection.rows
+    if rows and keys[rows[0]]:  # the unassigned row ('') leads nowhere
+        st.session_state[_DRILL] = (level, keys[rows[0]])
+
+
+def _up() -> None:
+    st.session_state[_DRILL] = ("up", "")
+
+
+def _take_drill() -> None:
+    """Applies a click of the last run before the widgets are drawn (Streamlit allows no later)."""
+    level, value = st.session_state.pop(_DRILL, (None, None))
+    if level == "client":
+        st.session_state["f_clients"], st.session_state["f_teams"] = [value], []
+    elif level == "team":
+        st.session_state["f_teams"] = [value]
+    elif level == "up":
+        if st.session_state.get("f_teams"):
+            st.session_state["f_teams"] = []
+        else:
+            st.session_state["f_clients"] = []
+    elif level == "agent":
+        st.session_state["_open_agent"] = value
+
+
+def drill_table(wh: Warehouse, frame: pd.DataFrame, filters: Filters, scope: Scope, key: str) -> None:
+    """Headline metrics one level below the filters (clients, a client's teams, a team's agents),
+    each cell coloured against its target; clicking a row goes one level down."""
+    level = dashboards.drill_level(filters) if scope.agents_visible else "client"
+    st.subheader(tr(f"drill_{level}_title"))
+    trail = [", ".join(filters.clients) or tr("all_clients")]
+    if filters.teams:
+        trail.append(", ".join(filters.teams))
+    row = st.container(horizontal=True, vertical_alignment="center")
+    row.caption(" › ".join([tr("company"), *trail[: 1 if level != "client" else 0], *trail[1:]]))
+    if level != "client":
+        row.button(tr("drill_up"), key=f"{key}_up", on_click=_up, icon=":material/arrow_upward:")
+    if frame.empty:
+        st.info(tr("no_data"))
+        return
+    metrics = [m for m in frame.columns if m in CATALOG]
+    keys = tuple(str(k) for k in frame["key"])
+    shown, status = _against_targets(wh, frame, metrics, filters, level)
+    shown.iloc[:, 0] = [k or tr("unassigned") for k in keys]
+    if level == "agent":
+        names = queries.employee_names(wh, list(keys))
+        shown.insert(1, column_label("name", lang()), [names.get(k, "") for k in keys])
+    st.caption(tr("drill_hint_agent" if level == "agent" else "drill_hint"))
+    st.dataframe(
+        shown.style.apply(partial(_colour, status=status)),
+        hide_index=True,
+        width="stretch",
+        column_config=_help(metrics),
+        key=f"{key}_{level}",
+        on_select=partial(_picked, f"{key}_{level}", level, keys),
+        selection_mode="single-row",
+    )
+    download_buttons(shown, f"csdata-{level}s", f"dl_{key}_{level}")
+
+
+def _against_targets(wh, frame: pd.DataFrame, metrics, filters: Filters, level: str):
+    language = lang()
+    pol = policy(wh, filters.end)
+    channel = _one(filters.channels)
+    shown = pd.DataFrame({tr(level): frame["key"].astype(str)})
+    status = pd.DataFrame(index=frame.index)
+    for name in metrics:
+        metric = CATALOG[name]
+        label = metric.short_label(language)
+        vals = [None if pd.isna(v) else float(v) for v in frame[name]]
+        shown[label] = [fmt_value(v, metric.unit, language) for v in vals]
+        clients = list(frame["key"]) if level == "client" else [_one(filters.clients)] * len(frame)
+        status[label] = [
+            meets(name, v, pol.target(name, c, channel, days=filters.days))
+            for v, c in zip(vals, clients, strict=True)
+        ]
+    return shown, status
+
+
+def _colour(column: pd.Series, status: pd.DataFrame) -> list[str]:
+    if column.name not in status:
+        return [""] * len(column)
+    return [
+        {True: "background-color: #d9f2e6", False: "background-color: #fbe3d6"}.get(s, "")
+        for s in status[column.name]
+    ]
+
+
+def _help(metrics) -> dict:
+    language = lang()
+    return {
+        CATALOG[m].short_label(language): st.column_config.Column(
+            help=f"{CATALOG[m].label(language)}: {CATALOG[m].formula(language)}"
+        )
+        for m in metrics
+    }
+
+
+def _one(items: tuple[str, ...]) -> str | None:
+    return items[0] if len(items) == 1 else None
+
+
+# -- KPI cards ---------------------------------------------------------------------------------
+
+
+def target_for(pol: Policy, metric: str, filters: Filters) -> float | None:
+    """The target a card shows: the client's own when one client is chosen, else the company's."""
+    return pol.target(metric, _one(filters.clients), _one(filters.channels), days=filters.days)
+
+
+def kpi_cards(wh: Warehouse, frames: dict[str, pd.DataFrame], filters: Filters, per_row: int = 5) -> None:
+    """One card per metric of `frames["cards"]`: value, change on the previous period, target."""
+    now, before = values(frames["cards"]), values(frames["cards_before"])
+    by_channel = frames.get("by_channel")
+    pol = policy(wh, filters.end)
+    language = lang()
+    metrics = list(now)
+    for start in range(0, len(metrics), per_row):
+        cols = st.columns(per_row)
+        for col, name in zip(cols, metrics[start : start + per_row], strict=False):
+            metric = CATALOG[name]
+            value, prev = now[name], before[name]
+            delta = None if value is None or prev is None else value - prev
+            change = fmt_change(delta, metric.unit, language)
+            still = change is not None and change.startswith("±")
+            colour = "off" if still else {1: "normal", -1: "inverse", 0: "off"}[metric.direction]
+            with col.container(border=True):
+                st.metric(
+                    metric.short_label(language),
+                    fmt_value(value, metric.unit, language),
+                    change,
+                    delta_color=colour,
+                    delta_arrow="off" if still else "auto",
+                    help=f"**{metric.label(language)}**: {metric.formula(language)}",
+                )
+                st.caption(_target_line(pol, name, filters, value, by_channel))
+
+
+def _target_line(pol: Policy, name: str, filters: Filters, value, by_channel) -> str:
+    metric = CATALOG[name]
+    language = lang()
+    target = target_for(pol, name, filters)
+    if by_channel is not None and name in by_channel.columns and target is None:
+        # Seconds on the phone and hours by email do not average into one number worth a target:
+        # show each channel against its own.
+        parts = []
+        for _, row in by_channel.iterrows():
+            channel_value = None if pd.isna(row[name]) else float(row[name])
+            mark = _mark(meets(name, channel_value, pol.target(name, _one(filters.clients), row["key"])))
+            parts.append(
+                f"{channel_label(row['key'], language)} {fmt_value(channel_value, metric.unit, language)}{mark}"
+            )
+        return " · ".join(parts) or tr("no_target")
+    if target is None:
+        return tr("no_target")
+    status = meets(name, value, target)
+    verdict = "" if status is None else " · " + tr("target_met" if status else "target_missed")
+    return f"{tr('target')} {fmt_value(target, metric.unit, language)}{verdict}{_mark(status)}"
+
+
+def _mark(status: bool | None) -> str:
+    return {True: " :green[●]", False: " :red[●]", None: ""}[status]
+
+
+# -- charts and tables ---------------------------------------------------------------------------
+
+
+def empty(frame: pd.DataFrame | None, *columns: str) -> bool:
+    """True (and a plain message shown) when there is nothing to draw."""
+    if frame is None or frame.empty or any(frame[c].isna().all() for c in columns if c in frame):
+        st.info(tr("no_data"))
+        return True
+    return False
+
+
+def trend(
+    wh: Warehouse, frame: pd.DataFrame, metric: str, filters: Filters, key: str, title: str | None = None
+) -> None:
+    """A metric's weekly line against its target (`frame`: a metric table by week)."""
+    if empty(frame, metric):
+        return
+    pol = policy(wh, filters.end)
+    target = target_for(pol, metric, filters)
+    if metric == "training_hours" and target is not None:
+        target = pol.target(metric, days=7)
+    label = CATALOG[metric].label(lang())
+    fig = charts.trend(frame, metric, CATALOG[metric].unit, title or label, tr("week"), target, tr("target"))
+    st.plotly_chart(fig, width="stretch", key=key)
+
+
+def split_trend(
+    wh: Warehouse, frame: pd.DataFrame, metric: str, filters: Filters, split: str, key: str
+) -> None:
+    """A metric's weekly line per channel or client, each against its own target."""
+    if empty(frame, metric):
+        return
+    pol = policy(wh, filters.end)
+    language = lang()
+    series = sorted(frame["key2"].dropna().unique())
+    names = {s: channel_label(s, language) if split == "channel" else s for s in series}
+    targets = {
+        s: pol.target(
+            metric,
+            s if split == "client" else _one(filters.clients),
+            s if split == "channel" else _one(filters.channels),
+            days=filters.days,
+        )
+        for s in series
+    }
+    colours = charts.colours(split, series, queries.clients(wh) if split == "client" else ())
+    fig = charts.lines(
+        frame, metric, CATALOG[metric].unit, CATALOG[metric].label(language), tr("week"), names, targets, colours,
+        tr("target"),
+    )  # fmt: skip
+    st.plotly_chart(fig, width="stretch", key=key)
+
+
+def table(
+    frame: pd.DataFrame,
+    name: str,
+    units: dict[str, str] | None = None,
+    agent: str | None = None,
+    key_label: str | None = None,
+) -> None:
+    """A table with translated headings (metric columns formatted), and CSV / Excel downloads.
+    With `agent` (the column holding employee IDs), clicking a row opens that agent's page;
+    `key_label` names a metric table's `key` column (a channel's values are translated)."""
+    language = lang()
+    if empty(frame):
+        return
+    shown = _readable(frame)
+    if key_label is not None:
+        if key_label == "channel":
+            shown["key"] = [channel_label(c, language) for c in shown["key"]]
+        shown["key"] = [k if k != "" else tr("unassigned") for k in shown["key"]]
+        shown = shown.rename(columns={"key": key_label})
+    for column, unit in (units or {}).items():
+        shown[column] = [fmt_value(None if pd.isna(v) else float(v), unit, language) for v in shown[column]]
+    for column in shown.columns:
+        if shown[column].dtype == object or pd.api.types.is_string_dtype(shown[column]):
+            shown[column] = shown[column].fillna("")
+    shown = shown.rename(
+        columns=lambda c: CATALOG[c].short_label(language) if c in CATALOG else column_label(c, language)
+    )
+    clickable = {}
+    if agent is not None:
+        st.caption(tr("drill_hint_agent"))
+        ids = tuple(str(v) for v in frame[agent])
+        clickable = {
+            "key": f"t_{name}",
+            "on_select": partial(_picked, f"t_{name}", "agent", ids),
+            "selection_mode": "single-row",
+        }
+    config = {column_label("comment", language): st.column_config.TextColumn(width="large")}
+    st.dataframe(shown, hide_index=True, width="stretch", column_config=config, **clickable)
+    download_buttons(shown, f"csdata-{name}", f"dl_{name}")
+
+
+# Columns holding codes, and how a code is shown to a reader.
+_CODES = {
+    "channel": lambda v: channel_label(v, lang()),
+    "stage": lambda v: tr(f"stage_{v}"),
+    "kind": lambda v: tr(f"choice_{v}"),
+    "source": lambda v: tr(f"choice_{v}"),
+    "state": lambda v: tr(f"state_{v}"),
+}
+
+
+def _readable(frame: pd.DataFrame) -> pd.DataFrame:
+    """Codes as words in the user's language, and days without a time of midnight."""
+    shown = frame.copy()
+    for column, word in _CODES.items():
+        if column in shown:
+            shown[column] = [word(v) if isinstance(v, str) and v else v for v in shown[column]]
+    for column in shown.columns:
+        values = shown[column]
+        if (
+            pd.api.types.is_datetime64_any_dtype(values)
+            and (values.dropna().dt.normalize() == values.dropna()).all()
+        ):
+            shown[column] = values.dt.date
+    return shown
+
+
+def heatmap(frame: pd.DataFrame) -> None:
+    """Tickets offered by weekday and hour of day."""
+    if empty(frame, "offered"):
+        return
+    days = [tr(f"weekday_{d}") for d in range(1, 8)]
+    fig = charts.heatmap(frame, "offered", None, days, tr("hour_of_day"), tr("tickets_unit"))
+    st.plotly_chart(fig, width="stretch", key="heatmap")
+
+
+def spread(frame: pd.DataFrame, metrics: tuple[str, ...], key: str) -> None:
+    """Mean, median and 90th percentile of a duration per channel, as grouped bars."""
+    if empty(frame, *metrics):
+        return
+    language = lang()
+    labels = {m: CATALOG[m].label(language) for m in metrics}
+    channels = {c: channel_label(c, language) for c in frame["key"]}
+    units = {u: tr(f"unit_{u}") for u in ("s", "min", "h")}
+    fig = charts.durations(frame, labels, channels, units, CATALOG[metrics[0]].label(language))
+    st.plotly_chart(fig, width="stretch", key=key)
+
+
+def metric_units(frame: pd.DataFrame) -> dict[str, str]:
+    return {c: CATALOG[c].unit for c in frame.columns if c in CATALOG}
+
+
+# -- complaints ----------------------------------------------------------------------------------
+
+STAGES = ("recorded", "routed", "fed_back", "accepted")
+
+
+def complaint_funnel(path: pd.DataFrame) -> None:
+    """Complaints reaching each stage of the path (a complaint fed back was also routed)."""
+    if empty(path) or path["tickets"].sum() == 0:
+        return
+    reached = [int(path.loc[path["stage"].isin(STAGES[i:]), "tickets"].sum()) for i in range(len(STAGES))]
+    fig = charts.funnel([tr(f"stage_{s}") for s in STAGES], reached, tr("funnel_title"))
+    st.plotly_chart(fig, width="stretch", key="funnel")
+    st.caption(tr("reopened_count", n=int(path["reopened"].fillna(0).sum())))
+
+
+def complaint_ageing(path: pd.DataFrame) -> None:
+    """Complaints not yet accepted, by stage and by days open at the end of the period."""
+    open_ = path[path["stage"] != "accepted"] if not path.empty else path
+    if empty(open_):
+        return
+    fig = charts.stacked(
+        open_, "age", "stage", "tickets", tr("ageing_title"), tr("age_days_axis"), tr("tickets_unit"),
+        {s: tr(f"stage_{s}") for s in STAGES},
+    )  # fmt: skip
+    fig.update_xaxes(categoryorder="array", categoryarray=list(queries.AGE_BUCKETS))
+    st.plotly_chart(fig, width="stretch", key="ageing")
+
+
+# -- quality -------------------------------------------------------------------------------------
+
+
+def criteria(wh: Warehouse, frame: pd.DataFrame, filters: Filters) -> None:
+    """Mean score per scorecard criterion, against the pass mark: where the points are lost."""
+    if empty(frame, "criterion_score"):
+        return
+    pol = policy(wh, filters.end)
+    language = lang()
+    labels = {c.key: (c.label_zh if language == "zh" else c.label_en) for c in pol.scorecard.criteria}
+    shown = frame.assign(key=[labels.get(k, k) for k in frame["key"]]).sort_values("criterion_score")
+    fig = charts.bars(shown, "key", {"criterion_score": CATALOG["criterion_score"].label(language)}, "points",
+                      None, CATALOG["criterion_score"].label(language),
+                      pol.scorecard.pass_mark, tr("pass_mark"), horizontal=True)  # fmt: skip
+    lowest = min(float(shown["criterion_score"].min()), pol.scorecard.pass_mark)
+    fig.update_xaxes(range=[max(0.0, lowest - 10), 100])  # the differences, not the bars' length
+    st.plotly_chart(fig, width="stretch", key="criteria")
+
+
+def findings(frame: pd.DataFrame) -> None:
+    if empty(frame, "audits"):
+        return
+    shown = frame.assign(key=frame["key"].fillna("").replace("", tr("unspecified")))
+    shown = shown.sort_values("audits", ascending=False)
+    fig = charts.bars(shown, "key", {"audits": CATALOG["audits"].label(lang())}, "count", None,
+                      CATALOG["audits"].label(lang()), horizontal=True)  # fmt: skip
+    st.plotly_chart(fig, width="stretch", key="findings")
+
+
+def ranking(wh: Warehouse, frame: pd.DataFrame, filters: Filters) -> None:
+    """Agents by QA score, only those with at least the policy's minimum number of audits."""
+    pol = policy(wh, filters.end)
+    least = pol.min_audits_for_ranking
+    if empty(frame, "audits"):
+        return
+    ranked = frame[(frame["audits"] >= least) & (frame["key"] != "")]
+    ranked = ranked.sort_values(["qa_score", "audits"], ascending=[False, False])
+    st.caption(tr("ranking_caption", n=least, left_out=int((frame["audits"] < least).sum())))
+    names = queries.employee_names(wh, list(ranked["key"]))
+    ranked = ranked.rename(columns={"key": "employee_id"})
+    ranked.insert(0, "place", range(1, len(ranked) + 1))
+    ranked.insert(2, "name", [names.get(k, "") for k in ranked["employee_id"]])
+    table(ranked, "agent-ranking", metric_units(ranked), agent="employee_id")
+
+
+def actions(frame: pd.DataFrame, filters: Filters) -> None:
+    """Corrective actions of the period's audits by kind and by where they stood at its end."""
+    if empty(frame):
+        return
+    overdue = int(frame.loc[frame["state"] == "overdue", "actions"].sum())
+    (st.error if overdue else st.success)(tr("overdue_actions", n=overdue, end=filters.end))
+    shown = frame.assign(kind=[tr(f"choice_{k}") for k in frame["kind"]])
+    fig = charts.stacked(shown, "kind", "state", "actions", None, "", tr("actions_unit"),
+                         {s: tr(f"state_{s}") for s in ("open", "overdue", "done", "cancelled")})  # fmt: skip
+    st.plotly_chart(fig, width="stretch", key="actions")
+
+
+# -- people --------------------------------------------------------------------------------------
+
+
+def training_by_team(wh: Warehouse, frame: pd.DataFrame, filters: Filters) -> None:
+    if empty(frame, "training_hours"):
+        return
+    target = policy(wh, filters.end).target("training_hours", days=filters.days)
+    label = CATALOG["training_hours"].label(lang())
+    fig = charts.bars(
+        frame, "key", {"training_hours": label}, "hours", label, tr("team"), target, tr("target")
+    )
+    st.plotly_chart(fig, width="stretch", key="training_by_team")
+    table(frame, "training-by-team", metric_units(frame), key_label="team")
+
+
+def auditors(wh: Warehouse, frame: pd.DataFrame) -> None:
+    """Each auditor's audits, mean score given and spread, with their names."""
+    if empty(frame, "audits"):
+        return
+    names = queries.employee_names(wh, list(frame["key"]))
+    shown = frame.rename(columns={"key": "auditor_id"})
+    shown.insert(1, "name", [names.get(k, "") for k in shown["auditor_id"]])
+    table(shown, "auditors", metric_units(shown))
+
+
+def go_live(frame: pd.DataFrame) -> None:
+    """Who went live in the period; those who handled tickets before passing onboarding stand out."""
+    st.caption(tr("go_live_caption"))
+    if empty(frame):
+        return
+    early = frame[frame["worked_before_passing"]]
+    if len(early):
+        st.error(tr("worked_before_passing_alert", n=len(early), ids=", ".join(early["employee_id"])))
+    table(frame, "go-live", agent="employee_id")
+
+
+def grades(frame: pd.DataFrame) -> None:
+    if empty(frame):
+        return
+    fig = charts.stacked(
+        frame, "period", "grade", "people", tr("grades_title"), tr("period_axis"), tr("people_unit")
+    )
+    st.plotly_chart(fig, width="stretch", key="grades")
+
+
+def appraised(frame: pd.DataFrame) -> None:
+    """The latest period's best ten, and everyone below standard with their coaching record."""
+    if frame.empty:
+        st.info(tr("no_data"))
+        return
+    latest = frame["period"].max()
+    st.subheader(tr("top_title", period=latest))
+    top = frame[(frame["period"] == latest) & (frame["place"] <= 10)]
+    table(top.drop(columns=["below_standard", "below_before", "coached"]), "top-performers", {"score": "points"},
+          agent="employee_id")  # fmt: skip
+    st.subheader(tr("below_title"))
+    st.caption(tr("below_caption"))
+    below = frame[frame["below_standard"]].drop(columns=["place", "below_standard"])
+    missing = below[~below["coached"]]
+    if len(missing):
+        st.error(tr("below_without_coaching", n=len(missing), ids=", ".join(missing["employee_id"])))
+    table(below, "below-standard", {"score": "points"}, agent="employee_id")
+
+
+# -- clients and agents --------------------------------------------------------------------------
+
+
+def only_client(filters: Filters, client: str) -> Filters:
+    return Filters(filters.start, filters.end, (client,), filters.channels, filters.teams)
+
+
+def scorecard(wh: Warehouse, cards: pd.DataFrame, filters: Filters) -> None:
+    """The client's numbers beside the targets of their contract, as a table to download."""
+    pol = policy(wh, filters.end)
+    language = lang()
+    rows = []
+    for name, value in values(cards).items():
+        metric, target = CATALOG[name], target_for(pol, name, filters)
+        status = meets(name, value, target)
+        rows.append(
+            {
+                "metric": metric.label(language),
+                "value": fmt_value(value, metric.unit, language),
+                "target": fmt_value(target, metric.unit, language) if target is not None else "",
+                "met": "" if status is None else tr("target_met" if status else "target_missed"),
+            }
+        )
+    table(pd.DataFrame(rows), f"scorecard-{filters.clients[0]}")
+
+
+def small_trends(wh: Warehouse, frame: pd.DataFrame, filters: Filters, per_row: int = 3) -> None:
+    metrics = [m for m in frame.columns if m in CATALOG]
+    for start in range(0, len(metrics), per_row):
+        for column, metric in zip(st.columns(per_row), metrics[start : start + per_row], strict=False):
+            with column:
+                trend(wh, frame, metric, filters, f"small_{metric}")
+
+
+def pick_agent(names: dict[str, str]) -> str:
+    """The agent of the URL (a click elsewhere), else the one chosen here; kept in the URL."""
+    wanted = st.query_params.get("agent")
+    if wanted and wanted != st.session_state.get("_agent_url"):
+        st.session_state["_agent_url"] = wanted
+        if wanted in names:
+            st.session_state["agent_pick"] = wanted
+        else:
+            st.warning(tr("agent_unknown", agent=wanted))
+    if st.session_state.get("agent_pick") not in names:
+        st.session_state["agent_pick"] = next(iter(names))
+    agent = st.selectbox(
+        tr("agent"), list(names), format_func=lambda a: f"{a} · {names[a]}", key="agent_pick"
+    )
+    st.query_params["agent"] = agent
+    st.session_state["_agent_url"] = agent
+    return agent
+
+
+def only_agent(filters: Filters, agent: str) -> Filters:
+    return Filters(filters.start, filters.end, channels=filters.channels, agents=(agent,))
+
+
+def agent_header(people: pd.DataFrame, agent: str) -> None:
+    row = people[people["employee_id"] == agent].iloc[0]
+    st.caption(f"{row['employee_id']} · {row['name']} · {row['team'] or ''} · {row['client'] or ''}")

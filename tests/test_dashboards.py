@@ -1,0 +1,305 @@
+"""The dashboard pages through Streamlit's AppTest: each renders in both languages on the demo
+warehouse, on an empty one and on a selection without data; its cards equal `csdata kpi` for the
+same filters; the filters come from and go to the URL; drill-down narrows company -> client ->
+team -> agent; QA ranking keeps to the policy's minimum number of audits."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, build_tiny, run_cli
+from streamlit.testing.v1 import AppTest
+
+from csdata import dashboards, queries, ui
+from csdata.auth import add_user
+from csdata.i18n import LANGS, column_label, fmt_value, t
+from csdata.metrics import CATALOG
+from csdata.policy import load_policy
+from csdata.warehouse import Warehouse
+
+APP = ROOT / "app.py"
+DASHBOARDS = list(dashboards.PAGES)
+
+
+@pytest.fixture(scope="module")
+def demo(sample_db, tmp_path_factory) -> Path:
+    """A private copy of the demo warehouse for the app (which keeps its file open)."""
+    path = tmp_path_factory.mktemp("dash") / "app.duckdb"
+    shutil.copyfile(sample_db, path)
+    return path
+
+
+@pytest.fixture
+def use_db(monkeypatch):
+    monkeypatch.chdir(ROOT)
+    monkeypatch.delenv("CSDATA_LANG", raising=False)
+    return lambda db: monkeypatch.setenv("CSDATA_DB", str(db))
+
+
+def open_page(page: str, lang: str = "en", user: str = "admin", query: dict | None = None) -> AppTest:
+    at = AppTest.from_file(str(APP), default_timeout=90)
+    at.session_state["lang"] = lang
+    at.session_state["username"] = user
+    at.run()
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    at.switch_page(ui.PAGE_FILES[page][0]).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def cards(at: AppTest, page: str, lang: str = "en") -> dict[str, str]:
+    labels = {CATALOG[m].short_label(lang): m for m in dashboards.CARDS[page]}
+    found = {labels[m.label]: m.value for m in at.metric if m.label in labels}
+    assert list(found) == list(dashboards.CARDS[page]), [m.label for m in at.metric]
+    return found
+
+
+def url(at: AppTest, key: str) -> list[str]:
+    """A query parameter of the page's URL, always as a list (one value or repeated)."""
+    value = at.query_params.get(key, [])
+    return [value] if isinstance(value, str) else list(value)
+
+
+def charts_with_data(at: AppTest) -> list[bool]:
+    """For every plotly chart on the page: whether any of its traces has a point to draw."""
+    found = []
+    for chart in at.get("plotly_chart"):
+        figure = json.loads(chart.proto.spec)
+        found.append(any(len(tr.get("x") or tr.get("z") or tr.get("y") or []) for tr in figure["data"]))
+    return found
+
+
+# -- every page renders ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("page", DASHBOARDS)
+def test_page_renders_on_the_demo_warehouse(demo, use_db, page, lang):
+    use_db(demo)
+    at = open_page(page, lang)
+    assert [e.value for e in at.title] == [t("overview_title" if page == "overview" else f"nav_{page}", lang)]
+    assert at.metric, "cards are shown"
+    assert all(charts_with_data(at)), "no chart is drawn without data"
+    assert not at.warning
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("page", DASHBOARDS)
+def test_page_on_an_empty_warehouse_says_so(use_db, tmp_path, page, lang):
+    path = tmp_path / "empty.duckdb"
+    wh = Warehouse(path, create=True)
+    add_user(wh, "test", "admin", "admin", "long enough password")
+    wh.close()
+    use_db(path)
+    at = open_page(page, lang)
+    assert [e.value for e in at.info] == [t("empty_warehouse", lang)]
+    assert not at.metric and not at.get("plotly_chart")
+
+
+@pytest.fixture(scope="module")
+def tiny_db(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("tiny") / "tiny.duckdb"
+    wh = build_tiny(path)
+    add_user(wh, "test", "admin", "admin", "long enough password")
+    wh.close()
+    return path
+
+
+@pytest.mark.parametrize("page", DASHBOARDS)
+def test_a_selection_without_data_shows_a_message_not_an_empty_chart(tiny_db, use_db, page):
+    # 28 February has one ticket (T10) and nothing else: no audit, no training, no appraisal.
+    use_db(tiny_db)
+    at = open_page(page, query={"from": "2026-02-28", "to": "2026-02-28"})
+    assert at.date_input(key="f_period").value == (dt.date(2026, 2, 28), dt.date(2026, 2, 28))
+    assert all(charts_with_data(at)), "a chart was drawn without data"
+    if page in ("quality", "people"):
+        assert t("no_data", "en") in [e.value for e in at.info]
+
+
+# -- the same numbers as `csdata kpi` ---------------------------------------------------------
+
+
+def kpi(db: Path, metrics, filters: queries.Filters) -> dict[str, float | None]:
+    args = [
+        "kpi",
+        "--db",
+        str(db),
+        "--from",
+        filters.start.isoformat(),
+        "--to",
+        filters.end.isoformat(),
+        "--json",
+    ]
+    for option, values in (
+        ("--client", filters.clients),
+        ("--team", filters.teams),
+        ("--agent", filters.agents),
+    ):
+        for value in values:
+            args += [option, value]
+    for metric in metrics:
+        args += ["--metric", metric]
+    result = run_cli(*args, env={"CSDATA_LANG": "en"})
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+@pytest.mark.parametrize("one_client", [False, True], ids=["all clients", "one client"])
+@pytest.mark.parametrize("page", DASHBOARDS)
+def test_cards_equal_csdata_kpi(sample_db, demo, use_db, page, one_client):
+    use_db(demo)
+    wh = Warehouse(sample_db, read_only=True)
+    try:
+        client = queries.clients(wh)[1]
+        first_agent = queries.agents(wh)["employee_id"].iloc[0]
+    finally:
+        wh.close()
+    at = open_page(page, query={"client": client} if one_client else None)
+    start, end = at.date_input(key="f_period").value
+    assert (end - start).days == 89, "the default period is the last 90 days with data"
+    filters = queries.Filters(start, end, (client,) if one_client else ())
+    if page == "clients" and not one_client:  # the clients page shows one client: the first
+        filters = queries.Filters(start, end, (at.selectbox(key="client_pick").value,))
+    if page == "agent":  # the agent page shows one agent over the period, whatever the client
+        assert at.selectbox(key="agent_pick").value == first_agent
+        filters = queries.Filters(start, end, agents=(first_agent,))
+    metrics = dashboards.CARDS[page]
+    expected = kpi(sample_db, metrics, filters)
+    assert cards(at, page) == {m: fmt_value(expected[m], CATALOG[m].unit, "en") for m in metrics}
+
+
+# -- filters in the URL ------------------------------------------------------------------------
+
+
+def test_a_shared_link_sets_the_filters_and_the_url_follows_changes(demo, use_db):
+    use_db(demo)
+    query = {"from": "2026-09-01", "to": "2026-09-30", "client": "Nebula Games", "channel": "chat"}
+    at = open_page("service", query=query)
+    assert at.date_input(key="f_period").value == (dt.date(2026, 9, 1), dt.date(2026, 9, 30))
+    assert at.multiselect(key="f_clients").value == ["Nebula Games"]
+    assert at.multiselect(key="f_channels").value == ["chat"]
+    at.multiselect(key="f_channels").set_value(["phone", "email"]).run()
+    assert url(at, "channel") == ["phone", "email"]
+    assert url(at, "client") == ["Nebula Games"]
+    assert url(at, "from") == ["2026-09-01"]
+    # Another page keeps them (the navigation clears the URL; the page writes them back).
+    at.switch_page(ui.PAGE_FILES["quality"][0]).run()
+    assert at.multiselect(key="f_clients").value == ["Nebula Games"]
+    assert url(at, "client") == ["Nebula Games"]
+    assert at.date_input(key="f_period").value == (dt.date(2026, 9, 1), dt.date(2026, 9, 30))
+
+
+def test_a_link_with_values_outside_the_data_or_the_scope_says_what_it_left_out(demo, use_db):
+    use_db(demo)
+    at = open_page(
+        "overview", query={"from": "not-a-date", "client": ["Nebula Games", "Nobody Inc"], "team": "X"}
+    )
+    assert at.multiselect(key="f_clients").value == ["Nebula Games"]
+    warnings = [w.value for w in at.warning]
+    assert len(warnings) == 1
+    for left_out in ("from=not-a-date", "client=Nobody Inc", "team=X"):
+        assert left_out in warnings[0]
+
+
+def test_a_client_account_cannot_widen_its_scope_through_the_url(demo, sample_db, use_db):
+    use_db(demo)
+    at = open_page("service", user="client", query={"client": ["Nebula Games", "Aurora Airways"]})
+    wh = Warehouse(sample_db, read_only=True)
+    try:
+        own = list(wh.column("SELECT value FROM user_scopes WHERE username = 'client' AND kind = 'client'"))
+    finally:
+        wh.close()
+    assert set(at.multiselect(key="f_clients").value) <= set(own)
+    assert not at.multiselect(key="f_clients").value or at.warning
+
+
+# -- drill-down --------------------------------------------------------------------------------
+
+
+def test_drill_down_from_company_to_agent(demo, sample_db, use_db):
+    use_db(demo)
+    at = open_page("overview")
+    assert t("drill_client_title", "en") in [s.value for s in at.subheader]
+    client = at.multiselect(key="f_clients").options[0]
+    at.session_state["_drill"] = ("client", client)  # what clicking the client's row leaves
+    at.run()
+    assert at.multiselect(key="f_clients").value == [client]
+    assert url(at, "client") == [client]
+    assert t("drill_team_title", "en") in [s.value for s in at.subheader]
+    team = at.multiselect(key="f_teams").options[0]
+    at.session_state["_drill"] = ("team", team)
+    at.run()
+    assert at.multiselect(key="f_teams").value == [team]
+    assert t("drill_agent_title", "en") in [s.value for s in at.subheader]
+    at.button(key="drill_up").click().run()
+    assert at.multiselect(key="f_teams").value == []
+    assert at.multiselect(key="f_clients").value == [client]
+    # An agent's row opens the agent page on that agent, the filters kept.
+    wh = Warehouse(sample_db, read_only=True)
+    try:
+        agents = queries.agents(wh)
+        agent = agents.loc[agents["team"] == team, "employee_id"].iloc[-1]  # not the list's first
+    finally:
+        wh.close()
+    at.session_state["_drill"] = ("agent", agent)
+    at.run()
+    assert not at.exception
+    assert [e.value for e in at.title] == [t("nav_agent", "en")]
+    assert at.selectbox(key="agent_pick").value == agent
+    assert url(at, "agent") == [agent]
+    assert url(at, "client") == [client]
+
+
+def test_drill_tables_follow_the_filters(sample_db):
+    wh = Warehouse(sample_db, read_only=True)
+    try:
+        first, last = queries.ticket_date_range(wh)
+        client = queries.clients(wh)[0]
+        team = queries.teams(wh, clients=(client,))[0]
+        base = queries.Filters(last - dt.timedelta(days=89), last)
+        levels = {
+            "client": base,
+            "team": queries.Filters(base.start, base.end, (client,)),
+            "agent": queries.Filters(base.start, base.end, (client,), teams=(team,)),
+        }
+        for level, filters in levels.items():
+            assert dashboards.drill_level(filters) == level
+            frame = dashboards.fetch(wh, dashboards.requests("overview", filters)["drill"])
+            total = queries.metric_values(wh, ["offered"], filters)["offered"]
+            assert frame["offered"].sum() == total, level  # the rows add up to the level above
+        agents = dashboards.fetch(wh, dashboards.requests("overview", levels["agent"])["drill"])
+        assert set(agents["key"]) <= set(queries.team_members(wh, team))
+    finally:
+        wh.close()
+
+
+# -- the QA ranking keeps to the policy's minimum ----------------------------------------------
+
+
+def test_ranking_leaves_out_agents_with_too_few_audits(demo, use_db, sample_db):
+    use_db(demo)
+    at = open_page("quality")
+    start, end = at.date_input(key="f_period").value
+    wh = Warehouse(sample_db, read_only=True)
+    try:
+        least = load_policy(wh, end)[1].min_audits_for_ranking
+        counts = dict(
+            wh.rows(
+                "SELECT agent_id, count(*) FROM audits WHERE audited_at BETWEEN ? AND ? GROUP BY 1",
+                [start, end],
+            )
+        )
+    finally:
+        wh.close()
+    ranked = at.dataframe(key="t_agent-ranking").value
+    ids = list(ranked[column_label("employee_id", "en")])
+    assert ids, "some agents are ranked"
+    assert all(counts[i] >= least for i in ids)
+    assert len(ids) == sum(1 for n in counts.values() if n >= least)
+    scores = list(ranked[CATALOG["qa_score"].short_label("en")].astype(float))
+    assert scores == sorted(scores, reverse=True)

@@ -1,0 +1,31 @@
+"""Complaints and suggestions: the complaint path from record to the customer's acceptance, how
+long open complaints have waited, and what the departments made of the suggestions."""
+
+import streamlit as st
+
+from csdata import ui
+from csdata.ui import dashboard as dash
+
+wh, user = ui.require("complaints")
+scope = user.scope
+st.title(ui.tr("nav_complaints"))
+filters = dash.filter_bar(wh, scope)
+dash.caption(wh, filters, scope)
+frames = dash.data(wh, "complaints", filters, scope)
+dash.kpi_cards(wh, frames, filters, per_row=4)
+
+st.subheader(ui.tr("complaint_path_title"))
+left, right = st.columns(2)
+with left:
+    dash.complaint_funnel(frames["path"])
+with right:
+    dash.complaint_ageing(frames["path"])
+
+st.subheader(ui.tr("open_complaints_title"))
+st.caption(ui.tr("open_complaints_caption"))
+dash.table(frames["open"], "open-complaints", {"age_days": "days"})
+
+st.subheader(ui.tr("departments_title"))
+dash.table(
+    frames["departments"], "departments", dash.metric_units(frames["departments"]), key_label="department"
+)

@@ -1,0 +1,26 @@
+"""People: onboarding results and who went live without passing, in-service training hours per
+head against the policy, and appraisal grades with the best and those below standard."""
+
+import streamlit as st
+
+from csdata import ui
+from csdata.ui import dashboard as dash
+
+wh, user = ui.require("people")
+scope = user.scope
+st.title(ui.tr("nav_people"))
+filters = dash.filter_bar(wh, scope)
+dash.caption(wh, filters, scope)
+frames = dash.data(wh, "people", filters, scope)
+dash.kpi_cards(wh, frames, filters, per_row=4)
+
+st.subheader(ui.tr("training_by_team_title"))
+dash.training_by_team(wh, frames["by_team"], filters)
+
+st.subheader(ui.tr("go_live_title"))
+dash.go_live(frames["go_live"])
+
+st.subheader(ui.tr("grades_title"))
+dash.grades(frames["grades"])
+
+dash.appraised(frames["appraised"])

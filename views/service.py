@@ -1,0 +1,50 @@
+"""Service: when customers contact us, how fast and how well they are answered, per channel and
+client, as distributions and against the thresholds and targets of the policy."""
+
+import streamlit as st
+
+from csdata import ui
+from csdata.dashboards import SPREAD
+from csdata.i18n import t
+from csdata.ui import dashboard as dash
+
+wh, user = ui.require("service")
+scope = user.scope
+st.title(ui.tr("nav_service"))
+filters = dash.filter_bar(wh, scope)
+dash.caption(wh, filters, scope)
+language = ui.lang()
+split = st.session_state.get("service_split") or "channel"
+frames = dash.data(wh, "service", filters, scope, split)
+dash.kpi_cards(wh, frames, filters)
+
+st.subheader(ui.tr("heatmap_title"))
+dash.heatmap(frames["heatmap"])
+
+st.subheader(ui.tr("service_trend_title"))
+st.segmented_control(
+    ui.tr("split_by"),
+    ["channel", "client"],
+    format_func=lambda s: t(s, language),
+    key="service_split",
+    default=split,
+    required=True,
+)
+left, right = st.columns(2)
+with left:
+    dash.split_trend(wh, frames["trend"], "answer_rate", filters, split, "trend_answer")
+with right:
+    dash.split_trend(wh, frames["trend"], "service_level", filters, split, "trend_sl")
+
+st.subheader(ui.tr("spread_title"))
+st.caption(ui.tr("spread_caption"))
+left, right = st.columns(2)
+with left:
+    dash.spread(frames["by_channel"], SPREAD[:3], "spread_wait")
+with right:
+    dash.spread(frames["by_channel"], SPREAD[3:], "spread_handle")
+dash.table(
+    frames["by_channel"], "service-by-channel", dash.metric_units(frames["by_channel"]), key_label="channel"
+)
+
+dash.drill_table(wh, frames["drill"], filters, scope, "drill")
