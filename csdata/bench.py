@@ -1,6 +1,7 @@
 """`csdata bench`: how long each dashboard page takes to compute at scale, against bare DuckDB.
 
-It builds (or reuses) a generated warehouse of N tickets with audits and people to scale, then
+It builds (or reuses) a generated warehouse of N tickets, with as many QA audits per ticket as the
+default demo (the roster of people, their training and appraisals stay the demo's), then
 for every page, with the page's default filters and with one client chosen, times (a) computing
 every frame the page draws (`csdata.dashboards.page_data`: the query layer, DuckDB and the
 conversion to pandas, with no result cache) and (b) DuckDB alone running the same statements,
@@ -53,14 +54,14 @@ def _page_filters(wh: Warehouse, page: str, filters: queries.Filters, client: st
     return filters
 
 
-def measure(wh: Warehouse, repeat: int) -> list[dict]:
+def measure(wh: Warehouse, repeat: int, pages: tuple[str, ...] = dashboards.PAGES) -> list[dict]:
     first, last = queries.ticket_date_range(wh)
     client = queries.clients(wh)[0]
     default = queries.Filters(max(first, last - dt.timedelta(days=89)), last)
     one = queries.Filters(default.start, default.end, (client,))
     rows = []
     for label, chosen in (("default", default), (client, one)):
-        for page in dashboards.PAGES:
+        for page in pages:
             filters = _page_filters(wh, page, chosen, client)
             policy = load_policy(wh, filters.end)[1]
             page_s = _timed(
@@ -82,8 +83,8 @@ def measure(wh: Warehouse, repeat: int) -> list[dict]:
     return rows
 
 
-def run(db: Path | None, tickets: int, repeat: int, as_json: bool) -> int:
-    from csdata.sample import build_sample
+def run(db: Path | None, tickets: int, repeat: int, as_json: bool, pages: list[str] | None = None) -> int:
+    from csdata.sample import DEMO_TICKETS, build_sample, scale_audits
 
     path = db or Path("data") / f"bench-{tickets}.duckdb"
     built_s = None
@@ -92,20 +93,23 @@ def run(db: Path | None, tickets: int, repeat: int, as_json: bool) -> int:
         started = time.perf_counter()
         wh = Warehouse(path, create=True)
         build_sample(wh, tickets=tickets)
+        scale_audits(wh, round(tickets / DEMO_TICKETS))
         wh.close()
         built_s = time.perf_counter() - started
     wh = Warehouse(path, read_only=True)
     try:
         count = wh.scalar("SELECT count(*) FROM tickets")
+        audits = wh.scalar("SELECT count(*) FROM audits")
         if not count:
             print(f"{path}: the warehouse has no tickets to measure")
             return 1
-        rows = measure(wh, repeat)
+        rows = measure(wh, repeat, tuple(pages or dashboards.PAGES))
     finally:
         wh.close()
     report = {
         "db": str(path),
         "tickets": count,
+        "audits": audits,
         "build_s": None if built_s is None else round(built_s, 1),
         "peak_mib": round(_peak_mib()),
         "goals": GOALS,
@@ -114,7 +118,10 @@ def run(db: Path | None, tickets: int, repeat: int, as_json: bool) -> int:
     if as_json:
         print(json.dumps(report, indent=2))
         return 0
-    print(f"{count:,} tickets in {path}" + (f" (built in {built_s:.1f} s)" if built_s else " (reused)"))
+    print(
+        f"{count:,} tickets, {audits:,} audits in {path}"
+        + (f" (built in {built_s:.1f} s)" if built_s else " (reused)")
+    )
     print(f"{'page':<12}{'filters':<14}{'queries':>8}{'page s':>9}{'bare s':>9}{'ratio':>7}")
     for r in rows:
         print(
@@ -131,6 +138,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         "--tickets", type=_positive, default=10_000_000, help="tickets to build (default 10,000,000)"
     )
     p.add_argument("--repeat", type=_positive, default=3, help="runs per figure; the median is shown")
+    p.add_argument("--page", action="append", choices=dashboards.PAGES, help="only this page (repeatable)")
     p.add_argument("--json", action="store_true", help="print the figures as JSON")
 
 
@@ -148,7 +156,7 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m csdata.bench", description=__doc__)
     add_arguments(p)
     args = p.parse_args(argv)
-    return run(args.db, args.tickets, args.repeat, args.json)
+    return run(args.db, args.tickets, args.repeat, args.json, args.page)
 
 
 if __name__ == "__main__":

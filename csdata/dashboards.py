@@ -48,6 +48,7 @@ CARDS: dict[str, tuple[str, ...]] = {
         "fcr_rate",
         "csat_pct",
         "csat_response_rate",
+        "callbacks_promised",
         "callback_kept_rate",
     ),
     "complaints": (
@@ -92,7 +93,7 @@ def cards(page: str, filters: Filters) -> dict[str, Request]:
     }
     seconds = tuple(m for m in metrics if m in SPREAD)
     if seconds:  # waits by phone and by email do not average into one number worth a target
-        found["by_channel"] = Request(filters, SPREAD, "channel")
+        found["by_channel"] = Request(filters, seconds, "channel")
     return found
 
 
@@ -106,7 +107,8 @@ def requests(
     if page == "overview":
         found["trend"] = Request(filters, (choice or "service_level",), "week")
         found["drill"] = drill
-    elif page == "service":
+    elif page == "service":  # the cards' figures per channel come with the distributions
+        found["by_channel"] = Request(filters, SPREAD, "channel")
         found["heatmap"] = Request(filters, ("offered",), ("weekday", "hour"))
         found["trend"] = Request(filters, ("answer_rate", "service_level"), ("week", choice or "channel"))
         found["drill"] = drill

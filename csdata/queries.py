@@ -24,8 +24,8 @@ from csdata.policy import CHANNELS, Policy, load_policy
 
 # How each source is filtered by date: the column and whether it is a timestamp.
 # `staff` has no day of its own: it counts people employed at some time in the range.
-# `{team}` / `{team_join}` and `{sla}` / `{sla_join}` are filled only when a query needs the agent's
-# team or the SLA threshold: joining 10 million tickets to employees costs more than the rest.
+# `{team}` / `{team_join}` and `{sla}` are filled only when a query needs the agent's team or the SLA
+# threshold: joining 10 million tickets to employees costs more than the rest.
 _SOURCES: dict[str, str] = {
     "tickets": """
         SELECT CAST(t.opened_at AS DATE) AS day, t.client, t.channel, {team} AS team, t.agent_id, t.type,
@@ -35,7 +35,7 @@ _SOURCES: dict[str, str] = {
                t.opened_at, t.feedback_at, t.customer_accepted, t.reopened,
                t.callback_promised_at, t.callback_done_at, t.suggestion_adopted,
                CAST(t.reward_amount AS DOUBLE) AS reward
-        FROM tickets t {team_join} {sla_join}
+        FROM tickets t {team_join}
         WHERE t.opened_at >= $start AND t.opened_at < $end_excl""",
     "audits": """
         SELECT a.audited_at AS day, coalesce(a.client, e.client) AS client, a.channel, e.team,
@@ -77,10 +77,6 @@ _SOURCES: dict[str, str] = {
         WHERE p.ends_on BETWEEN $start AND $end""",
 }
 _TEAM_JOIN = "LEFT JOIN employees e ON e.employee_id = t.agent_id"
-_SLA_JOIN = (
-    "LEFT JOIN sla_default sd ON sd.channel = t.channel "
-    "LEFT JOIN sla_contract sc ON sc.client = t.client AND sc.channel = t.channel"
-)
 
 # Grouping name -> its SQL over a source's columns.
 GROUPINGS: dict[str, str] = {
@@ -189,23 +185,17 @@ def _where(filters: Filters, scope: Scope, source: str, params: _Params) -> str:
     return " AND ".join(conds) or "TRUE"
 
 
-def _sla_ctes(policy: Policy, params: _Params) -> list[str]:
-    defaults = ", ".join(f"('{c}', {int(policy.sla_seconds[c])})" for c in CHANNELS)
+def _sla_case(policy: Policy, params: _Params) -> str:
+    """Each ticket's service-level threshold in seconds, as one CASE over client and channel: the
+    contracts' overrides first, then the company's default per channel. An expression costs far less
+    than joining millions of tickets to a threshold table."""
     overrides = [
-        f"({params.add(contract.client)}, '{channel}', {int(seconds)})"
+        f"WHEN t.client = {params.add(contract.client)} AND t.channel = '{channel}' THEN {int(seconds)}"
         for contract in policy.contracts
-        for channel, seconds in contract.sla_seconds.items()
+        for channel, seconds in sorted(contract.sla_seconds.items())
     ]
-    contract_sql = (
-        f"SELECT * FROM (VALUES {', '.join(overrides)}) v(client, channel, sla_s)"
-        if overrides
-        else "SELECT CAST(NULL AS VARCHAR) client, CAST(NULL AS VARCHAR) channel, NULL::INTEGER sla_s "
-        "WHERE FALSE"
-    )
-    return [
-        f"sla_default(channel, sla_s) AS (VALUES {defaults})",
-        f"sla_contract AS ({contract_sql})",
-    ]
+    defaults = [f"WHEN t.channel = '{c}' THEN {int(policy.sla_seconds[c])}" for c in CHANNELS]
+    return f"(CASE {' '.join(overrides + defaults)} END)"
 
 
 def _keys(by: str | tuple[str, ...] | None) -> tuple[str, ...]:
@@ -221,16 +211,23 @@ def key_columns(by: str | tuple[str, ...] | None) -> list[str]:
     return ["key" if i == 0 else f"key{i + 1}" for i in range(len(_keys(by)))]
 
 
-def _relation(src: str, filters: Filters, scope: Scope, keys: tuple[str, ...], measures, params) -> str:
+def _relation(
+    src: str,
+    filters: Filters,
+    scope: Scope,
+    keys: tuple[str, ...],
+    measures,
+    params,
+    policy: Policy | None = None,
+) -> str:
     sql = _SOURCES[src]
     if src == "tickets":
         team = "team" in keys or _restrict(filters.teams, scope.teams) is not None
-        sla = any("sla_s" in MEASURES[n].sql for n in measures)
+        sla = policy is not None and any("sla_s" in MEASURES[n].sql for n in measures)
         sql = sql.format(
             team="e.team" if team else "CAST(NULL AS VARCHAR)",
             team_join=_TEAM_JOIN if team else "",
-            sla="coalesce(sc.sla_s, sd.sla_s)" if sla else "CAST(NULL AS INTEGER)",
-            sla_join=_SLA_JOIN if sla else "",
+            sla=_sla_case(policy, params) if sla else "CAST(NULL AS INTEGER)",
         )
     return f"({sql}) s WHERE {_where(filters, scope, src, params)}"
 
@@ -266,13 +263,13 @@ def build_sql(
             if name not in needed.setdefault(src, []):
                 needed[src].append(name)
 
-    ctes = _sla_ctes(policy, params)
+    ctes: list[str] = []
     joined: list[str] = []  # sources whose CTE carries every group key
     crossed: list[tuple[str, list[str]]] = []  # sources that carry only some (or none) of them
     empty: set[str] = set()  # sources that cannot be split this way
     for src, wanted in needed.items():
         measures = ", ".join(f"{MEASURES[n].sql} AS {n}" for n in wanted)
-        relation = _relation(src, filters, scope, keys, wanted, params)
+        relation = _relation(src, filters, scope, keys, wanted, params, policy)
         lacking = [k for k in keys if k not in _HAS[src]]
         if lacking and not set(lacking) <= set(TIME_GROUPINGS):
             empty.add(src)
@@ -292,18 +289,19 @@ def build_sql(
 
     select = ", ".join(f"{expr(m)} AS {m}" for m in metrics)
     key_list = ", ".join(names)
+    with_ = f"WITH {', '.join(ctes)} " if ctes else ""
     if joined:
         frm = f"m_{joined[0]}" + "".join(f" FULL OUTER JOIN m_{s} USING ({key_list})" for s in joined[1:])
         for src, own in crossed:  # a time-less source repeats its figures in every period
             frm += f" LEFT JOIN m_{src} USING ({', '.join(own)})" if own else f" CROSS JOIN m_{src}"
         not_null = " AND ".join(f"{n} IS NOT NULL" for n in names)
-        sql = f"WITH {', '.join(ctes)} SELECT {key_list}, {select} FROM {frm} WHERE {not_null} ORDER BY {key_list}"
+        sql = f"{with_}SELECT {key_list}, {select} FROM {frm} WHERE {not_null} ORDER BY {key_list}"
     elif not keys:
         frm = " CROSS JOIN ".join(f"m_{s}" for s, _ in crossed) if crossed else "(SELECT 1)"
-        sql = f"WITH {', '.join(ctes)} SELECT {select} FROM {frm}"
+        sql = f"{with_}SELECT {select} FROM {frm}"
     else:  # no requested source has every key
         nulls = ", ".join(f"NULL AS {n}" for n in names)
-        sql = f"WITH {', '.join(ctes)} SELECT {nulls}, {select} WHERE FALSE"
+        sql = f"{with_}SELECT {nulls}, {select} WHERE FALSE"
     # DuckDB refuses parameters the statement does not use (a source left out, say).
     used = {name: v for name, v in params.values.items() if re.search(rf"\${name}\b", sql)}
     return sql, used

@@ -1352,9 +1352,12 @@ _TABLES = (
 )  # fmt: skip
 
 
+DEMO_TICKETS = 300_000
+
+
 def build_sample(
     wh,
-    tickets: int = 300_000,
+    tickets: int = DEMO_TICKETS,
     seed: int = 7,
     end: dt.date = dt.date(2026, 10, 31),
     progress: Callable[[str], None] | None = None,
@@ -1452,3 +1455,23 @@ def build_sample(
     counts = {table: int(wh.scalar(f"SELECT count(*) FROM {table}")) for table in _TABLES}
     say("done: " + ", ".join(f"{t} {n:,}" for t, n in counts.items()))
     return counts
+
+
+def scale_audits(wh, copies: int) -> int:
+    """Makes `copies` of every audit with its criterion scores (ids suffixed -2, -3 ...), so that a
+    benchmark warehouse has as many audits per ticket as the default demo. The demo audits each
+    agent a few times a month whatever the volume; at millions of tickets that would leave the
+    quality pages nothing to measure. Returns the audits now in the warehouse."""
+    if copies > 1:
+        with wh.transaction(ACTOR, "sample.scale_audits", "audits", {"copies": copies}) as w:
+            w.execute(
+                "INSERT INTO audit_scores SELECT s.audit_id || '-' || c, s.criterion, s.score "
+                "FROM audit_scores s, range(2, ? + 1) r(c)",
+                [copies],
+            )
+            w.execute(
+                "INSERT INTO audits SELECT a.* REPLACE (a.audit_id || '-' || r.c AS audit_id) "
+                "FROM audits a, range(2, ? + 1) r(c)",
+                [copies],
+            )
+    return wh.scalar("SELECT count(*) FROM audits")

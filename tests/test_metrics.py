@@ -256,3 +256,13 @@ def test_splitting_by_a_dimension_a_source_lacks_leaves_it_empty(tiny):
 
 def _day(value) -> str:
     return pd.Timestamp(value).date().isoformat()
+
+
+def test_scaled_audits_keep_every_qa_figure(tiny):
+    from csdata.sample import scale_audits
+
+    before = queries.metric_values(tiny, ["audits", "qa_score", "qa_pass_rate", "criterion_score"], MARCH)
+    assert scale_audits(tiny, 3) == 3 * 4  # AU1..AU4, three times
+    assert tiny.scalar("SELECT count(*) FROM audit_scores") == 3 * (5 + 4 + 5 + 1)
+    after = queries.metric_values(tiny, ["audits", "qa_score", "qa_pass_rate", "criterion_score"], MARCH)
+    assert after == pytest.approx({**before, "audits": 3 * before["audits"]})

@@ -16,7 +16,7 @@ dash.caption(wh, filters, scope)
 language = ui.lang()
 split = st.session_state.get("service_split") or "channel"
 frames = dash.data(wh, "service", filters, scope, split)
-dash.kpi_cards(wh, frames, filters)
+dash.kpi_cards(wh, frames, filters, per_row=6)
 
 st.subheader(ui.tr("heatmap_title"))
 dash.heatmap(frames["heatmap"])
