@@ -186,16 +186,20 @@ def _where(filters: Filters, scope: Scope, source: str, params: _Params) -> str:
 
 
 def _sla_case(policy: Policy, params: _Params) -> str:
-    """Each ticket's service-level threshold in seconds, as one CASE over client and channel: the
-    contracts' overrides first, then the company's default per channel. An expression costs far less
+    """Each ticket's service-level threshold in seconds, as one CASE over channel, then client: the
+    contracts' overrides within the company's default per channel. An expression costs far less
     than joining millions of tickets to a threshold table."""
-    overrides = [
-        f"WHEN t.client = {params.add(contract.client)} AND t.channel = '{channel}' THEN {int(seconds)}"
-        for contract in policy.contracts
-        for channel, seconds in sorted(contract.sla_seconds.items())
-    ]
-    defaults = [f"WHEN t.channel = '{c}' THEN {int(policy.sla_seconds[c])}" for c in CHANNELS]
-    return f"(CASE {' '.join(overrides + defaults)} END)"
+    branches = []
+    for channel in CHANNELS:
+        overrides = " ".join(
+            f"WHEN {params.add(c.client)} THEN {int(c.sla_seconds[channel])}"
+            for c in policy.contracts
+            if channel in c.sla_seconds
+        )
+        default = int(policy.sla_seconds[channel])
+        value = f"CASE t.client {overrides} ELSE {default} END" if overrides else str(default)
+        branches.append(f"WHEN '{channel}' THEN {value}")
+    return f"(CASE t.channel {' '.join(branches)} END)"
 
 
 def _keys(by: str | tuple[str, ...] | None) -> tuple[str, ...]:
