@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -223,6 +224,25 @@ def sample_db(tmp_path_factory) -> Path:
     build_sample(wh, tickets=20_000)
     wh.close()
     return path
+
+
+def private_copy(sample_db: Path, tmp_path_factory, name: str) -> Path:
+    """A copy of the demo warehouse for the app of one test module to open.
+
+    The app keeps its warehouse open read-write for the life of the process (a cached resource),
+    which locks the file against other processes; a copy keeps `sample_db` free for `csdata kpi`
+    and for every other test in the session.
+    """
+    path = tmp_path_factory.mktemp(name) / f"{name}.duckdb"
+    shutil.copyfile(sample_db, path)
+    return path
+
+
+def point_app_at(monkeypatch, db: Path) -> None:
+    """The app's environment for one run: project root as cwd, English unless a test says so."""
+    monkeypatch.chdir(ROOT)
+    monkeypatch.delenv("CSDATA_LANG", raising=False)
+    monkeypatch.setenv("CSDATA_DB", str(db))
 
 
 def run_cli(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None, input: str | None = None):

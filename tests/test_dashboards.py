@@ -7,11 +7,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import shutil
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, build_tiny, run_cli
+from conftest import ROOT, build_tiny, point_app_at, private_copy, run_cli
 from streamlit.testing.v1 import AppTest
 
 from csdata import dashboards, queries, ui
@@ -27,17 +26,12 @@ DASHBOARDS = list(dashboards.PAGES)
 
 @pytest.fixture(scope="module")
 def demo(sample_db, tmp_path_factory) -> Path:
-    """A private copy of the demo warehouse for the app (which keeps its file open)."""
-    path = tmp_path_factory.mktemp("dash") / "app.duckdb"
-    shutil.copyfile(sample_db, path)
-    return path
+    return private_copy(sample_db, tmp_path_factory, "dash")
 
 
 @pytest.fixture
 def use_db(monkeypatch):
-    monkeypatch.chdir(ROOT)
-    monkeypatch.delenv("CSDATA_LANG", raising=False)
-    return lambda db: monkeypatch.setenv("CSDATA_DB", str(db))
+    return lambda db: point_app_at(monkeypatch, db)
 
 
 def open_page(page: str, lang: str = "en", user: str = "admin", query: dict | None = None) -> AppTest:

@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import shutil
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, point_app_at, private_copy
 from streamlit.testing.v1 import AppTest
 
 from csdata import entry, queries
@@ -26,9 +25,7 @@ APP = ROOT / "app.py"
 
 @pytest.fixture(scope="module")
 def db(sample_db, tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("forms") / "forms.duckdb"
-    shutil.copyfile(sample_db, path)
-    return path
+    return private_copy(sample_db, tmp_path_factory, "forms")
 
 
 @pytest.fixture
@@ -36,9 +33,7 @@ def wh(db, monkeypatch):
     """The app's own cached warehouse over the module's copy (the pages open the same one)."""
     from csdata.ui import _open
 
-    monkeypatch.chdir(ROOT)
-    monkeypatch.delenv("CSDATA_LANG", raising=False)
-    monkeypatch.setenv("CSDATA_DB", str(db))
+    point_app_at(monkeypatch, db)
     return _open(str(db))
 
 

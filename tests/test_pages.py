@@ -4,11 +4,10 @@ numbers as `csdata kpi`, and meets an empty or missing warehouse with a message,
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, cli_values, shown_cards
+from conftest import ROOT, cli_values, point_app_at, private_copy, shown_cards
 from streamlit.proto.Metric_pb2 import Metric as MetricProto
 from streamlit.testing.v1 import AppTest
 
@@ -27,27 +26,12 @@ Colour = MetricProto.MetricColor
 
 @pytest.fixture(scope="module")
 def app_db(sample_db, tmp_path_factory) -> Path:
-    """A private copy of the demo warehouse for the app to open.
-
-    The app keeps its warehouse open read-write for the life of the process (a cached resource),
-    which locks the file against other processes; a copy keeps `sample_db` free for `csdata kpi`
-    and for every other test in the session.
-    """
-    path = tmp_path_factory.mktemp("pages") / "app.duckdb"
-    shutil.copyfile(sample_db, path)
-    return path
+    return private_copy(sample_db, tmp_path_factory, "pages")
 
 
 @pytest.fixture
 def app_env(monkeypatch):
-    """A clean environment for one app run: project root as cwd, English unless a test says so."""
-    monkeypatch.chdir(ROOT)
-    monkeypatch.delenv("CSDATA_LANG", raising=False)
-
-    def use(db: Path) -> None:
-        monkeypatch.setenv("CSDATA_DB", str(db))
-
-    return use
+    return lambda db: point_app_at(monkeypatch, db)
 
 
 def run_app(lang: str = "en", page: str | None = None, user: str | None = "admin") -> AppTest:

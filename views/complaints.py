@@ -6,13 +6,7 @@ import streamlit as st
 from csdata import ui
 from csdata.ui import dashboard as dash
 
-wh, user = ui.require("complaints")
-scope = user.scope
-st.title(ui.tr("nav_complaints"))
-filters = dash.filter_bar(wh, scope)
-dash.caption(wh, filters, scope)
-frames = dash.data(wh, "complaints", filters, scope)
-dash.kpi_cards(wh, frames, filters, per_row=4)
+wh, scope, filters, frames = dash.start("complaints", per_row=4)
 
 st.subheader(ui.tr("complaint_path_title"))
 left, right = st.columns(2)

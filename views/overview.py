@@ -6,16 +6,10 @@ from csdata import ui
 from csdata.metrics import CATALOG
 from csdata.ui import dashboard as dash
 
-wh, user = ui.require("overview")
-scope = user.scope
-st.title(ui.tr("overview_title"))
-filters = dash.filter_bar(wh, scope)
-dash.caption(wh, filters, scope)
 choices = [m for m in CATALOG if m != "offered"] + ["offered"]
 language = ui.lang()
 metric = st.session_state.get("trend_metric", "service_level")
-frames = dash.data(wh, "overview", filters, scope, metric)
-dash.kpi_cards(wh, frames, filters)
+wh, scope, filters, frames = dash.start("overview", metric)
 st.selectbox(
     ui.tr("trend_metric"),
     choices,

@@ -6,13 +6,7 @@ import streamlit as st
 from csdata import ui
 from csdata.ui import dashboard as dash
 
-wh, user = ui.require("people")
-scope = user.scope
-st.title(ui.tr("nav_people"))
-filters = dash.filter_bar(wh, scope)
-dash.caption(wh, filters, scope)
-frames = dash.data(wh, "people", filters, scope)
-dash.kpi_cards(wh, frames, filters, per_row=4)
+wh, scope, filters, frames = dash.start("people", per_row=4)
 
 st.subheader(ui.tr("training_by_team_title"))
 dash.training_by_team(wh, frames["by_team"], filters)

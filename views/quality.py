@@ -7,13 +7,7 @@ from csdata import ui
 from csdata.dashboards import QUALITY_TREND
 from csdata.ui import dashboard as dash
 
-wh, user = ui.require("quality")
-scope = user.scope
-st.title(ui.tr("nav_quality"))
-filters = dash.filter_bar(wh, scope)
-dash.caption(wh, filters, scope)
-frames = dash.data(wh, "quality", filters, scope)
-dash.kpi_cards(wh, frames, filters, per_row=4)
+wh, scope, filters, frames = dash.start("quality", per_row=4)
 
 st.subheader(ui.tr("trend_title"))
 for column, metric in zip(st.columns(len(QUALITY_TREND)), QUALITY_TREND, strict=True):

@@ -8,15 +8,9 @@ from csdata.dashboards import SPREAD
 from csdata.i18n import t
 from csdata.ui import dashboard as dash
 
-wh, user = ui.require("service")
-scope = user.scope
-st.title(ui.tr("nav_service"))
-filters = dash.filter_bar(wh, scope)
-dash.caption(wh, filters, scope)
 language = ui.lang()
 split = st.session_state.get("service_split") or "channel"
-frames = dash.data(wh, "service", filters, scope, split)
-dash.kpi_cards(wh, frames, filters, per_row=6)
+wh, scope, filters, frames = dash.start("service", split, per_row=6)
 
 st.subheader(ui.tr("heatmap_title"))
 dash.heatmap(frames["heatmap"])

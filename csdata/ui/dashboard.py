@@ -49,6 +49,19 @@ def data(
     return {name: _fetch(wh, str(wh.path), version, r, scope) for name, r in wanted.items()}
 
 
+def start(page: str, choice: str | None = None, per_row: int = 5) -> tuple[Warehouse, Scope, Filters, dict]:
+    """The top every dashboard shares: access check, title, filter bar, caption, data and cards."""
+    from csdata.ui import require
+
+    wh, user = require(page)
+    st.title(tr("overview_title" if page == "overview" else f"nav_{page}"))
+    filters = filter_bar(wh, user.scope)
+    caption(wh, filters, user.scope)
+    frames = data(wh, page, filters, user.scope, choice)
+    kpi_cards(wh, frames, filters, per_row)
+    return wh, user.scope, filters, frames
+
+
 def values(frame: pd.DataFrame) -> dict[str, float | None]:
     """The one row of an unsplit metric table, NaN as None."""
     row = frame.iloc[0]
