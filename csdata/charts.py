@@ -13,6 +13,8 @@ from plotly.subplots import make_subplots
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
 CHANNEL_COLOURS = {"phone": "#0072B2", "chat": "#E69F00", "email": "#009E73"}
 TARGET_COLOUR = "#D55E00"
+# Ordered parts of a whole, best or earliest first: bluish green, sky blue, orange, vermillion...
+STACK_COLOURS = ["#009E73", "#56B4E9", "#E69F00", "#D55E00", "#CC79A7", "#0072B2", "#000000"]
 
 # How a unit is shown on an axis: (scale applied to the values, tick format, suffix)
 _AXES = {
@@ -212,22 +214,43 @@ def bars(
     return fig
 
 
-def stacked(frame: pd.DataFrame, x: str, stack: str, value: str, title: str | None, x_title: str, y_title: str,
-            names: dict[str, str] | None = None) -> go.Figure:  # fmt: skip
-    """Counts of `value` per `x`, stacked by `stack`."""
+def stacked(
+    frame: pd.DataFrame,
+    x: str,
+    stack: str,
+    value: str,
+    title: str | None,
+    x_title: str,
+    y_title: str,
+    names: dict[str, str] | None = None,
+    order: list[str] | None = None,
+) -> go.Figure:
+    """Counts of `value` per `x`, stacked by `stack` in `order` (first at the bottom), each part in
+    the colour of its place in `order`, so a grade or a state keeps its colour on every chart."""
     names = names or {}
+    order = order or sorted(frame[stack].dropna().unique())
     fig = go.Figure()
-    for i, (part_name, part) in enumerate(frame.groupby(stack, sort=True)):
+    for i, part_name in enumerate(order):
+        part = frame[frame[stack] == part_name]
+        if part.empty:
+            continue
         fig.add_trace(
             go.Bar(
                 x=part[x],
                 y=part[value],
                 name=names.get(part_name, str(part_name)),
-                marker_color=OKABE_ITO[i % len(OKABE_ITO)],
+                marker_color=STACK_COLOURS[i % len(STACK_COLOURS)],
             )
         )
-    fig.update_layout(barmode="stack", title=title, margin={"l": 10, "r": 10, "t": 50, "b": 10}, height=340,
-                      xaxis_title=x_title, yaxis_title=y_title, legend={"orientation": "h", "y": -0.25})  # fmt: skip
+    fig.update_layout(
+        barmode="stack",
+        title=title,
+        margin={"l": 10, "r": 10, "t": 50 if title else 20, "b": 10},
+        height=340,
+        xaxis_title=x_title,
+        yaxis_title=y_title,
+        legend={"orientation": "h", "y": -0.25, "traceorder": "normal"},
+    )
     fig.update_xaxes(type="category")
     return fig
 

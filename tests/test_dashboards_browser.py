@@ -80,4 +80,15 @@ def test_every_dashboard_and_a_drill_down(browser, server):
     page.wait_for_function(SETTLED, timeout=PAGE_TIMEOUT_MS)
     assert _query(page).get("client") == chosen, page.url
     assert page.locator('[data-testid="stException"]').count() == 0
+
+    # In Chinese, every page again, with the client still chosen.
+    page.get_by_test_id("stSidebar").get_by_text("中文", exact=True).click()
+    page.get_by_role("heading", name=t("nav_quality", "zh")).wait_for()
+    for key in DASHBOARDS:
+        if key != "overview":
+            open_from_sidebar(page, t(f"nav_{key}", "zh"), key)
+            page.wait_for_function(SETTLED, timeout=PAGE_TIMEOUT_MS)
+            assert page.locator('[data-testid="stException"]').count() == 0, key
+            assert _query(page).get("client") == chosen, (key, page.url)
+            screenshot(page, ARTIFACTS / f"dashboard-{key}-zh.png", SETTLED)
     assert not errors, errors

@@ -15,6 +15,6 @@ st.subheader(ui.tr("go_live_title"))
 dash.go_live(frames["go_live"])
 
 st.subheader(ui.tr("grades_title"))
-dash.grades(frames["grades"])
+dash.grades(wh, frames["grades"], filters)
 
 dash.appraised(frames["appraised"])

@@ -10,7 +10,7 @@ from csdata.ui import dashboard as dash
 
 language = ui.lang()
 split = st.session_state.get("service_split") or "channel"
-wh, scope, filters, frames = dash.start("service", split, per_row=6)
+wh, scope, filters, frames = dash.start("service", split, per_row=4)
 
 st.subheader(ui.tr("heatmap_title"))
 dash.heatmap(frames["heatmap"])

@@ -544,7 +544,7 @@ def complaint_ageing(path: pd.DataFrame) -> None:
         return
     fig = charts.stacked(
         open_, "age", "stage", "tickets", tr("ageing_title"), tr("age_days_axis"), tr("tickets_unit"),
-        {s: tr(f"stage_{s}") for s in STAGES},
+        {s: tr(f"stage_{s}") for s in STAGES}, ["fed_back", "routed", "recorded"],
     )  # fmt: skip
     fig.update_xaxes(categoryorder="array", categoryarray=list(queries.AGE_BUCKETS))
     st.plotly_chart(fig, width="stretch", key="ageing")
@@ -602,8 +602,9 @@ def actions(frame: pd.DataFrame, filters: Filters) -> None:
     overdue = int(frame.loc[frame["state"] == "overdue", "actions"].sum())
     (st.error if overdue else st.success)(tr("overdue_actions", n=overdue, end=filters.end))
     shown = frame.assign(kind=[tr(f"choice_{k}") for k in frame["kind"]])
+    states = ["done", "open", "cancelled", "overdue"]
     fig = charts.stacked(shown, "kind", "state", "actions", None, "", tr("actions_unit"),
-                         {s: tr(f"state_{s}") for s in ("open", "overdue", "done", "cancelled")})  # fmt: skip
+                         {s: tr(f"state_{s}") for s in states}, states)  # fmt: skip
     st.plotly_chart(fig, width="stretch", key="actions")
 
 
@@ -616,7 +617,7 @@ def training_by_team(wh: Warehouse, frame: pd.DataFrame, filters: Filters) -> No
     target = policy(wh, filters.end).target("training_hours", days=filters.days)
     label = CATALOG["training_hours"].label(lang())
     fig = charts.bars(
-        frame, "key", {"training_hours": label}, "hours", label, tr("team"), target, tr("target")
+        frame, "key", {"training_hours": label}, "hours", None, tr("team"), target, tr("target")
     )
     st.plotly_chart(fig, width="stretch", key="training_by_team")
     table(frame, "training-by-team", metric_units(frame), key_label="team")
@@ -643,12 +644,12 @@ def go_live(frame: pd.DataFrame) -> None:
     table(frame, "go-live", agent="employee_id")
 
 
-def grades(frame: pd.DataFrame) -> None:
+def grades(wh: Warehouse, frame: pd.DataFrame, filters: Filters) -> None:
     if empty(frame):
         return
-    fig = charts.stacked(
-        frame, "period", "grade", "people", tr("grades_title"), tr("period_axis"), tr("people_unit")
-    )
+    grades = [b.grade for b in policy(wh, filters.end).appraisal.bands]  # best first
+    fig = charts.stacked(frame, "period", "grade", "people", None, tr("period_axis"), tr("people_unit"),
+                         order=grades + sorted(set(frame["grade"].dropna()) - set(grades)))  # fmt: skip
     st.plotly_chart(fig, width="stretch", key="grades")
 
 
