@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 
 from csdata import dashboards, queries
+from csdata.i18n import Problem, t
 from csdata.policy import load_policy
 from csdata.warehouse import Warehouse
 
@@ -83,7 +84,14 @@ def measure(wh: Warehouse, repeat: int, pages: tuple[str, ...] = dashboards.PAGE
     return rows
 
 
-def run(db: Path | None, tickets: int, repeat: int, as_json: bool, pages: list[str] | None = None) -> int:
+def run(
+    db: Path | None,
+    tickets: int,
+    repeat: int,
+    as_json: bool,
+    pages: list[str] | None = None,
+    lang: str = "en",
+) -> int:
     from csdata.sample import DEMO_TICKETS, build_sample, scale_audits
 
     path = db or Path("data") / f"bench-{tickets}.duckdb"
@@ -101,8 +109,7 @@ def run(db: Path | None, tickets: int, repeat: int, as_json: bool, pages: list[s
         count = wh.scalar("SELECT count(*) FROM tickets")
         audits = wh.scalar("SELECT count(*) FROM audits")
         if not count:
-            print(f"{path}: the warehouse has no tickets to measure")
-            return 1
+            raise Problem("err_bench_empty", path=str(path))
         rows = measure(wh, repeat, tuple(pages or dashboards.PAGES))
     finally:
         wh.close()
@@ -118,17 +125,15 @@ def run(db: Path | None, tickets: int, repeat: int, as_json: bool, pages: list[s
     if as_json:
         print(json.dumps(report, indent=2))
         return 0
-    print(
-        f"{count:,} tickets, {audits:,} audits in {path}"
-        + (f" (built in {built_s:.1f} s)" if built_s else " (reused)")
-    )
-    print(f"{'page':<12}{'filters':<14}{'queries':>8}{'page s':>9}{'bare s':>9}{'ratio':>7}")
+    built = t("cli_bench_built", lang, seconds=f"{built_s:.1f}") if built_s else t("cli_bench_reused", lang)
+    print(t("cli_bench_header", lang, tickets=f"{count:,}", audits=f"{audits:,}", path=path, built=built))
+    heads = t("cli_bench_columns", lang).split("|")
+    print(f"{heads[0]:<12}{heads[1]:<16}{heads[2]:>8}{heads[3]:>9}{heads[4]:>9}{heads[5]:>7}")
     for r in rows:
         print(
-            f"{r['page']:<12}{r['filters']:<14}{r['queries']:>8}{r['page_s']:>9.3f}{r['bare_s']:>9.3f}{r['ratio']:>7.2f}"
+            f"{r['page']:<12}{r['filters']:<16}{r['queries']:>8}{r['page_s']:>9.3f}{r['bare_s']:>9.3f}{r['ratio']:>7.2f}"
         )
-    print(f"peak memory {report['peak_mib']:,} MiB; goals: page < {GOALS['page_s']} s, ratio < {GOALS['ratio']},"
-          f" peak < {GOALS['peak_mib']} MiB")  # fmt: skip
+    print(t("cli_bench_footer", lang, peak=f"{report['peak_mib']:,}", **GOALS))
     return 0
 
 

@@ -391,7 +391,7 @@ def parser() -> argparse.ArgumentParser:
 
     timing = sub.add_parser("bench", help="time every dashboard page at scale against bare DuckDB")
     bench.add_arguments(timing)
-    timing.set_defaults(func=lambda a: bench.run(a.db, a.tickets, a.repeat, a.json, a.page))
+    timing.set_defaults(func=lambda a: bench.run(a.db, a.tickets, a.repeat, a.json, a.page, _lang()))
 
     serve = with_db(sub.add_parser("serve", help="serve the app"))
     serve.add_argument("--port", type=int, default=int(os.environ.get("PORT", 8501)))

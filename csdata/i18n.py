@@ -710,6 +710,18 @@ TEXT: dict[str, tuple[str, str]] = {
     "cli_created_empty": ("created empty warehouse {path}", "已创建空数据仓库 {path}"),
     "cli_exported": ("wrote {rows} rows to {path}", "已将 {rows} 行写入 {path}"),
     "cli_kpi_header": ("{start} to {end}", "{start} 至 {end}"),
+    "cli_bench_header": (
+        "{tickets} tickets, {audits} audits in {path} ({built})",
+        "{path}:{tickets} 张工单,{audits} 条质检({built})",
+    ),
+    "cli_bench_built": ("built in {seconds} s", "生成用时 {seconds} 秒"),
+    "cli_bench_reused": ("reused", "沿用已有数据"),
+    "cli_bench_columns": ("page|filters|queries|page s|bare s|ratio", "页面|筛选|查询数|页面秒|纯SQL秒|比值"),
+    "cli_bench_footer": (
+        "peak memory {peak} MiB; goals: page < {page_s} s, ratio < {ratio}, peak < {peak_mib} MiB",
+        "内存峰值 {peak} MiB;目标:每页 < {page_s} 秒,比值 < {ratio},峰值 < {peak_mib} MiB",
+    ),
+    "err_bench_empty": ("{path}: the warehouse has no tickets to measure", "{path}:仓库中没有可供测量的工单"),
     # policy rules
     "policy_weights_sum": (
         "weights must add up to 100 (they add up to {total})",

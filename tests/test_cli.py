@@ -10,6 +10,7 @@ import pytest
 from conftest import build_tiny, run_cli
 from test_metrics import EXPECTED_MARCH
 
+from csdata.i18n import t
 from csdata.models import KINDS
 from csdata.warehouse import Warehouse
 
@@ -171,3 +172,35 @@ def test_init_empty_and_bad_tickets(tmp_path):
     assert not (tmp_path / "b.duckdb").exists()
     unknown = run_cli("frobnicate")
     assert unknown.returncode == 2 and "Traceback" not in unknown.stderr
+
+
+# -- csdata bench ------------------------------------------------------------------------------
+
+
+def test_bench_times_every_page_against_its_bare_sql(sample_db):
+    from csdata.dashboards import PAGES
+
+    done = run_cli("bench", "--db", str(sample_db), "--repeat", "1", "--json")
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report["tickets"] == 20_000 and report["build_s"] is None  # reused, not rebuilt
+    assert [(r["page"], r["filters"]) for r in report["pages"]][: len(PAGES)] == [
+        (p, "default") for p in PAGES
+    ]
+    assert len(report["pages"]) == 2 * len(PAGES)  # default filters, then one client
+    for row in report["pages"]:
+        assert row["page_s"] > 0 and row["bare_s"] > 0 and row["queries"] >= 4
+        assert row["ratio"] == pytest.approx(row["page_s"] / row["bare_s"], rel=0.05)  # both rounded
+    assert 0 < report["peak_mib"] < 4096
+
+
+def test_bench_refuses_an_empty_warehouse_and_bad_arguments(tmp_path):
+    empty = tmp_path / "empty.duckdb"
+    Warehouse(empty, create=True).close()
+    done = run_cli("bench", "--db", str(empty), env={"CSDATA_LANG": "zh"})
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.strip() == f"csdata: {t('err_bench_empty', 'zh', path=str(empty))}"
+    for args in (["--tickets", "0"], ["--tickets", "many"], ["--page", "nowhere"], ["--repeat", "-1"]):
+        done = run_cli("bench", "--db", str(empty), *args)
+        assert done.returncode == 2, args
+        assert done.stderr.startswith("csdata: argument") and "Traceback" not in done.stderr, args
