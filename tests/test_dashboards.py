@@ -297,3 +297,26 @@ def test_ranking_leaves_out_agents_with_too_few_audits(demo, use_db, sample_db):
     assert len(ids) == sum(1 for n in counts.values() if n >= least)
     scores = list(ranked[CATALOG["qa_score"].short_label("en")].astype(float))
     assert scores == sorted(scores, reverse=True)
+
+
+def test_a_supervisor_sees_only_its_teams_people(demo, sample_db, use_db):
+    use_db(demo)
+    wh = Warehouse(sample_db, read_only=True)
+    try:
+        teams = wh.column(
+            "SELECT value FROM user_scopes WHERE username = 'supervisor' AND kind = 'team' ORDER BY 1"
+        )
+        members = set(wh.column("SELECT employee_id FROM employees WHERE list_contains(?, team)", [teams]))
+    finally:
+        wh.close()
+    assert teams and members
+    quality = open_page("quality", user="supervisor")
+    assert quality.multiselect(key="f_teams").options == teams
+    ranked = quality.dataframe(key="t_agent-ranking").value[column_label("employee_id", "en")]
+    assert len(ranked) and set(ranked) <= members
+    people = open_page("people", user="supervisor")
+    by_team = next(d.value for d in people.dataframe if column_label("team", "en") in d.value.columns)
+    assert set(by_team[column_label("team", "en")]) <= set(teams)
+    agent = open_page("agent", user="supervisor")
+    offered = [o.split(" · ")[0] for o in agent.selectbox(key="agent_pick").options]  # "E00123 · 姓名"
+    assert offered and set(offered) <= members
