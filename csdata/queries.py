@@ -662,6 +662,13 @@ def departments(wh) -> list[str]:
     )
 
 
+def department_names(wh, lang: str) -> dict[str, str]:
+    """Department code -> its name in the language (the Chinese name where the org gives one)."""
+    if lang != "zh":
+        return {}
+    return dict(wh.rows("SELECT name, name_zh FROM departments WHERE name_zh IS NOT NULL"))
+
+
 def ticket(wh, ticket_id: str) -> dict | None:
     """One ticket with its agent's team, as a dict (None when unknown)."""
     frame = wh.df(

@@ -17,9 +17,8 @@ with right:
 
 st.subheader(ui.tr("open_complaints_title"))
 st.caption(ui.tr("open_complaints_caption"))
-dash.table(frames["open"], "open-complaints", {"age_days": "days"})
+dash.table(dash.by_department(wh, frames["open"], "department"), "open-complaints", {"age_days": "days"})
 
 st.subheader(ui.tr("departments_title"))
-dash.table(
-    frames["departments"], "departments", dash.metric_units(frames["departments"]), key_label="department"
-)
+departments = dash.by_department(wh, frames["departments"], "key")
+dash.table(departments, "departments", dash.metric_units(departments), key_label="department")

@@ -20,7 +20,7 @@ with left:
     dash.criteria(wh, frames["criteria"], filters)
 with right:
     st.subheader(ui.tr("findings_title"))
-    dash.findings(frames["findings"])
+    dash.findings(wh, frames["findings"], filters)
 
 if "agents" in frames:
     st.subheader(ui.tr("ranking_title"))

@@ -482,18 +482,17 @@ _CODES = {
 
 
 def _readable(frame: pd.DataFrame) -> pd.DataFrame:
-    """Codes as words in the user's language, and days without a time of midnight."""
+    """Codes as words in the user's language; times to the minute, days without a time, blanks
+    where there is none."""
     shown = frame.copy()
     for column, word in _CODES.items():
         if column in shown:
             shown[column] = [word(v) if isinstance(v, str) and v else v for v in shown[column]]
     for column in shown.columns:
         values = shown[column]
-        if (
-            pd.api.types.is_datetime64_any_dtype(values)
-            and (values.dropna().dt.normalize() == values.dropna()).all()
-        ):
-            shown[column] = values.dt.date
+        if pd.api.types.is_datetime64_any_dtype(values):
+            midnight = (values.dropna().dt.normalize() == values.dropna()).all()
+            shown[column] = values.dt.strftime("%Y-%m-%d" if midnight else "%Y-%m-%d %H:%M").fillna("")
     return shown
 
 
@@ -550,6 +549,14 @@ def complaint_ageing(path: pd.DataFrame) -> None:
     st.plotly_chart(fig, width="stretch", key="ageing")
 
 
+def by_department(wh: Warehouse, frame: pd.DataFrame, column: str) -> pd.DataFrame:
+    """The frame with its department codes as the org names them in the user's language."""
+    names = queries.department_names(wh, lang())
+    return (
+        frame.assign(**{column: [names.get(d, d) for d in frame[column]]}) if names and len(frame) else frame
+    )
+
+
 # -- quality -------------------------------------------------------------------------------------
 
 
@@ -559,7 +566,7 @@ def criteria(wh: Warehouse, frame: pd.DataFrame, filters: Filters) -> None:
         return
     pol = policy(wh, filters.end)
     language = lang()
-    labels = {c.key: (c.label_zh if language == "zh" else c.label_en) for c in pol.scorecard.criteria}
+    labels = {c.key: c.label(language) for c in pol.scorecard.criteria}
     shown = frame.assign(key=[labels.get(k, k) for k in frame["key"]]).sort_values("criterion_score")
     fig = charts.bars(shown, "key", {"criterion_score": CATALOG["criterion_score"].label(language)}, "points",
                       None, CATALOG["criterion_score"].label(language),
@@ -569,10 +576,13 @@ def criteria(wh: Warehouse, frame: pd.DataFrame, filters: Filters) -> None:
     st.plotly_chart(fig, width="stretch", key="criteria")
 
 
-def findings(frame: pd.DataFrame) -> None:
+def findings(wh: Warehouse, frame: pd.DataFrame, filters: Filters) -> None:
+    """Audits per finding category, named as the scorecard names its criteria and critical errors."""
     if empty(frame, "audits"):
         return
-    shown = frame.assign(key=frame["key"].fillna("").replace("", tr("unspecified")))
+    card = policy(wh, filters.end).scorecard
+    names = {c.key: c.label(lang()) for c in [*card.criteria, *card.critical_errors]}
+    shown = frame.assign(key=[names.get(k, k) if k else tr("unspecified") for k in frame["key"].fillna("")])
     shown = shown.sort_values("audits", ascending=False)
     fig = charts.bars(shown, "key", {"audits": CATALOG["audits"].label(lang())}, "count", None,
                       CATALOG["audits"].label(lang()), horizontal=True)  # fmt: skip
