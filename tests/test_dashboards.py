@@ -150,7 +150,10 @@ def test_cards_equal_csdata_kpi(sample_db, demo, use_db, page, one_client):
     wh = Warehouse(sample_db, read_only=True)
     try:
         client = queries.clients(wh)[1]
-        first_agent = queries.agents(wh)["employee_id"].iloc[0]
+        agents = queries.agents(wh)
+        if one_client:  # the agents to pick from are the chosen client's
+            agents = agents[agents["client"] == client]
+        first_agent = agents["employee_id"].iloc[0]
     finally:
         wh.close()
     at = open_page(page, query={"client": client} if one_client else None)
@@ -159,7 +162,7 @@ def test_cards_equal_csdata_kpi(sample_db, demo, use_db, page, one_client):
     filters = queries.Filters(start, end, (client,) if one_client else ())
     if page == "clients" and not one_client:  # the clients page shows one client: the first
         filters = queries.Filters(start, end, (at.selectbox(key="client_pick").value,))
-    if page == "agent":  # the agent page shows one agent over the period, whatever the client
+    if page == "agent":  # the agent page shows one agent (of the chosen client) over the period
         assert at.selectbox(key="agent_pick").value == first_agent
         filters = queries.Filters(start, end, agents=(first_agent,))
     metrics = dashboards.CARDS[page]

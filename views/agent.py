@@ -1,5 +1,6 @@
 """Agent: one agent's service numbers, QA audits with their comments, training and appraisals.
-Reached from any table of agents (or by choosing one here); the agent is in the URL."""
+Reached from any table of agents (or by choosing one here, among the chosen clients' and teams'
+agents); the agent is in the URL."""
 
 import streamlit as st
 
@@ -11,6 +12,11 @@ scope = user.scope
 st.title(ui.tr("nav_agent"))
 filters = dash.filter_bar(wh, scope)
 people = queries.agents(wh, scope)
+# The clients and teams chosen narrow the agents to pick from; the numbers are the agent's own.
+if filters.clients:
+    people = people[people["client"].isin(filters.clients)]
+if filters.teams:
+    people = people[people["team"].isin(filters.teams)]
 if people.empty:
     st.info(ui.tr("no_data"))
     st.stop()
