@@ -157,10 +157,28 @@ EVERYTHING = Scope()
 class _Params:
     values: dict[str, Any] = field(default_factory=dict)
 
+    @classmethod
+    def of(cls, filters: Filters, policy: Policy) -> _Params:
+        """The named parameters every statement may use: the period and the policy's pass marks."""
+        return cls(
+            {
+                "start": filters.start,
+                "end": filters.end,
+                "end_excl": filters.end + dt.timedelta(days=1),
+                "qa_pass_mark": policy.scorecard.pass_mark,
+                "onboarding_pass_mark": policy.onboarding_pass_mark,
+                "agents": list(filters.agents),
+            }
+        )
+
     def add(self, value: Any) -> str:
         name = f"p{len(self.values)}"
         self.values[name] = value
         return f"${name}"
+
+    def used_in(self, sql: str) -> dict[str, Any]:
+        """Those the statement names: DuckDB refuses parameters a statement does not use."""
+        return {name: v for name, v in self.values.items() if re.search(rf"\${name}\b", sql)}
 
 
 def _restrict(chosen: tuple[str, ...], allowed: tuple[str, ...] | None) -> tuple[str, ...] | None:
@@ -251,15 +269,7 @@ def build_sql(
     if {"agent", "team"} & set(keys) and not scope.agents_visible:
         raise PermissionError(f"grouping by {by} is outside this account's scope")
     names = key_columns(keys)
-    params = _Params(
-        {
-            "start": filters.start,
-            "end": filters.end,
-            "end_excl": filters.end + dt.timedelta(days=1),
-            "qa_pass_mark": policy.scorecard.pass_mark,
-            "onboarding_pass_mark": policy.onboarding_pass_mark,
-        }
-    )
+    params = _Params.of(filters, policy)
     needed: dict[str, list[str]] = {}
     for metric in metrics:
         for name in CATALOG[metric].measures:
@@ -306,9 +316,7 @@ def build_sql(
     else:  # no requested source has every key
         nulls = ", ".join(f"NULL AS {n}" for n in names)
         sql = f"{with_}SELECT {nulls}, {select} WHERE FALSE"
-    # DuckDB refuses parameters the statement does not use (a source left out, say).
-    used = {name: v for name, v in params.values.items() if re.search(rf"\${name}\b", sql)}
-    return sql, used
+    return sql, params.used_in(sql)
 
 
 def metric_table(
@@ -328,9 +336,17 @@ def metric_table(
 
 # -- dashboard listings: small result sets that are not metrics (a funnel, a list, a history) ------
 
-# An open complaint's age at the end of the period, in buckets of days.
-AGE_BUCKETS = ("0-1", "1-3", "3-7", "7+")
+# An open complaint's age at the end of the period, in buckets of days (bucket names from the bounds).
+_AGE_BOUNDS = (1, 3, 7)
+AGE_BUCKETS = tuple(f"{a}-{b}" for a, b in zip((0, *_AGE_BOUNDS[:-1]), _AGE_BOUNDS, strict=True)) + (
+    f"{_AGE_BOUNDS[-1]}+",
+)
 _AGE = "epoch(CAST($end_excl AS TIMESTAMP) - opened_at) / 86400.0"
+_AGE_BUCKET = (
+    "CASE "
+    + " ".join(f"WHEN {_AGE} < {b} THEN '{name}'" for b, name in zip(_AGE_BOUNDS, AGE_BUCKETS, strict=False))
+    + f" ELSE '{AGE_BUCKETS[-1]}' END"
+)
 _STAGE = (
     "CASE WHEN coalesce(customer_accepted, FALSE) THEN 'accepted' WHEN feedback_at IS NOT NULL THEN 'fed_back'"
     " WHEN routed_at IS NOT NULL THEN 'routed' ELSE 'recorded' END"
@@ -341,13 +357,10 @@ def _listing_sql(name: str, filters: Filters, scope: Scope, policy: Policy, para
     def rel(src: str) -> str:
         return _relation(src, filters, scope, ("team",) if src == "tickets" else (), [], params)
 
-    lowest = params.add(policy.appraisal.bands[-1].grade)
     if name == "complaint_path":  # complaints of the period by stage reached, and open ones by age
         return f"""
             SELECT {_STAGE} AS stage,
-                   CASE WHEN NOT coalesce(customer_accepted, FALSE) THEN
-                        CASE WHEN {_AGE} < 1 THEN '0-1' WHEN {_AGE} < 3 THEN '1-3'
-                             WHEN {_AGE} < 7 THEN '3-7' ELSE '7+' END END AS age,
+                   CASE WHEN NOT coalesce(customer_accepted, FALSE) THEN {_AGE_BUCKET} END AS age,
                    count(*) AS tickets, count_if(reopened) AS reopened
             FROM {rel("tickets")} AND type = 'complaint' GROUP BY ALL ORDER BY ALL"""
     if name == "open_complaints":  # complaints of the period the customer has not accepted, oldest first
@@ -392,6 +405,7 @@ def _listing_sql(name: str, filters: Filters, scope: Scope, policy: Policy, para
             SELECT period, grade, count(*) AS people FROM {rel("appraisals")}
             GROUP BY ALL ORDER BY period, grade"""
     if name == "appraised":  # the best ten of each period, and everyone below standard with coaching
+        lowest = params.add(policy.appraisal.bands[-1].grade)
         return f"""
             WITH r AS (
                 SELECT s.period, s.agent_id AS employee_id, s.team, s.score, s.grade, p.starts_on,
@@ -412,61 +426,41 @@ def _listing_sql(name: str, filters: Filters, scope: Scope, policy: Policy, para
             SELECT audit_id, day AS audited_at, auditor_id, audit_source AS source, score, critical_error,
                    finding_category, comment
             FROM {rel("audits")} ORDER BY day DESC, audit_id"""
-    if name == "agent_training":  # the agent's whole training history
-        return """
+    # The agent's whole history, whatever the period, of an agent within the scope.
+    people = (
+        "(SELECT agent_id FROM (SELECT employee_id AS agent_id, client, team FROM employees) s "
+        f"WHERE {_where(Filters(filters.start, filters.end, agents=filters.agents), scope, 'staff', params)})"
+    )
+    if name == "agent_training":
+        return f"""
             SELECT taken_on, course, kind, score, hours, attempt FROM training_results
-            WHERE list_contains($agents, employee_id) ORDER BY taken_on DESC, course"""
-    if name == "agent_appraisals":  # the agent's whole appraisal history
-        return """
+            WHERE employee_id IN {people} ORDER BY taken_on DESC, course"""
+    if name == "agent_appraisals":
+        return f"""
             SELECT a.period, a.score, a.grade, a.reviewer, a.confirmed_by, a.comment FROM appraisals a
             JOIN appraisal_periods p USING (period)
-            WHERE list_contains($agents, a.employee_id) ORDER BY p.ends_on DESC"""
+            WHERE a.employee_id IN {people} ORDER BY p.ends_on DESC"""
     raise KeyError(f"unknown listing: {name}")
-
-
-LISTINGS = (
-    "complaint_path",
-    "open_complaints",
-    "actions",
-    "go_live",
-    "grades",
-    "appraised",
-    "agent_audits",
-    "agent_training",
-    "agent_appraisals",
-)
 
 
 def listing_sql(name: str, filters: Filters, scope: Scope, policy: Policy) -> tuple[str, dict[str, Any]]:
     """The SQL text and parameters of one dashboard listing."""
-    params = _Params(
-        {
-            "start": filters.start,
-            "end": filters.end,
-            "end_excl": filters.end + dt.timedelta(days=1),
-            "onboarding_pass_mark": policy.onboarding_pass_mark,
-            "agents": list(filters.agents),
-        }
-    )
+    params = _Params.of(filters, policy)
     sql = _listing_sql(name, filters, scope, policy, params)
-    return sql, {k: v for k, v in params.values.items() if re.search(rf"\${k}\b", sql)}
-
-
-def listing(
-    wh, name: str, filters: Filters, scope: Scope = EVERYTHING, policy: Policy | None = None
-) -> pd.DataFrame:
-    if policy is None:
-        policy = load_policy(wh, on=filters.end)[1]
-    sql, params = listing_sql(name, filters, scope, policy)
-    return wh.df(sql, params)
+    return sql, params.used_in(sql)
 
 
 def metric_values(
     wh, metrics: list[str], filters: Filters, scope: Scope = EVERYTHING, policy: Policy | None = None
 ) -> dict[str, float | None]:
     """One value per metric (None where undefined): what `csdata kpi` prints and the cards show."""
-    row = metric_table(wh, metrics, filters, None, scope, policy).iloc[0]
-    return {m: (None if pd.isna(row[m]) else float(row[m])) for m in metrics}
+    return row_values(metric_table(wh, metrics, filters, None, scope, policy))
+
+
+def row_values(frame: pd.DataFrame) -> dict[str, float | None]:
+    """The one row of an unsplit metric table, metric -> value, None where undefined."""
+    row = frame.iloc[0]
+    return {m: (None if pd.isna(row[m]) else float(row[m])) for m in frame.columns}
 
 
 # -- dimension look-ups for filter choices, all within the scope ------------------------------

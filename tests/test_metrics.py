@@ -266,3 +266,15 @@ def test_scaled_audits_keep_every_qa_figure(tiny):
     assert tiny.scalar("SELECT count(*) FROM audit_scores") == 3 * (5 + 4 + 5 + 1)
     after = queries.metric_values(tiny, ["audits", "qa_score", "qa_pass_rate", "criterion_score"], MARCH)
     assert after == pytest.approx({**before, "audits": 3 * before["audits"]})
+
+
+def test_an_agents_history_keeps_to_the_scope(tiny):
+    from csdata.dashboards import Request, fetch
+
+    a1 = Filters(MARCH.start, MARCH.end, agents=("A1",))
+    training = fetch(tiny, Request(a1, listing="agent_training"))
+    assert list(training["course"]) == ["Complaint handling"]  # A1's one course (10 March)
+    assert list(fetch(tiny, Request(a1, listing="agent_appraisals"))["score"]) == [87.5]
+    beta_only = Scope(clients=("Beta",))  # A1 works for Acme
+    assert fetch(tiny, Request(a1, listing="agent_training"), beta_only).empty
+    assert fetch(tiny, Request(a1, listing="agent_appraisals"), beta_only).empty
