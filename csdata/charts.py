@@ -60,14 +60,7 @@ def trend(
     # Ticks on the weeks' own Mondays (plotly would pick Sundays), about a dozen at most.
     step = max(1, -(-len(frame) // 12))
     fig.update_xaxes(tickvals=list(frame["key"])[::step], tickformat="%m-%d")
-    fig.update_layout(
-        title=title,
-        margin={"l": 10, "r": 10, "t": 50, "b": 10},
-        height=360,
-        showlegend=False,
-        xaxis_title=x_title,
-        yaxis={"ticksuffix": suffix, "tickformat": fmt},
-    )
+    _layout(fig, title, unit, x_title, legend=False)
     return fig
 
 
@@ -81,7 +74,7 @@ def colours(kind: str, names, every_client=()) -> dict[str, str]:
 
 
 def _layout(
-    fig: go.Figure, title: str, unit: str, x_title: str, height: int = 360, legend: bool = True
+    fig: go.Figure, title: str | None, unit: str, x_title: str, height: int = 360, legend: bool = True
 ) -> None:
     _, fmt, suffix = _AXES[unit]
     fig.update_layout(

@@ -71,13 +71,14 @@ AGENT_RANKING = ("audits", "qa_score", "qa_pass_rate", "qa_critical_rate")
 AUDITORS = ("audits", "qa_score", "qa_score_spread")
 DEPARTMENTS = ("complaints", "suggestions", "suggestion_adoption_rate", "suggestion_rewards")
 AGENT_TREND = ("aht", "csat_pct", "qa_score")
-# Each drill-down level: the grouping its table is split by, and the metrics it shows.
-DRILL = ("client", "team", "agent")
 PAGES = tuple(CARDS)
 
 
-def drill_level(filters: Filters) -> str:
-    """Company -> client -> team -> agent: the split below what the filters already pin down."""
+def drill_level(filters: Filters, agents_visible: bool = True) -> str:
+    """Company -> client -> team -> agent: the split below what the filters already pin down (by
+    client only, for an account that may not see teams and agents)."""
+    if not agents_visible:
+        return "client"
     if len(filters.teams) == 1:
         return "agent"
     if len(filters.clients) == 1:
@@ -103,7 +104,7 @@ def requests(
     """Everything `page` shows for these filters. `choice` is the page's one option: the metric of
     the overview's trend, or what the service trends are split by (channel or client)."""
     found = cards(page, filters)
-    drill = Request(filters, CARDS["overview"], drill_level(filters) if agents_visible else "client")
+    drill = Request(filters, CARDS["overview"], drill_level(filters, agents_visible))
     if page == "overview":
         found["trend"] = Request(filters, (choice or "service_level",), "week")
         found["drill"] = drill

@@ -62,17 +62,23 @@ def start(page: str, choice: str | None = None, per_row: int = 5) -> tuple[Wareh
     return wh, user.scope, filters, frames
 
 
-def values(frame: pd.DataFrame) -> dict[str, float | None]:
-    """The one row of an unsplit metric table, NaN as None."""
-    row = frame.iloc[0]
-    return {m: (None if pd.isna(row[m]) else float(row[m])) for m in frame.columns}
-
-
 # -- filters in the URL ----------------------------------------------------------------------
 
 
 def _url() -> dict[str, list[str]]:
-    return {k: st.query_params.get_all(k) for k in ("from", "to", *_WIDGETS) if st.query_params.get_all(k)}
+    found = {k: st.query_params.get_all(k) for k in ("from", "to", *_WIDGETS)}
+    return {k: v for k, v in found.items() if v}
+
+
+def _as_url(filters: Filters) -> dict[str, list[str]]:
+    """The filters as query parameters, every one a list (empty where nothing is chosen)."""
+    return {
+        "from": [filters.start.isoformat()],
+        "to": [filters.end.isoformat()],
+        "client": list(filters.clients),
+        "channel": list(filters.channels),
+        "team": list(filters.teams),
+    }
 
 
 def _date(text: str | None) -> dt.date | None:
@@ -103,13 +109,7 @@ def _restore(
 
 
 def _write_url(filters: Filters) -> None:
-    wanted = {
-        "from": [filters.start.isoformat()],
-        "to": [filters.end.isoformat()],
-        "client": list(filters.clients),
-        "channel": list(filters.channels),
-        "team": list(filters.teams),
-    }
+    wanted = _as_url(filters)
     for key, value in wanted.items():
         if value and st.query_params.get_all(key) != value:
             st.query_params[key] = value
@@ -121,11 +121,7 @@ def _write_url(filters: Filters) -> None:
 
 def url_params(filters: Filters, **extra: str) -> dict[str, list[str] | str]:
     """The filters as query parameters (for a link or a page switch)."""
-    found: dict[str, list[str] | str] = {"from": filters.start.isoformat(), "to": filters.end.isoformat()}
-    for key, value in (("client", filters.clients), ("channel", filters.channels), ("team", filters.teams)):
-        if value:
-            found[key] = list(value)
-    return {**found, **extra}
+    return {**{k: v for k, v in _as_url(filters).items() if v}, **extra}
 
 
 def filter_bar(wh: Warehouse, scope: Scope = EVERYTHING) -> Filters:
@@ -148,7 +144,7 @@ def filter_bar(wh: Warehouse, scope: Scope = EVERYTHING) -> Filters:
     elif page != st.session_state.get("_filters_page"):  # another page: the filters of the last one
         _restore(st.session_state.get(_SAVED, {}), first, last, options)
     st.session_state["_filters_page"] = page
-    _take_drill()
+    agent = _take_drill()
     chosen_clients = tuple(st.session_state.get("f_clients", []))
     team_options = queries.teams(wh, scope, chosen_clients)
     st.session_state["f_teams"] = [t for t in st.session_state.get("f_teams", []) if t in team_options]
@@ -174,7 +170,6 @@ def filter_bar(wh: Warehouse, scope: Scope = EVERYTHING) -> Filters:
         st.stop()
     filters = Filters(period[0], period[1], tuple(clients), tuple(channels), tuple(teams))
     _write_url(filters)
-    agent = st.session_state.pop("_open_agent", None)
     if agent:  # an agent's row was clicked on the last run
         st.switch_page(AGENT_PAGE, query_params=url_params(filters, agent=agent))
     return filters
@@ -222,8 +217,9 @@ def _up() -> None:
     st.session_state[_DRILL] = ("up", "")
 
 
-def _take_drill() -> None:
-    """Applies a click of the last run before the widgets are drawn (Streamlit allows no later)."""
+def _take_drill() -> str | None:
+    """Applies a click of the last run before the widgets are drawn (Streamlit allows no later);
+    returns the agent whose page to open, if an agent was clicked."""
     level, value = st.session_state.pop(_DRILL, (None, None))
     if level == "client":
         st.session_state["f_clients"], st.session_state["f_teams"] = [value], []
@@ -234,20 +230,21 @@ def _take_drill() -> None:
             st.session_state["f_teams"] = []
         else:
             st.session_state["f_clients"] = []
-    elif level == "agent":
-        st.session_state["_open_agent"] = value
+    return value if level == "agent" else None
 
 
 def drill_table(wh: Warehouse, frame: pd.DataFrame, filters: Filters, scope: Scope, key: str) -> None:
     """Headline metrics one level below the filters (clients, a client's teams, a team's agents),
     each cell coloured against its target; clicking a row goes one level down."""
-    level = dashboards.drill_level(filters) if scope.agents_visible else "client"
+    level = dashboards.drill_level(filters, scope.agents_visible)
     st.subheader(tr(f"drill_{level}_title"))
-    trail = [", ".join(filters.clients) or tr("all_clients")]
+    trail = [tr("company")]  # where the table stands: the company, the client, the team
+    if level != "client":
+        trail.append(", ".join(filters.clients) or tr("all_clients"))
     if filters.teams:
         trail.append(", ".join(filters.teams))
     row = st.container(horizontal=True, vertical_alignment="center")
-    row.caption(" › ".join([tr("company"), *trail[: 1 if level != "client" else 0], *trail[1:]]))
+    row.caption(" › ".join(trail))
     if level != "client":
         row.button(tr("drill_up"), key=f"{key}_up", on_click=_up, icon=":material/arrow_upward:")
     if frame.empty:
@@ -325,7 +322,7 @@ def target_for(pol: Policy, metric: str, filters: Filters) -> float | None:
 
 def kpi_cards(wh: Warehouse, frames: dict[str, pd.DataFrame], filters: Filters, per_row: int = 5) -> None:
     """One card per metric of `frames["cards"]`: value, change on the previous period, target."""
-    now, before = values(frames["cards"]), values(frames["cards_before"])
+    now, before = queries.row_values(frames["cards"]), queries.row_values(frames["cards_before"])
     by_channel = frames.get("by_channel")
     pol = policy(wh, filters.end)
     language = lang()
@@ -694,7 +691,7 @@ def scorecard(wh: Warehouse, cards: pd.DataFrame, filters: Filters) -> None:
     pol = policy(wh, filters.end)
     language = lang()
     rows = []
-    for name, value in values(cards).items():
+    for name, value in queries.row_values(cards).items():
         metric, target = CATALOG[name], target_for(pol, name, filters)
         status = meets(name, value, target)
         rows.append(
