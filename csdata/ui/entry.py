@@ -109,9 +109,17 @@ def _save(fields: Fields, save, key_field: str):
 
 # Option labels are made with the language of this run: AppTest (and a rerun that races a
 # language switch) may call a widget's format function after the run, outside its session.
-def _agent_label(frame: pd.DataFrame):
-    names = dict(zip(frame["employee_id"], frame["name"], strict=True))
-    return lambda eid: "–" if eid is None else f"{eid} · {names.get(eid, '')}"
+def _person(label_key: str, people: pd.DataFrame, key: str, where=st):
+    """A choice of one person from `people` (shown as 工号 · name), none chosen at first."""
+    names = dict(zip(people["employee_id"], people["name"], strict=True))
+    return where.selectbox(
+        tr(label_key),
+        list(people["employee_id"]),
+        index=None,
+        format_func=lambda eid: "–" if eid is None else f"{eid} · {names.get(eid, '')}",
+        placeholder=tr("choose"),
+        key=key,
+    )
 
 
 def _labels(prefix: str):
@@ -159,14 +167,7 @@ def ticket_form(wh: Warehouse, user: User) -> None:
             fields.slot("channel")
             kind = st.selectbox(tr("f_type"), TICKET_TYPES, format_func=_choices(), key="tk_type")
             fields.slot("type")
-            agent = st.selectbox(
-                tr("f_agent"),
-                list(agents["employee_id"]),
-                index=None,
-                format_func=_agent_label(agents),
-                placeholder=tr("choose"),
-                key="tk_agent",
-            )
+            agent = _person("f_agent", agents, "tk_agent")
             fields.slot("agent_id")
         with c2:
             opened_at = st.datetime_input(tr("f_opened_at"), value="now", key="tk_opened")
@@ -322,20 +323,14 @@ def audit_form(wh: Warehouse, user: User) -> None:
     with c1:
         audit_id = st.text_input(tr("f_audit_id"), max_chars=40, placeholder=tr("auto_id"), key="qa_id")
         fields.slot("audit_id")
-        agent = st.selectbox(
-            tr("f_agent"), list(agents["employee_id"]), index=None, format_func=_agent_label(agents),
-            placeholder=tr("choose"), key="qa_agent",
-        )  # fmt: skip
+        agent = _person("f_agent", agents, "qa_agent")
         fields.slot("agent_id")
         audited_at = st.date_input(tr("f_audited_at"), value=today, key="qa_date")
         fields.slot("audited_at")
     with c2:
         source = st.selectbox(tr("f_source"), SOURCES, format_func=_choices(), key="qa_source")
         fields.slot("source")
-        auditor = st.selectbox(
-            tr("f_auditor"), list(qa_staff["employee_id"]), index=None, format_func=_agent_label(qa_staff),
-            placeholder=tr("choose"), key="qa_auditor",
-        )  # fmt: skip
+        auditor = _person("f_auditor", qa_staff, "qa_auditor")
         fields.slot("auditor_id")
         ticket_id = st.text_input(tr("f_ticket_id"), max_chars=40, key="qa_ticket")
         fields.slot("ticket_id")
@@ -411,10 +406,7 @@ def audit_form(wh: Warehouse, user: User) -> None:
                                                  key="qa_action_kind")  # fmt: skip
             fields.slot("kind")
         with e2:
-            action_values["owner_id"] = st.selectbox(
-                tr("f_owner"), list(owners["employee_id"]), index=None, format_func=_agent_label(owners),
-                placeholder=tr("choose"), key="qa_action_owner",
-            )  # fmt: skip
+            action_values["owner_id"] = _person("f_owner", owners, "qa_action_owner")
             fields.slot("owner_id")
         with e3:
             action_values["due_on"] = st.date_input(
@@ -471,10 +463,7 @@ def training_form(wh: Warehouse, user: User) -> None:
     fields = Fields()
     c1, c2 = st.columns(2)
     with c1:
-        employee = st.selectbox(
-            tr("f_employee"), list(people["employee_id"]), index=None, format_func=_agent_label(people),
-            placeholder=tr("choose"), key="tr_employee",
-        )  # fmt: skip
+        employee = _person("f_employee", people, "tr_employee")
         fields.slot("employee_id")
         course = st.selectbox(
             tr("f_course"), list(courses["course"]), index=None, accept_new_options=True,
@@ -556,10 +545,7 @@ def appraisal_form(wh: Warehouse, user: User) -> None:
     names = [p for p, _ in periods]
     period = c1.selectbox(tr("appraisal_period"), names, key="ap_period")
     ends_on = dict(periods)[period]
-    employee = c2.selectbox(
-        tr("f_employee"), list(agents["employee_id"]), index=None, format_func=_agent_label(agents),
-        placeholder=tr("choose"), key="ap_employee",
-    )  # fmt: skip
+    employee = _person("f_employee", agents, "ap_employee", c2)
     with c2:
         fields.slot("employee_id")
     if employee is None:
