@@ -592,12 +592,17 @@ def pass_mark_input(at: AppTest):
     return widget
 
 
-def test_policy_page_saves_only_valid_policies(fresh_db, app_env):
-    app_env(fresh_db)
+def policy_page(db, app_env) -> tuple[AppTest, Warehouse, int]:
+    """The admin on the policy page; the app's warehouse; the policy versions saved so far."""
+    app_env(db)
     at = signed_in_app("admin")
     open_page(at, "policy")
-    wh = app_wh(fresh_db)
-    versions = wh.scalar("SELECT count(*) FROM policy_versions")
+    wh = app_wh(db)
+    return at, wh, wh.scalar("SELECT count(*) FROM policy_versions")
+
+
+def test_policy_page_saves_only_valid_policies(fresh_db, app_env):
+    at, wh, versions = policy_page(fresh_db, app_env)
     key = editor_key(at, "criteria")
     at.run()
     assert editor_key(at, "criteria") == key, "an editor's key must survive a rerun, or its edits are lost"
@@ -651,11 +656,7 @@ def test_policy_page_saves_only_valid_policies(fresh_db, app_env):
 
 
 def test_policy_upload_of_a_non_policy_file_changes_nothing(fresh_db, app_env):
-    app_env(fresh_db)
-    at = signed_in_app("admin")
-    open_page(at, "policy")
-    wh = app_wh(fresh_db)
-    versions = wh.scalar("SELECT count(*) FROM policy_versions")
+    at, wh, versions = policy_page(fresh_db, app_env)
     for name, content in [
         ("evil.json", b'{"sla_seconds": "\'; DROP TABLE policy_versions; --"}'),
         ("binary.json", b"\xff\xfe\x00garbage"),
