@@ -155,14 +155,3 @@ def _positive(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1: {text}")
     return value
-
-
-def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m csdata.bench", description=__doc__)
-    add_arguments(p)
-    args = p.parse_args(argv)
-    return run(args.db, args.tickets, args.repeat, args.json, args.page)
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
