@@ -6,7 +6,10 @@ from the fifth failure in a row a name must wait before the next try (5 s, doubl
 5 minutes), counted from the log itself so that the wait holds across sessions and processes.
 
 A role decides the pages; an account's client and team assignments decide the `Scope` that the
-query layer applies to every number, so no page can show more than its user may see.
+query layer applies to every number, so no page can show more than its user may see. The scope
+fails closed: a client account without clients or a supervisor without teams sees nothing (and
+the app says why); clients limit every role but admin, teams only a supervisor, and a limit a
+role cannot honour is refused when the account is made or changed.
 """
 
 from __future__ import annotations
@@ -44,6 +47,9 @@ PAGES: dict[str, frozenset[str]] = {
     "audit_log": frozenset({"admin"}),
 }
 SEES_PAY = frozenset({"admin", "hr", "finance"})
+# Roles that see nothing until they are given limits: a client account its clients, a supervisor
+# its teams. Every other role but admin may be limited to some clients; only a supervisor has teams.
+LIMITED = frozenset({"client", "supervisor"})
 
 # Record kinds each role may import or enter (a supervisor only for their own teams' agents).
 WRITES: dict[str, tuple[str, ...]] = {
@@ -78,11 +84,19 @@ class User:
 
     @property
     def scope(self) -> Scope:
+        """Fails closed: a client account without clients, or a supervisor without teams, sees
+        nothing. Clients given to an internal role (a QA lead for two clients) limit it too."""
+        if self.role == "admin":
+            return EVERYTHING
         if self.role == "client":
-            return Scope(clients=self.clients, teams=None, agents_visible=False)
-        if self.role == "supervisor" and self.teams:
-            return Scope(clients=None, teams=self.teams)
-        return EVERYTHING
+            return Scope(clients=self.clients, external=True)
+        clients = self.clients or None
+        return Scope(clients=clients, teams=self.teams if self.role == "supervisor" else None)
+
+    @property
+    def unassigned(self) -> bool:
+        """A role that needs limits but has none: it sees nothing, and the app says why."""
+        return self.role in LIMITED and not (self.clients if self.role == "client" else self.teams)
 
     @property
     def sees_pay(self) -> bool:
@@ -206,6 +220,12 @@ def check_scope(wh, role: str | None, clients: tuple[str, ...], teams: tuple[str
             raise AuthError("auth_unknown_team", value=team)
     if role == "client" and not clients:
         raise AuthError("auth_client_needs_client")
+    if role == "supervisor" and not teams:
+        raise AuthError("auth_supervisor_needs_team")
+    if role == "admin" and (clients or teams):
+        raise AuthError("auth_admin_unlimited")
+    if teams and role != "supervisor":
+        raise AuthError("auth_teams_supervisor_only")
 
 
 def add_user(

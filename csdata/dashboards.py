@@ -10,7 +10,7 @@ measures what a user waits for and cannot drift from the pages. Nothing here wri
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
@@ -99,10 +99,28 @@ def cards(page: str, filters: Filters) -> dict[str, Request]:
 
 
 def requests(
-    page: str, filters: Filters, choice: str | None = None, agents_visible: bool = True
+    page: str,
+    filters: Filters,
+    choice: str | None = None,
+    scope: Scope = EVERYTHING,
+    policy: Policy | None = None,
 ) -> dict[str, Request]:
     """Everything `page` shows for these filters. `choice` is the page's one option: the metric of
-    the overview's trend, or what the service trends are split by (channel or client)."""
+    the overview's trend, or what the service trends are split by (channel or client).
+
+    Metrics the scope may not see (a client account's, per the policy) are left out of the page's
+    tables; a request of only such metrics is kept, and the query layer answers it empty."""
+    found = _requests(page, filters, choice, scope.agents_visible)
+    if not scope.external or policy is None:
+        return found
+    for name, r in found.items():
+        kept = tuple(m for m in r.metrics if scope.allows(m, policy))
+        if kept and kept != r.metrics:
+            found[name] = replace(r, metrics=kept)
+    return found
+
+
+def _requests(page: str, filters: Filters, choice: str | None, agents_visible: bool) -> dict[str, Request]:
     found = cards(page, filters)
     drill = Request(filters, CARDS["overview"], drill_level(filters, agents_visible))
     if page == "overview":
@@ -155,15 +173,13 @@ def page_data(
         policy = load_policy(wh, on=filters.end)[1]
     return {
         name: fetch(wh, r, scope, policy)
-        for name, r in requests(page, filters, agents_visible=scope.agents_visible).items()
+        for name, r in requests(page, filters, scope=scope, policy=policy).items()
     }
 
 
 def bare_seconds(wh, page: str, filters: Filters, scope: Scope, policy: Policy) -> float:
     """The time DuckDB alone takes for the page's statements, results fetched as Python rows."""
-    statements = [
-        r.sql(scope, policy) for r in requests(page, filters, agents_visible=scope.agents_visible).values()
-    ]
+    statements = [r.sql(scope, policy) for r in requests(page, filters, scope=scope, policy=policy).values()]
     started = time.perf_counter()
     for sql, params in statements:
         wh.rows(sql, params)

@@ -46,15 +46,30 @@ def one_row(kind: str, values: dict) -> pd.DataFrame:
     return pd.DataFrame([row], columns=list(row), dtype=object)
 
 
-def save(wh, kind: str, values: dict, actor: str, after_insert=None) -> ingest.Report:
-    """Save one record through the import checks (strict: nothing lands if anything is wrong)."""
+def save(
+    wh, kind: str, values: dict, actor: str, after_insert=None, scope: Scope = EVERYTHING, assign=None
+) -> ingest.Report:
+    """Save one record through the import checks (strict: nothing lands if anything is wrong),
+    limited to the people and clients of the user's scope as an import of theirs would be."""
+    people, clients = (
+        (None, None) if scope.unlimited else (queries.people_in_scope(wh, scope), queries.clients(wh, scope))
+    )
     return ingest.import_file(
-        wh, kind, one_row(kind, values), "form", actor, strict=True, after_insert=after_insert
+        wh,
+        kind,
+        one_row(kind, values),
+        "form",
+        actor,
+        strict=True,
+        after_insert=after_insert,
+        allowed_agents=people,
+        allowed_clients=clients,
+        assign=assign,
     )
 
 
 def in_scope_agent(wh, scope: Scope, agent_id: str | None) -> bool:
-    if agent_id is None or scope.teams is None:
+    if agent_id is None or scope.unlimited:
         return True
     return agent_id in set(queries.agents(wh, scope)["employee_id"])
 
@@ -66,7 +81,7 @@ def save_ticket(wh, actor: str, scope: Scope, values: dict) -> ingest.Report:
     if not in_scope_agent(wh, scope, values.get("agent_id")):
         raise Problem("entry_agent_out_of_scope", value=values["agent_id"])
     values = {**values, "ticket_id": values.get("ticket_id") or new_id("F")}
-    return save(wh, "tickets", values, actor)
+    return save(wh, "tickets", values, actor, scope=scope)
 
 
 # -- the ticket workflow -----------------------------------------------------------------------
@@ -90,51 +105,63 @@ def _not_before(ticket: dict, at: dt.datetime, *after: str) -> None:
             raise Problem("wf_time_before", column=column, at=f"{earlier:%Y-%m-%d %H:%M}")
 
 
-def _update(wh, actor: str, action: str, ticket_id: str, changes: dict) -> None:
-    sets = ", ".join(f"{c} = ?" for c in changes)
-    detail = {k: (str(v) if v is not None else None) for k, v in changes.items()}
-    with wh.transaction(actor, f"ticket.{action}", ticket_id, detail) as w:
+def _step(wh, actor: str, action: str, ticket_id: str, scope: Scope, decide) -> None:
+    """One workflow step as one transaction: the ticket is read inside it (under the warehouse's
+    write lock), `decide(ticket)` returns the changes or refuses with a Problem, and the update
+    and its audit-log row land together. Two users acting on one ticket at once follow each
+    other: the second sees the first one's step and is refused if its own is no longer valid."""
+    with wh.transaction(actor, f"ticket.{action}", ticket_id) as w:
+        changes = decide(_ticket(wh, ticket_id, scope))
+        sets = ", ".join(f"{c} = ?" for c in changes)
         w.execute(f"UPDATE tickets SET {sets} WHERE ticket_id = ?", [*changes.values(), ticket_id])
+        w.detail.update({k: (str(v) if v is not None else None) for k, v in changes.items()})
 
 
 def route(
     wh, actor: str, ticket_id: str, department: str, at: dt.datetime, scope: Scope = EVERYTHING
 ) -> None:
     """Pass a complaint or suggestion to a department."""
-    ticket = _ticket(wh, ticket_id, scope)
-    if ticket["type"] not in ("complaint", "suggestion"):
-        raise Problem("wf_route_type")
-    if not (department or "").strip():
-        raise Problem("wf_need_department")
-    if ticket["customer_accepted"] is True:
-        raise Problem("wf_closed")
-    _not_before(ticket, at)
-    _update(wh, actor, "route", ticket_id, {"department": department.strip(), "routed_at": at})
+
+    def decide(ticket: dict) -> dict:
+        if ticket["type"] not in ("complaint", "suggestion"):
+            raise Problem("wf_route_type")
+        if not (department or "").strip():
+            raise Problem("wf_need_department")
+        if ticket["customer_accepted"] is True:
+            raise Problem("wf_closed")
+        _not_before(ticket, at)
+        return {"department": department.strip(), "routed_at": at}
+
+    _step(wh, actor, "route", ticket_id, scope, decide)
 
 
 def feedback(wh, actor: str, ticket_id: str, at: dt.datetime, scope: Scope = EVERYTHING) -> None:
     """Record that the department's result was fed back to the customer (again, after a reopen)."""
-    ticket = _ticket(wh, ticket_id, scope)
-    if ticket["type"] != "complaint":
-        raise Problem("wf_complaint_only")
-    if ticket["routed_at"] is None and ticket["department"] is None:
-        raise Problem("wf_feedback_before_route")
-    if ticket["customer_accepted"] is True:
-        raise Problem("wf_closed")
-    _not_before(ticket, at, "routed_at")
-    _update(wh, actor, "feedback", ticket_id, {"feedback_at": at, "customer_accepted": None})
+
+    def decide(ticket: dict) -> dict:
+        if ticket["type"] != "complaint":
+            raise Problem("wf_complaint_only")
+        if ticket["routed_at"] is None and ticket["department"] is None:
+            raise Problem("wf_feedback_before_route")
+        if ticket["customer_accepted"] is True:
+            raise Problem("wf_closed")
+        _not_before(ticket, at, "routed_at")
+        return {"feedback_at": at, "customer_accepted": None}
+
+    _step(wh, actor, "feedback", ticket_id, scope, decide)
 
 
 def _answer(wh, actor: str, ticket_id: str, accepted: bool, scope: Scope) -> None:
-    ticket = _ticket(wh, ticket_id, scope)
-    if ticket["type"] != "complaint":
-        raise Problem("wf_complaint_only")
-    if ticket["feedback_at"] is None:
-        raise Problem("wf_answer_before_feedback")
-    if ticket["customer_accepted"] is not None:
-        raise Problem("wf_already_answered")
-    changes = {"customer_accepted": True} if accepted else {"customer_accepted": False, "reopened": True}
-    _update(wh, actor, "accept" if accepted else "reopen", ticket_id, changes)
+    def decide(ticket: dict) -> dict:
+        if ticket["type"] != "complaint":
+            raise Problem("wf_complaint_only")
+        if ticket["feedback_at"] is None:
+            raise Problem("wf_answer_before_feedback")
+        if ticket["customer_accepted"] is not None:
+            raise Problem("wf_already_answered")
+        return {"customer_accepted": True} if accepted else {"customer_accepted": False, "reopened": True}
+
+    _step(wh, actor, "accept" if accepted else "reopen", ticket_id, scope, decide)
 
 
 def accept(wh, actor: str, ticket_id: str, scope: Scope = EVERYTHING) -> None:
@@ -149,30 +176,36 @@ def reopen(wh, actor: str, ticket_id: str, scope: Scope = EVERYTHING) -> None:
 
 def callback_done(wh, actor: str, ticket_id: str, at: dt.datetime, scope: Scope = EVERYTHING) -> None:
     """The promised callback was made."""
-    ticket = _ticket(wh, ticket_id, scope)
-    if ticket["callback_promised_at"] is None:
-        raise Problem("wf_no_callback")
-    if ticket["callback_done_at"] is not None:
-        raise Problem("wf_callback_done_already")
-    _not_before(ticket, at)
-    _update(wh, actor, "callback", ticket_id, {"callback_done_at": at})
+
+    def decide(ticket: dict) -> dict:
+        if ticket["callback_promised_at"] is None:
+            raise Problem("wf_no_callback")
+        if ticket["callback_done_at"] is not None:
+            raise Problem("wf_callback_done_already")
+        _not_before(ticket, at)
+        return {"callback_done_at": at}
+
+    _step(wh, actor, "callback", ticket_id, scope, decide)
 
 
 def adopt_suggestion(
     wh, actor: str, ticket_id: str, adopted: bool, reward: float | None = None, scope: Scope = EVERYTHING
 ) -> None:
     """Whether the department adopted a suggestion, and the customer's reward (adopted only)."""
-    ticket = _ticket(wh, ticket_id, scope)
-    if ticket["type"] != "suggestion":
-        raise Problem("wf_suggestion_only")
-    if ticket["routed_at"] is None and ticket["department"] is None:
-        raise Problem("wf_decide_before_route")
-    if reward is not None and reward < 0:
-        raise Problem("wf_reward_negative")
-    if reward and not adopted:
-        raise Problem("wf_reward_needs_adoption")
-    amount = Decimal(str(round(reward, 2))) if adopted and reward else None
-    _update(wh, actor, "suggestion", ticket_id, {"suggestion_adopted": adopted, "reward_amount": amount})
+
+    def decide(ticket: dict) -> dict:
+        if ticket["type"] != "suggestion":
+            raise Problem("wf_suggestion_only")
+        if ticket["routed_at"] is None and ticket["department"] is None:
+            raise Problem("wf_decide_before_route")
+        if reward is not None and reward < 0:
+            raise Problem("wf_reward_negative")
+        if reward and not adopted:
+            raise Problem("wf_reward_needs_adoption")
+        amount = Decimal(str(round(reward, 2))) if adopted and reward else None
+        return {"suggestion_adopted": adopted, "reward_amount": amount}
+
+    _step(wh, actor, "suggestion", ticket_id, scope, decide)
 
 
 # -- QA audit with its corrective action -------------------------------------------------------
@@ -187,15 +220,22 @@ class CorrectiveAction(BaseModel):
     note: str | None = Field(default=None, max_length=500)
 
 
-def save_audit(wh, actor: str, values: dict, action: CorrectiveAction | None = None) -> ingest.Report:
+def save_audit(
+    wh, actor: str, values: dict, action: CorrectiveAction | None = None, scope: Scope = EVERYTHING
+) -> ingest.Report:
     """An audit through the import checks, and its corrective action in the same transaction.
 
     `values` holds the canonical audit columns plus one per criterion (None = not applicable).
     The action's owner must be a known employee, its due day not before the audit.
     """
     values = dict(values)
-    if not values.get("audit_id"):
-        values["audit_id"] = queries.next_id(wh, "audits", "audit_id", "AU", 6)
+    assign = None
+    if not values.get("audit_id"):  # numbered inside the transaction that saves it
+        values["audit_id"] = "AU-new"
+
+        def assign(w) -> dict:
+            return {"audit_id": queries.next_id(w, "audits", "audit_id", "AU", 6)}
+
     if action is not None:
         if action.owner_id and not queries.employee_exists(wh, action.owner_id):
             raise Problem("entry_unknown_owner", value=action.owner_id)
@@ -206,20 +246,17 @@ def save_audit(wh, actor: str, values: dict, action: CorrectiveAction | None = N
     def add_action(w, report) -> None:
         if action is None:
             return
-        number = w.scalar(
-            "SELECT coalesce(max(TRY_CAST(substr(action_id, 3) AS INTEGER)), 0) + 1 FROM corrective_actions "
-            "WHERE action_id LIKE 'CA%'"
-        )
-        action_id = f"CA{number:05d}"
+        action_id = queries.next_id(w, "corrective_actions", "action_id", "CA", 5)
+        audit_id = report.assigned.get("audit_id", values["audit_id"])
         w.execute(
             "INSERT INTO corrective_actions (action_id, audit_id, agent_id, kind, owner_id, due_on, status, note) "
             "VALUES (?, ?, ?, ?, ?, ?, 'open', ?)",
-            [action_id, values["audit_id"], values["agent_id"], action.kind, action.owner_id, action.due_on,
+            [action_id, audit_id, values["agent_id"], action.kind, action.owner_id, action.due_on,
              action.note],
         )  # fmt: skip
         w.detail["corrective_action"] = action_id
 
-    return save(wh, "audits", values, actor, after_insert=add_action)
+    return save(wh, "audits", values, actor, after_insert=add_action, scope=scope, assign=assign)
 
 
 # -- training ------------------------------------------------------------------------------------
@@ -233,8 +270,17 @@ def pass_mark(wh, course: str, kind: str, policy: Policy) -> float | None:
     return policy.onboarding_pass_mark if kind == "onboarding" else None
 
 
-def save_training(wh, actor: str, values: dict) -> ingest.Report:
-    return save(wh, "training", values, actor)
+def save_training(wh, actor: str, values: dict, scope: Scope = EVERYTHING) -> ingest.Report:
+    """A training result; a blank attempt is the next one, numbered inside the saving transaction
+    (two clerks entering the same person's retake at once get attempts n and n + 1)."""
+    assign = None
+    if values.get("attempt") in (None, ""):
+        values = {**values, "attempt": 1}
+
+        def assign(w) -> dict:
+            return {"attempt": queries.next_attempt(w, values["employee_id"], values["course"])}
+
+    return save(wh, "training", values, actor, scope=scope, assign=assign)
 
 
 # -- appraisals ----------------------------------------------------------------------------------
@@ -325,7 +371,12 @@ def outcome(wh, policy: Policy, employee_id: str, values: dict[str, float]) -> O
 
 
 def save_appraisal(
-    wh, actor: str, values: dict, proposal: Proposal | None = None, reason: str | None = None
+    wh,
+    actor: str,
+    values: dict,
+    proposal: Proposal | None = None,
+    reason: str | None = None,
+    scope: Scope = EVERYTHING,
 ) -> ingest.Report:
     """Confirm an appraisal: saved through the import checks, confirmed_by/at in the same transaction.
 
@@ -351,7 +402,7 @@ def save_appraisal(
         )
         w.detail.update(confirmed_by=actor, changed=notes or None)
 
-    return save(wh, "appraisals", values, actor, after_insert=confirm)
+    return save(wh, "appraisals", values, actor, after_insert=confirm, scope=scope)
 
 
 def policy_on(wh, day: dt.date) -> Policy:

@@ -659,6 +659,28 @@ TEXT: dict[str, tuple[str, str]] = {
         "a client account needs at least one client (--client NAME)",
         "客户账号至少需要指定一个客户(--client NAME)",
     ),
+    "auth_supervisor_needs_team": (
+        "a supervisor account needs at least one team (--team NAME)",
+        "主管账号至少需要指定一个团队(--team NAME)",
+    ),
+    "auth_admin_unlimited": (
+        "an admin sees everything: it takes no clients or teams",
+        "管理员可查看全部数据,不能限定客户或团队",
+    ),
+    "auth_teams_supervisor_only": (
+        "only a supervisor account is limited to teams; limit other roles with clients",
+        "只有主管账号可限定团队;其他角色请用客户限定",
+    ),
+    "scope_unassigned": (
+        "Your account has no {what} assigned yet, so there is nothing to show. Ask an administrator to assign them on the Users page.",
+        "您的账号尚未分配{what},因此没有可显示的数据。请联系管理员在“用户”页面分配。",
+    ),
+    "scope_what_client": ("clients", "客户"),
+    "scope_what_supervisor": ("teams", "团队"),
+    "err_write_conflict": (
+        "someone else changed the same record at the same moment; nothing was saved: please try again",
+        "他人同时修改了同一条记录,本次未保存任何内容,请重试",
+    ),
     "auth_user_exists": ("user '{name}' already exists", "用户“{name}”已存在"),
     "auth_no_user": ("no user '{name}'", "没有用户“{name}”"),
     "auth_last_admin": (
@@ -739,7 +761,16 @@ TEXT: dict[str, tuple[str, str]] = {
         "没有任何评分项,也没有致命错误",
     ),
     "rule_left_on_needs_left": ("left_on is set but status is not 'left'", "填写了 left_on,但状态不是 left"),
-    "policy_unknown_metric": ("targets name unknown metrics: {names}", "目标中含有未知指标:{names}"),
+    "policy_unknown_metric": ("the policy names unknown metrics: {names}", "政策中含有未知指标:{names}"),
+    "policy_internal_metric": (
+        "client accounts may not see the company's internal HR figures: {names}",
+        "客户账号不能查看公司内部人事数据:{names}",
+    ),
+    "policy_client_metrics": ("Metrics client accounts may see", "客户账号可查看的指标"),
+    "policy_client_metrics_help": (
+        "Service, complaint and QA metrics only: onboarding, training, headcount, appraisals and pay stay internal.",
+        "仅限服务、投诉与质检指标:入职培训、在职培训、人数、绩效考核与薪酬仅供内部查看。",
+    ),
 }
 
 

@@ -32,7 +32,6 @@ import hashlib
 import io
 import os
 import tempfile
-import threading
 import tomllib
 import types
 import typing
@@ -107,6 +106,7 @@ class Report:
     dropped: list[str] = field(default_factory=list)  # personal-data columns not stored
     ignored: list[str] = field(default_factory=list)  # other columns not used
     created: dict[str, list[str]] = field(default_factory=dict)  # references made by create-missing
+    assigned: dict[str, Any] = field(default_factory=dict)  # values given inside the transaction
     committed: bool = False
 
     def as_json(self, lang: str = "en") -> dict:
@@ -869,13 +869,16 @@ def import_file(
     after_insert: Callable[[Any, Report], None] | None = None,
     allowed_agents: list[str] | None = None,
     allowed_clients: list[str] | None = None,
+    assign: Callable[[Any], dict[str, Any]] | None = None,
 ) -> Report:
     """Read, map, check and (unless `dry_run`, or `strict` with rejects) commit one file.
 
     `data` may also be a DataFrame in canonical columns: a form saves its row this way, so a
     form and an upload obey exactly the same rules; `after_insert(writer, report)`, when given,
     runs inside the transaction after the rows landed. `allowed_agents` / `allowed_clients` limit
-    the rows to a supervisor's own teams (see `check`). Raises ImportError_ when the file as a whole
+    the rows to a supervisor's own teams (see `check`). `assign(writer)`, when given, returns
+    values (a form's next audit id or attempt number) that replace the row's own inside the
+    transaction, so that two users saving at once never take the same one. Raises ImportError_ when the file as a whole
     cannot be used; nothing is written then.
     """
     if kind not in KINDS:
@@ -915,9 +918,14 @@ def import_file(
         raw = data.to_csv(index=False).encode("utf-8") if isinstance(data, pd.DataFrame) else data
         sha = hashlib.sha256(raw).hexdigest()
         detail = {"file": file_name, "sha256": sha, "kind": kind}
-        # One commit at a time per process: the check against rows already present and the insert
-        # must see each other's results, since the fact tables keep no key index (see 001_schema).
-        with _COMMIT, wh.transaction(actor, f"import.{kind}", _TABLES[kind], detail) as w:
+        # One commit at a time per process (the warehouse's write lock): the check against rows
+        # already present and the insert must see each other's results, since the fact tables
+        # keep no key index (see 001_schema).
+        with wh.transaction(actor, f"import.{kind}", _TABLES[kind], detail) as w:
+            if assign is not None:
+                report.assigned = assign(w)
+                for column, value in report.assigned.items():
+                    w.execute(f"UPDATE _typed SET {_ident(column + '_v')} = ?", [value])
             if create_missing:
                 _create_missing(wh, w, kind, report)
                 listed = wh.rows(
@@ -956,9 +964,6 @@ def import_file(
     finally:
         for name in ("_raw", "_typed", "_rejects"):
             wh.cursor().execute(f"DROP TABLE IF EXISTS {name}")
-
-
-_COMMIT = threading.Lock()
 
 
 class _Rollback(Exception):

@@ -138,6 +138,23 @@ class Contract(BaseModel):
     sla_seconds: dict[Channel, int] = Field(default_factory=dict)
 
 
+# What a client company's own account may be shown: its service, complaints and QA, never the
+# company's internal HR figures (onboarding, training, headcount, appraisals) or pay.
+CLIENT_SOURCES = frozenset({"tickets", "audits", "criteria"})
+
+
+def _client_visible(metric: str) -> bool:
+    from csdata.metrics import CATALOG
+
+    return CATALOG[metric].sources <= CLIENT_SOURCES
+
+
+def client_visible_metrics() -> list[str]:
+    from csdata.metrics import CATALOG
+
+    return [m for m in CATALOG if _client_visible(m)]
+
+
 class Policy(BaseModel):
     effective_from: dt.date = dt.date(2020, 1, 1)
     sla_seconds: dict[Channel, int] = Field(
@@ -152,6 +169,10 @@ class Policy(BaseModel):
     training_hours_per_quarter: float = Field(8, ge=0)
     min_audits_for_ranking: int = Field(5, ge=1)
     appraisal: AppraisalScheme
+    client_metrics: list[str] = Field(
+        default_factory=client_visible_metrics,
+        description="the metrics a client company's own account may see (service, complaints, QA)",
+    )
 
     @model_validator(mode="after")
     def _known_metrics(self) -> Policy:
@@ -160,9 +181,12 @@ class Policy(BaseModel):
         named = list(self.targets) + [m for c in self.contracts for m in c.targets]
         named += [m for t in self.channel_targets.values() for m in t]
         named += [m for c in self.contracts for t in c.channel_targets.values() for m in t]
-        unknown = sorted(set(named) - set(CATALOG))
+        unknown = sorted(set(named + self.client_metrics) - set(CATALOG))
         if unknown:
             raise PolicyError("policy_unknown_metric", names=", ".join(unknown))
+        internal = [m for m in self.client_metrics if not _client_visible(m)]
+        if internal:
+            raise PolicyError("policy_internal_metric", names=", ".join(internal))
         return self
 
     def contract(self, client: str | None) -> Contract | None:
@@ -260,7 +284,13 @@ def default_policy() -> Policy:
 # -- as tables, for editing ------------------------------------------------------------------------
 
 # The scalar settings an editor shows beside the tables.
-SCALARS = ("effective_from", "onboarding_pass_mark", "training_hours_per_quarter", "min_audits_for_ranking")
+SCALARS = (
+    "effective_from",
+    "onboarding_pass_mark",
+    "training_hours_per_quarter",
+    "min_audits_for_ranking",
+    "client_metrics",
+)
 
 
 def to_tables(policy: Policy) -> dict[str, list[dict]]:

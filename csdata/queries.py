@@ -143,11 +143,27 @@ class Filters:
 
 @dataclass(frozen=True)
 class Scope:
-    """What a user may see. None means unrestricted on that dimension."""
+    """What a user may see. None means unrestricted on that dimension; an empty tuple means
+    nothing at all (an account whose limits are missing sees nothing: the scope fails closed).
+
+    `external` marks an account of a client company: it never sees agents or teams, and of the
+    metrics only those the policy lists in `client_metrics` (the others come back empty)."""
 
     clients: tuple[str, ...] | None = None
     teams: tuple[str, ...] | None = None
-    agents_visible: bool = True
+    external: bool = False
+
+    @property
+    def agents_visible(self) -> bool:
+        return not self.external
+
+    @property
+    def unlimited(self) -> bool:
+        return self.clients is None and self.teams is None and not self.external
+
+    def allows(self, metric: str, policy: Policy) -> bool:
+        """Whether this account may see the metric (client accounts: the policy's list)."""
+        return not self.external or metric in policy.client_metrics
 
 
 EVERYTHING = Scope()
@@ -199,6 +215,8 @@ def _where(filters: Filters, scope: Scope, source: str, params: _Params) -> str:
     for column, values in dims.items():
         if values is None or (column == "channel" and "channel" not in _FILTERABLE[source]):
             continue
+        if not values:  # an empty scope: nothing (an empty list would not even type-check)
+            return "FALSE"
         conds.append(f"list_contains({params.add(list(values))}, {column})")
     return " AND ".join(conds) or "TRUE"
 
@@ -270,8 +288,11 @@ def build_sql(
         raise PermissionError(f"grouping by {by} is outside this account's scope")
     names = key_columns(keys)
     params = _Params.of(filters, policy)
+    hidden = {m for m in metrics if not scope.allows(m, policy)}  # come back empty, never computed
     needed: dict[str, list[str]] = {}
     for metric in metrics:
+        if metric in hidden:
+            continue
         for name in CATALOG[metric].measures:
             src = MEASURES[name].source
             if name not in needed.setdefault(src, []):
@@ -299,7 +320,9 @@ def build_sql(
 
     def expr(metric: str) -> str:
         m = CATALOG[metric]
-        return "CAST(NULL AS DOUBLE)" if m.sources & empty else f"CAST({m.expr} AS DOUBLE)"
+        if metric in hidden or m.sources & empty:
+            return "CAST(NULL AS DOUBLE)"
+        return f"CAST({m.expr} AS DOUBLE)"
 
     select = ", ".join(f"{expr(m)} AS {m}" for m in metrics)
     key_list = ", ".join(names)
@@ -443,8 +466,16 @@ def _listing_sql(name: str, filters: Filters, scope: Scope, policy: Policy, para
     raise KeyError(f"unknown listing: {name}")
 
 
+# Listings of the company's own people (their QA, training, appraisals): never for a client account.
+INTERNAL_LISTINGS = frozenset(
+    {"actions", "go_live", "grades", "appraised", "agent_audits", "agent_training", "agent_appraisals"}
+)
+
+
 def listing_sql(name: str, filters: Filters, scope: Scope, policy: Policy) -> tuple[str, dict[str, Any]]:
     """The SQL text and parameters of one dashboard listing."""
+    if scope.external and name in INTERNAL_LISTINGS:
+        raise PermissionError(f"listing {name} is outside this account's scope")
     params = _Params.of(filters, policy)
     sql = _listing_sql(name, filters, scope, policy, params)
     return sql, params.used_in(sql)
@@ -516,9 +547,20 @@ def export_sql(table: str, policy: Policy, scope: Scope = EVERYTHING) -> tuple[s
     params = _Params()
 
     def client_ok(column: str) -> str:
-        return (
-            "TRUE" if scope.clients is None else f"list_contains({params.add(list(scope.clients))}, {column})"
+        """The scope on a record: its client, and (a supervisor) its person's team."""
+        alias = column.split(".")[0] + "." if "." in column else ""
+        person = {"tickets": "agent_id", "audits": "agent_id", "employees": "employee_id"}.get(
+            table, "employee_id"
         )
+        conds = []
+        if scope.clients is not None:
+            conds.append(f"list_contains({params.add(list(scope.clients))}, {column})")
+        if scope.teams is not None:
+            conds.append(
+                f"{alias}{person} IN (SELECT employee_id FROM employees "
+                f"WHERE list_contains({params.add(list(scope.teams))}, team))"
+            )
+        return " AND ".join(conds) or "TRUE"
 
     cols = ", ".join(KINDS[table].columns()) if table in KINDS else ""
     if table == "tickets":
@@ -778,8 +820,13 @@ def import_log(
     )
 
 
-def team_people(wh, teams: tuple[str, ...]) -> list[str]:
-    """Everyone in these teams (any position, present or past): whom a supervisor may import for."""
+def people_in_scope(wh, scope: Scope) -> list[str]:
+    """Everyone (any position, present or past) within the scope: whom an account may import for."""
+    where, params = ["TRUE"], []
+    for column, values in (("team", scope.teams), ("client", scope.clients)):
+        if values is not None:
+            where.append(f"list_contains(?, {column})")
+            params.append(list(values))
     return wh.column(
-        "SELECT employee_id FROM employees WHERE list_contains(?, team) ORDER BY employee_id", [list(teams)]
+        f"SELECT employee_id FROM employees WHERE {' AND '.join(where)} ORDER BY employee_id", params
     )

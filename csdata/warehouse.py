@@ -22,14 +22,11 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from csdata.i18n import Problem
 
-class WarehouseError(RuntimeError):
+
+class WarehouseError(Problem):
     """A warehouse problem a user can act on; `key` names its message in `csdata.i18n`."""
-
-    def __init__(self, key: str, **params: Any) -> None:
-        self.key = key
-        self.params = params
-        super().__init__(key)
 
     def __str__(self) -> str:
         from csdata.i18n import t
@@ -65,6 +62,7 @@ class Warehouse:
         except duckdb.Error:
             raise WarehouseError("err_not_a_warehouse", path=str(self.path)) from None
         self._local = threading.local()
+        self._write_lock = threading.Lock()
         self.read_only = read_only
         if not read_only:
             self.migrate()
@@ -121,20 +119,35 @@ class Warehouse:
         nothing does.
         """
         cur = self.cursor()
-        cur.execute("BEGIN TRANSACTION")
-        writer = Writer(cur)
-        try:
-            yield writer
-            payload = {**(detail or {}), **writer.detail}
-            cur.execute(
-                "INSERT INTO audit_log (at_time, actor, action, entity, detail)"
-                " VALUES (coalesce(?, current_localtimestamp()), ?, ?, ?, ?)",
-                [at, actor, action, entity, json.dumps(payload, default=str, ensure_ascii=False)],
-            )
-            cur.execute("COMMIT")
-        except BaseException:
-            cur.execute("ROLLBACK")
-            raise
+        # One writer at a time in this process (the only process that may write the file): a
+        # block reads the state it decides on inside its own transaction, under this lock, so
+        # two users' steps on one record follow each other instead of racing, and ids taken
+        # inside the block are not taken twice. A nested block on the same thread is refused.
+        if getattr(self._local, "writing", False):
+            raise RuntimeError("nested warehouse transaction")
+        with self._write_lock:
+            self._local.writing = True
+            try:
+                cur.execute("BEGIN TRANSACTION")
+                writer = Writer(cur)
+                try:
+                    yield writer
+                    payload = {**(detail or {}), **writer.detail}
+                    cur.execute(
+                        "INSERT INTO audit_log (at_time, actor, action, entity, detail)"
+                        " VALUES (coalesce(?, current_localtimestamp()), ?, ?, ?, ?)",
+                        [at, actor, action, entity, json.dumps(payload, default=str, ensure_ascii=False)],
+                    )
+                    cur.execute("COMMIT")
+                except duckdb.TransactionException:
+                    # A write conflict with another connection: nothing of the block landed.
+                    cur.execute("ROLLBACK")
+                    raise WarehouseError("err_write_conflict") from None
+                except BaseException:
+                    cur.execute("ROLLBACK")
+                    raise
+            finally:
+                self._local.writing = False
 
     def migrate(self) -> list[str]:
         """Apply migrations not yet recorded; return the names applied."""

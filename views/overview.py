@@ -6,10 +6,12 @@ from csdata import ui
 from csdata.metrics import CATALOG
 from csdata.ui import dashboard as dash
 
-choices = [m for m in CATALOG if m != "offered"] + ["offered"]
 language = ui.lang()
 metric = st.session_state.get("trend_metric", "service_level")
 wh, scope, filters, frames = dash.start("overview", metric)
+choices = dash.visible_metrics(wh, scope, filters, [m for m in CATALOG if m != "offered"] + ["offered"])
+if metric not in choices:  # hidden from this account by the policy: the query layer answered empty
+    metric = st.session_state["trend_metric"] = choices[0]
 st.selectbox(
     ui.tr("trend_metric"),
     choices,

@@ -252,6 +252,9 @@ def require(page: str) -> tuple[Warehouse, User]:
     if not user.may_open(page):
         st.error(tr("not_allowed"))
         st.stop()
+    if user.unassigned:  # the scope would show nothing: say why instead of empty pages
+        st.warning(tr("scope_unassigned", what=tr(f"scope_what_{user.role}")))
+        st.stop()
     st.session_state["page"] = page  # which page this run draws (the filter bar restores on a change)
     return wh, user
 
@@ -458,6 +461,14 @@ def policy_editor(wh: Warehouse, me: User) -> None:
             ),
             "min_audits_for_ranking": st.number_input(
                 tr("policy_min_audits"), 1, 100, int(base.min_audits_for_ranking), 1
+            ),
+            "client_metrics": st.multiselect(
+                tr("policy_client_metrics"),
+                pol.client_visible_metrics(),
+                default=list(base.client_metrics),
+                format_func=lambda m: CATALOG[m].label(language),
+                help=tr("policy_client_metrics_help"),
+                key=f"policy_client_metrics_{version}_{source}",
             ),
         }
     edited["contract_targets"] = editor("contract_targets", "policy_contract_targets")

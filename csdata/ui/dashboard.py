@@ -45,8 +45,14 @@ def data(
 ) -> dict[str, pd.DataFrame]:
     """Every frame `page` draws, each cached by its request until the next write."""
     version = data_version(wh)
-    wanted = dashboards.requests(page, filters, choice, scope.agents_visible)
+    wanted = dashboards.requests(page, filters, choice, scope, policy(wh, filters.end))
     return {name: _fetch(wh, str(wh.path), version, r, scope) for name, r in wanted.items()}
+
+
+def visible_metrics(wh: Warehouse, scope: Scope, filters: Filters, metrics: list[str]) -> list[str]:
+    """Those of `metrics` the account may see (a client account: the policy's list)."""
+    pol = policy(wh, filters.end)
+    return [m for m in metrics if scope.allows(m, pol)]
 
 
 def start(page: str, choice: str | None = None, per_row: int = 5) -> tuple[Warehouse, Scope, Filters, dict]:

@@ -446,7 +446,9 @@ def audit_form(wh: Warehouse, user: User) -> None:
             fields.add_validation(exc)
     if fields.show():
         return
-    report = _save(fields, lambda: entry.save_audit(wh, user.username, values, action), "audit_id")
+    report = _save(
+        fields, lambda: entry.save_audit(wh, user.username, values, action, user.scope), "audit_id"
+    )
     if fields.show() or report is None:
         return
     st.success(tr("qa_saved", score="–" if live is None else f"{live:.1f}"))
@@ -509,15 +511,16 @@ def training_form(wh: Warehouse, user: User) -> None:
         "taken_on": taken_on,
         "score": score,
         "hours": hours,
-        "attempt": int(attempt),
+        # the proposed next attempt is numbered when saved, so two clerks at once cannot clash
+        "attempt": None if int(attempt) == next_try else int(attempt),
     }
     try:
-        _validate(TrainingRow, values)
+        _validate(TrainingRow, {**values, "attempt": values["attempt"] or next_try})
     except ValidationError as exc:
         fields.add_validation(exc)
     if fields.show():
         return
-    report = _save(fields, lambda: entry.save_training(wh, user.username, values), "attempt")
+    report = _save(fields, lambda: entry.save_training(wh, user.username, values, user.scope), "attempt")
     if fields.show() or report is None:
         return
     st.success(tr("tr_saved"))
@@ -628,7 +631,9 @@ def appraisal_form(wh: Warehouse, user: User) -> None:
     if fields.show():
         return
     report = _save(
-        fields, lambda: entry.save_appraisal(wh, user.username, row, proposal, reason), "employee_id"
+        fields,
+        lambda: entry.save_appraisal(wh, user.username, row, proposal, reason, user.scope),
+        "employee_id",
     )
     if fields.errors.get("employee_id") and existing is not None:
         fields.errors["employee_id"] = [tr("ap_already")]

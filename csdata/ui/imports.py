@@ -27,7 +27,6 @@ import streamlit as st
 from csdata import exports, ingest, queries
 from csdata.auth import User
 from csdata.i18n import TEXT, t
-from csdata.queries import Scope
 from csdata.ui import XLSX_MIME, data_version, download_buttons, lang, policy, table_with_downloads, tr
 
 log = logging.getLogger(__name__)
@@ -291,11 +290,12 @@ def mapping_section(wh, kind: str, up: Upload, headings: list[str]) -> ingest.Ma
 
 
 def _limits(wh, user: User) -> tuple[list[str] | None, list[str] | None]:
-    """Whom and which clients a supervisor may import for: their own teams' people and clients."""
-    if user.role != "supervisor":
+    """Whom and which clients a limited account may import for: the people and clients of its
+    scope (a supervisor's own teams, a QA lead's clients); None, None when it is unlimited."""
+    scope = user.scope
+    if scope.unlimited:
         return None, None
-    teams = tuple(user.teams)
-    return queries.team_people(wh, teams), queries.clients(wh, Scope(teams=teams))
+    return queries.people_in_scope(wh, scope), queries.clients(wh, scope)
 
 
 def _run(wh, user: User, kind: str, up: Upload, opts: dict, mapping, *, dry_run: bool):
