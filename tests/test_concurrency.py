@@ -117,9 +117,7 @@ def fed_back(tiny) -> str:
 
 def test_one_answer_wins_and_the_others_are_refused(tiny, fed_back):
     # half the users record an acceptance, half a reopen, all at once
-    outcomes = race(
-        lambda i: (entry.accept if i % 2 else entry.reopen)(tiny, f"sup{i}", fed_back) or "done"
-    )
+    outcomes = race(lambda i: (entry.accept if i % 2 else entry.reopen)(tiny, f"sup{i}", fed_back) or "done")
     done = [o for o in outcomes if o == "done"]
     refused = [o for o in outcomes if isinstance(o, Problem)]
     assert len(done) == 1 and len(refused) == THREADS - 1

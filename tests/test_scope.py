@@ -9,8 +9,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from pydantic import ValidationError
 from conftest import EMPLOYEES, TICKETS, run_cli
+from pydantic import ValidationError
 
 from csdata import auth, dashboards, queries
 from csdata.auth import AuthError
