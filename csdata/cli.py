@@ -56,11 +56,13 @@ def _open(args, *, read_only: bool = False):
 
 def cmd_init(args) -> int:
     from csdata.policy import default_policy, save_policy
-    from csdata.warehouse import Warehouse
+    from csdata.warehouse import Warehouse, is_held
 
     path = Path(args.db or _default_db())
     if path.exists() and not args.force:
         raise UserError("err_exists", path=str(path))
+    if path.exists() and is_held(path):  # the running app would go on writing to a deleted file
+        raise UserError("err_held", path=str(path))
     if args.tickets is None:
         from csdata.settings import Settings
 
@@ -170,6 +172,11 @@ def cmd_export(args) -> int:
     frame = wh.df(sql, params)
     if args.format == "xlsx" and len(frame) > exports.XLSX_MAX_ROWS:
         raise UserError("err_too_many_rows", rows=f"{len(frame):,}", limit=f"{exports.XLSX_MAX_ROWS:,}")
+    if args.out == "-":  # standard output, for a pipe
+        sys.stdout.buffer.write(exports.to_bytes(frame, args.format))
+        sys.stdout.flush()
+        print(t("cli_exported", _lang(), rows=f"{len(frame):,}", path="-"), file=sys.stderr)
+        return 0
     out = Path(args.out or f"{args.table}.{args.format}")
     try:
         exports.write(frame, out, args.format)
@@ -290,6 +297,33 @@ def cmd_import(args) -> int:
     return 1 if report.rejected else 0
 
 
+def cmd_backup(args) -> int:
+    from csdata.warehouse import backup
+
+    db = Path(args.db or _default_db())
+    target = Path(args.path)
+    if target.exists() and not args.force:
+        raise UserError("err_exists", path=str(target))
+    try:
+        size = backup(db, target)
+    except OSError as exc:
+        raise UserError("err_write", path=str(target), reason=exc.strerror or str(exc)) from None
+    print(t("cli_backup_done", _lang(), path=target, size=f"{size / 2**20:,.1f} MiB"), file=sys.stderr)
+    return 0
+
+
+def cmd_restore(args) -> int:
+    from csdata.warehouse import restore
+
+    db = Path(args.db or _default_db())
+    try:
+        restore(args.path, db)
+    except OSError as exc:
+        raise UserError("err_write", path=str(db), reason=exc.strerror or str(exc)) from None
+    print(t("cli_restored", _lang(), path=db, source=args.path), file=sys.stderr)
+    return 0
+
+
 def cmd_serve(args) -> int:
     app = Path(__file__).resolve().parent.parent / "app.py"
     env = dict(os.environ)
@@ -297,6 +331,14 @@ def cmd_serve(args) -> int:
     if not db.exists():
         raise UserError("err_no_warehouse", path=str(db))
     env["CSDATA_DB"] = str(db)
+    if args.address is None:
+        from csdata.settings import Settings, SettingsError
+
+        try:
+            args.address = Settings.from_env().address
+        except SettingsError as exc:
+            raise UserError("err_settings", detail=str(exc)) from None
+    env["CSDATA_ADDRESS"] = args.address  # the sign-in page reads it (demo hint on loopback only)
     os.chdir(app.parent)  # Streamlit reads .streamlit/config.toml from the working folder
     cmd = [
         sys.executable,
@@ -306,6 +348,10 @@ def cmd_serve(args) -> int:
         str(app),
         "--server.port",
         str(args.port),
+        "--server.address",
+        args.address,
+        "--client.showErrorDetails",
+        "none",
         "--server.headless",
         "true",
         "--browser.gatherUsageStats",
@@ -359,7 +405,7 @@ def parser() -> argparse.ArgumentParser:
     export = with_db(sub.add_parser("export", help="write a record kind in its canonical format"))
     export.add_argument("table", help=", ".join(EXPORTS))
     export.add_argument("--format", choices=FORMATS, default="csv")
-    export.add_argument("--out", help="output file (default: TABLE.FORMAT)")
+    export.add_argument("--out", help="output file (default: TABLE.FORMAT; - for standard output)")
     export.set_defaults(func=cmd_export)
 
     imp = with_db(sub.add_parser("import", help="import a CSV or XLSX file of one record kind"))
@@ -393,8 +439,22 @@ def parser() -> argparse.ArgumentParser:
     bench.add_arguments(timing)
     timing.set_defaults(func=lambda a: bench.run(a.db, a.tickets, a.repeat, a.json, a.page, _lang()))
 
+    back = with_db(
+        sub.add_parser("backup", help="write a consistent copy of the warehouse, even while the app serves")
+    )
+    back.add_argument("path", help="the copy to write")
+    back.add_argument("--force", action="store_true", help="replace an existing file at PATH")
+    back.set_defaults(func=cmd_backup)
+    rest = with_db(sub.add_parser("restore", help="put a backup in place of the warehouse (app stopped)"))
+    rest.add_argument("path", help="the backup to restore")
+    rest.set_defaults(func=cmd_restore)
+
     serve = with_db(sub.add_parser("serve", help="serve the app"))
     serve.add_argument("--port", type=int, default=int(os.environ.get("PORT", 8501)))
+    serve.add_argument(
+        "--address",
+        help="address to listen on (default: CSDATA_ADDRESS, 127.0.0.1; 0.0.0.0 = every interface)",
+    )
     serve.set_defaults(func=cmd_serve)
     return p
 

@@ -681,6 +681,21 @@ TEXT: dict[str, tuple[str, str]] = {
         "someone else changed the same record at the same moment; nothing was saved: please try again",
         "他人同时修改了同一条记录,本次未保存任何内容,请重试",
     ),
+    "err_held": (
+        "{path} is in use by another process (the running app?): stop it first; nothing was changed",
+        "{path} 正被其他进程使用(应用正在运行?):请先停止它;未做任何更改",
+    ),
+    "err_backup_onto_itself": (
+        "a backup cannot overwrite the warehouse itself: {path}",
+        "备份不能覆盖仓库本身:{path}",
+    ),
+    "err_backup_failed": ("the backup failed: {detail}", "备份失败:{detail}"),
+    "err_backup_no_answer": (
+        "{path} is held by another process that did not answer within {seconds} s; is it the csdata app? (open any page once, then try again)",
+        "{path} 被其他进程占用,且其在 {seconds} 秒内未响应;是否为 csdata 应用?(请先打开任一页面后重试)",
+    ),
+    "cli_backup_done": ("backed up {path} ({size})", "已备份至 {path}({size})"),
+    "cli_restored": ("restored {path} from {source}", "已用 {source} 恢复 {path}"),
     "auth_user_exists": ("user '{name}' already exists", "用户“{name}”已存在"),
     "auth_no_user": ("no user '{name}'", "没有用户“{name}”"),
     "auth_last_admin": (

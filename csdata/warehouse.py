@@ -12,7 +12,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import secrets
+import shutil
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from importlib import resources
@@ -173,8 +176,142 @@ class Warehouse:
             applied.append(name)
         return applied
 
+    # -- backup ----------------------------------------------------------------------------
+
+    def backup_to(self, target: str | Path) -> int:
+        """A consistent copy of the warehouse at `target`, while it serves; returns its bytes.
+
+        DuckDB copies it (`COPY FROM DATABASE` into a new attached file: schema, sequences and
+        rows, read in one transaction, so one consistent moment), under the write lock, so no
+        write of this process, the only one that may write the file, is half done. The file is
+        not copied byte by byte: opening and closing it here would drop DuckDB's own lock on it.
+        The copy is written beside the target, checked, and moved into place.
+        """
+        target = Path(target)
+        partial = target.with_name(target.name + ".partial")
+        partial.unlink(missing_ok=True)
+        cur = self.cursor()
+        with self._write_lock:
+            name = cur.execute("SELECT current_database()").fetchone()[0]
+            cur.execute("ATTACH ? AS csdata_backup", [str(partial)])
+            try:
+                cur.execute(f'COPY FROM DATABASE "{name}" TO csdata_backup')
+            finally:
+                cur.execute("DETACH csdata_backup")
+        try:
+            check_warehouse(partial)
+            partial.replace(target)
+        finally:
+            partial.unlink(missing_ok=True)
+            Path(str(partial) + ".wal").unlink(missing_ok=True)
+        return target.stat().st_size
+
+    def serve_backups(self, every: float = 0.5) -> None:
+        """Answer `csdata backup` from another process: that process cannot open a file this one
+        holds, so it leaves a request beside the warehouse and this thread makes the copy through
+        this connection (see `request_backup`). Started once per process by the app."""
+        if self.read_only or getattr(self, "_backups", None) is not None:
+            return
+
+        def loop() -> None:
+            request = _backup_file(self.path, "request")
+            while True:
+                time.sleep(every)
+                try:
+                    body = json.loads(request.read_text(encoding="utf-8"))
+                    request.unlink()
+                except (OSError, ValueError):
+                    continue
+                try:
+                    result = {"id": body.get("id"), "bytes": self.backup_to(body["target"])}
+                except Exception as exc:  # told to the waiting command, which says it in one line
+                    result = {"id": body.get("id"), "error": f"{type(exc).__name__}: {exc}"[:300]}
+                done = _backup_file(self.path, "done")
+                done.with_name(done.name + ".partial").write_text(json.dumps(result), encoding="utf-8")
+                done.with_name(done.name + ".partial").replace(done)
+
+        self._backups = threading.Thread(target=loop, name="csdata-backups", daemon=True)
+        self._backups.start()
+
     def meta(self, key: str) -> str | None:
         return self.scalar("SELECT value FROM meta WHERE key = ?", [key])
+
+
+def _backup_file(db: Path, what: str) -> Path:
+    return db.with_name(f"{db.name}.backup-{what}")
+
+
+def check_warehouse(path: str | Path) -> None:
+    """Raise WarehouseError unless `path` opens read-only as a csdata warehouse."""
+    Warehouse(path, read_only=True).close()
+
+
+def is_held(path: str | Path) -> bool:
+    """Whether another process holds the file (DuckDB's lock), so it may not be replaced."""
+    try:
+        duckdb.connect(str(path)).close()
+    except duckdb.IOException as exc:
+        return "lock" in str(exc).lower()
+    except duckdb.Error:
+        return False
+    return False
+
+
+def backup(db: str | Path, target: str | Path, wait_seconds: float = 60) -> int:
+    """Copy the warehouse `db` to `target` consistently; returns the copy's bytes.
+
+    When no other process holds the file, this process opens it and copies it itself; when the
+    app holds it, the app makes the copy through its own connection (`serve_backups`), asked by a
+    request file beside the warehouse, and this waits for its answer.
+    """
+    db, target = Path(db).resolve(), Path(target).resolve()
+    if not db.exists():
+        raise WarehouseError("err_no_warehouse", path=str(db))
+    if target == db:
+        raise WarehouseError("err_backup_onto_itself", path=str(db))
+    if not is_held(db):
+        wh = Warehouse(db)
+        try:
+            return wh.backup_to(target)
+        finally:
+            wh.close()
+    request, done = _backup_file(db, "request"), _backup_file(db, "done")
+    ticket = secrets.token_hex(8)
+    done.unlink(missing_ok=True)
+    request.write_text(json.dumps({"id": ticket, "target": str(target)}), encoding="utf-8")
+    deadline = time.monotonic() + wait_seconds
+    while time.monotonic() < deadline:
+        time.sleep(0.2)
+        try:
+            answer = json.loads(done.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if answer.get("id") != ticket:
+            continue
+        done.unlink(missing_ok=True)
+        if "error" in answer:
+            raise WarehouseError("err_backup_failed", detail=answer["error"])
+        return int(answer["bytes"])
+    request.unlink(missing_ok=True)
+    raise WarehouseError("err_backup_no_answer", path=str(db), seconds=int(wait_seconds))
+
+
+def restore(copy: str | Path, db: str | Path) -> None:
+    """Put a backup in place of the warehouse `db`; refused while any process holds `db`."""
+    copy, db = Path(copy).resolve(), Path(db).resolve()
+    if not copy.exists():
+        raise WarehouseError("err_no_warehouse", path=str(copy))
+    check_warehouse(copy)
+    if db.exists() and is_held(db):
+        raise WarehouseError("err_held", path=str(db))
+    partial = db.with_name(db.name + ".partial")
+    try:
+        shutil.copyfile(copy, partial)
+        check_warehouse(partial)
+        Path(str(db) + ".wal").unlink(missing_ok=True)  # a log of the replaced file must not replay
+        partial.replace(db)
+    finally:
+        partial.unlink(missing_ok=True)
 
 
 class Writer:

@@ -73,7 +73,9 @@ def language_switch() -> None:
 
 @st.cache_resource(show_spinner=False)
 def _open(path: str) -> Warehouse:
-    return Warehouse(path)
+    wh = Warehouse(path)
+    wh.serve_backups()  # `csdata backup` asks this process for a copy while it holds the file
+    return wh
 
 
 def warehouse() -> Warehouse:
