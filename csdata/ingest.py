@@ -719,8 +719,17 @@ def _key_match(kind: str, alias: str = "x") -> str:
     return " AND ".join(f"{alias}.{k} = t.{_ident(k + '_v')}" for k in keys)
 
 
+def _new_rows(kind: str) -> str:
+    """`FROM _typed t WHERE` the rows a commit inserts: valid, and not in the warehouse yet."""
+    return (
+        f"FROM _typed t WHERE _ok AND NOT EXISTS (SELECT 1 FROM {_TABLES[kind]} x WHERE {_key_match(kind)})"
+    )
+
+
 def _create_missing(wh, w, kind: str, report: Report) -> None:
-    """Make the clients, people, periods and org units the valid rows name but the warehouse lacks.
+    """Make the clients, people, periods and org units that the rows to be inserted (valid and
+    not present yet: see `_new_rows`) name but the warehouse lacks; a duplicate or rejected row
+    makes nothing.
 
     Pay grades are never made up: pay is not something an import may invent. Writes go through
     the transaction's writer `w`; reads through `wh`, whose cursor is the transaction's.
@@ -730,11 +739,12 @@ def _create_missing(wh, w, kind: str, report: Report) -> None:
         return [
             r[0]
             for r in wh.rows(
-                f"SELECT DISTINCT {_ident(column + '_v')} FROM _typed WHERE _ok AND {_ident(column + '_v')} IS NOT NULL "
+                f"SELECT DISTINCT {_ident(column + '_v')} {new} AND {_ident(column + '_v')} IS NOT NULL "
                 f"AND {_ident(column + '_v')} NOT IN (SELECT {key} FROM {table}) ORDER BY 1"
             )
         ]
 
+    new = _new_rows(kind)
     made: dict[str, list[str]] = {}
     for column, table, key in _references(kind):
         if column not in _typed_columns(wh):
@@ -760,8 +770,8 @@ def _create_missing(wh, w, kind: str, report: Report) -> None:
             w.execute(
                 "INSERT INTO employees (employee_id, name, department, position, hire_date, status) "
                 f"SELECT {_ident(column + '_v')}, {_ident(column + '_v')}, 'customer_service', ?, "
-                f"coalesce({first}, current_date), 'active' FROM _typed "
-                f"WHERE _ok AND list_contains(?, {_ident(column + '_v')}) GROUP BY 1",
+                f"coalesce({first}, current_date), 'active' {new} "
+                f"AND list_contains(?, {_ident(column + '_v')}) GROUP BY 1",
                 [position, values],
             )
         elif table == "appraisal_periods":
@@ -783,7 +793,7 @@ def _create_missing(wh, w, kind: str, report: Report) -> None:
         val = _ident(column + "_v")
         w.execute(
             f"INSERT INTO _rejects SELECT _row, {_lit(column)}, 'imp_unknown_ref', CAST({val} AS VARCHAR), NULL "
-            f"FROM _typed WHERE _ok AND {val} IS NOT NULL AND {val} NOT IN (SELECT {key} FROM {table})"
+            f"{new} AND {val} IS NOT NULL AND {val} NOT IN (SELECT {key} FROM {table})"
         )
     w.execute("UPDATE _typed SET _ok = FALSE WHERE _row IN (SELECT _row FROM _rejects)")
     report.created = made
@@ -815,7 +825,7 @@ def _insert(w, kind: str, fields: list[str], policy: Policy, version: int) -> in
     new keys and no row would count as new any more.
     """
     table = _TABLES[kind]
-    new = f"FROM _typed t WHERE _ok AND NOT EXISTS (SELECT 1 FROM {table} x WHERE {_key_match(kind)})"
+    new = _new_rows(kind)
     v = {f: _ident(f + "_v") for f in fields}
     if kind == "audits":
         criteria = [c.key for c in policy.scorecard.criteria]
