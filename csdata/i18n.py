@@ -740,6 +740,9 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "rule_left_on_needs_left": ("left_on is set but status is not 'left'", "填写了 left_on,但状态不是 left"),
     "policy_unknown_metric": ("targets name unknown metrics: {names}", "目标中含有未知指标:{names}"),
+    # import limits: plausible dates, workbook size (csdata.ingest)
+    "imp_date_window": ("must be between {first} and {last}", "须在 {first} 至 {last} 之间"),
+    "imp_bad_setting": ("the setting {name} cannot be used: {detail}", "设置 {name} 无法使用:{detail}"),
 }
 
 

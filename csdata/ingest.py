@@ -48,6 +48,7 @@ from pydantic import BaseModel, Field
 from csdata.i18n import Problem, t
 from csdata.models import KINDS, Row
 from csdata.policy import Policy, load_policy
+from csdata.settings import Settings, SettingsError
 
 MAX_REJECTS_LISTED = 1000
 PROGRESS_ROWS = 10_000
@@ -81,6 +82,22 @@ TIME_SUFFIXES = [" %H:%M:%S", " %H:%M", "T%H:%M:%S", "T%H:%M", " %H:%M:%S.%f", "
 
 class ImportError_(Problem):
     """The file as a whole cannot be used; nothing was written. `key` names the message."""
+
+
+def settings() -> Settings:
+    """The `CSDATA_*` settings an import obeys; ImportError_ when one of them cannot be used."""
+    try:
+        return Settings.from_env()
+    except SettingsError as exc:
+        name, _, detail = str(exc).partition(": ")
+        raise ImportError_("imp_bad_setting", name=name, detail=detail) from None
+
+
+def date_window(today: dt.date | None = None) -> tuple[dt.date, dt.date]:
+    """The first and last day a record's date may fall on (`CSDATA_EARLIEST_DATE`,
+    `CSDATA_FUTURE_DAYS`): a typed 2206 for 2026 is rejected, not stored to move every dashboard."""
+    chosen = settings()
+    return chosen.earliest_date, (today or dt.date.today()) + dt.timedelta(days=chosen.future_days)
 
 
 @dataclass
@@ -533,12 +550,15 @@ def check(
     create_missing: bool = False,
     allowed_agents: list[str] | None = None,
     allowed_clients: list[str] | None = None,
+    window: tuple[dt.date, dt.date] | None = None,
 ) -> Checked:
     """Type and check `_raw` into the temp table `_typed` (`<col>_v` typed, `<col>` the text when
     typing changes it, `_ok`) and `_rejects` (row, column, reason key, value, params).
 
     `allowed_agents` / `allowed_clients`, when given, limit the rows to those people and clients
-    (a supervisor's own teams): a row naming anyone or any client else is rejected."""
+    (a supervisor's own teams): a row naming anyone or any client else is rejected. Every date
+    and time must fall within `window` (first day, last day; by default `date_window()`)."""
+    first_day, last_day = window or date_window()
     model = KINDS[kind]
     fields = _fields(model, policy, kind)
     sources = {f.name: _source_sql(mapping, f.name) for f in fields}
@@ -599,6 +619,10 @@ def check(
             problems.append(_problem(f.name, f"{val} < {f.ge}", "imp_at_least", raw, {"n": _num(f.ge)}))
         if f.le is not None:
             problems.append(_problem(f.name, f"{val} > {f.le}", "imp_at_most", raw, {"n": _num(f.le)}))
+        if f.kind in ("date", "datetime"):
+            outside = f"CAST({val} AS DATE) NOT BETWEEN DATE '{first_day}' AND DATE '{last_day}'"
+            span = {"first": str(first_day), "last": str(last_day)}
+            problems.append(_problem(f.name, outside, "imp_date_window", raw, span))
     for rule in model.RULES:
         condition = rule.sql
         for f in fields:
