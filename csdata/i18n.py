@@ -786,6 +786,9 @@ TEXT: dict[str, tuple[str, str]] = {
         "Service, complaint and QA metrics only: onboarding, training, headcount, appraisals and pay stay internal.",
         "仅限服务、投诉与质检指标:入职培训、在职培训、人数、绩效考核与薪酬仅供内部查看。",
     ),
+    # import limits: plausible dates, workbook size (csdata.ingest)
+    "imp_date_window": ("must be between {first} and {last}", "须在 {first} 至 {last} 之间"),
+    "imp_bad_setting": ("the setting {name} cannot be used: {detail}", "设置 {name} 无法使用:{detail}"),
 }
 
 

@@ -47,6 +47,7 @@ from pydantic import BaseModel, Field
 from csdata.i18n import Problem, t
 from csdata.models import KINDS, Row
 from csdata.policy import Policy, load_policy
+from csdata.settings import Settings, SettingsError
 
 MAX_REJECTS_LISTED = 1000
 PROGRESS_ROWS = 10_000
@@ -80,6 +81,22 @@ TIME_SUFFIXES = [" %H:%M:%S", " %H:%M", "T%H:%M:%S", "T%H:%M", " %H:%M:%S.%f", "
 
 class ImportError_(Problem):
     """The file as a whole cannot be used; nothing was written. `key` names the message."""
+
+
+def settings() -> Settings:
+    """The `CSDATA_*` settings an import obeys; ImportError_ when one of them cannot be used."""
+    try:
+        return Settings.from_env()
+    except SettingsError as exc:
+        name, _, detail = str(exc).partition(": ")
+        raise ImportError_("imp_bad_setting", name=name, detail=detail) from None
+
+
+def date_window(today: dt.date | None = None) -> tuple[dt.date, dt.date]:
+    """The first and last day a record's date may fall on (`CSDATA_EARLIEST_DATE`,
+    `CSDATA_FUTURE_DAYS`): a typed 2206 for 2026 is rejected, not stored to move every dashboard."""
+    chosen = settings()
+    return chosen.earliest_date, (today or dt.date.today()) + dt.timedelta(days=chosen.future_days)
 
 
 @dataclass
@@ -533,12 +550,15 @@ def check(
     create_missing: bool = False,
     allowed_agents: list[str] | None = None,
     allowed_clients: list[str] | None = None,
+    window: tuple[dt.date, dt.date] | None = None,
 ) -> Checked:
     """Type and check `_raw` into the temp table `_typed` (`<col>_v` typed, `<col>` the text when
     typing changes it, `_ok`) and `_rejects` (row, column, reason key, value, params).
 
     `allowed_agents` / `allowed_clients`, when given, limit the rows to those people and clients
-    (a supervisor's own teams): a row naming anyone or any client else is rejected."""
+    (a supervisor's own teams): a row naming anyone or any client else is rejected. Every date
+    and time must fall within `window` (first day, last day; by default `date_window()`)."""
+    first_day, last_day = window or date_window()
     model = KINDS[kind]
     fields = _fields(model, policy, kind)
     sources = {f.name: _source_sql(mapping, f.name) for f in fields}
@@ -599,6 +619,10 @@ def check(
             problems.append(_problem(f.name, f"{val} < {f.ge}", "imp_at_least", raw, {"n": _num(f.ge)}))
         if f.le is not None:
             problems.append(_problem(f.name, f"{val} > {f.le}", "imp_at_most", raw, {"n": _num(f.le)}))
+        if f.kind in ("date", "datetime"):
+            outside = f"CAST({val} AS DATE) NOT BETWEEN DATE '{first_day}' AND DATE '{last_day}'"
+            span = {"first": str(first_day), "last": str(last_day)}
+            problems.append(_problem(f.name, outside, "imp_date_window", raw, span))
     for rule in model.RULES:
         condition = rule.sql
         for f in fields:
@@ -719,8 +743,17 @@ def _key_match(kind: str, alias: str = "x") -> str:
     return " AND ".join(f"{alias}.{k} = t.{_ident(k + '_v')}" for k in keys)
 
 
+def _new_rows(kind: str) -> str:
+    """`FROM _typed t WHERE` the rows a commit inserts: valid, and not in the warehouse yet."""
+    return (
+        f"FROM _typed t WHERE _ok AND NOT EXISTS (SELECT 1 FROM {_TABLES[kind]} x WHERE {_key_match(kind)})"
+    )
+
+
 def _create_missing(wh, w, kind: str, report: Report) -> None:
-    """Make the clients, people, periods and org units the valid rows name but the warehouse lacks.
+    """Make the clients, people, periods and org units that the rows to be inserted (valid and
+    not present yet: see `_new_rows`) name but the warehouse lacks; a duplicate or rejected row
+    makes nothing.
 
     Pay grades are never made up: pay is not something an import may invent. Writes go through
     the transaction's writer `w`; reads through `wh`, whose cursor is the transaction's.
@@ -730,11 +763,12 @@ def _create_missing(wh, w, kind: str, report: Report) -> None:
         return [
             r[0]
             for r in wh.rows(
-                f"SELECT DISTINCT {_ident(column + '_v')} FROM _typed WHERE _ok AND {_ident(column + '_v')} IS NOT NULL "
+                f"SELECT DISTINCT {_ident(column + '_v')} {new} AND {_ident(column + '_v')} IS NOT NULL "
                 f"AND {_ident(column + '_v')} NOT IN (SELECT {key} FROM {table}) ORDER BY 1"
             )
         ]
 
+    new = _new_rows(kind)
     made: dict[str, list[str]] = {}
     for column, table, key in _references(kind):
         if column not in _typed_columns(wh):
@@ -760,8 +794,8 @@ def _create_missing(wh, w, kind: str, report: Report) -> None:
             w.execute(
                 "INSERT INTO employees (employee_id, name, department, position, hire_date, status) "
                 f"SELECT {_ident(column + '_v')}, {_ident(column + '_v')}, 'customer_service', ?, "
-                f"coalesce({first}, current_date), 'active' FROM _typed "
-                f"WHERE _ok AND list_contains(?, {_ident(column + '_v')}) GROUP BY 1",
+                f"coalesce({first}, current_date), 'active' {new} "
+                f"AND list_contains(?, {_ident(column + '_v')}) GROUP BY 1",
                 [position, values],
             )
         elif table == "appraisal_periods":
@@ -783,7 +817,7 @@ def _create_missing(wh, w, kind: str, report: Report) -> None:
         val = _ident(column + "_v")
         w.execute(
             f"INSERT INTO _rejects SELECT _row, {_lit(column)}, 'imp_unknown_ref', CAST({val} AS VARCHAR), NULL "
-            f"FROM _typed WHERE _ok AND {val} IS NOT NULL AND {val} NOT IN (SELECT {key} FROM {table})"
+            f"{new} AND {val} IS NOT NULL AND {val} NOT IN (SELECT {key} FROM {table})"
         )
     w.execute("UPDATE _typed SET _ok = FALSE WHERE _row IN (SELECT _row FROM _rejects)")
     report.created = made
@@ -815,7 +849,7 @@ def _insert(w, kind: str, fields: list[str], policy: Policy, version: int) -> in
     new keys and no row would count as new any more.
     """
     table = _TABLES[kind]
-    new = f"FROM _typed t WHERE _ok AND NOT EXISTS (SELECT 1 FROM {table} x WHERE {_key_match(kind)})"
+    new = _new_rows(kind)
     v = {f: _ident(f + "_v") for f in fields}
     if kind == "audits":
         criteria = [c.key for c in policy.scorecard.criteria]

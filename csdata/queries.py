@@ -519,9 +519,15 @@ def teams(wh, scope: Scope = EVERYTHING, clients: tuple[str, ...] = ()) -> list[
     ]
 
 
-def ticket_date_range(wh) -> tuple[dt.date, dt.date] | None:
-    """First and last day with tickets, or None for an empty warehouse."""
-    row = wh.rows("SELECT CAST(min(opened_at) AS DATE), CAST(max(opened_at) AS DATE) FROM tickets")[0]
+def ticket_date_range(wh, today: dt.date | None = None) -> tuple[dt.date, dt.date] | None:
+    """First and last day with tickets, or None for an empty warehouse. The last day is the last
+    one up to `today` (a ticket stored with a mistyped future date does not move every default
+    period there), unless every ticket lies ahead."""
+    row = wh.rows(
+        "SELECT CAST(min(opened_at) AS DATE), CAST(coalesce(max(opened_at) FILTER "
+        "(WHERE CAST(opened_at AS DATE) <= ?), max(opened_at)) AS DATE) FROM tickets",
+        [today or dt.date.today()],
+    )[0]
     return None if row[0] is None else (row[0], row[1])
 
 

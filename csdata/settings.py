@@ -7,6 +7,7 @@ these fields by a test, so a setting cannot exist without being documented. Plai
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 from typing import Literal
@@ -38,6 +39,16 @@ class Settings(BaseModel):
         ge=1,
         le=24 * 60,
         description="Minutes without activity after which a signed-in user is signed out.",
+    )
+
+    earliest_date: dt.date = Field(
+        dt.date(2000, 1, 1),
+        description="Imports and forms reject any date (of every record kind) before this day.",
+    )
+    future_days: int = Field(
+        366,
+        ge=0,
+        description="Imports and forms reject any date more than this many days after today.",
     )
 
     @classmethod
