@@ -778,3 +778,26 @@ def test_demo_accounts_are_named_only_on_the_demo_warehouse(shared_db, app_env, 
     assert_clean(at)
     assert titles(at) == [t("sign_in_title", lang)]
     assert "demo" not in shown_text(at).lower().replace("csdata", "")
+
+
+@pytest.mark.parametrize("role", ["supervisor", "client"])
+def test_an_account_without_its_limits_is_told_why_it_sees_nothing(fresh_db, app_env, role):
+    """A supervisor without teams or a client account without clients (made before limits were
+    required) signs in to a warning on every page, not to empty or full dashboards."""
+    wh = Warehouse(fresh_db)
+    with wh.transaction("test", "fixture") as w:
+        w.execute(
+            "INSERT INTO users (username, role, password_hash) VALUES ('bare', ?, ?)",
+            [role, auth.hash_password(DEMO_PASSWORD)],
+        )
+    wh.close()
+    app_env(fresh_db)
+    at = new_app().run()
+    sign_in(at, "bare", DEMO_PASSWORD)
+    assert_clean(at)
+    expected = t("scope_unassigned", "en", what=t(f"scope_what_{role}", "en"))
+    assert expected in [w.value for w in at.warning]
+    assert not at.metric  # no cards drawn
+    for page in pages_of(role)[1:2]:
+        open_page(at, page)
+        assert expected in [w.value for w in at.warning] and not at.metric
