@@ -8,6 +8,7 @@ these fields by a test, so a setting cannot exist without being documented. Plai
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import os
 from pathlib import Path
 from typing import Literal
@@ -40,6 +41,11 @@ class Settings(BaseModel):
         le=24 * 60,
         description="Minutes without activity after which a signed-in user is signed out.",
     )
+    address: str = Field(
+        "127.0.0.1",
+        description="Address `csdata serve` and `make run` listen on; `0.0.0.0` for every interface "
+        "(put a proxy with TLS in front).",
+    )
 
     earliest_date: dt.date = Field(
         dt.date(2000, 1, 1),
@@ -65,6 +71,17 @@ class Settings(BaseModel):
             err = exc.errors()[0]
             name = f"CSDATA_{str(err['loc'][0]).upper()}"
             raise SettingsError(f"{name}: {err['msg']}") from None
+
+
+def is_local_address(address: str) -> bool:
+    """Whether an address to listen on is reachable from this machine only (loopback)."""
+    host = address.strip().strip("[]").lower()
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:  # a host name, or nothing: not known to be local
+        return False
 
 
 def env_names() -> list[str]:

@@ -92,7 +92,7 @@ def fresh_db(sample_db, tmp_path) -> Path:
 def app_env(monkeypatch):
     """Project root as cwd, default settings; `use(db)` points the app at a warehouse."""
     monkeypatch.chdir(ROOT)
-    for name in ("CSDATA_LANG", "CSDATA_IDLE_MINUTES"):
+    for name in ("CSDATA_LANG", "CSDATA_IDLE_MINUTES", "CSDATA_ADDRESS"):
         monkeypatch.delenv(name, raising=False)
 
     def use(db: Path) -> None:

@@ -22,7 +22,7 @@ from csdata.auth import User
 from csdata.i18n import LANG_NAMES, LANGS, channel_label, column_label, fmt_money, t
 from csdata.metrics import CATALOG
 from csdata.policy import CHANNELS, Policy, load_policy
-from csdata.settings import Settings, SettingsError
+from csdata.settings import Settings, SettingsError, is_local_address
 from csdata.warehouse import Warehouse, WarehouseError
 
 TRANSLATED_WIDGETS = ("f_channels", "trend_metric", "service_split", "agent_pick")
@@ -171,13 +171,21 @@ def _sso_configured() -> bool:
         return False
 
 
+def _served_locally() -> bool:
+    """Whether the app listens on a loopback address only (unreadable settings: not local)."""
+    try:
+        return is_local_address(Settings.from_env().address)
+    except SettingsError:
+        return False
+
+
 def sign_in_page() -> None:
     """The sign-in form (and single sign-on, where configured)."""
     wh = warehouse()
     st.title(tr("sign_in_title"))
     if st.session_state.get("expired"):
         st.info(tr("session_expired", minutes=_idle_minutes()))
-    if wh.meta("demo") == "true":
+    if wh.meta("demo") == "true" and _served_locally():
         st.caption(tr("demo_accounts"))
     if _sso_configured():
         if getattr(st.user, "is_logged_in", False):
