@@ -740,6 +740,9 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "rule_left_on_needs_left": ("left_on is set but status is not 'left'", "填写了 left_on,但状态不是 left"),
     "policy_unknown_metric": ("targets name unknown metrics: {names}", "目标中含有未知指标:{names}"),
+    # sign-in throttle and password limits (csdata.auth)
+    "auth_blank_password": ("the password cannot be blank or only spaces", "密码不能为空,也不能只含空格"),
+    "auth_long_password": ("the password can have at most {n} characters", "密码最多只能有 {n} 个字符"),
 }
 
 
