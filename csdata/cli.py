@@ -199,7 +199,7 @@ def _read_password(username: str) -> str:
     """From the terminal (asked twice), or the first line of standard input when piped."""
     import getpass
 
-    from csdata.auth import check_password
+    from csdata.auth import MAX_PASSWORD, check_password
 
     if sys.stdin is None:
         raise UserError("auth_no_password")
@@ -209,7 +209,7 @@ def _read_password(username: str) -> str:
         if getpass.getpass(f"{t('password', _lang())} ({username}), again: ") != first:
             raise UserError("auth_passwords_differ")
         return first
-    line = sys.stdin.readline().rstrip("\r\n")
+    line = sys.stdin.readline(MAX_PASSWORD + 2).rstrip("\r\n")  # enough to tell a line too long
     if not line:
         raise UserError("auth_no_password")
     return check_password(line)

@@ -789,6 +789,9 @@ TEXT: dict[str, tuple[str, str]] = {
     # import limits: plausible dates, workbook size (csdata.ingest)
     "imp_date_window": ("must be between {first} and {last}", "须在 {first} 至 {last} 之间"),
     "imp_bad_setting": ("the setting {name} cannot be used: {detail}", "设置 {name} 无法使用:{detail}"),
+    # sign-in throttle and password limits (csdata.auth)
+    "auth_blank_password": ("the password cannot be blank or only spaces", "密码不能为空,也不能只含空格"),
+    "auth_long_password": ("the password can have at most {n} characters", "密码最多只能有 {n} 个字符"),
 }
 
 

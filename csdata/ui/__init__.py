@@ -13,6 +13,7 @@ the user moves to another page.
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 
 import pandas as pd
 import streamlit as st
@@ -179,6 +180,13 @@ def _served_locally() -> bool:
         return False
 
 
+def _source() -> str:
+    """An opaque key for this browser session, which the sign-in throttle tells apart."""
+    if "_sign_in_source" not in st.session_state:
+        st.session_state["_sign_in_source"] = secrets.token_hex(16)
+    return st.session_state["_sign_in_source"]
+
+
 def sign_in_page() -> None:
     """The sign-in form (and single sign-on, where configured)."""
     wh = warehouse()
@@ -199,11 +207,11 @@ def sign_in_page() -> None:
     with st.form("sign_in", enter_to_submit=True):
         username = st.text_input(tr("username"), max_chars=64, autocomplete="username")
         password = st.text_input(
-            tr("password"), type="password", max_chars=256, autocomplete="current-password"
+            tr("password"), type="password", max_chars=auth.MAX_PASSWORD, autocomplete="current-password"
         )
         submitted = st.form_submit_button(tr("sign_in"), type="primary")
     if submitted:
-        result = auth.sign_in(wh, username, password)
+        result = auth.sign_in(wh, username, password, source=_source())
         if result.user is not None:
             _start_session(result.user)
             st.rerun()
@@ -351,7 +359,7 @@ def user_form(wh: Warehouse, me: User, username: str | None) -> None:
         email = st.text_input(tr("email"), value=(current.email or "") if current else "", max_chars=254)
         active = st.checkbox(tr("active"), value=bool(row[0][0]) if row else True) if username else True
         password = st.text_input(
-            tr("new_password") if username else tr("password"), type="password", max_chars=256
+            tr("new_password") if username else tr("password"), type="password", max_chars=auth.MAX_PASSWORD
         )
         submitted = st.form_submit_button(tr("save"), type="primary")
     if not submitted:
