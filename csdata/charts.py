@@ -2,9 +2,17 @@
 
 One colour-blind-safe palette (Okabe–Ito) with a fixed colour per channel, units on the axes,
 targets as dashed lines. Labels arrive already translated, so charts know nothing of languages.
+
+Plotly reads HTML-like tags (`<a href>`, `<b>`, `<br>`) in every text it draws, and names in
+charts come from records; so each chart function hands back its figure through `_plain`, which
+turns every text of the figure into inert text (hover templates, which the code writes, escape
+the names they quote with `_text`).
 """
 
 from __future__ import annotations
+
+import functools
+import html
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -28,6 +36,49 @@ _AXES = {
 }
 
 
+def _text(value: object) -> str:
+    """A name shown by plotly as exactly its own characters."""
+    return html.escape(str(value), quote=False)
+
+
+def _texts(values):
+    if isinstance(values, str):
+        return _text(values)
+    if values is None or not hasattr(values, "__iter__"):
+        return values
+    items = list(values)
+    return (
+        [_text(v) if isinstance(v, str) else v for v in items]
+        if any(isinstance(v, str) for v in items)
+        else values
+    )
+
+
+def _plain(chart):
+    """Every text a figure draws (categories, trace names, titles, annotations) made inert."""
+
+    @functools.wraps(chart)
+    def drawn(*args, **kwargs) -> go.Figure:
+        fig = chart(*args, **kwargs)
+        for trace in fig.data:
+            for attr in ("x", "y", "labels", "text", "name"):
+                if attr in trace and trace[attr] is not None:
+                    trace[attr] = _texts(trace[attr])
+        layout = fig.layout
+        if layout.title.text:
+            layout.title.text = _text(layout.title.text)
+        for axis in (*fig.select_xaxes(), *fig.select_yaxes()):
+            if axis.title.text:
+                axis.title.text = _text(axis.title.text)
+        for note in layout.annotations:
+            if note.text:
+                note.text = _text(note.text)
+        return fig
+
+    return drawn
+
+
+@_plain
 def trend(
     frame: pd.DataFrame,
     value_column: str,
@@ -88,6 +139,7 @@ def _layout(
     )
 
 
+@_plain
 def lines(
     frame: pd.DataFrame,
     value_column: str,
@@ -112,7 +164,7 @@ def lines(
                 mode="lines+markers",
                 name=names.get(series, str(series)),
                 line={"color": colour, "width": 2},
-                hovertemplate=f"{names.get(series, series)} %{{x|%Y-%m-%d}}: %{{y:{fmt}}}{suffix}<extra></extra>",
+                hovertemplate=f"{_text(names.get(series, series))} %{{x|%Y-%m-%d}}: %{{y:{fmt}}}{suffix}<extra></extra>",
             )
         )
         target = targets.get(series)
@@ -131,6 +183,7 @@ def lines(
     return fig
 
 
+@_plain
 def heatmap(
     frame: pd.DataFrame,
     value_column: str,
@@ -152,7 +205,7 @@ def heatmap(
             y=day_names,
             colorscale="Blues",
             colorbar={"title": unit_name},
-            hovertemplate=f"%{{y}} %{{x}}:00 · %{{z:,.0f}} {unit_name}<extra></extra>",
+            hovertemplate=f"%{{y}} %{{x}}:00 · %{{z:,.0f}} {_text(unit_name)}<extra></extra>",
         )
     )
     fig.update_layout(
@@ -165,6 +218,7 @@ def heatmap(
     return fig
 
 
+@_plain
 def bars(
     frame: pd.DataFrame,
     category_column: str,
@@ -189,7 +243,7 @@ def bars(
                 name=label,
                 marker_color=OKABE_ITO[i % len(OKABE_ITO)],
                 hovertemplate=f"%{{{'y' if horizontal else 'x'}}}: %{{{'x' if horizontal else 'y'}:{fmt}}}{suffix}"
-                f"<extra>{label}</extra>",
+                f"<extra>{_text(label)}</extra>",
             )
         )
     if target is not None:
@@ -207,6 +261,7 @@ def bars(
     return fig
 
 
+@_plain
 def stacked(
     frame: pd.DataFrame,
     x: str,
@@ -248,6 +303,7 @@ def stacked(
     return fig
 
 
+@_plain
 def funnel(stages: list[str], counts: list[int], title: str) -> go.Figure:
     fig = go.Figure(
         go.Funnel(y=stages, x=counts, textinfo="value+percent initial", marker={"color": OKABE_ITO[0]})
@@ -256,6 +312,7 @@ def funnel(stages: list[str], counts: list[int], title: str) -> go.Figure:
     return fig
 
 
+@_plain
 def durations(
     frame: pd.DataFrame, labels: dict[str, str], channels: dict[str, str], units: dict[str, str], title: str
 ) -> go.Figure:
@@ -272,7 +329,7 @@ def durations(
             fig.add_trace(
                 go.Bar(
                     x=[label], y=[value], name=label, marker_color=OKABE_ITO[i], showlegend=col == 1,
-                    hovertemplate=f"{label}: %{{y:,.1f}} {units[unit]}<extra>{channels[row['key']]}</extra>",
+                    hovertemplate=f"{_text(label)}: %{{y:,.1f}} {units[unit]}<extra>{_text(channels[row['key']])}</extra>",
                 ),
                 row=1, col=col,
             )  # fmt: skip

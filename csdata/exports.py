@@ -2,7 +2,8 @@
 
 One writer for the CLI's `export` and the app's download buttons. Text cells that a spreadsheet
 would run as a formula (starting with = + - @, tab or CR) get a leading apostrophe in CSV and XLSX,
-so an exported file can be opened safely whatever was typed into the warehouse.
+and so do column headings (a rejected file's rows go back out under the file's own headings), so
+an exported file can be opened safely whatever was typed into the warehouse or a file.
 """
 
 from __future__ import annotations
@@ -17,9 +18,14 @@ XLSX_MAX_ROWS = 1_048_575  # one header row
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
+def _inert(text: str) -> str:
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
 def defuse(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy whose formula-looking text cells are made inert."""
+    """A copy whose formula-looking text cells and headings are made inert."""
     out = frame.copy()
+    out.columns = [_inert(c) if isinstance(c, str) else c for c in out.columns]
     for col in out.columns:
         if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
             values = out[col]

@@ -8,6 +8,8 @@ policy; everything else lives here. Messages take `str.format` parameters.
 from __future__ import annotations
 
 import math
+import numbers
+import re
 
 LANGS = ("en", "zh")
 LANG_NAMES = {"en": "English", "zh": "中文"}
@@ -946,6 +948,40 @@ def column_label(name: str, lang: str) -> str:
 
 def fmt_money(value: float | None) -> str:
     return "–" if value is None or (isinstance(value, float) and math.isnan(value)) else f"¥{value:,.0f}"
+
+
+class md(str):  # noqa: N801 (a marker type, used like str)
+    """Text that is markdown on purpose (written by this program, or already made literal), which
+    `literal` passes through unchanged."""
+
+    __slots__ = ()
+
+
+# Every ASCII mark that means something to Streamlit's markdown: CommonMark and GFM syntax, raw
+# HTML and entities, LaTeX ($), Streamlit's :directives[...] and :shortcodes:, and the dots, @ and
+# colons of bare web and mail addresses that GFM would otherwise turn into links.
+_MARKUP = re.compile(r"[\\`*_{}\[\]()<>#+\-.!|~$:&@=^\"']")
+
+
+def literal(value: object) -> md:
+    """Any value, made to show as exactly its own text where Streamlit renders markdown (titles,
+    captions, alerts, labels, help): the one gate for text from a URL, a file or a record.
+
+    Each markup character is backslash-escaped (CommonMark lets every ASCII mark be), and runs of
+    white space (line breaks, indents) become one space, as a browser would show them anyway, so a
+    value can start no heading, list, code or other block of its own. Text already marked `md` is
+    passed through, so nesting never escapes twice."""
+    if isinstance(value, md):
+        return value
+    text = " ".join(str(value).split())
+    return md(_MARKUP.sub(lambda m: "\\" + m.group(0), text))
+
+
+def t_md(key: str, lang: str = "en", /, **params: object) -> md:
+    """`t` for a markdown place: the program's own text as written, every parameter made literal
+    (numbers stay numbers, so format specs like {n:,} still apply)."""
+    safe = {k: v if isinstance(v, numbers.Number) else literal(v) for k, v in params.items()}
+    return md(t(key, lang, **safe))
 
 
 def t(key: str, lang: str = "en", /, **params: object) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -17,6 +18,17 @@ from csdata.warehouse import Warehouse
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = ROOT.parent / "shared" / "data" / "public"
+
+
+def shown(markdown: str) -> str:
+    """What a reader sees of a text Streamlit renders as markdown: rendered by an independent
+    renderer (markdown-it-py, GFM-like), tags dropped, white space collapsed."""
+    from html import unescape
+
+    from markdown_it import MarkdownIt
+
+    html = MarkdownIt("gfm-like", {"html": True, "linkify": True}).render(markdown)
+    return " ".join(unescape(re.sub(r"<[^>]+>", "", html)).split())
 
 
 def ts(text: str) -> dt.datetime:

@@ -24,7 +24,7 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
-from conftest import ROOT, cli_values, download, run_cli, shown_cards
+from conftest import ROOT, cli_values, download, run_cli, shown, shown_cards
 from google.protobuf import text_format
 from streamlit.testing.v1 import AppTest
 
@@ -160,7 +160,7 @@ def titles(at: AppTest) -> list[str]:
 
 
 def errors(at: AppTest) -> list[str]:
-    return [e.value for e in at.error]
+    return [shown(e.value) for e in at.error]
 
 
 def form_widgets(at: AppTest, form: str, kind: str) -> dict[str, object]:

@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, cli_values, point_app_at, private_copy, shown_cards
+from conftest import ROOT, cli_values, point_app_at, private_copy, shown, shown_cards
 from streamlit.proto.Metric_pb2 import Metric as MetricProto
 from streamlit.testing.v1 import AppTest
 
@@ -117,7 +117,7 @@ def test_overview_in_chinese(app_db, app_env):
     assert t("drill_team_title", "zh") in texts(at)  # one client chosen: its teams
     assert at.multiselect(key="f_clients").value == [client]
     assert at.selectbox(key="trend_metric").value == "aht"
-    assert at.caption[0].value.startswith(f"{at.date_input(key='f_period').value[0]} 至 ")
+    assert shown(at.caption[0].value).startswith(f"{at.date_input(key='f_period').value[0]} 至 ")
     assert f"{client} · 全部渠道" in at.caption[0].value
     # Units are translated too: durations read 秒 / 分钟 / 小时, not s / min / h.
     durations = [m.value for m in at.metric if m.label in (CATALOG["asa"].label_zh, CATALOG["aht"].label_zh)]
@@ -215,6 +215,6 @@ def test_missing_warehouse_says_so(app_env, tmp_path, lang):
     app_env(path)
     at = run_app(lang)
     assert_clean(at)
-    assert [e.value for e in at.error] == [t("err_no_warehouse", lang, path=str(path))]
+    assert [shown(e.value) for e in at.error] == [shown(t("err_no_warehouse", lang, path=str(path)))]
     assert not at.metric
     assert not path.exists(), "opening the app must not create a warehouse"

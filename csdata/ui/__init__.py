@@ -20,7 +20,7 @@ import streamlit as st
 
 from csdata import auth, queries
 from csdata.auth import User
-from csdata.i18n import LANG_NAMES, LANGS, channel_label, column_label, fmt_money, t
+from csdata.i18n import LANG_NAMES, LANGS, Problem, channel_label, column_label, fmt_money, literal, md, t_md
 from csdata.metrics import CATALOG
 from csdata.policy import CHANNELS, Policy, load_policy
 from csdata.settings import Settings, SettingsError, is_local_address
@@ -41,8 +41,15 @@ def lang() -> str:
     return st.session_state["lang"]
 
 
-def tr(key: str, **params: object) -> str:
-    return t(key, lang(), **params)
+def tr(key: str, **params: object) -> md:
+    """The text of `key` in the user's language, for a place that renders markdown: every
+    parameter (a name from a record, a value from the URL or a file) shows as plain text."""
+    return t_md(key, lang(), **params)
+
+
+def problem_text(exc: Problem) -> md:
+    """A refusal's message, its parameters shown as plain text (they often quote the input)."""
+    return tr(exc.key, **exc.params)
 
 
 def language_switch() -> None:
@@ -86,7 +93,7 @@ def warehouse() -> Warehouse:
     except SettingsError as exc:
         st.error(tr("err_settings", detail=str(exc)))
     except WarehouseError as exc:
-        st.error(t(exc.key, lang(), **exc.params))
+        st.error(problem_text(exc))
     st.stop()
 
 
@@ -334,7 +341,7 @@ def pay_summary(frame: pd.DataFrame) -> None:
 
 
 def _show_problem(exc: auth.AuthError) -> None:
-    st.error(exc.text(lang()))
+    st.error(problem_text(exc))
 
 
 def user_form(wh: Warehouse, me: User, username: str | None) -> None:
@@ -500,11 +507,13 @@ def policy_editor(wh: Warehouse, me: User) -> None:
         candidate = pol.from_tables(edited, pass_mark, scalars)
     except ValidationError as exc:
         st.error(
-            tr("policy_invalid") + "\n\n" + "\n".join(f"- {m}" for m in validation_messages(exc, language))
+            tr("policy_invalid")
+            + "\n\n"
+            + "\n".join(f"- {literal(m)}" for m in validation_messages(exc, language))
         )
         return
     except Problem as exc:
-        st.error(tr("policy_invalid") + "\n\n- " + exc.text(language))
+        st.error(tr("policy_invalid") + "\n\n- " + problem_text(exc))
         return
     if candidate.model_dump(exclude={"effective_from"}) == current.model_dump(exclude={"effective_from"}):
         st.info(tr("policy_unchanged"))

@@ -17,7 +17,7 @@ import streamlit as st
 
 from csdata import charts, dashboards, queries
 from csdata.dashboards import Request
-from csdata.i18n import channel_label, column_label, fmt_change, fmt_value
+from csdata.i18n import channel_label, column_label, fmt_change, fmt_value, literal
 from csdata.metrics import CATALOG, meets
 from csdata.policy import CHANNELS, Policy
 from csdata.queries import EVERYTHING, Filters, Scope
@@ -246,9 +246,9 @@ def drill_table(wh: Warehouse, frame: pd.DataFrame, filters: Filters, scope: Sco
     st.subheader(tr(f"drill_{level}_title"))
     trail = [tr("company")]  # where the table stands: the company, the client, the team
     if level != "client":
-        trail.append(", ".join(filters.clients) or tr("all_clients"))
+        trail.append(literal(", ".join(filters.clients)) or tr("all_clients"))
     if filters.teams:
-        trail.append(", ".join(filters.teams))
+        trail.append(literal(", ".join(filters.teams)))
     row = st.container(horizontal=True, vertical_alignment="center")
     row.caption(" › ".join(trail))
     if level != "client":
@@ -744,4 +744,4 @@ def only_agent(filters: Filters, agent: str) -> Filters:
 
 def agent_header(people: pd.DataFrame, agent: str) -> None:
     row = people[people["employee_id"] == agent].iloc[0]
-    st.caption(f"{row['employee_id']} · {row['name']} · {row['team'] or ''} · {row['client'] or ''}")
+    st.caption(" · ".join(literal(row[c] or "") for c in ("employee_id", "name", "team", "client")))

@@ -15,11 +15,11 @@ from pydantic import ValidationError
 
 from csdata import entry, queries
 from csdata.auth import User
-from csdata.i18n import Problem, channel_label, fmt_money, t, validation_messages
+from csdata.i18n import Problem, channel_label, fmt_money, literal, t, validation_messages
 from csdata.ingest import ImportError_, Report
 from csdata.models import AppraisalRow, AuditRow, TicketRow, TrainingRow
 from csdata.policy import CHANNELS
-from csdata.ui import data_version, lang, policy, tr
+from csdata.ui import data_version, lang, policy, problem_text, tr
 from csdata.warehouse import Warehouse
 
 __all__ = ["appraisal_form", "audit_form", "follow_up", "ticket_form", "training_form"]
@@ -70,11 +70,11 @@ class Fields:
     def show(self) -> bool:
         """Write the messages under their fields (others at the end); True when there were any."""
         for name, messages in self.errors.items():
-            text = " · ".join(dict.fromkeys(messages))
+            text = " · ".join(literal(m) for m in dict.fromkeys(messages))
             if name in self.slots:
                 self.slots[name].error(text, icon=":material/error:")
             else:
-                st.error(f"{name}: {text}" if name else text, icon=":material/error:")
+                st.error(f"{literal(name)}: {text}" if name else text, icon=":material/error:")
         return bool(self.errors)
 
 
@@ -93,10 +93,10 @@ def _save(fields: Fields, save, key_field: str):
     try:
         report = save()
     except Problem as exc:
-        fields.add(PROBLEM_FIELDS.get(exc.key, key_field), exc.text(lang()))
+        fields.add(PROBLEM_FIELDS.get(exc.key, key_field), problem_text(exc))
         return None
     except ImportError_ as exc:
-        fields.add("", exc.text(lang()))
+        fields.add("", problem_text(exc))
         return None
     if report.rejects:
         fields.add_report(report)
@@ -299,7 +299,7 @@ def follow_up(wh: Warehouse, user: User) -> None:
         elif action == "decide":
             entry.adopt_suggestion(wh, actor, ticket_id, inputs["adopted"], inputs["reward"] or None, scope)
     except Problem as exc:
-        fields.add("action", exc.text(lang()))
+        fields.add("action", problem_text(exc))
         fields.show()
         return
     st.success(tr("fu_done", id=ticket_id))
@@ -355,10 +355,10 @@ def audit_form(wh: Warehouse, user: User) -> None:
     missing: list[str] = []
     for criterion in card.criteria:
         a, b, c = st.columns([3, 2, 1], vertical_alignment="bottom")
-        a.markdown(f"**{criterion.label(language)}** · {tr('qa_weight', w=f'{criterion.weight:g}')}")
+        a.markdown(f"**{literal(criterion.label(language))}** · {tr('qa_weight', w=f'{criterion.weight:g}')}")
         na = c.checkbox(tr("qa_na"), key=f"qa_na_{criterion.key}")
         value = b.number_input(
-            criterion.label(language), min_value=0.0, max_value=100.0, format="%.1f", value=None, step=5.0,
+            literal(criterion.label(language)), min_value=0.0, max_value=100.0, format="%.1f", value=None, step=5.0,
             disabled=na, label_visibility="collapsed", placeholder="0–100", key=f"qa_score_{criterion.key}",
         )  # fmt: skip
         fields.slot(criterion.key)
@@ -569,7 +569,7 @@ def appraisal_form(wh: Warehouse, user: User) -> None:
         with col:
             proposed = proposal.values().get(item.key)
             values[item.key] = st.number_input(
-                f"{item.label(language)} ({item.weight:g}%)", min_value=0.0, max_value=100.0, format="%.1f",
+                f"{literal(item.label(language))} ({item.weight:g}%)", min_value=0.0, max_value=100.0, format="%.1f",
                 value=None if proposed is None else round(proposed, 1), step=1.0,
                 key=f"ap_{item.key}_{period}_{employee}",
             )  # fmt: skip

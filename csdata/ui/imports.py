@@ -27,7 +27,16 @@ import streamlit as st
 from csdata import exports, ingest, queries
 from csdata.auth import User
 from csdata.i18n import TEXT, t
-from csdata.ui import XLSX_MIME, data_version, download_buttons, lang, policy, table_with_downloads, tr
+from csdata.ui import (
+    XLSX_MIME,
+    data_version,
+    download_buttons,
+    lang,
+    policy,
+    problem_text,
+    table_with_downloads,
+    tr,
+)
 
 log = logging.getLogger(__name__)
 
@@ -179,7 +188,7 @@ def show_failure(exc: ingest.ImportError_ | None) -> None:
     if exc is None:
         st.error(tr("imp_failed"))
         return
-    st.error(tr("imp_cannot_use", reason=exc.text(lang())))
+    st.error(tr("imp_cannot_use", reason=problem_text(exc)))
     if exc.key == "imp_missing_columns":
         st.info(tr("imp_mapping_needed"))
 
