@@ -2,11 +2,13 @@
 
 The pipeline, in order:
 
-1. **Read** (`read_file`): bytes as they come from real offices. Text is decoded (UTF-8, UTF-8
-   with BOM, UTF-16 with or without BOM, GB18030/GBK) in Python, because DuckDB reads only UTF-8;
-   the delimiter (comma, semicolon, tab) is sniffed; the rows are then parsed by DuckDB's own CSV
-   reader as text. XLSX goes through openpyxl, Excel dates and times becoming ISO text. Either way
-   the result is a relation of text cells plus the row number a user sees in their editor.
+1. **Read** (`read_file`, once per file): bytes as they come from real offices. Text is decoded
+   (UTF-8, UTF-8 with BOM, UTF-16 with or without BOM, GB18030/GBK) in Python, because DuckDB
+   reads only UTF-8; the delimiter (comma, semicolon, tab) is sniffed; the rows are then parsed
+   by DuckDB's own CSV reader as text. XLSX goes through openpyxl, Excel dates and times becoming
+   ISO text, once its archive has shown it keeps within the size and row limits
+   (`check_workbook`). Either way the result is a relation of text cells plus the row number a
+   user sees in their editor.
 2. **Map** (`Mapping`): file columns -> canonical columns. By default by header name (English,
    the Chinese aliases of `csdata.models`, the policy's own criterion labels); a saved mapping
    can also join a date and a time column, give constants for missing columns, and translate
@@ -1089,7 +1091,7 @@ def _insert(w, kind: str, fields: list[str], policy: Policy, version: int) -> in
 def import_file(
     wh,
     kind: str,
-    data: bytes | pd.DataFrame,
+    data: bytes | FileData | pd.DataFrame,
     file_name: str,
     actor: str,
     *,
@@ -1106,9 +1108,10 @@ def import_file(
 ) -> Report:
     """Read, map, check and (unless `dry_run`, or `strict` with rejects) commit one file.
 
-    `data` may also be a DataFrame in canonical columns: a form saves its row this way, so a
-    form and an upload obey exactly the same rules; `after_insert(writer, report)`, when given,
-    runs inside the transaction after the rows landed. `allowed_agents` / `allowed_clients` limit
+    `data` is the file's bytes or the file as `read_file` read it (so that a page that read it
+    for its headings need not read it again); it may also be a DataFrame in canonical columns: a
+    form saves its row this way, so a form and an upload obey exactly the same rules.
+    `after_insert(writer, report)`, when given, runs inside the transaction after the rows landed. `allowed_agents` / `allowed_clients` limit
     the rows to a supervisor's own teams (see `check`). `assign(writer)`, when given, returns
     values (a form's next audit id or attempt number) that replace the row's own inside the
     transaction, so that two users saving at once never take the same one. Raises ImportError_ when the file as a whole
@@ -1148,8 +1151,11 @@ def import_file(
             report.duplicates = _count_present(wh, kind)
             return report
         say(0.6, "write")
-        raw = data.to_csv(index=False).encode("utf-8") if isinstance(data, pd.DataFrame) else data
-        sha = hashlib.sha256(raw).hexdigest()
+        if isinstance(data, FileData):
+            sha = data.sha256
+        else:
+            raw = data.to_csv(index=False).encode("utf-8") if isinstance(data, pd.DataFrame) else data
+            sha = hashlib.sha256(raw).hexdigest()
         detail = {"file": file_name, "sha256": sha, "kind": kind}
         # One commit at a time per process (the warehouse's write lock): the check against rows
         # already present and the insert must see each other's results, since the fact tables
@@ -1238,7 +1244,7 @@ def canonical_columns(kind: str, policy: Policy) -> dict[str, bool]:
     return out
 
 
-def file_columns(wh, data: bytes, file_name: str) -> list[str]:
+def file_columns(wh, data: bytes | FileData, file_name: str) -> list[str]:
     """A file's column headings, read as an import reads them; ImportError_ when it cannot be."""
     try:
         return Table(wh, data, file_name).columns
@@ -1246,7 +1252,7 @@ def file_columns(wh, data: bytes, file_name: str) -> list[str]:
         wh.cursor().execute("DROP TABLE IF EXISTS _raw")
 
 
-def file_rows(wh, data: bytes, file_name: str, rows: list[int]) -> pd.DataFrame:
+def file_rows(wh, data: bytes | FileData, file_name: str, rows: list[int]) -> pd.DataFrame:
     """Some rows of a file as its text cells, by the row numbers a report names (column `_row`
     first), so rejected rows can be handed back to be fixed."""
     try:
