@@ -92,12 +92,15 @@ def workbook(rows: Iterable[bytes], dimension: str = "A1:F4") -> bytes:
                 + f'<dimension ref="{dimension}"/>'.encode()
                 + b"<sheetData>"
             )
-            pending = []
+            pending: list[bytes] = []
+            size = 0
             for fragment in rows:
                 pending.append(fragment)
-                if len(pending) >= 10_000:
+                size += len(fragment)
+                if size >= MB:
                     out.write(b"".join(pending))
                     pending.clear()
+                    size = 0
             out.write(b"".join(pending) + b"</sheetData></worksheet>")
     return buf.getvalue()
 
