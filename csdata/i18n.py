@@ -440,6 +440,16 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "imp_bad_xlsx": ("not a readable Excel (.xlsx) workbook", "不是可读取的 Excel(.xlsx)工作簿"),
     "imp_empty": ("the file has no rows", "文件中没有数据行"),
+    "imp_xlsx_too_big": (
+        "the workbook expands to {size} MB uncompressed, over the limit of {limit} MB "
+        "(CSDATA_XLSX_MAX_MB); split it or save it as CSV",
+        "该工作簿解压后为 {size} MB,超过 {limit} MB 的上限(CSDATA_XLSX_MAX_MB);请拆分文件或另存为 CSV",
+    ),
+    "imp_xlsx_too_many_rows": (
+        "the first sheet has {rows} rows, over the limit of {limit} (CSDATA_XLSX_MAX_ROWS); "
+        "split it or save it as CSV",
+        "第一个工作表有 {rows} 行,超过 {limit} 行的上限(CSDATA_XLSX_MAX_ROWS);请拆分文件或另存为 CSV",
+    ),
     "imp_unreadable": ("the file cannot be read as a table: {detail}", "无法按表格读取该文件:{detail}"),
     "imp_bad_mapping": ("the column mapping cannot be used: {detail}", "无法使用该列映射:{detail}"),
     "imp_missing_columns": ("required columns missing: {columns}", "缺少必需的列:{columns}"),

@@ -2,11 +2,13 @@
 
 The pipeline, in order:
 
-1. **Read** (`read_file`): bytes as they come from real offices. Text is decoded (UTF-8, UTF-8
-   with BOM, UTF-16 with or without BOM, GB18030/GBK) in Python, because DuckDB reads only UTF-8;
-   the delimiter (comma, semicolon, tab) is sniffed; the rows are then parsed by DuckDB's own CSV
-   reader as text. XLSX goes through openpyxl, Excel dates and times becoming ISO text. Either way
-   the result is a relation of text cells plus the row number a user sees in their editor.
+1. **Read** (`read_file`, once per file): bytes as they come from real offices. Text is decoded
+   (UTF-8, UTF-8 with BOM, UTF-16 with or without BOM, GB18030/GBK) in Python, because DuckDB
+   reads only UTF-8; the delimiter (comma, semicolon, tab) is sniffed; the rows are then parsed
+   by DuckDB's own CSV reader as text. XLSX goes through openpyxl, Excel dates and times becoming
+   ISO text, once its archive has shown it keeps within the size and row limits
+   (`check_workbook`). Either way the result is a relation of text cells plus the row number a
+   user sees in their editor.
 2. **Map** (`Mapping`): file columns -> canonical columns. By default by header name (English,
    the Chinese aliases of `csdata.models`, the policy's own criterion labels); a saved mapping
    can also join a date and a time column, give constants for missing columns, and translate
@@ -30,16 +32,21 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import math
 import os
+import posixpath
+import re
 import tempfile
 import tomllib
 import types
 import typing
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
+from xml.etree import ElementTree
 
 import pandas as pd
 from pydantic import BaseModel, Field
@@ -217,40 +224,234 @@ def _cell_text(value: Any) -> str | None:
     return text if text.strip() else None
 
 
+# An XLSX is a zip archive: a few hundred KB can expand to gigabytes of sheet XML, and openpyxl
+# walks every row element a sheet holds, empty or not (2 M empty rows take half a minute). So the
+# archive is measured before openpyxl opens it (`check_workbook`), and reading stops after the last
+# row holding a value.
+
+MB = 1024 * 1024
+_CHUNK = MB
+_LONGEST_TAG = 4 * MB  # no element of a sheet (a 32,767-character cell at most) comes near it
+
+
+def check_workbook(data: bytes) -> int:
+    """The number of the first sheet's last row with a value, once the workbook is known to keep
+    within `CSDATA_XLSX_MAX_MB` and `CSDATA_XLSX_MAX_ROWS`; ImportError_ otherwise, before
+    openpyxl reads anything.
+
+    Size: the uncompressed sizes the archive declares for its parts, and the sheet's real size
+    while it is decompressed in chunks (zipfile never returns more than a part declares, and a
+    part that holds more fails its CRC check: damaged).
+    Rows: counted up to the last row holding a value (`<v>` or `<is>`), as openpyxl numbers them
+    (`r`, else one more than the row before); the `<dimension>` a sheet claims is not used. Empty
+    rows after it cost one pass over the bytes and are not read, so the row after it must be
+    numbered higher (as Excel always writes it) or openpyxl would not stop there.
+    """
+    limits = settings()
+    max_bytes, max_rows = limits.xlsx_max_mb * MB, limits.xlsx_max_rows
+
+    def too_big(size: int) -> ImportError_:
+        return ImportError_("imp_xlsx_too_big", size=math.ceil(size / MB * 10) / 10, limit=limits.xlsx_max_mb)
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            declared = sum(i.file_size for i in archive.infolist())
+            if declared > max_bytes:
+                raise too_big(declared)
+            sheet = _first_sheet(archive)
+            others = declared - archive.getinfo(sheet).file_size
+            rows = _RowScan()
+            with archive.open(sheet) as stream:
+                read, tail = 0, b""
+                while chunk := stream.read(_CHUNK):
+                    read += len(chunk)
+                    if others + read > max_bytes:
+                        raise too_big(others + read)
+                    buf = tail + chunk
+                    cut = max(buf.rfind(b"<"), 0)  # no element holds a "<": none is cut in two
+                    if cut == 0 and len(buf) > _LONGEST_TAG:
+                        raise ImportError_("imp_bad_xlsx")
+                    rows.feed(buf[:cut])
+                    tail = buf[cut:]
+                    if rows.rows > max_rows:
+                        raise ImportError_("imp_xlsx_too_many_rows", rows=rows.rows, limit=max_rows)
+                rows.feed(tail)
+    except ImportError_:
+        raise
+    except Exception:  # not a zip, a damaged or encrypted part, no sheet: openpyxl would fail too
+        raise ImportError_("imp_bad_xlsx") from None
+    if rows.rows > max_rows:
+        raise ImportError_("imp_xlsx_too_many_rows", rows=rows.rows, limit=max_rows)
+    if rows.disordered:
+        raise ImportError_("imp_bad_xlsx")
+    return rows.last
+
+
+def _first_sheet(archive: zipfile.ZipFile) -> str:
+    """The part of the workbook's first worksheet, found as openpyxl finds it (the package's
+    relationships name the workbook, the workbook's its sheets)."""
+    book = _target(archive, "", "_rels/.rels", "/officeDocument")[0]
+    folder, name = posixpath.split(book)
+    sheets = dict(_target(archive, folder, f"{folder}/_rels/{name}.rels", "/worksheet", ids=True))
+    for element in ElementTree.fromstring(archive.read(book)).iter():
+        if element.tag.rsplit("}", 1)[-1] == "sheet":
+            rid = next((v for k, v in element.attrib.items() if k.endswith("}id")), None)
+            if rid in sheets and sheets[rid] in archive.NameToInfo:
+                return sheets[rid]
+    raise KeyError("no worksheet")
+
+
+def _target(archive: zipfile.ZipFile, folder: str, rels: str, kind: str, ids: bool = False) -> list:
+    """The parts a relationships part points to with a type ending in `kind`: their paths, or
+    (id, path) pairs with `ids`."""
+    found = []
+    for element in ElementTree.fromstring(archive.read(rels)):
+        if element.get("Type", "").endswith(kind):
+            target = element.get("Target", "")
+            path = (
+                target.lstrip("/")
+                if target.startswith("/")
+                else posixpath.normpath(posixpath.join(folder, target))
+            )
+            found.append((element.get("Id"), path) if ids else path)
+    if not found:
+        raise KeyError(kind)
+    return found
+
+
+class _RowScan:
+    """The rows of a sheet's XML, fed in pieces that end before a "<": how many row elements up
+    to the last one holding a value (`elements`), its number (`last`), and whether the row after
+    it is numbered lower (`disordered`). Only searches over each piece, never a Python step per
+    row: millions of empty rows pass in a second."""
+
+    def __init__(self) -> None:
+        self.elements = self.last = 0
+        self.disordered = False
+        self._seen = 0  # row elements so far
+        self._number = 0  # the number of the last row element so far
+        self._check_next = False  # whether the next row element is the one after `last`
+        self._tag = b""
+
+    @property
+    def rows(self) -> int:
+        """The rows openpyxl walks up to the last one with a value: gaps between numbers count."""
+        return max(self.last, self.elements)
+
+    def feed(self, part: bytes) -> None:
+        if not self._tag:
+            found = re.search(rb"<((?:[\w.-]+:)?)row[\s/>]", part)
+            if found is None:
+                return
+            prefix = found.group(1)
+            self._tag, self._breaks = b"<" + prefix + b"row", b"<" + prefix + b"rowBreaks"
+            self._values = (b"<" + prefix + b"v>", b"<" + prefix + b"is>")
+            self._numbered = re.compile(
+                rb"(?s:.*)<" + re.escape(prefix) + rb"row\b[^>]*?\sr\s*=\s*[\"'](\d+)"
+            )
+        before = self._number
+        value = max(part.rfind(v) for v in self._values)
+        if value >= 0:  # a value lies in the row that starts last before it (maybe in an earlier piece)
+            self.elements = self._seen + self._count(part, 0, value)
+            self.last = self._number_at(part, value, before)
+            self._check_next, self.disordered = True, False
+        if self._check_next:
+            after = self._find_row(part, max(value, 0))
+            if after >= 0:
+                self._check_next = False
+                self.disordered = self._number_at(part, part.find(b">", after) + 1, before) <= self.last
+        self._seen += self._count(part, 0, len(part))
+        self._number = self._number_at(part, len(part), before)
+
+    def _count(self, part: bytes, begin: int, end: int) -> int:
+        return part.count(self._tag, begin, end) - part.count(self._breaks, begin, end)
+
+    def _find_row(self, part: bytes, begin: int) -> int:
+        at = part.find(self._tag, begin)
+        while at >= 0 and part.startswith(self._breaks, at):
+            at = part.find(self._tag, at + 1)
+        return at
+
+    def _number_at(self, part: bytes, end: int, before: int) -> int:
+        """The number of the last row element whose tag ends by `end` in `part` (`before`, the
+        number of the last row element of earlier pieces, when none does)."""
+        numbered = self._numbered.match(part, 0, end)
+        if numbered is None:
+            return before + self._count(part, 0, end)
+        return int(numbered.group(1)) + self._count(part, numbered.end(), end)
+
+
 def read_xlsx(data: bytes) -> pd.DataFrame:
+    """The first sheet's rows as text cells (column `_row` first), within the limits
+    `check_workbook` enforces before openpyxl is called."""
     from openpyxl import load_workbook
 
+    last = check_workbook(data)
+    if last == 0:
+        raise ImportError_("imp_empty")
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:  # openpyxl raises many kinds for a damaged or foreign file
         raise ImportError_("imp_bad_xlsx") from None
+    header: list[str | None] | None = None
+    body = []
     try:
-        rows = book.worksheets[0].iter_rows(values_only=True)
-        header = None
-        body = []
-        for number, row in enumerate(rows, start=1):
+        sheet = book.worksheets[0]
+        sheet.reset_dimensions()  # the sheet's <dimension> is a claim: rows are as wide as they are
+        for number, row in enumerate(sheet.iter_rows(max_row=last, values_only=True), start=1):
             cells = [_cell_text(v) for v in row]
-            if header is None:
-                if any(cells):
-                    header = [c or f"column{i + 1}" for i, c in enumerate(cells)]
-                    header_row = number
+            if not any(cells):
                 continue
-            if any(cells):
-                body.append([number, *cells[: len(header)], *([None] * (len(header) - len(cells)))])
+            if header is None:
+                header = cells
+            else:
+                body.append([number, *cells])
+    except Exception:
+        raise ImportError_("imp_bad_xlsx") from None
     finally:
         book.close()
     if header is None:
         raise ImportError_("imp_empty")
-    del header_row
-    return pd.DataFrame(body, columns=["_row", *header], dtype=object)
+    width = max([len(header), *(len(r) - 1 for r in body)])
+    columns = [c or f"column{i + 1}" for i, c in enumerate(header + [None] * (width - len(header)))]
+    body = [r + [None] * (width + 1 - len(r)) for r in body]
+    return pd.DataFrame(body, columns=["_row", *columns], dtype=object)
+
+
+@dataclass(eq=False)
+class FileData:
+    """A file read once (`read_file`), so that its headings, a preview, the import and its
+    rejected rows do not read it again: a workbook's first sheet as text cells (`frame`, column
+    `_row` first), or a text file's decoded text (`utf8`: its own bytes when they are UTF-8)."""
+
+    name: str
+    sha256: str
+    frame: pd.DataFrame | None = None
+    text: str = ""
+    utf8: bytes | None = None
+
+    @property
+    def rows(self) -> int:
+        """Rows, roughly: a workbook's rows with a value, a text file's lines."""
+        return len(self.frame) if self.frame is not None else self.text.count("\n")
+
+
+def read_file(data: bytes, name: str) -> FileData:
+    """Step 1 for a file's bytes; ImportError_ when they cannot be read."""
+    sha = hashlib.sha256(data).hexdigest()
+    if _is_xlsx(data, name):
+        return FileData(name, sha, frame=read_xlsx(data))
+    text, utf8 = _decode(data)
+    return FileData(name, sha, text=text, utf8=utf8)
 
 
 class Table:
     """A file's rows as text cells in a DuckDB temp table `_raw` (column `_row`: the row number
-    the user sees, the header being row 1). `data` is a file's bytes, or a DataFrame of rows
-    (a form's row, say) whose cells are turned into text like a file's."""
+    the user sees, the header being row 1). `data` is a file's bytes, the file as `read_file`
+    read it, or a DataFrame of rows (a form's row, say) whose cells are turned into text like a
+    file's."""
 
-    def __init__(self, wh, data: bytes | pd.DataFrame, name: str) -> None:
+    def __init__(self, wh, data: bytes | FileData | pd.DataFrame, name: str) -> None:
         self.wh = wh
         self.name = name
         cur = wh.cursor()
@@ -259,10 +460,12 @@ class Table:
             frame = data.map(_cell_text).astype(object)
             frame.insert(0, "_row", range(2, len(frame) + 2))
             self._from_frame(cur, frame)
-        elif _is_xlsx(data, name):
-            self._from_frame(cur, read_xlsx(data))
         else:
-            self._read_text(cur, *_decode(data))
+            read = data if isinstance(data, FileData) else read_file(data, name)
+            if read.frame is not None:
+                self._from_frame(cur, read.frame)
+            else:
+                self._read_text(cur, read.text, read.utf8)
         self.columns = [c for c in wh.column("SELECT name FROM pragma_table_info('_raw')") if c != "_row"]
         self.rows = wh.scalar("SELECT count(*) FROM _raw")
         if not self.columns:
@@ -701,7 +904,6 @@ def _row_hash_sql(mapping: Mapping, names: list[str]) -> str:
 
 
 def _replace_word(sql: str, word: str, replacement: str) -> str:
-    import re
 
     return re.sub(rf"(?<![\w\"]){re.escape(word)}(?![\w\"])", replacement, sql)
 
@@ -829,7 +1031,6 @@ def _typed_columns(wh) -> set[str]:
 
 def quarter_bounds(period: str) -> tuple[dt.date, dt.date] | None:
     """'2026-Q1' -> (2026-01-01, 2026-03-31)."""
-    import re
 
     match = re.fullmatch(r"(\d{4})-?Q([1-4])", period.strip(), re.I)
     if not match:
@@ -890,7 +1091,7 @@ def _insert(w, kind: str, fields: list[str], policy: Policy, version: int) -> in
 def import_file(
     wh,
     kind: str,
-    data: bytes | pd.DataFrame,
+    data: bytes | FileData | pd.DataFrame,
     file_name: str,
     actor: str,
     *,
@@ -907,9 +1108,10 @@ def import_file(
 ) -> Report:
     """Read, map, check and (unless `dry_run`, or `strict` with rejects) commit one file.
 
-    `data` may also be a DataFrame in canonical columns: a form saves its row this way, so a
-    form and an upload obey exactly the same rules; `after_insert(writer, report)`, when given,
-    runs inside the transaction after the rows landed. `allowed_agents` / `allowed_clients` limit
+    `data` is the file's bytes or the file as `read_file` read it (so that a page that read it
+    for its headings need not read it again); it may also be a DataFrame in canonical columns: a
+    form saves its row this way, so a form and an upload obey exactly the same rules.
+    `after_insert(writer, report)`, when given, runs inside the transaction after the rows landed. `allowed_agents` / `allowed_clients` limit
     the rows to a supervisor's own teams (see `check`). `assign(writer)`, when given, returns
     values (a form's next audit id or attempt number) that replace the row's own inside the
     transaction, so that two users saving at once never take the same one. Raises ImportError_ when the file as a whole
@@ -949,8 +1151,11 @@ def import_file(
             report.duplicates = _count_present(wh, kind)
             return report
         say(0.6, "write")
-        raw = data.to_csv(index=False).encode("utf-8") if isinstance(data, pd.DataFrame) else data
-        sha = hashlib.sha256(raw).hexdigest()
+        if isinstance(data, FileData):
+            sha = data.sha256
+        else:
+            raw = data.to_csv(index=False).encode("utf-8") if isinstance(data, pd.DataFrame) else data
+            sha = hashlib.sha256(raw).hexdigest()
         detail = {"file": file_name, "sha256": sha, "kind": kind}
         # One commit at a time per process (the warehouse's write lock): the check against rows
         # already present and the insert must see each other's results, since the fact tables
@@ -1039,7 +1244,7 @@ def canonical_columns(kind: str, policy: Policy) -> dict[str, bool]:
     return out
 
 
-def file_columns(wh, data: bytes, file_name: str) -> list[str]:
+def file_columns(wh, data: bytes | FileData, file_name: str) -> list[str]:
     """A file's column headings, read as an import reads them; ImportError_ when it cannot be."""
     try:
         return Table(wh, data, file_name).columns
@@ -1047,7 +1252,7 @@ def file_columns(wh, data: bytes, file_name: str) -> list[str]:
         wh.cursor().execute("DROP TABLE IF EXISTS _raw")
 
 
-def file_rows(wh, data: bytes, file_name: str, rows: list[int]) -> pd.DataFrame:
+def file_rows(wh, data: bytes | FileData, file_name: str, rows: list[int]) -> pd.DataFrame:
     """Some rows of a file as its text cells, by the row numbers a report names (column `_row`
     first), so rejected rows can be handed back to be fixed."""
     try:

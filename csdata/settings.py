@@ -56,6 +56,18 @@ class Settings(BaseModel):
         ge=0,
         description="Imports and forms reject any date more than this many days after today.",
     )
+    xlsx_max_mb: int = Field(
+        256,
+        ge=1,
+        description="Largest an XLSX upload may expand to, in MB uncompressed; a larger "
+        "workbook is refused before it is read.",
+    )
+    xlsx_max_rows: int = Field(
+        1_048_576,
+        ge=1,
+        description="Most rows the first sheet of an XLSX upload may hold up to its last row with a "
+        "value (Excel's own maximum by default); empty rows after it are not read.",
+    )
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:

@@ -297,6 +297,32 @@ def test_preview_is_not_checked_twice(app_env, people, monkeypatch):
     assert calls == [True, True, False], "the commit runs the real import"
 
 
+def test_an_upload_is_read_once(app_env, people, monkeypatch):
+    """Headings, preview, rejected rows, commit and the rows to fix: one read of the workbook."""
+    calls: list[str] = []
+    load, read = openpyxl.load_workbook, ingest.read_xlsx
+
+    def loading(*args, **kwargs):
+        calls.append("load_workbook")
+        return load(*args, **kwargs)
+
+    def reading(*args, **kwargs):
+        calls.append("read_xlsx")
+        return read(*args, **kwargs)
+
+    monkeypatch.setattr(openpyxl, "load_workbook", loading)
+    monkeypatch.setattr(ingest, "read_xlsx", reading)
+    at = imports_page("qa")
+    upload(at, "bad.xlsx", xlsx_bytes(bad_audits(people)))
+    assert metrics(at) == {"rows": 4, "new": 2, "present": 0, "rejected": 2}
+    at.sidebar.radio(key="_lang_choice").set_value("zh").run()
+    assert_clean(at)
+    commit(at)
+    assert metrics(at, "zh") == {"rows": 4, "imported": 2, "present": 0, "rejected": 2}
+    assert len(rejects_table(at, "zh")) == 3
+    assert calls == ["read_xlsx", "load_workbook"]
+
+
 # -- rejected rows -----------------------------------------------------------------------------------
 
 

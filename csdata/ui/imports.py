@@ -1,13 +1,15 @@
 """The Imports page's pieces: choose a kind, take its template, upload a file, map its columns,
 preview what an import would do (a dry run), commit it, and read the import history.
 
-The preview is `ingest.import_file(..., dry_run=True)`, kept in session state under a key made
-of the file's sha256, the options, the mapping, the user and the warehouse's data version, so a
-rerun (a click elsewhere, the language switch) does not check the file again, while any write
-to the warehouse makes the next preview fresh. Commit always runs the real import, in its own
-transaction. Reports keep reason keys, not text, so the page shows them in the language of the
-moment. No exception of the import reaches the user: a file that cannot be used gives one
-message, anything unexpected a plain "nothing was written".
+The upload is read once (`Upload.read`, kept in session state): its headings, the preview, the
+commit and the rows to fix all use that read. The preview is `ingest.import_file(...,
+dry_run=True)`, kept in session state under a key made of the file's sha256, the options, the
+mapping, the user and the warehouse's data version, so a rerun (a click elsewhere, the language
+switch) does not check the file again, while any write to the warehouse makes the next preview
+fresh. Commit always runs the real import, in its own transaction. Reports keep reason keys, not
+text, so the page shows them in the language of the moment. No exception of the import reaches
+the user: a file that cannot be used gives one message, anything unexpected a plain "nothing was
+written".
 """
 
 from __future__ import annotations
@@ -116,7 +118,8 @@ def template_downloads(kind: str) -> None:
 
 
 class Upload:
-    """The uploaded file: name, bytes, sha256 (worked out once per upload) and upload id."""
+    """The uploaded file: name, bytes, sha256 (worked out once per upload), upload id, and the file
+    as an import reads it (`read`, once per upload)."""
 
     def __init__(self, file) -> None:
         self.name = file.name
@@ -129,20 +132,25 @@ class Upload:
             self.sha = hashlib.sha256(self.data).hexdigest()
             st.session_state["imp_sha"] = (self.file_id, self.sha)
 
-    def estimated_rows(self) -> int:
-        """Rows, roughly and cheaply: lines of a text file, the sheet's size of a workbook."""
-        if self.data[:4] != b"PK\x03\x04":
-            return self.data.count(b"\n")
-        try:
-            from openpyxl import load_workbook
-
-            book = load_workbook(io.BytesIO(self.data), read_only=True)
+    def read(self) -> ingest.FileData:
+        """The file read as an import reads it: the first time only, then from session state, so
+        the headings, the preview, the commit and the rejected rows share one read. ImportError_
+        when it cannot be read (the same one again, without reading the file again)."""
+        known = st.session_state.get("imp_read")
+        if not (known and known[0] == self.sha and known[1] == self.name):
             try:
-                return book.worksheets[0].max_row or 0
-            finally:
-                book.close()
-        except Exception:  # unreadable: the import says so properly
-            return 0
+                found: ingest.FileData | ingest.ImportError_ = ingest.read_file(self.data, self.name)
+            except ingest.ImportError_ as exc:
+                found = exc
+            known = (self.sha, self.name, found)
+            st.session_state["imp_read"] = known
+        if isinstance(known[2], ingest.ImportError_):
+            raise known[2]
+        return known[2]
+
+    def estimated_rows(self) -> int:
+        """Rows, roughly: lines of a text file, rows with a value of a workbook."""
+        return self.read().rows
 
 
 def upload() -> Upload | None:
@@ -169,7 +177,7 @@ def file_columns(wh, up: Upload) -> list[str] | None:
     known = st.session_state.get("imp_columns")
     if not (known and known[0] == up.sha and known[1] == up.name):
         try:
-            found: list[str] | ingest.ImportError_ | None = ingest.file_columns(wh, up.data, up.name)
+            found: list[str] | ingest.ImportError_ | None = ingest.file_columns(wh, up.read(), up.name)
         except ingest.ImportError_ as exc:
             found = exc
         except Exception:
@@ -321,7 +329,7 @@ def _run(wh, user: User, kind: str, up: Upload, opts: dict, mapping, *, dry_run:
         report = ingest.import_file(
             wh,
             kind,
-            up.data,
+            up.read(),
             up.name,
             user.username,
             mapping=mapping,
@@ -349,7 +357,7 @@ def _rejected_rows(wh, up: Upload, report: ingest.Report) -> pd.DataFrame | None
     if not report.rejects:
         return None
     try:
-        return ingest.file_rows(wh, up.data, up.name, sorted({r.row for r in report.rejects}))
+        return ingest.file_rows(wh, up.read(), up.name, sorted({r.row for r in report.rejects}))
     except Exception:  # the list of problems still stands without the rows themselves
         log.exception("reading the rejected rows of %s failed", up.name)
         return None
