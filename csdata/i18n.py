@@ -973,17 +973,24 @@ class md(str):  # noqa: N801 (a marker type, used like str)
 _MARKUP = re.compile(r"[\\`*_{}\[\]()<>#+\-.!|~$:&@=^\"']")
 
 
+# Where GFM's autolink literals begin: `http:`, `https:`, `www.`, and the `@` of a mail address.
+_BARE_LINK = re.compile(r"(?i)(?<=https)(?=:)|(?<=http)(?=:)|(?<=www)(?=\.)|(?=@)")
+
+
 def literal(value: object) -> md:
     """Any value, made to show as exactly its own text where Streamlit renders markdown (titles,
     captions, alerts, labels, help): the one gate for text from a URL, a file or a record.
 
-    Each markup character is backslash-escaped (CommonMark lets every ASCII mark be), and runs of
+    Each markup character is backslash-escaped (CommonMark lets every ASCII mark be); bare web
+    and mail addresses, which Streamlit's renderer links in the finished text whatever the
+    escapes, get an invisible word joiner (U+2060) after `http`, `https` or `www` and before `@`,
+    so they no longer read as addresses to it; and runs of
     white space (line breaks, indents) become one space, as a browser would show them anyway, so a
     value can start no heading, list, code or other block of its own. Text already marked `md` is
     passed through, so nesting never escapes twice."""
     if isinstance(value, md):
         return value
-    text = " ".join(str(value).split())
+    text = _BARE_LINK.sub("\u2060", " ".join(str(value).split()))
     return md(_MARKUP.sub(lambda m: "\\" + m.group(0), text))
 
 

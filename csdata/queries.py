@@ -192,6 +192,17 @@ class _Params:
         self.values[name] = value
         return f"${name}"
 
+    def within(self, scope: Scope, client: str | None = None, team: str | None = None) -> str:
+        """The scope as one SQL condition on a row whose client is the column `client` and whose
+        person's team is the expression `team` (either may be absent where a row has none):
+        the one place a listing's rows are limited to what an account may see."""
+        conds = ["TRUE"]
+        if scope.clients is not None and client is not None:
+            conds.append(f"list_contains({self.add(list(scope.clients))}, {client})")
+        if scope.teams is not None and team is not None:
+            conds.append(f"list_contains({self.add(list(scope.teams))}, {team})")
+        return " AND ".join(conds)
+
     def used_in(self, sql: str) -> dict[str, Any]:
         """Those the statement names: DuckDB refuses parameters a statement does not use."""
         return {name: v for name, v in self.values.items() if re.search(rf"\${name}\b", sql)}
@@ -558,15 +569,9 @@ def export_sql(table: str, policy: Policy, scope: Scope = EVERYTHING) -> tuple[s
         person = {"tickets": "agent_id", "audits": "agent_id", "employees": "employee_id"}.get(
             table, "employee_id"
         )
-        conds = []
-        if scope.clients is not None:
-            conds.append(f"list_contains({params.add(list(scope.clients))}, {column})")
-        if scope.teams is not None:
-            conds.append(
-                f"{alias}{person} IN (SELECT employee_id FROM employees "
-                f"WHERE list_contains({params.add(list(scope.teams))}, team))"
-            )
-        return " AND ".join(conds) or "TRUE"
+        outer = alias or f"{table}."
+        team = f"(SELECT p.team FROM employees p WHERE p.employee_id = {outer}{person})"
+        return params.within(scope, column, team)
 
     cols = ", ".join(KINDS[table].columns()) if table in KINDS else ""
     if table == "tickets":
@@ -620,11 +625,6 @@ def pay_table(wh, period: str, policy: Policy, scope: Scope = EVERYTHING) -> pd.
     coefficients = ", ".join(
         f"({params.add(b.grade)}, {float(b.coefficient)})" for b in policy.appraisal.bands
     )
-    where = ["TRUE"]
-    if scope.clients is not None:
-        where.append(f"list_contains({params.add(list(scope.clients))}, e.client)")
-    if scope.teams is not None:
-        where.append(f"list_contains({params.add(list(scope.teams))}, e.team)")
     sql = f"""
         WITH coefficient(grade, value) AS (VALUES {coefficients}),
              bonus AS (SELECT employee_id, sum(amount) AS amount FROM bonuses WHERE period = $period
@@ -639,7 +639,7 @@ def pay_table(wh, period: str, policy: Policy, scope: Scope = EVERYTHING) -> pd.
         LEFT JOIN pay_grades g ON g.grade = e.grade
         LEFT JOIN coefficient c ON c.grade = a.grade
         LEFT JOIN bonus b ON b.employee_id = a.employee_id
-        WHERE a.period = $period AND {" AND ".join(where)}
+        WHERE a.period = $period AND {params.within(scope, "e.client", "e.team")}
         ORDER BY e.team NULLS LAST, e.employee_id"""
     return wh.df(sql, params.values)
 
@@ -661,17 +661,12 @@ def audit_log(
 
 def agents(wh, scope: Scope = EVERYTHING) -> pd.DataFrame:
     """Active agents (id, name, team, client) within the scope: a supervisor sees their teams' only."""
-    sql = (
+    params = _Params()
+    return wh.df(
         "SELECT employee_id, name, team, client FROM employees WHERE position = 'agent' AND status = 'active'"
+        f" AND {params.within(scope, 'client', 'team')} ORDER BY employee_id",
+        params.values,
     )
-    params: list = []
-    if scope.teams is not None:
-        sql += " AND list_contains(?, team)"
-        params.append(list(scope.teams))
-    if scope.clients is not None:
-        sql += " AND list_contains(?, client)"
-        params.append(list(scope.clients))
-    return wh.df(sql + " ORDER BY employee_id", params)
 
 
 def employees(wh, positions: tuple[str, ...] = ()) -> pd.DataFrame:
@@ -727,25 +722,17 @@ def ticket(wh, ticket_id: str) -> dict | None:
 def follow_ups(wh, scope: Scope = EVERYTHING, limit: int = 500) -> pd.DataFrame:
     """Tickets to follow up within the scope, oldest first: complaints not accepted, suggestions not
     decided, callbacks promised and not made."""
-    where = [
-        "((t.type = 'complaint' AND coalesce(t.customer_accepted, FALSE) = FALSE)"
-        " OR (t.type = 'suggestion' AND t.suggestion_adopted IS NULL)"
-        " OR (t.callback_promised_at IS NOT NULL AND t.callback_done_at IS NULL))"
-    ]
-    params: list = []
-    if scope.clients is not None:
-        where.append("list_contains(?, t.client)")
-        params.append(list(scope.clients))
-    if scope.teams is not None:
-        where.append("list_contains(?, e.team)")
-        params.append(list(scope.teams))
+    params = _Params({"limit": limit})
     return wh.df(
         "SELECT t.ticket_id, t.client, t.channel, t.type, t.agent_id, t.opened_at, t.department, t.routed_at,"
         " t.feedback_at, t.customer_accepted, t.reopened, t.callback_promised_at, t.callback_done_at,"
         " t.suggestion_adopted, CAST(t.reward_amount AS DOUBLE) AS reward_amount"
         " FROM tickets t LEFT JOIN employees e ON e.employee_id = t.agent_id"
-        f" WHERE {' AND '.join(where)} ORDER BY t.opened_at, t.ticket_id LIMIT ?",
-        [*params, limit],
+        " WHERE ((t.type = 'complaint' AND coalesce(t.customer_accepted, FALSE) = FALSE)"
+        " OR (t.type = 'suggestion' AND t.suggestion_adopted IS NULL)"
+        " OR (t.callback_promised_at IS NOT NULL AND t.callback_done_at IS NULL))"
+        f" AND {params.within(scope, 't.client', 'e.team')} ORDER BY t.opened_at, t.ticket_id LIMIT $limit",
+        params.values,
     )
 
 
@@ -828,11 +815,8 @@ def import_log(
 
 def people_in_scope(wh, scope: Scope) -> list[str]:
     """Everyone (any position, present or past) within the scope: whom an account may import for."""
-    where, params = ["TRUE"], []
-    for column, values in (("team", scope.teams), ("client", scope.clients)):
-        if values is not None:
-            where.append(f"list_contains(?, {column})")
-            params.append(list(values))
+    params = _Params()
     return wh.column(
-        f"SELECT employee_id FROM employees WHERE {' AND '.join(where)} ORDER BY employee_id", params
+        f"SELECT employee_id FROM employees WHERE {params.within(scope, 'client', 'team')} ORDER BY employee_id",
+        params.values,
     )

@@ -58,8 +58,7 @@ class Warehouse:
         try:
             self._con = duckdb.connect(str(self.path), read_only=read_only)
         except duckdb.IOException as exc:
-            text = str(exc)
-            if "lock" in text.lower():
+            if _held_by_another(exc):
                 raise WarehouseError("err_locked", path=str(self.path)) from None
             raise WarehouseError("err_not_a_warehouse", path=str(self.path)) from None
         except duckdb.Error:
@@ -251,10 +250,15 @@ def is_held(path: str | Path) -> bool:
     try:
         duckdb.connect(str(path)).close()
     except duckdb.IOException as exc:
-        return "lock" in str(exc).lower()
+        return _held_by_another(exc)
     except duckdb.Error:
         return False
     return False
+
+
+def _held_by_another(exc: duckdb.IOException) -> bool:
+    """Whether DuckDB refused to open a file because another process holds its lock."""
+    return "lock" in str(exc).lower()
 
 
 def backup(db: str | Path, target: str | Path, wait_seconds: float = 60) -> int:

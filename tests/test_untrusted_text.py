@@ -75,7 +75,14 @@ def rendered(markdown: str) -> _Html:
 
 
 def _words(text: str) -> str:
-    return " ".join(text.split())
+    """Text as a reader sees it: white space collapsed, invisible word joiners dropped."""
+    return " ".join(text.replace("\u2060", "").split())
+
+
+# What Streamlit's renderer (remark-gfm's autolink literals) links in the finished text, escapes
+# or not: its own two patterns.
+GFM_URL = re.compile(r"(https?://|www(?=\.))([-.\w]+)", re.IGNORECASE)
+GFM_EMAIL = re.compile(r"([-.\w+]+)@([-\w]+(?:\.[-\w]+)+)")
 
 
 # -- the helper ----------------------------------------------------------------------------------
@@ -86,6 +93,8 @@ def test_a_literal_renders_as_exactly_its_own_text(payload):
     html = rendered(literal(payload))
     assert set(html.tags) <= {"p"}, f"{payload!r} rendered tags {html.tags}"
     assert _words("".join(html.text)) == _words(payload)
+    text = "".join(html.text)
+    assert not GFM_URL.search(text) and not GFM_EMAIL.search(text), f"{text!r} would be linked"
 
 
 @given(st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), max_size=80))
@@ -93,6 +102,7 @@ def test_any_text_renders_as_itself(text):
     html = rendered(literal(text))
     assert set(html.tags) <= {"p"}
     assert _words("".join(html.text)) == _words(text)
+    assert not GFM_URL.search("".join(html.text)) and not GFM_EMAIL.search("".join(html.text))
 
 
 def test_the_program_text_keeps_its_markdown_and_parameters_do_not():
@@ -313,3 +323,57 @@ def test_the_agent_header_shows_payload_names_as_text(planted_db, monkeypatch):
     html = rendered(header[0])
     assert set(html.tags) <= {"p"}
     assert _words("".join(html.text)) == _words(f"X1 · {MD_LINK} · {HTML_TAGS} · {MD_LINK}")
+
+
+# -- in a real browser -------------------------------------------------------------------------------
+
+
+def _assert_inert(page) -> None:
+    assert page.locator(f"a[href*='{EVIL}']").count() == 0, "no planted link"
+    assert page.locator(f"img[src*='{EVIL}'], image[href*='{EVIL}']").count() == 0, "no planted image"
+    assert page.locator("[data-testid='stMain'] script, [data-testid='stMain'] iframe").count() == 0
+
+
+@pytest.mark.browser
+def test_in_a_browser_no_planted_link_image_or_tag_comes_alive(planted_db, tmp_path):
+    """The phishing link of the report, as a colleague's URL, then the pages that chart and list
+    the planted names: nothing clickable or fetched from the payloads, their text on screen."""
+    from urllib.parse import urlencode, urlsplit
+
+    from served import ARTIFACTS, launch, new_page, open_from_sidebar, screenshot, serve, sign_in
+
+    phishing = f"[Session expired - sign in again](http://{EVIL}/login) ![t](http://{EVIL}/t.png)"
+    with serve(planted_db, tmp_path) as served, launch() as browser:
+        errors: list[str] = []
+        page = new_page(browser, errors)
+        asked: list[str] = []
+        page.on("request", lambda r: asked.append(r.url) if EVIL in urlsplit(r.url).netloc else None)
+        page.goto(f"{served.url}/?{urlencode({'client': phishing + ' X', 'team': HTML_TAGS})}")
+        sign_in(page, "admin", "demo")
+        warning = page.get_by_test_id("stAlertContentWarning")
+        warning.wait_for()
+        assert "[Session expired - sign in again](http://evil.test/login)" in _words(warning.inner_text())
+        screenshot(page, ARTIFACTS / "untrusted-overview-link.png")
+        _assert_inert(page)
+
+        open_from_sidebar(page, "Quality", "quality")
+        page.locator(".js-plotly-plot").first.wait_for()
+        screenshot(page, ARTIFACTS / "untrusted-quality.png")
+        _assert_inert(page)
+        charted = page.locator(".js-plotly-plot").all_inner_texts()
+        assert any('<a href="http://evil.test/x">' in text for text in charted), (
+            "the finding is charted as text"
+        )
+
+        open_from_sidebar(page, "Agent", "agent")
+        chooser = page.get_by_test_id("stSelectbox").first
+        chooser.click()
+        page.keyboard.type("X1")
+        page.get_by_role("option").filter(has_text="X1 ·").first.click()
+        page.get_by_text("X1 · [Session expired - sign in again](http", exact=False).first.wait_for()
+        page.wait_for_function("() => !document.querySelector('[data-stale=\"true\"]')")
+        screenshot(page, ARTIFACTS / "untrusted-agent.png")
+        _assert_inert(page)
+
+        assert not asked, f"the browser asked for {asked}"
+        assert not errors, errors
