@@ -80,7 +80,7 @@ def cmd_init(args) -> int:
             if args.sample:
                 from csdata.sample import build_sample
 
-                counts = build_sample(wh, tickets=args.tickets, seed=args.seed)
+                counts = build_sample(wh, tickets=args.tickets, seed=args.seed, as_of=args.as_of)
             else:
                 from csdata.auth import add_user
 
@@ -386,6 +386,12 @@ def parser() -> argparse.ArgumentParser:
         "--tickets", type=int, help="tickets to generate (default: CSDATA_SAMPLE_TICKETS, 300000)"
     )
     init.add_argument("--seed", type=int, default=7, help="random seed of the generator")
+    init.add_argument(
+        "--as-of",
+        dest="as_of",
+        type=_date("--as-of"),
+        help="the demo's today: its history ends the day before (default: today)",
+    )
     init.add_argument("--force", action="store_true", help="replace an existing warehouse")
     init.set_defaults(func=cmd_init)
 

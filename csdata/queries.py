@@ -542,6 +542,62 @@ def ticket_date_range(wh, today: dt.date | None = None) -> tuple[dt.date, dt.dat
     return None if row[0] is None else (row[0], row[1])
 
 
+@dataclass(frozen=True)
+class Span:
+    """The days a picker offers and the period a dashboard opens on.
+
+    `first`..`last` is every day that holds a ticket, audit or training result, and today (a
+    record saved today can be looked at). `end` is the last complete day of ticket data: the
+    latest day before today that holds tickets and at least half as many as the median of the
+    same weekday in the four weeks before it. A day that is still running, or a tail of a few
+    stray tickets after the data really stops, does not pull every default period into an
+    almost empty week."""
+
+    first: dt.date
+    last: dt.date
+    end: dt.date
+
+    def default(self, days: int) -> tuple[dt.date, dt.date]:
+        """The `days` days up to `end`, within the span."""
+        return max(self.first, self.end - dt.timedelta(days=days - 1)), self.end
+
+
+_LOOK_BACK = 150  # days of daily counts read to find the last complete day
+
+
+def data_span(wh, today: dt.date | None = None) -> Span | None:
+    """The span of the warehouse's records (see `Span`), or None when it holds no ticket."""
+    today = today or dt.date.today()
+    tickets = ticket_date_range(wh, today)
+    if tickets is None:
+        return None
+    first, last_ticket = tickets
+    other = wh.rows(
+        "SELECT min(d), max(d) FROM (SELECT min(audited_at) AS d FROM audits UNION ALL "
+        "SELECT max(audited_at) FROM audits UNION ALL SELECT min(taken_on) FROM training_results "
+        "UNION ALL SELECT max(taken_on) FROM training_results)"
+    )[0]
+    first = min(d for d in (first, other[0]) if d is not None)
+    last = max(d for d in (last_ticket, other[1], today) if d is not None)
+    days = dict(
+        wh.rows(
+            "SELECT CAST(opened_at AS DATE) AS d, count(*) FROM tickets "
+            "WHERE opened_at >= ? AND opened_at < ? GROUP BY d",
+            [last_ticket - dt.timedelta(days=_LOOK_BACK + 28), last_ticket + dt.timedelta(days=1)],
+        )
+    )
+    end = last_ticket
+    for back in range(_LOOK_BACK):
+        day = last_ticket - dt.timedelta(days=back)
+        if day >= today or not days.get(day):
+            continue
+        weeks = sorted(days.get(day - dt.timedelta(days=7 * k), 0) for k in range(1, 5))
+        if days[day] >= (weeks[1] + weeks[2]) / 4:  # half the median of four
+            end = day
+            break
+    return Span(first, last, end)
+
+
 def employee_names(wh, ids: list[str]) -> dict[str, str]:
     if not ids:
         return {}

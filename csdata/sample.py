@@ -1,7 +1,7 @@
 """Deterministic, realistic demo data at any scale: the demo company and the benchmark generator.
 
 `build_sample(wh)` fills an empty, migrated warehouse with twelve months of a fictional
-customer-service outsourcing company (客服外包公司) ending on `end`: eight clients in different
+customer-service outsourcing company (客服外包公司) ending the day before `as_of`: eight clients in different
 industries, each with its own contract; five departments; fourteen client teams of agents with
 their supervisors; QA staff, trainers and back-office staff; tickets on three channels; QA audits
 and their corrective actions; onboarding and in-service training; quarterly appraisals; bonuses;
@@ -1359,11 +1359,15 @@ def build_sample(
     wh,
     tickets: int = DEMO_TICKETS,
     seed: int = 7,
-    end: dt.date = dt.date(2026, 10, 31),
+    as_of: dt.date | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> dict[str, int]:
-    """Fill an empty, migrated warehouse with the demo company; return row counts per table."""
+    """Fill an empty, migrated warehouse with the demo company; return row counts per table.
+
+    Its history ends the day before `as_of` (default today), so that a new user's "today" follows
+    a full day of data; a fixed `as_of` makes the same company, day for day."""
     say = progress or (lambda _line: None)
+    end = (as_of or dt.date.today()) - dt.timedelta(days=1)
     if tickets < 1:
         raise ValueError("tickets must be at least 1")
     for table in ("clients", "employees", "tickets", "audits", "training_results", "appraisals"):

@@ -18,6 +18,9 @@ from csdata.warehouse import Warehouse
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = ROOT.parent / "shared" / "data" / "public"
+# The demo company of the tests is built as of this day (history to 2026-10-31), whatever the
+# day the tests run: expected values stay put.
+DEMO_AS_OF = dt.date(2026, 11, 1)
 
 
 def shown(markdown: str) -> str:
@@ -233,7 +236,7 @@ def sample_db(tmp_path_factory) -> Path:
 
     path = tmp_path_factory.mktemp("sample") / "sample.duckdb"
     wh = Warehouse(path, create=True)
-    build_sample(wh, tickets=20_000)
+    build_sample(wh, tickets=20_000, as_of=DEMO_AS_OF)
     wh.close()
     return path
 

@@ -3,6 +3,7 @@ every kind of bad input (never a traceback)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pandas as pd
@@ -172,6 +173,24 @@ def test_init_empty_and_bad_tickets(tmp_path):
     assert not (tmp_path / "b.duckdb").exists()
     unknown = run_cli("frobnicate")
     assert unknown.returncode == 2 and "Traceback" not in unknown.stderr
+
+
+def test_the_demo_ends_the_day_before_its_as_of_date(tmp_path):
+    fixed = tmp_path / "fixed.duckdb"
+    result = run_cli("init", "--sample", "--tickets", "1000", "--as-of", "2026-06-15", "--db", str(fixed))
+    assert result.returncode == 0, result.stderr
+    today = tmp_path / "today.duckdb"
+    assert run_cli("init", "--sample", "--tickets", "1000", "--db", str(today)).returncode == 0
+    for path, last in ((fixed, dt.date(2026, 6, 14)), (today, dt.date.today() - dt.timedelta(days=1))):
+        wh = Warehouse(path, read_only=True)
+        try:
+            assert wh.scalar("SELECT CAST(max(opened_at) AS DATE) FROM tickets") == last
+            assert wh.scalar("SELECT max(audited_at) FROM audits") <= last
+        finally:
+            wh.close()
+    one_line_error(
+        run_cli("init", "--sample", "--as-of", "15/06/2026", "--db", str(tmp_path / "x.duckdb")), "--as-of"
+    )
 
 
 # -- csdata bench ------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from csdata.auth import add_user
 from csdata.i18n import LANGS, column_label, fmt_value, t
 from csdata.metrics import CATALOG
 from csdata.policy import load_policy
+from csdata.sample import DEMO_PASSWORD
 from csdata.warehouse import Warehouse
 
 APP = ROOT / "app.py"
@@ -323,3 +324,49 @@ def test_a_supervisor_sees_only_its_teams_people(demo, sample_db, use_db):
     agent = open_page("agent", user="supervisor")
     offered = [o.split(" · ")[0] for o in agent.selectbox(key="agent_pick").options]  # "E00123 · 姓名"
     assert offered and set(offered) <= members
+
+
+# -- the filters across pages, tabs and users ---------------------------------------------------
+
+
+def test_the_period_survives_a_page_without_the_filter_bar(demo, use_db, sample_db):
+    """Admin: Overview -> Users -> Overview keeps a two-date period (the widget's value is
+    forgotten on the Users run and must come back from the saved filters)."""
+    use_db(demo)
+    at = open_page("overview", query={"from": "2026-09-01", "to": "2026-09-30"})
+    assert at.date_input(key="f_period").value == (dt.date(2026, 9, 1), dt.date(2026, 9, 30))
+    at.switch_page(ui.PAGE_FILES["users"][0]).run()
+    assert not at.exception
+    at.switch_page(ui.PAGE_FILES["overview"][0]).run()
+    assert not at.exception
+    assert at.date_input(key="f_period").value == (dt.date(2026, 9, 1), dt.date(2026, 9, 30))
+    assert not [i.value for i in at.info if "start and an end" in i.value]
+    assert at.metric, "the overview draws its cards"
+
+
+def test_a_new_session_opens_on_the_default_period(demo, use_db, sample_db):
+    """A second tab (a new session, no filters in the URL) opens on the last 90 complete days."""
+    use_db(demo)
+    wh = Warehouse(sample_db, read_only=True)
+    try:
+        span = queries.data_span(wh)
+    finally:
+        wh.close()
+    for page in ("overview", "tickets", "overview"):
+        at = open_page(page)
+    assert at.date_input(key="f_period").value == span.default(90)
+
+
+def test_the_next_user_in_the_same_tab_starts_from_the_default(demo, use_db, sample_db):
+    use_db(demo)
+    at = open_page("service", query={"from": "2026-09-01", "to": "2026-09-30", "channel": "chat"})
+    assert at.multiselect(key="f_channels").value == ["chat"]
+    at.button(key="sign_out").click().run()
+    assert "channel" not in at.query_params and "from" not in at.query_params
+    at.text_input[0].input("exec")  # the next person signs in with the form
+    at.text_input[1].input(DEMO_PASSWORD)
+    at.button[0].click().run()
+    assert at.session_state["username"] == "exec"
+    at.switch_page(ui.PAGE_FILES["service"][0]).run()
+    assert at.multiselect(key="f_channels").value == []
+    assert at.date_input(key="f_period").value != (dt.date(2026, 9, 1), dt.date(2026, 9, 30))

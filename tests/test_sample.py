@@ -26,7 +26,7 @@ TABLES = (
 
 def _build(path, **kwargs) -> Warehouse:
     wh = Warehouse(path, create=True)
-    sample.build_sample(wh, tickets=TICKETS, **kwargs)
+    sample.build_sample(wh, tickets=TICKETS, as_of=END + dt.timedelta(days=1), **kwargs)
     return wh
 
 

@@ -159,7 +159,14 @@ def current_user(wh: Warehouse) -> User | None:
     return user
 
 
+def _forget_filters() -> None:
+    from csdata.ui.dashboard import forget_filters
+
+    forget_filters()
+
+
 def _start_session(user: User) -> None:
+    _forget_filters()  # a link's filters are in the URL; the previous user's choices are not
     st.session_state["username"] = user.username
     st.session_state["last_seen"] = dt.datetime.now()
     st.session_state.pop("expired", None)
@@ -168,8 +175,11 @@ def _start_session(user: User) -> None:
 def sign_out(expired: bool = False) -> None:
     for key in ("username", "last_seen"):
         st.session_state.pop(key, None)
+    _forget_filters()
     if expired:
         st.session_state["expired"] = True
+    else:  # signed out on purpose: the next person in this tab starts from a clean address
+        st.query_params.clear()
 
 
 def _sso_configured() -> bool:

@@ -94,18 +94,16 @@ def _date(text: str | None) -> dt.date | None:
         return None
 
 
-def _restore(
-    saved: dict[str, list[str]], first: dt.date, last: dt.date, options: dict[str, list[str]]
-) -> list[str]:
+def _restore(saved: dict[str, list[str]], span: queries.Span, options: dict[str, list[str]]) -> list[str]:
     """Puts URL-shaped filters into the widgets; returns the values it had to ignore."""
     ignored: list[str] = []
     start, end = (_date((saved.get(k) or [None])[0]) for k in ("from", "to"))
     for key in ("from", "to"):
         if saved.get(key) and _date(saved[key][0]) is None:
             ignored.append(f"{key}={saved[key][0]}")
-    default_start = max(first, last - dt.timedelta(days=DEFAULT_DAYS - 1))
-    start = min(max(start or default_start, first), last)
-    end = min(max(end or last, start), last)
+    default_start, default_end = span.default(DEFAULT_DAYS)
+    start = min(max(start or default_start, span.first), span.last)
+    end = min(max(end or default_end, start), span.last)
     st.session_state["f_period"] = (start, end)
     for name, widget in _WIDGETS.items():
         chosen = saved.get(name, [])
@@ -130,13 +128,25 @@ def url_params(filters: Filters, **extra: str) -> dict[str, list[str] | str]:
     return {**{k: v for k, v in _as_url(filters).items() if v}, **extra}
 
 
+@st.cache_data(show_spinner=False, max_entries=64)
+def _span(_wh: Warehouse, path: str, version: int, today: dt.date) -> queries.Span | None:
+    return queries.data_span(_wh, today)
+
+
+def forget_filters() -> None:
+    """Drops the filters this session chose (at sign-in and sign-out: one user's view is not the
+    next one's)."""
+    for key in (_SAVED, _WRITTEN, _DRILL, "_filters_page", "f_period", *_WIDGETS.values()):
+        st.session_state.pop(key, None)
+
+
 def filter_bar(wh: Warehouse, scope: Scope = EVERYTHING) -> Filters:
-    """Period, clients, channels and teams; the last 90 days with data unless the URL says else."""
-    span = queries.ticket_date_range(wh)
+    """Period, clients, channels and teams; the last 90 complete days of data unless the URL says
+    else (see `queries.Span`)."""
+    span = _span(wh, str(wh.path), data_version(wh), dt.date.today())
     if span is None:
         st.info(tr("empty_warehouse"))
         st.stop()
-    first, last = span
     options = {
         "client": queries.clients(wh, scope),
         "channel": list(CHANNELS),
@@ -145,10 +155,13 @@ def filter_bar(wh: Warehouse, scope: Scope = EVERYTHING) -> Filters:
     url = _url()
     ignored: list[str] = []
     page = st.session_state.get("page")
+    # Streamlit forgets a widget's value on any run that does not draw it (a page without the
+    # filter bar), so the widgets are filled again from the saved filters whenever one is missing.
+    forgotten = any(key not in st.session_state for key in ("f_period", *_WIDGETS.values()))
     if url and url != st.session_state.get(_WRITTEN):  # a bookmark or a shared link
-        ignored = _restore(url, first, last, options)
-    elif page != st.session_state.get("_filters_page"):  # another page: the filters of the last one
-        _restore(st.session_state.get(_SAVED, {}), first, last, options)
+        ignored = _restore(url, span, options)
+    elif forgotten or page != st.session_state.get("_filters_page"):  # the filters of the last view
+        _restore(st.session_state.get(_SAVED, {}), span, options)
     st.session_state["_filters_page"] = page
     agent = _take_drill()
     chosen_clients = tuple(st.session_state.get("f_clients", []))
@@ -157,7 +170,7 @@ def filter_bar(wh: Warehouse, scope: Scope = EVERYTHING) -> Filters:
 
     language = lang()
     c1, c2, c3, c4 = st.columns([2, 3, 2, 2]) if scope.agents_visible else (*st.columns([2, 3, 2]), None)
-    period = c1.date_input(tr("period"), min_value=first, max_value=last, key="f_period")
+    period = c1.date_input(tr("period"), min_value=span.first, max_value=span.last, key="f_period")
     clients = c2.multiselect(tr("clients"), options["client"], placeholder=tr("all_clients"), key="f_clients")
     channels = c3.multiselect(
         tr("channels"),
@@ -176,6 +189,12 @@ def filter_bar(wh: Warehouse, scope: Scope = EVERYTHING) -> Filters:
         st.stop()
     filters = Filters(period[0], period[1], tuple(clients), tuple(channels), tuple(teams))
     _write_url(filters)
+    if not clients and len(options["client"]) == 1:
+        # One client in view (a client account, a supervisor of one client's teams): its contract
+        # is the measure everywhere, as if it were chosen (the address keeps what the user chose).
+        filters = Filters(
+            filters.start, filters.end, tuple(options["client"]), filters.channels, filters.teams
+        )
     if agent:  # an agent's row was clicked on the last run
         st.switch_page(AGENT_PAGE, query_params=url_params(filters, agent=agent))
     return filters
@@ -258,7 +277,7 @@ def drill_table(wh: Warehouse, frame: pd.DataFrame, filters: Filters, scope: Sco
         return
     metrics = [m for m in frame.columns if m in CATALOG]
     keys = tuple(str(k) for k in frame["key"])
-    shown, status = _against_targets(wh, frame, metrics, filters, level)
+    shown, status, helps = _against_targets(wh, frame, metrics, filters, level)
     shown.iloc[:, 0] = [k or tr("unassigned") for k in keys]
     if level == "agent":
         names = queries.employee_names(wh, list(keys))
@@ -268,7 +287,7 @@ def drill_table(wh: Warehouse, frame: pd.DataFrame, filters: Filters, scope: Sco
         shown.style.apply(partial(_colour, status=status)),
         hide_index=True,
         width="stretch",
-        column_config=_help(metrics),
+        column_config=_help(helps),
         key=f"{key}_{level}",
         on_select=partial(_picked, f"{key}_{level}", level, keys),
         selection_mode="single-row",
@@ -277,22 +296,34 @@ def drill_table(wh: Warehouse, frame: pd.DataFrame, filters: Filters, scope: Sco
 
 
 def _against_targets(wh, frame: pd.DataFrame, metrics, filters: Filters, level: str):
+    """The table as shown, each cell's verdict against its target, and each column's help.
+
+    A row is measured against its own client's contract. Where the rows' targets differ (clients
+    with different contracts) a target column follows the metric; where they agree the target is
+    in the column's help."""
     language = lang()
     pol = policy(wh, filters.end)
     channel = _one(filters.channels)
     shown = pd.DataFrame({tr(level): frame["key"].astype(str)})
     status = pd.DataFrame(index=frame.index)
+    helps: dict[str, str] = {}
     for name in metrics:
         metric = CATALOG[name]
         label = metric.short_label(language)
         vals = [None if pd.isna(v) else float(v) for v in frame[name]]
         shown[label] = [fmt_value(v, metric.unit, language) for v in vals]
         clients = list(frame["key"]) if level == "client" else [_one(filters.clients)] * len(frame)
-        status[label] = [
-            meets(name, v, pol.target(name, c, channel, days=filters.days))
-            for v, c in zip(vals, clients, strict=True)
-        ]
-    return shown, status
+        targets = [pol.target(name, c, channel, days=filters.days) for c in clients]
+        status[label] = [meets(name, v, t) for v, t in zip(vals, targets, strict=True)]
+        helps[label] = f"{metric.label(language)}: {metric.formula(language)}"
+        distinct = {t for t in targets if t is not None}
+        if len(distinct) > 1:
+            shown[f"{label} · {tr('target')}"] = [
+                "" if t is None else fmt_value(t, metric.unit, language) for t in targets
+            ]
+        elif distinct:
+            helps[label] += f" · {tr('target')} {fmt_value(distinct.pop(), metric.unit, language)}"
+    return shown, status, helps
 
 
 def _colour(column: pd.Series, status: pd.DataFrame) -> list[str]:
@@ -304,14 +335,8 @@ def _colour(column: pd.Series, status: pd.DataFrame) -> list[str]:
     ]
 
 
-def _help(metrics) -> dict:
-    language = lang()
-    return {
-        CATALOG[m].short_label(language): st.column_config.Column(
-            help=f"{CATALOG[m].label(language)}: {CATALOG[m].formula(language)}"
-        )
-        for m in metrics
-    }
+def _help(helps: dict[str, str]) -> dict:
+    return {label: st.column_config.Column(help=text) for label, text in helps.items()}
 
 
 def _one(items: tuple[str, ...]) -> str | None:
