@@ -370,3 +370,59 @@ def test_the_next_user_in_the_same_tab_starts_from_the_default(demo, use_db, sam
     at.switch_page(ui.PAGE_FILES["service"][0]).run()
     assert at.multiselect(key="f_channels").value == []
     assert at.date_input(key="f_period").value != (dt.date(2026, 9, 1), dt.date(2026, 9, 30))
+
+
+# -- one client in view: its contract everywhere ------------------------------------------------
+
+
+def _targets_shown(at: AppTest) -> set[str]:
+    """The "Target …" texts under the cards."""
+    found = set()
+    for caption in at.caption:
+        text = shown(caption.value)
+        if text.startswith("Target "):
+            found.add(text.split(" · ")[0].removesuffix(" ●").strip())
+    return found
+
+
+@pytest.mark.parametrize("user", ["client", "supervisor"])
+def test_a_single_client_scope_is_measured_against_that_clients_contract(demo, use_db, sample_db, user):
+    """The client account and the supervisor of Harbor's two teams see Harbor's contract on the
+    cards, as if Harbor were chosen, not the company's defaults."""
+    use_db(demo)
+    at = open_page("overview", user=user)
+    wh = Warehouse(sample_db, read_only=True)
+    try:
+        pol = load_policy(wh, queries.data_span(wh).end)[1]
+    finally:
+        wh.close()
+    start, end = at.date_input(key="f_period").value
+    days = (end - start).days + 1
+    own, company = set(), set()
+    for m in dashboards.CARDS["overview"]:
+        for client, into in (("Harbor Trust Bank", own), (None, company)):
+            target = pol.target(m, client, None, days=days)
+            if target is not None:
+                into.add(f"Target {fmt_value(target, CATALOG[m].unit, 'en')}")
+    assert own != company, "the demo's Harbor contract differs from the company's targets"
+    assert _targets_shown(at) == own
+    assert at.multiselect(key="f_clients").value == [], "the user's own choice is left as it was"
+
+
+def test_the_client_table_shows_each_clients_own_target(demo, use_db, sample_db):
+    use_db(demo)
+    at = open_page("overview")
+    table = at.dataframe[0].value
+    table = getattr(table, "data", table)  # a Styler: its frame
+    label = CATALOG["csat_pct"].short_label("en")
+    column = f"{label} · Target"
+    assert column in table.columns, list(table.columns)
+    wh = Warehouse(sample_db, read_only=True)
+    try:
+        pol = load_policy(wh, queries.data_span(wh).end)[1]
+    finally:
+        wh.close()
+    start, end = at.date_input(key="f_period").value
+    days = (end - start).days + 1
+    for client, target in zip(table.iloc[:, 0], table[column], strict=True):
+        assert target == fmt_value(pol.target("csat_pct", client, None, days=days), CATALOG["csat_pct"].unit, "en"), client
