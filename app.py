@@ -15,4 +15,5 @@ ui.language_switch()
 user = ui.current_user(ui.warehouse())
 if user is not None:
     ui.user_box(user)
-st.navigation(ui.navigation_pages(user), expanded=True).run()
+# Signed out, the navigation is hidden: every address leads to the sign-in form (see ui.navigation_pages).
+st.navigation(ui.navigation_pages(user), position="sidebar" if user else "hidden", expanded=True).run()

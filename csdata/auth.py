@@ -119,6 +119,7 @@ class User:
     clients: tuple[str, ...] = ()
     teams: tuple[str, ...] = ()
     email: str | None = None
+    employee_id: str | None = None  # the employee (工号) who uses the account, if linked
 
     @property
     def scope(self) -> Scope:
@@ -334,7 +335,7 @@ def _password_ok(wh, name: str, password: str) -> bool | None:
 
 
 def load_user(wh, username: str) -> User | None:
-    rows = wh.rows("SELECT role, email FROM users WHERE username = ? AND active", [username])
+    rows = wh.rows("SELECT role, email, employee_id FROM users WHERE username = ? AND active", [username])
     if not rows:
         return None
     scopes = wh.rows("SELECT kind, value FROM user_scopes WHERE username = ? ORDER BY value", [username])
@@ -344,6 +345,7 @@ def load_user(wh, username: str) -> User | None:
         tuple(v for k, v in scopes if k == "client"),
         tuple(v for k, v in scopes if k == "team"),
         rows[0][1],
+        rows[0][2],
     )
 
 
@@ -410,6 +412,16 @@ def check_scope(wh, role: str | None, clients: tuple[str, ...], teams: tuple[str
         raise AuthError("auth_teams_supervisor_only")
 
 
+def check_employee(wh, employee_id: str | None) -> str | None:
+    """The employee an account is linked to must exist (blank: no link)."""
+    employee_id = (employee_id or "").strip() or None
+    if employee_id is not None and not wh.scalar(
+        "SELECT count(*) FROM employees WHERE employee_id = ?", [employee_id]
+    ):
+        raise AuthError("auth_unknown_employee", value=employee_id)
+    return employee_id
+
+
 def add_user(
     wh,
     actor: str,
@@ -420,6 +432,7 @@ def add_user(
     teams=(),
     email=None,
     *,
+    employee_id: str | None = None,
     check: bool = True,
 ) -> User:
     username = check_name(username)
@@ -427,12 +440,14 @@ def add_user(
         check_password(password)
     clients, teams = tuple(clients), tuple(teams)
     check_scope(wh, role, clients, teams)
+    employee_id = check_employee(wh, employee_id)
     if wh.scalar("SELECT count(*) FROM users WHERE username = ?", [username]):
         raise AuthError("auth_user_exists", name=username)
-    with wh.transaction(actor, "user.add", username, {"role": role, "clients": clients, "teams": teams}) as w:
+    detail = {"role": role, "clients": clients, "teams": teams, "employee_id": employee_id}
+    with wh.transaction(actor, "user.add", username, detail) as w:
         w.execute(
-            "INSERT INTO users (username, role, password_hash, email) VALUES (?, ?, ?, ?)",
-            [username, role, hash_password(password), email or None],
+            "INSERT INTO users (username, role, password_hash, email, employee_id) VALUES (?, ?, ?, ?, ?)",
+            [username, role, hash_password(password), email or None, employee_id],
         )
         _set_scopes(w, username, clients, teams)
     return load_user(wh, username)
@@ -451,21 +466,35 @@ def _active_admins(wh, without: str) -> int:
 
 
 def update_user(
-    wh, actor: str, username: str, role: str, clients=(), teams=(), email=None, active: bool = True
+    wh,
+    actor: str,
+    username: str,
+    role: str,
+    clients=(),
+    teams=(),
+    email=None,
+    active: bool = True,
+    *,
+    employee_id: str | None = None,
 ) -> User | None:
-    """Change role, scope, e-mail and status; the last active admin cannot be demoted or disabled."""
+    """Change role, scope, e-mail, linked employee and status; the last active admin cannot be
+    demoted or disabled."""
     username = require_user(wh, username)
     clients, teams = tuple(clients), tuple(teams)
     check_scope(wh, role, clients, teams)
+    employee_id = check_employee(wh, employee_id)
     if (role != "admin" or not active) and not _active_admins(wh, username):
         current = wh.rows("SELECT role, active FROM users WHERE username = ?", [username])[0]
         if current == ("admin", True):
             raise AuthError("auth_last_admin")
-    detail = {"role": role, "clients": clients, "teams": teams, "active": active, "email": email}
+    detail = {
+        "role": role, "clients": clients, "teams": teams, "active": active, "email": email,
+        "employee_id": employee_id,
+    }  # fmt: skip
     with wh.transaction(actor, "user.update", username, detail) as w:
         w.execute(
-            "UPDATE users SET role = ?, email = ?, active = ? WHERE username = ?",
-            [role, email or None, active, username],
+            "UPDATE users SET role = ?, email = ?, active = ?, employee_id = ? WHERE username = ?",
+            [role, email or None, active, employee_id, username],
         )
         _set_scopes(w, username, clients, teams)
     return load_user(wh, username)
@@ -491,7 +520,7 @@ def set_password(wh, actor: str, username: str, password: str) -> None:
 
 def list_users(wh):
     return wh.df(
-        "SELECT u.username, u.role, u.email, u.active,"
+        "SELECT u.username, u.role, u.employee_id, u.email, u.active,"
         " string_agg(s.value, ', ' ORDER BY s.value) FILTER (WHERE s.kind = 'client') AS clients,"
         " string_agg(s.value, ', ' ORDER BY s.value) FILTER (WHERE s.kind = 'team') AS teams"
         " FROM users u LEFT JOIN user_scopes s USING (username) GROUP BY ALL ORDER BY u.username"

@@ -227,8 +227,12 @@ def cmd_user(args) -> int:
     if args.action == "add":
         auth.check_name(name)
         auth.check_scope(wh, args.role, tuple(args.client or ()), tuple(args.team or ()))
+        auth.check_employee(wh, args.employee)
         password = _read_password(name)
-        auth.add_user(wh, _actor(), name, args.role, password, args.client or (), args.team or (), args.email)
+        auth.add_user(
+            wh, _actor(), name, args.role, password, args.client or (), args.team or (), args.email,
+            employee_id=args.employee,
+        )  # fmt: skip
     elif args.action == "passwd":
         auth.require_user(wh, name)  # before asking for a password
         auth.set_password(wh, _actor(), name, _read_password(name))
@@ -434,6 +438,7 @@ def parser() -> argparse.ArgumentParser:
     add.add_argument("--client", action="append", help="a client this account is limited to (repeatable)")
     add.add_argument("--team", action="append", help="a team this account is limited to (repeatable)")
     add.add_argument("--email", help="e-mail that single sign-on maps to this account")
+    add.add_argument("--employee", help="the employee id (工号) of the person who uses the account")
     for action in ("passwd", "disable", "enable"):
         with_db(actions.add_parser(action, help=f"{action} an account")).add_argument("name")
     with_db(actions.add_parser("list", help="list accounts"))

@@ -159,6 +159,12 @@ TEXT: dict[str, tuple[str, str]] = {
         "修改了系统建议值,请填写原因",
     ),
     "entry_ticket_saved": ("Ticket {id} saved.", "工单 {id} 已保存。"),
+    "entry_already_saved": (
+        "Already saved as {id}: the same values were not saved a second time.",
+        "已保存为 {id}:相同内容不会重复保存。",
+    ),
+    "entry_open_tickets": ("Follow it up", "去跟进"),
+    "entry_open_agent": ("See it on the agent's page", "在坐席页面查看"),
     "entry_client_out_of_scope": (
         "client '{value}' is outside your scope",
         "客户“{value}”不在您的权限范围内",
@@ -219,11 +225,23 @@ TEXT: dict[str, tuple[str, str]] = {
     "f_reviewer": ("Reviewer", "考核人"),
     "tickets_new": ("New ticket", "新建工单"),
     "tickets_follow_up": ("Follow up", "跟进"),
-    "fu_caption": (
-        "{n} tickets to follow up in your scope: complaints not yet accepted, suggestions not yet "
-        "decided, callbacks promised and not yet made (oldest first).",
-        "您权限范围内待跟进的工单 {n} 张:客户尚未认可的投诉、尚未决定的建议、已承诺但未回复的回电(按时间先后)。",
+    "fu_caption_list": (
+        "{shown} of {n} shown. Find any ticket of yours by its id above.",
+        "显示 {n} 张中的 {shown} 张。可在上方按工单号查找您的任一工单。",
     ),
+    "fu_find": ("Find a ticket by id", "按工单号查找"),
+    "fu_find_placeholder": ("e.g. F20261203091500A1B2", "例如 F20261203091500A1B2"),
+    "fu_not_found": (
+        "No ticket {id} among the tickets you may see.",
+        "在您权限范围内没有工单 {id}。",
+    ),
+    "fu_list": ("Due", "待办"),
+    "fu_list_awaiting_feedback": ("Complaints awaiting feedback", "待反馈的投诉"),
+    "fu_list_awaiting_acceptance": ("Awaiting the customer", "待客户确认"),
+    "fu_list_callbacks_due": ("Callbacks due today or overdue", "今日到期或逾期的回电"),
+    "fu_list_suggestions": ("Suggestions to decide", "待处理的建议"),
+    "fu_list_all": ("All open", "全部未结"),
+    "fu_newest_first": ("Newest first", "最新在前"),
     "fu_none": ("Nothing to follow up.", "没有需要跟进的工单。"),
     "fu_ticket": ("Ticket", "工单"),
     "fu_action": ("Action", "操作"),
@@ -284,11 +302,14 @@ TEXT: dict[str, tuple[str, str]] = {
     "qa_fail": ("Fail", "不合格"),
     "qa_score_or_na": ("give a score or mark it not applicable", "请评分或勾选“不适用”"),
     "qa_add_action": ("Add a corrective action", "添加整改措施"),
-    "qa_saved": ("Audit saved, score {score}.", "质检已保存,得分 {score}。"),
+    "qa_saved": ("Audit {id} saved, score {score}.", "质检 {id} 已保存,得分 {score}。"),
     "tr_course_placeholder": ("Choose or type a new course", "选择课程或输入新课程名"),
     "tr_pass_mark": ("pass mark {mark}", "合格线 {mark} 分"),
     "tr_no_pass_mark": ("This course has no pass mark.", "该课程没有合格线。"),
-    "tr_saved": ("Training result saved.", "培训成绩已保存。"),
+    "tr_saved": (
+        "Training result saved: {employee}, {course}, attempt {attempt}.",
+        "培训成绩已保存:{employee},{course},第 {attempt} 次。",
+    ),
     "ap_no_periods": ("No appraisal periods yet.", "尚无考核期。"),
     "ap_choose": ("Choose an employee to see the proposed values.", "请选择员工以查看系统建议值。"),
     "ap_exists": (
@@ -313,7 +334,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "performance_pay_label": ("Performance pay / month", "月绩效工资"),
     "ap_incomplete": ("Fill in every indicator to see the result.", "填写全部指标后显示结果。"),
     "ap_confirm": ("Confirm appraisal", "确认考核"),
-    "ap_saved": ("Appraisal confirmed, grade {grade}.", "考核已确认,等级 {grade}。"),
+    "ap_saved": (
+        "Appraisal of {employee} for {period} confirmed, grade {grade}.",
+        "{employee} {period} 的考核已确认,等级 {grade}。",
+    ),
     # filter bar
     "filters": ("Filters", "筛选"),
     "period": ("Period", "期间"),
@@ -380,6 +404,11 @@ TEXT: dict[str, tuple[str, str]] = {
     "role": ("Role", "角色"),
     "teams": ("Teams", "团队"),
     "email": ("E-mail (for single sign-on)", "电子邮箱(用于单点登录)"),
+    "user_employee": ("Employee using this account", "使用该账户的员工"),
+    "user_employee_help": (
+        "Forms fill this person in: the auditor of a QA audit, the reviewer of an appraisal.",
+        "表单会自动填入此人:质检的质检员、绩效考核的考核人。",
+    ),
     "active": ("Active", "启用"),
     "new_password": ("New password (leave blank to keep)", "新密码(留空则不变)"),
     "save": ("Save", "保存"),
@@ -667,6 +696,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "auth_bad_role": ("unknown role '{role}'; roles are {roles}", "未知角色“{role}”;可选角色:{roles}"),
     "auth_choose_role": ("choose a role", "请选择角色"),
     "auth_unknown_team": ("unknown team '{value}'", "未知团队“{value}”"),
+    "auth_unknown_employee": ("unknown employee id '{value}'", "未知工号“{value}”"),
     "auth_client_needs_client": (
         "a client account needs at least one client (--client NAME)",
         "客户账号至少需要指定一个客户(--client NAME)",

@@ -775,19 +775,68 @@ def ticket(wh, ticket_id: str) -> dict | None:
     return {k: (None if not isinstance(v, (list, tuple)) and pd.isna(v) else v) for k, v in row.items()}
 
 
-def follow_ups(wh, scope: Scope = EVERYTHING, limit: int = 500) -> pd.DataFrame:
-    """Tickets to follow up within the scope, oldest first: complaints not accepted, suggestions not
-    decided, callbacks promised and not made."""
+# The lists of the follow-up page, each a condition on a ticket; "all" is any of the first four
+# or a callback promised for later.
+FOLLOW_LISTS: dict[str, str] = {
+    "awaiting_feedback": "t.type = 'complaint' AND (t.feedback_at IS NULL OR t.customer_accepted = FALSE)",
+    "awaiting_acceptance": "t.type = 'complaint' AND t.feedback_at IS NOT NULL AND t.customer_accepted IS NULL",
+    "callbacks_due": "t.callback_promised_at < $due_before AND t.callback_done_at IS NULL",
+    "suggestions": "t.type = 'suggestion' AND t.suggestion_adopted IS NULL",
+    "all": "((t.type = 'complaint' AND coalesce(t.customer_accepted, FALSE) = FALSE)"
+    " OR (t.type = 'suggestion' AND t.suggestion_adopted IS NULL)"
+    " OR (t.callback_promised_at IS NOT NULL AND t.callback_done_at IS NULL))",
+}
+_FOLLOW_FROM = " FROM tickets t LEFT JOIN employees e ON e.employee_id = t.agent_id WHERE "
+
+
+def _due_before(now: dt.datetime | None) -> dt.datetime:
+    """Callbacks due today or overdue: promised before tomorrow's midnight."""
+    today = (now or dt.datetime.now()).date()
+    return dt.datetime.combine(today + dt.timedelta(days=1), dt.time())
+
+
+def follow_ups(
+    wh,
+    scope: Scope = EVERYTHING,
+    limit: int = 500,
+    which: str = "all",
+    newest_first: bool = False,
+    now: dt.datetime | None = None,
+) -> pd.DataFrame:
+    """Tickets to follow up within the scope, from one of `FOLLOW_LISTS`, oldest (or newest)
+    first: complaints not accepted, suggestions not decided, callbacks promised and not made."""
     params = _Params({"limit": limit})
+    if "$due_before" in FOLLOW_LISTS[which]:
+        params.values["due_before"] = _due_before(now)
+    order = "DESC" if newest_first else ""
     return wh.df(
         "SELECT t.ticket_id, t.client, t.channel, t.type, t.agent_id, t.opened_at, t.department, t.routed_at,"
         " t.feedback_at, t.customer_accepted, t.reopened, t.callback_promised_at, t.callback_done_at,"
         " t.suggestion_adopted, CAST(t.reward_amount AS DOUBLE) AS reward_amount"
-        " FROM tickets t LEFT JOIN employees e ON e.employee_id = t.agent_id"
-        " WHERE ((t.type = 'complaint' AND coalesce(t.customer_accepted, FALSE) = FALSE)"
-        " OR (t.type = 'suggestion' AND t.suggestion_adopted IS NULL)"
-        " OR (t.callback_promised_at IS NOT NULL AND t.callback_done_at IS NULL))"
-        f" AND {params.within(scope, 't.client', 'e.team')} ORDER BY t.opened_at, t.ticket_id LIMIT $limit",
+        + _FOLLOW_FROM
+        + f"{FOLLOW_LISTS[which]} AND {params.within(scope, 't.client', 'e.team')}"
+        f" ORDER BY t.opened_at {order}, t.ticket_id {order} LIMIT $limit",
+        params.values,
+    )
+
+
+def follow_up_counts(wh, scope: Scope = EVERYTHING, now: dt.datetime | None = None) -> dict[str, int]:
+    """How many tickets each of `FOLLOW_LISTS` holds within the scope (one pass)."""
+    params = _Params({"due_before": _due_before(now)})
+    counts = ", ".join(f"count_if({cond}) AS {name}" for name, cond in FOLLOW_LISTS.items())
+    row = wh.rows(
+        f"SELECT {counts}" + _FOLLOW_FROM + params.within(scope, "t.client", "e.team"), params.values
+    )[0]
+    return dict(zip(FOLLOW_LISTS, (int(n) for n in row), strict=True))
+
+
+def ticket_in_scope(wh, ticket_id: str, scope: Scope = EVERYTHING) -> str | None:
+    """The id of the ticket the user typed (spaces and letter case forgiven) when it is within the
+    scope, else None."""
+    params = _Params({"id": ticket_id.strip().upper()})
+    return wh.scalar(
+        "SELECT t.ticket_id" + _FOLLOW_FROM + "upper(t.ticket_id) = $id AND "
+        f"{params.within(scope, 't.client', 'e.team')} LIMIT 1",
         params.values,
     )
 

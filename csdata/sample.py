@@ -367,11 +367,21 @@ DEMO_PASSWORD = "demo"
 
 def _demo_accounts(wh) -> None:
     """One account per role, password `demo`; the supervisor has the first client's teams and
-    the client account sees that client alone."""
+    the client account sees that client alone; the QA, supervisor and HR accounts are linked to
+    an employee of that position."""
     from csdata.auth import ROLES, add_user
 
     client = CLIENTS[0].name
     teams = tuple(wh.column("SELECT name FROM teams WHERE client = ? ORDER BY name", [client]))
+    # The person behind each internal account: the QA lead audits, the first team's supervisor
+    # supervises, an HR clerk reviews.
+    people = {
+        "qa": _QA_IDS[0],
+        "supervisor": wh.scalar("SELECT supervisor_id FROM teams WHERE name = ?", [teams[0]]),
+        "hr": wh.scalar(
+            "SELECT min(employee_id) FROM employees WHERE department = 'hr' AND position = 'manager'"
+        ),
+    }
     for role in ROLES:
         add_user(
             wh,
@@ -381,6 +391,7 @@ def _demo_accounts(wh) -> None:
             DEMO_PASSWORD,
             clients=(client,) if role == "client" else (),
             teams=teams if role == "supervisor" else (),
+            employee_id=people.get(role),
             check=False,  # the demo password is short on purpose
         )
 

@@ -425,4 +425,6 @@ def test_the_client_table_shows_each_clients_own_target(demo, use_db, sample_db)
     start, end = at.date_input(key="f_period").value
     days = (end - start).days + 1
     for client, target in zip(table.iloc[:, 0], table[column], strict=True):
-        assert target == fmt_value(pol.target("csat_pct", client, None, days=days), CATALOG["csat_pct"].unit, "en"), client
+        assert target == fmt_value(
+            pol.target("csat_pct", client, None, days=days), CATALOG["csat_pct"].unit, "en"
+        ), client

@@ -12,6 +12,7 @@ import datetime as dt
 import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from conftest import ROOT, point_app_at, private_copy, shown
 from streamlit.testing.v1 import AppTest
@@ -54,6 +55,12 @@ def errors(at: AppTest) -> list[str]:
 def clean(at: AppTest) -> AppTest:
     assert not at.exception, [e.value for e in at.exception]
     return at
+
+
+def w(at: AppTest, kind: str, key: str):
+    """The form widget `key` of any generation (a saved form draws its widgets under new keys)."""
+    [found] = [x for x in getattr(at, kind) if x.key and x.key.split("~")[0] == key]
+    return found
 
 
 def metric(at: AppTest, label: str) -> str:
@@ -108,11 +115,11 @@ def test_supervisor_picks_only_agents_of_their_teams(wh):
 def _fill_ticket(at: AppTest, wh, ticket_id: str, kind: str = "complaint") -> AppTest:
     sup = _supervisor(wh)
     agent = queries.agents(wh, sup.scope)["employee_id"].iloc[0]
-    at.text_input(key="tk_id").input(ticket_id)
-    at.selectbox(key="tk_client").set_value("Harbor Trust Bank")
-    at.selectbox(key="tk_type").set_value(kind)
-    at.selectbox(key="tk_agent").set_value(agent)
-    at.datetime_input(key="tk_opened").set_value(dt.datetime(2026, 10, 20, 9, 30))
+    w(at, "text_input", "tk_id").input(ticket_id)
+    w(at, "selectbox", "tk_client").set_value("Harbor Trust Bank")
+    w(at, "selectbox", "tk_type").set_value(kind)
+    w(at, "selectbox", "tk_agent").set_value(agent)
+    w(at, "datetime_input", "tk_opened").set_value(dt.datetime(2026, 10, 20, 9, 30))
     return at
 
 
@@ -219,13 +226,13 @@ def test_follow_up_in_the_page(wh):
 
 
 def _score_audit(at: AppTest, agent: str) -> AppTest:
-    at.selectbox(key="qa_agent").set_value(agent)
-    at.date_input(key="qa_date").set_value(dt.date(2026, 10, 15))
-    at.number_input(key="qa_score_attitude").set_value(90)
-    at.checkbox(key="qa_na_responsiveness").check()
-    at.number_input(key="qa_score_accuracy").set_value(80)
-    at.number_input(key="qa_score_communication").set_value(70)
-    at.number_input(key="qa_score_compliance").set_value(100)
+    w(at, "selectbox", "qa_agent").set_value(agent)
+    w(at, "date_input", "qa_date").set_value(dt.date(2026, 10, 15))
+    w(at, "number_input", "qa_score_attitude").set_value(90)
+    w(at, "checkbox", "qa_na_responsiveness").check()
+    w(at, "number_input", "qa_score_accuracy").set_value(80)
+    w(at, "number_input", "qa_score_communication").set_value(70)
+    w(at, "number_input", "qa_score_compliance").set_value(100)
     return clean(at.run())
 
 
@@ -431,3 +438,147 @@ def test_appraisal_needs_a_reason_for_a_change_then_confirms(wh, lang):
         )
     )
     assert scores["satisfaction"] == 99 and scores["teamwork"] == 90
+
+
+# -- a save happens once, says what it saved, and clears the form ------------------------------
+
+
+def _page_links(at: AppTest) -> list:
+    return list(at.page_link)
+
+
+def test_ticket_saved_twice_is_one_ticket_with_a_link_to_follow_it_up(wh):
+    at = _fill_ticket(page("tickets", "supervisor"), wh, "")
+    before = wh.scalar("SELECT count(*) FROM tickets")
+    clean(w(at, "button", "tk_save").click().run())
+    saved = wh.column("SELECT ticket_id FROM tickets ORDER BY rowid DESC LIMIT 1")[0]
+    assert wh.scalar("SELECT count(*) FROM tickets") == before + 1
+    assert saved.startswith("F")
+    assert shown(at.success[0].value) == t("entry_ticket_saved", "en", id=saved)
+    # The page on screen takes the ticket into its address (a link to itself would not navigate).
+    clean(at.button(key="_open_ticket").click().run())
+    assert at.query_params["ticket"] in (saved, [saved])
+    assert at.selectbox(key="fu_ticket").value == saved
+    assert (
+        w(at, "text_input", "tk_id").value == "" and w(at, "selectbox", "tk_agent").value is None
+    )  # cleared
+    # The same values a second time (a second click that raced the first): nothing more is saved.
+    at = _fill_ticket(at, wh, "")
+    clean(w(at, "button", "tk_save").click().run())
+    assert wh.scalar("SELECT count(*) FROM tickets") == before + 1
+    assert shown(at.info[0].value) == t("entry_already_saved", "en", id=saved)
+
+
+def test_audit_saved_twice_is_one_audit_and_the_form_fills_in_auditor_and_client(wh):
+    qa_employee = wh.scalar("SELECT employee_id FROM users WHERE username = 'qa'")
+    assert wh.scalar("SELECT position FROM employees WHERE employee_id = ?", [qa_employee]) == "qa"
+    agent, client = wh.rows(
+        "SELECT employee_id, client FROM employees WHERE position = 'agent' AND status = 'active' "
+        "AND client IS NOT NULL ORDER BY employee_id DESC LIMIT 1"
+    )[0]
+    at = page("audits", "qa")
+    assert w(at, "selectbox", "qa_auditor").value == qa_employee
+    at = _score_audit(at, agent)
+    assert w(at, "selectbox", "qa_client").value == client
+    before = wh.scalar("SELECT count(*) FROM audits WHERE agent_id = ?", [agent])
+    clean(w(at, "button", "qa_save").click().run())
+    assert not errors(at), errors(at)
+    saved = wh.scalar("SELECT audit_id FROM audits WHERE agent_id = ? ORDER BY rowid DESC LIMIT 1", [agent])
+    assert shown(at.success[0].value) == t("qa_saved", "en", id=saved, score="83.8")
+    link = _page_links(at)[0]
+    assert link.proto.page.endswith("agent") and f"agent={agent}" in link.proto.query_string
+    assert (
+        w(at, "selectbox", "qa_agent").value is None and w(at, "selectbox", "qa_auditor").value == qa_employee
+    )
+    at = _score_audit(at, agent)
+    clean(w(at, "button", "qa_save").click().run())
+    assert wh.scalar("SELECT count(*) FROM audits WHERE agent_id = ?", [agent]) == before + 1
+    assert shown(at.info[0].value) == t("entry_already_saved", "en", id=saved)
+
+
+def test_training_saved_twice_is_one_attempt(wh):
+    employee, course = wh.rows(
+        "SELECT employee_id, course FROM training_results WHERE kind = 'in_service' AND employee_id IN "
+        "(SELECT employee_id FROM employees WHERE status = 'active') ORDER BY employee_id DESC LIMIT 1"
+    )[0]
+    attempts = wh.scalar(
+        "SELECT count(*) FROM training_results WHERE employee_id = ? AND course = ?", [employee, course]
+    )
+
+    def fill(at: AppTest) -> AppTest:
+        w(at, "selectbox", "tr_employee").set_value(employee)
+        w(at, "selectbox", "tr_course").set_value(course)
+        w(at, "number_input", "tr_score").set_value(91)
+        w(at, "number_input", "tr_hours").set_value(2)
+        return clean(at.run())
+
+    at = fill(page("training", "hr"))
+    clean(w(at, "button", "tr_save").click().run())
+    assert not errors(at), errors(at)
+    assert w(at, "selectbox", "tr_employee").value is None
+    at = fill(at)
+    clean(w(at, "button", "tr_save").click().run())
+    count = wh.scalar(
+        "SELECT count(*) FROM training_results WHERE employee_id = ? AND course = ?", [employee, course]
+    )
+    assert count == attempts + 1
+    assert at.info and "already" in shown(at.info[0].value).lower()
+
+
+# -- follow-up: any ticket by its id, and the lists of what is due ------------------------------
+
+
+def test_a_ticket_just_logged_is_found_by_its_id_and_by_a_colleagues_link(wh):
+    at = _fill_ticket(page("tickets", "supervisor"), wh, "")
+    clean(at.button(key="tk_save").click().run())
+    saved = wh.column("SELECT ticket_id FROM tickets ORDER BY rowid DESC LIMIT 1")[0]
+    # Typed (in lower case, with spaces) into the find box of the follow-up tab.
+    at.text_input(key="fu_find").input(f"  {saved.lower()} ")
+    clean(at.run())
+    assert at.selectbox(key="fu_ticket").value == saved
+    assert t("fu_accept", "en") in at.radio(key="fu_action").options
+    # A colleague's link opens on it in a new session.
+    linked = AppTest.from_file(str(APP), default_timeout=90)
+    linked.session_state["username"] = "supervisor"
+    linked.query_params["ticket"] = saved
+    linked.run()
+    linked.switch_page("views/tickets.py").run()
+    clean(linked)
+    assert linked.selectbox(key="fu_ticket").value == saved
+    # A ticket outside the supervisor's teams is not found, and the page says so.
+    foreign = wh.scalar(
+        "SELECT t.ticket_id FROM tickets t JOIN employees e ON e.employee_id = t.agent_id "
+        "WHERE NOT list_contains(?, e.team) LIMIT 1",
+        [list(_supervisor(wh).scope.teams)],
+    )
+    at.text_input(key="fu_find").input(foreign)
+    clean(at.run())
+    assert t("fu_not_found", "en", id=foreign) in [shown(w.value) for w in at.warning]
+
+
+def test_follow_up_lists_hold_what_is_due(wh):
+    """Counted here with pandas over the supervisor's tickets, not through the query layer."""
+    teams = list(_supervisor(wh).scope.teams)
+    frame = wh.df(
+        "SELECT t.* FROM tickets t JOIN employees e ON e.employee_id = t.agent_id WHERE list_contains(?, e.team)",
+        [teams],
+    )
+    complaint = frame["type"] == "complaint"
+    reopened = frame["customer_accepted"].astype("boolean").eq(False).fillna(False)
+    tomorrow = pd.Timestamp(dt.date.today() + dt.timedelta(days=1))
+    expected = {
+        "awaiting_feedback": complaint & (frame["feedback_at"].isna() | reopened),
+        "awaiting_acceptance": complaint & frame["feedback_at"].notna() & frame["customer_accepted"].isna(),
+        "callbacks_due": (frame["callback_promised_at"] < tomorrow) & frame["callback_done_at"].isna(),
+        "suggestions": (frame["type"] == "suggestion") & frame["suggestion_adopted"].isna(),
+    }
+    counts = queries.follow_up_counts(wh, _supervisor(wh).scope)
+    for name, mask in expected.items():
+        assert counts[name] == int(mask.sum()), name
+    at = page("tickets", "supervisor")
+    at.segmented_control(key="fu_list").set_value("callbacks_due")
+    at.toggle(key="fu_newest").set_value(True)
+    clean(at.run())
+    listed = at.selectbox(key="fu_ticket").options
+    due = frame[expected["callbacks_due"]].sort_values(["opened_at", "ticket_id"], ascending=False)
+    assert listed == list(due["ticket_id"][:500])

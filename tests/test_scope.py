@@ -16,6 +16,7 @@ from csdata import auth, dashboards, queries
 from csdata.auth import AuthError
 from csdata.policy import load_policy
 from csdata.queries import Filters
+from csdata.warehouse import Warehouse
 
 PASSWORD = "long enough password"
 ALL_YEAR = Filters(dt.date(2026, 1, 1), dt.date(2026, 12, 31))
@@ -150,3 +151,27 @@ def test_cli_refuses_a_limit_the_role_cannot_honour(tiny, tmp_path):
         "user", "add", "fin1", "--role", "finance", "--client", "Beta", "--db", str(db), input=PASSWORD + "\n"
     )
     assert made.returncode == 0, made.stderr
+
+
+def test_an_account_is_linked_to_the_employee_who_uses_it(tiny, tmp_path):
+    """`--employee` links an account to an existing employee (the forms fill that person in);
+    an unknown id is refused before the password is asked, and nothing is written."""
+    employee = tiny.scalar("SELECT min(employee_id) FROM employees")
+    db = tiny.path
+    tiny.close()
+    refused = run_cli(
+        "user", "add", "qa2", "--role", "qa", "--employee", "NOBODY", "--db", str(db), input=PASSWORD + "\n"
+    )
+    assert refused.returncode == 2 and "NOBODY" in refused.stderr
+    made = run_cli(
+        "user", "add", "qa2", "--role", "qa", "--employee", employee, "--db", str(db), input=PASSWORD + "\n"
+    )
+    assert made.returncode == 0, made.stderr
+    listed = run_cli("user", "list", "--db", str(db))
+    line = next(row for row in listed.stdout.splitlines() if row.strip().startswith("qa2"))
+    assert employee in line
+    wh = Warehouse(db)
+    try:
+        assert auth.load_user(wh, "qa2").employee_id == employee
+    finally:
+        wh.close()

@@ -11,7 +11,13 @@ from csdata.ui import entry
 
 wh, user = ui.require("tickets")
 st.title(ui.tr("nav_tickets"))
-new, follow = st.tabs([ui.tr("tickets_new"), ui.tr("tickets_follow_up")])
+labels = [ui.tr("tickets_new"), ui.tr("tickets_follow_up")]
+# A link to one ticket (from a saved ticket, or sent by a colleague) opens on its follow-up.
+linked = st.query_params.get("ticket")
+if linked and st.session_state.get("_tickets_linked") != linked:
+    st.session_state["_tickets_linked"] = linked
+    st.session_state["tickets_tab"] = labels[1]
+new, follow = st.tabs(labels, key="tickets_tab", on_change="rerun")
 with new:
     entry.ticket_form(wh, user)
 with follow:

@@ -256,9 +256,24 @@ SECTIONS: dict[str, tuple[str, ...]] = {
 
 
 def navigation_pages(user: User | None) -> list | dict:
-    """The pages this user may open, under section headings (one flat list when signed out)."""
+    """The pages this user may open, under section headings. Signed out: the sign-in page, and
+    every page's address too (the navigation is hidden then), so that a colleague's link to
+    `/service?…` asks for the sign-in on that page and opens it once signed in, instead of
+    "page not found"; each page's own `require` shows the sign-in form until then."""
     if user is None:
-        return [st.Page(sign_in_page, title=tr("sign_in_title"), icon=":material/login:", url_path="sign-in")]
+        return [
+            st.Page(
+                sign_in_page,
+                title=tr("sign_in_title"),
+                icon=":material/login:",
+                url_path="sign-in",
+                default=True,
+            ),
+            *(
+                st.Page(path, title=tr(title), icon=icon, url_path=k)
+                for k, (path, title, icon) in PAGE_FILES.items()
+            ),
+        ]
     sections = {}
     for heading, keys in SECTIONS.items():
         pages = [
@@ -360,6 +375,8 @@ def user_form(wh: Warehouse, me: User, username: str | None) -> None:
     row = wh.rows("SELECT active FROM users WHERE username = ?", [username]) if username else []
     clients = queries.clients(wh)
     teams = queries.teams(wh)
+    people = queries.employees(wh)
+    names = dict(zip(people["employee_id"], people["name"], strict=True))
     with st.form(f"user_form_{username or 'new'}", clear_on_submit=username is None):
         name = username or st.text_input(tr("username"), max_chars=64)
         role = st.selectbox(
@@ -374,6 +391,16 @@ def user_form(wh: Warehouse, me: User, username: str | None) -> None:
         )
         chosen_teams = st.multiselect(tr("teams"), teams, default=list(current.teams) if current else [])
         email = st.text_input(tr("email"), value=(current.email or "") if current else "", max_chars=254)
+        ids = list(people["employee_id"])
+        linked = current.employee_id if current else None
+        employee = st.selectbox(
+            tr("user_employee"),
+            ids,
+            index=ids.index(linked) if linked in ids else None,
+            format_func=lambda eid: f"{eid} · {names.get(eid, '')}",
+            placeholder="–",
+            help=tr("user_employee_help"),
+        )
         active = st.checkbox(tr("active"), value=bool(row[0][0]) if row else True) if username else True
         password = st.text_input(
             tr("new_password") if username else tr("password"), type="password", max_chars=auth.MAX_PASSWORD
@@ -383,11 +410,31 @@ def user_form(wh: Warehouse, me: User, username: str | None) -> None:
         return
     try:
         if username is None:
-            auth.add_user(wh, me.username, name, role, password, chosen_clients, chosen_teams, email)
+            auth.add_user(
+                wh,
+                me.username,
+                name,
+                role,
+                password,
+                chosen_clients,
+                chosen_teams,
+                email,
+                employee_id=employee,
+            )
         else:
             if password:
                 auth.check_password(password)
-            auth.update_user(wh, me.username, username, role, chosen_clients, chosen_teams, email, active)
+            auth.update_user(
+                wh,
+                me.username,
+                username,
+                role,
+                chosen_clients,
+                chosen_teams,
+                email,
+                active,
+                employee_id=employee,
+            )
             if password:
                 auth.set_password(wh, me.username, username, password)
     except auth.AuthError as exc:

@@ -8,6 +8,8 @@ field it is about, in the reader's language, and nothing is written unless every
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 
 import pandas as pd
 import streamlit as st
@@ -15,11 +17,11 @@ from pydantic import ValidationError
 
 from csdata import entry, queries
 from csdata.auth import User
-from csdata.i18n import Problem, channel_label, fmt_money, literal, t, validation_messages
+from csdata.i18n import Problem, channel_label, fmt_money, literal, md, t, validation_messages
 from csdata.ingest import ImportError_, Report
 from csdata.models import AppraisalRow, AuditRow, TicketRow, TrainingRow
 from csdata.policy import CHANNELS
-from csdata.ui import data_version, lang, policy, problem_text, tr
+from csdata.ui import PAGE_FILES, data_version, download_buttons, lang, policy, problem_text, tr
 from csdata.warehouse import Warehouse
 
 __all__ = ["appraisal_form", "audit_form", "follow_up", "ticket_form", "training_form"]
@@ -107,9 +109,94 @@ def _save(fields: Fields, save, key_field: str):
     return report
 
 
+# -- a save happens once ----------------------------------------------------------------------
+
+_SUBMITTED = "_submitted"  # form -> {fingerprint of the values: id saved}: this session's saves
+_LAST_SAVED = "_last_saved"  # form -> (kind, message, link) shown above the form after a save
+
+
+_GENERATION = "_generation"  # form -> how many times it was saved in this session
+
+
+def _keys(form: str):
+    """The widget keys of `form` in its current generation: a saved form's widgets get new keys,
+    so the browser draws them empty (a deleted widget state would keep showing the old values)
+    and a second click of the old Save button is dropped."""
+    generation = st.session_state.get(_GENERATION, {}).get(form, 0)
+    return lambda name: name if generation == 0 else f"{name}~{generation}"
+
+
+def _fingerprint(values: dict) -> str:
+    return hashlib.sha256(json.dumps(values, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _saved_before(form: str, values: dict) -> str | None:
+    """The id these very values were saved under by this session (a second click), else None."""
+    return st.session_state.get(_SUBMITTED, {}).get(form, {}).get(_fingerprint(values))
+
+
+def _done(
+    form: str,
+    prefix: str,
+    message: md,
+    link: tuple[str, dict] | None = None,
+    kind: str = "success",
+    keep: tuple[str, ...] = (),
+):
+    """Draws the form afresh and empty (but the fields in `keep`), with `message` (and a link to
+    the record) above it."""
+    st.session_state.setdefault(_LAST_SAVED, {})[form] = (kind, message, link)
+    generations = st.session_state.setdefault(_GENERATION, {})
+    generations[form] = generations.get(form, 0) + 1
+    for key in [k for k in st.session_state if isinstance(k, str) and k.startswith(prefix) and k not in keep]:
+        del st.session_state[key]
+    st.rerun()
+
+
+def _once(form: str, prefix: str, values: dict, keep: tuple[str, ...] = ()) -> None:
+    """Stops a second submission of values already saved: says so, and clears the form."""
+    saved = _saved_before(form, values)
+    if saved is not None:
+        _done(form, prefix, tr("entry_already_saved", id=saved), kind="info", keep=keep)
+
+
+def _remember(form: str, values: dict, record_id: str) -> None:
+    st.session_state.setdefault(_SUBMITTED, {}).setdefault(form, {})[_fingerprint(values)] = record_id
+
+
+def _last_saved(form: str, user: User) -> None:
+    """The message of the form's last save (or refused second submission), with its link."""
+    done = st.session_state.get(_LAST_SAVED, {}).get(form)
+    if done is None:
+        return
+    kind, message, link = done
+    box = st.container(horizontal=True, vertical_alignment="center")
+    (box.success if kind == "success" else box.info)(message, icon=":material/check_circle:")
+    if link is not None:
+        page, params = link
+        target = next((k for k, v in PAGE_FILES.items() if v[0] == page), None)
+        if target is not None and target == st.session_state.get("page"):
+            # A link to the page on screen would not navigate: the address takes the record instead
+            # (the page opens on it, and the address is the one to send to a colleague).
+            box.button(tr(f"entry_open_{target}"), on_click=st.query_params.update, args=(params,),
+                       icon=":material/arrow_forward:", key=f"_open_{form}")  # fmt: skip
+        elif target is None or user.may_open(target):
+            box.page_link(
+                page, label=tr(f"entry_open_{target}"), query_params=params, icon=":material/open_in_new:"
+            )
+
+
+def _agent_link(agent: str | None, day: dt.date | None) -> tuple[str, dict] | None:
+    """The agent page over the 90 days up to the record's day, where the record is listed."""
+    if not agent or day is None:
+        return None
+    start = day - dt.timedelta(days=89)
+    return "views/agent.py", {"agent": agent, "from": start.isoformat(), "to": day.isoformat()}
+
+
 # Option labels are made with the language of this run: AppTest (and a rerun that races a
 # language switch) may call a widget's format function after the run, outside its session.
-def _person(label_key: str, people: pd.DataFrame, key: str, where=st):
+def _person(label_key: str, people: pd.DataFrame, key: str, where=st, **callback):
     """A choice of one person from `people` (shown as 工号 · name), none chosen at first."""
     names = dict(zip(people["employee_id"], people["name"], strict=True))
     return where.selectbox(
@@ -119,7 +206,16 @@ def _person(label_key: str, people: pd.DataFrame, key: str, where=st):
         format_func=lambda eid: "–" if eid is None else f"{eid} · {names.get(eid, '')}",
         placeholder=tr("choose"),
         key=key,
+        **callback,
     )
+
+
+def _agent_client(agents: pd.DataFrame, agent_key: str, client_key: str) -> None:
+    """The audit's client follows the agent chosen (the client the agent works for)."""
+    agent = st.session_state.get(agent_key)
+    client = agents.loc[agents["employee_id"] == agent, "client"]
+    if not client.empty and isinstance(client.iloc[0], str):
+        st.session_state[client_key] = client.iloc[0]
 
 
 def _labels(prefix: str):
@@ -154,46 +250,50 @@ def ticket_form(wh: Warehouse, user: User) -> None:
     clients = queries.clients(wh, scope)
     agents = queries.agents(wh, scope)
     fields = Fields()
+    k = _keys("ticket")
+    _last_saved("ticket", user)
     with st.form("ticket_form"):
         c1, c2, c3 = st.columns(3)
         with c1:
-            ticket_id = st.text_input(tr("f_ticket_id"), max_chars=40, placeholder=tr("auto_id"), key="tk_id")
+            ticket_id = st.text_input(
+                tr("f_ticket_id"), max_chars=40, placeholder=tr("auto_id"), key=k("tk_id")
+            )
             fields.slot("ticket_id")
             client = st.selectbox(
-                tr("client"), clients, index=None, placeholder=tr("choose"), key="tk_client"
+                tr("client"), clients, index=None, placeholder=tr("choose"), key=k("tk_client")
             )
             fields.slot("client")
-            channel = st.selectbox(tr("channel"), CHANNELS, format_func=_channels(), key="tk_channel")
+            channel = st.selectbox(tr("channel"), CHANNELS, format_func=_channels(), key=k("tk_channel"))
             fields.slot("channel")
-            kind = st.selectbox(tr("f_type"), TICKET_TYPES, format_func=_choices(), key="tk_type")
+            kind = st.selectbox(tr("f_type"), TICKET_TYPES, format_func=_choices(), key=k("tk_type"))
             fields.slot("type")
-            agent = _person("f_agent", agents, "tk_agent")
+            agent = _person("f_agent", agents, k("tk_agent"))
             fields.slot("agent_id")
         with c2:
-            opened_at = st.datetime_input(tr("f_opened_at"), value="now", key="tk_opened")
+            opened_at = st.datetime_input(tr("f_opened_at"), value="now", key=k("tk_opened"))
             fields.slot("opened_at")
-            first_response_at = st.datetime_input(tr("f_first_response_at"), value=None, key="tk_first")
+            first_response_at = st.datetime_input(tr("f_first_response_at"), value=None, key=k("tk_first"))
             fields.slot("first_response_at")
-            resolved_at = st.datetime_input(tr("f_resolved_at"), value=None, key="tk_resolved_at")
+            resolved_at = st.datetime_input(tr("f_resolved_at"), value=None, key=k("tk_resolved_at"))
             fields.slot("resolved_at")
-            callback = st.datetime_input(tr("f_callback_promised_at"), value=None, key="tk_callback")
+            callback = st.datetime_input(tr("f_callback_promised_at"), value=None, key=k("tk_callback"))
             fields.slot("callback_promised_at")
         with c3:
             handle = st.number_input(
-                tr("f_handle_seconds"), min_value=0.0, value=None, step=10.0, key="tk_handle"
+                tr("f_handle_seconds"), min_value=0.0, value=None, step=10.0, key=k("tk_handle")
             )
             fields.slot("handle_seconds")
-            csat = st.selectbox(tr("f_csat"), [1, 2, 3, 4, 5], index=None, placeholder="–", key="tk_csat")
+            csat = st.selectbox(tr("f_csat"), [1, 2, 3, 4, 5], index=None, placeholder="–", key=k("tk_csat"))
             fields.slot("csat")
-            category = st.text_input(tr("f_category"), max_chars=80, key="tk_category")
+            category = st.text_input(tr("f_category"), max_chars=80, key=k("tk_category"))
             fields.slot("category")
-            resolved = st.checkbox(tr("f_resolved"), key="tk_resolved")
-            fcr = st.checkbox(tr("f_fcr"), key="tk_fcr")
-        submitted = st.form_submit_button(tr("save"), type="primary", key="tk_save")
+            resolved = st.checkbox(tr("f_resolved"), key=k("tk_resolved"))
+            fcr = st.checkbox(tr("f_fcr"), key=k("tk_fcr"))
+        submitted = st.form_submit_button(tr("save"), type="primary", key=k("tk_save"))
     if not submitted:
         return
     values = {
-        "ticket_id": ticket_id.strip() or entry.new_id("F"),
+        "ticket_id": ticket_id.strip() or None,
         "client": client,
         "channel": channel,
         "type": kind,
@@ -209,17 +309,25 @@ def ticket_form(wh: Warehouse, user: User) -> None:
         "callback_promised_at": _at(callback),
     }
     try:
-        _validate(TicketRow, values)
+        _validate(TicketRow, {**values, "ticket_id": values["ticket_id"] or "new"})
     except ValidationError as exc:
         fields.add_validation(exc)
     if callback is not None and opened_at is not None and callback < opened_at:
         fields.add("callback_promised_at", tr("entry_before_opened"))
     if fields.show():
         return
-    report = _save(fields, lambda: entry.save_ticket(wh, user.username, scope, values), "ticket_id")
+    _once("ticket", "tk_", values)
+    row = {**values, "ticket_id": values["ticket_id"] or entry.new_id("F")}
+    report = _save(fields, lambda: entry.save_ticket(wh, user.username, scope, row), "ticket_id")
     if fields.show() or report is None:
         return
-    st.success(tr("entry_ticket_saved", id=values["ticket_id"]))
+    _remember("ticket", values, row["ticket_id"])
+    _done(
+        "ticket",
+        "tk_",
+        tr("entry_ticket_saved", id=row["ticket_id"]),
+        ("views/tickets.py", {"ticket": row["ticket_id"]}),
+    )
 
 
 FOLLOW_COLUMNS = (
@@ -241,20 +349,68 @@ def _actions_for(ticket: dict) -> list[str]:
     return out
 
 
+def _find_ticket(wh: Warehouse, scope) -> None:
+    """The find box's answer: the ticket chosen, or a message that there is none of that id."""
+    typed = (st.session_state.get("fu_find") or "").strip()
+    if not typed:
+        return
+    found = queries.ticket_in_scope(wh, typed, scope)
+    if found is None:
+        st.session_state["fu_not_found"] = typed
+    else:
+        st.session_state.pop("fu_not_found", None)
+        st.session_state["fu_ticket"] = found
+
+
 def follow_up(wh: Warehouse, user: User) -> None:
-    """Open complaints, undecided suggestions and promised callbacks; one action at a time."""
+    """Any of the user's tickets by its id, and the lists of what is due (complaints awaiting
+    feedback or the customer's answer, callbacks due today or overdue, suggestions to decide),
+    oldest or newest first; one action at a time on the ticket chosen."""
     scope = user.scope
-    frame = queries.follow_ups(wh, scope)
-    st.caption(tr("fu_caption", n=len(frame)))
-    if frame.empty:
+    language = lang()
+    linked = st.query_params.get("ticket")  # a link from a saved ticket or from a colleague
+    if linked and st.session_state.get("_fu_linked") != linked:
+        st.session_state["_fu_linked"] = linked
+        st.session_state["fu_find"] = linked
+        _find_ticket(wh, scope)
+    counts = queries.follow_up_counts(wh, scope)
+    f1, f3 = st.columns([3, 2], vertical_alignment="bottom")
+    f1.text_input(tr("fu_find"), max_chars=40, placeholder=tr("fu_find_placeholder"), key="fu_find",
+                  on_change=_find_ticket, args=(wh, scope))  # fmt: skip
+    which = (
+        st.segmented_control(
+            tr("fu_list"),
+            list(queries.FOLLOW_LISTS),
+            format_func=lambda k: f"{t(f'fu_list_{k}', language)} ({counts[k]:,})",
+            default="all",
+            key="fu_list",
+        )
+        or "all"
+    )
+    newest = f3.toggle(tr("fu_newest_first"), key="fu_newest")
+    if st.session_state.get("fu_not_found"):
+        st.warning(tr("fu_not_found", id=st.session_state["fu_not_found"]))
+    frame = queries.follow_ups(wh, scope, which=which, newest_first=newest)
+    st.caption(tr("fu_caption_list", shown=len(frame), n=counts[which]))
+    chosen = st.session_state.get("fu_ticket")
+    if frame.empty and chosen is None:
         st.info(tr("fu_none"))
         return
-    shown = frame[list(FOLLOW_COLUMNS)].copy()
-    shown["type"] = shown["type"].map(choice)
-    shown = shown.rename(columns=lambda c: tr(f"f_{c}"))
-    st.dataframe(shown, hide_index=True, width="stretch", height=260)
-    ticket_id = st.selectbox(tr("fu_ticket"), list(frame["ticket_id"]), index=None, key="fu_ticket",
-                             placeholder=tr("choose"))  # fmt: skip
+    if not frame.empty:
+        shown = frame[list(FOLLOW_COLUMNS)].copy()
+        shown["type"] = shown["type"].map(choice)
+        for column in shown.columns:  # times to the minute, and blank where there is none
+            if pd.api.types.is_datetime64_any_dtype(shown[column]):
+                shown[column] = shown[column].dt.strftime("%Y-%m-%d %H:%M")
+            if not pd.api.types.is_bool_dtype(shown[column]):
+                shown[column] = shown[column].astype(object).where(shown[column].notna(), "")
+        shown = shown.rename(columns=lambda c: tr(f"f_{c}"))
+        st.dataframe(shown, hide_index=True, width="stretch", height=260)
+        download_buttons(shown, f"csdata-follow-ups-{which}", "dl_follow_ups")
+    options = list(frame["ticket_id"])
+    if chosen is not None and chosen not in options:  # found by its id, or outside this list
+        options.insert(0, chosen)
+    ticket_id = st.selectbox(tr("fu_ticket"), options, index=None, key="fu_ticket", placeholder=tr("choose"))
     if ticket_id is None:
         return
     ticket = queries.ticket(wh, ticket_id)
@@ -318,21 +474,31 @@ def audit_form(wh: Warehouse, user: User) -> None:
     qa_staff = queries.employees(wh, ("qa",))
     owners = queries.employees(wh, ("supervisor", "qa", "trainer", "manager"))
     fields = Fields()
+    k = _keys("audit")
+    _last_saved("audit", user)
+    if k("qa_auditor") not in st.session_state and user.employee_id in set(qa_staff["employee_id"]):
+        st.session_state[k("qa_auditor")] = user.employee_id  # the signed-in auditor
 
     c1, c2, c3 = st.columns(3)
     with c1:
-        audit_id = st.text_input(tr("f_audit_id"), max_chars=40, placeholder=tr("auto_id"), key="qa_id")
+        audit_id = st.text_input(tr("f_audit_id"), max_chars=40, placeholder=tr("auto_id"), key=k("qa_id"))
         fields.slot("audit_id")
-        agent = _person("f_agent", agents, "qa_agent")
+        agent = _person(
+            "f_agent",
+            agents,
+            k("qa_agent"),
+            on_change=_agent_client,
+            args=(agents, k("qa_agent"), k("qa_client")),
+        )
         fields.slot("agent_id")
-        audited_at = st.date_input(tr("f_audited_at"), value=today, key="qa_date")
+        audited_at = st.date_input(tr("f_audited_at"), value=today, key=k("qa_date"))
         fields.slot("audited_at")
     with c2:
-        source = st.selectbox(tr("f_source"), SOURCES, format_func=_choices(), key="qa_source")
+        source = st.selectbox(tr("f_source"), SOURCES, format_func=_choices(), key=k("qa_source"))
         fields.slot("source")
-        auditor = _person("f_auditor", qa_staff, "qa_auditor")
+        auditor = _person("f_auditor", qa_staff, k("qa_auditor"))
         fields.slot("auditor_id")
-        ticket_id = st.text_input(tr("f_ticket_id"), max_chars=40, key="qa_ticket")
+        ticket_id = st.text_input(tr("f_ticket_id"), max_chars=40, key=k("qa_ticket"))
         fields.slot("ticket_id")
     with c3:
         client = st.selectbox(
@@ -340,12 +506,12 @@ def audit_form(wh: Warehouse, user: User) -> None:
             queries.clients(wh, user.scope),
             index=None,
             placeholder=tr("choose"),
-            key="qa_client",
+            key=k("qa_client"),
         )
         fields.slot("client")
         channel = st.selectbox(
             tr("channel"), CHANNELS, index=None, format_func=lambda c: channel_label(c, language),
-            placeholder=tr("choose"), key="qa_channel",
+            placeholder=tr("choose"), key=k("qa_channel"),
         )  # fmt: skip
         fields.slot("channel")
 
@@ -356,10 +522,10 @@ def audit_form(wh: Warehouse, user: User) -> None:
     for criterion in card.criteria:
         a, b, c = st.columns([3, 2, 1], vertical_alignment="bottom")
         a.markdown(f"**{literal(criterion.label(language))}** · {tr('qa_weight', w=f'{criterion.weight:g}')}")
-        na = c.checkbox(tr("qa_na"), key=f"qa_na_{criterion.key}")
+        na = c.checkbox(tr("qa_na"), key=k(f"qa_na_{criterion.key}"))
         value = b.number_input(
             literal(criterion.label(language)), min_value=0.0, max_value=100.0, format="%.1f", value=None, step=5.0,
-            disabled=na, label_visibility="collapsed", placeholder="0–100", key=f"qa_score_{criterion.key}",
+            disabled=na, label_visibility="collapsed", placeholder="0–100", key=k(f"qa_score_{criterion.key}"),
         )  # fmt: skip
         fields.slot(criterion.key)
         scores[criterion.key] = None if na else value
@@ -369,7 +535,7 @@ def audit_form(wh: Warehouse, user: User) -> None:
     labels = {c.key: c.label(language) for c in card.critical_errors}
     critical = st.selectbox(
         tr("qa_critical"), critical_keys, index=None, format_func=lambda k: labels.get(k, k),
-        placeholder=tr("qa_no_critical"), key="qa_critical",
+        placeholder=tr("qa_no_critical"), key=k("qa_critical"),
     )  # fmt: skip
     fields.slot("critical_error")
 
@@ -390,33 +556,33 @@ def audit_form(wh: Warehouse, user: User) -> None:
         )
 
     d1, d2 = st.columns(2)
-    finding = d1.text_input(tr("f_finding_category"), max_chars=80, key="qa_finding")
+    finding = d1.text_input(tr("f_finding_category"), max_chars=80, key=k("qa_finding"))
     with d1:
         fields.slot("finding_category")
-    comment = d2.text_area(tr("f_comment"), max_chars=1000, height=80, key="qa_comment")
+    comment = d2.text_area(tr("f_comment"), max_chars=1000, height=80, key=k("qa_comment"))
     with d2:
         fields.slot("comment")
 
-    add_action = st.toggle(tr("qa_add_action"), key="qa_add_action")
+    add_action = st.toggle(tr("qa_add_action"), key=k("qa_add_action"))
     action_values: dict = {}
     if add_action:
         e1, e2, e3 = st.columns(3)
         with e1:
             action_values["kind"] = st.selectbox(tr("f_action_kind"), ACTION_KINDS, format_func=_choices(),
-                                                 key="qa_action_kind")  # fmt: skip
+                                                 key=k("qa_action_kind"))  # fmt: skip
             fields.slot("kind")
         with e2:
-            action_values["owner_id"] = _person("f_owner", owners, "qa_action_owner")
+            action_values["owner_id"] = _person("f_owner", owners, k("qa_action_owner"))
             fields.slot("owner_id")
         with e3:
             action_values["due_on"] = st.date_input(
-                tr("f_due_on"), value=today + dt.timedelta(days=14), key="qa_action_due"
+                tr("f_due_on"), value=today + dt.timedelta(days=14), key=k("qa_action_due")
             )
             fields.slot("due_on")
-        action_values["note"] = st.text_input(tr("f_note"), max_chars=500, key="qa_action_note") or None
+        action_values["note"] = st.text_input(tr("f_note"), max_chars=500, key=k("qa_action_note")) or None
         fields.slot("note")
 
-    if not st.button(tr("save"), type="primary", key="qa_save"):
+    if not st.button(tr("save"), type="primary", key=k("qa_save")):
         return
     for key in missing:
         fields.add(key, tr("qa_score_or_na"))
@@ -446,12 +612,17 @@ def audit_form(wh: Warehouse, user: User) -> None:
             fields.add_validation(exc)
     if fields.show():
         return
+    submitted = {**values, "action": None if action is None else action.model_dump()}
+    _once("audit", "qa_", submitted)
     report = _save(
         fields, lambda: entry.save_audit(wh, user.username, values, action, user.scope), "audit_id"
     )
     if fields.show() or report is None:
         return
-    st.success(tr("qa_saved", score="–" if live is None else f"{live:.1f}"))
+    audit_id = report.assigned.get("audit_id", values["audit_id"])
+    _remember("audit", submitted, audit_id)
+    score = "–" if live is None else f"{live:.1f}"
+    _done("audit", "qa_", tr("qa_saved", id=audit_id, score=score), _agent_link(agent, audited_at))
 
 
 # -- training ------------------------------------------------------------------------------------
@@ -463,33 +634,35 @@ def training_form(wh: Warehouse, user: User) -> None:
     courses = queries.courses(wh)
     kinds = dict(zip(courses["course"], courses["kind"], strict=True))
     fields = Fields()
+    k = _keys("training")
+    _last_saved("training", user)
     c1, c2 = st.columns(2)
     with c1:
-        employee = _person("f_employee", people, "tr_employee")
+        employee = _person("f_employee", people, k("tr_employee"))
         fields.slot("employee_id")
         course = st.selectbox(
             tr("f_course"), list(courses["course"]), index=None, accept_new_options=True,
-            placeholder=tr("tr_course_placeholder"), key="tr_course",
+            placeholder=tr("tr_course_placeholder"), key=k("tr_course"),
         )  # fmt: skip
         fields.slot("course")
         known_kind = kinds.get(course)
         kind = st.selectbox(
             tr("f_kind"), TRAINING_KINDS, index=TRAINING_KINDS.index(known_kind) if known_kind else 1,
-            format_func=_choices(), key=f"tr_kind_{course}",
+            format_func=_choices(), key=k(f"tr_kind_{course}"),
         )  # fmt: skip
         fields.slot("kind")
-        taken_on = st.date_input(tr("f_taken_on"), value=dt.date.today(), key="tr_date")
+        taken_on = st.date_input(tr("f_taken_on"), value=dt.date.today(), key=k("tr_date"))
         fields.slot("taken_on")
     with c2:
         score = st.number_input(tr("f_score"), min_value=0.0, max_value=100.0, format="%.1f", value=None, step=1.0,
-                                key="tr_score")  # fmt: skip
+                                key=k("tr_score"))  # fmt: skip
         fields.slot("score")
         hours = st.number_input(tr("f_hours"), min_value=0.0, max_value=200.0, value=None, step=0.5,
-                                key="tr_hours")  # fmt: skip
+                                key=k("tr_hours"))  # fmt: skip
         fields.slot("hours")
         next_try = queries.next_attempt(wh, employee, course) if employee and course else 1
         attempt = st.number_input(tr("f_attempt"), min_value=1, value=next_try, step=1,
-                                  key=f"tr_attempt_{employee}_{course}")  # fmt: skip
+                                  key=k(f"tr_attempt_{employee}_{course}"))  # fmt: skip
         fields.slot("attempt")
         mark = entry.pass_mark(wh, course, kind, policy(wh, taken_on)) if course else None
         if mark is None:
@@ -502,7 +675,7 @@ def training_form(wh: Warehouse, user: User) -> None:
             )
         else:
             st.caption(tr("tr_pass_mark", mark=f"{mark:g}"))
-    if not st.button(tr("save"), type="primary", key="tr_save"):
+    if not st.button(tr("save"), type="primary", key=k("tr_save")):
         return
     values = {
         "employee_id": employee,
@@ -520,10 +693,20 @@ def training_form(wh: Warehouse, user: User) -> None:
         fields.add_validation(exc)
     if fields.show():
         return
+    # The attempt proposed moves on once saved: the same result a second time is the same submission.
+    submitted = {k: v for k, v in values.items() if k != "attempt"}
+    _once("training", "tr_", submitted)
     report = _save(fields, lambda: entry.save_training(wh, user.username, values, user.scope), "attempt")
     if fields.show() or report is None:
         return
-    st.success(tr("tr_saved"))
+    attempt_no = report.assigned.get("attempt", values["attempt"])
+    _remember("training", submitted, f"{employee} · {values['course']} · {attempt_no}")
+    _done(
+        "training",
+        "tr_",
+        tr("tr_saved", employee=employee, course=values["course"], attempt=attempt_no),
+        _agent_link(employee, taken_on),
+    )
 
 
 # -- appraisals ----------------------------------------------------------------------------------
@@ -544,11 +727,13 @@ def appraisal_form(wh: Warehouse, user: User) -> None:
         return
     agents = queries.agents(wh, user.scope)
     fields = Fields()
+    k = _keys("appraisal")
+    _last_saved("appraisal", user)
     c1, c2 = st.columns(2)
     names = [p for p, _ in periods]
     period = c1.selectbox(tr("appraisal_period"), names, key="ap_period")
     ends_on = dict(periods)[period]
-    employee = _person("f_employee", agents, "ap_employee", c2)
+    employee = _person("f_employee", agents, k("ap_employee"), c2)
     with c2:
         fields.slot("employee_id")
     if employee is None:
@@ -571,7 +756,7 @@ def appraisal_form(wh: Warehouse, user: User) -> None:
             values[item.key] = st.number_input(
                 f"{literal(item.label(language))} ({item.weight:g}%)", min_value=0.0, max_value=100.0, format="%.1f",
                 value=None if proposed is None else round(proposed, 1), step=1.0,
-                key=f"ap_{item.key}_{period}_{employee}",
+                key=k(f"ap_{item.key}_{period}_{employee}"),
             )  # fmt: skip
             if item.key in entry.PROPOSED:
                 st.caption(
@@ -593,12 +778,14 @@ def appraisal_form(wh: Warehouse, user: User) -> None:
         if p is not None and values.get(k) is not None and round(values[k], 1) != round(p, 1)
     ]  # fmt: skip
     reason = st.text_input(
-        tr("ap_reason") + (" *" if changed else ""), max_chars=500, key=f"ap_reason_{period}_{employee}"
+        tr("ap_reason") + (" *" if changed else ""), max_chars=500, key=k(f"ap_reason_{period}_{employee}")
     )
     fields.slot("reason")
     r1, r2 = st.columns(2)
-    reviewer = r1.text_input(tr("f_reviewer"), value=user.username, max_chars=64, key="ap_reviewer")
-    comment = r2.text_input(tr("f_comment"), max_chars=500, key=f"ap_comment_{period}_{employee}")
+    reviewer = r1.text_input(
+        tr("f_reviewer"), value=user.employee_id or user.username, max_chars=64, key=k("ap_reviewer")
+    )
+    comment = r2.text_input(tr("f_comment"), max_chars=500, key=k(f"ap_comment_{period}_{employee}"))
 
     complete = all(values.get(i.key) is not None for i in pol.appraisal.indicators)
     m = st.columns(4 if user.sees_pay else 3)
@@ -613,7 +800,7 @@ def appraisal_form(wh: Warehouse, user: User) -> None:
         m[0].metric(tr("ap_score"), "–")
         st.caption(tr("ap_incomplete"))
 
-    if not st.button(tr("ap_confirm"), type="primary", key="ap_confirm"):
+    if not st.button(tr("ap_confirm"), type="primary", key=k("ap_confirm")):
         return
     row = {
         "period": period,
@@ -630,13 +817,20 @@ def appraisal_form(wh: Warehouse, user: User) -> None:
         fields.add("reason", tr("entry_reason_required"))
     if fields.show():
         return
+    _once("appraisal", "ap_", row, keep=("ap_period",))
     report = _save(
         fields,
         lambda: entry.save_appraisal(wh, user.username, row, proposal, reason, user.scope),
         "employee_id",
     )
+    if report is not None:
+        _remember("appraisal", row, f"{employee} · {period}")
     if fields.errors.get("employee_id") and existing is not None:
         fields.errors["employee_id"] = [tr("ap_already")]
     if fields.show() or report is None:
         return
-    st.success(tr("ap_saved", grade=entry.outcome(wh, pol, employee, values).grade))  # type: ignore[arg-type]
+    grade = entry.outcome(wh, pol, employee, values).grade  # type: ignore[arg-type]
+    _done(
+        "appraisal", "ap_", tr("ap_saved", employee=employee, period=period, grade=grade),
+        _agent_link(employee, ends_on), keep=("ap_period",),
+    )  # fmt: skip

@@ -1,0 +1,183 @@
+"""A first week of real use, in a real browser (`streamlit run` + Chromium, see `served.py`), as
+the roles would walk it: an admin goes from an admin page back to a dashboard, a second tab opens
+a colleague's link, the next person signs in in the same tab; a supervisor logs a complaint with
+a double click on Save, follows the link the form gives and finds the ticket by its id; a client
+account reads its own contract's target on the card. Screenshots go to test-artifacts/."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+from served import ARTIFACTS, PAGE_TIMEOUT_MS, new_page, open_from_sidebar, screenshot, serve, sign_in
+
+from csdata.i18n import t
+from csdata.metrics import CATALOG
+from csdata.policy import load_policy
+from csdata.warehouse import Warehouse
+
+pytestmark = pytest.mark.browser
+
+SETTLED = """() => {
+    if (document.querySelector('[data-stale="true"]')) return false;
+    if (!document.querySelector('[data-testid="stMetricValue"]')) return false;
+    const charts = [...document.querySelectorAll('[data-testid="stPlotlyChart"]')];
+    return charts.every(c => c.querySelector('.main-svg'));
+}"""
+CARDS_DRAWN = """() => !document.querySelector('[data-testid="stSkeleton"]')
+    && document.querySelectorAll('[data-testid="stMetricValue"]').length >= 6"""
+QUIET = "() => !document.querySelector('[data-stale=\"true\"]')"
+
+
+def _query(page) -> dict[str, list[str]]:
+    return parse_qs(urlparse(page.url).query)
+
+
+def _overview_is_whole(page) -> None:
+    """Cards drawn, a period of two dates in the URL, and no request for dates."""
+    page.get_by_role("heading", name=t("overview_title", "en")).wait_for()
+    page.wait_for_function(SETTLED, timeout=PAGE_TIMEOUT_MS)
+    query = _query(page)
+    assert query.get("from") and query.get("to"), page.url
+    assert query["from"][0] < query["to"][0], page.url
+    assert page.get_by_text(t("period_needs_two_dates", "en")).count() == 0
+    assert page.locator('[data-testid="stException"]').count() == 0
+
+
+def _choose(page, label: str, option: str) -> None:
+    """A Streamlit selectbox, as a person uses it: open it, type, take the option."""
+    box = page.get_by_test_id("stSelectbox").filter(has=page.get_by_text(label, exact=True)).first
+    box.click()
+    page.keyboard.type(option)
+    page.get_by_role("option", name=re.compile(re.escape(option))).first.click()
+
+
+def _ticket_chosen(page, ticket_id: str) -> None:
+    """The follow-up shows its steps (a ticket is chosen), and the ticket chosen is this one."""
+    page.get_by_text(t("fu_action", "en"), exact=True).wait_for()
+    picker = page.get_by_test_id("stSelectbox").filter(has_text=t("fu_ticket", "en")).last
+    assert ticket_id in picker.inner_html()  # the value is drawn in the picker's input
+
+
+def test_admin_page_then_dashboard_second_tab_and_next_user(browser, sample_db, tmp_path):
+    errors: list[str] = []
+    with serve(sample_db, tmp_path) as served:
+        page = new_page(browser, errors)
+        page.goto(served.url, wait_until="domcontentloaded")
+        sign_in(page, "admin", "demo")
+        _overview_is_whole(page)
+        first = _query(page)
+        open_from_sidebar(page, t("nav_users", "en"), "users")
+        # The overview is the default page, served at the root address.
+        page.get_by_test_id("stSidebarNav").get_by_role(
+            "link", name=t("nav_overview", "en"), exact=True
+        ).click()
+        _overview_is_whole(page)
+        assert {k: first[k] for k in ("from", "to")} == {k: _query(page)[k] for k in ("from", "to")}
+        screenshot(page, ARTIFACTS / "everyday-admin-back-to-overview.png", SETTLED)
+
+        # A colleague's link with a client chosen, opened in a second tab: its own session.
+        link = f"{served.url}/service?from={first['from'][0]}&to={first['to'][0]}&client=Harbor+Trust+Bank"
+        second = new_page(browser, errors)  # a session of its own, as a second tab has
+        second.goto(link, wait_until="domcontentloaded")
+        sign_in(second, "exec", "demo")
+        second.get_by_role("heading", name=t("nav_service", "en"), exact=True).wait_for()
+        second.wait_for_function(SETTLED, timeout=PAGE_TIMEOUT_MS)
+        assert _query(second).get("client") == ["Harbor Trust Bank"], second.url
+        assert second.get_by_text(t("period_needs_two_dates", "en")).count() == 0
+        second.close()
+
+        # The admin narrows to a client, signs out; the next person in this tab starts clean.
+        page.goto(link.replace("/service?", "/overview?"), wait_until="domcontentloaded")
+        sign_in(page, "admin", "demo")
+        page.wait_for_function(SETTLED, timeout=PAGE_TIMEOUT_MS)
+        assert _query(page).get("client") == ["Harbor Trust Bank"]
+        page.get_by_test_id("stSidebar").get_by_role("button", name=t("sign_out", "en")).click()
+        sign_in(page, "qa", "demo")
+        _overview_is_whole(page)
+        assert "client" not in _query(page), page.url
+    assert not errors, errors
+
+
+def test_supervisor_logs_a_complaint_with_a_double_click_and_follows_it_up(browser, sample_db, tmp_path):
+    errors: list[str] = []
+    with serve(sample_db, tmp_path) as served:
+        page = new_page(browser, errors)
+        page.goto(served.url, wait_until="domcontentloaded")
+        sign_in(page, "supervisor", "demo")
+        page.get_by_role("heading", name=t("overview_title", "en")).wait_for()
+        open_from_sidebar(page, t("nav_tickets", "en"), "tickets")
+        _choose(page, t("client", "en"), "Harbor Trust Bank")
+        _choose(page, t("f_type", "en"), t("choice_complaint", "en"))
+        agent_box = page.get_by_test_id("stSelectbox").filter(
+            has=page.get_by_text(t("f_agent", "en"), exact=True)
+        )
+        agent_box.first.click()
+        page.get_by_role("option").first.click()
+        page.get_by_test_id("stFormSubmitButton").get_by_role("button", name=t("save", "en")).dblclick()
+        saved = page.get_by_test_id("stAlertContentSuccess")
+        saved.wait_for()
+        ticket_id = re.search(r"F\d{14}[0-9A-F]{4}", saved.inner_text()).group(0)
+        page.wait_for_function(QUIET)
+        page.wait_for_timeout(1500)  # let a second run, if any, finish before the count below
+        screenshot(page, ARTIFACTS / "everyday-ticket-saved.png")
+
+        # The form's link opens the ticket on the follow-up tab, chosen and ready for a step.
+        page.get_by_role("button", name=t("entry_open_tickets", "en")).click()
+        page.wait_for_url(re.compile(rf"ticket={ticket_id}"))
+        page.wait_for_function(QUIET)
+        _ticket_chosen(page, ticket_id)
+        screenshot(page, ARTIFACTS / "everyday-ticket-follow-up.png")
+
+        # The same ticket found by typing its id, in a fresh session (a reload signs out).
+        page.goto(f"{served.url}/tickets", wait_until="domcontentloaded")
+        sign_in(page, "supervisor", "demo")
+        page.get_by_role("tab", name=t("tickets_follow_up", "en")).click()
+        find = page.get_by_label(t("fu_find", "en"))
+        find.fill(ticket_id.lower())
+        find.press("Enter")
+        _ticket_chosen(page, ticket_id)
+        assert page.locator('[data-testid="stException"]').count() == 0
+    assert not errors, errors
+
+    # After the server has let the file go: the double click saved one ticket, logged once.
+    wh = Warehouse(served.db, read_only=True)
+    try:
+        assert wh.scalar("SELECT count(*) FROM tickets WHERE ticket_id = ?", [ticket_id]) == 1
+        forms_today = wh.scalar(
+            "SELECT count(*) FROM import_log WHERE kind = 'tickets' AND file_name = 'form' "
+            "AND actor = 'supervisor' AND CAST(at_time AS DATE) = ?",
+            [dt.date.today()],
+        )
+        assert forms_today == 1
+    finally:
+        wh.close()
+
+
+def test_a_client_account_reads_its_own_contract_on_the_card(browser, sample_db, tmp_path):
+    wh = Warehouse(sample_db, read_only=True)
+    try:
+        client = wh.scalar("SELECT value FROM user_scopes WHERE username = 'client' AND kind = 'client'")
+        target = load_policy(wh)[1].target("csat_pct", client=client)
+        company = load_policy(wh)[1].target("csat_pct")
+    finally:
+        wh.close()
+    assert target != company  # the demo's client has a contract of its own
+    errors: list[str] = []
+    with serve(sample_db, tmp_path) as served:
+        page = new_page(browser, errors)
+        page.goto(served.url, wait_until="domcontentloaded")
+        sign_in(page, "client", "demo")
+        page.get_by_role("heading", name=t("overview_title", "en")).wait_for()
+        page.wait_for_function(SETTLED, timeout=PAGE_TIMEOUT_MS)
+        # Every card drawn (no placeholder left), then the CSAT card: its own contract's target.
+        page.wait_for_function(CARDS_DRAWN, timeout=PAGE_TIMEOUT_MS)
+        label = page.get_by_test_id("stMetricLabel").filter(has_text=CATALOG["csat_pct"].short_label("en"))
+        card = page.locator("div", has=label).filter(has=page.get_by_test_id("stCaptionContainer")).last
+        text = card.inner_text()
+        assert f"{t('target', 'en')} {100 * target:.1f}%" in text, text
+        assert f"{t('target', 'en')} {100 * company:.1f}%" not in text, text
+        screenshot(page, ARTIFACTS / "everyday-client-overview.png", SETTLED)
+    assert not errors, errors
