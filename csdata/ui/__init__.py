@@ -49,7 +49,7 @@ def tr(key: str, **params: object) -> md:
 
 def problem_text(exc: Problem) -> md:
     """A refusal's message, its parameters shown as plain text (they often quote the input)."""
-    return tr(exc.key, **exc.params)
+    return tr(exc.key, **exc.params_in(lang()))
 
 
 def language_switch() -> None:
