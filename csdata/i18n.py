@@ -792,6 +792,9 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "policy_field_criteria": ("QA scorecard", "质检评分表"),
     "policy_field_contracts": ("Client contracts", "客户合同"),
+    "policy_field_critical": ("Critical errors", "致命错误"),
+    "policy_field_bands": ("Grade bands", "等级区间"),
+    "policy_row": ("row {n}", "第 {n} 行"),
     "policy_field_sla": ("Service-level threshold", "服务水平时限"),
     "policy_field_indicators": ("Appraisal indicators", "考核指标"),
     "policy_range_rate": (
@@ -881,9 +884,14 @@ class Phrase:
         self.parts = parts
 
     @classmethod
-    def of(cls, *keys: str) -> Phrase:
-        """The texts of `keys` in this catalog, as a phrase."""
-        return cls(*(_Key(k) for k in keys))
+    def of(cls, *keys: str, **params: object) -> Phrase:
+        """The texts of `keys` in this catalog (filled with `params`), as a phrase."""
+        return cls(*(_Text(lambda lang, k=k: t(k, lang, **params)) for k in keys))
+
+    @classmethod
+    def column(cls, name: str) -> Phrase:
+        """A column's heading (see `COLUMNS`), as a phrase."""
+        return cls(_Text(lambda lang: column_label(name, lang)))
 
     def label(self, lang: str) -> str:
         return " › ".join(p.label(lang) if hasattr(p, "label") else str(p) for p in self.parts)
@@ -892,12 +900,14 @@ class Phrase:
         return Phrase(*self.parts, other)
 
 
-class _Key:
-    def __init__(self, key: str) -> None:
-        self.key = key
+class _Text:
+    """A part of a phrase made in the reader's language when it is read."""
+
+    def __init__(self, text) -> None:
+        self._text = text
 
     def label(self, lang: str) -> str:
-        return t(self.key, lang)
+        return self._text(lang)
 
 
 # pydantic error type -> (English, Chinese); {ctx} values fill the braces.
@@ -932,11 +942,16 @@ _PYDANTIC: dict[str, tuple[str, str]] = {
 }
 
 
-def validation_messages(exc, lang: str) -> list[str]:
-    """A pydantic ValidationError as lines a user can act on, in their language."""
+def validation_messages(exc, lang: str, name=None) -> list[str]:
+    """A pydantic ValidationError as lines a user can act on, in their language.
+
+    Each line starts with where the error is: `name(loc)` (a `Phrase`, or None to fall back) when
+    given, else the field path itself."""
     out = []
     for err in exc.errors():
-        where = " › ".join(str(p) for p in err.get("loc", ()))
+        loc = tuple(err.get("loc", ()))
+        named = name(loc) if name is not None and loc else None
+        where = named.label(lang) if named is not None else " › ".join(str(p) for p in loc)
         ctx = err.get("ctx") or {}
         cause = ctx.get("error")
         if isinstance(cause, Problem):

@@ -22,7 +22,7 @@ from typing import Literal
 from pydantic import BaseModel, Field, ValidationError, ValidationInfo, field_validator, model_validator
 from pydantic_core import InitErrorDetails
 
-from csdata.i18n import Phrase, Problem
+from csdata.i18n import Phrase, Problem, validation_messages
 
 Channel = Literal["phone", "chat", "email"]
 CHANNELS: tuple[str, ...] = ("phone", "chat", "email")
@@ -429,7 +429,12 @@ def to_tables(policy: Policy) -> dict[str, list[dict]]:
 
 def from_tables(tables: dict[str, list[dict]], pass_mark: float, scalars: dict) -> Policy:
     """The inverse of `to_tables` (a rate's target entered in percent is stored as a fraction);
-    raises pydantic's ValidationError (or PolicyError) on bad input.
+    raises pydantic's ValidationError on bad input."""
+    return Policy.model_validate(tables_body(tables, pass_mark, scalars))
+
+
+def tables_body(tables: dict[str, list[dict]], pass_mark: float, scalars: dict) -> dict:
+    """What `from_tables` validates: the tables as the policy's fields, rates as fractions.
 
     Blank rows (all cells empty, the unit aside: it follows the metric), as a table editor leaves
     them, are skipped.
@@ -457,21 +462,81 @@ def from_tables(tables: dict[str, list[dict]], pass_mark: float, scalars: dict) 
         contracts.setdefault(r["client"], {"client": r["client"]}).setdefault("sla_seconds", {})[
             r["channel"]
         ] = r["seconds"]
-    return Policy.model_validate(
-        {
-            **scalars,
-            "sla_seconds": {r["channel"]: r["seconds"] for r in rows("sla")},
-            "targets": {r["metric"]: target(r) for r in rows("targets")},
-            "channel_targets": channel_targets,
-            "contracts": list(contracts.values()),
-            "scorecard": {
-                "criteria": rows("criteria"),
-                "pass_mark": pass_mark,
-                "critical_errors": rows("critical_errors"),
-            },
-            "appraisal": {"indicators": rows("indicators"), "bands": rows("bands")},
-        }
-    )
+    return {
+        **scalars,
+        "sla_seconds": {r["channel"]: r["seconds"] for r in rows("sla")},
+        "targets": {r["metric"]: target(r) for r in rows("targets")},
+        "channel_targets": channel_targets,
+        "contracts": list(contracts.values()),
+        "scorecard": {
+            "criteria": rows("criteria"),
+            "pass_mark": pass_mark,
+            "critical_errors": rows("critical_errors"),
+        },
+        "appraisal": {"indicators": rows("indicators"), "bands": rows("bands")},
+    }
+
+
+# -- where a rule is broken, as the editor names it ----------------------------------------------
+
+# A part of the model -> the name of the table or field that shows it.
+_PLACES = {
+    "sla_seconds": "policy_field_sla",
+    "targets": "policy_targets",
+    "channel_targets": "policy_channel_targets",
+    "contracts": "policy_field_contracts",
+    "criteria": "policy_field_criteria",
+    "critical_errors": "policy_field_critical",
+    "indicators": "policy_field_indicators",
+    "bands": "policy_field_bands",
+    "pass_mark": "policy_pass_mark",
+    "onboarding_pass_mark": "policy_onboarding_pass",
+    "training_hours_per_quarter": "policy_training_hours",
+    "min_audits_for_ranking": "policy_min_audits",
+    "client_metrics": "policy_client_metrics",
+    "effective_from": "policy_effective_from",
+}
+
+
+def field_name(loc: tuple, body: dict | None = None) -> Phrase | None:
+    """Where a validation error of `Policy` is, as the editor names it: ("appraisal", "bands", 3,
+    "coefficient") -> "Grade bands › row 4 › Coefficient". A contract is named by its client when
+    `body`, the input that was validated, says which one."""
+    from csdata.metrics import CATALOG
+
+    parts: list[object] = []
+    for i, part in enumerate(loc):
+        inside_contract = i > 0 and loc[0] == "contracts"
+        if isinstance(part, int) and i == 1 and inside_contract and _client_at(body, part):
+            parts.append(_client_at(body, part))
+        elif isinstance(part, int):
+            parts.append(Phrase.of("policy_row", n=part + 1))
+        elif part in ("scorecard", "appraisal") or (
+            inside_contract and part in ("targets", "channel_targets")
+        ):
+            continue
+        elif part in _PLACES and not (inside_contract and part != "sla_seconds"):
+            parts.append(Phrase.of(_PLACES[part]))
+        elif part in CHANNELS:
+            parts.append(Phrase.of(f"channel_{part}"))
+        elif part in CATALOG:
+            parts.append(CATALOG[part])
+        else:
+            parts.append(Phrase.column(str(part)))
+    return Phrase(*parts) if parts else None
+
+
+def _client_at(body: dict | None, index: int) -> str | None:
+    try:
+        client = body["contracts"][index]["client"]  # type: ignore[index]
+    except (TypeError, KeyError, IndexError):
+        return None
+    return client if isinstance(client, str) and client else None
+
+
+def messages(exc: ValidationError, body: dict | None, lang: str) -> list[str]:
+    """Why `body` is not a policy, a line per broken rule, each naming its field as the editor does."""
+    return validation_messages(exc, lang, lambda loc: field_name(loc, body))
 
 
 # -- what changed between two versions --------------------------------------------------------------

@@ -757,7 +757,7 @@ def test_policy_refuses_impossible_numbers_naming_the_field(fresh_db, app_env):
             {3: {"weight": 5.0}},
             "Appraisal indicators: the weights must add up to 100 (they add up to 90)",
         ),
-        ("bands", {3: {"coefficient": -0.5}}, "coefficient: must be at least 0"),
+        ("bands", {3: {"coefficient": -0.5}}, "Grade bands › row 4 › Coefficient: must be at least 0"),
     ]
     for table, rows, wanted in cases:
         at = edit(at, table, rows)

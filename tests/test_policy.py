@@ -15,9 +15,10 @@ from csdata.sample import sample_policy
 
 
 def refusals(body: dict, lang: str = "en") -> list[str]:
+    """Why `body` is refused, each line naming its field as the editor does."""
     with pytest.raises(ValidationError) as caught:
         pol.Policy.model_validate(body)
-    return validation_messages(caught.value, lang)
+    return pol.messages(caught.value, body, lang)
 
 
 def test_tables_show_rates_in_percent_and_give_back_the_same_policy():
@@ -86,13 +87,36 @@ def test_weights_and_bands_keep_their_rules():
     assert refusals(body, "zh") == ["考核指标:权重之和必须为 100(当前为 90)"]
     body = pol.default_policy().model_dump(mode="json")
     body["scorecard"]["criteria"][4]["weight"] = 0  # each weight above 0 as well
-    assert "scorecard › criteria › 4 › weight: must be greater than 0" in refusals(body)
+    assert "QA scorecard › row 5 › Weight: must be greater than 0" in refusals(body)
+    assert "质检评分表 › 第 5 行 › 权重: 须大于 0" in refusals(body, "zh")
     body = pol.default_policy().model_dump(mode="json")
     body["appraisal"]["bands"][1]["min_score"] = 95  # B above A
     assert any("from the highest minimum score to the lowest" in m for m in refusals(body))
     body = pol.default_policy().model_dump(mode="json")
     body["appraisal"]["bands"][3]["coefficient"] = -0.5
-    assert refusals(body) == ["appraisal › bands › 3 › coefficient: must be at least 0"]
+    assert refusals(body) == ["Grade bands › row 4 › Coefficient: must be at least 0"]
+
+
+def test_the_models_own_checks_name_the_field_as_the_editor_shows_it():
+    body = pol.default_policy().model_dump(mode="json")
+    body["scorecard"]["pass_mark"] = 120
+    body["min_audits_for_ranking"] = 0
+    body["sla_seconds"]["chat"] = None
+    body["contracts"] = [{"client": "Acme", "targets": {"fcr_rate": None}}]
+    assert refusals(body) == [
+        "Service-level threshold › Chat: must be a whole number",
+        "Client contracts › Acme › First-contact resolution: must be a number",
+        "QA pass mark: must be at most 100",
+        "Audits before an agent is ranked: must be at least 1",
+    ]
+    # Without the input, a contract is known by its place only.
+    with pytest.raises(ValidationError) as caught:
+        pol.Policy.model_validate(body)
+    assert "Client contracts › row 1 › First-contact resolution: must be a number" in pol.messages(
+        caught.value, None, "en"
+    )
+    # The plain path is what other forms still see.
+    assert "scorecard › pass_mark: must be at most 100" in validation_messages(caught.value, "en")
 
 
 def test_a_stored_version_is_read_as_saved_but_a_new_one_must_keep_the_ranges(tiny):

@@ -24,7 +24,7 @@ from pydantic import ValidationError
 from csdata import policy as pol
 from csdata import queries
 from csdata.auth import User
-from csdata.i18n import Problem, channel_label, column_label, literal, md, validation_messages
+from csdata.i18n import Problem, channel_label, column_label, literal, md
 from csdata.metrics import CATALOG
 from csdata.ui import lang, problem_text, tr
 from csdata.warehouse import Warehouse
@@ -33,11 +33,12 @@ _FLASH = "policy_flash"  # the version just saved, for the confirmation on the n
 UNITS = ("rate", "seconds", "hours", "points", "rating", "count", "money")
 
 
-def _refusal(exc: ValidationError | Problem, heading: str) -> md:
-    """A refusal as a heading and one line per broken rule, in the reader's language."""
+def _refusal(exc: ValidationError | Problem, body: dict | None, heading: str) -> md:
+    """A refusal as a heading and one line per broken rule, each naming its field, in the reader's
+    language."""
     if isinstance(exc, Problem):
         return md(tr(heading) + "\n\n- " + problem_text(exc))
-    lines = validation_messages(exc, lang())
+    lines = pol.messages(exc, body, lang())
     return md(tr(heading) + "\n\n" + "\n".join(f"- {literal(m)}" for m in lines))
 
 
@@ -59,10 +60,11 @@ def _file_box(current: pol.Policy, version: int, loaded: pol.Policy | None) -> N
         upload = st.file_uploader(tr("policy_upload"), type=["json"], key="policy_upload")
         if upload is not None and st.session_state.get("policy_loaded_name") != upload.name:
             try:
-                candidate = pol.Policy.model_validate(json.loads(upload.getvalue().decode("utf-8")))
+                body = json.loads(upload.getvalue().decode("utf-8"))
+                candidate = pol.Policy.model_validate(body)
             except ValidationError as exc:
                 if _breaks_rules(exc):
-                    st.error(_refusal(exc, "policy_file_breaks_rules"))
+                    st.error(_refusal(exc, body, "policy_file_breaks_rules"))
                 else:
                     st.error(tr("policy_bad_file"))
             except (ValueError, UnicodeDecodeError):
@@ -85,10 +87,12 @@ def _columns(wh: Warehouse, language: str) -> dict[str, object]:
             options=list(pol.CHANNELS),
             format_func=lambda c: channel_label(c, language),
         ),
+        # A rate's name says "(%)" already in the list, so a new row is entered in percent too
+        # (its unit column fills only once saved).
         "metric": st.column_config.SelectboxColumn(
             column_label("metric", language),
             options=metric_names,
-            format_func=lambda m: CATALOG[m].label(language),
+            format_func=lambda m: CATALOG[m].label(language) + (" (%)" if CATALOG[m].unit == "rate" else ""),
         ),
         "client": st.column_config.SelectboxColumn(
             column_label("client", language), options=queries.clients(wh)
@@ -186,8 +190,9 @@ def policy_editor(wh: Warehouse, me: User) -> None:
         tr("policy_effective_from"), value=dt.date.today(), key="policy_from"
     )
 
+    body = pol.tables_body(edited, pass_mark, scalars)
     try:
-        candidate: pol.Policy | None = pol.from_tables(edited, pass_mark, scalars)
+        candidate: pol.Policy | None = pol.Policy.model_validate(body)
         refusal: ValidationError | Problem | None = None
     except (ValidationError, Problem) as exc:
         candidate, refusal = None, exc
@@ -199,7 +204,7 @@ def policy_editor(wh: Warehouse, me: User) -> None:
     if not st.button(tr("save"), type="primary" if changed else "secondary", key="policy_save"):
         return
     if refusal is not None:
-        st.error(_refusal(refusal, "policy_invalid"))
+        st.error(_refusal(refusal, body, "policy_invalid"))
         return
     if _same(candidate, current):
         st.info(tr("policy_unchanged"))
