@@ -773,6 +773,37 @@ def test_policy_refuses_impossible_numbers_naming_the_field(fresh_db, app_env):
     assert not audit_rows(wh, "policy.save", "policy_versions")[versions:]
 
 
+def test_a_version_saved_with_a_rate_of_85_opens_and_is_corrected(fresh_db, app_env):
+    """What the defect left behind: version N with a CSAT target of 85 (8500 %)."""
+    at, wh, versions = policy_page(fresh_db, app_env)
+    _, body = stored(wh)
+    body["targets"]["csat_pct"] = 85
+    body["effective_from"] = dt.date.today().isoformat()
+    with wh.transaction("admin", "fixture") as w:
+        w.execute(
+            "INSERT INTO policy_versions (version, effective_from, body, created_by) VALUES (?, ?, ?, 'admin')",
+            [versions + 1, dt.date.today(), json.dumps(body)],
+        )
+    at.run()
+    assert_clean(at)
+    row, shown_target = target_row(at, "csat_pct")
+    assert shown_target == 8500.0, "shown as it was saved, to be seen and corrected"
+    assert not unsaved_marked(at), "nothing edited yet"
+    at.button(key="policy_save").click().run()
+    [message] = errors(at)
+    assert "Company targets › CSAT (4–5): 8500 % is not a percentage from 0 to 100" in message
+    assert stored(wh)[0] == versions + 1
+    edit(at, "targets", {row: {"target": 85.0}})
+    assert unsaved_marked(at)
+    at.button(key="policy_save").click().run()
+    assert_clean(at)
+    assert not errors(at)
+    assert stored(wh)[0] == versions + 2 and stored(wh)[1]["targets"]["csat_pct"] == 0.85
+    changes = json.loads(audit_rows(wh, "policy.save", "policy_versions")[-1][3])["changes"]
+    assert changes == ["targets.csat_pct: 8500 % → 85 %"]
+    assert not unsaved_marked(at)
+
+
 def test_policy_file_with_a_rate_of_85_is_refused(fresh_db, app_env):
     at, wh, versions = policy_page(fresh_db, app_env)
     _, body = stored(wh)

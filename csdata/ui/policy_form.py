@@ -196,9 +196,11 @@ def policy_editor(wh: Warehouse, me: User) -> None:
         refusal: ValidationError | Problem | None = None
     except (ValidationError, Problem) as exc:
         candidate, refusal = None, exc
-    # Tables that break a rule differ from the stored version unless they are its own tables
-    # (an older version may break a range checked only since it was saved).
-    changed = not _same(candidate, current) if candidate is not None else edited != _unedited(tables)
+    if candidate is not None:
+        changed = not _same(candidate, current)
+    else:  # unless they are its own numbers (a range checked only since it was saved), changes
+        shown = pol.tables_body(tables, base.scorecard.pass_mark, {k: getattr(base, k) for k in pol.SCALARS})
+        changed = {**body, "effective_from": None} != {**shown, "effective_from": None}
     if changed:
         unsaved.badge(tr("policy_unsaved"), icon=":material/edit:", color="orange")
     if not st.button(tr("save"), type="primary" if changed else "secondary", key="policy_save"):
@@ -214,11 +216,3 @@ def policy_editor(wh: Warehouse, me: User) -> None:
     st.session_state["policy_saves"] = st.session_state.get("policy_saves", 0) + 1
     st.session_state[_FLASH] = new_version
     st.rerun()
-
-
-def _unedited(tables: dict[str, list[dict]]) -> dict[str, list[dict]]:
-    """The tables as an editor hands them back untouched (every table, a missing cell as None)."""
-    return {
-        name: [{k: (None if pd.isna(v) else v) for k, v in r.items()} for r in rows]
-        for name, rows in tables.items()
-    }
