@@ -445,8 +445,22 @@ TEXT: dict[str, tuple[str, str]] = {
         "客户合同:服务水平时限(秒)",
     ),
     "policy_target_help": (
-        "Rates as fractions (0.95 = 95%), times in seconds, complaint feedback in hours, scores 0–100",
-        "比率用小数(0.95 = 95%),时长用秒,投诉反馈用小时,分数 0–100",
+        "In the unit beside it: rates in percent (95 = 95 %, 0–100), times in seconds (above 0), "
+        "complaint feedback in hours, scores 0–100, ratings 1–5",
+        "单位见右侧:比率填百分数(95 = 95%,0–100),时长填秒(大于 0),投诉反馈填小时,分数 0–100,评分 1–5",
+    ),
+    "policy_unit": ("Unit", "单位"),
+    "unit_rate": ("%", "%"),
+    "unit_seconds": ("seconds", "秒"),
+    "unit_hours": ("hours", "小时"),
+    "unit_points": ("points (0–100)", "分(0–100)"),
+    "unit_rating": ("rating (1–5)", "评分(1–5)"),
+    "unit_count": ("count", "数量"),
+    "unit_money": ("yuan", "元"),
+    "policy_unsaved": ("Unsaved changes", "有未保存的改动"),
+    "policy_file_breaks_rules": (
+        "That policy file breaks the policy's rules, so it was not loaded:",
+        "该制度参数文件不符合规则,未载入:",
     ),
     "policy_unchanged": ("Nothing has changed, so no new version was saved.", "内容未改动,未保存新版本。"),
     "policy_saved": ("Saved as version {version}.", "已保存为第 {version} 版。"),
@@ -803,9 +817,38 @@ TEXT: dict[str, tuple[str, str]] = {
     "err_bench_empty": ("{path}: the warehouse has no tickets to measure", "{path}:仓库中没有可供测量的工单"),
     # policy rules
     "policy_weights_sum": (
-        "weights must add up to 100 (they add up to {total})",
-        "权重之和必须为 100(当前为 {total})",
+        "{field}: the weights must add up to 100 (they add up to {total:g})",
+        "{field}:权重之和必须为 100(当前为 {total:g})",
     ),
+    "policy_field_criteria": ("QA scorecard", "质检评分表"),
+    "policy_field_contracts": ("Client contracts", "客户合同"),
+    "policy_field_critical": ("Critical errors", "致命错误"),
+    "policy_field_bands": ("Grade bands", "等级区间"),
+    "policy_row": ("row {n}", "第 {n} 行"),
+    "policy_field_sla": ("Service-level threshold", "服务水平时限"),
+    "policy_field_indicators": ("Appraisal indicators", "考核指标"),
+    "policy_range_rate": (
+        "{field}: {value:g} % is not a percentage from 0 to 100",
+        "{field}:{value:g}% 不在 0–100% 之间",
+    ),
+    "policy_range_seconds": (
+        "{field}: {value:g} s must be more than 0 seconds",
+        "{field}:{value:g} 秒,须大于 0 秒",
+    ),
+    "policy_range_hours": (
+        "{field}: {value:g} h must be 0 hours or more",
+        "{field}:{value:g} 小时,不能小于 0",
+    ),
+    "policy_range_points": (
+        "{field}: {value:g} must be between 0 and 100 points",
+        "{field}:{value:g} 分,须在 0–100 分之间",
+    ),
+    "policy_range_rating": (
+        "{field}: {value:g} must be a rating from 1 to 5",
+        "{field}:{value:g},评分须在 1–5 之间",
+    ),
+    "policy_range_count": ("{field}: {value:g} must be 0 or more", "{field}:{value:g},不能小于 0"),
+    "policy_range_money": ("{field}: {value:g} must be 0 or more", "{field}:{value:g},不能小于 0"),
     "policy_duplicate_keys": ("each item needs its own key", "各项的键不能重复"),
     "policy_bands_order": (
         "grade bands must go from the highest minimum score to the lowest, each different",
@@ -849,8 +892,52 @@ class Problem(ValueError):
         self.params = params
         super().__init__(key)
 
+    def params_in(self, lang: str) -> dict[str, object]:
+        """The parameters, a name given in both languages (see `Phrase`) in the reader's."""
+        return {k: v.label(lang) if isinstance(v, Phrase) else v for k, v in self.params.items()}
+
     def text(self, lang: str) -> str:
-        return t(self.key, lang, **self.params)
+        return t(self.key, lang, **self.params_in(lang))
+
+    @property
+    def names_its_field(self) -> bool:
+        """Whether the message says itself which field it is about (`field` parameter)."""
+        return "field" in self.params
+
+
+class Phrase:
+    """A name a message quotes, in both languages: a field of the policy, say, "Company targets ›
+    CSAT (4–5)". Parts are joined by " › "; each is a `Phrase`, an object with `label(lang)` (a
+    metric, a policy label) or plain text from a record (a client's name), kept as it is."""
+
+    def __init__(self, *parts: object) -> None:
+        self.parts = parts
+
+    @classmethod
+    def of(cls, *keys: str, **params: object) -> Phrase:
+        """The texts of `keys` in this catalog (filled with `params`), as a phrase."""
+        return cls(*(_Text(lambda lang, k=k: t(k, lang, **params)) for k in keys))
+
+    @classmethod
+    def column(cls, name: str) -> Phrase:
+        """A column's heading (see `COLUMNS`), as a phrase."""
+        return cls(_Text(lambda lang: column_label(name, lang)))
+
+    def label(self, lang: str) -> str:
+        return " › ".join(p.label(lang) if hasattr(p, "label") else str(p) for p in self.parts)
+
+    def __add__(self, other: object) -> Phrase:
+        return Phrase(*self.parts, other)
+
+
+class _Text:
+    """A part of a phrase made in the reader's language when it is read."""
+
+    def __init__(self, text) -> None:
+        self._text = text
+
+    def label(self, lang: str) -> str:
+        return self._text(lang)
 
 
 # pydantic error type -> (English, Chinese); {ctx} values fill the braces.
@@ -885,18 +972,31 @@ _PYDANTIC: dict[str, tuple[str, str]] = {
 }
 
 
-def validation_messages(exc, lang: str) -> list[str]:
-    """A pydantic ValidationError as lines a user can act on, in their language."""
+def validation_messages(exc, lang: str, name=None) -> list[str]:
+    """A pydantic ValidationError as lines a user can act on, in their language.
+
+    Each line starts with where the error is: `name(loc)` (a `Phrase`, or None to fall back) when
+    given, else the field path itself."""
     out = []
     for err in exc.errors():
-        where = " › ".join(str(p) for p in err.get("loc", ()))
+        loc = tuple(err.get("loc", ()))
+        named = name(loc) if name is not None and loc else None
+        where = named.label(lang) if named is not None else " › ".join(str(p) for p in loc)
         ctx = err.get("ctx") or {}
         cause = ctx.get("error")
         if isinstance(cause, Problem):
             text = cause.text(lang)
+            if cause.names_its_field:
+                where = ""
         elif err["type"] in _PYDANTIC:
             en, zh = _PYDANTIC[err["type"]]
-            text = (zh if lang == "zh" else en).format(**{k: v for k, v in ctx.items() if k != "error"})
+            # A bound of a float field comes as 0.0; people write 0.
+            bounds = {
+                k: int(v) if isinstance(v, float) and v.is_integer() else v
+                for k, v in ctx.items()
+                if k != "error"
+            }
+            text = (zh if lang == "zh" else en).format(**bounds)
         else:
             text = err.get("msg", "")
         out.append(f"{where}: {text}" if where else text)

@@ -5,17 +5,24 @@ as a dated version (`policy_versions`). A period is measured under the version i
 last day, and audits and appraisals keep the version they were scored under. The scoring rules
 (audit score, appraisal score, grade, pay coefficient) are methods of the models that hold their
 parameters, so a rule and its numbers cannot drift apart.
+
+Every threshold and target is checked against the range of its metric's unit (a rate is a
+fraction 0–1, a time above 0 seconds, a score 0–100 points), with messages that name the field,
+so the editor, a loaded file and code all meet the same rules. The tables an editor works on
+(`to_tables`) show a rate in percent, as people enter it; `from_tables` stores the fraction.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 from typing import Literal
 
-from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic import BaseModel, Field, ValidationError, ValidationInfo, field_validator, model_validator
+from pydantic_core import InitErrorDetails
 
-from csdata.i18n import Problem
+from csdata.i18n import Phrase, Problem, validation_messages
 
 Channel = Literal["phone", "chat", "email"]
 CHANNELS: tuple[str, ...] = ("phone", "chat", "email")
@@ -42,13 +49,14 @@ class Item(Label):
     weight: float = Field(gt=0, le=100)
 
 
-def _check_weights(items: list[Item]) -> list[Item]:
+def _check_weights(items: list[Item], field: str) -> list[Item]:
+    """Each key once, and the weights adding up to 100; `field` names the list in messages."""
     keys = [i.key for i in items]
     if len(set(keys)) != len(keys):
         raise PolicyError("policy_duplicate_keys")
     total = sum(i.weight for i in items)
     if abs(total - 100) > 1e-9:
-        raise PolicyError("policy_weights_sum", total=round(total, 4))
+        raise PolicyError("policy_weights_sum", field=Phrase.of(field), total=round(total, 4))
     return items
 
 
@@ -60,7 +68,7 @@ class Scorecard(BaseModel):
     @field_validator("criteria")
     @classmethod
     def _weights(cls, items: list[Item]) -> list[Item]:
-        return _check_weights(items)
+        return _check_weights(items, "policy_field_criteria")
 
     def score(self, scores: dict[str, float | None], critical_error: bool = False) -> float | None:
         """Σ(weight × score) ÷ Σ(weight) over scored criteria; 0 on a critical error.
@@ -97,7 +105,7 @@ class AppraisalScheme(BaseModel):
     @field_validator("indicators")
     @classmethod
     def _weights(cls, items: list[Item]) -> list[Item]:
-        return _check_weights(items)
+        return _check_weights(items, "policy_field_indicators")
 
     @field_validator("bands")
     @classmethod
@@ -155,6 +163,50 @@ def client_visible_metrics() -> list[str]:
     return [m for m in CATALOG if _client_visible(m)]
 
 
+# -- the range of every number, by the unit of its metric ------------------------------------------
+
+# Whether a stored value is possible, per unit. Rates are stored as fractions (0.85 = 85 %), so an
+# 85 where a rate belongs reads as 8500 % and is refused, however it came in (editor, file, code).
+_IN_RANGE = {
+    "rate": lambda v: 0 <= v <= 1,
+    "seconds": lambda v: v > 0,
+    "hours": lambda v: v >= 0,
+    "points": lambda v: 0 <= v <= 100,
+    "rating": lambda v: 1 <= v <= 5,
+    "count": lambda v: v >= 0,
+    "money": lambda v: v >= 0,
+}
+
+
+def unit_of(metric: str | None) -> str | None:
+    """The unit of a metric of the catalog (None for a name it does not know)."""
+    from csdata.metrics import CATALOG
+
+    known = CATALOG.get(metric) if isinstance(metric, str) else None
+    return known.unit if known else None
+
+
+def as_entered(metric: str | None, value: float | None) -> float | None:
+    """A stored target as a person enters it: a rate in percent (0.85 -> 85), the rest as stored."""
+    if value is None or unit_of(metric) != "rate":
+        return value
+    return round(value * 100, 9)  # 0.07 * 100 is 7.000000000000001
+
+
+def as_stored(metric: str | None, value: float | None) -> float | None:
+    """The inverse of `as_entered`: a rate entered in percent as the fraction stored (85 -> 0.85)."""
+    if value is None or unit_of(metric) != "rate" or not isinstance(value, int | float):
+        return value
+    return round(value / 100, 12)
+
+
+def _out_of_range(field: Phrase, unit: str, value: float) -> Problem | None:
+    if math.isfinite(value) and _IN_RANGE[unit](value):
+        return None
+    shown = value * 100 if unit == "rate" else value
+    return PolicyError(f"policy_range_{unit}", field=field, value=shown)
+
+
 class Policy(BaseModel):
     effective_from: dt.date = dt.date(2020, 1, 1)
     sla_seconds: dict[Channel, int] = Field(
@@ -187,6 +239,49 @@ class Policy(BaseModel):
         internal = [m for m in self.client_metrics if not _client_visible(m)]
         if internal:
             raise PolicyError("policy_internal_metric", names=", ".join(internal))
+        return self
+
+    @model_validator(mode="after")
+    def _ranges(self, info: ValidationInfo) -> Policy:
+        """Every threshold and target within the range of its unit, each breach named by its field.
+
+        A version already stored is read as it was saved (see `_stored`): an older one may break
+        a range checked only since, and must still show, so that it can be corrected.
+        """
+        from csdata.metrics import CATALOG
+
+        if (info.context or {}).get("stored"):
+            return self
+        company = [(Phrase.of("policy_targets"), self.targets)]
+        company += [
+            (Phrase.of("policy_channel_targets", f"channel_{c}"), t) for c, t in self.channel_targets.items()
+        ]
+        layers = [(Phrase.of("policy_field_sla"), self.sla_seconds, company)]
+        for k in self.contracts:
+            where = Phrase.of("policy_field_contracts") + k.client
+            targets = [(where, k.targets)]
+            targets += [(where + Phrase.of(f"channel_{c}"), t) for c, t in k.channel_targets.items()]
+            layers.append((where + Phrase.of("policy_field_sla"), k.sla_seconds, targets))
+        found = []
+        for sla_field, sla, targets in layers:
+            found += [
+                _out_of_range(sla_field + Phrase.of(f"channel_{c}"), "seconds", v) for c, v in sla.items()
+            ]
+            for field, values in targets:
+                found += [
+                    _out_of_range(field + CATALOG[m], CATALOG[m].unit, v)
+                    for m, v in values.items()
+                    if m in CATALOG  # an unknown name is `_known_metrics`' to report
+                ]
+        found = [p for p in found if p is not None]
+        if found:
+            raise ValidationError.from_exception_data(
+                type(self).__name__,
+                [
+                    InitErrorDetails(type="value_error", loc=(), input=p.params["value"], ctx={"error": p})
+                    for p in found
+                ],
+            )
         return self
 
     def contract(self, client: str | None) -> Contract | None:
@@ -293,27 +388,33 @@ SCALARS = (
 )
 
 
+def _target(metric: str, value: float) -> dict:
+    """A target row's metric, its target as entered (rates in percent) and the metric's unit."""
+    return {"metric": metric, "target": as_entered(metric, value), "unit": unit_of(metric)}
+
+
 def to_tables(policy: Policy) -> dict[str, list[dict]]:
-    """The policy as flat tables (lists of rows), the shape a table editor works on."""
+    """The policy as flat tables (lists of rows), the shape a table editor works on.
+
+    Targets are as a person enters them: a rate in percent (85 for 85 %), with the unit beside it.
+    """
     return {
         "sla": [{"channel": c, "seconds": policy.sla_seconds[c]} for c in CHANNELS],
-        "targets": [{"metric": m, "target": v} for m, v in policy.targets.items()],
+        "targets": [_target(m, v) for m, v in policy.targets.items()],
         "channel_targets": [
-            {"channel": c, "metric": m, "target": v}
-            for c, t in policy.channel_targets.items()
-            for m, v in t.items()
+            {"channel": c, **_target(m, v)} for c, t in policy.channel_targets.items() for m, v in t.items()
         ],
         "criteria": [i.model_dump() for i in policy.scorecard.criteria],
         "critical_errors": [i.model_dump() for i in policy.scorecard.critical_errors],
         "indicators": [i.model_dump() for i in policy.appraisal.indicators],
         "bands": [b.model_dump() for b in policy.appraisal.bands],
         "contract_targets": [
-            {"client": k.client, "channel": None, "metric": m, "target": v}
+            {"client": k.client, "channel": None, **_target(m, v)}
             for k in policy.contracts
             for m, v in k.targets.items()
         ]
         + [
-            {"client": k.client, "channel": c, "metric": m, "target": v}
+            {"client": k.client, "channel": c, **_target(m, v)}
             for k in policy.contracts
             for c, t in k.channel_targets.items()
             for m, v in t.items()
@@ -327,72 +428,202 @@ def to_tables(policy: Policy) -> dict[str, list[dict]]:
 
 
 def from_tables(tables: dict[str, list[dict]], pass_mark: float, scalars: dict) -> Policy:
-    """The inverse of `to_tables`; raises pydantic's ValidationError (or PolicyError) on bad input.
+    """The inverse of `to_tables` (a rate's target entered in percent is stored as a fraction);
+    raises pydantic's ValidationError on bad input."""
+    return Policy.model_validate(tables_body(tables, pass_mark, scalars))
 
-    Blank rows (all cells empty), as a table editor leaves them, are skipped.
+
+def tables_body(tables: dict[str, list[dict]], pass_mark: float, scalars: dict) -> dict:
+    """What `from_tables` validates: the tables as the policy's fields, rates as fractions.
+
+    Blank rows (all cells empty, the unit aside: it follows the metric), as a table editor leaves
+    them, are skipped.
     """
 
     def rows(name: str) -> list[dict]:
-        return [r for r in tables.get(name, []) if any(v not in (None, "") for v in r.values())]
+        return [
+            r for r in tables.get(name, []) if any(v not in (None, "") for k, v in r.items() if k != "unit")
+        ]
+
+    def target(r: dict) -> float | None:
+        return as_stored(r["metric"], r["target"])
 
     channel_targets: dict[str, dict[str, float]] = {}
     for r in rows("channel_targets"):
-        channel_targets.setdefault(r["channel"], {})[r["metric"]] = r["target"]
+        channel_targets.setdefault(r["channel"], {})[r["metric"]] = target(r)
     contracts: dict[str, dict] = {}
     for r in rows("contract_targets"):
         k = contracts.setdefault(r["client"], {"client": r["client"]})
         if r.get("channel"):
-            k.setdefault("channel_targets", {}).setdefault(r["channel"], {})[r["metric"]] = r["target"]
+            k.setdefault("channel_targets", {}).setdefault(r["channel"], {})[r["metric"]] = target(r)
         else:
-            k.setdefault("targets", {})[r["metric"]] = r["target"]
+            k.setdefault("targets", {})[r["metric"]] = target(r)
     for r in rows("contract_sla"):
         contracts.setdefault(r["client"], {"client": r["client"]}).setdefault("sla_seconds", {})[
             r["channel"]
         ] = r["seconds"]
-    return Policy.model_validate(
-        {
-            **scalars,
-            "sla_seconds": {r["channel"]: r["seconds"] for r in rows("sla")},
-            "targets": {r["metric"]: r["target"] for r in rows("targets")},
-            "channel_targets": channel_targets,
-            "contracts": list(contracts.values()),
-            "scorecard": {
-                "criteria": rows("criteria"),
-                "pass_mark": pass_mark,
-                "critical_errors": rows("critical_errors"),
-            },
-            "appraisal": {"indicators": rows("indicators"), "bands": rows("bands")},
-        }
-    )
+    return {
+        **scalars,
+        "sla_seconds": {r["channel"]: r["seconds"] for r in rows("sla")},
+        "targets": {r["metric"]: target(r) for r in rows("targets")},
+        "channel_targets": channel_targets,
+        "contracts": list(contracts.values()),
+        "scorecard": {
+            "criteria": rows("criteria"),
+            "pass_mark": pass_mark,
+            "critical_errors": rows("critical_errors"),
+        },
+        "appraisal": {"indicators": rows("indicators"), "bands": rows("bands")},
+    }
+
+
+# -- where a rule is broken, as the editor names it ----------------------------------------------
+
+# A part of the model -> the name of the table or field that shows it.
+_PLACES = {
+    "sla_seconds": "policy_field_sla",
+    "targets": "policy_targets",
+    "channel_targets": "policy_channel_targets",
+    "contracts": "policy_field_contracts",
+    "criteria": "policy_field_criteria",
+    "critical_errors": "policy_field_critical",
+    "indicators": "policy_field_indicators",
+    "bands": "policy_field_bands",
+    "pass_mark": "policy_pass_mark",
+    "onboarding_pass_mark": "policy_onboarding_pass",
+    "training_hours_per_quarter": "policy_training_hours",
+    "min_audits_for_ranking": "policy_min_audits",
+    "client_metrics": "policy_client_metrics",
+    "effective_from": "policy_effective_from",
+}
+
+
+def field_name(loc: tuple, body: dict | None = None) -> Phrase | None:
+    """Where a validation error of `Policy` is, as the editor names it: ("appraisal", "bands", 3,
+    "coefficient") -> "Grade bands › row 4 › Coefficient". A contract is named by its client when
+    `body`, the input that was validated, says which one."""
+    from csdata.metrics import CATALOG
+
+    parts: list[object] = []
+    for i, part in enumerate(loc):
+        inside_contract = i > 0 and loc[0] == "contracts"
+        if isinstance(part, int) and i == 1 and inside_contract and _client_at(body, part):
+            parts.append(_client_at(body, part))
+        elif isinstance(part, int):
+            parts.append(Phrase.of("policy_row", n=part + 1))
+        elif part in ("scorecard", "appraisal") or (
+            inside_contract and part in ("targets", "channel_targets")
+        ):
+            continue
+        elif part in _PLACES and not (inside_contract and part != "sla_seconds"):
+            parts.append(Phrase.of(_PLACES[part]))
+        elif part in CHANNELS:
+            parts.append(Phrase.of(f"channel_{part}"))
+        elif part in CATALOG:
+            parts.append(CATALOG[part])
+        else:
+            parts.append(Phrase.column(str(part)))
+    return Phrase(*parts) if parts else None
+
+
+def _client_at(body: dict | None, index: int) -> str | None:
+    try:
+        client = body["contracts"][index]["client"]  # type: ignore[index]
+    except (TypeError, KeyError, IndexError):
+        return None
+    return client if isinstance(client, str) and client else None
+
+
+def messages(exc: ValidationError, body: dict | None, lang: str) -> list[str]:
+    """Why `body` is not a policy, a line per broken rule, each naming its field as the editor does."""
+    return validation_messages(exc, lang, lambda loc: field_name(loc, body))
+
+
+# -- what changed between two versions --------------------------------------------------------------
+
+MAX_CHANGES = 40  # lines an audit-log entry lists; the rest are counted
+
+
+def _flat(value: object, path: tuple[str, ...] = ()) -> dict[tuple[str, ...], object]:
+    """Every number and text of a dumped policy by its path; list items by their key (a criterion's
+    `key`, a band's `grade`, a contract's `client`), so a reordered list is no change."""
+    if isinstance(value, dict):
+        return {p: v for k, item in value.items() for p, v in _flat(item, (*path, str(k))).items()}
+    if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+        ident = next((f for f in ("key", "grade", "client") if all(f in v for v in value)), None)
+        if ident is not None:
+            return {
+                p: x
+                for v in value
+                for p, x in _flat({k: x for k, x in v.items() if k != ident}, (*path, str(v[ident]))).items()
+            }
+    return {path: value}
+
+
+def _shown(path: tuple[str, ...], value: object) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value) or "–"
+    if "targets" in path and unit_of(path[-1]) == "rate" and isinstance(value, int | float):
+        return f"{value * 100:g} %"
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def policy_changes(old: Policy, new: Policy) -> list[str]:
+    """What `new` changes of `old`, a line per value: "targets.csat_pct: 85 % → 90 %" (rate
+    targets in percent, as entered; "–" for a value added or removed)."""
+    before, after = _flat(old.model_dump(mode="json")), _flat(new.model_dump(mode="json"))
+    paths = list(after) + [p for p in before if p not in after]
+    pairs = [(p, _shown(p, before.get(p)), _shown(p, after.get(p))) for p in paths]
+    lines = [f"{'.'.join(p)}: {old} → {new}" for p, old, new in pairs if old != new]
+    if len(lines) > MAX_CHANGES:
+        lines = [*lines[:MAX_CHANGES], f"… +{len(lines) - MAX_CHANGES}"]
+    return lines
 
 
 # -- storage: versions in the warehouse ------------------------------------------------------
 
+_VERSIONS = "SELECT version, body FROM policy_versions"
+_NEWEST_ORDER = " ORDER BY effective_from DESC, version DESC LIMIT 1"
+
+
+def _stored(body: str) -> Policy:
+    """A version as saved (its ranges are not checked again: see `Policy._ranges`)."""
+    return Policy.model_validate(json.loads(body), context={"stored": True})
+
 
 def save_policy(wh, policy: Policy, actor: str) -> int:
-    """Store `policy` as the next version; returns its number."""
+    """Store `policy` as the next version; returns its number. The audit-log entry says what it
+    changes of the version the editor showed (the one in force last), one line per value.
+
+    Checked again first, so a policy put together in code breaks no rule either."""
+    policy = Policy.model_validate(policy.model_dump())
     with wh.transaction(actor, "policy.save", "policy_versions") as w:
         version = (w.scalar("SELECT coalesce(max(version), 0) FROM policy_versions") or 0) + 1
+        previous = w.scalar("SELECT body FROM policy_versions" + _NEWEST_ORDER)
         w.execute(
             "INSERT INTO policy_versions (version, effective_from, body, created_by) VALUES (?, ?, ?, ?)",
             [version, policy.effective_from, policy.model_dump_json(), actor],
         )
         w.detail["version"] = version
+        if previous is not None:
+            w.detail["changes"] = policy_changes(_stored(previous), policy)
     return version
 
 
 def load_policy(wh, on: dt.date | None = None) -> tuple[int, Policy]:
     """The version in force on `on` (default: the newest), as (version number, policy)."""
-    sql = "SELECT version, body FROM policy_versions"
+    sql = _VERSIONS
     params: list = []
     if on is not None:
         sql += " WHERE effective_from <= ?"
         params.append(on)
-    row = wh.rows(sql + " ORDER BY effective_from DESC, version DESC LIMIT 1", params)
+    row = wh.rows(sql + _NEWEST_ORDER, params)
     if not row and on is not None:
         # Nothing in force that early: the oldest rules are the best guess.
         row = wh.rows("SELECT version, body FROM policy_versions ORDER BY effective_from, version LIMIT 1")
     if not row:
         return 0, default_policy()
     version, body = row[0]
-    return version, Policy.model_validate(json.loads(body))
+    return version, _stored(body)

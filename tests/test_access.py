@@ -24,7 +24,7 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
-from conftest import ROOT, cli_values, download, run_cli, shown, shown_cards
+from conftest import DEMO_AS_OF, ROOT, cli_values, download, run_cli, shown, shown_cards
 from google.protobuf import text_format
 from streamlit.testing.v1 import AppTest
 
@@ -611,13 +611,13 @@ def test_policy_page_saves_only_valid_policies(fresh_db, app_env):
     criteria = at.data_editor(key=key).value
     assert list(criteria["weight"]) == [25.0, 20.0, 30.0, 15.0, 10.0]
 
-    # Weights that add up to 105: refused, with the rule, and nothing saved.
-    at.session_state[key] = {"edited_rows": {0: {"weight": 30.0}}, "added_rows": [], "deleted_rows": []}
+    # Weights that add up to 90 (25 -> 15): refused, naming the scorecard, and nothing saved.
+    at.session_state[key] = {"edited_rows": {0: {"weight": 15.0}}, "added_rows": [], "deleted_rows": []}
     at.button(key="policy_save").click().run()
     assert_clean(at)
     [message] = errors(at)
     assert message.startswith(t("policy_invalid", "en"))
-    assert t("policy_weights_sum", "en", total=105.0) in message
+    assert "QA scorecard: the weights must add up to 100 (they add up to 90)" in message
     assert not at.success
     assert wh.scalar("SELECT count(*) FROM policy_versions") == versions
     assert not audit_rows(wh, "policy.save", "policy_versions")[versions:]
@@ -641,12 +641,10 @@ def test_policy_page_saves_only_valid_policies(fresh_db, app_env):
     assert body["scorecard"]["criteria"][0]["label_en"] == label
     saves = audit_rows(wh, "policy.save", "policy_versions")
     actor, when, _, detail = saves[-1]
-    assert actor == "admin" and json.loads(detail) == {"version": versions + 1}
+    assert actor == "admin" and json.loads(detail)["version"] == versions + 1
     assert when >= dt.datetime.now() - dt.timedelta(minutes=5)
 
-    # The page now shows the new version, with fresh editors.
-    at.run()
-    assert_clean(at)
+    # The same run shows the new version, with fresh editors.
     assert list(at.data_editor(key=editor_key(at, "criteria")).value["weight"]) == [
         30.0,
         15.0,
@@ -655,6 +653,171 @@ def test_policy_page_saves_only_valid_policies(fresh_db, app_env):
         10.0,
     ]
     assert pass_mark_input(at).value == 90.0
+
+
+def edit(at: AppTest, table: str, rows: dict[int, dict]) -> AppTest:
+    """Change cells of a policy table as a person would in its editor, and rerun."""
+    at.session_state[editor_key(at, table)] = {"edited_rows": rows, "added_rows": [], "deleted_rows": []}
+    return at.run()
+
+
+def target_row(at: AppTest, metric: str) -> tuple[int, float]:
+    """The row of `metric` in the company targets table, and the target shown there."""
+    frame = at.data_editor(key=editor_key(at, "targets")).value
+    [row] = frame.index[frame["metric"] == metric]
+    return int(row), float(frame.loc[row, "target"])
+
+
+def unsaved_marked(at: AppTest) -> bool:
+    """Whether the page marks unsaved changes, with Save as the primary button to match."""
+    badge = any(t("policy_unsaved", "en") in m.value for m in at.markdown)
+    assert (at.button(key="policy_save").proto.type == "primary") == badge
+    return badge
+
+
+def version_caption(at: AppTest) -> str:
+    [caption] = [shown(c.value) for c in at.caption if shown(c.value).startswith("Version ")]
+    return caption
+
+
+def stored(wh: Warehouse) -> tuple[int, dict]:
+    """The newest stored version: its number and its body."""
+    version, body = wh.rows("SELECT version, body FROM policy_versions ORDER BY version DESC LIMIT 1")[0]
+    return version, json.loads(body)
+
+
+def card_target(at: AppTest, metric: str) -> str:
+    """The target line under the overview's card for `metric`."""
+    label = CATALOG[metric].short_label("en")
+
+    def walk(node):
+        children = list(getattr(node, "children", {}).values())
+        if any(getattr(c, "type", None) == "metric" and c.label == label for c in children):
+            yield from (shown(c.value) for c in children if getattr(c, "type", None) == "caption")
+        for child in children:
+            yield from walk(child)
+
+    [line] = walk(at.main)
+    return line
+
+
+def test_policy_rates_are_entered_in_percent(fresh_db, app_env):
+    at, wh, versions = policy_page(fresh_db, app_env)
+    row, shown_target = target_row(at, "csat_pct")
+    assert shown_target == 85.0, "stored 0.85, entered and shown as 85 (%)"
+    assert at.data_editor(key=editor_key(at, "targets")).value.loc[row, "unit"] == "rate"
+    assert version_caption(at).startswith(f"Version {versions},")
+    assert not unsaved_marked(at)
+
+    # In force from before the end of the overview's default period, so the overview uses it.
+    at.date_input(key="policy_from").set_value(DEMO_AS_OF - dt.timedelta(days=60))
+    edit(at, "targets", {row: {"target": 87.0}})
+    assert_clean(at)
+    assert unsaved_marked(at)
+    at.button(key="policy_save").click().run()
+    assert_clean(at)
+    assert not errors(at)
+    # The same run: the confirmation, the new version in the caption, the tables from it.
+    assert [s.value for s in at.success] == [t("policy_saved", "en", version=versions + 1)]
+    assert version_caption(at).startswith(f"Version {versions + 1},")
+    assert target_row(at, "csat_pct") == (row, 87.0)
+    assert not unsaved_marked(at)
+    version, body = stored(wh)
+    assert (version, body["targets"]["csat_pct"]) == (versions + 1, 0.87)
+    changes = json.loads(audit_rows(wh, "policy.save", "policy_versions")[-1][3])["changes"]
+    assert "targets.csat_pct: 85 % → 87 %" in changes
+
+    open_page(at, "overview")
+    assert card_target(at, "csat_pct").startswith("Target 87.0%")
+
+    # 85 typed for the CSAT target is 85 %: stored 0.85, never 85.0 (= 8500 %).
+    open_page(at, "policy")
+    at.date_input(key="policy_from").set_value(DEMO_AS_OF - dt.timedelta(days=30))
+    edit(at, "targets", {row: {"target": 85.0}})
+    at.button(key="policy_save").click().run()
+    assert_clean(at)
+    assert not errors(at)
+    version, body = stored(wh)
+    assert (version, body["targets"]["csat_pct"]) == (versions + 2, 0.85)
+    open_page(at, "overview")
+    assert card_target(at, "csat_pct").startswith("Target 85.0%")
+
+
+def test_policy_refuses_impossible_numbers_naming_the_field(fresh_db, app_env):
+    at, wh, versions = policy_page(fresh_db, app_env)
+    row, _ = target_row(at, "csat_pct")
+    before = stored(wh)
+    cases = [
+        (
+            "targets",
+            {row: {"target": 150.0}},
+            "Company targets › CSAT (4–5): 150 % is not a percentage from 0 to 100",
+        ),
+        ("sla", {0: {"seconds": 0}}, "Service-level threshold › Phone: 0 s must be more than 0 seconds"),
+        (
+            "indicators",
+            {3: {"weight": 5.0}},
+            "Appraisal indicators: the weights must add up to 100 (they add up to 90)",
+        ),
+        ("bands", {3: {"coefficient": -0.5}}, "Grade bands › row 4 › Coefficient: must be at least 0"),
+    ]
+    for table, rows, wanted in cases:
+        at = edit(at, table, rows)
+        assert unsaved_marked(at)
+        at.button(key="policy_save").click().run()
+        assert_clean(at)
+        [message] = errors(at)
+        assert message.startswith(t("policy_invalid", "en")) and wanted in message, (table, message)
+        assert not at.success
+        assert stored(wh) == before, "nothing saved"
+        assert version_caption(at).startswith(f"Version {versions},")
+        edit(at, table, {})
+    assert not audit_rows(wh, "policy.save", "policy_versions")[versions:]
+
+
+def test_a_version_saved_with_a_rate_of_85_opens_and_is_corrected(fresh_db, app_env):
+    """What the defect left behind: version N with a CSAT target of 85 (8500 %)."""
+    at, wh, versions = policy_page(fresh_db, app_env)
+    _, body = stored(wh)
+    body["targets"]["csat_pct"] = 85
+    body["effective_from"] = dt.date.today().isoformat()
+    with wh.transaction("admin", "fixture") as w:
+        w.execute(
+            "INSERT INTO policy_versions (version, effective_from, body, created_by) VALUES (?, ?, ?, 'admin')",
+            [versions + 1, dt.date.today(), json.dumps(body)],
+        )
+    at.run()
+    assert_clean(at)
+    row, shown_target = target_row(at, "csat_pct")
+    assert shown_target == 8500.0, "shown as it was saved, to be seen and corrected"
+    assert not unsaved_marked(at), "nothing edited yet"
+    at.button(key="policy_save").click().run()
+    [message] = errors(at)
+    assert "Company targets › CSAT (4–5): 8500 % is not a percentage from 0 to 100" in message
+    assert stored(wh)[0] == versions + 1
+    edit(at, "targets", {row: {"target": 85.0}})
+    assert unsaved_marked(at)
+    at.button(key="policy_save").click().run()
+    assert_clean(at)
+    assert not errors(at)
+    assert stored(wh)[0] == versions + 2 and stored(wh)[1]["targets"]["csat_pct"] == 0.85
+    changes = json.loads(audit_rows(wh, "policy.save", "policy_versions")[-1][3])["changes"]
+    assert changes == ["targets.csat_pct: 8500 % → 85 %"]
+    assert not unsaved_marked(at)
+
+
+def test_policy_file_with_a_rate_of_85_is_refused(fresh_db, app_env):
+    at, wh, versions = policy_page(fresh_db, app_env)
+    _, body = stored(wh)
+    body["targets"]["csat_pct"] = 85  # a fraction field given a percentage: 8500 %
+    content = json.dumps(body).encode()
+    at.file_uploader(key="policy_upload").set_value(("csat.json", content, "application/json")).run()
+    assert_clean(at)
+    [message] = errors(at)
+    assert message.startswith(t("policy_file_breaks_rules", "en"))
+    assert "Company targets › CSAT (4–5): 8500 % is not a percentage from 0 to 100" in message
+    assert not at.info, "not loaded for review"
+    assert wh.scalar("SELECT count(*) FROM policy_versions") == versions
 
 
 def test_policy_upload_of_a_non_policy_file_changes_nothing(fresh_db, app_env):

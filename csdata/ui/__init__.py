@@ -1,7 +1,8 @@
 """The pieces pages are built from: `csdata.ui` is the only package that imports streamlit.
 
 This module holds the frame (language, warehouse, sign-in, navigation) and the dashboard pieces;
-`csdata.ui.entry` holds the data-entry forms and `csdata.ui.imports` the upload flow.
+`csdata.ui.entry` holds the data-entry forms, `csdata.ui.imports` the upload flow and
+`csdata.ui.policy_form` the policy editor.
 
 The warehouse is a cached resource (one per process, a cursor per session thread), query results
 are cached by their arguments plus the warehouse's data version (the last audit-log id, which
@@ -20,9 +21,8 @@ import streamlit as st
 
 from csdata import auth, queries
 from csdata.auth import User
-from csdata.i18n import LANG_NAMES, LANGS, Problem, channel_label, column_label, fmt_money, literal, md, t_md
-from csdata.metrics import CATALOG
-from csdata.policy import CHANNELS, Policy, load_policy
+from csdata.i18n import LANG_NAMES, LANGS, Problem, column_label, fmt_money, md, t_md
+from csdata.policy import Policy, load_policy
 from csdata.settings import Settings, SettingsError, is_local_address
 from csdata.warehouse import Warehouse, WarehouseError
 
@@ -49,7 +49,7 @@ def tr(key: str, **params: object) -> md:
 
 def problem_text(exc: Problem) -> md:
     """A refusal's message, its parameters shown as plain text (they often quote the input)."""
-    return tr(exc.key, **exc.params)
+    return tr(exc.key, **exc.params_in(lang()))
 
 
 def language_switch() -> None:
@@ -441,141 +441,3 @@ def user_form(wh: Warehouse, me: User, username: str | None) -> None:
         _show_problem(exc)
         return
     st.success(tr("saved"))
-
-
-def policy_editor(wh: Warehouse, me: User) -> None:
-    """Every table of the policy, editable; saved as a new version only when every rule holds."""
-    import json
-
-    from pydantic import ValidationError
-
-    from csdata import policy as pol
-    from csdata.i18n import Problem, validation_messages
-
-    language = lang()
-    version, current = pol.load_policy(wh)
-    loaded = st.session_state.get("policy_loaded")
-    base = loaded or current
-    st.caption(tr("policy_version", version=version, date=current.effective_from))
-
-    with st.expander(tr("policy_file")):
-        st.download_button(
-            tr("policy_download"),
-            current.model_dump_json(indent=2),
-            file_name=f"policy-v{version}.json",
-            mime="application/json",
-            on_click="ignore",
-        )
-        upload = st.file_uploader(tr("policy_upload"), type=["json"], key="policy_upload")
-        if upload is not None and st.session_state.get("policy_loaded_name") != upload.name:
-            try:
-                candidate = pol.Policy.model_validate(json.loads(upload.getvalue().decode("utf-8")))
-            except (ValueError, UnicodeDecodeError):
-                st.error(tr("policy_bad_file"))
-            else:
-                st.session_state["policy_loaded"] = candidate
-                st.session_state["policy_loaded_name"] = upload.name
-                st.rerun()
-        if loaded is not None:
-            st.info(tr("policy_loaded", name=st.session_state.get("policy_loaded_name")))
-
-    tables = pol.to_tables(base)
-    # The editors' keys must stay the same from one run to the next, or every edit (each one a
-    # rerun) would meet a fresh editor and be lost, and Save would store the unedited tables.
-    # They change only when the tables underneath do: a new version, a loaded file, or a save.
-    source = st.session_state.get("policy_loaded_name", "file") if loaded is not None else "current"
-    source += f"_{st.session_state.get('policy_saves', 0)}"
-    metric_names = [m for m in CATALOG if m != "training_hours"]
-    client_names = queries.clients(wh)
-    columns = {
-        "channel": st.column_config.SelectboxColumn(
-            column_label("channel", language),
-            options=list(CHANNELS),
-            format_func=lambda c: channel_label(c, language),
-        ),
-        "metric": st.column_config.SelectboxColumn(
-            column_label("metric", language),
-            options=metric_names,
-            format_func=lambda m: CATALOG[m].label(language),
-        ),
-        "client": st.column_config.SelectboxColumn(column_label("client", language), options=client_names),
-        "target": st.column_config.NumberColumn(
-            column_label("target", language), help=tr("policy_target_help")
-        ),
-    }
-
-    def editor(name: str, title: str, fixed: bool = False) -> list[dict]:
-        st.markdown(f"**{tr(title)}**")
-        frame = pd.DataFrame(tables[name])
-        config = {c: columns.get(c, column_label(c, language)) for c in frame.columns}
-        edited = st.data_editor(
-            frame,
-            column_config=config,
-            num_rows="fixed" if fixed else "dynamic",
-            hide_index=True,
-            key=f"policy_{name}_{version}_{source}",
-            width="stretch",
-        )
-        return [{k: (None if pd.isna(v) else v) for k, v in r.items()} for r in edited.to_dict("records")]
-
-    edited: dict[str, list[dict]] = {}
-    c1, c2 = st.columns(2)
-    with c1:
-        edited["sla"] = editor("sla", "policy_sla", fixed=True)
-        edited["targets"] = editor("targets", "policy_targets")
-        edited["channel_targets"] = editor("channel_targets", "policy_channel_targets")
-    with c2:
-        edited["criteria"] = editor("criteria", "policy_scorecard")
-        pass_mark = st.number_input(tr("policy_pass_mark"), 0.0, 100.0, float(base.scorecard.pass_mark), 1.0)
-        edited["critical_errors"] = editor("critical_errors", "policy_critical")
-    c3, c4 = st.columns(2)
-    with c3:
-        edited["indicators"] = editor("indicators", "policy_appraisal")
-        edited["bands"] = editor("bands", "policy_bands")
-    with c4:
-        st.markdown(f"**{tr('policy_training')}**")
-        scalars = {
-            "onboarding_pass_mark": st.number_input(
-                tr("policy_onboarding_pass"), 0.0, 100.0, float(base.onboarding_pass_mark), 1.0
-            ),
-            "training_hours_per_quarter": st.number_input(
-                tr("policy_training_hours"), 0.0, 200.0, float(base.training_hours_per_quarter), 0.5
-            ),
-            "min_audits_for_ranking": st.number_input(
-                tr("policy_min_audits"), 1, 100, int(base.min_audits_for_ranking), 1
-            ),
-            "client_metrics": st.multiselect(
-                tr("policy_client_metrics"),
-                pol.client_visible_metrics(),
-                default=list(base.client_metrics),
-                format_func=lambda m: CATALOG[m].label(language),
-                help=tr("policy_client_metrics_help"),
-                key=f"policy_client_metrics_{version}_{source}",
-            ),
-        }
-    edited["contract_targets"] = editor("contract_targets", "policy_contract_targets")
-    edited["contract_sla"] = editor("contract_sla", "policy_contract_sla")
-    scalars["effective_from"] = st.date_input(
-        tr("policy_effective_from"), value=dt.date.today(), key="policy_from"
-    )
-    if not st.button(tr("save"), type="primary", key="policy_save"):
-        return
-    try:
-        candidate = pol.from_tables(edited, pass_mark, scalars)
-    except ValidationError as exc:
-        st.error(
-            tr("policy_invalid")
-            + "\n\n"
-            + "\n".join(f"- {literal(m)}" for m in validation_messages(exc, language))
-        )
-        return
-    except Problem as exc:
-        st.error(tr("policy_invalid") + "\n\n- " + problem_text(exc))
-        return
-    if candidate.model_dump(exclude={"effective_from"}) == current.model_dump(exclude={"effective_from"}):
-        st.info(tr("policy_unchanged"))
-        return
-    new_version = pol.save_policy(wh, candidate, me.username)
-    st.session_state.pop("policy_loaded", None)
-    st.session_state["policy_saves"] = st.session_state.get("policy_saves", 0) + 1
-    st.success(tr("policy_saved", version=new_version))
