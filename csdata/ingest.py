@@ -515,7 +515,8 @@ class Mapping(BaseModel):
     """How a file's columns become canonical columns (saved as TOML, reused with --mapping).
 
     - `columns`: canonical column -> file column
-    - `combine`: canonical column -> [date column, time column], joined with a space
+    - `combine`: canonical column -> [date column, time column], joined with a space; blank
+      when any of them is blank
     - `constants`: canonical column -> value for every row (e.g. the channel, the client)
     - `values`: canonical column -> {file value: canonical value}
     """
@@ -645,8 +646,11 @@ def _source_sql(mapping: Mapping, field_name: str) -> str | None:
     if field_name in mapping.constants:
         expr = _lit(mapping.constants[field_name])
     elif field_name in mapping.combine:
-        parts = [f"coalesce(trim({_ident(c)}), '')" for c in mapping.combine[field_name]]
-        expr = "nullif(trim(" + " || ' ' || ".join(parts) + "), '')"
+        # A blank part makes the whole value blank: a date whose time is blank (a call nobody
+        # answered) is no moment at all, never that day's midnight. `||` gives NULL if any part
+        # is NULL, and `nullif` turns each blank part into NULL.
+        parts = [f"nullif(trim({_ident(c)}), '')" for c in mapping.combine[field_name]]
+        expr = "(" + " || ' ' || ".join(parts) + ")"
     elif field_name in mapping.columns:
         expr = f"nullif(trim({_ident(mapping.columns[field_name])}), '')"
     else:

@@ -18,7 +18,7 @@ from decimal import Decimal
 import pytest
 from conftest import build_tiny, run_cli
 
-from csdata.ingest import ImportError_, import_file
+from csdata.ingest import ImportError_, Mapping, import_file
 
 D = dt.date
 T = dt.datetime
@@ -619,6 +619,37 @@ def test_tickets_without_ids_get_stable_hash_keys(tiny):
     third = import_file(tiny, "tickets", moved, "noid2.csv", ACTOR)
     assert (third.imported, third.duplicates) == (0, 3)
     assert data_state(tiny) == after
+
+
+# -- 7b. a mapping that joins a date and a time -------------------------------------------------
+
+# A call log as telephone systems write it: the date once, the call's time and the time it was
+# answered in their own columns, the answer time blank when nobody answered.
+LOG_HEADER = ["Call ID", "Call Date", "Call Time", "Time Answered", "Agent"]
+LOG_MAPPING = Mapping(
+    kind="tickets",
+    columns={"ticket_id": "Call ID", "agent_id": "Agent"},
+    combine={"opened_at": ["Call Date", "Call Time"], "first_response_at": ["Call Date", "Time Answered"]},
+    constants={"client": "Acme", "channel": "phone", "type": "consultation"},
+)
+
+
+def test_a_joined_value_with_a_blank_part_is_blank_not_midnight(tiny):
+    rows = [
+        ["L1", "2026-03-05", "13:56:45", "13:57:02", "A1"],  # answered after 17 s
+        ["L2", "2026-03-05", "15:10:00", "", "A1"],  # not answered: no first response
+        ["L3", "2026-03-05", " ", " ", "A2"],  # no call time: no opening moment, not midnight
+        ["L4", "", "09:00:00", "09:00:30", "A2"],  # no date: a time alone is no moment either
+    ]
+    report = import_file(tiny, "tickets", csv_bytes(LOG_HEADER, rows), "log.csv", ACTOR, mapping=LOG_MAPPING)
+    assert reject_tuples(report) == [(4, "opened_at", "is required"), (5, "opened_at", "is required")]
+    assert (report.rows, report.imported, report.rejected) == (4, 2, 2)
+    assert tiny.rows(
+        "SELECT ticket_id, opened_at, first_response_at FROM tickets WHERE ticket_id LIKE 'L_' ORDER BY 1"
+    ) == [
+        ("L1", T(2026, 3, 5, 13, 56, 45), T(2026, 3, 5, 13, 57, 2)),
+        ("L2", T(2026, 3, 5, 15, 10), None),
+    ]
 
 
 # -- 8. files that cannot be read --------------------------------------------------------------
