@@ -1,0 +1,143 @@
+"""Public call-centre files beside the project, imported through the real `csdata` command as a
+new user would, each checked against figures worked out with pandas from the raw file (no csdata
+code in the expected values):
+
+- the restaurant-booking call log with `sample_data/mappings/call_log.toml`: every call lands,
+  the unanswered ones as offered and not answered;
+- the daily aggregate file, which the tickets format cannot hold: refused, nothing written.
+
+The files are public data that are not ours to ship: they are read from ../shared/data/public;
+without that folder the tests skip.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+from conftest import ROOT, SHARED_DATA, run_cli
+
+from csdata.warehouse import Warehouse
+
+CALL_LOG = SHARED_DATA / "call_log" / "Call Center Data.csv"
+DAILY = SHARED_DATA / "daily_calls" / "Call Center Data.csv"
+MAPPINGS = ROOT / "sample_data" / "mappings"
+PHONE_SLA_SECONDS = 20  # the policy's default phone threshold
+
+
+def needs(path):
+    return pytest.mark.skipif(
+        not path.is_file(),
+        reason=f"public test data absent: {path} (the shared data folder is not part of the project)",
+    )
+
+
+def fresh_warehouse(folder):
+    db = folder / "public.duckdb"
+    init = run_cli("init", "--db", str(db), env={"CSDATA_ADMIN_PASSWORD": "public-Test-password-1"})
+    assert init.returncode == 0, init.stderr
+    return db
+
+
+def import_tickets(path, db, *options: str):
+    """`csdata import tickets FILE ... --json`, as a user would run it."""
+    return run_cli("import", "tickets", str(path), *options, "--db", str(db), "--json")
+
+
+def warehouse_rows(db, sql: str) -> list[tuple]:
+    wh = Warehouse(db, read_only=True)
+    try:
+        return wh.rows(sql)
+    finally:
+        wh.close()
+
+
+# -- the call log ------------------------------------------------------------------------------
+
+
+def raw_calls() -> pd.DataFrame:
+    """The call log as the file has it: every cell as text, blank cells as ''."""
+    calls = pd.read_csv(CALL_LOG, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    calls = calls.apply(lambda column: column.str.strip())
+    calls["opened"] = pd.to_datetime(calls["Call Date"] + " " + calls["Call Time"])
+    answered = calls["Time Answered"] != ""
+    calls["answered_at"] = pd.to_datetime(calls["Call Date"] + " " + calls["Time Answered"].where(answered))
+    calls["wait"] = (calls["answered_at"] - calls["opened"]).dt.total_seconds()
+    return calls
+
+
+@pytest.fixture(scope="module")
+def call_log(tmp_path_factory):
+    """A fresh warehouse with the call log imported once; yields (db, report)."""
+    db = fresh_warehouse(tmp_path_factory.mktemp("call_log"))
+    result = import_tickets(CALL_LOG, db, "--mapping", str(MAPPINGS / "call_log.toml"), "--create-missing")
+    assert result.returncode == 0, result.stdout + result.stderr
+    return db, json.loads(result.stdout)
+
+
+@needs(CALL_LOG)
+def test_every_call_of_the_log_lands(call_log):
+    _db, report = call_log
+    calls = raw_calls()
+    assert len(calls) == 25_100
+    assert (report["rows"], report["imported"], report["duplicates"]) == (len(calls), len(calls), 0)
+    assert (report["rejected"], report["rejects"]) == (0, [])
+
+
+@needs(CALL_LOG)
+def test_unanswered_calls_are_offered_and_not_answered(call_log):
+    db, _report = call_log
+    calls = raw_calls()
+    stored = warehouse_rows(
+        db, "SELECT ticket_id, opened_at, first_response_at, agent_id, category FROM tickets"
+    )
+    got = pd.DataFrame(stored, columns=["id", "opened", "answered_at", "agent", "category"]).set_index("id")
+    want = calls.set_index("Call ID")
+    assert sorted(got.index) == sorted(want.index)
+    got = got.loc[want.index]
+    unanswered = set(want.index[want["Time Answered"] == ""])
+    assert len(unanswered) == 369
+    assert set(got.index[got["answered_at"].isna()]) == unanswered
+    assert (got["opened"] == want["opened"]).all()
+    both = got["answered_at"].notna()
+    assert (got.loc[both, "answered_at"] == want.loc[both, "answered_at"]).all()
+    assert (got["agent"] == want["Agent ID"]).all() and (got["category"] == want["Call Outcome"]).all()
+
+
+@needs(CALL_LOG)
+def test_call_log_kpis_match_the_file(call_log):
+    db, _report = call_log
+    calls = raw_calls()
+    waits = calls["wait"].dropna()
+    expected = {
+        "offered": len(calls),
+        "answer_rate": len(waits) / len(calls),
+        "abandon_rate": 1 - len(waits) / len(calls),
+        "service_level": (waits <= PHONE_SLA_SECONDS).sum() / len(calls),
+        "asa": waits.mean(),
+        "wait_median": waits.median(),
+    }
+    assert round(expected["answer_rate"], 4) == 0.9853  # the 98.53 % the file's own figures give
+    result = run_cli("kpi", "--db", str(db), "--client", "Restaurant bookings", "--json")
+    assert result.returncode == 0, result.stderr
+    values = json.loads(result.stdout)
+    assert {k: values[k] for k in expected} == pytest.approx(expected, rel=1e-9)
+    # Nothing in the file says how long a call took, whether it was resolved or how it was rated.
+    assert [values[k] for k in ("aht", "resolution_rate", "fcr_rate", "csat_avg")] == [None] * 4
+
+
+# -- the daily aggregates ------------------------------------------------------------------------
+
+
+@needs(DAILY)
+def test_daily_aggregates_are_not_tickets(tmp_path):
+    """One row per day (calls offered, answered, ...) is no ticket: the import says which ticket
+    columns are missing and writes nothing."""
+    db = fresh_warehouse(tmp_path)
+    header = pd.read_csv(DAILY, nrows=0).columns
+    assert "Incoming Calls" in header and "opened_at" not in header
+    result = import_tickets(DAILY, db)
+    assert result.returncode == 2
+    assert "required columns missing: client, channel, type, opened_at" in result.stderr
+    assert warehouse_rows(db, "SELECT count(*) FROM tickets") == [(0,)]
