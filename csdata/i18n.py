@@ -489,6 +489,16 @@ TEXT: dict[str, tuple[str, str]] = {
         "must be a date and time such as 2026-03-05 14:30",
         "须为日期时间,如 2026-03-05 14:30",
     ),
+    "imp_date_day_first": (
+        "must be a date such as 2026-03-05 or 2026/3/5; this one is written day first (31-12-2026):"
+        " import with dates day first (--day-first)",
+        "须为日期,如 2026-03-05 或 2026/3/5;此值为日在前写法(31-12-2026):请按日期为日在前导入(--day-first)",
+    ),
+    "imp_datetime_day_first": (
+        "must be a date and time such as 2026-03-05 14:30; this one is written day first"
+        " (31-12-2026 14:30): import with dates day first (--day-first)",
+        "须为日期时间,如 2026-03-05 14:30;此值为日在前写法(31-12-2026 14:30):请按日期为日在前导入(--day-first)",
+    ),
     "imp_at_least": ("must be at least {n}", "不能小于 {n}"),
     "imp_at_most": ("must be at most {n}", "不能大于 {n}"),
     "imp_duplicate_in_file": ("the same record appears earlier in this file", "该记录在本文件中重复出现"),

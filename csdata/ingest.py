@@ -821,7 +821,13 @@ def check(
         if f.kind in _TYPE_PROBLEM:
             params = {"choices": ", ".join(f.choices)} if f.kind == "choice" else {}
             bad = f"{raw} IS NOT NULL AND {val} IS NULL"
-            problems.append(_problem(f.name, bad, _TYPE_PROBLEM[f.kind], raw, params))
+            key = _TYPE_PROBLEM[f.kind]
+            if f.kind in ("date", "datetime") and not day_first:
+                # 01-06-2023 is never guessed at; the reason says how it would be read.
+                readable = f"{_typed_sql(f, raw, True)} IS NOT NULL"
+                problems.append(_problem(f.name, f"{bad} AND {readable}", key + "_day_first", raw))
+                bad = f"{bad} AND NOT {readable}"
+            problems.append(_problem(f.name, bad, key, raw, params))
         if f.ge is not None:
             problems.append(_problem(f.name, f"{val} < {f.ge}", "imp_at_least", raw, {"n": _num(f.ge)}))
         if f.le is not None:

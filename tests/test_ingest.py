@@ -544,10 +544,45 @@ def test_create_missing_never_makes_a_pay_grade(tiny):
 def test_day_first_dates(tiny):
     data = csv_bytes(AU_HEADER, [["DF1", "05-03-2026", "A1", "recording", "90", ""]])
     plain = import_file(tiny, "audits", data, "df.csv", ACTOR, dry_run=True)
-    assert reject_tuples(plain) == [(2, "audited_at", "must be a date such as 2026-03-05 or 2026/3/5")]
+    # Without day-first such a date is not guessed at: rejected, the reason saying what to do.
+    hint = "this one is written day first (31-12-2026): import with dates day first (--day-first)"
+    assert reject_tuples(plain) == [
+        (2, "audited_at", f"must be a date such as 2026-03-05 or 2026/3/5; {hint}")
+    ]
+    assert [r.reason("zh") for r in plain.rejects] == [
+        "须为日期,如 2026-03-05 或 2026/3/5;此值为日在前写法(31-12-2026):请按日期为日在前导入(--day-first)"
+    ]
     report = import_file(tiny, "audits", data, "df.csv", ACTOR, day_first=True)
     assert report.imported == 1
     assert tiny.scalar("SELECT audited_at FROM audits WHERE audit_id = 'DF1'") == D(2026, 3, 5)
+
+
+def test_a_day_first_time_is_rejected_saying_to_read_it_day_first(tiny):
+    header = ["ticket_id", "client", "channel", "type", "opened_at"]
+    rows = [
+        ["DT1", "Acme", "chat", "consultation", "01-06-2026 12:15"],  # day first: 1 June
+        ["DT2", "Acme", "chat", "consultation", "2026-06-01 12:15"],
+        ["DT3", "Acme", "chat", "consultation", "32-06-2026 12:15"],  # no day 32: plainly wrong
+        ["DT4", "Acme", "chat", "consultation", "06/13/2026 12:15"],  # month first: never read
+    ]
+    data = csv_bytes(header, rows)
+    hint = "this one is written day first (31-12-2026 14:30): import with dates day first (--day-first)"
+    plain = "must be a date and time such as 2026-03-05 14:30"
+    report = import_file(tiny, "tickets", data, "dt.csv", ACTOR, dry_run=True)
+    assert reject_tuples(report) == [
+        (2, "opened_at", f"{plain}; {hint}"),
+        (4, "opened_at", plain),
+        (5, "opened_at", plain),
+    ]
+    assert report.rejects[0].reason("zh") == (
+        "须为日期时间,如 2026-03-05 14:30;此值为日在前写法(31-12-2026 14:30):请按日期为日在前导入(--day-first)"
+    )
+    day_first = import_file(tiny, "tickets", data, "dt.csv", ACTOR, day_first=True)
+    assert reject_tuples(day_first) == [(4, "opened_at", plain), (5, "opened_at", plain)]
+    assert tiny.rows("SELECT ticket_id, opened_at FROM tickets WHERE ticket_id LIKE 'DT_' ORDER BY 1") == [
+        ("DT1", T(2026, 6, 1, 12, 15)),
+        ("DT2", T(2026, 6, 1, 12, 15)),
+    ]
 
 
 BOOL_SPELLINGS = [
