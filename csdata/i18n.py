@@ -792,7 +792,7 @@ TEXT: dict[str, tuple[str, str]] = {
         "等级区间须按最低分从高到低排列,且互不相同",
     ),
     "policy_bands_floor": ("the lowest grade band must start at 0", "最低等级区间须从 0 分开始"),
-    "rule_before_opened": ("{field} is before opened_at", "{field} 早于 opened_at"),
+    "rule_before_opened": ("{field} is before opened_at ({against})", "{field} 早于 opened_at({against})"),
     "rule_nothing_scored": (
         "no criterion is scored and there is no critical error",
         "没有任何评分项,也没有致命错误",

@@ -840,6 +840,8 @@ def check(
         condition = rule.sql
         for f in fields:
             condition = _replace_word(condition, f.name, _ident(f.name + "_v"))
+        # The value the rejected one was compared with, as the file gives it.
+        against = {"against": text[rule.against]} if rule.against else None
         problems.append(
             _problem(
                 rule.column,
@@ -847,6 +849,7 @@ def check(
                 rule.key,
                 text[rule.column],
                 {"field": rule.column},
+                against,
             )
         )
     keys = [_ident(k + "_v") for k in model.KEY]
@@ -922,10 +925,22 @@ def _num(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else str(value)
 
 
-def _problem(column: str, condition: str, key: str, value_sql: str, params: dict | None = None) -> str:
+def _problem(
+    column: str,
+    condition: str,
+    key: str,
+    value_sql: str,
+    params: dict | None = None,
+    row_params: dict[str, str] | None = None,
+) -> str:
+    """SQL listing the rows where `condition` holds as rejects; the message's parameters are
+    `params` and, from `row_params` (name -> SQL), each row's own values."""
     import json
 
-    p = _lit(json.dumps(params, ensure_ascii=False)) if params else "NULL"
+    p = _lit(json.dumps(params or {}, ensure_ascii=False)) if params or row_params else "NULL"
+    if row_params:
+        pairs = ", ".join(f"{_lit(k)}, CAST({v} AS VARCHAR)" for k, v in row_params.items())
+        p = f"CAST(json_merge_patch({p}, json_object({pairs})) AS VARCHAR)"
     return (
         f"SELECT _row, {_lit(column)} AS col, {_lit(key)} AS key, CAST({value_sql} AS VARCHAR) AS value, "
         f"{p} AS params FROM _typed WHERE {condition}"

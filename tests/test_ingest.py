@@ -394,7 +394,7 @@ R_EXPECTED = [
     (6, "resolved", "must be yes or no (Y/N, 是/否, 1/0, true/false)", "须为是或否(Y/N、是/否、1/0、true/false)"),
     (7, "type", "is required", "为必填项"),
     (8, "ticket_id", "the same record appears earlier in this file", "该记录在本文件中重复出现"),
-    (9, "first_response_at", "first_response_at is before opened_at", "first_response_at 早于 opened_at"),
+    (9, "first_response_at", "first_response_at is before opened_at (2026-03-05 15:00)", "first_response_at 早于 opened_at(2026-03-05 15:00)"),
     (10, "agent_id", UNKNOWN_EN, UNKNOWN_ZH),
     (11, "client", UNKNOWN_EN, UNKNOWN_ZH),
 ]  # fmt: skip
@@ -784,6 +784,12 @@ def test_cli_import_exit_codes_and_json(tmp_path):
     text = run_cli("import", "audits", str(bad), "--db", str(db))
     assert text.returncode == 1
     assert "2 rows read: 0 imported, 1 already present, 1 rejected" in text.stdout
+
+    blank = tmp_path / "blank.csv"
+    blank.write_bytes(csv_bytes(AU_HEADER, [["CB3", "", "A1", "recording", "70", ""]]))
+    listed = run_cli("import", "audits", str(blank), "--db", str(db), "--strict")
+    assert listed.returncode == 1
+    assert "  row 2 · audited_at · '': is required\n" in listed.stdout  # a blank cell, not None
 
     broken = run_cli("import", "audits", str(junk), "--db", str(db), "--json")
     assert broken.returncode == 2
