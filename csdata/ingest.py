@@ -65,6 +65,12 @@ PERSONAL = (
     "e-mail", "address", "id card", "客户姓名", "姓名", "联系人", "电话", "手机", "手机号", "联系电话",
     "邮箱", "电子邮箱", "地址", "身份证", "身份证号",
 )  # fmt: skip
+# Exports qualify such a column (CustomerEmail, Booking Contact Name, 客户手机号): a heading that
+# ends with one of these is personal data too.
+PERSONAL_ENDINGS = (
+    "email", "e-mail", "phone number", "mobile", "address", "customer name", "contact name",
+    "姓名", "联系人", "电话", "手机", "手机号", "邮箱", "地址", "身份证号",
+)  # fmt: skip
 
 # Words offices use for the choices of the models.
 CHOICE_WORDS: dict[str, str] = {
@@ -574,6 +580,7 @@ def auto_mapping(kind: str, file_columns: list[str], policy: Policy) -> tuple[Ma
     """Map by header names; returns the mapping, the personal-data columns and the unused ones."""
     names = header_names(kind, policy)
     personal = {_norm(p) for p in PERSONAL}
+    endings = tuple(_norm(p) for p in PERSONAL_ENDINGS)
     columns: dict[str, str] = {}
     dropped, ignored = [], []
     for col in file_columns:
@@ -581,7 +588,7 @@ def auto_mapping(kind: str, file_columns: list[str], policy: Policy) -> tuple[Ma
         canonical = names.get(key)
         if canonical and canonical not in columns:
             columns[canonical] = col
-        elif key in personal:
+        elif key in personal or key.endswith(endings):
             dropped.append(col)
         else:
             ignored.append(col)

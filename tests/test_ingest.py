@@ -736,6 +736,17 @@ def test_personal_data_columns_are_dropped_and_reported(tiny):
     assert "张三" not in stored and "13800000000" not in stored and "z@example.com" not in stored
 
 
+def test_personal_data_columns_named_as_exports_name_them(tiny):
+    """Helpdesk and telephony exports qualify the column: CustomerEmail, Booking Contact Name."""
+    extra = ["CustomerEmail", "Booking Contact Name", "客户手机号", "Customer Phone Number", "Product name"]
+    header = [*AU_HEADER, *extra]
+    rows = [[*AU_ROWS[0], "z@example.com", "Meg Nerger", "13800000000", "+41 44 000 00 00", "Dell XPS"]]
+    report = import_file(tiny, "audits", csv_bytes(header, rows), "pd2.csv", ACTOR)
+    assert report.imported == 1
+    assert report.dropped == extra[:4]
+    assert report.ignored == ["Product name"]  # not stored either, but no one's personal data
+
+
 # -- 9. the command line -----------------------------------------------------------------------
 
 
