@@ -4,6 +4,9 @@ code in the expected values):
 
 - the restaurant-booking call log with `sample_data/mappings/call_log.toml`: every call lands,
   the unanswered ones as offered and not answered;
+- the helpdesk tickets with `sample_data/mappings/support_tickets.toml`: day-first dates, no
+  opening time (the first response stands in), resolution stamps before the first response
+  rejected with reasons that say so;
 - the daily aggregate file, which the tickets format cannot hold: refused, nothing written.
 
 The files are public data that are not ours to ship: they are read from ../shared/data/public;
@@ -21,6 +24,7 @@ from conftest import ROOT, SHARED_DATA, run_cli
 from csdata.warehouse import Warehouse
 
 CALL_LOG = SHARED_DATA / "call_log" / "Call Center Data.csv"
+SUPPORT = SHARED_DATA / "support_tickets" / "customer_support_tickets.csv"
 DAILY = SHARED_DATA / "daily_calls" / "Call Center Data.csv"
 MAPPINGS = ROOT / "sample_data" / "mappings"
 PHONE_SLA_SECONDS = 20  # the policy's default phone threshold
@@ -125,6 +129,99 @@ def test_call_log_kpis_match_the_file(call_log):
     assert {k: values[k] for k in expected} == pytest.approx(expected, rel=1e-9)
     # Nothing in the file says how long a call took, whether it was resolved or how it was rated.
     assert [values[k] for k in ("aht", "resolution_rate", "fcr_rate", "csat_avg")] == [None] * 4
+
+
+# -- the support tickets -------------------------------------------------------------------------
+
+
+def raw_tickets() -> pd.DataFrame:
+    """The ticket export as the file has it, with its day-first stamps read by pandas."""
+    tickets = pd.read_csv(SUPPORT, dtype=str, keep_default_na=False)
+    for column, name in (("FirstResponseTime", "responded"), ("TimetoResolution", "resolved_at")):
+        tickets[name] = pd.to_datetime(tickets[column], format="%d-%m-%Y %H:%M", errors="coerce")
+    tickets["no_time"] = tickets["FirstResponseTime"] == ""
+    tickets["resolved_first"] = tickets["resolved_at"] < tickets["responded"]
+    return tickets
+
+
+@pytest.fixture(scope="module")
+def support(tmp_path_factory):
+    """A fresh warehouse the ticket export is imported into, first as a new user would try it
+    (without --day-first), then as the mapping says; yields (db, first report, report)."""
+    db = fresh_warehouse(tmp_path_factory.mktemp("support"))
+    options = ("--mapping", str(MAPPINGS / "support_tickets.toml"), "--create-missing")
+    first = import_tickets(SUPPORT, db, *options)
+    result = import_tickets(SUPPORT, db, *options, "--day-first")
+    assert (first.returncode, result.returncode) == (1, 1), first.stderr + result.stderr
+    return db, json.loads(first.stdout), json.loads(result.stdout)
+
+
+@needs(SUPPORT)
+def test_day_first_stamps_without_day_first_are_all_rejected_saying_why(support):
+    _db, first, _report = support
+    tickets = raw_tickets()
+    assert (first["rows"], first["imported"], first["rejected"]) == (len(tickets), 0, len(tickets))
+    day_first = (
+        "must be a date and time such as 2026-03-05 14:30; this one is written day first"
+        " (31-12-2026 14:30): import with dates day first (--day-first)"
+    )
+    # Every listed reject is either a day-first stamp or an open ticket's missing time.
+    raw = tickets.set_index(tickets.index + 2)  # the header is row 1
+    for reject in first["rejects"]:
+        blank = raw.loc[reject["line"], "no_time"] and reject["column"] == "opened_at"
+        assert reject["reason"] == ("is required" if blank else day_first), reject
+
+
+@needs(SUPPORT)
+def test_support_tickets_land_or_are_rejected_with_their_reason(support):
+    db, _first, report = support
+    tickets = raw_tickets()
+    rejected = tickets["no_time"] | tickets["resolved_first"]
+    assert (tickets["no_time"].sum(), tickets["resolved_first"].sum()) == (2819, 1365)
+    assert (report["rows"], report["imported"], report["duplicates"]) == (len(tickets), (~rejected).sum(), 0)
+    assert report["rejected"] == rejected.sum()
+    # The first rejects as listed (the report lists at most 1,000), each worked out from the file.
+    raw = tickets.set_index(tickets.index + 2)
+    expected = [
+        {"line": line, "column": "opened_at", "reason": "is required"}
+        if row["no_time"]
+        else {
+            "line": line,
+            "column": "resolved_at",
+            "reason": f"resolved_at is before opened_at ({row['FirstResponseTime']})",
+        }
+        for line, row in raw[rejected.to_numpy()].iterrows()
+    ]
+    assert report["rejects"] == expected[: len(report["rejects"])] and len(report["rejects"]) == 1000
+    stored = warehouse_rows(db, "SELECT ticket_id, opened_at, channel, category, resolved, csat FROM tickets")
+    assert sorted(r[0] for r in stored) == sorted(tickets.loc[~rejected, "TicketID"])
+    kept = tickets[~rejected].set_index("TicketID")
+    channels = kept["TicketChannel"].replace({"Social media": "Chat"}).str.lower()
+    for ticket_id, opened, channel, category, resolved, csat in stored:
+        row = kept.loc[ticket_id]
+        assert (opened, channel, category) == (row["responded"], channels[ticket_id], row["TicketType"])
+        assert resolved is (row["TicketStatus"] == "Closed")
+        assert csat == (int(row["CustomerSatisfactionRating"]) if row["CustomerSatisfactionRating"] else None)
+
+
+@needs(SUPPORT)
+def test_support_kpis_match_the_tickets_kept(support):
+    db, _first, _report = support
+    tickets = raw_tickets()
+    kept = tickets[~(tickets["no_time"] | tickets["resolved_first"])]
+    ratings = pd.to_numeric(kept["CustomerSatisfactionRating"], errors="coerce").dropna()
+    expected = {
+        "offered": len(kept),
+        "answer_rate": 1.0,  # the first response stands in for the opening: answered by construction
+        "asa": 0.0,
+        "resolution_rate": (kept["TicketStatus"] == "Closed").sum() / len(kept),
+        "csat_avg": ratings.mean(),
+        "csat_pct": (ratings >= 4).sum() / len(ratings),
+    }
+    result = run_cli("kpi", "--db", str(db), "--client", "Support desk", "--json")
+    assert result.returncode == 0, result.stderr
+    values = json.loads(result.stdout)
+    assert {k: values[k] for k in expected} == pytest.approx(expected, rel=1e-9)
 
 
 # -- the daily aggregates ------------------------------------------------------------------------
