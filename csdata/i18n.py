@@ -550,6 +550,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "imp_mapping_download": ("Download this mapping (TOML)", "下载此映射(TOML)"),
     "imp_mapping_upload": ("Load a saved mapping (TOML)", "载入已保存的映射(TOML)"),
     "imp_mapping_loaded": ("Using the mapping from {name}.", "正在使用 {name} 中的映射。"),
+    "imp_mapping_kind": ("the mapping is for {kind}, not for {chosen}", "该映射用于 {kind},不是 {chosen}"),
     "imp_mapping_other_kind": (
         "That mapping is for {kind}, not for {chosen}; it is not used.",
         "该映射用于“{kind}”,不是“{chosen}”,未使用。",

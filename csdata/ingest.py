@@ -664,7 +664,10 @@ def _source_sql(mapping: Mapping, field_name: str) -> str | None:
         return None
     table = mapping.values.get(field_name)
     if table:
-        cases = " ".join(f"WHEN {_lit(k)} THEN {_lit(v)}" for k, v in table.items())
+        # A word translated to a blank is blank (unknown), as a blank cell is.
+        cases = " ".join(
+            f"WHEN {_lit(k)} THEN {_lit(v.strip()) if v.strip() else 'NULL'}" for k, v in table.items()
+        )
         expr = f"(CASE {expr} {cases} ELSE {expr} END)"
     return expr
 
@@ -1157,6 +1160,8 @@ def import_file(
         table = Table(wh, data, file_name)
         version, policy = load_policy(wh)
         auto, dropped, ignored = auto_mapping(kind, table.columns, policy)
+        if mapping is not None and mapping.kind not in (None, kind):
+            raise ImportError_("imp_mapping_kind", kind=mapping.kind, chosen=kind)
         if mapping is not None:
             used = set(mapping.columns.values()) | {c for cols in mapping.combine.values() for c in cols}
             absent = sorted(c for c in used if c not in table.columns)

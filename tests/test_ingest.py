@@ -687,6 +687,41 @@ def test_a_joined_value_with_a_blank_part_is_blank_not_midnight(tiny):
     ]
 
 
+def test_a_value_translated_to_blank_is_blank(tiny):
+    """`values` may turn a file's word into a blank (unknown): it is then no bad value."""
+    mapping = LOG_MAPPING.model_copy(
+        update={
+            "columns": {**LOG_MAPPING.columns, "resolved": "Outcome"},
+            "values": {"resolved": {"Booked": "Y", "Full": "N", "Unanswered": ""}},
+        }
+    )
+    header = [*LOG_HEADER, "Outcome"]
+    rows = [
+        ["V1", "2026-03-05", "10:00:00", "10:00:09", "A1", "Booked"],
+        ["V2", "2026-03-05", "10:01:00", "10:01:30", "A1", "Full"],
+        ["V3", "2026-03-05", "10:02:00", "", "A1", "Unanswered"],
+        ["V4", "2026-03-05", "10:03:00", "10:03:05", "A1", "booked"],  # not in the table: as it is
+    ]
+    report = import_file(tiny, "tickets", csv_bytes(header, rows), "v.csv", ACTOR, mapping=mapping)
+    assert reject_tuples(report) == [(5, "resolved", "must be yes or no (Y/N, 是/否, 1/0, true/false)")]
+    assert tiny.rows("SELECT ticket_id, resolved FROM tickets WHERE ticket_id LIKE 'V_' ORDER BY 1") == [
+        ("V1", True),
+        ("V2", False),
+        ("V3", None),
+    ]
+
+
+def test_a_mapping_for_another_kind_is_refused(tiny):
+    data = csv_bytes(LOG_HEADER, [["K1", "2026-03-05", "10:00:00", "", "A1"]])
+    before = data_state(tiny)
+    other = LOG_MAPPING.model_copy(update={"kind": "audits"})
+    with pytest.raises(ImportError_) as refused:
+        import_file(tiny, "tickets", data, "k.csv", ACTOR, mapping=other)
+    assert refused.value.text("en") == "the mapping is for audits, not for tickets"
+    assert refused.value.text("zh") == "该映射用于 audits,不是 tickets"
+    assert data_state(tiny) == before
+
+
 # -- 8. files that cannot be read --------------------------------------------------------------
 
 
