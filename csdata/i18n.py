@@ -501,6 +501,7 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "imp_at_least": ("must be at least {n}", "不能小于 {n}"),
     "imp_at_most": ("must be at most {n}", "不能大于 {n}"),
+    "imp_id_other_client": ("another client's ticket already has this id", "该工单号已被另一客户的工单使用"),
     "imp_duplicate_in_file": ("the same record appears earlier in this file", "该记录在本文件中重复出现"),
     "imp_unknown_ref": (
         "not in the warehouse (import it first, or choose to create missing entries)",

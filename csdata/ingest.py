@@ -869,6 +869,14 @@ def check(
         f"SELECT _row, {', '.join(keys)}, row_number() OVER (PARTITION BY {', '.join(keys)} ORDER BY _row) AS n "
         f"FROM _typed WHERE {' AND '.join(k + ' IS NOT NULL' for k in keys)}) WHERE n > 1"
     )
+    if kind == "tickets":
+        # Ticket ids are one namespace: another client's ticket 1 is not this one, and a row
+        # taken for it would be skipped as already present (or, re-keyed, stored over it).
+        other = (
+            'EXISTS (SELECT 1 FROM tickets x WHERE x.ticket_id = "ticket_id_v"'
+            ' AND x.client IS DISTINCT FROM "client_v")'
+        )
+        problems.append(_problem("ticket_id", other, "imp_id_other_client", '"ticket_id_v"'))
     if not create_missing:
         for column, table, key in _references(kind):
             if sources.get(column) is None:

@@ -722,6 +722,30 @@ def test_a_mapping_for_another_kind_is_refused(tiny):
     assert data_state(tiny) == before
 
 
+def test_a_ticket_id_another_client_already_uses_is_rejected_not_taken_as_present(tiny):
+    """Two clients' systems both number their tickets from 1: the second file's ticket 1 is not
+    the first's, so it is neither skipped as already present nor stored over it."""
+    first = csv_bytes(LOG_HEADER, [["C1", "2026-03-05", "10:00:00", "10:00:09", "A1"]])
+    assert import_file(tiny, "tickets", first, "acme.csv", ACTOR, mapping=LOG_MAPPING).imported == 1
+    beta = LOG_MAPPING.model_copy(update={"constants": {**LOG_MAPPING.constants, "client": "Beta"}})
+    second = csv_bytes(
+        LOG_HEADER,
+        [["C1", "2026-03-06", "11:00:00", "", "B1"], ["C2", "2026-03-06", "11:05:00", "", "B1"]],
+    )
+    report = import_file(tiny, "tickets", second, "beta.csv", ACTOR, mapping=beta)
+    assert reject_tuples(report) == [(2, "ticket_id", "another client's ticket already has this id")]
+    assert report.rejects[0].reason("zh") == "该工单号已被另一客户的工单使用"
+    assert (report.imported, report.duplicates, report.rejected) == (1, 0, 1)
+    assert tiny.rows(
+        "SELECT ticket_id, client, opened_at FROM tickets WHERE ticket_id IN ('C1', 'C2') ORDER BY 1"
+    ) == [
+        ("C1", "Acme", T(2026, 3, 5, 10)),
+        ("C2", "Beta", T(2026, 3, 6, 11, 5)),
+    ]
+    again = import_file(tiny, "tickets", first, "acme.csv", ACTOR, mapping=LOG_MAPPING)
+    assert (again.imported, again.duplicates, again.rejected) == (0, 1, 0)  # the same client's: present
+
+
 # -- 8. files that cannot be read --------------------------------------------------------------
 
 
