@@ -476,6 +476,11 @@ def main(argv: list[str] | None = None) -> int:
         message = t(exc.key, lang, **exc.params)
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader went away (`| head`): what the command did is done, and there is no one
+        # left to tell. Python's own flush at exit would fail again, so it writes to nowhere.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141  # as a command killed by SIGPIPE reports itself
     except Exception as exc:  # last resort: still one line, never a traceback
         message = t(
             "err_unexpected", lang, kind=type(exc).__name__, detail=(str(exc).splitlines() or [""])[0][:300]

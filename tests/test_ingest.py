@@ -16,7 +16,7 @@ import random
 from decimal import Decimal
 
 import pytest
-from conftest import build_tiny, run_cli
+from conftest import ROOT, build_tiny, run_cli
 
 from csdata.ingest import ImportError_, Mapping, import_file
 
@@ -880,6 +880,36 @@ def test_cli_import_exit_codes_and_json(tmp_path):
             "SELECT audit_id FROM audits WHERE audit_id LIKE 'CB%' OR audit_id LIKE 'RA%' ORDER BY 1"
         ) == [
             "CB1",
+            "RA1",
+            "RA2",
+            "RA3",
+        ]
+    finally:
+        wh.close()
+
+
+def test_an_import_whose_reader_stops_reading_says_nothing_false(tmp_path):
+    """`csdata import ... | head -1`: the rows landed, so no line may claim "nothing was changed"."""
+    import os
+    import subprocess
+    import sys
+
+    db = tmp_path / "pipe.duckdb"
+    build_tiny(db).close()
+    data = tmp_path / "pipe.csv"
+    data.write_bytes(csv_bytes(AU_HEADER, AU_ROWS))
+    env = {k: v for k, v in os.environ.items() if k != "CSDATA_ADMIN_PASSWORD"}
+    command = [sys.executable, "-m", "csdata.cli", "import", "audits", str(data), "--db", str(db)]
+    run = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=ROOT)
+    run.stdout.close()  # the reader is gone before the command writes its first line
+    _out, err = run.communicate(timeout=120)
+    assert run.returncode == 141  # as a command killed by SIGPIPE reports itself
+    assert err.decode() == ""
+    from csdata.warehouse import Warehouse
+
+    wh = Warehouse(db, read_only=True)
+    try:
+        assert wh.column("SELECT audit_id FROM audits WHERE audit_id LIKE 'RA%' ORDER BY 1") == [
             "RA1",
             "RA2",
             "RA3",
