@@ -540,8 +540,8 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "imp_mapping": ("Column mapping", "列映射"),
     "imp_mapping_caption": (
-        "For each of our columns, the file's column it comes from; or a date column plus a time column joined into one; or one value for every row (a channel, a client).",
-        "为系统的每一列指定文件中对应的列;或把一个日期列和一个时间列合并为一列;或为所有行指定同一个值(如渠道、客户)。",
+        "For each of our columns, the file's column it comes from; or a date column plus a time column joined into one (blank where either is blank, as an unanswered call's answer time); or one value for every row (a channel, a client).",
+        "为系统的每一列指定文件中对应的列;或把一个日期列和一个时间列合并为一列(任一为空则为空,如未接来电的应答时间);或为所有行指定同一个值(如渠道、客户)。",
     ),
     "imp_map_column": ("Our column", "系统列"),
     "imp_map_required": ("Required", "必填"),
