@@ -255,18 +255,25 @@ def cmd_import(args) -> int:
         def progress(fraction: float, step: str) -> None:
             print(f"\r{step:<8} {fraction:>4.0%}", end="", file=sys.stderr, flush=True)
 
-    report = ingest.import_file(
-        wh,
-        args.kind,
-        data,
-        path.name,
-        _actor(),
-        mapping=mapping,
-        strict=args.strict,
-        create_missing=args.create_missing,
-        day_first=args.day_first,
-        progress=progress,
-    )
+    try:
+        report = ingest.import_file(
+            wh,
+            args.kind,
+            data,
+            path.name,
+            _actor(),
+            mapping=mapping,
+            strict=args.strict,
+            create_missing=args.create_missing,
+            day_first=args.day_first,
+            progress=progress,
+        )
+    except ingest.ImportError_ as exc:
+        if exc.key != "imp_missing_columns" or mapping is not None:
+            raise
+        # A file of someone else's columns: say which it has and how to map them.
+        columns = ", ".join(ingest.file_columns(wh, data, path.name))
+        raise UserError("cli_map_columns", missing=exc.params["columns"], columns=columns) from None
     if progress:
         print(file=sys.stderr)
     if args.json:

@@ -453,6 +453,11 @@ TEXT: dict[str, tuple[str, str]] = {
     "imp_unreadable": ("the file cannot be read as a table: {detail}", "无法按表格读取该文件:{detail}"),
     "imp_bad_mapping": ("the column mapping cannot be used: {detail}", "无法使用该列映射:{detail}"),
     "imp_missing_columns": ("required columns missing: {columns}", "缺少必需的列:{columns}"),
+    "cli_map_columns": (
+        "required columns missing: {missing}; the file has {columns}: map them to ours with --mapping FILE"
+        " (examples in sample_data/mappings/)",
+        "缺少必需的列:{missing};文件中的列为 {columns}:请用 --mapping FILE 映射到系统列(示例见 sample_data/mappings/)",
+    ),
     "imp_mapping_columns": (
         "the mapping names columns the file does not have: {columns}",
         "映射中指定的列在文件中不存在:{columns}",

@@ -888,6 +888,25 @@ def test_cli_import_exit_codes_and_json(tmp_path):
         wh.close()
 
 
+def test_cli_names_the_files_columns_and_the_mapping_when_ours_are_missing(tmp_path):
+    db = tmp_path / "cols.duckdb"
+    build_tiny(db).close()
+    foreign = tmp_path / "foreign.csv"
+    foreign.write_bytes(csv_bytes(LOG_HEADER, [["1", "2026-03-05", "10:00:00", "", "A1"]]))
+    bare = run_cli("import", "tickets", str(foreign), "--db", str(db))
+    assert bare.returncode == 2
+    assert bare.stderr == (
+        "csdata: required columns missing: client, channel, type, opened_at; the file has"
+        " Call ID, Call Date, Call Time, Time Answered, Agent: map them to ours with --mapping FILE"
+        " (examples in sample_data/mappings/)\n"
+    )
+    mapping = tmp_path / "partial.toml"
+    mapping.write_text('kind = "tickets"\n[columns]\nticket_id = "Call ID"\n', encoding="utf-8")
+    mapped = run_cli("import", "tickets", str(foreign), "--mapping", str(mapping), "--db", str(db))
+    assert mapped.returncode == 2  # a mapping was given: it is what lacks the columns
+    assert mapped.stderr == "csdata: required columns missing: client, channel, type, opened_at\n"
+
+
 def test_an_import_whose_reader_stops_reading_says_nothing_false(tmp_path):
     """`csdata import ... | head -1`: the rows landed, so no line may claim "nothing was changed"."""
     import os

@@ -237,4 +237,5 @@ def test_daily_aggregates_are_not_tickets(tmp_path):
     result = import_tickets(DAILY, db)
     assert result.returncode == 2
     assert "required columns missing: client, channel, type, opened_at" in result.stderr
+    assert f"the file has {', '.join(header)}: map them to ours with --mapping FILE" in result.stderr
     assert warehouse_rows(db, "SELECT count(*) FROM tickets") == [(0,)]
