@@ -508,6 +508,18 @@ class Table:
                 raise ImportError_("imp_unreadable", detail=detail) from None
         finally:
             Path(path).unlink(missing_ok=True)
+        self._drop_trailing(cur, text, delimiter)
+
+    @staticmethod
+    def _drop_trailing(cur, text: str, delimiter: str) -> None:
+        """Lines that end with a delimiter (as some telephony exports write every line) make a
+        column with no heading and no value: no column of the file, so it is dropped."""
+        header = next(csv.reader(io.StringIO(text[: 1 << 20]), delimiter=delimiter), [])
+        names = [n for (n,) in cur.execute("SELECT name FROM pragma_table_info('_raw')").fetchall()]
+        for name, heading in zip(names[1:], header, strict=False):  # names[0] is _row
+            empty = f"SELECT count({_ident(name)}) = 0 FROM _raw"
+            if not heading.strip("\ufeff ") and cur.execute(empty).fetchone()[0]:
+                cur.execute(f"ALTER TABLE _raw DROP COLUMN {_ident(name)}")
 
 
 # -- 2. mapping --------------------------------------------------------------------------------

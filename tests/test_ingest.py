@@ -746,6 +746,17 @@ def test_a_ticket_id_another_client_already_uses_is_rejected_not_taken_as_presen
     assert (again.imported, again.duplicates, again.rejected) == (0, 1, 0)  # the same client's: present
 
 
+def test_trailing_delimiters_make_no_column(tiny):
+    """A telephony export ends every line with a comma: the empty column after it is no column
+    of the file, so the report does not list it as unused. A blank heading over values stays."""
+    text = "\ufeffCall ID,Call Date,Call Time,Time Answered,Agent,\n1,2026-03-05,10:00:00,10:00:09,A1,\n"
+    report = import_file(tiny, "tickets", text.encode(), "log.csv", ACTOR, mapping=LOG_MAPPING)
+    assert (report.imported, report.rejected, report.ignored) == (1, 0, [])
+    kept = "Call ID,Call Date,Call Time,Time Answered,Agent,\n2,2026-03-05,10:01:00,,A1,note\n"
+    report = import_file(tiny, "tickets", kept.encode(), "log2.csv", ACTOR, mapping=LOG_MAPPING)
+    assert report.imported == 1 and len(report.ignored) == 1
+
+
 # -- 8. files that cannot be read --------------------------------------------------------------
 
 
