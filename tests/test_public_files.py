@@ -7,6 +7,8 @@ code in the expected values):
 - the helpdesk tickets with `sample_data/mappings/support_tickets.toml`: day-first dates, no
   opening time (the first response stands in), resolution stamps before the first response
   rejected with reasons that say so;
+- the PwC workbook saved as CSV (times as Excel shows them, `9:12:58`) with the workbook's own
+  mapping `sample_data/mappings/pwc_call_center.toml` (`test_pwc.py` covers the workbook);
 - the daily aggregate file, which the tickets format cannot hold: refused, nothing written.
 
 The files are public data that are not ours to ship: they are read from ../shared/data/public;
@@ -25,6 +27,7 @@ from csdata.warehouse import Warehouse
 
 CALL_LOG = SHARED_DATA / "call_log" / "Call Center Data.csv"
 SUPPORT = SHARED_DATA / "support_tickets" / "customer_support_tickets.csv"
+PWC_CSV = SHARED_DATA / "pwc_call_center" / "call_center_pwc.csv"
 DAILY = SHARED_DATA / "daily_calls" / "Call Center Data.csv"
 MAPPINGS = ROOT / "sample_data" / "mappings"
 PHONE_SLA_SECONDS = 20  # the policy's default phone threshold
@@ -222,6 +225,41 @@ def test_support_kpis_match_the_tickets_kept(support):
     assert result.returncode == 0, result.stderr
     values = json.loads(result.stdout)
     assert {k: values[k] for k in expected} == pytest.approx(expected, rel=1e-9)
+
+
+# -- the PwC workbook as CSV --------------------------------------------------------------------
+
+
+@needs(PWC_CSV)
+def test_pwc_csv_lands_with_the_workbooks_mapping(tmp_path):
+    calls = pd.read_csv(PWC_CSV, dtype=str, keep_default_na=False)
+    answered = calls[calls["Answered (Y/N)"] == "Y"]
+    speeds = pd.to_numeric(answered["Speed of answer in seconds"])
+    talks = pd.to_timedelta(answered["AvgTalkDuration"]).dt.total_seconds()
+    ratings = pd.to_numeric(calls["Satisfaction rating"].replace("", None)).dropna()
+    expected = {
+        "offered": len(calls),
+        "answer_rate": len(answered) / len(calls),
+        "service_level": (speeds <= PHONE_SLA_SECONDS).sum() / len(calls),
+        "asa": speeds.mean(),
+        "aht": talks.mean(),
+        "resolution_rate": (answered["Resolved"] == "Y").sum() / len(answered),
+        "csat_avg": ratings.mean(),
+    }
+    db = fresh_warehouse(tmp_path)
+    result = import_tickets(
+        PWC_CSV, db, "--mapping", str(MAPPINGS / "pwc_call_center.toml"), "--create-missing"
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    report = json.loads(result.stdout)
+    assert (report["rows"], report["imported"], report["rejected"]) == (5000, 5000, 0)
+    values = json.loads(run_cli("kpi", "--db", str(db), "--client", "PhoneNow", "--json").stdout)
+    assert {k: values[k] for k in expected} == pytest.approx(expected, rel=1e-9)
+    first = calls.iloc[0]
+    opened = pd.Timestamp(f"{first['Date']} {first['Time']}")
+    assert warehouse_rows(db, f"SELECT opened_at FROM tickets WHERE ticket_id = '{first['Call Id']}'") == [
+        (opened,)
+    ]
 
 
 # -- the daily aggregates ------------------------------------------------------------------------
