@@ -12,7 +12,8 @@ The pipeline, in order:
 2. **Map** (`Mapping`): file columns -> canonical columns. By default by header name (English,
    the Chinese aliases of `csdata.models`, the policy's own criterion labels); a saved mapping
    can also join a date and a time column (blank when either is), give constants for missing
-   columns, and translate values. Columns that look like a customer's personal data are dropped, and the report says so.
+   columns, and translate values. Columns that look like a customer's personal data are
+   dropped, and the report says so.
 3. **Check** (`check`): one SQL statement types every cell and applies every rule of the row
    model (required, choices, bounds, durations, cross-field rules) and the references to the
    warehouse (known clients and employees), producing typed rows and a list of rejects with row,
