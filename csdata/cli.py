@@ -259,18 +259,25 @@ def cmd_import(args) -> int:
         def progress(fraction: float, step: str) -> None:
             print(f"\r{step:<8} {fraction:>4.0%}", end="", file=sys.stderr, flush=True)
 
-    report = ingest.import_file(
-        wh,
-        args.kind,
-        data,
-        path.name,
-        _actor(),
-        mapping=mapping,
-        strict=args.strict,
-        create_missing=args.create_missing,
-        day_first=args.day_first,
-        progress=progress,
-    )
+    try:
+        report = ingest.import_file(
+            wh,
+            args.kind,
+            data,
+            path.name,
+            _actor(),
+            mapping=mapping,
+            strict=args.strict,
+            create_missing=args.create_missing,
+            day_first=args.day_first,
+            progress=progress,
+        )
+    except ingest.ImportError_ as exc:
+        if exc.key != "imp_missing_columns" or mapping is not None:
+            raise
+        # A file of someone else's columns: say which it has and how to map them.
+        columns = ", ".join(ingest.file_columns(wh, data, path.name))
+        raise UserError("cli_map_columns", missing=exc.params["columns"], columns=columns) from None
     if progress:
         print(file=sys.stderr)
     if args.json:
@@ -293,7 +300,7 @@ def cmd_import(args) -> int:
         for name, values in report.created.items():
             print(t("imp_created", lang, table=name, values=", ".join(values)))
         for r in report.rejects[:50]:
-            print(f"  {t('imp_row', lang)} {r.row} · {r.column} · {r.value!r}: {r.reason(lang)}")
+            print(f"  {t('imp_row', lang)} {r.row} · {r.column} · {(r.value or '')!r}: {r.reason(lang)}")
         if len(report.rejects) > 50 or report.rejected > len({r.row for r in report.rejects}):
             print(t("imp_more_rejects", lang))
         if args.strict and report.rejected:
@@ -481,6 +488,11 @@ def main(argv: list[str] | None = None) -> int:
         message = t(exc.key, lang, **exc.params)
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader went away (`| head`): what the command did is done, and there is no one
+        # left to tell. Python's own flush at exit would fail again, so it writes to nowhere.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141  # as a command killed by SIGPIPE reports itself
     except Exception as exc:  # last resort: still one line, never a traceback
         message = t(
             "err_unexpected", lang, kind=type(exc).__name__, detail=(str(exc).splitlines() or [""])[0][:300]

@@ -496,6 +496,11 @@ TEXT: dict[str, tuple[str, str]] = {
     "imp_unreadable": ("the file cannot be read as a table: {detail}", "无法按表格读取该文件:{detail}"),
     "imp_bad_mapping": ("the column mapping cannot be used: {detail}", "无法使用该列映射:{detail}"),
     "imp_missing_columns": ("required columns missing: {columns}", "缺少必需的列:{columns}"),
+    "cli_map_columns": (
+        "required columns missing: {missing}; the file has {columns}: map them to ours with --mapping FILE"
+        " (examples in sample_data/mappings/)",
+        "缺少必需的列:{missing};文件中的列为 {columns}:请用 --mapping FILE 映射到系统列(示例见 sample_data/mappings/)",
+    ),
     "imp_mapping_columns": (
         "the mapping names columns the file does not have: {columns}",
         "映射中指定的列在文件中不存在:{columns}",
@@ -532,8 +537,19 @@ TEXT: dict[str, tuple[str, str]] = {
         "must be a date and time such as 2026-03-05 14:30",
         "须为日期时间,如 2026-03-05 14:30",
     ),
+    "imp_date_day_first": (
+        "must be a date such as 2026-03-05 or 2026/3/5; this one is written day first (31-12-2026):"
+        " import with dates day first (--day-first)",
+        "须为日期,如 2026-03-05 或 2026/3/5;此值为日在前写法(31-12-2026):请按日期为日在前导入(--day-first)",
+    ),
+    "imp_datetime_day_first": (
+        "must be a date and time such as 2026-03-05 14:30; this one is written day first"
+        " (31-12-2026 14:30): import with dates day first (--day-first)",
+        "须为日期时间,如 2026-03-05 14:30;此值为日在前写法(31-12-2026 14:30):请按日期为日在前导入(--day-first)",
+    ),
     "imp_at_least": ("must be at least {n}", "不能小于 {n}"),
     "imp_at_most": ("must be at most {n}", "不能大于 {n}"),
+    "imp_id_other_client": ("another client's ticket already has this id", "该工单号已被另一客户的工单使用"),
     "imp_duplicate_in_file": ("the same record appears earlier in this file", "该记录在本文件中重复出现"),
     "imp_unknown_ref": (
         "not in the warehouse (import it first, or choose to create missing entries)",
@@ -572,8 +588,8 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "imp_mapping": ("Column mapping", "列映射"),
     "imp_mapping_caption": (
-        "For each of our columns, the file's column it comes from; or a date column plus a time column joined into one; or one value for every row (a channel, a client).",
-        "为系统的每一列指定文件中对应的列;或把一个日期列和一个时间列合并为一列;或为所有行指定同一个值(如渠道、客户)。",
+        "For each of our columns, the file's column it comes from; or a date column plus a time column joined into one (blank where either is blank, as an unanswered call's answer time); or one value for every row (a channel, a client).",
+        "为系统的每一列指定文件中对应的列;或把一个日期列和一个时间列合并为一列(任一为空则为空,如未接来电的应答时间);或为所有行指定同一个值(如渠道、客户)。",
     ),
     "imp_map_column": ("Our column", "系统列"),
     "imp_map_required": ("Required", "必填"),
@@ -583,6 +599,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "imp_mapping_download": ("Download this mapping (TOML)", "下载此映射(TOML)"),
     "imp_mapping_upload": ("Load a saved mapping (TOML)", "载入已保存的映射(TOML)"),
     "imp_mapping_loaded": ("Using the mapping from {name}.", "正在使用 {name} 中的映射。"),
+    "imp_mapping_kind": ("the mapping is for {kind}, not for {chosen}", "该映射用于 {kind},不是 {chosen}"),
     "imp_mapping_other_kind": (
         "That mapping is for {kind}, not for {chosen}; it is not used.",
         "该映射用于“{kind}”,不是“{chosen}”,未使用。",
@@ -855,7 +872,7 @@ TEXT: dict[str, tuple[str, str]] = {
         "等级区间须按最低分从高到低排列,且互不相同",
     ),
     "policy_bands_floor": ("the lowest grade band must start at 0", "最低等级区间须从 0 分开始"),
-    "rule_before_opened": ("{field} is before opened_at", "{field} 早于 opened_at"),
+    "rule_before_opened": ("{field} is before opened_at ({against})", "{field} 早于 opened_at({against})"),
     "rule_nothing_scored": (
         "no criterion is scored and there is no critical error",
         "没有任何评分项,也没有致命错误",

@@ -11,8 +11,9 @@ The pipeline, in order:
    user sees in their editor.
 2. **Map** (`Mapping`): file columns -> canonical columns. By default by header name (English,
    the Chinese aliases of `csdata.models`, the policy's own criterion labels); a saved mapping
-   can also join a date and a time column, give constants for missing columns, and translate
-   values. Columns that look like a customer's personal data are dropped, and the report says so.
+   can also join a date and a time column (blank when either is), give constants for missing
+   columns, and translate values. Columns that look like a customer's personal data are
+   dropped, and the report says so.
 3. **Check** (`check`): one SQL statement types every cell and applies every rule of the row
    model (required, choices, bounds, durations, cross-field rules) and the references to the
    warehouse (known clients and employees), producing typed rows and a list of rejects with row,
@@ -64,6 +65,12 @@ PERSONAL = (
     "customer name", "customer_name", "customer", "caller", "phone", "phone number", "mobile", "email",
     "e-mail", "address", "id card", "客户姓名", "姓名", "联系人", "电话", "手机", "手机号", "联系电话",
     "邮箱", "电子邮箱", "地址", "身份证", "身份证号",
+)  # fmt: skip
+# Exports qualify such a column (CustomerEmail, Booking Contact Name, 客户手机号): a heading that
+# ends with one of these is personal data too.
+PERSONAL_ENDINGS = (
+    "email", "e-mail", "phone number", "mobile", "address", "customer name", "contact name",
+    "姓名", "联系人", "电话", "手机", "手机号", "邮箱", "地址", "身份证号",
 )  # fmt: skip
 
 # Words offices use for the choices of the models.
@@ -502,6 +509,18 @@ class Table:
                 raise ImportError_("imp_unreadable", detail=detail) from None
         finally:
             Path(path).unlink(missing_ok=True)
+        self._drop_trailing(cur, text, delimiter)
+
+    @staticmethod
+    def _drop_trailing(cur, text: str, delimiter: str) -> None:
+        """Lines that end with a delimiter (as some telephony exports write every line) make a
+        column with no heading and no value: no column of the file, so it is dropped."""
+        header = next(csv.reader(io.StringIO(text[: 1 << 20]), delimiter=delimiter), [])
+        names = [n for (n,) in cur.execute("SELECT name FROM pragma_table_info('_raw')").fetchall()]
+        for name, heading in zip(names[1:], header, strict=False):  # names[0] is _row
+            empty = f"SELECT count({_ident(name)}) = 0 FROM _raw"
+            if not heading.strip("\ufeff ") and cur.execute(empty).fetchone()[0]:
+                cur.execute(f"ALTER TABLE _raw DROP COLUMN {_ident(name)}")
 
 
 # -- 2. mapping --------------------------------------------------------------------------------
@@ -515,7 +534,8 @@ class Mapping(BaseModel):
     """How a file's columns become canonical columns (saved as TOML, reused with --mapping).
 
     - `columns`: canonical column -> file column
-    - `combine`: canonical column -> [date column, time column], joined with a space
+    - `combine`: canonical column -> [date column, time column], joined with a space; blank
+      when any of them is blank
     - `constants`: canonical column -> value for every row (e.g. the channel, the client)
     - `values`: canonical column -> {file value: canonical value}
     """
@@ -573,6 +593,7 @@ def auto_mapping(kind: str, file_columns: list[str], policy: Policy) -> tuple[Ma
     """Map by header names; returns the mapping, the personal-data columns and the unused ones."""
     names = header_names(kind, policy)
     personal = {_norm(p) for p in PERSONAL}
+    endings = tuple(_norm(p) for p in PERSONAL_ENDINGS)
     columns: dict[str, str] = {}
     dropped, ignored = [], []
     for col in file_columns:
@@ -580,7 +601,7 @@ def auto_mapping(kind: str, file_columns: list[str], policy: Policy) -> tuple[Ma
         canonical = names.get(key)
         if canonical and canonical not in columns:
             columns[canonical] = col
-        elif key in personal:
+        elif key in personal or key.endswith(endings):
             dropped.append(col)
         else:
             ignored.append(col)
@@ -645,15 +666,21 @@ def _source_sql(mapping: Mapping, field_name: str) -> str | None:
     if field_name in mapping.constants:
         expr = _lit(mapping.constants[field_name])
     elif field_name in mapping.combine:
-        parts = [f"coalesce(trim({_ident(c)}), '')" for c in mapping.combine[field_name]]
-        expr = "nullif(trim(" + " || ' ' || ".join(parts) + "), '')"
+        # A blank part makes the whole value blank: a date whose time is blank (a call nobody
+        # answered) is no moment at all, never that day's midnight. `||` gives NULL if any part
+        # is NULL, and `nullif` turns each blank part into NULL.
+        parts = [f"nullif(trim({_ident(c)}), '')" for c in mapping.combine[field_name]]
+        expr = "(" + " || ' ' || ".join(parts) + ")"
     elif field_name in mapping.columns:
         expr = f"nullif(trim({_ident(mapping.columns[field_name])}), '')"
     else:
         return None
     table = mapping.values.get(field_name)
     if table:
-        cases = " ".join(f"WHEN {_lit(k)} THEN {_lit(v)}" for k, v in table.items())
+        # A word translated to a blank is blank (unknown), as a blank cell is.
+        cases = " ".join(
+            f"WHEN {_lit(k)} THEN {_lit(v.strip()) if v.strip() else 'NULL'}" for k, v in table.items()
+        )
         expr = f"(CASE {expr} {cases} ELSE {expr} END)"
     return expr
 
@@ -817,7 +844,13 @@ def check(
         if f.kind in _TYPE_PROBLEM:
             params = {"choices": ", ".join(f.choices)} if f.kind == "choice" else {}
             bad = f"{raw} IS NOT NULL AND {val} IS NULL"
-            problems.append(_problem(f.name, bad, _TYPE_PROBLEM[f.kind], raw, params))
+            key = _TYPE_PROBLEM[f.kind]
+            if f.kind in ("date", "datetime") and not day_first:
+                # 01-06-2023 is never guessed at; the reason says how it would be read.
+                readable = f"{_typed_sql(f, raw, True)} IS NOT NULL"
+                problems.append(_problem(f.name, f"{bad} AND {readable}", key + "_day_first", raw))
+                bad = f"{bad} AND NOT {readable}"
+            problems.append(_problem(f.name, bad, key, raw, params))
         if f.ge is not None:
             problems.append(_problem(f.name, f"{val} < {f.ge}", "imp_at_least", raw, {"n": _num(f.ge)}))
         if f.le is not None:
@@ -830,6 +863,8 @@ def check(
         condition = rule.sql
         for f in fields:
             condition = _replace_word(condition, f.name, _ident(f.name + "_v"))
+        # The value the rejected one was compared with, as the file gives it.
+        against = {"against": text[rule.against]} if rule.against else None
         problems.append(
             _problem(
                 rule.column,
@@ -837,6 +872,7 @@ def check(
                 rule.key,
                 text[rule.column],
                 {"field": rule.column},
+                against,
             )
         )
     keys = [_ident(k + "_v") for k in model.KEY]
@@ -846,6 +882,14 @@ def check(
         f"SELECT _row, {', '.join(keys)}, row_number() OVER (PARTITION BY {', '.join(keys)} ORDER BY _row) AS n "
         f"FROM _typed WHERE {' AND '.join(k + ' IS NOT NULL' for k in keys)}) WHERE n > 1"
     )
+    if kind == "tickets":
+        # Ticket ids are one namespace: another client's ticket 1 is not this one, and a row
+        # taken for it would be skipped as already present (or, re-keyed, stored over it).
+        other = (
+            'EXISTS (SELECT 1 FROM tickets x WHERE x.ticket_id = "ticket_id_v"'
+            ' AND x.client IS DISTINCT FROM "client_v")'
+        )
+        problems.append(_problem("ticket_id", other, "imp_id_other_client", '"ticket_id_v"'))
     if not create_missing:
         for column, table, key in _references(kind):
             if sources.get(column) is None:
@@ -912,10 +956,22 @@ def _num(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else str(value)
 
 
-def _problem(column: str, condition: str, key: str, value_sql: str, params: dict | None = None) -> str:
+def _problem(
+    column: str,
+    condition: str,
+    key: str,
+    value_sql: str,
+    params: dict | None = None,
+    row_params: dict[str, str] | None = None,
+) -> str:
+    """SQL listing the rows where `condition` holds as rejects; the message's parameters are
+    `params` and, from `row_params` (name -> SQL), each row's own values."""
     import json
 
-    p = _lit(json.dumps(params, ensure_ascii=False)) if params else "NULL"
+    p = _lit(json.dumps(params or {}, ensure_ascii=False)) if params or row_params else "NULL"
+    if row_params:
+        pairs = ", ".join(f"{_lit(k)}, CAST({v} AS VARCHAR)" for k, v in row_params.items())
+        p = f"CAST(json_merge_patch({p}, json_object({pairs})) AS VARCHAR)"
     return (
         f"SELECT _row, {_lit(column)} AS col, {_lit(key)} AS key, CAST({value_sql} AS VARCHAR) AS value, "
         f"{p} AS params FROM _typed WHERE {condition}"
@@ -1125,6 +1181,8 @@ def import_file(
         table = Table(wh, data, file_name)
         version, policy = load_policy(wh)
         auto, dropped, ignored = auto_mapping(kind, table.columns, policy)
+        if mapping is not None and mapping.kind not in (None, kind):
+            raise ImportError_("imp_mapping_kind", kind=mapping.kind, chosen=kind)
         if mapping is not None:
             used = set(mapping.columns.values()) | {c for cols in mapping.combine.values() for c in cols}
             absent = sorted(c for c in used if c not in table.columns)

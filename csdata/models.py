@@ -23,11 +23,13 @@ DURATION = {"duration": True}  # seconds, also read from h:mm:ss and Excel time 
 
 class Rule(NamedTuple):
     """A rule between fields: `sql` must hold (NULL counts as holding) on the typed row;
-    otherwise the row is rejected on `column` with the i18n message `key`."""
+    otherwise the row is rejected on `column` with the i18n message `key`, which may show the
+    row's value of the field `against` (what the rejected value was compared with) as {against}."""
 
     column: str
     sql: str
     key: str
+    against: str | None = None
 
 
 class Row(BaseModel):
@@ -92,10 +94,12 @@ class TicketRow(Row):
         "resolution_seconds": ("解决时长",),
     }
     RULES = (
-        Rule("first_response_at", "first_response_at >= opened_at", "rule_before_opened"),
-        Rule("resolved_at", "resolved_at >= opened_at", "rule_before_opened"),
-        Rule("feedback_at", "feedback_at >= opened_at", "rule_before_opened"),
-        Rule("callback_done_at", "callback_done_at >= opened_at", "rule_before_opened"),
+        Rule(
+            "first_response_at", "first_response_at >= opened_at", "rule_before_opened", against="opened_at"
+        ),
+        Rule("resolved_at", "resolved_at >= opened_at", "rule_before_opened", against="opened_at"),
+        Rule("feedback_at", "feedback_at >= opened_at", "rule_before_opened", against="opened_at"),
+        Rule("callback_done_at", "callback_done_at >= opened_at", "rule_before_opened", against="opened_at"),
     )
 
 

@@ -128,7 +128,9 @@ def test_ticket_form_refuses_a_response_before_opening(wh, lang):
     at = _fill_ticket(page("tickets", "supervisor", lang), wh, f"FORM-BAD-{lang}")
     at.datetime_input(key="tk_first").set_value(dt.datetime(2026, 10, 20, 9, 0))
     clean(at.button(key="tk_save").click().run())
-    assert t("rule_before_opened", lang, field="first_response_at") in errors(at)
+    # The reason shows the opening time it was compared with (09:30, set by _fill_ticket).
+    opened = "2026-10-20 09:30:00"
+    assert t("rule_before_opened", lang, field="first_response_at", against=opened) in errors(at)
     assert not wh.scalar("SELECT count(*) FROM tickets WHERE ticket_id = ?", [f"FORM-BAD-{lang}"])
 
 

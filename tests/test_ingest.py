@@ -16,9 +16,9 @@ import random
 from decimal import Decimal
 
 import pytest
-from conftest import build_tiny, run_cli
+from conftest import ROOT, build_tiny, run_cli
 
-from csdata.ingest import ImportError_, import_file
+from csdata.ingest import ImportError_, Mapping, import_file
 
 D = dt.date
 T = dt.datetime
@@ -394,7 +394,7 @@ R_EXPECTED = [
     (6, "resolved", "must be yes or no (Y/N, 是/否, 1/0, true/false)", "须为是或否(Y/N、是/否、1/0、true/false)"),
     (7, "type", "is required", "为必填项"),
     (8, "ticket_id", "the same record appears earlier in this file", "该记录在本文件中重复出现"),
-    (9, "first_response_at", "first_response_at is before opened_at", "first_response_at 早于 opened_at"),
+    (9, "first_response_at", "first_response_at is before opened_at (2026-03-05 15:00)", "first_response_at 早于 opened_at(2026-03-05 15:00)"),
     (10, "agent_id", UNKNOWN_EN, UNKNOWN_ZH),
     (11, "client", UNKNOWN_EN, UNKNOWN_ZH),
 ]  # fmt: skip
@@ -544,10 +544,45 @@ def test_create_missing_never_makes_a_pay_grade(tiny):
 def test_day_first_dates(tiny):
     data = csv_bytes(AU_HEADER, [["DF1", "05-03-2026", "A1", "recording", "90", ""]])
     plain = import_file(tiny, "audits", data, "df.csv", ACTOR, dry_run=True)
-    assert reject_tuples(plain) == [(2, "audited_at", "must be a date such as 2026-03-05 or 2026/3/5")]
+    # Without day-first such a date is not guessed at: rejected, the reason saying what to do.
+    hint = "this one is written day first (31-12-2026): import with dates day first (--day-first)"
+    assert reject_tuples(plain) == [
+        (2, "audited_at", f"must be a date such as 2026-03-05 or 2026/3/5; {hint}")
+    ]
+    assert [r.reason("zh") for r in plain.rejects] == [
+        "须为日期,如 2026-03-05 或 2026/3/5;此值为日在前写法(31-12-2026):请按日期为日在前导入(--day-first)"
+    ]
     report = import_file(tiny, "audits", data, "df.csv", ACTOR, day_first=True)
     assert report.imported == 1
     assert tiny.scalar("SELECT audited_at FROM audits WHERE audit_id = 'DF1'") == D(2026, 3, 5)
+
+
+def test_a_day_first_time_is_rejected_saying_to_read_it_day_first(tiny):
+    header = ["ticket_id", "client", "channel", "type", "opened_at"]
+    rows = [
+        ["DT1", "Acme", "chat", "consultation", "01-06-2026 12:15"],  # day first: 1 June
+        ["DT2", "Acme", "chat", "consultation", "2026-06-01 12:15"],
+        ["DT3", "Acme", "chat", "consultation", "32-06-2026 12:15"],  # no day 32: plainly wrong
+        ["DT4", "Acme", "chat", "consultation", "06/13/2026 12:15"],  # month first: never read
+    ]
+    data = csv_bytes(header, rows)
+    hint = "this one is written day first (31-12-2026 14:30): import with dates day first (--day-first)"
+    plain = "must be a date and time such as 2026-03-05 14:30"
+    report = import_file(tiny, "tickets", data, "dt.csv", ACTOR, dry_run=True)
+    assert reject_tuples(report) == [
+        (2, "opened_at", f"{plain}; {hint}"),
+        (4, "opened_at", plain),
+        (5, "opened_at", plain),
+    ]
+    assert report.rejects[0].reason("zh") == (
+        "须为日期时间,如 2026-03-05 14:30;此值为日在前写法(31-12-2026 14:30):请按日期为日在前导入(--day-first)"
+    )
+    day_first = import_file(tiny, "tickets", data, "dt.csv", ACTOR, day_first=True)
+    assert reject_tuples(day_first) == [(4, "opened_at", plain), (5, "opened_at", plain)]
+    assert tiny.rows("SELECT ticket_id, opened_at FROM tickets WHERE ticket_id LIKE 'DT_' ORDER BY 1") == [
+        ("DT1", T(2026, 6, 1, 12, 15)),
+        ("DT2", T(2026, 6, 1, 12, 15)),
+    ]
 
 
 BOOL_SPELLINGS = [
@@ -621,6 +656,107 @@ def test_tickets_without_ids_get_stable_hash_keys(tiny):
     assert data_state(tiny) == after
 
 
+# -- 7b. a mapping that joins a date and a time -------------------------------------------------
+
+# A call log as telephone systems write it: the date once, the call's time and the time it was
+# answered in their own columns, the answer time blank when nobody answered.
+LOG_HEADER = ["Call ID", "Call Date", "Call Time", "Time Answered", "Agent"]
+LOG_MAPPING = Mapping(
+    kind="tickets",
+    columns={"ticket_id": "Call ID", "agent_id": "Agent"},
+    combine={"opened_at": ["Call Date", "Call Time"], "first_response_at": ["Call Date", "Time Answered"]},
+    constants={"client": "Acme", "channel": "phone", "type": "consultation"},
+)
+
+
+def test_a_joined_value_with_a_blank_part_is_blank_not_midnight(tiny):
+    rows = [
+        ["L1", "2026-03-05", "13:56:45", "13:57:02", "A1"],  # answered after 17 s
+        ["L2", "2026-03-05", "15:10:00", "", "A1"],  # not answered: no first response
+        ["L3", "2026-03-05", " ", " ", "A2"],  # no call time: no opening moment, not midnight
+        ["L4", "", "09:00:00", "09:00:30", "A2"],  # no date: a time alone is no moment either
+    ]
+    report = import_file(tiny, "tickets", csv_bytes(LOG_HEADER, rows), "log.csv", ACTOR, mapping=LOG_MAPPING)
+    assert reject_tuples(report) == [(4, "opened_at", "is required"), (5, "opened_at", "is required")]
+    assert (report.rows, report.imported, report.rejected) == (4, 2, 2)
+    assert tiny.rows(
+        "SELECT ticket_id, opened_at, first_response_at FROM tickets WHERE ticket_id LIKE 'L_' ORDER BY 1"
+    ) == [
+        ("L1", T(2026, 3, 5, 13, 56, 45), T(2026, 3, 5, 13, 57, 2)),
+        ("L2", T(2026, 3, 5, 15, 10), None),
+    ]
+
+
+def test_a_value_translated_to_blank_is_blank(tiny):
+    """`values` may turn a file's word into a blank (unknown): it is then no bad value."""
+    mapping = LOG_MAPPING.model_copy(
+        update={
+            "columns": {**LOG_MAPPING.columns, "resolved": "Outcome"},
+            "values": {"resolved": {"Booked": "Y", "Full": "N", "Unanswered": ""}},
+        }
+    )
+    header = [*LOG_HEADER, "Outcome"]
+    rows = [
+        ["V1", "2026-03-05", "10:00:00", "10:00:09", "A1", "Booked"],
+        ["V2", "2026-03-05", "10:01:00", "10:01:30", "A1", "Full"],
+        ["V3", "2026-03-05", "10:02:00", "", "A1", "Unanswered"],
+        ["V4", "2026-03-05", "10:03:00", "10:03:05", "A1", "booked"],  # not in the table: as it is
+    ]
+    report = import_file(tiny, "tickets", csv_bytes(header, rows), "v.csv", ACTOR, mapping=mapping)
+    assert reject_tuples(report) == [(5, "resolved", "must be yes or no (Y/N, 是/否, 1/0, true/false)")]
+    assert tiny.rows("SELECT ticket_id, resolved FROM tickets WHERE ticket_id LIKE 'V_' ORDER BY 1") == [
+        ("V1", True),
+        ("V2", False),
+        ("V3", None),
+    ]
+
+
+def test_a_mapping_for_another_kind_is_refused(tiny):
+    data = csv_bytes(LOG_HEADER, [["K1", "2026-03-05", "10:00:00", "", "A1"]])
+    before = data_state(tiny)
+    other = LOG_MAPPING.model_copy(update={"kind": "audits"})
+    with pytest.raises(ImportError_) as refused:
+        import_file(tiny, "tickets", data, "k.csv", ACTOR, mapping=other)
+    assert refused.value.text("en") == "the mapping is for audits, not for tickets"
+    assert refused.value.text("zh") == "该映射用于 audits,不是 tickets"
+    assert data_state(tiny) == before
+
+
+def test_a_ticket_id_another_client_already_uses_is_rejected_not_taken_as_present(tiny):
+    """Two clients' systems both number their tickets from 1: the second file's ticket 1 is not
+    the first's, so it is neither skipped as already present nor stored over it."""
+    first = csv_bytes(LOG_HEADER, [["C1", "2026-03-05", "10:00:00", "10:00:09", "A1"]])
+    assert import_file(tiny, "tickets", first, "acme.csv", ACTOR, mapping=LOG_MAPPING).imported == 1
+    beta = LOG_MAPPING.model_copy(update={"constants": {**LOG_MAPPING.constants, "client": "Beta"}})
+    second = csv_bytes(
+        LOG_HEADER,
+        [["C1", "2026-03-06", "11:00:00", "", "B1"], ["C2", "2026-03-06", "11:05:00", "", "B1"]],
+    )
+    report = import_file(tiny, "tickets", second, "beta.csv", ACTOR, mapping=beta)
+    assert reject_tuples(report) == [(2, "ticket_id", "another client's ticket already has this id")]
+    assert report.rejects[0].reason("zh") == "该工单号已被另一客户的工单使用"
+    assert (report.imported, report.duplicates, report.rejected) == (1, 0, 1)
+    assert tiny.rows(
+        "SELECT ticket_id, client, opened_at FROM tickets WHERE ticket_id IN ('C1', 'C2') ORDER BY 1"
+    ) == [
+        ("C1", "Acme", T(2026, 3, 5, 10)),
+        ("C2", "Beta", T(2026, 3, 6, 11, 5)),
+    ]
+    again = import_file(tiny, "tickets", first, "acme.csv", ACTOR, mapping=LOG_MAPPING)
+    assert (again.imported, again.duplicates, again.rejected) == (0, 1, 0)  # the same client's: present
+
+
+def test_trailing_delimiters_make_no_column(tiny):
+    """A telephony export ends every line with a comma: the empty column after it is no column
+    of the file, so the report does not list it as unused. A blank heading over values stays."""
+    text = "\ufeffCall ID,Call Date,Call Time,Time Answered,Agent,\n1,2026-03-05,10:00:00,10:00:09,A1,\n"
+    report = import_file(tiny, "tickets", text.encode(), "log.csv", ACTOR, mapping=LOG_MAPPING)
+    assert (report.imported, report.rejected, report.ignored) == (1, 0, [])
+    kept = "Call ID,Call Date,Call Time,Time Answered,Agent,\n2,2026-03-05,10:01:00,,A1,note\n"
+    report = import_file(tiny, "tickets", kept.encode(), "log2.csv", ACTOR, mapping=LOG_MAPPING)
+    assert report.imported == 1 and len(report.ignored) == 1
+
+
 # -- 8. files that cannot be read --------------------------------------------------------------
 
 
@@ -668,6 +804,17 @@ def test_personal_data_columns_are_dropped_and_reported(tiny):
     assert report.ignored == ["备用"]
     stored = json.dumps(state(tiny), default=str, ensure_ascii=False)
     assert "张三" not in stored and "13800000000" not in stored and "z@example.com" not in stored
+
+
+def test_personal_data_columns_named_as_exports_name_them(tiny):
+    """Helpdesk and telephony exports qualify the column: CustomerEmail, Booking Contact Name."""
+    extra = ["CustomerEmail", "Booking Contact Name", "客户手机号", "Customer Phone Number", "Product name"]
+    header = [*AU_HEADER, *extra]
+    rows = [[*AU_ROWS[0], "z@example.com", "Meg Nerger", "13800000000", "+41 44 000 00 00", "Dell XPS"]]
+    report = import_file(tiny, "audits", csv_bytes(header, rows), "pd2.csv", ACTOR)
+    assert report.imported == 1
+    assert report.dropped == extra[:4]
+    assert report.ignored == ["Product name"]  # not stored either, but no one's personal data
 
 
 # -- 9. the command line -----------------------------------------------------------------------
@@ -719,6 +866,12 @@ def test_cli_import_exit_codes_and_json(tmp_path):
     assert text.returncode == 1
     assert "2 rows read: 0 imported, 1 already present, 1 rejected" in text.stdout
 
+    blank = tmp_path / "blank.csv"
+    blank.write_bytes(csv_bytes(AU_HEADER, [["CB3", "", "A1", "recording", "70", ""]]))
+    listed = run_cli("import", "audits", str(blank), "--db", str(db), "--strict")
+    assert listed.returncode == 1
+    assert "  row 2 · audited_at · '': is required\n" in listed.stdout  # a blank cell, not None
+
     broken = run_cli("import", "audits", str(junk), "--db", str(db), "--json")
     assert broken.returncode == 2
     assert broken.stdout == ""
@@ -738,6 +891,55 @@ def test_cli_import_exit_codes_and_json(tmp_path):
             "SELECT audit_id FROM audits WHERE audit_id LIKE 'CB%' OR audit_id LIKE 'RA%' ORDER BY 1"
         ) == [
             "CB1",
+            "RA1",
+            "RA2",
+            "RA3",
+        ]
+    finally:
+        wh.close()
+
+
+def test_cli_names_the_files_columns_and_the_mapping_when_ours_are_missing(tmp_path):
+    db = tmp_path / "cols.duckdb"
+    build_tiny(db).close()
+    foreign = tmp_path / "foreign.csv"
+    foreign.write_bytes(csv_bytes(LOG_HEADER, [["1", "2026-03-05", "10:00:00", "", "A1"]]))
+    bare = run_cli("import", "tickets", str(foreign), "--db", str(db))
+    assert bare.returncode == 2
+    assert bare.stderr == (
+        "csdata: required columns missing: client, channel, type, opened_at; the file has"
+        " Call ID, Call Date, Call Time, Time Answered, Agent: map them to ours with --mapping FILE"
+        " (examples in sample_data/mappings/)\n"
+    )
+    mapping = tmp_path / "partial.toml"
+    mapping.write_text('kind = "tickets"\n[columns]\nticket_id = "Call ID"\n', encoding="utf-8")
+    mapped = run_cli("import", "tickets", str(foreign), "--mapping", str(mapping), "--db", str(db))
+    assert mapped.returncode == 2  # a mapping was given: it is what lacks the columns
+    assert mapped.stderr == "csdata: required columns missing: client, channel, type, opened_at\n"
+
+
+def test_an_import_whose_reader_stops_reading_says_nothing_false(tmp_path):
+    """`csdata import ... | head -1`: the rows landed, so no line may claim "nothing was changed"."""
+    import os
+    import subprocess
+    import sys
+
+    db = tmp_path / "pipe.duckdb"
+    build_tiny(db).close()
+    data = tmp_path / "pipe.csv"
+    data.write_bytes(csv_bytes(AU_HEADER, AU_ROWS))
+    env = {k: v for k, v in os.environ.items() if k != "CSDATA_ADMIN_PASSWORD"}
+    command = [sys.executable, "-m", "csdata.cli", "import", "audits", str(data), "--db", str(db)]
+    run = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=ROOT)
+    run.stdout.close()  # the reader is gone before the command writes its first line
+    _out, err = run.communicate(timeout=120)
+    assert run.returncode == 141  # as a command killed by SIGPIPE reports itself
+    assert err.decode() == ""
+    from csdata.warehouse import Warehouse
+
+    wh = Warehouse(db, read_only=True)
+    try:
+        assert wh.column("SELECT audit_id FROM audits WHERE audit_id LIKE 'RA%' ORDER BY 1") == [
             "RA1",
             "RA2",
             "RA3",

@@ -46,13 +46,20 @@ def tiny_with_ticket(tmp_path):
 def test_a_duplicate_row_creates_nothing(tiny_with_ticket):
     wh = tiny_with_ticket
     before = employee_ids(wh)
-    again = csv_bytes(TICKET_HEADER, [["K1", "Gamma", "phone", "complaint", "GHOST1", "2026-03-02 09:00"]])
+    again = csv_bytes(TICKET_HEADER, [["K1", "Acme", "phone", "complaint", "GHOST1", "2026-03-02 09:00"]])
     report = import_file(wh, "tickets", again, "k2.csv", ACTOR, create_missing=True)
     assert (report.imported, report.duplicates, report.rejected, report.committed) == (0, 1, 0, True)
     assert report.created == {}
     assert employee_ids(wh) == before
+    # The same id for another client is no duplicate but a clash: rejected, and it creates nothing.
+    other = csv_bytes(TICKET_HEADER, [["K1", "Gamma", "phone", "complaint", "GHOST1", "2026-03-02 09:00"]])
+    clash = import_file(wh, "tickets", other, "k3.csv", ACTOR, create_missing=True)
+    assert (clash.imported, clash.duplicates, clash.rejected) == (0, 0, 1)
+    assert [(r.row, r.column, r.key) for r in clash.rejects] == [(2, "ticket_id", "imp_id_other_client")]
+    assert clash.created == {}
+    assert employee_ids(wh) == before
     assert "Gamma" not in wh.column("SELECT name FROM clients")
-    assert wh.scalar("SELECT agent_id FROM tickets WHERE ticket_id = 'K1'") == "A1"
+    assert wh.rows("SELECT client, agent_id FROM tickets WHERE ticket_id = 'K1'") == [("Acme", "A1")]
 
 
 def test_a_new_row_creates_its_agent_and_a_duplicate_beside_it_does_not(tiny_with_ticket):
