@@ -166,8 +166,7 @@ def test_ticket_form_saves_and_the_workflow_runs(wh):
 
     # Outside the supervisor's teams: refused, whatever the step.
     foreign = wh.scalar(
-        "SELECT t.ticket_id FROM tickets t JOIN employees e ON e.employee_id = t.agent_id "
-        "WHERE t.type = 'complaint' AND NOT list_contains(?, e.team) LIMIT 1",
+        "SELECT ticket_id FROM tickets WHERE type = 'complaint' AND NOT list_contains(?, team) LIMIT 1",
         [list(scope.teams)],
     )
     with pytest.raises(Problem) as exc:
@@ -204,8 +203,8 @@ def test_follow_up_in_the_page(wh):
     assert listed
     scope = _supervisor(wh).scope
     complaint = wh.scalar(
-        "SELECT t.ticket_id FROM tickets t JOIN employees e ON e.employee_id = t.agent_id "
-        "WHERE t.type = 'complaint' AND t.feedback_at IS NULL AND list_contains(?, e.team) LIMIT 1",
+        "SELECT ticket_id FROM tickets "
+        "WHERE type = 'complaint' AND feedback_at IS NULL AND list_contains(?, team) LIMIT 1",
         [list(scope.teams)],
     )
     assert complaint in listed
