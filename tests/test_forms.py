@@ -125,6 +125,27 @@ def test_ticket_form_refuses_a_response_before_opening(wh, lang):
     assert not wh.scalar("SELECT count(*) FROM tickets WHERE ticket_id = ?", [f"FORM-BAD-{lang}"])
 
 
+def test_ticket_form_puts_an_unanswered_ticket_in_one_of_the_supervisors_queues(wh):
+    sup = _supervisor(wh)
+    at = page("tickets", "supervisor")
+    assert sorted(at.selectbox(key="tk_team").options) == sorted(sup.teams)
+    at.selectbox(key="tk_client").set_value("Harbor Trust Bank")
+    at.datetime_input(key="tk_opened").set_value(dt.datetime(2026, 10, 21, 9, 30))
+    # No agent and no team: Harbor has two teams, so the queue cannot be told.
+    at.text_input(key="tk_id").input("FORM-Q0")
+    clean(at.button(key="tk_save").click().run())
+    assert t("imp_team_needed", "en") in errors(at)
+    team = sorted(sup.teams)[-1]
+    at.text_input(key="tk_id").input("FORM-Q1")
+    at.selectbox(key="tk_team").set_value(team)
+    clean(at.button(key="tk_save").click().run())
+    assert not errors(at)
+    saved = wh.rows(
+        "SELECT ticket_id, agent_id, team, first_response_at FROM tickets WHERE ticket_id LIKE 'FORM-Q%'"
+    )
+    assert saved == [("FORM-Q1", None, team, None)]
+
+
 def test_ticket_form_saves_and_the_workflow_runs(wh):
     at = _fill_ticket(page("tickets", "supervisor"), wh, "FORM-T1")
     at.datetime_input(key="tk_first").set_value(dt.datetime(2026, 10, 20, 9, 31))
