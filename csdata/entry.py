@@ -46,14 +46,24 @@ def one_row(kind: str, values: dict) -> pd.DataFrame:
     return pd.DataFrame([row], columns=list(row), dtype=object)
 
 
+def limits(wh, scope: Scope) -> dict[str, list[str] | None]:
+    """What an account may import or enter records for, as `ingest.import_file`'s `allowed_*`
+    arguments: the people and clients of its scope and, for a supervisor, its teams (a ticket's
+    queue); None where it is unlimited."""
+    if scope.unlimited:
+        return {"allowed_agents": None, "allowed_clients": None, "allowed_teams": None}
+    return {
+        "allowed_agents": queries.people_in_scope(wh, scope),
+        "allowed_clients": queries.clients(wh, scope),
+        "allowed_teams": None if scope.teams is None else list(scope.teams),
+    }
+
+
 def save(
     wh, kind: str, values: dict, actor: str, after_insert=None, scope: Scope = EVERYTHING, assign=None
 ) -> ingest.Report:
     """Save one record through the import checks (strict: nothing lands if anything is wrong),
-    limited to the people and clients of the user's scope as an import of theirs would be."""
-    people, clients = (
-        (None, None) if scope.unlimited else (queries.people_in_scope(wh, scope), queries.clients(wh, scope))
-    )
+    limited to the people, clients and teams of the user's scope as an import of theirs would be."""
     return ingest.import_file(
         wh,
         kind,
@@ -62,9 +72,8 @@ def save(
         actor,
         strict=True,
         after_insert=after_insert,
-        allowed_agents=people,
-        allowed_clients=clients,
         assign=assign,
+        **limits(wh, scope),
     )
 
 
@@ -75,7 +84,8 @@ def in_scope_agent(wh, scope: Scope, agent_id: str | None) -> bool:
 
 
 def save_ticket(wh, actor: str, scope: Scope, values: dict) -> ingest.Report:
-    """A new consultation, complaint or suggestion; the client and the agent must be in scope."""
+    """A new consultation, complaint or suggestion; the client, the agent and the team (queue) must
+    be in scope (the team is checked with the import's rules: see `ingest.check`)."""
     if values.get("client") and values["client"] not in queries.clients(wh, scope):
         raise Problem("entry_client_out_of_scope", value=values["client"])
     if not in_scope_agent(wh, scope, values.get("agent_id")):

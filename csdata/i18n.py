@@ -94,7 +94,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "pass_mark": ("Pass mark", "合格线"),
     "findings_title": ("Findings by category", "问题类别"),
     "unspecified": ("(not given)", "(未填写)"),
-    "unassigned": ("(unassigned: never answered)", "(未分配:未接通)"),
+    "unassigned": ("(unassigned: no team)", "(未分配队列)"),
+    "unanswered": ("(never answered)", "(未接通)"),
     "ranking_title": ("Agents ranked by QA score", "坐席质检排名"),
     "ranking_caption": (
         "Ranked only with at least {n} audits in the period (the policy's minimum); {left_out} agents had fewer.",
@@ -189,6 +190,11 @@ TEXT: dict[str, tuple[str, str]] = {
     "f_type": ("Type", "类型"),
     "f_agent": ("Agent", "坐席"),
     "f_agent_id": ("Agent", "坐席工号"),
+    "f_queue": ("Team (queue)", "队列(团队)"),
+    "f_queue_help": (
+        "The team whose queue the ticket was offered to. Blank: the agent's team, else the client's only team.",
+        "工单进入的队列所属团队。留空:取坐席的团队,否则取该客户唯一的团队。",
+    ),
     "f_opened_at": ("Opened at", "受理时间"),
     "f_first_response_at": ("First response at", "首次响应时间"),
     "f_resolved_at": ("Resolved at", "解决时间"),
@@ -561,6 +567,18 @@ TEXT: dict[str, tuple[str, str]] = {
         "不是您所带团队的人员:您只能导入本团队的数据",
     ),
     "imp_client_out_of_scope": ("not a client your teams serve", "不是您的团队所服务的客户"),
+    "imp_team_out_of_scope": (
+        "not one of your teams: you may import tickets of your own teams' queues only",
+        "不是您所带的团队:您只能导入本团队队列的工单",
+    ),
+    "imp_team_needed": (
+        "no team: neither the agent nor the client gives one; name the team (queue) the ticket was offered to",
+        "缺少团队:坐席和客户都无法确定团队;请填写工单进入的队列(团队)",
+    ),
+    "imp_team_other_client": (
+        "this team serves another client, not this ticket's",
+        "该团队服务于其他客户,不是本工单的客户",
+    ),
     "imp_kind": ("Kind of records", "数据类型"),
     "imp_kind_tickets": ("Tickets", "工单"),
     "imp_kind_audits": ("QA audits", "质检记录"),
@@ -679,6 +697,12 @@ TEXT: dict[str, tuple[str, str]] = {
     "err_not_a_warehouse": (
         "{path} is not a csdata warehouse (not a DuckDB database, or damaged)",
         "{path} 不是 csdata 数据仓库(不是 DuckDB 数据库,或已损坏)",
+    ),
+    "err_needs_update": (
+        "{path} was made by an older csdata and needs updating, which a read-only command cannot do:"
+        " open it once with the app or a command that writes (`csdata user list` will do)",
+        "{path} 由旧版 csdata 创建,需要升级,只读命令无法完成:请先用应用或会写入的命令打开一次"
+        "(如 `csdata user list`)",
     ),
     "err_exists": (
         "{path} already exists; use --force to replace it",

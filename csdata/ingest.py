@@ -739,7 +739,7 @@ def _references(kind: str) -> list[tuple[str, str, str]]:
     """(column, table, key column) each value must exist in."""
     clients = ("client", "clients", "name")
     people = {
-        "tickets": [clients, ("agent_id", "employees", "employee_id")],
+        "tickets": [clients, ("agent_id", "employees", "employee_id"), ("team", "teams", "name")],
         "audits": [
             clients,
             ("agent_id", "employees", "employee_id"),
@@ -780,13 +780,17 @@ def check(
     create_missing: bool = False,
     allowed_agents: list[str] | None = None,
     allowed_clients: list[str] | None = None,
+    allowed_teams: list[str] | None = None,
     window: tuple[dt.date, dt.date] | None = None,
 ) -> Checked:
     """Type and check `_raw` into the temp table `_typed` (`<col>_v` typed, `<col>` the text when
     typing changes it, `_ok`) and `_rejects` (row, column, reason key, value, params).
 
     `allowed_agents` / `allowed_clients`, when given, limit the rows to those people and clients
-    (a supervisor's own teams): a row naming anyone or any client else is rejected. Every date
+    (a supervisor's own teams): a row naming anyone or any client else is rejected;
+    `allowed_teams` limits a ticket's team (queue) likewise, and a ticket whose team is blank and
+    cannot be told from its agent or client is rejected then, since it would land outside every
+    one of those teams. A blank column of `_FILLED` takes its value from the warehouse. Every date
     and time must fall within `window` (first day, last day; by default `date_window()`)."""
     first_day, last_day = window or date_window()
     model = KINDS[kind]
@@ -794,7 +798,11 @@ def check(
     sources = {f.name: _source_sql(mapping, f.name) for f in fields}
     if kind == "tickets" and sources["ticket_id"] is None:
         # No ids in the file: a stable hash of the row's content, so importing again adds nothing.
-        hashed = [f.name for f in fields if f.name != "ticket_id"]
+        # A column the file lacks and that came after the first format (the team) is left out,
+        # so a file imported before it still hashes to the ids it was given then.
+        hashed = [
+            f.name for f in fields if f.name not in ("ticket_id", "team") or sources[f.name] is not None
+        ]
         hashed += [s for s, _ in _ALTERNATES["tickets"].values() if _source_sql(mapping, s) is not None]
         sources["ticket_id"] = _row_hash_sql(mapping, hashed)
     alternates = {
@@ -817,6 +825,8 @@ def check(
             seconds = _typed_sql(_Field("_", "number", False, duration=True), _ident("_alt_" + f.name), False)
             start = _typed_sql(by_name[base], _ident(base), day_first)
             typed = f"{start} + to_microseconds(CAST(round({seconds} * 1e6) AS BIGINT))"
+        if f.name in _FILLED.get(kind, {}):
+            typed = _FILLED[kind][f.name].format(**{n: "_text." + _ident(n) for n in by_name})
         if f.default is not None:
             default = str(f.default).upper() if isinstance(f.default, bool) else _lit(f.default)
             typed = f"(CASE WHEN {_ident(f.name)} IS NULL THEN CAST({default} AS {_sql_type(f)}) ELSE {typed} END)"
@@ -833,7 +843,7 @@ def check(
     inner = f"SELECT _row, {', '.join(text_cols)}{alt_cols} FROM _raw"
     cur.execute(
         f"CREATE TEMP TABLE _typed AS SELECT _row, {''.join(c + ', ' for c in kept_text)}"
-        f"{', '.join(typed_cols)}, TRUE AS _ok FROM ({inner})"
+        f"{', '.join(typed_cols)}, TRUE AS _ok FROM ({inner}) _text"
     )
 
     problems: list[str] = []
@@ -897,6 +907,16 @@ def check(
             val = _ident(column + "_v")
             unknown = f"{val} IS NOT NULL AND {val} NOT IN (SELECT {key} FROM {table})"
             problems.append(_problem(column, unknown, "imp_unknown_ref", val))
+    if kind == "tickets":
+        team, team_v, client_v = text["team"], _ident("team_v"), _ident("client_v")
+        other = f"{team} IS NOT NULL AND {team_v} IN (SELECT name FROM teams WHERE client <> {client_v})"
+        problems.append(_problem("team", other, "imp_team_other_client", team))
+        if allowed_teams is not None:
+            # Only a team given can be another's: one told from an agent or client in scope is in it.
+            listed = "CAST([" + ", ".join(_lit(a) for a in allowed_teams) + "] AS VARCHAR[])"
+            outside = f"{team} IS NOT NULL AND NOT list_contains({listed}, {team_v})"
+            problems.append(_problem("team", outside, "imp_team_out_of_scope", team))
+            problems.append(_problem("team", f"{team_v} IS NULL", "imp_team_needed", team))
     for column, allowed, key in (
         (_PERSON[kind], allowed_agents, "imp_agent_out_of_scope"),
         ("client", allowed_clients, "imp_client_out_of_scope"),
@@ -924,6 +944,17 @@ def check(
 
 
 AUDIT_CRITERIA = ("attitude", "responsiveness", "accuracy", "communication", "compliance")
+# Columns whose blank cell takes a value from the warehouse: SQL over the row's text columns
+# (named in braces, filled in qualified, so that a table's own column of the same name is not
+# taken for them). A ticket belongs to the queue (team) it was offered to; a file that does not
+# say which gets the agent's team, else the client's team when the client has exactly one, else
+# none (the dashboards' "unassigned"). 002_ticket_team gave older tickets the same.
+_FILLED = {
+    "tickets": {
+        "team": "coalesce({team}, (SELECT e.team FROM employees e WHERE e.employee_id = {agent_id}),"
+        " (SELECT any_value(m.name) FROM teams m WHERE m.client = {client} HAVING count(*) = 1))"
+    }
+}
 _ALTERNATES = {
     "tickets": {
         "first_response_at": ("first_response_seconds", "opened_at"),
@@ -1160,6 +1191,7 @@ def import_file(
     after_insert: Callable[[Any, Report], None] | None = None,
     allowed_agents: list[str] | None = None,
     allowed_clients: list[str] | None = None,
+    allowed_teams: list[str] | None = None,
     assign: Callable[[Any], dict[str, Any]] | None = None,
 ) -> Report:
     """Read, map, check and (unless `dry_run`, or `strict` with rejects) commit one file.
@@ -1167,8 +1199,8 @@ def import_file(
     `data` is the file's bytes or the file as `read_file` read it (so that a page that read it
     for its headings need not read it again); it may also be a DataFrame in canonical columns: a
     form saves its row this way, so a form and an upload obey exactly the same rules.
-    `after_insert(writer, report)`, when given, runs inside the transaction after the rows landed. `allowed_agents` / `allowed_clients` limit
-    the rows to a supervisor's own teams (see `check`). `assign(writer)`, when given, returns
+    `after_insert(writer, report)`, when given, runs inside the transaction after the rows landed. `allowed_agents` / `allowed_clients` /
+    `allowed_teams` limit the rows to a supervisor's own teams (see `check`). `assign(writer)`, when given, returns
     values (a form's next audit id or attempt number) that replace the row's own inside the
     transaction, so that two users saving at once never take the same one. Raises ImportError_ when the file as a whole
     cannot be used; nothing is written then.
@@ -1203,6 +1235,7 @@ def import_file(
             create_missing=create_missing,
             allowed_agents=allowed_agents,
             allowed_clients=allowed_clients,
+            allowed_teams=allowed_teams,
         )
         report.rejects, report.rejected = checked.rejects, checked.rejected_rows
         if dry_run or (strict and checked.rejected_rows):

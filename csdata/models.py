@@ -50,6 +50,9 @@ class TicketRow(Row):
     channel: Literal["phone", "chat", "email"]
     type: Literal["consultation", "complaint", "suggestion"]
     agent_id: str | None = None
+    # The queue (team) the ticket was offered to, answered or not; blank: the agent's team, else
+    # the client's only team, else none ("unassigned"). See `csdata.ingest.check`.
+    team: str | None = None
     opened_at: dt.datetime
     first_response_at: dt.datetime | None = None
     resolved_at: dt.datetime | None = None
@@ -74,6 +77,7 @@ class TicketRow(Row):
         "channel": ("渠道",),
         "type": ("类型", "工单类型"),
         "agent_id": ("工号", "客服工号", "坐席工号"),
+        "team": ("队列", "组别", "团队", "技能组"),
         "opened_at": ("受理时间", "来电时间", "创建时间"),
         "first_response_at": ("首次响应时间", "应答时间"),
         "resolved_at": ("解决时间",),

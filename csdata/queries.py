@@ -24,18 +24,20 @@ from csdata.policy import CHANNELS, Policy, load_policy
 
 # How each source is filtered by date: the column and whether it is a timestamp.
 # `staff` has no day of its own: it counts people employed at some time in the range.
-# `{team}` / `{team_join}` and `{sla}` are filled only when a query needs the agent's team or the SLA
-# threshold: joining 10 million tickets to employees costs more than the rest.
+# A ticket's team is the queue it was offered to (`tickets.team`), answered or not, so a team's
+# offered, answer and abandon rates and service level count the tickets nobody answered; the
+# other sources are about a person, whose team they take. `{sla}` is filled only when a query
+# needs the service-level threshold.
 _SOURCES: dict[str, str] = {
     "tickets": """
-        SELECT CAST(t.opened_at AS DATE) AS day, t.client, t.channel, {team} AS team, t.agent_id, t.type,
+        SELECT CAST(t.opened_at AS DATE) AS day, t.client, t.channel, t.team, t.agent_id, t.type,
                t.ticket_id, t.routed_at,
                epoch(t.first_response_at - t.opened_at) AS wait_s, {sla} AS sla_s,
                t.handle_seconds, t.resolved, t.first_contact_resolved, t.csat, t.department,
                t.opened_at, t.feedback_at, t.customer_accepted, t.reopened,
                t.callback_promised_at, t.callback_done_at, t.suggestion_adopted,
                CAST(t.reward_amount AS DOUBLE) AS reward
-        FROM tickets t {team_join}
+        FROM tickets t
         WHERE t.opened_at >= $start AND t.opened_at < $end_excl""",
     "audits": """
         SELECT a.audited_at AS day, coalesce(a.client, e.client) AS client, a.channel, e.team,
@@ -76,7 +78,6 @@ _SOURCES: dict[str, str] = {
         LEFT JOIN employees e ON e.employee_id = a.employee_id
         WHERE p.ends_on BETWEEN $start AND $end""",
 }
-_TEAM_JOIN = "LEFT JOIN employees e ON e.employee_id = t.agent_id"
 
 # Grouping name -> its SQL over a source's columns.
 GROUPINGS: dict[str, str] = {
@@ -87,8 +88,9 @@ GROUPINGS: dict[str, str] = {
     "hour": "hour(opened_at)",
     "client": "client",
     "channel": "channel",
-    # Tickets nobody answered have no agent and so no team: they group under '' (unassigned), so
-    # that the rows of a split add up to the whole.
+    # A ticket whose queue is not known, or a person in no team, groups under '' (unassigned); a
+    # ticket nobody answered has no agent and groups under '' by agent: the rows of a split add
+    # up to the whole.
     "team": "coalesce(team, '')",
     "agent": "coalesce(agent_id, '')",
     "department": "department",
@@ -266,20 +268,14 @@ def _relation(
     src: str,
     filters: Filters,
     scope: Scope,
-    keys: tuple[str, ...],
     measures,
     params,
     policy: Policy | None = None,
 ) -> str:
     sql = _SOURCES[src]
     if src == "tickets":
-        team = "team" in keys or _restrict(filters.teams, scope.teams) is not None
         sla = policy is not None and any("sla_s" in MEASURES[n].sql for n in measures)
-        sql = sql.format(
-            team="e.team" if team else "CAST(NULL AS VARCHAR)",
-            team_join=_TEAM_JOIN if team else "",
-            sla=_sla_case(policy, params) if sla else "CAST(NULL AS INTEGER)",
-        )
+        sql = sql.format(sla=_sla_case(policy, params) if sla else "CAST(NULL AS INTEGER)")
     return f"({sql}) s WHERE {_where(filters, scope, src, params)}"
 
 
@@ -315,7 +311,7 @@ def build_sql(
     empty: set[str] = set()  # sources that cannot be split this way
     for src, wanted in needed.items():
         measures = ", ".join(f"{MEASURES[n].sql} AS {n}" for n in wanted)
-        relation = _relation(src, filters, scope, keys, wanted, params, policy)
+        relation = _relation(src, filters, scope, wanted, params, policy)
         lacking = [k for k in keys if k not in _HAS[src]]
         if lacking and not set(lacking) <= set(TIME_GROUPINGS):
             empty.add(src)
@@ -389,7 +385,7 @@ _STAGE = (
 
 def _listing_sql(name: str, filters: Filters, scope: Scope, policy: Policy, params: _Params) -> str:
     def rel(src: str) -> str:
-        return _relation(src, filters, scope, ("team",) if src == "tickets" else (), [], params)
+        return _relation(src, filters, scope, [], params)
 
     if name == "complaint_path":  # complaints of the period by stage reached, and open ones by age
         return f"""
@@ -620,13 +616,16 @@ def export_sql(table: str, policy: Policy, scope: Scope = EVERYTHING) -> tuple[s
     params = _Params()
 
     def client_ok(column: str) -> str:
-        """The scope on a record: its client, and (a supervisor) its person's team."""
+        """The scope on a record: its client, and (a supervisor) its team: a ticket's queue, the
+        team of the person any other record is about."""
         alias = column.split(".")[0] + "." if "." in column else ""
-        person = {"tickets": "agent_id", "audits": "agent_id", "employees": "employee_id"}.get(
-            table, "employee_id"
-        )
+        person = {"audits": "agent_id", "employees": "employee_id"}.get(table, "employee_id")
         outer = alias or f"{table}."
-        team = f"(SELECT p.team FROM employees p WHERE p.employee_id = {outer}{person})"
+        team = (
+            f"{outer}team"
+            if table in ("tickets", "employees")
+            else f"(SELECT p.team FROM employees p WHERE p.employee_id = {outer}{person})"
+        )
         return params.within(scope, column, team)
 
     cols = ", ".join(KINDS[table].columns()) if table in KINDS else ""
@@ -763,12 +762,8 @@ def department_names(wh, lang: str) -> dict[str, str]:
 
 
 def ticket(wh, ticket_id: str) -> dict | None:
-    """One ticket with its agent's team, as a dict (None when unknown)."""
-    frame = wh.df(
-        "SELECT t.*, e.team FROM tickets t LEFT JOIN employees e ON e.employee_id = t.agent_id "
-        "WHERE t.ticket_id = ?",
-        [ticket_id],
-    )
+    """One ticket, its team (queue) among its columns, as a dict (None when unknown)."""
+    frame = wh.df("SELECT * FROM tickets WHERE ticket_id = ?", [ticket_id])
     if frame.empty:
         return None
     row = frame.iloc[0].to_dict()
@@ -786,7 +781,7 @@ FOLLOW_LISTS: dict[str, str] = {
     " OR (t.type = 'suggestion' AND t.suggestion_adopted IS NULL)"
     " OR (t.callback_promised_at IS NOT NULL AND t.callback_done_at IS NULL))",
 }
-_FOLLOW_FROM = " FROM tickets t LEFT JOIN employees e ON e.employee_id = t.agent_id WHERE "
+_FOLLOW_FROM = " FROM tickets t WHERE "  # a ticket's team is the queue it was offered to
 
 
 def _due_before(now: dt.datetime | None) -> dt.datetime:
@@ -814,7 +809,7 @@ def follow_ups(
         " t.feedback_at, t.customer_accepted, t.reopened, t.callback_promised_at, t.callback_done_at,"
         " t.suggestion_adopted, CAST(t.reward_amount AS DOUBLE) AS reward_amount"
         + _FOLLOW_FROM
-        + f"{FOLLOW_LISTS[which]} AND {params.within(scope, 't.client', 'e.team')}"
+        + f"{FOLLOW_LISTS[which]} AND {params.within(scope, 't.client', 't.team')}"
         f" ORDER BY t.opened_at {order}, t.ticket_id {order} LIMIT $limit",
         params.values,
     )
@@ -825,7 +820,7 @@ def follow_up_counts(wh, scope: Scope = EVERYTHING, now: dt.datetime | None = No
     params = _Params({"due_before": _due_before(now)})
     counts = ", ".join(f"count_if({cond}) AS {name}" for name, cond in FOLLOW_LISTS.items())
     row = wh.rows(
-        f"SELECT {counts}" + _FOLLOW_FROM + params.within(scope, "t.client", "e.team"), params.values
+        f"SELECT {counts}" + _FOLLOW_FROM + params.within(scope, "t.client", "t.team"), params.values
     )[0]
     return dict(zip(FOLLOW_LISTS, (int(n) for n in row), strict=True))
 
@@ -836,7 +831,7 @@ def ticket_in_scope(wh, ticket_id: str, scope: Scope = EVERYTHING) -> str | None
     params = _Params({"id": ticket_id.strip().upper()})
     return wh.scalar(
         "SELECT t.ticket_id" + _FOLLOW_FROM + "upper(t.ticket_id) = $id AND "
-        f"{params.within(scope, 't.client', 'e.team')} LIMIT 1",
+        f"{params.within(scope, 't.client', 't.team')} LIMIT 1",
         params.values,
     )
 

@@ -15,7 +15,9 @@ Why it is shaped so:
   recall for the car maker, Spring-Festival dips). Busy hours and event days raise a *pressure*
   that lengthens waits, raises abandonment and complaints and lowers CSAT, so service level,
   ASA and CSAT move together the way they do on a real floor, and some clients miss their
-  contracted targets while others meet them. CSAT falls with waiting time and rises with the
+  contracted targets while others meet them. A ticket is offered to the queue of one of its
+  client's teams (the team of the agent drawn for it) and keeps that team when nobody answers, so
+  a team's answer rate and service level count its abandoned tickets. CSAT falls with waiting time and rises with the
   agent's skill; QA scores, handle times and appraisal indicators come from the same agent traits,
   so a weak agent is weak everywhere.
 * **Ids and the roster layout are fixed; only values are random.** The employee table is laid out
@@ -694,6 +696,8 @@ class _Model:
     skill: np.ndarray
     speed: np.ndarray
     live_from: np.ndarray
+    team_of: np.ndarray  # by employee number: team index, -1 none
+    teams: list[str]  # team names by index
     handle: np.ndarray  # per client
     complaint: np.ndarray  # per client
     feedback_speed: np.ndarray
@@ -793,6 +797,8 @@ def _model(seed: int, tickets: int, start: dt.date, end: dt.date, roster: _Roste
         skill=roster.skill,
         speed=roster.speed,
         live_from=roster.live_from,
+        team_of=roster.team_of,
+        teams=[name for name, _ in _team_names()],
         handle=np.array([c.handle for c in CLIENTS]),
         complaint=np.array([c.complaint_rate for c in CLIENTS]),
         feedback_speed=np.array([c.feedback_speed for c in CLIENTS]),
@@ -857,8 +863,10 @@ def _chunk(m: _Model, k: int, h0: int, h1: int, id0: int):
     consult, complaint, suggestion = ty == CONSULT, ty == COMPLAINT, ty == SUGGESTION
     a = np.flatnonzero(answered)
 
-    # The agent: one of the client's agents live that day, by weight.
+    # The agent: one of the client's agents live that day, by weight. The ticket was offered to
+    # that agent's team's queue, answered or not: an abandoned ticket keeps the team, not the agent.
     ag = m.slots[cl, day, (uniform(n) * m.slot_n[cl, day]).astype(np.int64)]
+    team = m.team_of[ag]
     ag[~answered] = 0
     skill = m.skill[ag]
     ramp = 1 + 0.35 * np.exp(-np.maximum(day - m.live_from[ag], 0) / 25)
@@ -978,6 +986,7 @@ def _chunk(m: _Model, k: int, h0: int, h1: int, id0: int):
             "cbd": ts(done),
             "adopt": adopted,
             "reward": reward,
+            "tm": team.astype(np.int8),
         }
     )
     # For the audits: a pseudo-random answered ticket per agent and day (the smallest hash of its
@@ -1006,7 +1015,8 @@ def _ticket_insert_sql(m: _Model) -> str:
                CASE WHEN dept >= 0 THEN {_sql_list(m.departments)}[dept + 1] END,
                {_TS.format(c="routed")}, {_TS.format(c="fb")}, {_BOOL.format(c="acc")},
                {_BOOL.format(c="reop")}, {_TS.format(c="cbp")}, {_TS.format(c="cbd")},
-               {_BOOL.format(c="adopt")}, CAST(nullif(reward, 0) AS DECIMAL(12, 2))
+               {_BOOL.format(c="adopt")}, CAST(nullif(reward, 0) AS DECIMAL(12, 2)),
+               CASE WHEN tm >= 0 THEN {_sql_list(m.teams)}[tm + 1] END
         FROM _sample_tickets"""
 
 
@@ -1037,7 +1047,7 @@ def _insert_tickets(wh, m: _Model, tickets: int, say: Callable[[str], None]) -> 
                 "CREATE TEMP TABLE _sample_tickets (id BIGINT, cl TINYINT, ch TINYINT, ty TINYINT,"
                 " ag INTEGER, opened BIGINT, fr BIGINT, ra BIGINT, h INTEGER, res TINYINT, fcr TINYINT,"
                 " csat TINYINT, cat SMALLINT, dept SMALLINT, routed BIGINT, fb BIGINT, acc TINYINT,"
-                " reop TINYINT, cbp BIGINT, cbd BIGINT, adopt TINYINT, reward INTEGER)"
+                " reop TINYINT, cbp BIGINT, cbd BIGINT, adopt TINYINT, reward INTEGER, tm TINYINT)"
             )
             w.insert_df("_sample_tickets", frame)
             w.execute(sql)

@@ -68,8 +68,15 @@ class Warehouse:
         self.read_only = read_only
         if not read_only:
             self.migrate()
-        elif not self._has_table("schema_migrations"):
-            raise WarehouseError("err_not_a_warehouse", path=str(self.path))
+            return
+        refused = None
+        if not self._has_table("schema_migrations"):
+            refused = "err_not_a_warehouse"
+        elif self.pending():  # a reader cannot apply them, and the queries expect their schema
+            refused = "err_needs_update"
+        if refused:
+            self._con.close()  # else this process could not open the file again another way
+            raise WarehouseError(refused, path=str(self.path))
 
     # -- connections -------------------------------------------------------------------------
 
@@ -150,6 +157,11 @@ class Warehouse:
                     raise
             finally:
                 self._local.writing = False
+
+    def pending(self) -> list[str]:
+        """The migrations this warehouse has not had yet (a file made by an older csdata)."""
+        done = set(self.column("SELECT version FROM schema_migrations"))
+        return [name for version, name, _ in _migrations() if version not in done]
 
     def migrate(self) -> list[str]:
         """Apply migrations not yet recorded; return the names applied."""

@@ -108,6 +108,14 @@ TICKETS = [
 ]
 
 
+# The queue (team) each ticket was offered to: its agent's team; the abandoned T3 and T8 were
+# offered to the queue of their client's only team.
+QUEUES = {"T1": "Acme-1", "T2": "Acme-1", "T3": "Acme-1", "T4": "Acme-1", "T5": "Beta-1", "T6": "Beta-1",
+          "T7": "Beta-1", "T8": "Beta-1", "T9": "Acme-1", "T10": "Beta-1"}  # fmt: skip
+for _row in TICKETS:
+    _row["team"] = QUEUES[_row["ticket_id"]]
+
+
 def _follow_up(tid: str, **hours_after_opening) -> None:
     """Adds a ticket's follow-up fields: times as hours after it opened, the rest as given."""
     row = next(r for r in TICKETS if r["ticket_id"] == tid)

@@ -109,8 +109,8 @@ def test_client_account_scope_limits_numbers(accounts):
 def test_supervisor_scope_is_their_teams(accounts):
     user = auth.load_user(accounts, "sup")
     by_team = queries.metric_table(accounts, ["offered"], MARCH, "team", user.scope)
-    # tickets T1 T2 T4 were handled by Acme-1 agents; T3 (abandoned, no agent) has no team
-    assert by_team.to_dict("records") == [{"key": "Acme-1", "offered": 3.0}]
+    # Acme-1's queue in March: T1 T2 T4 (answered by its agents) and T3 (abandoned in its queue)
+    assert by_team.to_dict("records") == [{"key": "Acme-1", "offered": 4.0}]
     assert queries.teams(accounts, user.scope) == ["Acme-1"]
 
 

@@ -134,6 +134,27 @@ def test_ticket_form_refuses_a_response_before_opening(wh, lang):
     assert not wh.scalar("SELECT count(*) FROM tickets WHERE ticket_id = ?", [f"FORM-BAD-{lang}"])
 
 
+def test_ticket_form_puts_an_unanswered_ticket_in_one_of_the_supervisors_queues(wh):
+    sup = _supervisor(wh)
+    at = page("tickets", "supervisor")
+    assert sorted(at.selectbox(key="tk_team").options) == sorted(sup.teams)
+    at.selectbox(key="tk_client").set_value("Harbor Trust Bank")
+    at.datetime_input(key="tk_opened").set_value(dt.datetime(2026, 10, 21, 9, 30))
+    # No agent and no team: Harbor has two teams, so the queue cannot be told.
+    at.text_input(key="tk_id").input("FORM-Q0")
+    clean(at.button(key="tk_save").click().run())
+    assert t("imp_team_needed", "en") in errors(at)
+    team = sorted(sup.teams)[-1]
+    at.text_input(key="tk_id").input("FORM-Q1")
+    at.selectbox(key="tk_team").set_value(team)
+    clean(at.button(key="tk_save").click().run())
+    assert not errors(at)
+    saved = wh.rows(
+        "SELECT ticket_id, agent_id, team, first_response_at FROM tickets WHERE ticket_id LIKE 'FORM-Q%'"
+    )
+    assert saved == [("FORM-Q1", None, team, None)]
+
+
 def test_ticket_form_saves_and_the_workflow_runs(wh):
     at = _fill_ticket(page("tickets", "supervisor"), wh, "FORM-T1")
     at.datetime_input(key="tk_first").set_value(dt.datetime(2026, 10, 20, 9, 31))
@@ -175,8 +196,7 @@ def test_ticket_form_saves_and_the_workflow_runs(wh):
 
     # Outside the supervisor's teams: refused, whatever the step.
     foreign = wh.scalar(
-        "SELECT t.ticket_id FROM tickets t JOIN employees e ON e.employee_id = t.agent_id "
-        "WHERE t.type = 'complaint' AND NOT list_contains(?, e.team) LIMIT 1",
+        "SELECT ticket_id FROM tickets WHERE type = 'complaint' AND NOT list_contains(?, team) LIMIT 1",
         [list(scope.teams)],
     )
     with pytest.raises(Problem) as exc:
@@ -213,8 +233,8 @@ def test_follow_up_in_the_page(wh):
     assert listed
     scope = _supervisor(wh).scope
     complaint = wh.scalar(
-        "SELECT t.ticket_id FROM tickets t JOIN employees e ON e.employee_id = t.agent_id "
-        "WHERE t.type = 'complaint' AND t.feedback_at IS NULL AND list_contains(?, e.team) LIMIT 1",
+        "SELECT ticket_id FROM tickets "
+        "WHERE type = 'complaint' AND feedback_at IS NULL AND list_contains(?, team) LIMIT 1",
         [list(scope.teams)],
     )
     assert complaint in listed
@@ -549,8 +569,7 @@ def test_a_ticket_just_logged_is_found_by_its_id_and_by_a_colleagues_link(wh):
     assert linked.selectbox(key="fu_ticket").value == saved
     # A ticket outside the supervisor's teams is not found, and the page says so.
     foreign = wh.scalar(
-        "SELECT t.ticket_id FROM tickets t JOIN employees e ON e.employee_id = t.agent_id "
-        "WHERE NOT list_contains(?, e.team) LIMIT 1",
+        "SELECT t.ticket_id FROM tickets t WHERE NOT list_contains(?, t.team) LIMIT 1",
         [list(_supervisor(wh).scope.teams)],
     )
     at.text_input(key="fu_find").input(foreign)
@@ -562,7 +581,7 @@ def test_follow_up_lists_hold_what_is_due(wh):
     """Counted here with pandas over the supervisor's tickets, not through the query layer."""
     teams = list(_supervisor(wh).scope.teams)
     frame = wh.df(
-        "SELECT t.* FROM tickets t JOIN employees e ON e.employee_id = t.agent_id WHERE list_contains(?, e.team)",
+        "SELECT t.* FROM tickets t WHERE list_contains(?, t.team)",  # a ticket's team: its queue
         [teams],
     )
     complaint = frame["type"] == "complaint"

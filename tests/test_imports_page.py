@@ -45,7 +45,9 @@ def people(sample_db) -> dict[str, object]:
     auditor, a client, a team, a pay grade."""
     wh = Warehouse(sample_db, read_only=True)
     try:
-        teams = wh.column("SELECT value FROM user_scopes WHERE username = 'supervisor' AND kind = 'team'")
+        teams = wh.column(
+            "SELECT value FROM user_scopes WHERE username = 'supervisor' AND kind = 'team' ORDER BY 1"
+        )
         own = wh.rows(
             "SELECT employee_id, client FROM employees WHERE position = 'agent' AND list_contains(?, team) "
             "ORDER BY employee_id LIMIT 3",
@@ -68,6 +70,7 @@ def people(sample_db) -> dict[str, object]:
         "auditor": auditor,
         "team": team,
         "client": client,
+        "own_teams": teams,
     }
 
 
@@ -679,30 +682,36 @@ def test_supervisor_cannot_import_other_teams_tickets(app_env, people, fmt):
             ("TS0001", own_client, own),
             ("TS0002", own_client, other),  # another team's agent
             ("TS0003", other_client, other),  # another team's agent and client
-            ("TS0004", own_client, None),  # an unanswered call for the team's client
+            ("TS0004", own_client, None),  # no agent, and the team's client has two teams
+            ("TS0005", own_client, None),  # no agent, in one of the supervisor's queues
         ]
     )
+    # The ticket's queue: blank, so the agent's team or the client's only one; TS0004's cannot be
+    # told (the client has two teams) and would land outside every team of the supervisor's.
+    assert len(people["own_teams"]) == 2
+    frame["team"] = [None, None, None, None, people["own_teams"][1]]
     at = imports_page("supervisor")
     assert at.selectbox(key="imp_kind").options == [t("imp_kind_tickets", "en")]
     name, data = to_file(frame, fmt)
     upload(at, name, data)
-    assert metrics(at) == {"rows": 4, "new": 2, "present": 0, "rejected": 2}
+    assert metrics(at) == {"rows": 5, "new": 2, "present": 0, "rejected": 3}
     table = rejects_table(at)
     row, column, reason = (t(f"imp_col_{c}", "en") for c in ("row", "column", "reason"))
     assert [(r[row], r[column], r[reason]) for _, r in table.iterrows()] == [
         (3, "agent_id", t("imp_agent_out_of_scope", "en")),
         (4, "agent_id", t("imp_agent_out_of_scope", "en")),
         (4, "client", t("imp_client_out_of_scope", "en")),
+        (5, "team", t("imp_team_needed", "en")),
     ]
     # Even when asked to create what is missing, nothing outside the teams goes in.
     at.checkbox(key="imp_create_missing").check().run()
     commit(at)
-    assert metrics(at) == {"rows": 4, "imported": 2, "present": 0, "rejected": 2}
+    assert metrics(at) == {"rows": 5, "imported": 2, "present": 0, "rejected": 3}
     wh = ui._open(str(db))
-    assert wh.column("SELECT ticket_id FROM tickets WHERE starts_with(ticket_id, 'TS') ORDER BY 1") == [
-        "TS0001",
-        "TS0004",
-    ]
+    assert wh.rows(
+        "SELECT ticket_id, team FROM tickets WHERE starts_with(ticket_id, 'TS') ORDER BY 1"
+    ) == [("TS0001", wh.scalar("SELECT team FROM employees WHERE employee_id = ?", [own])),
+          ("TS0005", people["own_teams"][1])]  # fmt: skip
 
 
 def test_supervisor_reason_in_chinese(app_env, people):

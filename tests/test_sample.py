@@ -82,6 +82,20 @@ def test_tickets_span_the_year_in_id_order(wh):
     assert out_of_order == 0
 
 
+def test_every_ticket_is_in_a_queue_of_its_client_answered_or_not(wh):
+    tickets = wh.df(
+        "SELECT t.client, t.team, t.first_response_at IS NOT NULL AS answered, e.team AS agent_team,"
+        " m.client AS team_client FROM tickets t LEFT JOIN employees e ON e.employee_id = t.agent_id"
+        " LEFT JOIN teams m ON m.name = t.team"
+    )
+    assert tickets["team"].notna().all() and (tickets["team_client"] == tickets["client"]).all()
+    answered = tickets[tickets["answered"]]
+    assert (answered["team"] == answered["agent_team"]).all()  # answered in the queue it was offered to
+    # Abandoned tickets are spread over the teams' queues, so no team answers all of its tickets.
+    rates = tickets.groupby("team")["answered"].mean()
+    assert len(rates) == 14 and (rates < 1).all()
+
+
 def test_answered_by_a_live_agent_of_a_team_serving_the_client(wh):
     bad = wh.df(
         """SELECT t.ticket_id FROM tickets t

@@ -43,7 +43,7 @@ REFUSED = {
 def _ticket_ok(ticket: dict, clients: tuple, teams: tuple) -> bool:
     if clients and ticket["client"] not in clients:
         return False
-    return not teams or TEAM_OF.get(ticket["agent_id"]) in teams
+    return not teams or ticket["team"] in teams  # the queue it was offered to, answered or not
 
 
 def _person_ok(employee_id: str, clients: tuple, teams: tuple) -> bool:

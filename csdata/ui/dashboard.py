@@ -232,6 +232,12 @@ def caption(wh: Warehouse, filters: Filters, scope: Scope) -> None:
 # -- drill-down --------------------------------------------------------------------------------
 
 
+def _blank_key(grouping: str) -> str:
+    """The name of the row of a split that has no key: by agent, the tickets nobody answered; by
+    team, the tickets of no known queue (and people in no team)."""
+    return tr("unanswered") if grouping == "agent" else tr("unassigned")
+
+
 def _picked(key: str, level: str, keys: tuple[str, ...]) -> None:
     rows = st.session_state[key].selection.rows
     if rows and keys[rows[0]]:  # the unassigned row ('') leads nowhere
@@ -278,7 +284,7 @@ def drill_table(wh: Warehouse, frame: pd.DataFrame, filters: Filters, scope: Sco
     metrics = [m for m in frame.columns if m in CATALOG]
     keys = tuple(str(k) for k in frame["key"])
     shown, status, helps = _against_targets(wh, frame, metrics, filters, level)
-    shown.iloc[:, 0] = [k or tr("unassigned") for k in keys]
+    shown.iloc[:, 0] = [k or _blank_key(level) for k in keys]
     if level == "agent":
         names = queries.employee_names(wh, list(keys))
         shown.insert(1, column_label("name", lang()), [names.get(k, "") for k in keys])
@@ -475,7 +481,7 @@ def table(
     if key_label is not None:
         if key_label == "channel":
             shown["key"] = [channel_label(c, language) for c in shown["key"]]
-        shown["key"] = [k if k != "" else tr("unassigned") for k in shown["key"]]
+        shown["key"] = [k if k != "" else _blank_key(key_label) for k in shown["key"]]
         shown = shown.rename(columns={"key": key_label})
     for column, unit in (units or {}).items():
         shown[column] = [fmt_value(None if pd.isna(v) else float(v), unit, language) for v in shown[column]]

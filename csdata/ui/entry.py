@@ -245,7 +245,8 @@ def _validate(model, values: dict):
 
 
 def ticket_form(wh: Warehouse, user: User) -> None:
-    """A new consultation, complaint or suggestion; client and agent within the user's scope."""
+    """A new consultation, complaint or suggestion; client, agent and team (queue) within the user's
+    scope; a blank team is the agent's, else the client's only one."""
     scope = user.scope
     clients = queries.clients(wh, scope)
     agents = queries.agents(wh, scope)
@@ -269,6 +270,15 @@ def ticket_form(wh: Warehouse, user: User) -> None:
             fields.slot("type")
             agent = _person("f_agent", agents, k("tk_agent"))
             fields.slot("agent_id")
+            team = st.selectbox(
+                tr("f_queue"),
+                queries.teams(wh, scope),
+                index=None,
+                placeholder=tr("choose"),
+                help=tr("f_queue_help"),
+                key=k("tk_team"),
+            )
+            fields.slot("team")
         with c2:
             opened_at = st.datetime_input(tr("f_opened_at"), value="now", key=k("tk_opened"))
             fields.slot("opened_at")
@@ -298,6 +308,7 @@ def ticket_form(wh: Warehouse, user: User) -> None:
         "channel": channel,
         "type": kind,
         "agent_id": agent,
+        "team": team,
         "opened_at": _at(opened_at),
         "first_response_at": _at(first_response_at),
         "resolved_at": _at(resolved_at),

@@ -26,7 +26,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from csdata import exports, ingest, queries
+from csdata import entry, exports, ingest, queries
 from csdata.auth import User
 from csdata.i18n import TEXT, t
 from csdata.ui import (
@@ -306,15 +306,6 @@ def mapping_section(wh, kind: str, up: Upload, headings: list[str]) -> ingest.Ma
 # -- preview and commit ----------------------------------------------------------------------------
 
 
-def _limits(wh, user: User) -> tuple[list[str] | None, list[str] | None]:
-    """Whom and which clients a limited account may import for: the people and clients of its
-    scope (a supervisor's own teams, a QA lead's clients); None, None when it is unlimited."""
-    scope = user.scope
-    if scope.unlimited:
-        return None, None
-    return queries.people_in_scope(wh, scope), queries.clients(wh, scope)
-
-
 def _run(wh, user: User, kind: str, up: Upload, opts: dict, mapping, *, dry_run: bool):
     """One import (or dry run) with a progress bar for large files: (report, None) or (None, error)."""
     bar = st.progress(0.0, text=tr("imp_step_read")) if up.estimated_rows() > ingest.PROGRESS_ROWS else None
@@ -324,7 +315,6 @@ def _run(wh, user: User, kind: str, up: Upload, opts: dict, mapping, *, dry_run:
         text = tr(key) if key in _STEPS else step
         bar.progress(min(max(float(fraction), 0.0), 1.0), text=text)
 
-    agents, clients = _limits(wh, user)
     try:
         report = ingest.import_file(
             wh,
@@ -335,8 +325,7 @@ def _run(wh, user: User, kind: str, up: Upload, opts: dict, mapping, *, dry_run:
             mapping=mapping,
             dry_run=dry_run,
             progress=say if bar is not None else None,
-            allowed_agents=agents,
-            allowed_clients=clients,
+            **entry.limits(wh, user.scope),
             **opts,
         )
     except ingest.ImportError_ as exc:
