@@ -37,6 +37,16 @@ _SOURCES: dict[str, str] = {
                CAST(t.reward_amount AS DOUBLE) AS reward
         FROM tickets t {team_join}
         WHERE t.opened_at >= $start AND t.opened_at < $end_excl""",
+    # One row per complaint fed back at least once, from its rounds (`complaint_rounds`): how many
+    # rounds, the answer to the first, and the round the customer accepted (NULL: not accepted).
+    "rounds": """
+        SELECT CAST(t.opened_at AS DATE) AS day, t.client, t.channel, {team} AS team, t.agent_id,
+               t.department, t.opened_at, r.rounds, r.first_answer, r.accepted_round
+        FROM (SELECT ticket_id, count(*) AS rounds, max(answer) FILTER (WHERE round = 1) AS first_answer,
+                     min(round) FILTER (WHERE answer = 'accepted') AS accepted_round
+              FROM complaint_rounds GROUP BY ticket_id) r
+        JOIN tickets t ON t.ticket_id = r.ticket_id {team_join}
+        WHERE t.opened_at >= $start AND t.opened_at < $end_excl AND t.type = 'complaint'""",
     "audits": """
         SELECT a.audited_at AS day, coalesce(a.client, e.client) AS client, a.channel, e.team,
                a.agent_id, a.score, a.critical_error, a.auditor_id, a.finding_category,
@@ -107,6 +117,7 @@ _DATED = _COMMON | {"day", "week", "month", "weekday"}
 # headcount in every period.
 _HAS: dict[str, set[str]] = {
     "tickets": _DATED | {"channel", "hour", "department"},
+    "rounds": _DATED | {"channel", "hour", "department"},
     "audits": _DATED | {"channel", "auditor", "finding"},
     "criteria": _DATED | {"channel", "criterion"},
     "onboarding": _DATED,
@@ -272,7 +283,7 @@ def _relation(
     policy: Policy | None = None,
 ) -> str:
     sql = _SOURCES[src]
-    if src == "tickets":
+    if src in ("tickets", "rounds"):
         team = "team" in keys or _restrict(filters.teams, scope.teams) is not None
         sla = policy is not None and any("sla_s" in MEASURES[n].sql for n in measures)
         sql = sql.format(
@@ -391,12 +402,17 @@ def _listing_sql(name: str, filters: Filters, scope: Scope, policy: Policy, para
     def rel(src: str) -> str:
         return _relation(src, filters, scope, ("team",) if src == "tickets" else (), [], params)
 
-    if name == "complaint_path":  # complaints of the period by stage reached, and open ones by age
+    if name == "complaint_path":  # complaints of the period by stage reached, and open ones by age;
+        # complaints reopened at least once, and reopens in all, from their rounds
         return f"""
             SELECT {_STAGE} AS stage,
                    CASE WHEN NOT coalesce(customer_accepted, FALSE) THEN {_AGE_BUCKET} END AS age,
-                   count(*) AS tickets, count_if(reopened) AS reopened
-            FROM {rel("tickets")} AND type = 'complaint' GROUP BY ALL ORDER BY ALL"""
+                   count(*) AS tickets, count_if(r.reopens > 0) AS reopened,
+                   coalesce(sum(r.reopens), 0) AS reopens
+            FROM (SELECT * FROM {rel("tickets")} AND type = 'complaint') s
+            LEFT JOIN (SELECT ticket_id, count_if(answer = 'reopened') AS reopens FROM complaint_rounds
+                       GROUP BY ticket_id) r USING (ticket_id)
+            GROUP BY ALL ORDER BY ALL"""
     if name == "open_complaints":  # complaints of the period the customer has not accepted, oldest first
         return f"""
             SELECT ticket_id, client, channel, {"agent_id, " if scope.agents_visible else ""}opened_at, department,
@@ -773,6 +789,26 @@ def ticket(wh, ticket_id: str) -> dict | None:
         return None
     row = frame.iloc[0].to_dict()
     return {k: (None if not isinstance(v, (list, tuple)) and pd.isna(v) else v) for k, v in row.items()}
+
+
+def ticket_rounds(wh, ticket_id: str) -> pd.DataFrame:
+    """A complaint's rounds in order: round, fed back at, answer (None: awaiting), answered at."""
+    return wh.df(
+        "SELECT round, feedback_at, answer, answered_at FROM complaint_rounds WHERE ticket_id = ? ORDER BY round",
+        [ticket_id],
+    )
+
+
+def last_round(wh, ticket_id: str) -> dict | None:
+    """A complaint's latest round as a dict (None for a value not recorded), or None before any."""
+    rows = wh.rows(
+        "SELECT round, feedback_at, answer, answered_at FROM complaint_rounds WHERE ticket_id = ?"
+        " ORDER BY round DESC LIMIT 1",
+        [ticket_id],
+    )
+    return (
+        dict(zip(("round", "feedback_at", "answer", "answered_at"), rows[0], strict=True)) if rows else None
+    )
 
 
 def follow_ups(wh, scope: Scope = EVERYTHING, limit: int = 500) -> pd.DataFrame:
