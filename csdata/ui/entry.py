@@ -241,6 +241,18 @@ def _actions_for(ticket: dict) -> list[str]:
     return out
 
 
+def _rounds(wh: Warehouse, ticket: dict) -> None:
+    """A complaint's rounds so far: each feedback, the customer's answer to it, and when."""
+    frame = queries.ticket_rounds(wh, ticket["ticket_id"]) if ticket["type"] == "complaint" else None
+    if frame is None or frame.empty:
+        return
+    frame["answer"] = [
+        tr(f"answer_{a}" if isinstance(a, str) else "answer_awaiting") for a in frame["answer"]
+    ]
+    st.caption(tr("fu_rounds"))
+    st.dataframe(frame.rename(columns=lambda c: tr(f"f_{c}")), hide_index=True, width="stretch")
+
+
 def follow_up(wh: Warehouse, user: User) -> None:
     """Open complaints, undecided suggestions and promised callbacks; one action at a time."""
     scope = user.scope
@@ -260,6 +272,7 @@ def follow_up(wh: Warehouse, user: User) -> None:
     ticket = queries.ticket(wh, ticket_id)
     if ticket is None:
         return
+    _rounds(wh, ticket)
     actions = _actions_for(ticket)
     action = st.radio(tr("fu_action"), actions, format_func=_labels("fu_"), horizontal=True, key="fu_action")
     fields = Fields()
