@@ -99,9 +99,10 @@ MEASURES: dict[str, Measure] = {
         Measure("callbacks_promised", "tickets", "count(callback_promised_at)"),
         Measure("callbacks_kept", "tickets", "count_if(callback_done_at <= callback_promised_at)"),
         Measure("complaints_n", "tickets", "count(*) FILTER (WHERE type = 'complaint')"),
-        Measure("complaints_with_rounds", "rounds", "count(*)"),
-        Measure("complaints_first_accepted", "rounds", "count_if(first_answer = 'accepted')"),
-        Measure("accepted_round_mean", "rounds", "avg(accepted_round)"),
+        # Over rounds: a complaint fed back has one round 1, and at most one accepted round.
+        Measure("complaints_with_rounds", "rounds", "count_if(round = 1)"),
+        Measure("complaints_first_accepted", "rounds", "count_if(round = 1 AND answer = 'accepted')"),
+        Measure("accepted_round_mean", "rounds", "avg(round) FILTER (WHERE answer = 'accepted')"),
         Measure("suggestions_n", "tickets", "count(*) FILTER (WHERE type = 'suggestion')"),
         Measure(
             "suggestions_decided", "tickets", "count(suggestion_adopted) FILTER (WHERE type = 'suggestion')"

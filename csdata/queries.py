@@ -37,15 +37,13 @@ _SOURCES: dict[str, str] = {
                CAST(t.reward_amount AS DOUBLE) AS reward
         FROM tickets t {team_join}
         WHERE t.opened_at >= $start AND t.opened_at < $end_excl""",
-    # One row per complaint fed back at least once, from its rounds (`complaint_rounds`): how many
-    # rounds, the answer to the first, and the round the customer accepted (NULL: not accepted).
+    # One row per round of a complaint's feedback (`complaint_rounds`) with its ticket's dimensions:
+    # every complaint fed back has a round 1, and at most one round is accepted, so the measures
+    # need no grouping per complaint.
     "rounds": """
         SELECT CAST(t.opened_at AS DATE) AS day, t.client, t.channel, {team} AS team, t.agent_id,
-               t.department, t.opened_at, r.rounds, r.first_answer, r.accepted_round
-        FROM (SELECT ticket_id, count(*) AS rounds, max(answer) FILTER (WHERE round = 1) AS first_answer,
-                     min(round) FILTER (WHERE answer = 'accepted') AS accepted_round
-              FROM complaint_rounds GROUP BY ticket_id) r
-        JOIN tickets t ON t.ticket_id = r.ticket_id {team_join}
+               t.department, t.opened_at, r.round, r.answer
+        FROM complaint_rounds r JOIN tickets t ON t.ticket_id = r.ticket_id {team_join}
         WHERE t.opened_at >= $start AND t.opened_at < $end_excl AND t.type = 'complaint'""",
     "audits": """
         SELECT a.audited_at AS day, coalesce(a.client, e.client) AS client, a.channel, e.team,
@@ -410,7 +408,7 @@ def _listing_sql(name: str, filters: Filters, scope: Scope, policy: Policy, para
                    count(*) AS tickets, count_if(r.reopens > 0) AS reopened,
                    coalesce(sum(r.reopens), 0) AS reopens
             FROM (SELECT * FROM {rel("tickets")} AND type = 'complaint') s
-            LEFT JOIN (SELECT ticket_id, count_if(answer = 'reopened') AS reopens FROM complaint_rounds
+            LEFT JOIN (SELECT ticket_id, count(*) AS reopens FROM complaint_rounds WHERE answer = 'reopened'
                        GROUP BY ticket_id) r USING (ticket_id)
             GROUP BY ALL ORDER BY ALL"""
     if name == "open_complaints":  # complaints of the period the customer has not accepted, oldest first
