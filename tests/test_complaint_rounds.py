@@ -154,6 +154,29 @@ def test_steps_no_longer_valid_are_refused_and_write_nothing(four):
     assert _summary(four, "C4") == (h(30), True, True)
 
 
+def test_two_feedbacks_at_once_make_one_round(tiny):
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    _complaint(tiny, "C9")
+    start = threading.Barrier(8)
+
+    def feed(i: int):
+        start.wait()
+        try:
+            return entry.feedback(tiny, f"sup{i}", "C9", h(2 + i / 60)) or "done"
+        except Problem as exc:
+            return exc.key
+
+    with ThreadPoolExecutor(8) as pool:
+        outcomes = list(pool.map(feed, range(8)))
+    assert outcomes.count("done") == 1 and set(outcomes) == {"done", "wf_awaiting_answer"}
+    assert [r[0] for r in _rounds(tiny, "C9")] == [1]
+    assert (
+        tiny.scalar("SELECT count(*) FROM audit_log WHERE entity = 'C9' AND action = 'ticket.feedback'") == 1
+    )
+
+
 def _import_rows() -> bytes:
     header = (
         "ticket_id,client,channel,type,agent_id,department,opened_at,feedback_at,customer_accepted,reopened"
