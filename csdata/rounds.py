@@ -16,8 +16,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-ANSWERS = ("accepted", "reopened")
-
 # The rounds a ticket summary implies, over a relation `{rows}` with the columns ticket_id, type,
 # feedback_at, customer_accepted and reopened. Not accepted counts as reopened (it is the only
 # refusal); reopened and then accepted or awaiting means round 1 reopened, at a time the summary
