@@ -55,6 +55,7 @@ CARDS: dict[str, tuple[str, ...]] = {
         "complaints",
         "complaint_acceptance_rate",
         "complaint_first_accept_rate",
+        "complaint_rounds_to_accept",
         "complaint_feedback_hours",
         "suggestions",
         "suggestion_adoption_rate",

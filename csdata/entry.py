@@ -8,7 +8,9 @@ first: that the record lies within the user's scope.
 
 The ticket workflow (route, feed back, accept or reopen, call back, adopt a suggestion) changes
 one existing ticket per action; each action is one transaction with its audit-log row and refuses
-an impossible step with a `Problem` whose key names the message in `csdata.i18n`.
+an impossible step with a `Problem` whose key names the message in `csdata.i18n`. Feeding back
+and the customer's answer write a complaint's rounds (`csdata.rounds`), every one of them kept,
+and bring the ticket's summary columns in step in the same transaction.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from typing import Literal
 import pandas as pd
 from pydantic import BaseModel, Field
 
-from csdata import ingest, queries
+from csdata import ingest, queries, rounds
 from csdata.i18n import Problem
 from csdata.models import KINDS
 from csdata.policy import Policy, load_policy
@@ -145,43 +147,86 @@ def route(
     _step(wh, actor, "route", ticket_id, scope, decide)
 
 
-def feedback(wh, actor: str, ticket_id: str, at: dt.datetime, scope: Scope = EVERYTHING) -> None:
-    """Record that the department's result was fed back to the customer (again, after a reopen)."""
+def _round_step(wh, actor: str, action: str, ticket_id: str, scope: Scope, decide) -> None:
+    """A step of a complaint's rounds as one transaction, like `_step`: the ticket and its rounds
+    are read inside it, `decide(ticket, last)` (`last`: the latest round as a dict, or None)
+    returns the round to write (`{"round": n, ...}`: a new round when n is past the last one, else
+    the answer to round n) or refuses, and the ticket's summary follows the rounds (see
+    `csdata.rounds`) before the audit-log row lands with them."""
+    with wh.transaction(actor, f"ticket.{action}", ticket_id) as w:
+        ticket = _ticket(wh, ticket_id, scope)
+        last = queries.last_round(wh, ticket_id)
+        change = decide(ticket, last)
+        n = change.pop("round")
+        if last is None or n > last["round"]:
+            w.execute(
+                "INSERT INTO complaint_rounds (ticket_id, round, feedback_at, recorded_by) VALUES (?, ?, ?, ?)",
+                [ticket_id, n, change["feedback_at"], actor],
+            )
+        else:
+            w.execute(
+                "UPDATE complaint_rounds SET answer = ?, answered_at = ? WHERE ticket_id = ? AND round = ?",
+                [change["answer"], change["answered_at"], ticket_id, n],
+            )
+        rounds.summarise(w, "SELECT ?", [ticket_id])
+        answer = change.get("answer")
+        w.detail.update({"round": n, **{k: str(v) for k, v in change.items()}})
+        w.detail["customer_accepted"] = None if answer is None else str(answer == "accepted")
 
-    def decide(ticket: dict) -> dict:
+
+def feedback(wh, actor: str, ticket_id: str, at: dt.datetime, scope: Scope = EVERYTHING) -> None:
+    """Record that the department's result was fed back to the customer: a new round (the first,
+    or the next after a reopen), awaiting the customer's answer."""
+
+    def decide(ticket: dict, last: dict | None) -> dict:
         if ticket["type"] != "complaint":
             raise Problem("wf_complaint_only")
         if ticket["routed_at"] is None and ticket["department"] is None:
             raise Problem("wf_feedback_before_route")
         if ticket["customer_accepted"] is True:
             raise Problem("wf_closed")
-        _not_before(ticket, at, "routed_at")
-        return {"feedback_at": at, "customer_accepted": None}
+        if last is not None and last["answer"] is None:
+            raise Problem("wf_awaiting_answer")
+        # Not checked against the last answer's time: that is by default when it was recorded,
+        # and a feedback may be entered afterwards with the time it really happened.
+        _not_before(ticket, at, "routed_at", "feedback_at")
+        return {"round": 1 if last is None else last["round"] + 1, "feedback_at": at}
 
-    _step(wh, actor, "feedback", ticket_id, scope, decide)
+    _round_step(wh, actor, "feedback", ticket_id, scope, decide)
 
 
-def _answer(wh, actor: str, ticket_id: str, accepted: bool, scope: Scope) -> None:
-    def decide(ticket: dict) -> dict:
+def _answer(wh, actor: str, ticket_id: str, accepted: bool, scope: Scope, at: dt.datetime | None) -> None:
+    def decide(ticket: dict, last: dict | None) -> dict:
         if ticket["type"] != "complaint":
             raise Problem("wf_complaint_only")
-        if ticket["feedback_at"] is None:
+        if last is None:
             raise Problem("wf_answer_before_feedback")
-        if ticket["customer_accepted"] is not None:
+        if last["answer"] is not None:
             raise Problem("wf_already_answered")
-        return {"customer_accepted": True} if accepted else {"customer_accepted": False, "reopened": True}
+        if at is not None:
+            _not_before(
+                {"opened_at": ticket["opened_at"], "feedback_at": last["feedback_at"]}, at, "feedback_at"
+            )
+        answered_at = at or dt.datetime.now().replace(microsecond=0)
+        return {
+            "round": last["round"],
+            "answer": "accepted" if accepted else "reopened",
+            "answered_at": answered_at,
+        }
 
-    _step(wh, actor, "accept" if accepted else "reopen", ticket_id, scope, decide)
+    _round_step(wh, actor, "accept" if accepted else "reopen", ticket_id, scope, decide)
 
 
-def accept(wh, actor: str, ticket_id: str, scope: Scope = EVERYTHING) -> None:
-    """The customer accepts the result fed back: the complaint is closed."""
-    _answer(wh, actor, ticket_id, True, scope)
+def accept(wh, actor: str, ticket_id: str, scope: Scope = EVERYTHING, at: dt.datetime | None = None) -> None:
+    """The customer accepts the result fed back (at `at`; by default when this is recorded): the
+    complaint is closed."""
+    _answer(wh, actor, ticket_id, True, scope, at)
 
 
-def reopen(wh, actor: str, ticket_id: str, scope: Scope = EVERYTHING) -> None:
-    """The customer does not accept: the complaint is open again and needs new feedback."""
-    _answer(wh, actor, ticket_id, False, scope)
+def reopen(wh, actor: str, ticket_id: str, scope: Scope = EVERYTHING, at: dt.datetime | None = None) -> None:
+    """The customer does not accept (at `at`; by default when this is recorded): the complaint is
+    open again and needs a new round of feedback."""
+    _answer(wh, actor, ticket_id, False, scope, at)
 
 
 def callback_done(wh, actor: str, ticket_id: str, at: dt.datetime, scope: Scope = EVERYTHING) -> None:

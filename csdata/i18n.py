@@ -79,6 +79,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "stage_fed_back": ("Fed back", "已反馈"),
     "stage_accepted": ("Accepted", "客户认可"),
     "reopened_count": ("{n} reopened by the customer after feedback.", "反馈后被客户重新打开 {n} 件。"),
+    "reopens_count": (
+        " {n} reopens in all: some complaints were reopened more than once.",
+        "共重新打开 {n} 次:部分投诉被多次重新打开。",
+    ),
     "ageing_title": (
         "Not yet accepted, by days open at the end of the period",
         "未获认可的投诉(按期末已开天数)",
@@ -209,6 +213,13 @@ TEXT: dict[str, tuple[str, str]] = {
     "f_feedback_at": ("Fed back at", "反馈时间"),
     "f_customer_accepted": ("Customer accepted", "客户认可"),
     "f_reopened": ("Reopened", "重开"),
+    "f_round": ("Round", "轮次"),
+    "f_answer": ("Customer's answer", "客户答复"),
+    "f_answered_at": ("Answered at", "答复时间"),
+    "answer_accepted": ("Accepted", "认可"),
+    "answer_reopened": ("Reopened", "重开"),
+    "answer_awaiting": ("Awaiting the answer", "待客户答复"),
+    "fu_rounds": ("Rounds of feedback so far", "历次反馈"),
     "f_suggestion_adopted": ("Suggestion adopted", "建议已采纳"),
     "f_reward_amount": ("Reward to the customer (¥)", "给客户的奖励(元)"),
     "f_audit_id": ("Audit ID", "质检编号"),
@@ -278,6 +289,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "wf_answer_before_feedback": (
         "the customer can accept or reopen only after a result was fed back",
         "须先向客户反馈处理结果,客户才能认可或重开",
+    ),
+    "wf_awaiting_answer": (
+        "the customer has not answered the last feedback yet; record accepted or reopened first",
+        "客户尚未答复上一次反馈;请先记录认可或重开",
     ),
     "wf_already_answered": (
         "the customer has already answered this feedback; feed back again first",

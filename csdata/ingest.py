@@ -52,6 +52,7 @@ from xml.etree import ElementTree
 import pandas as pd
 from pydantic import BaseModel, Field
 
+from csdata import rounds
 from csdata.i18n import Problem, t
 from csdata.models import KINDS, Row
 from csdata.policy import Policy, load_policy
@@ -1128,13 +1129,13 @@ def quarter_bounds(period: str) -> tuple[dt.date, dt.date] | None:
     return start, end
 
 
-def _insert(w, kind: str, fields: list[str], policy: Policy, version: int) -> int:
+def _insert(w, kind: str, fields: list[str], policy: Policy, version: int, actor: str) -> int:
     """Insert the valid rows not yet in the warehouse, with their derived rows; the count inserted.
 
     Every statement reads `_typed` itself: a copy of the new rows made inside the transaction
     would be slower to fill and slower to read than the table it was copied from. The derived
-    rows (criterion and indicator scores) go first, because afterwards the main table holds the
-    new keys and no row would count as new any more.
+    rows (criterion and indicator scores, a complaint's rounds) go first, because afterwards the
+    main table holds the new keys and no row would count as new any more.
     """
     table = _TABLES[kind]
     new = _new_rows(kind)
@@ -1170,9 +1171,19 @@ def _insert(w, kind: str, fields: list[str], policy: Policy, version: int) -> in
             f"SELECT {', '.join(v[f] for f in plain)}, {score}, {policy.appraisal.grade_sql(score)}, {int(version)} "
             f"{new}"
         )
-    return w.scalar(
+    if kind == "tickets":  # a complaint's rounds, as the row's summary implies them
+        summary = ("ticket_id", "type", "feedback_at", "customer_accepted", "reopened")
+        rounds.insert_implied(w, f"SELECT {', '.join(f'{v[c]} AS {c}' for c in summary)} {new}", actor)
+    inserted = w.scalar(
         f"INSERT INTO {table} ({', '.join(fields)}) SELECT {', '.join(v[f] for f in fields)} {new}"
     )
+    if kind == "tickets":  # a row not accepted yet not marked reopened: its summary follows its rounds
+        rounds.summarise(
+            w,
+            f"SELECT {v['ticket_id']} FROM _typed WHERE _ok AND {v['type']} = 'complaint' AND "
+            f"{v['feedback_at']} IS NOT NULL AND {v['customer_accepted']} = FALSE AND NOT coalesce({v['reopened']}, FALSE)",
+        )
+    return inserted
 
 
 def import_file(
@@ -1266,7 +1277,7 @@ def import_file(
                 if strict and report.rejected:
                     raise _Rollback
             report.duplicates = _count_present(w, kind)
-            report.imported = _insert(w, kind, checked.fields, policy, version)
+            report.imported = _insert(w, kind, checked.fields, policy, version, actor)
             if after_insert is not None and report.imported:
                 # A form's companion writes (an audit's corrective action, an appraisal's
                 # confirmation) land in this same transaction, or not at all.

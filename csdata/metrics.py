@@ -1,11 +1,12 @@
 """The metric catalog: every KPI of the policy, defined once.
 
-A *measure* is one SQL aggregate over one source relation (tickets, audits, onboarding, training,
-staff, appraisals; `csdata.queries` defines those relations and their columns). A *metric* is an
-SQL expression over measures, with its labels, unit, good direction and formula text. Splitting
-the two lets one metric combine sources (training hours per head = training hours ÷ headcount)
-and lets the query layer fetch each source once however many metrics read it. The dashboard,
-`csdata kpi` and the tests all name metrics from here; the README glossary is checked against it.
+A *measure* is one SQL aggregate over one source relation (tickets, complaint rounds, audits,
+onboarding, training, staff, appraisals; `csdata.queries` defines those relations and their
+columns). A *metric* is an SQL expression over measures, with its labels, unit, good direction
+and formula text. Splitting the two lets one metric combine sources (training hours per head =
+training hours ÷ headcount) and lets the query layer fetch each source once however many metrics
+read it. The dashboard, `csdata kpi` and the tests all name metrics from here; the README
+glossary is checked against it.
 
 Measures may use the named parameters `$qa_pass_mark` and `$onboarding_pass_mark`, which the
 query layer binds from the policy in force.
@@ -98,12 +99,10 @@ MEASURES: dict[str, Measure] = {
         Measure("callbacks_promised", "tickets", "count(callback_promised_at)"),
         Measure("callbacks_kept", "tickets", "count_if(callback_done_at <= callback_promised_at)"),
         Measure("complaints_n", "tickets", "count(*) FILTER (WHERE type = 'complaint')"),
-        Measure(
-            "complaints_first_accepted",
-            "tickets",
-            "count_if(type = 'complaint' AND feedback_at IS NOT NULL AND customer_accepted"
-            " AND NOT coalesce(reopened, FALSE))",
-        ),
+        # Over rounds: a complaint fed back has one round 1, and at most one accepted round.
+        Measure("complaints_with_rounds", "rounds", "count_if(round = 1)"),
+        Measure("complaints_first_accepted", "rounds", "count_if(round = 1 AND answer = 'accepted')"),
+        Measure("accepted_round_mean", "rounds", "avg(round) FILTER (WHERE answer = 'accepted')"),
         Measure("suggestions_n", "tickets", "count(*) FILTER (WHERE type = 'suggestion')"),
         Measure(
             "suggestions_decided", "tickets", "count(suggestion_adopted) FILTER (WHERE type = 'suggestion')"
@@ -363,10 +362,21 @@ CATALOG: dict[str, Metric] = {
             "首次反馈认可率",
             "rate",
             +1,
-            _ratio("complaints_first_accepted", "complaints_fed_back"),
-            ["complaints_first_accepted", "complaints_fed_back"],
-            "complaints accepted and never reopened ÷ complaints with feedback given",
-            "客户认可且未重新打开的投诉 ÷ 已反馈结果的投诉",
+            _ratio("complaints_first_accepted", "complaints_with_rounds"),
+            ["complaints_first_accepted", "complaints_with_rounds"],
+            "complaints whose first feedback the customer accepted ÷ complaints with feedback given",
+            "客户认可首次反馈的投诉 ÷ 已反馈结果的投诉",
+        ),
+        _m(
+            "complaint_rounds_to_accept",
+            "Rounds to acceptance",
+            "认可所需反馈轮次",
+            "points",
+            -1,
+            "accepted_round_mean",
+            ["accepted_round_mean"],
+            "mean number of feedback rounds of the complaints the customer accepted (1 = accepted at first feedback)",
+            "客户认可的投诉平均经过的反馈轮次(1 = 首次反馈即认可)",
         ),
         _m(
             "suggestions",

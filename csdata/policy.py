@@ -148,7 +148,7 @@ class Contract(BaseModel):
 
 # What a client company's own account may be shown: its service, complaints and QA, never the
 # company's internal HR figures (onboarding, training, headcount, appraisals) or pay.
-CLIENT_SOURCES = frozenset({"tickets", "audits", "criteria"})
+CLIENT_SOURCES = frozenset({"tickets", "rounds", "audits", "criteria"})
 
 
 def _client_visible(metric: str) -> bool:

@@ -39,6 +39,14 @@ _SOURCES: dict[str, str] = {
                CAST(t.reward_amount AS DOUBLE) AS reward
         FROM tickets t
         WHERE t.opened_at >= $start AND t.opened_at < $end_excl""",
+    # One row per round of a complaint's feedback (`complaint_rounds`) with its ticket's dimensions:
+    # every complaint fed back has a round 1, and at most one round is accepted, so the measures
+    # need no grouping per complaint.
+    "rounds": """
+        SELECT CAST(t.opened_at AS DATE) AS day, t.client, t.channel, t.team, t.agent_id,
+               t.department, t.opened_at, r.round, r.answer
+        FROM complaint_rounds r JOIN tickets t ON t.ticket_id = r.ticket_id
+        WHERE t.opened_at >= $start AND t.opened_at < $end_excl AND t.type = 'complaint'""",
     "audits": """
         SELECT a.audited_at AS day, coalesce(a.client, e.client) AS client, a.channel, e.team,
                a.agent_id, a.score, a.critical_error, a.auditor_id, a.finding_category,
@@ -109,6 +117,7 @@ _DATED = _COMMON | {"day", "week", "month", "weekday"}
 # headcount in every period.
 _HAS: dict[str, set[str]] = {
     "tickets": _DATED | {"channel", "hour", "department"},
+    "rounds": _DATED | {"channel", "hour", "department"},
     "audits": _DATED | {"channel", "auditor", "finding"},
     "criteria": _DATED | {"channel", "criterion"},
     "onboarding": _DATED,
@@ -387,12 +396,17 @@ def _listing_sql(name: str, filters: Filters, scope: Scope, policy: Policy, para
     def rel(src: str) -> str:
         return _relation(src, filters, scope, [], params)
 
-    if name == "complaint_path":  # complaints of the period by stage reached, and open ones by age
+    if name == "complaint_path":  # complaints of the period by stage reached, and open ones by age;
+        # complaints reopened at least once, and reopens in all, from their rounds
         return f"""
             SELECT {_STAGE} AS stage,
                    CASE WHEN NOT coalesce(customer_accepted, FALSE) THEN {_AGE_BUCKET} END AS age,
-                   count(*) AS tickets, count_if(reopened) AS reopened
-            FROM {rel("tickets")} AND type = 'complaint' GROUP BY ALL ORDER BY ALL"""
+                   count(*) AS tickets, count_if(r.reopens > 0) AS reopened,
+                   coalesce(sum(r.reopens), 0) AS reopens
+            FROM (SELECT * FROM {rel("tickets")} AND type = 'complaint') s
+            LEFT JOIN (SELECT ticket_id, count(*) AS reopens FROM complaint_rounds WHERE answer = 'reopened'
+                       GROUP BY ticket_id) r USING (ticket_id)
+            GROUP BY ALL ORDER BY ALL"""
     if name == "open_complaints":  # complaints of the period the customer has not accepted, oldest first
         return f"""
             SELECT ticket_id, client, channel, {"agent_id, " if scope.agents_visible else ""}opened_at, department,
@@ -768,6 +782,26 @@ def ticket(wh, ticket_id: str) -> dict | None:
         return None
     row = frame.iloc[0].to_dict()
     return {k: (None if not isinstance(v, (list, tuple)) and pd.isna(v) else v) for k, v in row.items()}
+
+
+def ticket_rounds(wh, ticket_id: str) -> pd.DataFrame:
+    """A complaint's rounds in order: round, fed back at, answer (None: awaiting), answered at."""
+    return wh.df(
+        "SELECT round, feedback_at, answer, answered_at FROM complaint_rounds WHERE ticket_id = ? ORDER BY round",
+        [ticket_id],
+    )
+
+
+def last_round(wh, ticket_id: str) -> dict | None:
+    """A complaint's latest round as a dict (None for a value not recorded), or None before any."""
+    rows = wh.rows(
+        "SELECT round, feedback_at, answer, answered_at FROM complaint_rounds WHERE ticket_id = ?"
+        " ORDER BY round DESC LIMIT 1",
+        [ticket_id],
+    )
+    return (
+        dict(zip(("round", "feedback_at", "answer", "answered_at"), rows[0], strict=True)) if rows else None
+    )
 
 
 # The lists of the follow-up page, each a condition on a ticket; "all" is any of the first four

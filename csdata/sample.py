@@ -56,8 +56,11 @@ Planted policy breaches (deterministic; the ids are the module constants below):
    DATE '9999-12-31')``.
 2. Complaints (四(二)): about 2 % of complaints were never fed back to the customer
    (`feedback_at IS NULL` although opened weeks before `end`); complaints opened in the last days
-   may still legitimately await feedback. About 13 % of those fed back were not accepted
-   (`customer_accepted = false`), most of those `reopened`.
+   may still legitimately await feedback, or the customer's answer. Every round of feedback is
+   kept (`complaint_rounds`): about 13 % of first feedbacks were reopened; three in four of those
+   were fed back again about a day later and most of those accepted in round 2 or 3, so
+   acceptance at first feedback is below acceptance; the rest stay open (`customer_accepted =
+   false`, `reopened`).
 3. Corrective actions (五(一), "track the effect"): exactly `OVERDUE_OPEN_ACTIONS` (5) actions are
    still `open` with `due_on` more than 30 days before `end`; every other action due more than a
    week before `end` is done or cancelled (a few due in the last week are still open).
@@ -922,11 +925,14 @@ def _chunk(m: _Model, k: int, h0: int, h1: int, id0: int):
     fb = c_at + _lognormal(rng, 16 * 3600 * m.feedback_speed[cl[c]], 0.85, c.size).astype(np.int64)
     fed = (uniform(c.size) >= 0.02) & (fb < last)  # 2 %: never fed back (planted breach)
     acc = fed & (uniform(c.size) < np.clip(0.87 + 0.03 * skill[c] + m.accept_adj[cl[c]], 0.5, 0.98))
-    feedback[c[fed]] = fb[fed]
-    accepted[c[fed]] = acc[fed]
-    reopened[c] = fed & ~acc & (uniform(c.size) < 0.6)
-    resolved[c[acc]] = True
-    resolved_at[c[acc]] = fb[acc]
+    again = uniform(c.size)
+    rounds = _rounds(m, k, last, cl, c[fed], fb[fed], acc[fed], again[fed])
+    for idx, _, fed_at, _, answer in rounds:  # the ticket's summary: its latest round
+        feedback[idx] = fed_at
+        accepted[idx] = answer
+        reopened[idx[answer == 0]] = 1
+        resolved[idx[answer == 1]] = True
+        resolved_at[idx[answer == 1]] = fed_at[answer == 1]
     s = cs[~is_c][at[~is_c] < last - 14 * 86400]  # suggestions decided by now
     yes = uniform(s.size) < 0.15
     adopted[s] = yes
@@ -989,13 +995,57 @@ def _chunk(m: _Model, k: int, h0: int, h1: int, id0: int):
             "tm": team.astype(np.int8),
         }
     )
+    rounds_frame = pd.DataFrame(
+        {
+            "id": np.concatenate([id0 + 1 + r[0] for r in rounds]).astype(np.int64),
+            "n": np.concatenate([np.full(r[0].size, r[1], dtype=np.int8) for r in rounds]),
+            "fb": np.concatenate([r[2] for r in rounds]) + m.start_s,
+            "ans": np.concatenate([ts(r[3]) for r in rounds]),
+            "answer": np.concatenate([r[4] for r in rounds]),
+        }
+    )
     # For the audits: a pseudo-random answered ticket per agent and day (the smallest hash of its
     # id), and one rated 1 or 2; the channel rides along in the packed value.
     key = ((ids[a].astype(np.uint64) + np.uint64(m.seed)) * np.uint64(0x9E3779B97F4A7C15)) >> np.uint64(37)
     packed = (key.astype(np.int64) << 36) | (ch[a].astype(np.int64) << 34) | ids[a]
     cells = ag[a].astype(np.int64) * DAYS + day[a]
     low = (csat[a] > 0) & (csat[a] <= 2)
-    return frame, (cells, packed, cells[low], packed[low])
+    return frame, rounds_frame, (cells, packed, cells[low], packed[low])
+
+
+# After a reopen: the chance that the department feeds back again (after round 1, after round 2),
+# and that the customer accepts that later round. A complaint has at most len(_AGAIN) + 1 rounds.
+_AGAIN = (0.75, 0.7)
+_LATER_ACCEPT = (0.6, 0.55)
+
+
+def _rounds(m: _Model, k: int, last: int, cl, idx, fed_at, accepted, again) -> list[tuple]:
+    """A complaint's rounds of feedback, each as (ticket indices, round, fed back at, answered at or
+    -1, answer: 1 accepted, 0 reopened, -1 awaiting) over the complaints reaching that round.
+
+    Round 1 is the first feedback, whose acceptance (`accepted`) and whether a reopen is fed back
+    again (`again`) are drawn with the chunk's other fields; the customer's answer takes hours,
+    and a reopened complaint is fed back again about a day later, up to a third round. The later
+    rounds draw from a stream of their own, so the rest of the chunk stays as it was."""
+    rng = np.random.default_rng([m.seed, 3, k, 1])
+    out = []
+    for n in range(1, len(_AGAIN) + 2):
+        answered_at = fed_at + _lognormal(rng, 3 * 3600, 1.0, idx.size).astype(np.int64)
+        answered = answered_at < last
+        answer = np.where(answered, accepted, -1).astype(np.int8)
+        out.append((idx, n, fed_at, np.where(answered, answered_at, -1), answer))
+        if n > len(_AGAIN):
+            break
+        go = (answer == 0) & (again < _AGAIN[n - 1])
+        idx, answered_at = idx[go], answered_at[go]
+        fed_at = answered_at + _lognormal(rng, 20 * 3600 * m.feedback_speed[cl[idx]], 0.8, idx.size).astype(
+            np.int64
+        )
+        keep = fed_at < last
+        idx, fed_at = idx[keep], fed_at[keep]
+        accepted = rng.random(idx.size) < _LATER_ACCEPT[n - 1]
+        again = rng.random(idx.size)
+    return out
 
 
 _TS = "CASE WHEN {c} >= 0 THEN make_timestamp({c} * 1000000) END"
@@ -1020,6 +1070,13 @@ def _ticket_insert_sql(m: _Model) -> str:
         FROM _sample_tickets"""
 
 
+_ROUNDS_INSERT_SQL = f"""
+    INSERT INTO complaint_rounds
+    SELECT printf('T%09d', id), n, make_timestamp(fb * 1000000),
+           CASE answer WHEN 1 THEN 'accepted' WHEN 0 THEN 'reopened' END, {_TS.format(c="ans")}, '{ACTOR}'
+    FROM _sample_rounds"""
+
+
 def _insert_tickets(wh, m: _Model, tickets: int, say: Callable[[str], None]) -> tuple[np.ndarray, np.ndarray]:
     """Generate and store the tickets chunk by chunk; return the audit picks.
 
@@ -1038,7 +1095,7 @@ def _insert_tickets(wh, m: _Model, tickets: int, say: Callable[[str], None]) -> 
     sql = _ticket_insert_sql(m)
     done = 0
     for k, (h0, h1) in enumerate(bounds):
-        frame, (cells, packed, low_cells, low_packed) = _chunk(m, k, h0, h1, first_id[k])
+        frame, rounds, (cells, packed, low_cells, low_packed) = _chunk(m, k, h0, h1, first_id[k])
         np.minimum.at(best, cells, packed)
         np.minimum.at(best_low, low_cells, low_packed)
         detail = {"tickets": tickets, "chunk": k + 1, "chunks": len(bounds), "rows": len(frame)}
@@ -1052,6 +1109,12 @@ def _insert_tickets(wh, m: _Model, tickets: int, say: Callable[[str], None]) -> 
             w.insert_df("_sample_tickets", frame)
             w.execute(sql)
             w.execute("DROP TABLE _sample_tickets")
+            w.execute(
+                "CREATE TEMP TABLE _sample_rounds (id BIGINT, n TINYINT, fb BIGINT, ans BIGINT, answer TINYINT)"
+            )
+            w.insert_df("_sample_rounds", rounds)
+            w.execute(_ROUNDS_INSERT_SQL)
+            w.execute("DROP TABLE _sample_rounds")
         done += len(frame)
         del frame
         say(f"tickets {done:,} / {tickets:,}")
@@ -1368,7 +1431,7 @@ def _bonuses(appraisals: pd.DataFrame, tickets_on_double11: list[str], double11_
 
 _TABLES = (
     "meta", "departments", "pay_grades", "clients", "teams", "employees", "policy_versions", "tickets",
-    "courses", "training_results", "audits", "audit_scores", "corrective_actions", "appraisal_periods",
+    "complaint_rounds", "courses", "training_results", "audits", "audit_scores", "corrective_actions", "appraisal_periods",
     "appraisals", "appraisal_scores", "bonuses", "users",
 )  # fmt: skip
 

@@ -129,7 +129,7 @@ _follow_up("T2", callback_promised_at=2, callback_done_at=1)  # kept
 _follow_up("T6", callback_promised_at=24, callback_done_at=30, department="logistics")  # late
 _follow_up("T9", callback_promised_at=1, callback_done_at=1)  # kept, but in April
 _follow_up("T4", department="billing", reopened=True)  # accepted only after the customer reopened it
-_follow_up("T5", department="billing", reopened=False)
+_follow_up("T5", department="billing", reopened=True)  # not accepted: reopened, not fed back again yet
 _follow_up("T7", department="product", suggestion_adopted=True, reward_amount=50)
 
 EMPLOYEES = [
@@ -182,6 +182,14 @@ TRAINING = [
     ("A2", "Product update", "in_service", "2026-04-02", None, 1.5, 1),
 ]
 
+# A complaint's rounds: ticket, round, fed back and answered (hours after opening), answer. The
+# tickets' feedback_at, customer_accepted and reopened above are their summary.
+ROUNDS = [
+    ("T4", 1, 4, 6, "reopened"),
+    ("T4", 2, 10, 12, "accepted"),
+    ("T5", 1, 30, 40, "reopened"),
+]
+
 APPRAISALS = [
     ("A1", {"satisfaction": 90, "quality": 85, "efficiency": 80, "teamwork": 100}),
     ("B1", {"satisfaction": 70, "quality": 60, "efficiency": 80, "teamwork": 50}),
@@ -207,6 +215,18 @@ def build_tiny(path: Path) -> Warehouse:
                 [eid, name, team, client, position, hire, "left" if left_on else "active", left_on],
             )
         w.insert_df("tickets", pd.DataFrame(TICKETS))
+        opened = {r["ticket_id"]: r["opened_at"] for r in TICKETS}
+        for tid, n, fed, answered, answer in ROUNDS:
+            w.execute(
+                "INSERT INTO complaint_rounds VALUES (?, ?, ?, ?, ?, 'test')",
+                [
+                    tid,
+                    n,
+                    opened[tid] + dt.timedelta(hours=fed),
+                    answer,
+                    opened[tid] + dt.timedelta(hours=answered),
+                ],
+            )
         for audit_id, day, agent, critical, scores in AUDITS:
             w.execute(
                 "INSERT INTO audits (audit_id, audited_at, agent_id, auditor_id, source, critical_error,"

@@ -43,7 +43,10 @@ EXPECTED_MARCH = {
     "callbacks_promised": 3,  # T1 (never made), T2 (kept), T6 (late); T9 is April
     "callback_kept_rate": 1 / 3,
     "complaints": 3,  # T4 T5 T6
-    "complaint_first_accept_rate": 0 / 2,  # T4 was accepted only after a reopen; T5 not accepted
+    # complaints with a round of feedback: T4 (round 1 reopened, round 2 accepted) and T5 (round 1
+    # reopened); neither accepted the first feedback
+    "complaint_first_accept_rate": 0 / 2,
+    "complaint_rounds_to_accept": 2,  # only T4 was accepted, in its second round
     "suggestions": 1,  # T7
     "suggestion_adoption_rate": 1 / 1,
     "suggestion_rewards": 50,

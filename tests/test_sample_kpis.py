@@ -29,7 +29,7 @@ METRICS = (
     "complaint_feedback_hours", "qa_score", "qa_pass_rate", "qa_critical_rate",
     "onboarding_pass_rate", "training_hours", "appraisal_score",
     "wait_median", "wait_p90", "handle_median", "handle_p90", "callbacks_promised", "callback_kept_rate",
-    "complaints", "complaint_first_accept_rate", "suggestions", "suggestion_adoption_rate",
+    "complaints", "complaint_first_accept_rate", "complaint_rounds_to_accept", "suggestions", "suggestion_adoption_rate",
     "suggestion_rewards", "audits", "qa_score_spread", "criterion_score", "onboarding_attempts",
 )  # fmt: skip
 
@@ -86,6 +86,7 @@ class Data:
     appraisals: pd.DataFrame
     employees: pd.DataFrame
     policies: list[tuple[dt.date, dict]]  # (effective_from, body), oldest first
+    rounds: pd.DataFrame  # a complaint's rounds: ticket_id, round, answer
 
     def policy_on(self, day: dt.date) -> dict:
         in_force = [body for start, body in self.policies if start <= day]
@@ -103,7 +104,8 @@ def data(sample_db, tmp_path_factory) -> Data:
         assert done.returncode == 0, done.stderr
         frames[table] = _read(path)
 
-    # Not in the exports (or not reliably): the stored policy and the employees' leaving dates.
+    # Not in the exports (or not reliably): the stored policy, the employees' leaving dates and the
+    # rounds of each complaint.
     con = duckdb.connect(str(sample_db), read_only=True)
     try:
         policies = [
@@ -113,6 +115,10 @@ def data(sample_db, tmp_path_factory) -> Data:
             ).fetchall()
         ]
         left_on = dict(con.execute("SELECT employee_id, left_on FROM employees").fetchall())
+        rounds = pd.DataFrame(
+            con.execute("SELECT ticket_id, round, answer FROM complaint_rounds").fetchall(),
+            columns=["ticket_id", "round", "answer"],
+        )
     finally:
         con.close()
 
@@ -152,7 +158,7 @@ def data(sample_db, tmp_path_factory) -> Data:
         assert (exported.isna() == e["left_on_db"].isna()).all()
         assert (exported.dropna() == e["left_on_db"].dropna()).all()
 
-    return Data(sample_db, t, a, tr, ap, e, policies)
+    return Data(sample_db, t, a, tr, ap, e, policies, rounds)
 
 
 # ---------------------------------------------------------------- the independent computation
@@ -211,6 +217,9 @@ def expected(d: Data, start: dt.date, end: dt.date, client: str | None, channel:
     out["complaint_feedback_hours"] = _value(hours.median())
     first_time = fed_back[(fed_back["customer_accepted"] == True) & (fed_back["reopened"] != True)]  # noqa: E712
     out["complaint_first_accept_rate"] = _ratio(len(first_time), len(fed_back))
+    # the round in which each complaint of the period was accepted, from its rounds
+    mine = d.rounds[d.rounds["ticket_id"].isin(fed_back["ticket_id"]) & (d.rounds["answer"] == "accepted")]
+    out["complaint_rounds_to_accept"] = _value(mine.groupby("ticket_id")["round"].min().mean())
     out["complaints"] = int((t["type"] == "complaint").sum())
 
     # Distributions: median and 90th percentile with linear interpolation between ranks.

@@ -567,7 +567,10 @@ def complaint_funnel(path: pd.DataFrame) -> None:
     reached = [int(path.loc[path["stage"].isin(STAGES[i:]), "tickets"].sum()) for i in range(len(STAGES))]
     fig = charts.funnel([tr(f"stage_{s}") for s in STAGES], reached, tr("funnel_title"))
     st.plotly_chart(fig, width="stretch", key="funnel")
-    st.caption(tr("reopened_count", n=int(path["reopened"].fillna(0).sum())))
+    reopened, reopens = (int(path[c].fillna(0).sum()) for c in ("reopened", "reopens"))
+    st.caption(
+        tr("reopened_count", n=reopened) + (tr("reopens_count", n=reopens) if reopens > reopened else "")
+    )
 
 
 def complaint_ageing(path: pd.DataFrame) -> None:

@@ -373,6 +373,18 @@ def _find_ticket(wh: Warehouse, scope) -> None:
         st.session_state["fu_ticket"] = found
 
 
+def _rounds(wh: Warehouse, ticket: dict) -> None:
+    """A complaint's rounds so far: each feedback, the customer's answer to it, and when."""
+    frame = queries.ticket_rounds(wh, ticket["ticket_id"]) if ticket["type"] == "complaint" else None
+    if frame is None or frame.empty:
+        return
+    frame["answer"] = [
+        tr(f"answer_{a}" if isinstance(a, str) else "answer_awaiting") for a in frame["answer"]
+    ]
+    st.caption(tr("fu_rounds"))
+    st.dataframe(frame.rename(columns=lambda c: tr(f"f_{c}")), hide_index=True, width="stretch")
+
+
 def follow_up(wh: Warehouse, user: User) -> None:
     """Any of the user's tickets by its id, and the lists of what is due (complaints awaiting
     feedback or the customer's answer, callbacks due today or overdue, suggestions to decide),
@@ -427,6 +439,7 @@ def follow_up(wh: Warehouse, user: User) -> None:
     ticket = queries.ticket(wh, ticket_id)
     if ticket is None:
         return
+    _rounds(wh, ticket)
     actions = _actions_for(ticket)
     action = st.radio(tr("fu_action"), actions, format_func=_labels("fu_"), horizontal=True, key="fu_action")
     fields = Fields()
