@@ -253,6 +253,42 @@ def test_drill_down_from_company_to_agent(demo, sample_db, use_db):
     assert url(at, "client") == [client]
 
 
+def click(at: AppTest, key: str, row: int | None = None, cell: tuple[int, str] | None = None) -> None:
+    """What a click on a table leaves in its selection state: a row's box, or one cell."""
+    at.session_state[key] = {
+        "selection": {
+            "rows": [row] if row is not None else [],
+            "columns": [],
+            "cells": [cell] if cell else [],
+        }
+    }
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+
+
+def test_a_click_on_a_row_or_any_of_its_cells_drills(demo, sample_db, use_db):
+    use_db(demo)
+    at = open_page("overview")
+    table = next(d for d in at.dataframe if d.key == "drill_client").value
+    client = table.iloc[1, 0]  # the second row's name, as the reader sees it
+    click(at, "drill_client", row=1)  # the row's box
+    assert at.multiselect(key="f_clients").value == [client]
+    assert url(at, "client") == [client]
+    assert t("drill_team_title", "en") in [s.value for s in at.subheader]
+    table = next(d for d in at.dataframe if d.key == "drill_team").value
+    row = next(i for i, name in enumerate(table.iloc[:, 0]) if name != t("unassigned", "en"))
+    team = table.iloc[row, 0]
+    click(at, "drill_team", cell=(row, table.columns[0]))  # the team's name
+    assert at.multiselect(key="f_teams").value == [team]
+    assert t("drill_agent_title", "en") in [s.value for s in at.subheader]
+    table = next(d for d in at.dataframe if d.key == "drill_agent").value
+    agent = table.iloc[-1, 0]
+    click(at, "drill_agent", cell=(len(table) - 1, table.columns[-1]))  # a figure of the last row
+    assert [e.value for e in at.title] == [t("nav_agent", "en")]
+    assert at.selectbox(key="agent_pick").value == agent
+    assert url(at, "client") == [client] and url(at, "team") == [team]
+
+
 def test_drill_tables_follow_the_filters(sample_db):
     wh = Warehouse(sample_db, read_only=True)
     try:
@@ -425,4 +461,6 @@ def test_the_client_table_shows_each_clients_own_target(demo, use_db, sample_db)
     start, end = at.date_input(key="f_period").value
     days = (end - start).days + 1
     for client, target in zip(table.iloc[:, 0], table[column], strict=True):
-        assert target == fmt_value(pol.target("csat_pct", client, None, days=days), CATALOG["csat_pct"].unit, "en"), client
+        assert target == fmt_value(
+            pol.target("csat_pct", client, None, days=days), CATALOG["csat_pct"].unit, "en"
+        ), client

@@ -232,10 +232,30 @@ def caption(wh: Warehouse, filters: Filters, scope: Scope) -> None:
 # -- drill-down --------------------------------------------------------------------------------
 
 
-def _picked(key: str, level: str, keys: tuple[str, ...]) -> None:
-    rows = st.session_state[key].selection.rows
-    if rows and keys[rows[0]]:  # the unassigned row ('') leads nowhere
-        st.session_state[_DRILL] = (level, keys[rows[0]])
+# A click on a row's box selects the row; a click on any of its cells selects that cell. Either
+# drills, so a reader who clicks the name (or any figure) of a row goes where the hint says.
+CLICKABLE = ["single-row", "single-cell"]
+
+
+def clicked_row(event) -> int | None:
+    """The row a click on a table chose: a selected row, or the row of a selected cell."""
+    selection = event.selection if event is not None else None
+    if not selection:
+        return None
+    if selection.rows:
+        return int(selection.rows[0])
+    if selection.cells:
+        return int(selection.cells[0][0])
+    return None
+
+
+def _drill_on_click(event, level: str, keys: tuple[str, ...]) -> None:
+    """After a click, drills with the clicked row's key and runs again (the filters sit above the
+    table and take a change only before they are drawn)."""
+    row = clicked_row(event)
+    if row is not None and row < len(keys) and keys[row]:  # the unassigned row ('') leads nowhere
+        st.session_state[_DRILL] = (level, keys[row])
+        st.rerun()
 
 
 def _up() -> None:
@@ -283,15 +303,16 @@ def drill_table(wh: Warehouse, frame: pd.DataFrame, filters: Filters, scope: Sco
         names = queries.employee_names(wh, list(keys))
         shown.insert(1, column_label("name", lang()), [names.get(k, "") for k in keys])
     st.caption(tr("drill_hint_agent" if level == "agent" else "drill_hint"))
-    st.dataframe(
+    event = st.dataframe(
         shown.style.apply(partial(_colour, status=status)),
         hide_index=True,
         width="stretch",
         column_config=_help(helps),
         key=f"{key}_{level}",
-        on_select=partial(_picked, f"{key}_{level}", level, keys),
-        selection_mode="single-row",
+        on_select="rerun",
+        selection_mode=CLICKABLE,
     )
+    _drill_on_click(event, level, keys)
     download_buttons(shown, f"csdata-{level}s", f"dl_{key}_{level}")
 
 
@@ -488,14 +509,11 @@ def table(
     clickable = {}
     if agent is not None:
         st.caption(tr("drill_hint_agent"))
-        ids = tuple(str(v) for v in frame[agent])
-        clickable = {
-            "key": f"t_{name}",
-            "on_select": partial(_picked, f"t_{name}", "agent", ids),
-            "selection_mode": "single-row",
-        }
+        clickable = {"key": f"t_{name}", "on_select": "rerun", "selection_mode": CLICKABLE}
     config = {column_label("comment", language): st.column_config.TextColumn(width="large")}
-    st.dataframe(shown, hide_index=True, width="stretch", column_config=config, **clickable)
+    event = st.dataframe(shown, hide_index=True, width="stretch", column_config=config, **clickable)
+    if agent is not None:
+        _drill_on_click(event, "agent", tuple(str(v) for v in frame[agent]))
     download_buttons(shown, f"csdata-{name}", f"dl_{name}")
 
 
