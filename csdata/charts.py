@@ -36,6 +36,13 @@ _AXES = {
 }
 
 
+Axis = tuple[float, str, str]  # (scale applied to the values, tick format, suffix)
+
+
+def _axis(unit: str, axis: Axis | None) -> Axis:
+    return axis if axis is not None else _AXES[unit]
+
+
 def _text(value: object) -> str:
     """A name shown by plotly as exactly its own characters."""
     return html.escape(str(value), quote=False)
@@ -87,9 +94,11 @@ def trend(
     x_title: str,
     target: float | None = None,
     target_label: str = "Target",
+    axis: Axis | None = None,
 ) -> go.Figure:
-    """A line over time (column `key`) with an optional dashed target line."""
-    scale, fmt, suffix = _AXES[unit]
+    """A line over time (column `key`) with an optional dashed target line; `axis` overrides the
+    unit's scale and suffix (a duration in the minutes or hours its card shows)."""
+    scale, fmt, suffix = _axis(unit, axis)
     fig = go.Figure()
     fig.add_trace(
         go.Scatter(
@@ -111,7 +120,50 @@ def trend(
     # Ticks on the weeks' own Mondays (plotly would pick Sundays), about a dozen at most.
     step = max(1, -(-len(frame) // 12))
     fig.update_xaxes(tickvals=list(frame["key"])[::step], tickformat="%m-%d")
-    _layout(fig, title, unit, x_title, legend=False)
+    _layout(fig, title, unit, x_title, legend=False, axis=axis)
+    return fig
+
+
+@_plain
+def channel_trends(
+    frame: pd.DataFrame,
+    value_column: str,
+    panels: dict[str, tuple[str, Axis, float | None]],
+    title: str,
+    x_title: str,
+    target_label: str = "Target",
+) -> go.Figure:
+    """A duration's weekly line per channel (column `key2`), one panel each (channel -> name, axis,
+    target), stacked: seconds on the phone and hours by email share no axis, each panel speaks
+    the unit of its channel's card."""
+    fig = make_subplots(
+        rows=len(panels), cols=1, shared_xaxes=True, vertical_spacing=0.12,
+        subplot_titles=[name for name, _, _ in panels.values()],
+    )  # fmt: skip
+    for row, (channel, (name, (scale, fmt, suffix), target)) in enumerate(panels.items(), start=1):
+        part = frame[frame["key2"] == channel]
+        colour = CHANNEL_COLOURS.get(channel, OKABE_ITO[-1])
+        fig.add_trace(
+            go.Scatter(
+                x=part["key"], y=part[value_column] * scale, mode="lines+markers", name=name,
+                line={"color": colour, "width": 2},
+                hovertemplate=f"{_text(name)} %{{x|%Y-%m-%d}}: %{{y:{fmt}}}{suffix}<extra></extra>",
+            ),
+            row=row, col=1,
+        )  # fmt: skip
+        if target is not None:
+            fig.add_hline(
+                y=target * scale, line={"color": TARGET_COLOUR, "dash": "dash", "width": 1.5},
+                annotation_text=f"{target_label} {target * scale:{fmt}}{suffix}",
+                annotation_position="top left", row=row, col=1,
+            )  # fmt: skip
+        fig.update_yaxes(ticksuffix=suffix, tickformat=fmt, rangemode="tozero", row=row, col=1)
+    fig.update_xaxes(tickformat="%m-%d")
+    fig.update_xaxes(title_text=x_title, row=len(panels), col=1)
+    fig.update_layout(
+        title=title, margin={"l": 10, "r": 10, "t": 60, "b": 10}, height=150 + 130 * len(panels),
+        showlegend=False,
+    )  # fmt: skip
     return fig
 
 
@@ -125,9 +177,15 @@ def colours(kind: str, names, every_client=()) -> dict[str, str]:
 
 
 def _layout(
-    fig: go.Figure, title: str | None, unit: str, x_title: str, height: int = 360, legend: bool = True
+    fig: go.Figure,
+    title: str | None,
+    unit: str,
+    x_title: str,
+    height: int = 360,
+    legend: bool = True,
+    axis: Axis | None = None,
 ) -> None:
-    _, fmt, suffix = _AXES[unit]
+    _, fmt, suffix = _axis(unit, axis)
     fig.update_layout(
         title=title,
         margin={"l": 10, "r": 10, "t": 50 if title else 20, "b": 10},

@@ -48,6 +48,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "drill_team_title": ("By team", "按团队"),
     "drill_agent_title": ("By agent", "按坐席"),
     "drill_hint": ("Click a row to look one level down.", "点击一行查看下一级。"),
+    "drill_per_channel": (
+        "Speed of answer and handle time are per channel: choose one channel to see them here.",
+        "平均应答时长与平均处理时长按渠道计算:选择一个渠道即可在此查看。",
+    ),
     "drill_hint_agent": ("Click a row to open that agent's page.", "点击一行打开该坐席的档案。"),
     "agent": ("Agent", "坐席"),
     "team": ("Team", "团队"),
@@ -55,6 +59,12 @@ TEXT: dict[str, tuple[str, str]] = {
     "unit_s": ("s", "秒"),
     "unit_min": ("min", "分钟"),
     "unit_h": ("h", "小时"),
+    # The unit in a download's heading, by metric unit: "Service level (%)", "ASA (s)".
+    "unit_heading_rate": ("%", "%"),
+    "unit_heading_seconds": ("s", "秒"),
+    "unit_heading_hours": ("h", "小时"),
+    "unit_heading_money": ("¥", "¥"),
+    "unit_heading_days": ("days", "天"),
     "hour_of_day": ("Hour of day", "时段"),
     "tickets_unit": ("tickets", "工单"),
     "weekday_1": ("Mon", "周一"),
@@ -915,6 +925,7 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "agent_id": ("Agent", "坐席"),
     "value": ("Value", "数值"),
     "met": ("Against target", "达标情况"),
+    "unit": ("Unit", "单位"),
     "employee_id": ("Employee ID", "工号"),
     "name": ("Name", "姓名"),
     "team": ("Team", "团队"),
@@ -954,6 +965,18 @@ COLUMNS: dict[str, tuple[str, str]] = {
 def column_label(name: str, lang: str) -> str:
     en, zh = COLUMNS.get(name, (name, name))
     return zh if lang == "zh" else en
+
+
+def unit_name(unit: str, lang: str) -> str:
+    """The unit a downloaded number of a metric unit is in ("%", "s"); "" for plain numbers."""
+    key = f"unit_heading_{unit}"
+    return t(key, lang) if key in TEXT else ""
+
+
+def with_unit(label: str, unit: str, lang: str) -> str:
+    """A download's heading: the label and, for a measured quantity, its unit ("ASA (s)")."""
+    name = unit_name(unit, lang)
+    return f"{label} ({name})" if name else label
 
 
 def fmt_money(value: float | None) -> str:
@@ -1011,8 +1034,9 @@ def channel_label(channel: str, lang: str) -> str:
     return t(f"channel_{channel}", lang)
 
 
-def fmt_value(value: float | None, unit: str, lang: str = "en") -> str:
-    """A metric value as a person reads it: 93.4%, 18 s, 4.2, 12,345."""
+def fmt_value(value: float | None, unit: str, lang: str = "en", duration: str | None = None) -> str:
+    """A metric value as a person reads it: 93.4%, 18 s, 4.2, 12,345 (a duration in `duration`,
+    "s", "min" or "h", where given)."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
     if unit == "rate":
@@ -1020,7 +1044,7 @@ def fmt_value(value: float | None, unit: str, lang: str = "en") -> str:
     if unit == "count":
         return f"{value:,.0f}"
     if unit == "seconds":
-        return fmt_duration(value, lang)
+        return fmt_duration(value, lang, duration)
     if unit == "hours":
         return f"{value:,.1f} h" if lang == "en" else f"{value:,.1f} 小时"
     if unit == "rating":
@@ -1030,12 +1054,23 @@ def fmt_value(value: float | None, unit: str, lang: str = "en") -> str:
     return f"{value:.1f}"
 
 
-def fmt_duration(seconds: float, lang: str = "en") -> str:
-    if seconds < 120:
-        return f"{seconds:.0f} s" if lang == "en" else f"{seconds:.0f} 秒"
-    if seconds < 2 * 3600:
-        return f"{seconds / 60:.1f} min" if lang == "en" else f"{seconds / 60:.1f} 分钟"
-    return f"{seconds / 3600:.1f} h" if lang == "en" else f"{seconds / 3600:.1f} 小时"
+# A duration's unit on screen: (seconds in one, digits after the point).
+DURATION_UNITS = {"s": (1, 0), "min": (60, 1), "h": (3600, 1)}
+
+
+def duration_unit(seconds: float | None) -> str:
+    """The unit that reads best for a duration: seconds up to 2 minutes, minutes up to 2 hours,
+    then hours. A page picks it once per metric from the card's value, so the card, the tables
+    and the trend of that metric all speak the same unit."""
+    if seconds is None or (isinstance(seconds, float) and math.isnan(seconds)) or seconds < 120:
+        return "s"
+    return "min" if seconds < 2 * 3600 else "h"
+
+
+def fmt_duration(seconds: float, lang: str = "en", unit: str | None = None) -> str:
+    unit = unit or duration_unit(seconds)
+    size, digits = DURATION_UNITS[unit]
+    return f"{seconds / size:,.{digits}f} {t(f'unit_{unit}', lang)}"
 
 
 def fmt_change(delta: float | None, unit: str, lang: str = "en") -> str | None:

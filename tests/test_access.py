@@ -24,13 +24,13 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
-from conftest import ROOT, cli_values, download, run_cli, shown, shown_cards
+from conftest import ROOT, cli_values, download, expected_cards, run_cli, shown, shown_cards
 from google.protobuf import text_format
 from streamlit.testing.v1 import AppTest
 
 from csdata import auth, ui
-from csdata.i18n import column_label, fmt_value, t
-from csdata.metrics import CATALOG
+from csdata.i18n import column_label, t
+from csdata.metrics import CATALOG, HEADLINE
 from csdata.queries import Filters
 from csdata.sample import CLIENTS, DEMO_PASSWORD
 from csdata.warehouse import Warehouse
@@ -365,9 +365,7 @@ def test_client_sees_only_its_client(shared_db, sample_db, app_env):
 
     # The cards are what `csdata kpi --client` prints for the same period.
     start, end = at.date_input(key="f_period").value
-    expected = {
-        m: fmt_value(v, CATALOG[m].unit, "en") for m, v in cli_values(sample_db, start, end, (own,)).items()
-    }
+    expected = expected_cards(lambda chosen: cli_values(sample_db, start, end, (own,), chosen), HEADLINE)
     assert shown_cards(at) == expected
     assert any(v != "–" for v in expected.values())
 
