@@ -24,6 +24,10 @@ TARGET_COLOUR = "#D55E00"
 # Ordered parts of a whole, best or earliest first: bluish green, sky blue, orange, vermillion...
 STACK_COLOURS = ["#009E73", "#56B4E9", "#E69F00", "#D55E00", "#CC79A7", "#0072B2", "#000000"]
 
+# A legend under the plot, its top below the x axis's title (never over it): plotly places the
+# axis title within the margin, so the legend goes in paper coordinates past it.
+LEGEND_BELOW = {"orientation": "h", "yanchor": "top", "y": -0.32, "x": 0, "xanchor": "left"}
+
 # How a unit is shown on an axis: (scale applied to the values, tick format, suffix)
 _AXES = {
     "rate": (100.0, ".1f", "%"),
@@ -191,7 +195,7 @@ def _layout(
         margin={"l": 10, "r": 10, "t": 50 if title else 20, "b": 10},
         height=height,
         showlegend=legend,
-        legend={"orientation": "h", "y": -0.2},
+        legend=LEGEND_BELOW,
         xaxis_title=x_title,
         yaxis={"ticksuffix": suffix, "tickformat": fmt},
     )
@@ -237,6 +241,7 @@ def lines(
                     hoverinfo="skip",
                 )
             )
+    fig.update_xaxes(tickformat="%m-%d")  # one line of ticks, as on the other trends
     _layout(fig, title, unit, x_title)
     return fig
 
@@ -305,17 +310,23 @@ def bars(
             )
         )
     if target is not None:
+        # The target is named in the legend, not written on the plot, where it would sit on a bar.
         line = {"color": TARGET_COLOUR, "dash": "dash", "width": 2}
-        text = f"{target_label} {target * scale:{fmt}}{suffix}"
         if horizontal:
-            fig.add_vline(x=target * scale, line=line, annotation_text=text)
+            fig.add_vline(x=target * scale, line=line)
         else:
-            fig.add_hline(y=target * scale, line=line, annotation_text=text, annotation_position="top left")
-    _layout(fig, title, unit, x_title, height=max(300, 28 * len(frame)) if horizontal else 360,
-            legend=len(value_columns) > 1)  # fmt: skip
+            fig.add_hline(y=target * scale, line=line)
+        fig.add_trace(
+            go.Scatter(x=[None], y=[None], mode="lines", line=line, hoverinfo="skip",
+                       name=f"{target_label} {target * scale:{fmt}}{suffix}")
+        )  # fmt: skip
+    _layout(fig, title, unit, x_title, height=max(300, 28 * len(frame) + 60) if horizontal else 360,
+            legend=len(value_columns) > 1 or target is not None)  # fmt: skip
     if horizontal:
         fig.update_layout(xaxis={"ticksuffix": suffix, "tickformat": fmt}, yaxis={"autorange": "reversed"},
                           xaxis_title=x_title, yaxis_title=None)  # fmt: skip
+    # Bars are lengths: they start at 0, so a bar twice as long means twice as much.
+    fig.update_layout({"xaxis" if horizontal else "yaxis": {"rangemode": "tozero"}})
     return fig
 
 
@@ -355,7 +366,7 @@ def stacked(
         height=340,
         xaxis_title=x_title,
         yaxis_title=y_title,
-        legend={"orientation": "h", "y": -0.25, "traceorder": "normal"},
+        legend={**LEGEND_BELOW, "traceorder": "normal"},
     )
     fig.update_xaxes(type="category")
     return fig
@@ -394,5 +405,5 @@ def durations(
         fig.update_yaxes(ticksuffix=f" {units[unit]}", row=1, col=col)
         fig.update_xaxes(showticklabels=False, row=1, col=col)
     fig.update_layout(title=title, margin={"l": 10, "r": 10, "t": 60, "b": 10}, height=340,
-                      legend={"orientation": "h", "y": -0.1})  # fmt: skip
+                      legend=LEGEND_BELOW)  # fmt: skip
     return fig

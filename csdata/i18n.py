@@ -7,6 +7,7 @@ policy; everything else lives here. Messages take `str.format` parameters.
 
 from __future__ import annotations
 
+import json
 import math
 import numbers
 import re
@@ -381,6 +382,36 @@ TEXT: dict[str, tuple[str, str]] = {
         "Every write and sign-in: who, when, what. Nothing here can be changed or deleted.",
         "所有写入与登录记录:谁、何时、做了什么。本日志不可修改或删除。",
     ),
+    # What each action code of the audit log means (an unknown code is shown as it is).
+    "action_auth_ok": ("Signed in", "登录成功"),
+    "action_auth_fail": ("Sign-in refused", "登录失败"),
+    "action_auth_wait": ("Sign-in while locked", "锁定期间尝试登录"),
+    "action_auth_flood": ("Many failed sign-ins: all names locked", "大量登录失败:全部账号锁定"),
+    "action_user_add": ("Account added", "新增账号"),
+    "action_user_update": ("Account changed", "修改账号"),
+    "action_user_passwd": ("Password changed", "修改密码"),
+    "action_user_enable": ("Account reopened", "启用账号"),
+    "action_user_disable": ("Account closed", "停用账号"),
+    "action_policy_save": ("Policy saved", "保存管理制度"),
+    "action_ticket_route": ("Ticket routed", "工单转派"),
+    "action_ticket_feedback": ("Result fed back", "反馈处理结果"),
+    "action_ticket_accept": ("Customer accepted", "客户认可"),
+    "action_ticket_reopen": ("Complaint reopened", "投诉重开"),
+    "action_ticket_callback": ("Callback made", "完成回电/回复"),
+    "action_ticket_suggestion": ("Suggestion decided", "建议处理决定"),
+    "action_import_tickets": ("Tickets imported", "导入工单"),
+    "action_import_audits": ("Audits imported", "导入质检"),
+    "action_import_training": ("Training results imported", "导入培训成绩"),
+    "action_import_appraisals": ("Appraisals imported", "导入绩效考核"),
+    "action_import_employees": ("Employees imported", "导入员工"),
+    "action_sample_org": ("Demo organisation built", "生成演示组织"),
+    "action_sample_tickets": ("Demo tickets built", "生成演示工单"),
+    "action_sample_audits": ("Demo audits built", "生成演示质检"),
+    "action_sample_scale_audits": ("Demo audits multiplied", "扩充演示质检"),
+    "action_sample_training": ("Demo training built", "生成演示培训"),
+    "action_sample_appraisals": ("Demo appraisals built", "生成演示绩效"),
+    "yes": ("yes", "是"),
+    "no": ("no", "否"),
     "log_actor": ("Who", "操作人"),
     "log_action": ("Action", "操作"),
     # users
@@ -973,6 +1004,42 @@ def unit_name(unit: str, lang: str) -> str:
     return t(key, lang) if key in TEXT else ""
 
 
+def action_label(code: str, lang: str) -> str:
+    """An audit-log action code as words ("user.add" -> Account added); unknown codes as they are."""
+    key = "action_" + str(code).replace(".", "_")
+    return t(key, lang) if key in TEXT else str(code)
+
+
+def fmt_detail(text: str | None, lang: str, limit: int = 160) -> str:
+    """An audit-log detail (JSON) as a short line a person reads: "Role: exec · Clients: Acme";
+    empty values left out, text that is not JSON kept as it is, cut at `limit` characters."""
+    if not text:
+        return ""
+    try:
+        detail = json.loads(text)
+    except ValueError:
+        return str(text)[:limit]
+    if not isinstance(detail, dict):
+        return str(detail)[:limit]
+
+    def value(v: object) -> str:
+        if isinstance(v, list | tuple):
+            return ", ".join(value(x) for x in v)
+        if isinstance(v, dict):
+            return ", ".join(f"{k} {value(x)}" for k, x in v.items())
+        if isinstance(v, bool):
+            return t("yes" if v else "no", lang)
+        return f"{v:,}" if isinstance(v, int) else str(v)
+
+    parts = [
+        f"{column_label(k, lang) if k in COLUMNS else k.replace('_', ' ').capitalize()}: {value(v)}"
+        for k, v in detail.items()
+        if v not in (None, "", [], {})
+    ]
+    line = " · ".join(parts)
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
 def with_unit(label: str, unit: str, lang: str) -> str:
     """A download's heading: the label and, for a measured quantity, its unit ("ASA (s)")."""
     name = unit_name(unit, lang)
@@ -1073,18 +1140,18 @@ def fmt_duration(seconds: float, lang: str = "en", unit: str | None = None) -> s
     return f"{seconds / size:,.{digits}f} {t(f'unit_{unit}', lang)}"
 
 
-def fmt_change(delta: float | None, unit: str, lang: str = "en") -> str | None:
+def fmt_change(delta: float | None, unit: str, lang: str = "en", duration: str | None = None) -> str | None:
     """A change between periods: percentage points for rates, the unit's own for the rest.
 
     The sign is an ASCII "-" (Streamlit's metric reads it to point the arrow down), and "±" when
-    the change rounds to nothing.
+    the change rounds to nothing. A duration's change is in `duration`, the unit of its value.
     """
     if delta is None or (isinstance(delta, float) and math.isnan(delta)):
         return None
     if unit == "rate":
         size = f"{abs(delta) * 100:.1f} pp" if lang == "en" else f"{abs(delta) * 100:.1f} 个百分点"
     else:
-        size = fmt_value(abs(delta), unit, lang)
+        size = fmt_value(abs(delta), unit, lang, duration)
     if not any(ch in "123456789" for ch in size):
         return "±" + size
     return ("+" if delta >= 0 else "-") + size

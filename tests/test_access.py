@@ -433,9 +433,9 @@ def test_pay_figures_only_for_roles_that_see_pay(shared_db, app_env, served, rol
             assert set(downloads) == {"dl_pay_csv", "dl_pay_xlsx"}
             wh = app_wh(shared_db)
             base_pays = {float(v) for v in wh.column("SELECT base_pay FROM pay_grades")}
-            for fmt, frame in downloads.items():
-                assert {column_label(c, "en") for c in PAY_COLUMNS} <= set(frame.columns), fmt
-                assert {float(v) for v in frame[column_label("base_pay", "en")]} <= base_pays, fmt
+            for fmt, frame in downloads.items():  # money as numbers, the unit in the heading
+                assert {f"{column_label(c, 'en')} (¥)" for c in PAY_COLUMNS} <= set(frame.columns), fmt
+                assert {float(v) for v in frame[f"{column_label('base_pay', 'en')} (¥)"]} <= base_pays, fmt
             continue
         assert "¥" not in text, f"a pay figure on {key} for {role}"
         assert not (pay_headings("en") | pay_headings("zh")) & columns, (role, key, columns)
@@ -550,10 +550,12 @@ def test_audit_log_is_read_only_and_filters_safely(fresh_db, app_env, served):
     total = wh.scalar("SELECT count(*) FROM audit_log")
     frame = at.dataframe[0].value
     rows = frame[
-        (frame[column_label("action", "en")] == "user.add")
+        (frame[column_label("action", "en")] == "Account added")  # the code user.add, in words
         & (frame[column_label("entity", "en")] == "logged")
     ]
     assert list(rows[column_label("actor", "en")]) == ["admin"]
+    # The detail reads as words, not JSON: {"role": "hr", "clients": [], "teams": []}
+    assert list(rows[column_label("detail", "en")]) == ["Role: hr"]
     # Nothing on the page edits: no editor, no button but the downloads and signing out.
     assert not at.data_editor
     assert [b.key for b in at.button] == ["sign_out"]

@@ -12,7 +12,7 @@ from streamlit.proto.Metric_pb2 import Metric as MetricProto
 from streamlit.testing.v1 import AppTest
 
 from csdata.auth import add_user
-from csdata.i18n import LANGS, fmt_change, t
+from csdata.i18n import LANGS, duration_unit, fmt_change, t
 from csdata.metrics import CATALOG, HEADLINE
 from csdata.queries import Filters
 from csdata.warehouse import Warehouse
@@ -189,9 +189,10 @@ def test_card_arrows_follow_the_change(app_db, app_env, sample_db):
             assert not card.proto.delta, f"{name}: a change without two values"
             continue
         change = now[name] - before[name]
-        text = fmt_change(change, metric.unit, "en")
+        duration = duration_unit(now[name]) if metric.unit == "seconds" else None  # the value's unit
+        text = fmt_change(change, metric.unit, "en", duration)
         assert card.proto.delta.lstrip("+-−") == text.lstrip("+-−"), (name, card.proto.delta, text)
-        if text.lstrip("+-−") == fmt_change(0.0, metric.unit, "en").lstrip("+"):
+        if text.lstrip("+-−") == fmt_change(0.0, metric.unit, "en", duration).lstrip("+"):
             continue  # rounds to nothing: either arrow is fine
         up = change > 0
         assert card.proto.direction == (Direction.UP if up else Direction.DOWN), (name, card.proto.delta)

@@ -31,7 +31,12 @@ for column, metric in zip(st.columns(3), ("aht", "csat_pct", "qa_score"), strict
     with column:
         dash.trend(wh, frames, metric, one, f"agent_{metric}")
 st.subheader(ui.tr("agent_audits_title"))
-dash.table(frames["audits"], "agent-audits", {"score": "points"}, filters=one)
+dash.table(
+    dash.by_finding(wh, frames["audits"], one, "finding_category"),
+    "agent-audits",
+    {"score": "points"},
+    filters=one,
+)
 left, right = st.columns(2)
 with left:
     st.subheader(ui.tr("agent_training_title"))

@@ -180,7 +180,8 @@ def filter_bar(wh: Warehouse, scope: Scope = EVERYTHING) -> Filters:
     st.session_state["f_teams"] = [t for t in st.session_state.get("f_teams", []) if t in team_options]
 
     language = lang()
-    c1, c2, c3, c4 = st.columns([2, 3, 2, 2]) if scope.agents_visible else (*st.columns([2, 3, 2]), None)
+    # The period needs room for "2026/10/31 – 2026/12/31" in either language.
+    c1, c2, c3, c4 = st.columns([3, 3, 2, 2]) if scope.agents_visible else (*st.columns([3, 3, 2]), None)
     period = c1.date_input(tr("period"), min_value=span.first, max_value=span.last, key="f_period")
     clients = c2.multiselect(tr("clients"), options["client"], placeholder=tr("all_clients"), key="f_clients")
     channels = c3.multiselect(
@@ -452,7 +453,8 @@ def kpi_cards(wh: Warehouse, frames: dict[str, pd.DataFrame], filters: Filters, 
             metric = CATALOG[card.metric]
             value, prev = card.value, card.before
             delta = None if value is None or prev is None else value - prev
-            change = fmt_change(delta, metric.unit, language)
+            duration = duration_unit(value) if metric.unit == "seconds" else None
+            change = fmt_change(delta, metric.unit, language, duration)
             still = change is not None and change.startswith("±")
             colour = "off" if still else {1: "normal", -1: "inverse", 0: "off"}[metric.direction]
             with col.container(border=True):
@@ -624,7 +626,9 @@ def table(
         st.caption(tr("drill_hint_agent"))
         clickable = {"key": f"t_{name}", "on_select": "rerun", "selection_mode": CLICKABLE}
     config = {column_label("comment", language): st.column_config.TextColumn(width="large")}
-    event = st.dataframe(_blank(shown), hide_index=True, width="stretch", column_config=config, **clickable)
+    event = st.dataframe(
+        _blank(shown, numbers_too=True), hide_index=True, width="stretch", column_config=config, **clickable
+    )
     if agent is not None:
         _drill_on_click(event, "agent", tuple(str(v) for v in frame[agent]))
     download(base, units, heading, name, filters, f"dl_{name}")
@@ -664,12 +668,17 @@ def download_scope(filters: Filters) -> list[str]:
     return parts
 
 
-def _blank(frame: pd.DataFrame) -> pd.DataFrame:
-    """Text columns with an empty cell where there is no value, never "None" or "nan"."""
+def _blank(frame: pd.DataFrame, numbers_too: bool = False) -> pd.DataFrame:
+    """Text columns with an empty cell where there is no value, never "None" or "nan"; with
+    `numbers_too` (a table on screen, where the grid would write "None"), number columns that have
+    a gap become text as well: 85, 83.75, or nothing."""
     out = frame.copy()
     for column in out.columns:
-        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
-            out[column] = out[column].astype(object).where(out[column].notna(), "")
+        values = out[column]
+        if values.dtype == object or pd.api.types.is_string_dtype(values):
+            out[column] = values.astype(object).where(values.notna(), "")
+        elif numbers_too and pd.api.types.is_numeric_dtype(values) and values.isna().any():
+            out[column] = ["" if pd.isna(v) else f"{v:,.2f}".rstrip("0").rstrip(".") for v in values]
     return out
 
 
@@ -752,11 +761,24 @@ def complaint_ageing(path: pd.DataFrame) -> None:
 
 
 def by_department(wh: Warehouse, frame: pd.DataFrame, column: str) -> pd.DataFrame:
-    """The frame with its department codes as the org names them in the user's language."""
+    """The frame with its department codes as the org names them in the user's language (an
+    unknown code as it is, a blank left blank)."""
     names = queries.department_names(wh, lang())
-    return (
-        frame.assign(**{column: [names.get(d, d) for d in frame[column]]}) if names and len(frame) else frame
-    )
+    return frame.assign(**{column: [names.get(d, d) for d in frame[column]]}) if len(frame) else frame
+
+
+def finding_names(wh: Warehouse, filters: Filters) -> dict[str, str]:
+    """Finding and criterion keys -> their names in the scorecard in force (language of the user)."""
+    card = policy(wh, filters.end).scorecard
+    return {c.key: c.label(lang()) for c in [*card.criteria, *card.critical_errors]}
+
+
+def by_finding(wh: Warehouse, frame: pd.DataFrame, filters: Filters, column: str) -> pd.DataFrame:
+    """The frame with its finding keys named as the scorecard names them (unknown keys as they are)."""
+    names = finding_names(wh, filters)
+    if column not in frame or frame.empty:
+        return frame
+    return frame.assign(**{column: [names.get(k, k) if isinstance(k, str) else k for k in frame[column]]})
 
 
 # -- quality -------------------------------------------------------------------------------------
@@ -773,8 +795,7 @@ def criteria(wh: Warehouse, frame: pd.DataFrame, filters: Filters) -> None:
     fig = charts.bars(shown, "key", {"criterion_score": CATALOG["criterion_score"].label(language)}, "points",
                       None, CATALOG["criterion_score"].label(language),
                       pol.scorecard.pass_mark, tr("pass_mark"), horizontal=True)  # fmt: skip
-    lowest = min(float(shown["criterion_score"].min()), pol.scorecard.pass_mark)
-    fig.update_xaxes(range=[max(0.0, lowest - 10), 100])  # the differences, not the bars' length
+    fig.update_xaxes(range=[0, 100])  # a score's bar from 0: its length is the score
     st.plotly_chart(fig, width="stretch", key="criteria")
 
 
@@ -782,8 +803,7 @@ def findings(wh: Warehouse, frame: pd.DataFrame, filters: Filters) -> None:
     """Audits per finding category, named as the scorecard names its criteria and critical errors."""
     if empty(frame, "audits"):
         return
-    card = policy(wh, filters.end).scorecard
-    names = {c.key: c.label(lang()) for c in [*card.criteria, *card.critical_errors]}
+    names = finding_names(wh, filters)
     shown = frame.assign(key=[names.get(k, k) if k else tr("unspecified") for k in frame["key"].fillna("")])
     shown = shown.sort_values("audits", ascending=False)
     fig = charts.bars(shown, "key", {"audits": CATALOG["audits"].label(lang())}, "count", None,
