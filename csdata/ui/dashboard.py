@@ -313,19 +313,17 @@ def drill_table(
         return
     metrics = [m for m in frame.columns if m in CATALOG]
     keys = tuple(str(k) for k in frame["key"])
-    raw, units, status, helps = _against_targets(wh, frame, metrics, filters, level)
+    # A duration in the unit its card shows, in every cell and target of its column.
+    durations = {m: duration_unit(card_value(frames, m)) for m in metrics if CATALOG[m].unit == "seconds"}
+    raw, units, status, helps = _against_targets(wh, frame, metrics, filters, level, durations)
     raw.iloc[:, 0] = [k or tr("unassigned") for k in keys]
     if level == "agent":
         names = queries.employee_names(wh, list(keys))
         raw.insert(1, column_label("name", lang()), [names.get(k, "") for k in keys])
     shown = raw.copy()
-    durations = {
-        CATALOG[m].short_label(lang()): duration_unit(card_value(frames, m))
-        for m in metrics
-        if CATALOG[m].unit == "seconds"
-    }
+    by_label = {CATALOG[m].short_label(lang()): d for m, d in durations.items()}
     for column, unit in units.items():
-        duration = durations.get(column.split(" · ")[0])
+        duration = by_label.get(column.split(" · ")[0])
         shown[column] = [
             fmt_value(None if pd.isna(v) else float(v), unit, lang(), duration) for v in raw[column]
         ]
@@ -345,7 +343,9 @@ def drill_table(
     download(raw, units, str, f"{level}s", filters, f"dl_{key}_{level}")
 
 
-def _against_targets(wh, frame: pd.DataFrame, metrics, filters: Filters, level: str):
+def _against_targets(
+    wh, frame: pd.DataFrame, metrics, filters: Filters, level: str, durations: dict[str, str]
+):
     """The table's values (numbers, by heading), each numeric column's unit, each cell's verdict
     against its target, and each column's help.
 
@@ -373,7 +373,8 @@ def _against_targets(wh, frame: pd.DataFrame, metrics, filters: Filters, level: 
             column = f"{label} · {tr('target')}"
             raw[column], units[column] = targets, metric.unit
         elif distinct:
-            helps[label] += f" · {tr('target')} {fmt_value(distinct.pop(), metric.unit, language)}"
+            target = fmt_value(distinct.pop(), metric.unit, language, durations.get(name))
+            helps[label] += f" · {tr('target')} {target}"
     return raw, units, status, helps
 
 
