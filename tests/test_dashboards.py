@@ -548,3 +548,22 @@ def test_dashboard_downloads_hold_numbers_in_the_unit_their_heading_names(tiny_d
     at = open_page("service", query={"from": "2026-03-01", "to": "2026-03-31", "client": "Acme"})
     _, name = downloaded(at, f"dl_drill_team_{fmt}", files)
     assert name == f"csdata-teams-2026-03-01_2026-03-31-Acme.{fmt}"
+
+
+def test_the_scorecard_downloads_each_row_as_a_number_with_its_unit(tiny_db, use_db, files):
+    # Acme in March (conftest.py): T1 T2 T3 T4 offered; within threshold T1 (8 s <= 10 s) and T4;
+    # phone waits 8 and 15 s (T3 abandoned), chat 50 s; Acme's contract sets phone ASA to 10 s.
+    use_db(tiny_db)
+    at = open_page("clients", query={"from": "2026-03-01", "to": "2026-03-31", "client": "Acme"})
+    table, name = downloaded(at, "dl_scorecard_csv", files)
+    assert name == "csdata-scorecard-2026-03-01_2026-03-31-Acme.csv"
+    rows = table.set_index(column_label("metric", "en"))
+    value, unit = column_label("value", "en"), column_label("unit", "en")
+    assert pd.api.types.is_numeric_dtype(rows[value])
+    assert rows.loc["Offered", value] == 4 and pd.isna(rows.loc["Offered", unit])
+    assert rows.loc["Service level", value] == pytest.approx(50.0)
+    assert rows.loc["Service level", unit] == "%"
+    assert rows.loc["ASA · Phone", value] == pytest.approx((8 + 15) / 2)
+    assert rows.loc["ASA · Phone", unit] == "s"
+    assert rows.loc["ASA · Chat", value] == pytest.approx(50.0)
+    assert "ASA" not in rows.index and "ASA · Email" not in rows.index  # Acme has no email
