@@ -6,7 +6,6 @@ import datetime as dt
 import streamlit as st
 
 from csdata import queries, ui
-from csdata.i18n import action_label, fmt_detail
 
 wh, user = ui.require("audit_log")
 st.title(ui.tr("audit_log_title"))
@@ -19,10 +18,4 @@ action = c3.text_input(ui.tr("log_action"), max_chars=64, key="log_action")
 if not isinstance(period, tuple) or len(period) != 2:
     st.info(ui.tr("period_needs_two_dates"))
     st.stop()
-log = queries.audit_log(wh, period[0], period[1], actor, action)
-language = ui.lang()
-log["action"] = [action_label(a, language) for a in log["action"]]
-log["detail"] = [fmt_detail(d, language) for d in log["detail"]]
-ui.table_with_downloads(
-    log, "audit_log", f"csdata-audit-log-{period[0]}_{period[1]}", narrow=("id",), wide=("detail",)
-)
+ui.audit_log_table(queries.audit_log(wh, period[0], period[1], actor, action), period[0], period[1])

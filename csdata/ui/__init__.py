@@ -24,8 +24,10 @@ from csdata.i18n import (
     LANG_NAMES,
     LANGS,
     Problem,
+    action_label,
     channel_label,
     column_label,
+    fmt_detail,
     fmt_money,
     literal,
     md,
@@ -335,6 +337,18 @@ def table_with_downloads(
         columns=lambda c: with_unit(headings[c], "money", language) if c in money else headings[c]
     )
     download_buttons(files, filename, f"dl_{kind}")
+
+
+def audit_log_table(log: pd.DataFrame, start: dt.date, end: dt.date) -> None:
+    """The audit log as a person reads it: each action in words, its detail as a short line."""
+    language = lang()
+    log = log.assign(
+        action=[action_label(a, language) for a in log["action"]],
+        detail=[fmt_detail(d, language) for d in log["detail"]],
+    )
+    table_with_downloads(
+        log, "audit_log", f"csdata-audit-log-{start}_{end}", narrow=("id",), wide=("detail",)
+    )
 
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
