@@ -24,6 +24,10 @@ TARGET_COLOUR = "#D55E00"
 # Ordered parts of a whole, best or earliest first: bluish green, sky blue, orange, vermillion...
 STACK_COLOURS = ["#009E73", "#56B4E9", "#E69F00", "#D55E00", "#CC79A7", "#0072B2", "#000000"]
 
+# A legend under the plot, its top below the x axis's title (never over it): plotly places the
+# axis title within the margin, so the legend goes in paper coordinates past it.
+LEGEND_BELOW = {"orientation": "h", "yanchor": "top", "y": -0.32, "x": 0, "xanchor": "left"}
+
 # How a unit is shown on an axis: (scale applied to the values, tick format, suffix)
 _AXES = {
     "rate": (100.0, ".1f", "%"),
@@ -34,6 +38,13 @@ _AXES = {
     "rating": (1.0, ".2f", ""),
     "money": (1.0, ",.0f", ""),
 }
+
+
+Axis = tuple[float, str, str]  # (scale applied to the values, tick format, suffix)
+
+
+def _axis(unit: str, axis: Axis | None) -> Axis:
+    return axis if axis is not None else _AXES[unit]
 
 
 def _text(value: object) -> str:
@@ -87,9 +98,11 @@ def trend(
     x_title: str,
     target: float | None = None,
     target_label: str = "Target",
+    axis: Axis | None = None,
 ) -> go.Figure:
-    """A line over time (column `key`) with an optional dashed target line."""
-    scale, fmt, suffix = _AXES[unit]
+    """A line over time (column `key`) with an optional dashed target line; `axis` overrides the
+    unit's scale and suffix (a duration in the minutes or hours its card shows)."""
+    scale, fmt, suffix = _axis(unit, axis)
     fig = go.Figure()
     fig.add_trace(
         go.Scatter(
@@ -111,7 +124,50 @@ def trend(
     # Ticks on the weeks' own Mondays (plotly would pick Sundays), about a dozen at most.
     step = max(1, -(-len(frame) // 12))
     fig.update_xaxes(tickvals=list(frame["key"])[::step], tickformat="%m-%d")
-    _layout(fig, title, unit, x_title, legend=False)
+    _layout(fig, title, unit, x_title, legend=False, axis=axis)
+    return fig
+
+
+@_plain
+def channel_trends(
+    frame: pd.DataFrame,
+    value_column: str,
+    panels: dict[str, tuple[str, Axis, float | None]],
+    title: str,
+    x_title: str,
+    target_label: str = "Target",
+) -> go.Figure:
+    """A duration's weekly line per channel (column `key2`), one panel each (channel -> name, axis,
+    target), stacked: seconds on the phone and hours by email share no axis, each panel speaks
+    the unit of its channel's card."""
+    fig = make_subplots(
+        rows=len(panels), cols=1, shared_xaxes=True, vertical_spacing=0.12,
+        subplot_titles=[name for name, _, _ in panels.values()],
+    )  # fmt: skip
+    for row, (channel, (name, (scale, fmt, suffix), target)) in enumerate(panels.items(), start=1):
+        part = frame[frame["key2"] == channel]
+        colour = CHANNEL_COLOURS.get(channel, OKABE_ITO[-1])
+        fig.add_trace(
+            go.Scatter(
+                x=part["key"], y=part[value_column] * scale, mode="lines+markers", name=name,
+                line={"color": colour, "width": 2},
+                hovertemplate=f"{_text(name)} %{{x|%Y-%m-%d}}: %{{y:{fmt}}}{suffix}<extra></extra>",
+            ),
+            row=row, col=1,
+        )  # fmt: skip
+        if target is not None:
+            fig.add_hline(
+                y=target * scale, line={"color": TARGET_COLOUR, "dash": "dash", "width": 1.5},
+                annotation_text=f"{target_label} {target * scale:{fmt}}{suffix}",
+                annotation_position="top left", row=row, col=1,
+            )  # fmt: skip
+        fig.update_yaxes(ticksuffix=suffix, tickformat=fmt, rangemode="tozero", row=row, col=1)
+    fig.update_xaxes(tickformat="%m-%d")
+    fig.update_xaxes(title_text=x_title, row=len(panels), col=1)
+    fig.update_layout(
+        title=title, margin={"l": 10, "r": 10, "t": 60, "b": 10}, height=150 + 130 * len(panels),
+        showlegend=False,
+    )  # fmt: skip
     return fig
 
 
@@ -125,15 +181,21 @@ def colours(kind: str, names, every_client=()) -> dict[str, str]:
 
 
 def _layout(
-    fig: go.Figure, title: str | None, unit: str, x_title: str, height: int = 360, legend: bool = True
+    fig: go.Figure,
+    title: str | None,
+    unit: str,
+    x_title: str,
+    height: int = 360,
+    legend: bool = True,
+    axis: Axis | None = None,
 ) -> None:
-    _, fmt, suffix = _AXES[unit]
+    _, fmt, suffix = _axis(unit, axis)
     fig.update_layout(
         title=title,
         margin={"l": 10, "r": 10, "t": 50 if title else 20, "b": 10},
         height=height,
         showlegend=legend,
-        legend={"orientation": "h", "y": -0.2},
+        legend=LEGEND_BELOW,
         xaxis_title=x_title,
         yaxis={"ticksuffix": suffix, "tickformat": fmt},
     )
@@ -179,6 +241,7 @@ def lines(
                     hoverinfo="skip",
                 )
             )
+    fig.update_xaxes(tickformat="%m-%d")  # one line of ticks, as on the other trends
     _layout(fig, title, unit, x_title)
     return fig
 
@@ -247,17 +310,23 @@ def bars(
             )
         )
     if target is not None:
+        # The target is named in the legend, not written on the plot, where it would sit on a bar.
         line = {"color": TARGET_COLOUR, "dash": "dash", "width": 2}
-        text = f"{target_label} {target * scale:{fmt}}{suffix}"
         if horizontal:
-            fig.add_vline(x=target * scale, line=line, annotation_text=text)
+            fig.add_vline(x=target * scale, line=line)
         else:
-            fig.add_hline(y=target * scale, line=line, annotation_text=text, annotation_position="top left")
-    _layout(fig, title, unit, x_title, height=max(300, 28 * len(frame)) if horizontal else 360,
-            legend=len(value_columns) > 1)  # fmt: skip
+            fig.add_hline(y=target * scale, line=line)
+        fig.add_trace(
+            go.Scatter(x=[None], y=[None], mode="lines", line=line, hoverinfo="skip",
+                       name=f"{target_label} {target * scale:{fmt}}{suffix}")
+        )  # fmt: skip
+    _layout(fig, title, unit, x_title, height=max(300, 28 * len(frame) + 60) if horizontal else 360,
+            legend=len(value_columns) > 1 or target is not None)  # fmt: skip
     if horizontal:
         fig.update_layout(xaxis={"ticksuffix": suffix, "tickformat": fmt}, yaxis={"autorange": "reversed"},
                           xaxis_title=x_title, yaxis_title=None)  # fmt: skip
+    # Bars are lengths: they start at 0, so a bar twice as long means twice as much.
+    fig.update_layout({"xaxis" if horizontal else "yaxis": {"rangemode": "tozero"}})
     return fig
 
 
@@ -297,7 +366,7 @@ def stacked(
         height=340,
         xaxis_title=x_title,
         yaxis_title=y_title,
-        legend={"orientation": "h", "y": -0.25, "traceorder": "normal"},
+        legend={**LEGEND_BELOW, "traceorder": "normal"},
     )
     fig.update_xaxes(type="category")
     return fig
@@ -336,5 +405,5 @@ def durations(
         fig.update_yaxes(ticksuffix=f" {units[unit]}", row=1, col=col)
         fig.update_xaxes(showticklabels=False, row=1, col=col)
     fig.update_layout(title=title, margin={"l": 10, "r": 10, "t": 60, "b": 10}, height=340,
-                      legend={"orientation": "h", "y": -0.1})  # fmt: skip
+                      legend=LEGEND_BELOW)  # fmt: skip
     return fig

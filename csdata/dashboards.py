@@ -66,6 +66,10 @@ CARDS: dict[str, tuple[str, ...]] = {
     "clients": HEADLINE,
     "agent": ("offered", "asa", "aht", "fcr_rate", "csat_pct", "qa_score", "audits", "qa_pass_rate"),
 }
+# Waits and handle times whose targets are set per channel: seconds on the phone and hours by email
+# do not average into one number worth reading, so a card shows each channel on its own unless
+# one channel is chosen.
+PER_CHANNEL = ("asa", "aht")
 SPREAD = ("asa", "wait_median", "wait_p90", "aht", "handle_median", "handle_p90")
 QUALITY_TREND = ("qa_score", "qa_pass_rate", "qa_critical_rate")
 AGENT_RANKING = ("audits", "qa_score", "qa_pass_rate", "qa_critical_rate")
@@ -93,9 +97,10 @@ def cards(page: str, filters: Filters) -> dict[str, Request]:
         "cards": Request(filters, metrics),
         "cards_before": Request(filters.previous(), metrics),
     }
-    seconds = tuple(m for m in metrics if m in SPREAD)
-    if seconds:  # waits by phone and by email do not average into one number worth a target
-        found["by_channel"] = Request(filters, seconds, "channel")
+    per_channel = tuple(m for m in metrics if m in PER_CHANNEL)
+    if per_channel and len(filters.channels) != 1:
+        found["by_channel"] = Request(filters, per_channel, "channel")
+        found["by_channel_before"] = Request(filters.previous(), per_channel, "channel")
     return found
 
 
@@ -121,11 +126,29 @@ def requests(
     return found
 
 
+def split_by_channel(filters: Filters) -> bool:
+    """Whether waits and handle times are shown per channel (unless one channel is chosen)."""
+    return len(filters.channels) != 1
+
+
+def _weekly(filters: Filters, metrics: tuple[str, ...]) -> dict[str, Request]:
+    """A weekly trend of `metrics`; waits and handle times per channel where they are split."""
+    per_channel = tuple(m for m in metrics if m in PER_CHANNEL) if split_by_channel(filters) else ()
+    rest = tuple(m for m in metrics if m not in per_channel)
+    found = {"trend": Request(filters, rest, "week")} if rest else {}
+    if per_channel:
+        found["trend_by_channel"] = Request(filters, per_channel, ("week", "channel"))
+    return found
+
+
 def _requests(page: str, filters: Filters, choice: str | None, agents_visible: bool) -> dict[str, Request]:
     found = cards(page, filters)
-    drill = Request(filters, CARDS["overview"], drill_level(filters, agents_visible))
+    # The table one level down: waits and handle times only when one channel is chosen (a client's
+    # blend of phone seconds and email hours means nothing).
+    shown = tuple(m for m in CARDS["overview"] if m not in PER_CHANNEL or not split_by_channel(filters))
+    drill = Request(filters, shown, drill_level(filters, agents_visible))
     if page == "overview":
-        found["trend"] = Request(filters, (choice or "service_level",), "week")
+        found.update(_weekly(filters, (choice or "service_level",)))
         found["drill"] = drill
     elif page == "service":  # the cards' figures per channel come with the distributions
         found["by_channel"] = Request(filters, SPREAD, "channel")
@@ -150,9 +173,9 @@ def _requests(page: str, filters: Filters, choice: str | None, agents_visible: b
         found["grades"] = Request(filters, listing="grades")
         found["appraised"] = Request(filters, listing="appraised")
     elif page == "clients":
-        found["trend"] = Request(filters, CARDS["clients"], "week")
+        found.update(_weekly(filters, CARDS["clients"]))
     elif page == "agent":
-        found["trend"] = Request(filters, AGENT_TREND, "week")
+        found.update(_weekly(filters, AGENT_TREND))
         found["audits"] = Request(filters, listing="agent_audits")
         found["training"] = Request(filters, listing="agent_training")
         found["appraisals"] = Request(filters, listing="agent_appraisals")

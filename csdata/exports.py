@@ -4,11 +4,19 @@ One writer for the CLI's `export` and the app's download buttons. Text cells tha
 would run as a formula (starting with = + - @, tab or CR) get a leading apostrophe in CSV and XLSX,
 and so do column headings (a rejected file's rows go back out under the file's own headings), so
 an exported file can be opened safely whatever was typed into the warehouse or a file.
+
+A dashboard's download holds numbers, not the text on the screen: a rate as a percentage in a
+numeric cell (the heading says "(%)": 84.6 reads as the screen's 84.6 %, where a fraction would
+need a cell format that CSV cannot carry), a duration in seconds, money in yuan, a blank where
+there is no value. Its file name says what it holds, for which period and whom.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import io
+import re
+from collections.abc import Iterable
 from pathlib import Path
 
 import pandas as pd
@@ -16,6 +24,34 @@ import pandas as pd
 FORMATS = ("csv", "xlsx", "parquet")
 XLSX_MAX_ROWS = 1_048_575  # one header row
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+# What a downloaded cell of each metric unit is multiplied by (the rest keep the stored unit).
+DOWNLOAD_SCALE = {"rate": 100.0}
+_UNSAFE = re.compile(r"[^\w.]+")
+
+
+def as_numbers(frame: pd.DataFrame, units: dict[str, str]) -> pd.DataFrame:
+    """A copy whose columns in `units` hold plain numbers in the unit a download names
+    (rates as percentages); a missing value stays missing (an empty cell)."""
+    out = frame.copy()
+    for column, unit in units.items():
+        if column in out:
+            values = pd.to_numeric(out[column], errors="coerce").astype("float64")
+            out[column] = values * DOWNLOAD_SCALE.get(unit, 1.0)
+    return out
+
+
+def slug(text: str) -> str:
+    """A name made safe for a file name: letters, digits, dots and dashes only."""
+    return _UNSAFE.sub("-", text).strip("-.")[:60]
+
+
+def file_stem(what: str, start: dt.date, end: dt.date, scope: Iterable[str] = ()) -> str:
+    """`csdata-<what>-<from>_<to>[-<scope>]` (the button adds `.csv` or `.xlsx`), e.g.
+    csdata-clients-2026-08-03_2026-10-31."""
+    parts = [slug(what), f"{start.isoformat()}_{end.isoformat()}", *(slug(s) for s in scope)]
+    return "csdata-" + "-".join(p for p in parts if p)
 
 
 def _inert(text: str) -> str:

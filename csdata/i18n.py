@@ -7,6 +7,7 @@ policy; everything else lives here. Messages take `str.format` parameters.
 
 from __future__ import annotations
 
+import json
 import math
 import numbers
 import re
@@ -48,6 +49,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "drill_team_title": ("By team", "按团队"),
     "drill_agent_title": ("By agent", "按坐席"),
     "drill_hint": ("Click a row to look one level down.", "点击一行查看下一级。"),
+    "drill_per_channel": (
+        "Speed of answer and handle time are per channel: choose one channel to see them here.",
+        "平均应答时长与平均处理时长按渠道计算:选择一个渠道即可在此查看。",
+    ),
     "drill_hint_agent": ("Click a row to open that agent's page.", "点击一行打开该坐席的档案。"),
     "agent": ("Agent", "坐席"),
     "team": ("Team", "团队"),
@@ -55,6 +60,12 @@ TEXT: dict[str, tuple[str, str]] = {
     "unit_s": ("s", "秒"),
     "unit_min": ("min", "分钟"),
     "unit_h": ("h", "小时"),
+    # The unit in a download's heading, by metric unit: "Service level (%)", "ASA (s)".
+    "unit_heading_rate": ("%", "%"),
+    "unit_heading_seconds": ("s", "秒"),
+    "unit_heading_hours": ("h", "小时"),
+    "unit_heading_money": ("¥", "¥"),
+    "unit_heading_days": ("days", "天"),
     "hour_of_day": ("Hour of day", "时段"),
     "tickets_unit": ("tickets", "工单"),
     "weekday_1": ("Mon", "周一"),
@@ -416,6 +427,36 @@ TEXT: dict[str, tuple[str, str]] = {
         "Every write and sign-in: who, when, what. Nothing here can be changed or deleted.",
         "所有写入与登录记录:谁、何时、做了什么。本日志不可修改或删除。",
     ),
+    # What each action code of the audit log means (an unknown code is shown as it is).
+    "action_auth_ok": ("Signed in", "登录成功"),
+    "action_auth_fail": ("Sign-in refused", "登录失败"),
+    "action_auth_wait": ("Sign-in while locked", "锁定期间尝试登录"),
+    "action_auth_flood": ("Many failed sign-ins: all names locked", "大量登录失败:全部账号锁定"),
+    "action_user_add": ("Account added", "新增账号"),
+    "action_user_update": ("Account changed", "修改账号"),
+    "action_user_passwd": ("Password changed", "修改密码"),
+    "action_user_enable": ("Account reopened", "启用账号"),
+    "action_user_disable": ("Account closed", "停用账号"),
+    "action_policy_save": ("Policy saved", "保存管理制度"),
+    "action_ticket_route": ("Ticket routed", "工单转派"),
+    "action_ticket_feedback": ("Result fed back", "反馈处理结果"),
+    "action_ticket_accept": ("Customer accepted", "客户认可"),
+    "action_ticket_reopen": ("Complaint reopened", "投诉重开"),
+    "action_ticket_callback": ("Callback made", "完成回电/回复"),
+    "action_ticket_suggestion": ("Suggestion decided", "建议处理决定"),
+    "action_import_tickets": ("Tickets imported", "导入工单"),
+    "action_import_audits": ("Audits imported", "导入质检"),
+    "action_import_training": ("Training results imported", "导入培训成绩"),
+    "action_import_appraisals": ("Appraisals imported", "导入绩效考核"),
+    "action_import_employees": ("Employees imported", "导入员工"),
+    "action_sample_org": ("Demo organisation built", "生成演示组织"),
+    "action_sample_tickets": ("Demo tickets built", "生成演示工单"),
+    "action_sample_audits": ("Demo audits built", "生成演示质检"),
+    "action_sample_scale_audits": ("Demo audits multiplied", "扩充演示质检"),
+    "action_sample_training": ("Demo training built", "生成演示培训"),
+    "action_sample_appraisals": ("Demo appraisals built", "生成演示绩效"),
+    "yes": ("yes", "是"),
+    "no": ("no", "否"),
     "log_actor": ("Who", "操作人"),
     "log_action": ("Action", "操作"),
     # users
@@ -1101,6 +1142,7 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "agent_id": ("Agent", "坐席"),
     "value": ("Value", "数值"),
     "met": ("Against target", "达标情况"),
+    "unit": ("Unit", "单位"),
     "employee_id": ("Employee ID", "工号"),
     "name": ("Name", "姓名"),
     "team": ("Team", "团队"),
@@ -1140,6 +1182,54 @@ COLUMNS: dict[str, tuple[str, str]] = {
 def column_label(name: str, lang: str) -> str:
     en, zh = COLUMNS.get(name, (name, name))
     return zh if lang == "zh" else en
+
+
+def unit_name(unit: str, lang: str) -> str:
+    """The unit a downloaded number of a metric unit is in ("%", "s"); "" for plain numbers."""
+    key = f"unit_heading_{unit}"
+    return t(key, lang) if key in TEXT else ""
+
+
+def action_label(code: str, lang: str) -> str:
+    """An audit-log action code as words ("user.add" -> Account added); unknown codes as they are."""
+    key = "action_" + str(code).replace(".", "_")
+    return t(key, lang) if key in TEXT else str(code)
+
+
+def fmt_detail(text: str | None, lang: str, limit: int = 160) -> str:
+    """An audit-log detail (JSON) as a short line a person reads: "Role: exec · Clients: Acme";
+    empty values left out, text that is not JSON kept as it is, cut at `limit` characters."""
+    if not text:
+        return ""
+    try:
+        detail = json.loads(text)
+    except ValueError:
+        return str(text)[:limit]
+    if not isinstance(detail, dict):
+        return str(detail)[:limit]
+
+    def value(v: object) -> str:
+        if isinstance(v, list | tuple):
+            return ", ".join(value(x) for x in v)
+        if isinstance(v, dict):
+            return ", ".join(f"{k} {value(x)}" for k, x in v.items())
+        if isinstance(v, bool):
+            return t("yes" if v else "no", lang)
+        return f"{v:,}" if isinstance(v, int) else str(v)
+
+    parts = [
+        f"{column_label(k, lang) if k in COLUMNS else k.replace('_', ' ').capitalize()}: {value(v)}"
+        for k, v in detail.items()
+        if v not in (None, "", [], {})
+    ]
+    line = " · ".join(parts)
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+def with_unit(label: str, unit: str, lang: str) -> str:
+    """A download's heading: the label and, for a measured quantity, its unit ("ASA (s)")."""
+    name = unit_name(unit, lang)
+    return f"{label} ({name})" if name else label
 
 
 def fmt_money(value: float | None) -> str:
@@ -1197,8 +1287,9 @@ def channel_label(channel: str, lang: str) -> str:
     return t(f"channel_{channel}", lang)
 
 
-def fmt_value(value: float | None, unit: str, lang: str = "en") -> str:
-    """A metric value as a person reads it: 93.4%, 18 s, 4.2, 12,345."""
+def fmt_value(value: float | None, unit: str, lang: str = "en", duration: str | None = None) -> str:
+    """A metric value as a person reads it: 93.4%, 18 s, 4.2, 12,345 (a duration in `duration`,
+    "s", "min" or "h", where given)."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
     if unit == "rate":
@@ -1206,7 +1297,7 @@ def fmt_value(value: float | None, unit: str, lang: str = "en") -> str:
     if unit == "count":
         return f"{value:,.0f}"
     if unit == "seconds":
-        return fmt_duration(value, lang)
+        return fmt_duration(value, lang, duration)
     if unit == "hours":
         return f"{value:,.1f} h" if lang == "en" else f"{value:,.1f} 小时"
     if unit == "rating":
@@ -1216,26 +1307,37 @@ def fmt_value(value: float | None, unit: str, lang: str = "en") -> str:
     return f"{value:.1f}"
 
 
-def fmt_duration(seconds: float, lang: str = "en") -> str:
-    if seconds < 120:
-        return f"{seconds:.0f} s" if lang == "en" else f"{seconds:.0f} 秒"
-    if seconds < 2 * 3600:
-        return f"{seconds / 60:.1f} min" if lang == "en" else f"{seconds / 60:.1f} 分钟"
-    return f"{seconds / 3600:.1f} h" if lang == "en" else f"{seconds / 3600:.1f} 小时"
+# A duration's unit on screen: (seconds in one, digits after the point).
+DURATION_UNITS = {"s": (1, 0), "min": (60, 1), "h": (3600, 1)}
 
 
-def fmt_change(delta: float | None, unit: str, lang: str = "en") -> str | None:
+def duration_unit(seconds: float | None) -> str:
+    """The unit that reads best for a duration: seconds up to 2 minutes, minutes up to 2 hours,
+    then hours. A page picks it once per metric from the card's value, so the card, the tables
+    and the trend of that metric all speak the same unit."""
+    if seconds is None or (isinstance(seconds, float) and math.isnan(seconds)) or seconds < 120:
+        return "s"
+    return "min" if seconds < 2 * 3600 else "h"
+
+
+def fmt_duration(seconds: float, lang: str = "en", unit: str | None = None) -> str:
+    unit = unit or duration_unit(seconds)
+    size, digits = DURATION_UNITS[unit]
+    return f"{seconds / size:,.{digits}f} {t(f'unit_{unit}', lang)}"
+
+
+def fmt_change(delta: float | None, unit: str, lang: str = "en", duration: str | None = None) -> str | None:
     """A change between periods: percentage points for rates, the unit's own for the rest.
 
     The sign is an ASCII "-" (Streamlit's metric reads it to point the arrow down), and "±" when
-    the change rounds to nothing.
+    the change rounds to nothing. A duration's change is in `duration`, the unit of its value.
     """
     if delta is None or (isinstance(delta, float) and math.isnan(delta)):
         return None
     if unit == "rate":
         size = f"{abs(delta) * 100:.1f} pp" if lang == "en" else f"{abs(delta) * 100:.1f} 个百分点"
     else:
-        size = fmt_value(abs(delta), unit, lang)
+        size = fmt_value(abs(delta), unit, lang, duration)
     if not any(ch in "123456789" for ch in size):
         return "±" + size
     return ("+" if delta >= 0 else "-") + size

@@ -769,10 +769,14 @@ def departments(wh) -> list[str]:
 
 
 def department_names(wh, lang: str) -> dict[str, str]:
-    """Department code -> its name in the language (the Chinese name where the org gives one)."""
-    if lang != "zh":
-        return {}
-    return dict(wh.rows("SELECT name, name_zh FROM departments WHERE name_zh IS NOT NULL"))
+    """Department code -> its name in the language: the Chinese name where the org gives one, in
+    English the code written as words (`ground_services` -> Ground services, `it` -> IT)."""
+    if lang == "zh":
+        return dict(wh.rows("SELECT name, name_zh FROM departments WHERE name_zh IS NOT NULL"))
+    codes = wh.column(
+        "SELECT name FROM departments UNION SELECT DISTINCT department FROM tickets WHERE department IS NOT NULL"
+    )
+    return {c: c.upper() if len(c) <= 2 else c.replace("_", " ").capitalize() for c in codes}
 
 
 def ticket(wh, ticket_id: str) -> dict | None:

@@ -175,6 +175,22 @@ DEPARTMENTS = (
     ("hr", "人力资源部"),
     ("finance", "财务部"),
 )
+# The clients' departments that complaints and suggestions are routed to, with their Chinese names
+# (the dashboards show a department by the name the org gives it).
+ROUTED_DEPARTMENTS = (
+    ("billing", "账务部"),
+    ("operations", "运营部"),
+    ("risk", "风控部"),
+    ("network", "网络部"),
+    ("sales", "销售部"),
+    ("logistics", "物流部"),
+    ("product", "产品部"),
+    ("ground_services", "地面服务部"),
+    ("it", "信息技术部"),
+    ("claims", "理赔部"),
+    ("trust_safety", "安全与信任部"),
+    ("aftersales", "售后服务部"),
+)
 
 PAY_GRADES = (
     ("G1", 4500, 1200),
@@ -1464,7 +1480,9 @@ def build_sample(
     quarters = _quarters(start, end)
     with wh.transaction(ACTOR, "sample.org", "employees", {"seed": seed, "end": end.isoformat()}) as w:
         w.execute("INSERT INTO meta (key, value) VALUES ('demo', 'true')")
-        w.insert_df("departments", pd.DataFrame(DEPARTMENTS, columns=["name", "name_zh"]))
+        w.insert_df(
+            "departments", pd.DataFrame(DEPARTMENTS + ROUTED_DEPARTMENTS, columns=["name", "name_zh"])
+        )
         w.insert_df(
             "pay_grades", pd.DataFrame(PAY_GRADES, columns=["grade", "base_pay", "performance_base"]).astype(
                 {"base_pay": float, "performance_base": float})

@@ -356,10 +356,30 @@ def cli_values(db: Path, start, end, clients=(), channels=()) -> dict[str, float
 
 
 def shown_cards(at, lang: str = "en") -> dict[str, str]:
-    """The overview's KPI cards of an AppTest run: metric name -> the value shown."""
-    from csdata.metrics import CATALOG, HEADLINE
+    """The KPI cards of an AppTest run: the card's label -> the value shown."""
+    return {m.label: m.value for m in at.metric}
 
-    labels = {CATALOG[m].short_label(lang): m for m in HEADLINE}
-    cards = {labels[m.label]: m.value for m in at.metric if m.label in labels}
-    assert list(cards) == list(HEADLINE), [m.label for m in at.metric]
+
+def expected_cards(values_for, metrics, channels=(), lang: str = "en") -> dict[str, str]:
+    """The cards a page should show, label -> value, from `values_for(channels)` (metric -> value,
+    `offered` among them, e.g. `csdata kpi`): a wait or handle time one card per channel that has
+    tickets, unless one channel is chosen."""
+    from csdata.dashboards import PER_CHANNEL
+    from csdata.i18n import channel_label, fmt_value
+    from csdata.metrics import CATALOG
+    from csdata.policy import CHANNELS
+
+    values = values_for(tuple(channels))
+    by_channel = {}
+    cards = {}
+    for m in metrics:
+        label, unit = CATALOG[m].short_label(lang), CATALOG[m].unit
+        if m in PER_CHANNEL and len(channels) != 1:
+            for c in channels or CHANNELS:
+                if c not in by_channel:
+                    by_channel[c] = values_for((c,))
+                if by_channel[c]["offered"]:
+                    cards[f"{label} · {channel_label(c, lang)}"] = fmt_value(by_channel[c][m], unit, lang)
+        else:
+            cards[label] = fmt_value(values[m], unit, lang)
     return cards

@@ -24,13 +24,13 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
-from conftest import DEMO_AS_OF, ROOT, cli_values, download, run_cli, shown, shown_cards
+from conftest import DEMO_AS_OF, ROOT, cli_values, download, expected_cards, run_cli, shown, shown_cards
 from google.protobuf import text_format
 from streamlit.testing.v1 import AppTest
 
 from csdata import auth, ui
-from csdata.i18n import column_label, fmt_value, t
-from csdata.metrics import CATALOG
+from csdata.i18n import column_label, t
+from csdata.metrics import CATALOG, HEADLINE
 from csdata.queries import Filters
 from csdata.sample import CLIENTS, DEMO_PASSWORD
 from csdata.warehouse import Warehouse
@@ -365,9 +365,7 @@ def test_client_sees_only_its_client(shared_db, sample_db, app_env):
 
     # The cards are what `csdata kpi --client` prints for the same period.
     start, end = at.date_input(key="f_period").value
-    expected = {
-        m: fmt_value(v, CATALOG[m].unit, "en") for m, v in cli_values(sample_db, start, end, (own,)).items()
-    }
+    expected = expected_cards(lambda chosen: cli_values(sample_db, start, end, (own,), chosen), HEADLINE)
     assert shown_cards(at) == expected
     assert any(v != "–" for v in expected.values())
 
@@ -437,9 +435,9 @@ def test_pay_figures_only_for_roles_that_see_pay(shared_db, app_env, served, rol
             assert set(downloads) == {"dl_pay_csv", "dl_pay_xlsx"}
             wh = app_wh(shared_db)
             base_pays = {float(v) for v in wh.column("SELECT base_pay FROM pay_grades")}
-            for fmt, frame in downloads.items():
-                assert {column_label(c, "en") for c in PAY_COLUMNS} <= set(frame.columns), fmt
-                assert {float(v) for v in frame[column_label("base_pay", "en")]} <= base_pays, fmt
+            for fmt, frame in downloads.items():  # money as numbers, the unit in the heading
+                assert {f"{column_label(c, 'en')} (¥)" for c in PAY_COLUMNS} <= set(frame.columns), fmt
+                assert {float(v) for v in frame[f"{column_label('base_pay', 'en')} (¥)"]} <= base_pays, fmt
             continue
         assert "¥" not in text, f"a pay figure on {key} for {role}"
         assert not (pay_headings("en") | pay_headings("zh")) & columns, (role, key, columns)
@@ -554,10 +552,12 @@ def test_audit_log_is_read_only_and_filters_safely(fresh_db, app_env, served):
     total = wh.scalar("SELECT count(*) FROM audit_log")
     frame = at.dataframe[0].value
     rows = frame[
-        (frame[column_label("action", "en")] == "user.add")
+        (frame[column_label("action", "en")] == "Account added")  # the code user.add, in words
         & (frame[column_label("entity", "en")] == "logged")
     ]
     assert list(rows[column_label("actor", "en")]) == ["admin"]
+    # The detail reads as words, not JSON: {"role": "hr", "clients": [], "teams": []}
+    assert list(rows[column_label("detail", "en")]) == ["Role: hr"]
     # Nothing on the page edits: no editor, no button but the downloads and signing out.
     assert not at.data_editor
     assert [b.key for b in at.button] == ["sign_out"]

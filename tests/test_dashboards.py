@@ -6,18 +6,21 @@ team -> agent; QA ranking keeps to the policy's minimum number of audits."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
+from dataclasses import replace
 from pathlib import Path
 
+import pandas as pd
 import pytest
-from conftest import ROOT, build_tiny, point_app_at, private_copy, run_cli, shown
+from conftest import ROOT, build_tiny, expected_cards, point_app_at, private_copy, run_cli, shown
 from streamlit.testing.v1 import AppTest
 
 from csdata import dashboards, queries, ui
 from csdata.auth import add_user
 from csdata.i18n import LANGS, column_label, fmt_value, t
 from csdata.metrics import CATALOG
-from csdata.policy import load_policy
+from csdata.policy import CHANNELS, load_policy
 from csdata.sample import DEMO_PASSWORD
 from csdata.warehouse import Warehouse
 
@@ -47,11 +50,8 @@ def open_page(page: str, lang: str = "en", user: str = "admin", query: dict | No
     return at
 
 
-def cards(at: AppTest, page: str, lang: str = "en") -> dict[str, str]:
-    labels = {CATALOG[m].short_label(lang): m for m in dashboards.CARDS[page]}
-    found = {labels[m.label]: m.value for m in at.metric if m.label in labels}
-    assert list(found) == list(dashboards.CARDS[page]), [m.label for m in at.metric]
-    return found
+def cards(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
 
 
 def url(at: AppTest, key: str) -> list[str]:
@@ -134,6 +134,7 @@ def kpi(db: Path, metrics, filters: queries.Filters) -> dict[str, float | None]:
         ("--client", filters.clients),
         ("--team", filters.teams),
         ("--agent", filters.agents),
+        ("--channel", filters.channels),
     ):
         for value in values:
             args += [option, value]
@@ -167,8 +168,17 @@ def test_cards_equal_csdata_kpi(sample_db, demo, use_db, page, one_client):
         assert at.selectbox(key="agent_pick").value == first_agent
         filters = queries.Filters(start, end, agents=(first_agent,))
     metrics = dashboards.CARDS[page]
-    expected = kpi(sample_db, metrics, filters)
-    assert cards(at, page) == {m: fmt_value(expected[m], CATALOG[m].unit, "en") for m in metrics}
+
+    def values_for(channels):
+        return kpi(sample_db, ("offered", *metrics), replace(filters, channels=channels))
+
+    shown_cards = cards(at)
+    assert shown_cards == expected_cards(values_for, metrics)
+    # A wait or a handle time is shown per channel, never blended across channels.
+    for m in dashboards.PER_CHANNEL:
+        if m in metrics:
+            assert CATALOG[m].short_label("en") not in shown_cards
+            assert f"{CATALOG[m].short_label('en')} · {t('channel_phone', 'en')}" in shown_cards
 
 
 # -- filters in the URL ------------------------------------------------------------------------
@@ -251,6 +261,42 @@ def test_drill_down_from_company_to_agent(demo, sample_db, use_db):
     assert at.selectbox(key="agent_pick").value == agent
     assert url(at, "agent") == [agent]
     assert url(at, "client") == [client]
+
+
+def click(at: AppTest, key: str, row: int | None = None, cell: tuple[int, str] | None = None) -> None:
+    """What a click on a table leaves in its selection state: a row's box, or one cell."""
+    at.session_state[key] = {
+        "selection": {
+            "rows": [row] if row is not None else [],
+            "columns": [],
+            "cells": [cell] if cell else [],
+        }
+    }
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+
+
+def test_a_click_on_a_row_or_any_of_its_cells_drills(demo, sample_db, use_db):
+    use_db(demo)
+    at = open_page("overview")
+    table = next(d for d in at.dataframe if d.key == "drill_client").value
+    client = table.iloc[1, 0]  # the second row's name, as the reader sees it
+    click(at, "drill_client", row=1)  # the row's box
+    assert at.multiselect(key="f_clients").value == [client]
+    assert url(at, "client") == [client]
+    assert t("drill_team_title", "en") in [s.value for s in at.subheader]
+    table = next(d for d in at.dataframe if d.key == "drill_team").value
+    row = next(i for i, name in enumerate(table.iloc[:, 0]) if name != t("unassigned", "en"))
+    team = table.iloc[row, 0]
+    click(at, "drill_team", cell=(row, table.columns[0]))  # the team's name
+    assert at.multiselect(key="f_teams").value == [team]
+    assert t("drill_agent_title", "en") in [s.value for s in at.subheader]
+    table = next(d for d in at.dataframe if d.key == "drill_agent").value
+    agent = table.iloc[-1, 0]
+    click(at, "drill_agent", cell=(len(table) - 1, table.columns[-1]))  # a figure of the last row
+    assert [e.value for e in at.title] == [t("nav_agent", "en")]
+    assert at.selectbox(key="agent_pick").value == agent
+    assert url(at, "client") == [client] and url(at, "team") == [team]
 
 
 def test_drill_tables_follow_the_filters(sample_db):
@@ -401,10 +447,12 @@ def test_a_single_client_scope_is_measured_against_that_clients_contract(demo, u
     days = (end - start).days + 1
     own, company = set(), set()
     for m in dashboards.CARDS["overview"]:
+        channels = CHANNELS if m in dashboards.PER_CHANNEL else (None,)  # one card per channel
         for client, into in (("Harbor Trust Bank", own), (None, company)):
-            target = pol.target(m, client, None, days=days)
-            if target is not None:
-                into.add(f"Target {fmt_value(target, CATALOG[m].unit, 'en')}")
+            for channel in channels:
+                target = pol.target(m, client, channel, days=days)
+                if target is not None:
+                    into.add(f"Target {fmt_value(target, CATALOG[m].unit, 'en')}")
     assert own != company, "the demo's Harbor contract differs from the company's targets"
     assert _targets_shown(at) == own
     assert at.multiselect(key="f_clients").value == [], "the user's own choice is left as it was"
@@ -429,3 +477,94 @@ def test_the_client_table_shows_each_clients_own_target(demo, use_db, sample_db)
         assert target == fmt_value(
             pol.target("csat_pct", client, None, days=days), CATALOG["csat_pct"].unit, "en"
         ), client
+
+
+# -- downloads ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def files(monkeypatch) -> dict[str, tuple[bytes, str]]:
+    """Every download an AppTest run offers: media id -> (bytes, file name)."""
+    from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+
+    found: dict[str, tuple[bytes, str]] = {}
+    original = MemoryMediaFileStorage.load_and_get_id
+
+    def capture(self, path_or_data, mimetype, kind, filename=None):
+        file_id = original(self, path_or_data, mimetype, kind, filename)
+        found[file_id] = (self._files_by_id[file_id].content, filename)
+        return file_id
+
+    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", capture)
+    return found
+
+
+def downloaded(at: AppTest, key: str, files) -> tuple[pd.DataFrame, str]:
+    """A download button's file, read back as a spreadsheet program would, and its name."""
+    url = at.download_button(key=key).proto.url
+    data, name = files[url.rsplit("/", 1)[-1].split(".", 1)[0]]
+    if name.endswith(".csv"):
+        return pd.read_csv(io.BytesIO(data), encoding="utf-8-sig"), name
+    return pd.read_excel(io.BytesIO(data), engine="openpyxl"), name
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_dashboard_downloads_hold_numbers_in_the_unit_their_heading_names(tiny_db, use_db, files, fmt):
+    # March of the tiny warehouse (conftest.py); the waits of each channel worked out by hand:
+    # phone T1 8 s, T2 15 s (T3 and T8 never answered); chat T4 50 s, T7 70 s; email T5 3 h, T6 9 h.
+    # Handle times: phone 300 and 200 s, chat 600 and 400 s, email only T6 900 s.
+    use_db(tiny_db)
+    at = open_page("service", query={"from": "2026-03-01", "to": "2026-03-31"})
+    table, name = downloaded(at, f"dl_service-by-channel_{fmt}", files)
+    assert name == f"csdata-service-by-channel-2026-03-01_2026-03-31.{fmt}"
+    rows = table.set_index(column_label("channel", "en"))
+    asa, aht = "ASA (s)", "AHT (s)"
+    assert {CATALOG["asa"].short_label("en"), CATALOG["aht"].short_label("en")} == {"ASA", "AHT"}
+    assert pd.api.types.is_numeric_dtype(rows[asa]) and pd.api.types.is_numeric_dtype(rows[aht])
+    assert rows.loc["Phone", asa] == pytest.approx((8 + 15) / 2)
+    assert rows.loc["Chat", asa] == pytest.approx((50 + 70) / 2)
+    assert rows.loc["Email", asa] == pytest.approx((3 + 9) * 3600 / 2)
+    assert rows.loc["Email", aht] == pytest.approx(900)
+    assert rows.loc["Phone", "First response, 90th percentile (s)"] == pytest.approx(8 + 0.9 * (15 - 8))
+    # The clients one level down: rates as percentages in numeric cells. Acme: T1 T2 T3 T4 offered,
+    # within its thresholds T1 (8 s <= Acme's 10 s) and T4 (50 s <= 60 s); Beta: T5 T6 T7 T8, within
+    # T5 only (3 h <= 8 h). Answered: Acme T1 T2 T4, Beta T5 T6 T7.
+    table, name = downloaded(at, f"dl_drill_client_{fmt}", files)
+    assert name == f"csdata-clients-2026-03-01_2026-03-31.{fmt}"
+    rows = table.set_index(t("client", "en"))
+    assert rows.loc["Acme", "Service level (%)"] == pytest.approx(50.0)
+    assert rows.loc["Beta", "Service level (%)"] == pytest.approx(25.0)
+    assert rows.loc["Acme", "Answer rate (%)"] == pytest.approx(75.0)
+    assert rows.loc["Acme", "Offered"] == 4
+    for key in (f"dl_drill_client_{fmt}", f"dl_service-by-channel_{fmt}"):
+        url = at.download_button(key=key).proto.url
+        data, _ = files[url.rsplit("/", 1)[-1].split(".", 1)[0]]
+        cells = (
+            pd.read_csv(io.BytesIO(data), encoding="utf-8-sig", dtype=str, keep_default_na=False)
+            if fmt == "csv"
+            else pd.read_excel(io.BytesIO(data), engine="openpyxl", dtype=str, na_filter=False)
+        )
+        assert not cells.isin(["None", "nan", "NaN", "–"]).any().any(), key  # a blank is empty
+    # One client chosen: its name in the file name, its teams' rows.
+    at = open_page("service", query={"from": "2026-03-01", "to": "2026-03-31", "client": "Acme"})
+    _, name = downloaded(at, f"dl_drill_team_{fmt}", files)
+    assert name == f"csdata-teams-2026-03-01_2026-03-31-Acme.{fmt}"
+
+
+def test_the_scorecard_downloads_each_row_as_a_number_with_its_unit(tiny_db, use_db, files):
+    # Acme in March (conftest.py): T1 T2 T3 T4 offered; within threshold T1 (8 s <= 10 s) and T4;
+    # phone waits 8 and 15 s (T3 abandoned), chat 50 s; Acme's contract sets phone ASA to 10 s.
+    use_db(tiny_db)
+    at = open_page("clients", query={"from": "2026-03-01", "to": "2026-03-31", "client": "Acme"})
+    table, name = downloaded(at, "dl_scorecard_csv", files)
+    assert name == "csdata-scorecard-2026-03-01_2026-03-31-Acme.csv"
+    rows = table.set_index(column_label("metric", "en"))
+    value, unit = column_label("value", "en"), column_label("unit", "en")
+    assert pd.api.types.is_numeric_dtype(rows[value])
+    assert rows.loc["Offered", value] == 4 and pd.isna(rows.loc["Offered", unit])
+    assert rows.loc["Service level", value] == pytest.approx(50.0)
+    assert rows.loc["Service level", unit] == "%"
+    assert rows.loc["ASA · Phone", value] == pytest.approx((8 + 15) / 2)
+    assert rows.loc["ASA · Phone", unit] == "s"
+    assert rows.loc["ASA · Chat", value] == pytest.approx(50.0)
+    assert "ASA" not in rows.index and "ASA · Email" not in rows.index  # Acme has no email

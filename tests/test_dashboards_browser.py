@@ -1,5 +1,5 @@
 """Every dashboard page in a real browser (`streamlit run` + Chromium, see `served.py`): each one
-draws without an exception and is saved as a screenshot; a click on a client row drills down to
+draws without an exception and is saved as a screenshot; a click on a client's name drills down to
 that client's teams, the filter lands in the URL, and the next page keeps it."""
 
 from __future__ import annotations
@@ -68,7 +68,8 @@ def test_every_dashboard_and_a_drill_down(browser, server):
     grid.scroll_into_view_if_needed()
     box = grid.bounding_box()
     assert box is not None
-    page.mouse.click(box["x"] + 16, box["y"] + 35 + 17)  # the row's selection box, first data row
+    # The client's name in the first data row (past the row's selection box), as a reader clicks it.
+    page.mouse.click(box["x"] + 90, box["y"] + 35 + 17)
     page.get_by_role("heading", name=t("drill_team_title", "en")).wait_for()
     page.wait_for_function(SETTLED, timeout=PAGE_TIMEOUT_MS)
     chosen = _query(page).get("client")

@@ -7,12 +7,12 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, cli_values, point_app_at, private_copy, shown, shown_cards
+from conftest import ROOT, cli_values, expected_cards, point_app_at, private_copy, shown, shown_cards
 from streamlit.proto.Metric_pb2 import Metric as MetricProto
 from streamlit.testing.v1 import AppTest
 
 from csdata.auth import add_user
-from csdata.i18n import LANGS, fmt_change, fmt_value, t
+from csdata.i18n import LANGS, duration_unit, fmt_change, t
 from csdata.metrics import CATALOG, HEADLINE
 from csdata.queries import Filters
 from csdata.warehouse import Warehouse
@@ -112,7 +112,7 @@ def test_overview_in_chinese(app_db, app_env):
     assert at.sidebar.radio(key="_lang_choice").label == "语言"
     assert [e.value for e in at.title] == ["服务总览"]
     labels = [m.label for m in at.metric]
-    assert labels == [CATALOG[m].short_label("zh") for m in HEADLINE]
+    assert labels == list(expected_cards(lambda ch: dict.fromkeys([*HEADLINE], 1.0), HEADLINE, (), "zh"))
     assert "服务水平" in labels
     assert t("drill_team_title", "zh") in texts(at)  # one client chosen: its teams
     assert at.multiselect(key="f_clients").value == [client]
@@ -120,15 +120,13 @@ def test_overview_in_chinese(app_db, app_env):
     assert shown(at.caption[0].value).startswith(f"{at.date_input(key='f_period').value[0]} 至 ")
     assert f"{client} · 全部渠道" in at.caption[0].value
     # Units are translated too: durations read 秒 / 分钟 / 小时, not s / min / h.
-    durations = [m.value for m in at.metric if m.label in (CATALOG["asa"].label_zh, CATALOG["aht"].label_zh)]
+    waits = (CATALOG["asa"].short_label("zh"), CATALOG["aht"].short_label("zh"))
+    durations = [m.value for m in at.metric if m.label.startswith(waits)]
+    assert len(durations) == 6, "a card per channel for each of the two"
     assert all(re.search(r"秒|分钟|小时|–", v) for v in durations), durations
 
 
 # -- (b) the cards show what `csdata kpi` prints --------------------------------------------------
-
-
-def expected_cards(values: dict[str, float | None], lang: str = "en") -> dict[str, str]:
-    return {m: fmt_value(values[m], CATALOG[m].unit, lang) for m in HEADLINE}
 
 
 @pytest.mark.parametrize("selection", ["all", "one_client", "one_channel"])
@@ -151,14 +149,17 @@ def test_cards_equal_cli(app_db, app_env, sample_db, selection):
     assert_clean(at)
     assert at.date_input(key="f_period").value == (start, end)
     shown = shown_cards(at)
-    values = cli_values(sample_db, start, end, clients, channels)
-    assert shown == expected_cards(values)
+
+    def values_for(chosen):
+        return cli_values(sample_db, start, end, clients, chosen)
+
+    assert shown == expected_cards(values_for, HEADLINE, channels)
     if selection == "all":  # the demo has tickets, audits and complaints in any 90 days
         assert all(v != "–" for v in shown.values()), shown
     # The same numbers in Chinese, with the same filters still applied.
     at.sidebar.radio(key="_lang_choice").set_value("zh").run()
     assert_clean(at)
-    assert shown_cards(at, "zh") == expected_cards(values, "zh")
+    assert shown_cards(at, "zh") == expected_cards(values_for, HEADLINE, channels, "zh")
 
 
 def test_card_arrows_follow_the_change(app_db, app_env, sample_db):
@@ -169,19 +170,29 @@ def test_card_arrows_follow_the_change(app_db, app_env, sample_db):
     assert_clean(at)
     start, end = at.date_input(key="f_period").value
     prev = Filters(start, end).previous()
-    now, before = cli_values(sample_db, start, end), cli_values(sample_db, prev.start, prev.end)
     cards = {CATALOG[m].short_label("en"): m for m in HEADLINE}
+    channels = {t(f"channel_{c}", "en"): c for c in ("phone", "chat", "email")}
+    asked: dict[tuple[str, ...], tuple[dict, dict]] = {}
     checked = 0
     for card in at.metric:
-        name = cards[card.label]
+        label, _, channel = card.label.partition(" · ")  # a wait or handle time: per channel
+        name = cards[label]
         metric = CATALOG[name]
+        chosen = (channels[channel],) if channel else ()
+        if chosen not in asked:
+            asked[chosen] = (
+                cli_values(sample_db, start, end, channels=chosen),
+                cli_values(sample_db, prev.start, prev.end, channels=chosen),
+            )
+        now, before = asked[chosen]
         if now[name] is None or before[name] is None:
             assert not card.proto.delta, f"{name}: a change without two values"
             continue
         change = now[name] - before[name]
-        text = fmt_change(change, metric.unit, "en")
+        duration = duration_unit(now[name]) if metric.unit == "seconds" else None  # the value's unit
+        text = fmt_change(change, metric.unit, "en", duration)
         assert card.proto.delta.lstrip("+-−") == text.lstrip("+-−"), (name, card.proto.delta, text)
-        if text.lstrip("+-−") == fmt_change(0.0, metric.unit, "en").lstrip("+"):
+        if text.lstrip("+-−") == fmt_change(0.0, metric.unit, "en", duration).lstrip("+"):
             continue  # rounds to nothing: either arrow is fine
         up = change > 0
         assert card.proto.direction == (Direction.UP if up else Direction.DOWN), (name, card.proto.delta)

@@ -29,13 +29,18 @@ dash.kpi_cards(wh, frames, one, per_row=4)
 st.subheader(ui.tr("trend_title"))
 for column, metric in zip(st.columns(3), ("aht", "csat_pct", "qa_score"), strict=True):
     with column:
-        dash.trend(wh, frames["trend"], metric, one, f"agent_{metric}")
+        dash.trend(wh, frames, metric, one, f"agent_{metric}")
 st.subheader(ui.tr("agent_audits_title"))
-dash.table(frames["audits"], "agent-audits", {"score": "points"})
+dash.table(
+    dash.by_finding(wh, frames["audits"], one, "finding_category"),
+    "agent-audits",
+    {"score": "points"},
+    filters=one,
+)
 left, right = st.columns(2)
 with left:
     st.subheader(ui.tr("agent_training_title"))
-    dash.table(frames["training"], "agent-training")
+    dash.table(frames["training"], "agent-training", filters=one)
 with right:
     st.subheader(ui.tr("agent_appraisals_title"))
-    dash.table(frames["appraisals"], "agent-appraisals", {"score": "points"})
+    dash.table(frames["appraisals"], "agent-appraisals", {"score": "points"}, filters=one)

@@ -18,4 +18,4 @@ action = c3.text_input(ui.tr("log_action"), max_chars=64, key="log_action")
 if not isinstance(period, tuple) or len(period) != 2:
     st.info(ui.tr("period_needs_two_dates"))
     st.stop()
-ui.table_with_downloads(queries.audit_log(wh, period[0], period[1], actor, action), "audit_log", "audit-log")
+ui.audit_log_table(queries.audit_log(wh, period[0], period[1], actor, action), period[0], period[1])

@@ -17,8 +17,15 @@ with right:
 
 st.subheader(ui.tr("open_complaints_title"))
 st.caption(ui.tr("open_complaints_caption"))
-dash.table(dash.by_department(wh, frames["open"], "department"), "open-complaints", {"age_days": "days"})
+dash.table(
+    dash.by_department(wh, frames["open"], "department"),
+    "open-complaints",
+    {"age_days": "days"},
+    filters=filters,
+)
 
 st.subheader(ui.tr("departments_title"))
 departments = dash.by_department(wh, frames["departments"], "key")
-dash.table(departments, "departments", dash.metric_units(departments), key_label="department")
+dash.table(
+    departments, "departments", dash.metric_units(departments), key_label="department", filters=filters
+)

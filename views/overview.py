@@ -20,5 +20,5 @@ st.selectbox(
     key="trend_metric",
 )
 title = f"{ui.tr('trend_title')} · {CATALOG[metric].label(ui.lang())}"
-dash.trend(wh, frames["trend"], metric, filters, "trend_chart", title)
-dash.drill_table(wh, frames["drill"], filters, scope, "drill")
+dash.trend(wh, frames, metric, filters, "trend_chart", title)
+dash.drill_table(wh, frames, filters, scope, "drill")

@@ -17,4 +17,10 @@ if not periods:
 period, ends_on = ui.choose_period(periods)
 frame = queries.pay_table(wh, period, ui.policy(wh, ends_on), user.scope)
 ui.pay_summary(frame)
-ui.table_with_downloads(frame, "pay", f"pay-{period}")
+ui.table_with_downloads(
+    frame,
+    "pay",
+    f"csdata-pay-{period}",
+    money=("base_pay", "performance_pay", "bonus"),
+    narrow=("pay_grade", "appraisal_score", "appraisal_grade", "coefficient"),
+)

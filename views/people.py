@@ -12,9 +12,9 @@ st.subheader(ui.tr("training_by_team_title"))
 dash.training_by_team(wh, frames["by_team"], filters)
 
 st.subheader(ui.tr("go_live_title"))
-dash.go_live(frames["go_live"])
+dash.go_live(frames["go_live"], filters)
 
 st.subheader(ui.tr("grades_title"))
 dash.grades(wh, frames["grades"], filters)
 
-dash.appraised(frames["appraised"])
+dash.appraised(frames["appraised"], filters)

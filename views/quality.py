@@ -12,7 +12,7 @@ wh, scope, filters, frames = dash.start("quality", per_row=4)
 st.subheader(ui.tr("trend_title"))
 for column, metric in zip(st.columns(len(QUALITY_TREND)), QUALITY_TREND, strict=True):
     with column:
-        dash.trend(wh, frames["trend"], metric, filters, f"trend_{metric}")
+        dash.trend(wh, frames, metric, filters, f"trend_{metric}")
 
 left, right = st.columns(2)
 with left:
@@ -27,7 +27,7 @@ if "agents" in frames:
     dash.ranking(wh, frames["agents"], filters)
     st.subheader(ui.tr("auditors_title"))
     st.caption(ui.tr("auditors_caption"))
-    dash.auditors(wh, frames["auditors"])
+    dash.auditors(wh, frames["auditors"], filters)
 
 st.subheader(ui.tr("actions_title"))
 dash.actions(frames["actions"], filters)

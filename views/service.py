@@ -38,7 +38,11 @@ with left:
 with right:
     dash.spread(frames["by_channel"], SPREAD[3:], "spread_handle")
 dash.table(
-    frames["by_channel"], "service-by-channel", dash.metric_units(frames["by_channel"]), key_label="channel"
+    frames["by_channel"],
+    "service-by-channel",
+    dash.metric_units(frames["by_channel"]),
+    key_label="channel",
+    filters=filters,
 )
 
-dash.drill_table(wh, frames["drill"], filters, scope, "drill")
+dash.drill_table(wh, frames, filters, scope, "drill")

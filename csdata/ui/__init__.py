@@ -21,7 +21,18 @@ import streamlit as st
 
 from csdata import auth, queries
 from csdata.auth import User
-from csdata.i18n import LANG_NAMES, LANGS, Problem, column_label, fmt_money, md, t_md
+from csdata.i18n import (
+    LANG_NAMES,
+    LANGS,
+    Problem,
+    action_label,
+    column_label,
+    fmt_detail,
+    fmt_money,
+    md,
+    t_md,
+    with_unit,
+)
 from csdata.policy import Policy, load_policy
 from csdata.settings import Settings, SettingsError, is_local_address
 from csdata.warehouse import Warehouse, WarehouseError
@@ -312,18 +323,45 @@ def require(page: str) -> tuple[Warehouse, User]:
 # -- tables, pay ---------------------------------------------------------------------------------
 
 
-def table_with_downloads(frame: pd.DataFrame, kind: str, filename: str) -> None:
-    """A table with translated headings, and the same as CSV and Excel downloads."""
+def table_with_downloads(
+    frame: pd.DataFrame,
+    kind: str,
+    filename: str,
+    money: tuple[str, ...] = (),
+    narrow: tuple[str, ...] = (),
+    wide: tuple[str, ...] = (),
+) -> None:
+    """A table with translated headings, and the same as CSV and Excel downloads. `money` columns
+    stay numbers, shown as ¥1,234 on screen and headed "(¥)" in the files; `narrow` columns (short
+    codes and figures) take little room, so every column fits, and `wide` ones (text) much."""
     language = lang()
     shown = frame.copy()
     if "role" in shown:
         shown["role"] = shown["role"].map(lambda r: tr(f"role_{r}"))
     for col in shown.columns:
         if shown[col].dtype == object or pd.api.types.is_string_dtype(shown[col]):
-            shown[col] = shown[col].fillna("")  # blank, not "None"
-    shown = shown.rename(columns=lambda c: column_label(c, language))
-    st.dataframe(shown, hide_index=True, width="stretch")
-    download_buttons(shown, filename, f"dl_{kind}")
+            shown[col] = shown[col].astype(object).where(shown[col].notna(), "")  # blank, not "None"
+    headings = {c: column_label(c, language) for c in shown.columns}
+    config = {headings[c]: st.column_config.NumberColumn(format="yen", width="small") for c in money}
+    config |= {headings[c]: st.column_config.Column(width="small") for c in narrow if c not in money}
+    config |= {headings[c]: st.column_config.Column(width="large") for c in wide}
+    st.dataframe(shown.rename(columns=headings), hide_index=True, width="stretch", column_config=config)
+    files = shown.rename(
+        columns=lambda c: with_unit(headings[c], "money", language) if c in money else headings[c]
+    )
+    download_buttons(files, filename, f"dl_{kind}")
+
+
+def audit_log_table(log: pd.DataFrame, start: dt.date, end: dt.date) -> None:
+    """The audit log as a person reads it: each action in words, its detail as a short line."""
+    language = lang()
+    log = log.assign(
+        action=[action_label(a, language) for a in log["action"]],
+        detail=[fmt_detail(d, language) for d in log["detail"]],
+    )
+    table_with_downloads(
+        log, "audit_log", f"csdata-audit-log-{start}_{end}", narrow=("id",), wide=("detail",)
+    )
 
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

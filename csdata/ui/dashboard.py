@@ -10,14 +10,25 @@ forgotten when the user changes page, so the next page restores from it) and the
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from functools import partial
 
 import pandas as pd
 import streamlit as st
 
-from csdata import charts, dashboards, queries
+from csdata import charts, dashboards, exports, queries
 from csdata.dashboards import Request
-from csdata.i18n import channel_label, column_label, fmt_change, fmt_value, literal
+from csdata.i18n import (
+    DURATION_UNITS,
+    channel_label,
+    column_label,
+    duration_unit,
+    fmt_change,
+    fmt_value,
+    literal,
+    unit_name,
+    with_unit,
+)
 from csdata.metrics import CATALOG, meets
 from csdata.policy import CHANNELS, Policy
 from csdata.queries import EVERYTHING, Filters, Scope
@@ -169,7 +180,8 @@ def filter_bar(wh: Warehouse, scope: Scope = EVERYTHING) -> Filters:
     st.session_state["f_teams"] = [t for t in st.session_state.get("f_teams", []) if t in team_options]
 
     language = lang()
-    c1, c2, c3, c4 = st.columns([2, 3, 2, 2]) if scope.agents_visible else (*st.columns([2, 3, 2]), None)
+    # The period needs room for "2026/10/31 – 2026/12/31" in either language.
+    c1, c2, c3, c4 = st.columns([3, 3, 2, 2]) if scope.agents_visible else (*st.columns([3, 3, 2]), None)
     period = c1.date_input(tr("period"), min_value=span.first, max_value=span.last, key="f_period")
     clients = c2.multiselect(tr("clients"), options["client"], placeholder=tr("all_clients"), key="f_clients")
     channels = c3.multiselect(
@@ -238,10 +250,30 @@ def _blank_key(grouping: str) -> str:
     return tr("unanswered") if grouping == "agent" else tr("unassigned")
 
 
-def _picked(key: str, level: str, keys: tuple[str, ...]) -> None:
-    rows = st.session_state[key].selection.rows
-    if rows and keys[rows[0]]:  # the unassigned row ('') leads nowhere
-        st.session_state[_DRILL] = (level, keys[rows[0]])
+# A click on a row's box selects the row; a click on any of its cells selects that cell. Either
+# drills, so a reader who clicks the name (or any figure) of a row goes where the hint says.
+CLICKABLE = ["single-row", "single-cell"]
+
+
+def clicked_row(event) -> int | None:
+    """The row a click on a table chose: a selected row, or the row of a selected cell."""
+    selection = event.selection if event is not None else None
+    if not selection:
+        return None
+    if selection.rows:
+        return int(selection.rows[0])
+    if selection.cells:
+        return int(selection.cells[0][0])
+    return None
+
+
+def _drill_on_click(event, level: str, keys: tuple[str, ...]) -> None:
+    """After a click, drills with the clicked row's key and runs again (the filters sit above the
+    table and take a change only before they are drawn)."""
+    row = clicked_row(event)
+    if row is not None and row < len(keys) and keys[row]:  # the unassigned row ('') leads nowhere
+        st.session_state[_DRILL] = (level, keys[row])
+        st.rerun()
 
 
 def _up() -> None:
@@ -264,9 +296,13 @@ def _take_drill() -> str | None:
     return value if level == "agent" else None
 
 
-def drill_table(wh: Warehouse, frame: pd.DataFrame, filters: Filters, scope: Scope, key: str) -> None:
+def drill_table(
+    wh: Warehouse, frames: dict[str, pd.DataFrame], filters: Filters, scope: Scope, key: str
+) -> None:
     """Headline metrics one level below the filters (clients, a client's teams, a team's agents),
-    each cell coloured against its target; clicking a row goes one level down."""
+    each cell coloured against its target, a duration in the unit of its card; a click on a row
+    goes one level down."""
+    frame = frames["drill"]
     level = dashboards.drill_level(filters, scope.agents_visible)
     st.subheader(tr(f"drill_{level}_title"))
     trail = [tr("company")]  # where the table stands: the company, the client, the team
@@ -283,26 +319,41 @@ def drill_table(wh: Warehouse, frame: pd.DataFrame, filters: Filters, scope: Sco
         return
     metrics = [m for m in frame.columns if m in CATALOG]
     keys = tuple(str(k) for k in frame["key"])
-    shown, status, helps = _against_targets(wh, frame, metrics, filters, level)
-    shown.iloc[:, 0] = [k or _blank_key(level) for k in keys]
+    # A duration in the unit its card shows, in every cell and target of its column.
+    durations = {m: duration_unit(card_value(frames, m)) for m in metrics if CATALOG[m].unit == "seconds"}
+    raw, units, status, helps = _against_targets(wh, frame, metrics, filters, level, durations)
+    raw.iloc[:, 0] = [k or _blank_key(level) for k in keys]
     if level == "agent":
         names = queries.employee_names(wh, list(keys))
-        shown.insert(1, column_label("name", lang()), [names.get(k, "") for k in keys])
+        raw.insert(1, column_label("name", lang()), [names.get(k, "") for k in keys])
+    shown = raw.copy()
+    by_label = {CATALOG[m].short_label(lang()): d for m, d in durations.items()}
+    for column, unit in units.items():
+        duration = by_label.get(column.split(" · ")[0])
+        shown[column] = [
+            fmt_value(None if pd.isna(v) else float(v), unit, lang(), duration) for v in raw[column]
+        ]
+    if dashboards.split_by_channel(filters):
+        st.caption(tr("drill_per_channel"))
     st.caption(tr("drill_hint_agent" if level == "agent" else "drill_hint"))
-    st.dataframe(
+    event = st.dataframe(
         shown.style.apply(partial(_colour, status=status)),
         hide_index=True,
         width="stretch",
         column_config=_help(helps),
         key=f"{key}_{level}",
-        on_select=partial(_picked, f"{key}_{level}", level, keys),
-        selection_mode="single-row",
+        on_select="rerun",
+        selection_mode=CLICKABLE,
     )
-    download_buttons(shown, f"csdata-{level}s", f"dl_{key}_{level}")
+    _drill_on_click(event, level, keys)
+    download(raw, units, str, f"{level}s", filters, f"dl_{key}_{level}")
 
 
-def _against_targets(wh, frame: pd.DataFrame, metrics, filters: Filters, level: str):
-    """The table as shown, each cell's verdict against its target, and each column's help.
+def _against_targets(
+    wh, frame: pd.DataFrame, metrics, filters: Filters, level: str, durations: dict[str, str]
+):
+    """The table's values (numbers, by heading), each numeric column's unit, each cell's verdict
+    against its target, and each column's help.
 
     A row is measured against its own client's contract. Where the rows' targets differ (clients
     with different contracts) a target column follows the metric; where they agree the target is
@@ -310,26 +361,27 @@ def _against_targets(wh, frame: pd.DataFrame, metrics, filters: Filters, level: 
     language = lang()
     pol = policy(wh, filters.end)
     channel = _one(filters.channels)
-    shown = pd.DataFrame({tr(level): frame["key"].astype(str)})
+    raw = pd.DataFrame({tr(level): frame["key"].astype(str)})
+    units: dict[str, str] = {}
     status = pd.DataFrame(index=frame.index)
     helps: dict[str, str] = {}
     for name in metrics:
         metric = CATALOG[name]
         label = metric.short_label(language)
         vals = [None if pd.isna(v) else float(v) for v in frame[name]]
-        shown[label] = [fmt_value(v, metric.unit, language) for v in vals]
+        raw[label], units[label] = vals, metric.unit
         clients = list(frame["key"]) if level == "client" else [_one(filters.clients)] * len(frame)
         targets = [pol.target(name, c, channel, days=filters.days) for c in clients]
         status[label] = [meets(name, v, t) for v, t in zip(vals, targets, strict=True)]
         helps[label] = f"{metric.label(language)}: {metric.formula(language)}"
         distinct = {t for t in targets if t is not None}
         if len(distinct) > 1:
-            shown[f"{label} · {tr('target')}"] = [
-                "" if t is None else fmt_value(t, metric.unit, language) for t in targets
-            ]
+            column = f"{label} · {tr('target')}"
+            raw[column], units[column] = targets, metric.unit
         elif distinct:
-            helps[label] += f" · {tr('target')} {fmt_value(distinct.pop(), metric.unit, language)}"
-    return shown, status, helps
+            target = fmt_value(distinct.pop(), metric.unit, language, durations.get(name))
+            helps[label] += f" · {tr('target')} {target}"
+    return raw, units, status, helps
 
 
 def _colour(column: pd.Series, status: pd.DataFrame) -> list[str]:
@@ -357,54 +409,87 @@ def target_for(pol: Policy, metric: str, filters: Filters) -> float | None:
     return pol.target(metric, _one(filters.clients), _one(filters.channels), days=filters.days)
 
 
-def kpi_cards(wh: Warehouse, frames: dict[str, pd.DataFrame], filters: Filters, per_row: int = 5) -> None:
-    """One card per metric of `frames["cards"]`: value, change on the previous period, target."""
+@dataclass(frozen=True)
+class Card:
+    """One KPI card: a metric over the filters, or over one channel of them."""
+
+    metric: str
+    channel: str | None
+    value: float | None
+    before: float | None
+
+    def label(self, language: str) -> str:
+        name = CATALOG[self.metric].short_label(language)
+        return f"{name} · {channel_label(self.channel, language)}" if self.channel else name
+
+
+def card_rows(frames: dict[str, pd.DataFrame], filters: Filters) -> list[Card]:
+    """The cards of a page in order. A wait or handle time (`dashboards.PER_CHANNEL`) is one card
+    per channel in view unless one channel is chosen: an executive reads the phone's seconds and
+    email's hours each against its own target, not a blend of both that no target fits."""
     now, before = queries.row_values(frames["cards"]), queries.row_values(frames["cards_before"])
-    by_channel = frames.get("by_channel")
+    split = len(filters.channels) != 1 and "by_channel" in frames
+    cards = []
+    for name in now:
+        if split and name in dashboards.PER_CHANNEL:
+            cards += _channel_cards(name, frames["by_channel"], frames.get("by_channel_before"))
+        else:
+            cards.append(Card(name, None, now[name], before[name]))
+    return cards
+
+
+def _channel_cards(name: str, now: pd.DataFrame, before: pd.DataFrame | None) -> list[Card]:
+    def by_channel(frame: pd.DataFrame | None) -> dict[str, float | None]:
+        if frame is None or name not in frame:
+            return {}
+        return {k: None if pd.isna(v) else float(v) for k, v in zip(frame["key"], frame[name], strict=True)}
+
+    values, previous = by_channel(now), by_channel(before)
+    return [Card(name, c, values[c], previous.get(c)) for c in CHANNELS if c in values]
+
+
+def kpi_cards(wh: Warehouse, frames: dict[str, pd.DataFrame], filters: Filters, per_row: int = 5) -> None:
+    """One card per metric of `frames["cards"]` (per channel for waits and handle times): value,
+    change on the previous period, target."""
     pol = policy(wh, filters.end)
     language = lang()
-    metrics = list(now)
-    for start in range(0, len(metrics), per_row):
+    cards = card_rows(frames, filters)
+    for start in range(0, len(cards), per_row):
         cols = st.columns(per_row)
-        for col, name in zip(cols, metrics[start : start + per_row], strict=False):
-            metric = CATALOG[name]
-            value, prev = now[name], before[name]
+        for col, card in zip(cols, cards[start : start + per_row], strict=False):
+            metric = CATALOG[card.metric]
+            value, prev = card.value, card.before
             delta = None if value is None or prev is None else value - prev
-            change = fmt_change(delta, metric.unit, language)
+            duration = duration_unit(value) if metric.unit == "seconds" else None
+            change = fmt_change(delta, metric.unit, language, duration)
             still = change is not None and change.startswith("±")
             colour = "off" if still else {1: "normal", -1: "inverse", 0: "off"}[metric.direction]
             with col.container(border=True):
                 st.metric(
-                    metric.short_label(language),
+                    card.label(language),
                     fmt_value(value, metric.unit, language),
                     change,
                     delta_color=colour,
                     delta_arrow="off" if still else "auto",
                     help=f"**{metric.label(language)}**: {metric.formula(language)}",
                 )
-                st.caption(_target_line(pol, name, filters, value, by_channel))
+                st.caption(_target_line(pol, card, filters))
 
 
-def _target_line(pol: Policy, name: str, filters: Filters, value, by_channel) -> str:
-    metric = CATALOG[name]
-    language = lang()
-    target = target_for(pol, name, filters)
-    if by_channel is not None and name in by_channel.columns and target is None:
-        # Seconds on the phone and hours by email do not average into one number worth a target:
-        # show each channel against its own.
-        parts = []
-        for _, row in by_channel.iterrows():
-            channel_value = None if pd.isna(row[name]) else float(row[name])
-            mark = _mark(meets(name, channel_value, pol.target(name, _one(filters.clients), row["key"])))
-            parts.append(
-                f"{channel_label(row['key'], language)} {fmt_value(channel_value, metric.unit, language)}{mark}"
-            )
-        return " · ".join(parts) or tr("no_target")
+def card_target(pol: Policy, card: Card, filters: Filters) -> float | None:
+    """A card's target: its channel's (or the one chosen), the client's contract if one client."""
+    return pol.target(
+        card.metric, _one(filters.clients), card.channel or _one(filters.channels), days=filters.days
+    )
+
+
+def _target_line(pol: Policy, card: Card, filters: Filters) -> str:
+    target = card_target(pol, card, filters)
     if target is None:
         return tr("no_target")
-    status = meets(name, value, target)
+    status = meets(card.metric, card.value, target)
     verdict = "" if status is None else " · " + tr("target_met" if status else "target_missed")
-    return f"{tr('target')} {fmt_value(target, metric.unit, language)}{verdict}{_mark(status)}"
+    return f"{tr('target')} {fmt_value(target, CATALOG[card.metric].unit, lang())}{verdict}{_mark(status)}"
 
 
 def _mark(status: bool | None) -> str:
@@ -422,18 +507,67 @@ def empty(frame: pd.DataFrame | None, *columns: str) -> bool:
     return False
 
 
+def duration_axis(metric: str, reference: float | None) -> charts.Axis | None:
+    """The axis of a duration metric in the unit its card shows (`reference`: the card's value)."""
+    if CATALOG[metric].unit != "seconds":
+        return None
+    unit = duration_unit(reference)
+    size, digits = DURATION_UNITS[unit]
+    return (1 / size, f",.{digits}f", f" {tr(f'unit_{unit}')}")
+
+
+def card_value(frames: dict[str, pd.DataFrame], metric: str, channel: str | None = None) -> float | None:
+    """The value a card of the page shows for `metric` (of one channel, where split)."""
+    frame = frames.get("cards") if channel is None else frames.get("by_channel")
+    if frame is None or metric not in frame or frame.empty:
+        return None
+    if channel is not None:
+        frame = frame[frame["key"] == channel]
+        if frame.empty:
+            return None
+    value = frame[metric].iloc[0]
+    return None if pd.isna(value) else float(value)
+
+
 def trend(
-    wh: Warehouse, frame: pd.DataFrame, metric: str, filters: Filters, key: str, title: str | None = None
+    wh: Warehouse,
+    frames: dict[str, pd.DataFrame],
+    metric: str,
+    filters: Filters,
+    key: str,
+    title: str | None = None,
 ) -> None:
-    """A metric's weekly line against its target (`frame`: a metric table by week)."""
+    """A metric's weekly line against its target; a wait or handle time one panel per channel
+    where the page splits it, each in the unit of its card."""
+    pol = policy(wh, filters.end)
+    label = CATALOG[metric].label(lang())
+    by_channel = frames.get("trend_by_channel")
+    if by_channel is not None and metric in by_channel:
+        if empty(by_channel, metric):
+            return
+        language = lang()
+        panels = {
+            c: (
+                channel_label(c, language),
+                duration_axis(metric, card_value(frames, metric, c)),
+                pol.target(metric, _one(filters.clients), c, days=filters.days),
+            )
+            for c in CHANNELS
+            if c in set(by_channel["key2"])
+        }
+        fig = charts.channel_trends(by_channel, metric, panels, title or label, tr("week"), tr("target"))
+        st.plotly_chart(fig, width="stretch", key=key)
+        return
+    frame = frames.get("trend")
     if empty(frame, metric):
         return
-    pol = policy(wh, filters.end)
     target = target_for(pol, metric, filters)
     if metric == "training_hours" and target is not None:
         target = pol.target(metric, days=7)
-    label = CATALOG[metric].label(lang())
-    fig = charts.trend(frame, metric, CATALOG[metric].unit, title or label, tr("week"), target, tr("target"))
+    axis = duration_axis(metric, card_value(frames, metric))
+    fig = charts.trend(
+        frame, metric, CATALOG[metric].unit, title or label, tr("week"), target, tr("target"), axis
+    )
     st.plotly_chart(fig, width="stretch", key=key)
 
 
@@ -470,39 +604,89 @@ def table(
     units: dict[str, str] | None = None,
     agent: str | None = None,
     key_label: str | None = None,
+    filters: Filters | None = None,
 ) -> None:
-    """A table with translated headings (metric columns formatted), and CSV / Excel downloads.
-    With `agent` (the column holding employee IDs), clicking a row opens that agent's page;
-    `key_label` names a metric table's `key` column (a channel's values are translated)."""
+    """A table with translated headings (metric columns formatted), and CSV / Excel downloads of
+    the same rows as numbers (see `download`). With `agent` (the column holding employee IDs), a
+    click on a row opens that agent's page; `key_label` names a metric table's `key` column (a
+    channel's values are translated)."""
     language = lang()
     if empty(frame):
         return
-    shown = _readable(frame)
+    units = units or {}
+    base = _readable(frame)
     if key_label is not None:
         if key_label == "channel":
-            shown["key"] = [channel_label(c, language) for c in shown["key"]]
-        shown["key"] = [k if k != "" else _blank_key(key_label) for k in shown["key"]]
-        shown = shown.rename(columns={"key": key_label})
-    for column, unit in (units or {}).items():
+            base["key"] = [channel_label(c, language) for c in base["key"]]
+        base["key"] = [k if k != "" else _blank_key(key_label) for k in base["key"]]
+        base = base.rename(columns={"key": key_label})
+    shown = base.copy()
+    for column, unit in units.items():
         shown[column] = [fmt_value(None if pd.isna(v) else float(v), unit, language) for v in shown[column]]
-    for column in shown.columns:
-        if shown[column].dtype == object or pd.api.types.is_string_dtype(shown[column]):
-            shown[column] = shown[column].fillna("")
-    shown = shown.rename(
-        columns=lambda c: CATALOG[c].short_label(language) if c in CATALOG else column_label(c, language)
-    )
+
+    def heading(column: str) -> str:
+        return CATALOG[column].short_label(language) if column in CATALOG else column_label(column, language)
+
+    shown = shown.rename(columns=heading)
     clickable = {}
     if agent is not None:
         st.caption(tr("drill_hint_agent"))
-        ids = tuple(str(v) for v in frame[agent])
-        clickable = {
-            "key": f"t_{name}",
-            "on_select": partial(_picked, f"t_{name}", "agent", ids),
-            "selection_mode": "single-row",
-        }
+        clickable = {"key": f"t_{name}", "on_select": "rerun", "selection_mode": CLICKABLE}
     config = {column_label("comment", language): st.column_config.TextColumn(width="large")}
-    st.dataframe(shown, hide_index=True, width="stretch", column_config=config, **clickable)
-    download_buttons(shown, f"csdata-{name}", f"dl_{name}")
+    event = st.dataframe(
+        _blank(shown, numbers_too=True), hide_index=True, width="stretch", column_config=config, **clickable
+    )
+    if agent is not None:
+        _drill_on_click(event, "agent", tuple(str(v) for v in frame[agent]))
+    download(base, units, heading, name, filters, f"dl_{name}")
+
+
+def download(
+    frame: pd.DataFrame, units: dict[str, str], heading, name: str, filters: Filters | None, key: str
+) -> None:
+    """CSV and Excel downloads of a table: cells in `units` as numbers in the unit their heading
+    names (rates as percentages, durations in seconds), blanks empty, a file name with the table,
+    the period and whom it covers."""
+    language = lang()
+    out = _blank(exports.as_numbers(frame, units))
+    out = out.rename(columns=lambda c: with_unit(heading(c), units.get(c, ""), language))
+    stem = (
+        exports.file_stem(name, filters.start, filters.end, download_scope(filters))
+        if filters is not None
+        else f"csdata-{exports.slug(name)}"
+    )
+    download_buttons(out, stem, key)
+
+
+def download_scope(filters: Filters) -> list[str]:
+    """Whom a download covers, for its file name: the one agent, client, team or channel chosen,
+    or how many where several are."""
+    parts = []
+    for values, plural in (
+        (filters.agents, "agents"),
+        (filters.clients, "clients"),
+        (filters.teams, "teams"),
+        (filters.channels, "channels"),
+    ):
+        if len(values) == 1:
+            parts.append(values[0])
+        elif values:
+            parts.append(f"{len(values)}-{plural}")
+    return parts
+
+
+def _blank(frame: pd.DataFrame, numbers_too: bool = False) -> pd.DataFrame:
+    """Text columns with an empty cell where there is no value, never "None" or "nan"; with
+    `numbers_too` (a table on screen, where the grid would write "None"), number columns that have
+    a gap become text as well: 85, 83.75, or nothing."""
+    out = frame.copy()
+    for column in out.columns:
+        values = out[column]
+        if values.dtype == object or pd.api.types.is_string_dtype(values):
+            out[column] = values.astype(object).where(values.notna(), "")
+        elif numbers_too and pd.api.types.is_numeric_dtype(values) and values.isna().any():
+            out[column] = ["" if pd.isna(v) else f"{v:,.2f}".rstrip("0").rstrip(".") for v in values]
+    return out
 
 
 # Columns holding codes, and how a code is shown to a reader.
@@ -587,11 +771,24 @@ def complaint_ageing(path: pd.DataFrame) -> None:
 
 
 def by_department(wh: Warehouse, frame: pd.DataFrame, column: str) -> pd.DataFrame:
-    """The frame with its department codes as the org names them in the user's language."""
+    """The frame with its department codes as the org names them in the user's language (an
+    unknown code as it is, a blank left blank)."""
     names = queries.department_names(wh, lang())
-    return (
-        frame.assign(**{column: [names.get(d, d) for d in frame[column]]}) if names and len(frame) else frame
-    )
+    return frame.assign(**{column: [names.get(d, d) for d in frame[column]]}) if len(frame) else frame
+
+
+def finding_names(wh: Warehouse, filters: Filters) -> dict[str, str]:
+    """Finding and criterion keys -> their names in the scorecard in force (language of the user)."""
+    card = policy(wh, filters.end).scorecard
+    return {c.key: c.label(lang()) for c in [*card.criteria, *card.critical_errors]}
+
+
+def by_finding(wh: Warehouse, frame: pd.DataFrame, filters: Filters, column: str) -> pd.DataFrame:
+    """The frame with its finding keys named as the scorecard names them (unknown keys as they are)."""
+    names = finding_names(wh, filters)
+    if column not in frame or frame.empty:
+        return frame
+    return frame.assign(**{column: [names.get(k, k) if isinstance(k, str) else k for k in frame[column]]})
 
 
 # -- quality -------------------------------------------------------------------------------------
@@ -608,8 +805,7 @@ def criteria(wh: Warehouse, frame: pd.DataFrame, filters: Filters) -> None:
     fig = charts.bars(shown, "key", {"criterion_score": CATALOG["criterion_score"].label(language)}, "points",
                       None, CATALOG["criterion_score"].label(language),
                       pol.scorecard.pass_mark, tr("pass_mark"), horizontal=True)  # fmt: skip
-    lowest = min(float(shown["criterion_score"].min()), pol.scorecard.pass_mark)
-    fig.update_xaxes(range=[max(0.0, lowest - 10), 100])  # the differences, not the bars' length
+    fig.update_xaxes(range=[0, 100])  # a score's bar from 0: its length is the score
     st.plotly_chart(fig, width="stretch", key="criteria")
 
 
@@ -617,8 +813,7 @@ def findings(wh: Warehouse, frame: pd.DataFrame, filters: Filters) -> None:
     """Audits per finding category, named as the scorecard names its criteria and critical errors."""
     if empty(frame, "audits"):
         return
-    card = policy(wh, filters.end).scorecard
-    names = {c.key: c.label(lang()) for c in [*card.criteria, *card.critical_errors]}
+    names = finding_names(wh, filters)
     shown = frame.assign(key=[names.get(k, k) if k else tr("unspecified") for k in frame["key"].fillna("")])
     shown = shown.sort_values("audits", ascending=False)
     fig = charts.bars(shown, "key", {"audits": CATALOG["audits"].label(lang())}, "count", None,
@@ -639,7 +834,7 @@ def ranking(wh: Warehouse, frame: pd.DataFrame, filters: Filters) -> None:
     ranked = ranked.rename(columns={"key": "employee_id"})
     ranked.insert(0, "place", range(1, len(ranked) + 1))
     ranked.insert(2, "name", [names.get(k, "") for k in ranked["employee_id"]])
-    table(ranked, "agent-ranking", metric_units(ranked), agent="employee_id")
+    table(ranked, "agent-ranking", metric_units(ranked), agent="employee_id", filters=filters)
 
 
 def actions(frame: pd.DataFrame, filters: Filters) -> None:
@@ -667,20 +862,20 @@ def training_by_team(wh: Warehouse, frame: pd.DataFrame, filters: Filters) -> No
         frame, "key", {"training_hours": label}, "hours", None, tr("team"), target, tr("target")
     )
     st.plotly_chart(fig, width="stretch", key="training_by_team")
-    table(frame, "training-by-team", metric_units(frame), key_label="team")
+    table(frame, "training-by-team", metric_units(frame), key_label="team", filters=filters)
 
 
-def auditors(wh: Warehouse, frame: pd.DataFrame) -> None:
+def auditors(wh: Warehouse, frame: pd.DataFrame, filters: Filters) -> None:
     """Each auditor's audits, mean score given and spread, with their names."""
     if empty(frame, "audits"):
         return
     names = queries.employee_names(wh, list(frame["key"]))
     shown = frame.rename(columns={"key": "auditor_id"})
     shown.insert(1, "name", [names.get(k, "") for k in shown["auditor_id"]])
-    table(shown, "auditors", metric_units(shown))
+    table(shown, "auditors", metric_units(shown), filters=filters)
 
 
-def go_live(frame: pd.DataFrame) -> None:
+def go_live(frame: pd.DataFrame, filters: Filters) -> None:
     """Who went live in the period; those who handled tickets before passing onboarding stand out."""
     st.caption(tr("go_live_caption"))
     if empty(frame):
@@ -688,7 +883,7 @@ def go_live(frame: pd.DataFrame) -> None:
     early = frame[frame["worked_before_passing"]]
     if len(early):
         st.error(tr("worked_before_passing_alert", n=len(early), ids=", ".join(early["employee_id"])))
-    table(frame, "go-live", agent="employee_id")
+    table(frame, "go-live", agent="employee_id", filters=filters)
 
 
 def grades(wh: Warehouse, frame: pd.DataFrame, filters: Filters) -> None:
@@ -700,7 +895,7 @@ def grades(wh: Warehouse, frame: pd.DataFrame, filters: Filters) -> None:
     st.plotly_chart(fig, width="stretch", key="grades")
 
 
-def appraised(frame: pd.DataFrame) -> None:
+def appraised(frame: pd.DataFrame, filters: Filters) -> None:
     """The latest period's best ten, and everyone below standard with their coaching record."""
     if frame.empty:
         st.info(tr("no_data"))
@@ -709,14 +904,14 @@ def appraised(frame: pd.DataFrame) -> None:
     st.subheader(tr("top_title", period=latest))
     top = frame[(frame["period"] == latest) & (frame["place"] <= 10)]
     table(top.drop(columns=["below_standard", "below_before", "coached"]), "top-performers", {"score": "points"},
-          agent="employee_id")  # fmt: skip
+          agent="employee_id", filters=filters)  # fmt: skip
     st.subheader(tr("below_title"))
     st.caption(tr("below_caption"))
     below = frame[frame["below_standard"]].drop(columns=["place", "below_standard"])
     missing = below[~below["coached"]]
     if len(missing):
         st.error(tr("below_without_coaching", n=len(missing), ids=", ".join(missing["employee_id"])))
-    table(below, "below-standard", {"score": "points"}, agent="employee_id")
+    table(below, "below-standard", {"score": "points"}, agent="employee_id", filters=filters)
 
 
 # -- clients and agents --------------------------------------------------------------------------
@@ -726,31 +921,50 @@ def only_client(filters: Filters, client: str) -> Filters:
     return Filters(filters.start, filters.end, (client,), filters.channels, filters.teams)
 
 
-def scorecard(wh: Warehouse, cards: pd.DataFrame, filters: Filters) -> None:
-    """The client's numbers beside the targets of their contract, as a table to download."""
+def scorecard(wh: Warehouse, frames: dict[str, pd.DataFrame], filters: Filters) -> None:
+    """The client's numbers beside the targets of their contract, as a table to download (the
+    download: value and target as numbers, each row's unit in a column of its own)."""
     pol = policy(wh, filters.end)
     language = lang()
-    rows = []
-    for name, value in queries.row_values(cards).items():
-        metric, target = CATALOG[name], target_for(pol, name, filters)
-        status = meets(name, value, target)
-        rows.append(
+    shown, raw = [], []
+    for card in card_rows(frames, filters):
+        metric = CATALOG[card.metric]
+        target = card_target(pol, card, filters)
+        status = meets(card.metric, card.value, target)
+        met = "" if status is None else tr("target_met" if status else "target_missed")
+        label = card.label(language)
+        shown.append(
             {
-                "metric": metric.label(language),
-                "value": fmt_value(value, metric.unit, language),
+                "metric": label,
+                "value": fmt_value(card.value, metric.unit, language),
                 "target": fmt_value(target, metric.unit, language) if target is not None else "",
-                "met": "" if status is None else tr("target_met" if status else "target_missed"),
+                "met": met,
             }
         )
-    table(pd.DataFrame(rows), f"scorecard-{filters.clients[0]}")
+        scale = exports.DOWNLOAD_SCALE.get(metric.unit, 1.0)
+        raw.append(
+            {
+                "metric": label,
+                "unit": unit_name(metric.unit, language),
+                "value": None if card.value is None else card.value * scale,
+                "target": None if target is None else target * scale,
+                "met": met,
+            }
+        )
+    shown_frame = pd.DataFrame(shown).rename(columns=lambda c: column_label(c, language))
+    st.dataframe(shown_frame, hide_index=True, width="stretch")
+    heading = partial(column_label, lang=language)
+    download(pd.DataFrame(raw), {}, heading, "scorecard", filters, "dl_scorecard")
 
 
-def small_trends(wh: Warehouse, frame: pd.DataFrame, filters: Filters, per_row: int = 3) -> None:
-    metrics = [m for m in frame.columns if m in CATALOG]
+def small_trends(wh: Warehouse, frames: dict[str, pd.DataFrame], filters: Filters, per_row: int = 3) -> None:
+    metrics = [
+        m for m in dashboards.CARDS["clients"] if any(m in f for k, f in frames.items() if "trend" in k)
+    ]
     for start in range(0, len(metrics), per_row):
         for column, metric in zip(st.columns(per_row), metrics[start : start + per_row], strict=False):
             with column:
-                trend(wh, frame, metric, filters, f"small_{metric}")
+                trend(wh, frames, metric, filters, f"small_{metric}")
 
 
 def pick_agent(names: dict[str, str]) -> str:
