@@ -39,6 +39,8 @@ def as_numbers(frame: pd.DataFrame, units: dict[str, str]) -> pd.DataFrame:
         if column in out:
             values = pd.to_numeric(out[column], errors="coerce").astype("float64")
             out[column] = values * DOWNLOAD_SCALE.get(unit, 1.0)
+            if unit == "count":  # a count is whole: 1589, not 1589.0 (a gap stays empty)
+                out[column] = out[column].round().astype("Int64")
     return out
 
 

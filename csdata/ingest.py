@@ -516,7 +516,10 @@ class Table:
     def _drop_trailing(cur, text: str, delimiter: str) -> None:
         """Lines that end with a delimiter (as some telephony exports write every line) make a
         column with no heading and no value: no column of the file, so it is dropped."""
-        header = next(csv.reader(io.StringIO(text[: 1 << 20]), delimiter=delimiter), [])
+        try:  # newline="" lets the reader take CR, LF and CRLF line ends alike
+            header = next(csv.reader(io.StringIO(text[: 1 << 20], newline=""), delimiter=delimiter), [])
+        except csv.Error:  # not a table the reader understands: nothing to drop, DuckDB will say why
+            return
         names = [n for (n,) in cur.execute("SELECT name FROM pragma_table_info('_raw')").fetchall()]
         for name, heading in zip(names[1:], header, strict=False):  # names[0] is _row
             empty = f"SELECT count({_ident(name)}) = 0 FROM _raw"

@@ -10,12 +10,15 @@ import datetime as dt
 import re
 from urllib.parse import parse_qs, urlparse
 
+import pandas as pd
 import pytest
 from served import ARTIFACTS, PAGE_TIMEOUT_MS, new_page, open_from_sidebar, screenshot, serve, sign_in
 
+from csdata import exports
 from csdata.i18n import t
 from csdata.metrics import CATALOG
 from csdata.policy import load_policy
+from csdata.ui import PAGE_FILES
 from csdata.warehouse import Warehouse
 
 pytestmark = pytest.mark.browser
@@ -181,4 +184,65 @@ def test_a_client_account_reads_its_own_contract_on_the_card(browser, sample_db,
         assert f"{t('target', 'en')} {100 * target:.1f}%" in text, text
         assert f"{t('target', 'en')} {100 * company:.1f}%" not in text, text
         screenshot(page, ARTIFACTS / "everyday-client-overview.png", SETTLED)
+    assert not errors, errors
+
+
+def test_an_exec_drills_by_a_clients_name_and_downloads_its_teams_in_numbers(browser, sample_db, tmp_path):
+    """A click on a client's name (not the row's box) opens that client's teams; their CSV holds
+    numbers (counts whole, rates in percent) under headings with their units, in a file named for
+    the table, the period and the client."""
+    errors: list[str] = []
+    with serve(sample_db, tmp_path) as served:
+        page = new_page(browser, errors)
+        page.goto(served.url, wait_until="domcontentloaded")
+        sign_in(page, "exec", "demo")
+        _overview_is_whole(page)
+        query = _query(page)
+        page.get_by_role("heading", name=t("drill_client_title", "en")).wait_for()
+        grid = page.locator('[data-testid="stDataFrame"]').last
+        grid.scroll_into_view_if_needed()
+        box = grid.bounding_box()
+        page.mouse.click(box["x"] + 90, box["y"] + 35 + 17)  # the name cell of the first data row
+        page.get_by_role("heading", name=t("drill_team_title", "en")).wait_for()
+        page.wait_for_function(SETTLED, timeout=PAGE_TIMEOUT_MS)
+        [client] = _query(page).get("client")
+
+        with page.expect_download() as caught:
+            page.get_by_test_id("stDownloadButton").filter(has_text=t("download_csv", "en")).last.click()
+        download = caught.value
+        assert download.suggested_filename == (
+            f"csdata-teams-{query['from'][0]}_{query['to'][0]}-{exports.slug(client)}.csv"
+        )
+        table = pd.read_csv(download.path(), encoding="utf-8-sig")
+        offered = CATALOG["offered"].short_label("en")
+        level = f"{CATALOG['service_level'].short_label('en')} (%)"
+        assert pd.api.types.is_integer_dtype(table[offered]), table.dtypes
+        assert pd.api.types.is_float_dtype(table[level]) and table[level].between(0, 100).all()
+        screenshot(page, ARTIFACTS / "everyday-drill-teams.png", SETTLED)
+    assert not errors, errors
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_every_page_of_the_admin_draws_in_both_languages(browser, sample_db, tmp_path, lang):
+    """Each page the admin may open, reached through the navigation, draws without an exception;
+    screenshots of all of them for a person to look at (test-artifacts/page-*-LANG.png)."""
+    errors: list[str] = []
+    with serve(sample_db, tmp_path) as served:
+        page = new_page(browser, errors)
+        page.goto(served.url, wait_until="domcontentloaded")
+        sign_in(page, "admin", "demo")
+        page.get_by_role("heading", name=t("overview_title", "en")).wait_for()
+        if lang == "zh":
+            page.get_by_test_id("stSidebar").get_by_text("中文", exact=True).click()
+            page.get_by_role("heading", name=t("overview_title", "zh")).wait_for()
+        for key, (_, title, _) in PAGE_FILES.items():
+            if key != "overview":  # (a page's own title may differ from its name in the navigation)
+                page.get_by_test_id("stSidebarNav").get_by_role(
+                    "link", name=t(title, lang), exact=True
+                ).click()
+                page.wait_for_url(re.compile(rf"/{key}(\?.*)?$"))
+            page.wait_for_function(QUIET)
+            page.wait_for_timeout(500)
+            assert page.locator('[data-testid="stException"]').count() == 0, key
+            screenshot(page, ARTIFACTS / f"page-{key}-{lang}.png")
     assert not errors, errors
