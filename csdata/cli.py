@@ -221,6 +221,7 @@ def cmd_user(args) -> int:
     wh = _open(args)
     if args.action == "list":
         frame = auth.list_users(wh)
+        frame = frame.astype(object).where(frame.notna(), "")  # a blank, not "None" or "NaN"
         print(frame.to_string(index=False) if not frame.empty else "-")
         return 0
     name = args.name

@@ -170,6 +170,7 @@ def test_an_account_is_linked_to_the_employee_who_uses_it(tiny, tmp_path):
     listed = run_cli("user", "list", "--db", str(db))
     line = next(row for row in listed.stdout.splitlines() if row.strip().startswith("qa2"))
     assert employee in line
+    assert "None" not in listed.stdout and "NaN" not in listed.stdout  # blanks are blank
     wh = Warehouse(db)
     try:
         assert auth.load_user(wh, "qa2").employee_id == employee
