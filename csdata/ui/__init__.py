@@ -323,6 +323,20 @@ def require(page: str) -> tuple[Warehouse, User]:
 # -- tables, pay ---------------------------------------------------------------------------------
 
 
+def blank(frame: pd.DataFrame, numbers_too: bool = False) -> pd.DataFrame:
+    """Text columns with an empty cell where there is no value, never "None" or "nan"; with
+    `numbers_too` (a table on screen, where the grid would write "None"), number columns that have
+    a gap become text as well: 85, 83.75, or nothing."""
+    out = frame.copy()
+    for column in out.columns:
+        values = out[column]
+        if values.dtype == object or pd.api.types.is_string_dtype(values):
+            out[column] = values.astype(object).where(values.notna(), "")
+        elif numbers_too and pd.api.types.is_numeric_dtype(values) and values.isna().any():
+            out[column] = ["" if pd.isna(v) else f"{v:,.2f}".rstrip("0").rstrip(".") for v in values]
+    return out
+
+
 def table_with_downloads(
     frame: pd.DataFrame,
     kind: str,
@@ -338,9 +352,7 @@ def table_with_downloads(
     shown = frame.copy()
     if "role" in shown:
         shown["role"] = shown["role"].map(lambda r: tr(f"role_{r}"))
-    for col in shown.columns:
-        if shown[col].dtype == object or pd.api.types.is_string_dtype(shown[col]):
-            shown[col] = shown[col].astype(object).where(shown[col].notna(), "")  # blank, not "None"
+    shown = blank(shown)
     headings = {c: column_label(c, language) for c in shown.columns}
     config = {headings[c]: st.column_config.NumberColumn(format="yen", width="small") for c in money}
     config |= {headings[c]: st.column_config.Column(width="small") for c in narrow if c not in money}

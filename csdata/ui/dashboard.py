@@ -32,7 +32,7 @@ from csdata.i18n import (
 from csdata.metrics import CATALOG, meets
 from csdata.policy import CHANNELS, Policy
 from csdata.queries import EVERYTHING, Filters, Scope
-from csdata.ui import data_version, download_buttons, lang, policy, tr
+from csdata.ui import blank, data_version, download_buttons, lang, policy, tr
 from csdata.warehouse import Warehouse
 
 DEFAULT_DAYS = 90
@@ -614,7 +614,7 @@ def table(
     if empty(frame):
         return
     units = units or {}
-    base = _readable(frame)
+    base = readable(frame)
     if key_label is not None:
         if key_label == "channel":
             base["key"] = [channel_label(c, language) for c in base["key"]]
@@ -634,7 +634,7 @@ def table(
         clickable = {"key": f"t_{name}", "on_select": "rerun", "selection_mode": CLICKABLE}
     config = {column_label("comment", language): st.column_config.TextColumn(width="large")}
     event = st.dataframe(
-        _blank(shown, numbers_too=True), hide_index=True, width="stretch", column_config=config, **clickable
+        blank(shown, numbers_too=True), hide_index=True, width="stretch", column_config=config, **clickable
     )
     if agent is not None:
         _drill_on_click(event, "agent", tuple(str(v) for v in frame[agent]))
@@ -648,7 +648,7 @@ def download(
     names (rates as percentages, durations in seconds), blanks empty, a file name with the table,
     the period and whom it covers."""
     language = lang()
-    out = _blank(exports.as_numbers(frame, units))
+    out = blank(exports.as_numbers(frame, units))
     out = out.rename(columns=lambda c: with_unit(heading(c), units.get(c, ""), language))
     stem = (
         exports.file_stem(name, filters.start, filters.end, download_scope(filters))
@@ -675,20 +675,6 @@ def download_scope(filters: Filters) -> list[str]:
     return parts
 
 
-def _blank(frame: pd.DataFrame, numbers_too: bool = False) -> pd.DataFrame:
-    """Text columns with an empty cell where there is no value, never "None" or "nan"; with
-    `numbers_too` (a table on screen, where the grid would write "None"), number columns that have
-    a gap become text as well: 85, 83.75, or nothing."""
-    out = frame.copy()
-    for column in out.columns:
-        values = out[column]
-        if values.dtype == object or pd.api.types.is_string_dtype(values):
-            out[column] = values.astype(object).where(values.notna(), "")
-        elif numbers_too and pd.api.types.is_numeric_dtype(values) and values.isna().any():
-            out[column] = ["" if pd.isna(v) else f"{v:,.2f}".rstrip("0").rstrip(".") for v in values]
-    return out
-
-
 # Columns holding codes, and how a code is shown to a reader.
 _CODES = {
     "channel": lambda v: channel_label(v, lang()),
@@ -699,7 +685,7 @@ _CODES = {
 }
 
 
-def _readable(frame: pd.DataFrame) -> pd.DataFrame:
+def readable(frame: pd.DataFrame) -> pd.DataFrame:
     """Codes as words in the user's language; times to the minute, days without a time, blanks
     where there is none."""
     shown = frame.copy()

@@ -21,7 +21,8 @@ from csdata.i18n import Problem, channel_label, fmt_money, literal, md, t, valid
 from csdata.ingest import ImportError_, Report
 from csdata.models import AppraisalRow, AuditRow, TicketRow, TrainingRow
 from csdata.policy import CHANNELS
-from csdata.ui import PAGE_FILES, data_version, download_buttons, lang, policy, problem_text, tr
+from csdata.ui import PAGE_FILES, blank, data_version, download_buttons, lang, policy, problem_text, tr
+from csdata.ui.dashboard import readable
 from csdata.warehouse import Warehouse
 
 __all__ = ["appraisal_form", "audit_form", "follow_up", "ticket_form", "training_form"]
@@ -420,13 +421,8 @@ def follow_up(wh: Warehouse, user: User) -> None:
         st.info(tr("fu_none"))
         return
     if not frame.empty:
-        shown = frame[list(FOLLOW_COLUMNS)].copy()
+        shown = blank(readable(frame[list(FOLLOW_COLUMNS)]))  # times to the minute, blanks empty
         shown["type"] = shown["type"].map(choice)
-        for column in shown.columns:  # times to the minute, and blank where there is none
-            if pd.api.types.is_datetime64_any_dtype(shown[column]):
-                shown[column] = shown[column].dt.strftime("%Y-%m-%d %H:%M")
-            if not pd.api.types.is_bool_dtype(shown[column]):
-                shown[column] = shown[column].astype(object).where(shown[column].notna(), "")
         shown = shown.rename(columns=lambda c: tr(f"f_{c}"))
         st.dataframe(shown, hide_index=True, width="stretch", height=260)
         download_buttons(shown, f"csdata-follow-ups-{which}", "dl_follow_ups")
