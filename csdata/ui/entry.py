@@ -114,9 +114,14 @@ def _save(fields: Fields, save, key_field: str):
 
 _SUBMITTED = "_submitted"  # form -> {fingerprint of the values: id saved}: this session's saves
 _LAST_SAVED = "_last_saved"  # form -> (kind, message, link) shown above the form after a save
-
-
 _GENERATION = "_generation"  # form -> how many times it was saved in this session
+# Each form's widget-key prefix, and the keys a save leaves as they were.
+_FORMS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "ticket": ("tk_", ()),
+    "audit": ("qa_", ()),
+    "training": ("tr_", ()),
+    "appraisal": ("ap_", ("ap_period",)),
+}
 
 
 def _keys(form: str):
@@ -131,38 +136,34 @@ def _fingerprint(values: dict) -> str:
     return hashlib.sha256(json.dumps(values, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def _saved_before(form: str, values: dict) -> str | None:
-    """The id these very values were saved under by this session (a second click), else None."""
-    return st.session_state.get(_SUBMITTED, {}).get(form, {}).get(_fingerprint(values))
-
-
 def _done(
     form: str,
-    prefix: str,
     message: md,
     link: tuple[str, dict] | None = None,
     kind: str = "success",
-    keep: tuple[str, ...] = (),
+    saved: tuple[dict, str] | None = None,
 ):
-    """Draws the form afresh and empty (but the fields in `keep`), with `message` (and a link to
-    the record) above it."""
+    """Draws the form afresh and empty (but the keys it keeps), with `message` (and a link to the
+    record) above it. `saved` (the values submitted, the id they were saved under) is remembered,
+    so that the same values submitted again are not saved twice (see `_once`)."""
+    if saved is not None:
+        values, record_id = saved
+        st.session_state.setdefault(_SUBMITTED, {}).setdefault(form, {})[_fingerprint(values)] = record_id
     st.session_state.setdefault(_LAST_SAVED, {})[form] = (kind, message, link)
     generations = st.session_state.setdefault(_GENERATION, {})
     generations[form] = generations.get(form, 0) + 1
+    prefix, keep = _FORMS[form]
     for key in [k for k in st.session_state if isinstance(k, str) and k.startswith(prefix) and k not in keep]:
         del st.session_state[key]
     st.rerun()
 
 
-def _once(form: str, prefix: str, values: dict, keep: tuple[str, ...] = ()) -> None:
-    """Stops a second submission of values already saved: says so, and clears the form."""
-    saved = _saved_before(form, values)
+def _once(form: str, values: dict) -> None:
+    """Stops a second submission of values this session already saved: says under which id, and
+    clears the form."""
+    saved = st.session_state.get(_SUBMITTED, {}).get(form, {}).get(_fingerprint(values))
     if saved is not None:
-        _done(form, prefix, tr("entry_already_saved", id=saved), kind="info", keep=keep)
-
-
-def _remember(form: str, values: dict, record_id: str) -> None:
-    st.session_state.setdefault(_SUBMITTED, {}).setdefault(form, {})[_fingerprint(values)] = record_id
+        _done(form, tr("entry_already_saved", id=saved), kind="info")
 
 
 def _last_saved(form: str, user: User) -> None:
@@ -328,17 +329,16 @@ def ticket_form(wh: Warehouse, user: User) -> None:
         fields.add("callback_promised_at", tr("entry_before_opened"))
     if fields.show():
         return
-    _once("ticket", "tk_", values)
+    _once("ticket", values)
     row = {**values, "ticket_id": values["ticket_id"] or entry.new_id("F")}
     report = _save(fields, lambda: entry.save_ticket(wh, user.username, scope, row), "ticket_id")
     if fields.show() or report is None:
         return
-    _remember("ticket", values, row["ticket_id"])
     _done(
         "ticket",
-        "tk_",
         tr("entry_ticket_saved", id=row["ticket_id"]),
         ("views/tickets.py", {"ticket": row["ticket_id"]}),
+        saved=(values, row["ticket_id"]),
     )
 
 
@@ -633,16 +633,20 @@ def audit_form(wh: Warehouse, user: User) -> None:
     if fields.show():
         return
     submitted = {**values, "action": None if action is None else action.model_dump()}
-    _once("audit", "qa_", submitted)
+    _once("audit", submitted)
     report = _save(
         fields, lambda: entry.save_audit(wh, user.username, values, action, user.scope), "audit_id"
     )
     if fields.show() or report is None:
         return
     audit_id = report.assigned.get("audit_id", values["audit_id"])
-    _remember("audit", submitted, audit_id)
     score = "–" if live is None else f"{live:.1f}"
-    _done("audit", "qa_", tr("qa_saved", id=audit_id, score=score), _agent_link(agent, audited_at))
+    _done(
+        "audit",
+        tr("qa_saved", id=audit_id, score=score),
+        _agent_link(agent, audited_at),
+        saved=(submitted, audit_id),
+    )
 
 
 # -- training ------------------------------------------------------------------------------------
@@ -715,17 +719,16 @@ def training_form(wh: Warehouse, user: User) -> None:
         return
     # The attempt proposed moves on once saved: the same result a second time is the same submission.
     submitted = {k: v for k, v in values.items() if k != "attempt"}
-    _once("training", "tr_", submitted)
+    _once("training", submitted)
     report = _save(fields, lambda: entry.save_training(wh, user.username, values, user.scope), "attempt")
     if fields.show() or report is None:
         return
     attempt_no = report.assigned.get("attempt", values["attempt"])
-    _remember("training", submitted, f"{employee} · {values['course']} · {attempt_no}")
     _done(
         "training",
-        "tr_",
         tr("tr_saved", employee=employee, course=values["course"], attempt=attempt_no),
         _agent_link(employee, taken_on),
+        saved=(submitted, f"{employee} · {values['course']} · {attempt_no}"),
     )
 
 
@@ -837,20 +840,20 @@ def appraisal_form(wh: Warehouse, user: User) -> None:
         fields.add("reason", tr("entry_reason_required"))
     if fields.show():
         return
-    _once("appraisal", "ap_", row, keep=("ap_period",))
+    _once("appraisal", row)
     report = _save(
         fields,
         lambda: entry.save_appraisal(wh, user.username, row, proposal, reason, user.scope),
         "employee_id",
     )
-    if report is not None:
-        _remember("appraisal", row, f"{employee} · {period}")
     if fields.errors.get("employee_id") and existing is not None:
         fields.errors["employee_id"] = [tr("ap_already")]
     if fields.show() or report is None:
         return
     grade = entry.outcome(wh, pol, employee, values).grade  # type: ignore[arg-type]
     _done(
-        "appraisal", "ap_", tr("ap_saved", employee=employee, period=period, grade=grade),
-        _agent_link(employee, ends_on), keep=("ap_period",),
-    )  # fmt: skip
+        "appraisal",
+        tr("ap_saved", employee=employee, period=period, grade=grade),
+        _agent_link(employee, ends_on),
+        saved=(row, f"{employee} · {period}"),
+    )
