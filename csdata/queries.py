@@ -633,7 +633,7 @@ def export_sql(table: str, policy: Policy, scope: Scope = EVERYTHING) -> tuple[s
         """The scope on a record: its client, and (a supervisor) its team: a ticket's queue, the
         team of the person any other record is about."""
         alias = column.split(".")[0] + "." if "." in column else ""
-        person = {"audits": "agent_id", "employees": "employee_id"}.get(table, "employee_id")
+        person = "agent_id" if table == "audits" else "employee_id"
         outer = alias or f"{table}."
         team = (
             f"{outer}team"
@@ -788,24 +788,23 @@ def ticket(wh, ticket_id: str) -> dict | None:
     return {k: (None if not isinstance(v, (list, tuple)) and pd.isna(v) else v) for k, v in row.items()}
 
 
+_ROUND = ("round", "feedback_at", "answer", "answered_at")
+
+
 def ticket_rounds(wh, ticket_id: str) -> pd.DataFrame:
     """A complaint's rounds in order: round, fed back at, answer (None: awaiting), answered at."""
     return wh.df(
-        "SELECT round, feedback_at, answer, answered_at FROM complaint_rounds WHERE ticket_id = ? ORDER BY round",
-        [ticket_id],
+        f"SELECT {', '.join(_ROUND)} FROM complaint_rounds WHERE ticket_id = ? ORDER BY round", [ticket_id]
     )
 
 
 def last_round(wh, ticket_id: str) -> dict | None:
     """A complaint's latest round as a dict (None for a value not recorded), or None before any."""
     rows = wh.rows(
-        "SELECT round, feedback_at, answer, answered_at FROM complaint_rounds WHERE ticket_id = ?"
-        " ORDER BY round DESC LIMIT 1",
+        f"SELECT {', '.join(_ROUND)} FROM complaint_rounds WHERE ticket_id = ? ORDER BY round DESC LIMIT 1",
         [ticket_id],
     )
-    return (
-        dict(zip(("round", "feedback_at", "answer", "answered_at"), rows[0], strict=True)) if rows else None
-    )
+    return dict(zip(_ROUND, rows[0], strict=True)) if rows else None
 
 
 # The lists of the follow-up page, each a condition on a ticket; "all" is any of the first four
@@ -819,7 +818,6 @@ FOLLOW_LISTS: dict[str, str] = {
     " OR (t.type = 'suggestion' AND t.suggestion_adopted IS NULL)"
     " OR (t.callback_promised_at IS NOT NULL AND t.callback_done_at IS NULL))",
 }
-_FOLLOW_FROM = " FROM tickets t WHERE "  # a ticket's team is the queue it was offered to
 
 
 def _due_before(now: dt.datetime | None) -> dt.datetime:
@@ -846,8 +844,7 @@ def follow_ups(
         "SELECT t.ticket_id, t.client, t.channel, t.type, t.agent_id, t.opened_at, t.department, t.routed_at,"
         " t.feedback_at, t.customer_accepted, t.reopened, t.callback_promised_at, t.callback_done_at,"
         " t.suggestion_adopted, CAST(t.reward_amount AS DOUBLE) AS reward_amount"
-        + _FOLLOW_FROM
-        + f"{FOLLOW_LISTS[which]} AND {params.within(scope, 't.client', 't.team')}"
+        + f" FROM tickets t WHERE {FOLLOW_LISTS[which]} AND {params.within(scope, 't.client', 't.team')}"
         f" ORDER BY t.opened_at {order}, t.ticket_id {order} LIMIT $limit",
         params.values,
     )
@@ -858,7 +855,7 @@ def follow_up_counts(wh, scope: Scope = EVERYTHING, now: dt.datetime | None = No
     params = _Params({"due_before": _due_before(now)})
     counts = ", ".join(f"count_if({cond}) AS {name}" for name, cond in FOLLOW_LISTS.items())
     row = wh.rows(
-        f"SELECT {counts}" + _FOLLOW_FROM + params.within(scope, "t.client", "t.team"), params.values
+        f"SELECT {counts} FROM tickets t WHERE " + params.within(scope, "t.client", "t.team"), params.values
     )[0]
     return dict(zip(FOLLOW_LISTS, (int(n) for n in row), strict=True))
 
@@ -868,7 +865,7 @@ def ticket_in_scope(wh, ticket_id: str, scope: Scope = EVERYTHING) -> str | None
     scope, else None."""
     params = _Params({"id": ticket_id.strip().upper()})
     return wh.scalar(
-        "SELECT t.ticket_id" + _FOLLOW_FROM + "upper(t.ticket_id) = $id AND "
+        "SELECT t.ticket_id FROM tickets t WHERE upper(t.ticket_id) = $id AND "
         f"{params.within(scope, 't.client', 't.team')} LIMIT 1",
         params.values,
     )

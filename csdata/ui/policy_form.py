@@ -208,7 +208,7 @@ def policy_editor(wh: Warehouse, me: User) -> None:
     if refusal is not None:
         st.error(_refusal(refusal, body, "policy_invalid"))
         return
-    if _same(candidate, current):
+    if not changed:  # a valid candidate: `changed` is `not _same(candidate, current)`
         st.info(tr("policy_unchanged"))
         return
     new_version = pol.save_policy(wh, candidate, me.username)
