@@ -57,6 +57,14 @@ def _choose(page, label: str, option: str) -> None:
     page.get_by_role("option", name=re.compile(re.escape(option))).first.click()
 
 
+def _signed_in(browser, errors: list[str], url: str, user: str):
+    """A fresh browser session at `url`, signed in as the demo account `user`."""
+    page = new_page(browser, errors)
+    page.goto(url, wait_until="domcontentloaded")
+    sign_in(page, user, "demo")
+    return page
+
+
 def _ticket_chosen(page, ticket_id: str) -> None:
     """The follow-up shows its steps (a ticket is chosen), and the ticket chosen is this one."""
     page.get_by_text(t("fu_action", "en"), exact=True).wait_for()
@@ -67,9 +75,7 @@ def _ticket_chosen(page, ticket_id: str) -> None:
 def test_admin_page_then_dashboard_second_tab_and_next_user(browser, sample_db, tmp_path):
     errors: list[str] = []
     with serve(sample_db, tmp_path) as served:
-        page = new_page(browser, errors)
-        page.goto(served.url, wait_until="domcontentloaded")
-        sign_in(page, "admin", "demo")
+        page = _signed_in(browser, errors, served.url, "admin")
         _overview_is_whole(page)
         first = _query(page)
         open_from_sidebar(page, t("nav_users", "en"), "users")
@@ -108,9 +114,7 @@ def test_supervisor_logs_a_complaint_with_a_double_click_and_follows_it_up(brows
     errors: list[str] = []
     started = dt.datetime.now().replace(microsecond=0)
     with serve(sample_db, tmp_path) as served:
-        page = new_page(browser, errors)
-        page.goto(served.url, wait_until="domcontentloaded")
-        sign_in(page, "supervisor", "demo")
+        page = _signed_in(browser, errors, served.url, "supervisor")
         page.get_by_role("heading", name=t("overview_title", "en")).wait_for()
         open_from_sidebar(page, t("nav_tickets", "en"), "tickets")
         _choose(page, t("client", "en"), "Harbor Trust Bank")
@@ -171,9 +175,7 @@ def test_a_client_account_reads_its_own_contract_on_the_card(browser, sample_db,
     assert target != company  # the demo's client has a contract of its own
     errors: list[str] = []
     with serve(sample_db, tmp_path) as served:
-        page = new_page(browser, errors)
-        page.goto(served.url, wait_until="domcontentloaded")
-        sign_in(page, "client", "demo")
+        page = _signed_in(browser, errors, served.url, "client")
         page.get_by_role("heading", name=t("overview_title", "en")).wait_for()
         page.wait_for_function(SETTLED, timeout=PAGE_TIMEOUT_MS)
         # Every card drawn (no placeholder left), then the CSAT card: its own contract's target.
@@ -193,9 +195,7 @@ def test_an_exec_drills_by_a_clients_name_and_downloads_its_teams_in_numbers(bro
     the table, the period and the client."""
     errors: list[str] = []
     with serve(sample_db, tmp_path) as served:
-        page = new_page(browser, errors)
-        page.goto(served.url, wait_until="domcontentloaded")
-        sign_in(page, "exec", "demo")
+        page = _signed_in(browser, errors, served.url, "exec")
         _overview_is_whole(page)
         query = _query(page)
         page.get_by_role("heading", name=t("drill_client_title", "en")).wait_for()
@@ -228,9 +228,7 @@ def test_every_page_of_the_admin_draws_in_both_languages(browser, sample_db, tmp
     screenshots of all of them for a person to look at (test-artifacts/page-*-LANG.png)."""
     errors: list[str] = []
     with serve(sample_db, tmp_path) as served:
-        page = new_page(browser, errors)
-        page.goto(served.url, wait_until="domcontentloaded")
-        sign_in(page, "admin", "demo")
+        page = _signed_in(browser, errors, served.url, "admin")
         page.get_by_role("heading", name=t("overview_title", "en")).wait_for()
         if lang == "zh":
             page.get_by_test_id("stSidebar").get_by_text("中文", exact=True).click()
