@@ -288,6 +288,24 @@ def point_app_at(monkeypatch, db: Path) -> None:
     monkeypatch.setenv("CSDATA_DB", str(db))
 
 
+def open_page(page: str, lang: str = "en", user: str = "admin", query: dict | None = None):
+    """The app through AppTest, signed in as `user`, on `page` (a key of `ui.PAGE_FILES`) with the
+    address's `query`; no exception raised."""
+    from streamlit.testing.v1 import AppTest
+
+    from csdata import ui
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    at.session_state["lang"] = lang
+    at.session_state["username"] = user
+    at.run()
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    at.switch_page(ui.PAGE_FILES[page][0]).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
 def run_cli(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None, input: str | None = None):
     """Run the real `csdata` command in a new process (standard input empty unless given)."""
     import subprocess

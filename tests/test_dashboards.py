@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import ROOT, build_tiny, expected_cards, point_app_at, private_copy, run_cli, shown
+from conftest import ROOT, build_tiny, expected_cards, open_page, point_app_at, private_copy, run_cli, shown
 from streamlit.testing.v1 import AppTest
 
 from csdata import dashboards, queries, ui
@@ -36,18 +36,6 @@ def demo(sample_db, tmp_path_factory) -> Path:
 @pytest.fixture
 def use_db(monkeypatch):
     return lambda db: point_app_at(monkeypatch, db)
-
-
-def open_page(page: str, lang: str = "en", user: str = "admin", query: dict | None = None) -> AppTest:
-    at = AppTest.from_file(str(APP), default_timeout=90)
-    at.session_state["lang"] = lang
-    at.session_state["username"] = user
-    at.run()
-    for key, value in (query or {}).items():
-        at.query_params[key] = value
-    at.switch_page(ui.PAGE_FILES[page][0]).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 def cards(at: AppTest) -> dict[str, str]:

@@ -7,12 +7,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+import conftest
 import pandas as pd
 import pytest
 from conftest import ROOT, point_app_at, private_copy
 from streamlit.testing.v1 import AppTest
 
-from csdata import exports, ui
+from csdata import exports
 from csdata.i18n import action_label, column_label, fmt_detail, fmt_duration, t
 
 APP = ROOT / "app.py"
@@ -66,16 +67,9 @@ def test_audit_log_actions_and_details_read_as_words(lang):
 
 
 def open_page(db, monkeypatch, page: str, lang: str = "en", query: dict | None = None) -> AppTest:
+    """`page` as admin, with the app pointed at `db`."""
     point_app_at(monkeypatch, db)
-    at = AppTest.from_file(str(APP), default_timeout=90)
-    at.session_state["lang"] = lang
-    at.session_state["username"] = "admin"
-    at.run()
-    for key, value in (query or {}).items():
-        at.query_params[key] = value
-    at.switch_page(ui.PAGE_FILES[page][0]).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return conftest.open_page(page, lang, query=query)
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
