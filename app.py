@@ -8,12 +8,12 @@ server could then run a page script without this frame.
 
 import streamlit as st
 
-from csdata import ui
+from csdata.ui import core, signin
 
 st.set_page_config(page_title="csdata", page_icon="📞", layout="wide")
-ui.language_switch()
-user = ui.current_user(ui.warehouse())
+core.language_switch()
+user = signin.current_user(core.warehouse())
 if user is not None:
-    ui.user_box(user)
-# Signed out, the navigation is hidden: every address leads to the sign-in form (see ui.navigation_pages).
-st.navigation(ui.navigation_pages(user), position="sidebar" if user else "hidden", expanded=True).run()
+    signin.user_box(user)
+# Signed out, the navigation is hidden: every address leads to the sign-in form (see signin.navigation_pages).
+st.navigation(signin.navigation_pages(user), position="sidebar" if user else "hidden", expanded=True).run()

@@ -15,7 +15,8 @@ import sys
 import time
 from pathlib import Path
 
-from csdata.i18n import Problem, t
+from csdata.analytics import compiler, exports, lookups
+from csdata.text.i18n import Problem, t
 
 
 class UserError(Problem):
@@ -46,7 +47,7 @@ def _default_db() -> Path:
 
 
 def _open(args, *, read_only: bool = False):
-    from csdata.warehouse import Warehouse
+    from csdata.store.warehouse import Warehouse
 
     return Warehouse(args.db or _default_db(), read_only=read_only)
 
@@ -56,7 +57,7 @@ def _open(args, *, read_only: bool = False):
 
 def cmd_init(args) -> int:
     from csdata.policy import default_policy, save_policy
-    from csdata.warehouse import Warehouse, is_held
+    from csdata.store.warehouse import Warehouse, is_held
 
     path = Path(args.db or _default_db())
     if path.exists() and not args.force:
@@ -78,11 +79,11 @@ def cmd_init(args) -> int:
         wh = Warehouse(partial, create=True)
         try:
             if args.sample:
-                from csdata.sample import build_sample
+                from csdata.demo.sample import build_sample
 
                 counts = build_sample(wh, tickets=args.tickets, seed=args.seed, as_of=args.as_of)
             else:
-                from csdata.auth import add_user
+                from csdata.access.auth import add_user
 
                 password = os.environ.get("CSDATA_ADMIN_PASSWORD") or _read_password("admin")
                 save_policy(wh, default_policy(), "init")
@@ -112,10 +113,9 @@ def cmd_init(args) -> int:
 
 
 def cmd_kpi(args) -> int:
-    from csdata import queries
-    from csdata.i18n import fmt_value
-    from csdata.metrics import CATALOG
+    from csdata.analytics.metrics import CATALOG
     from csdata.policy import CHANNELS
+    from csdata.text.i18n import fmt_value
 
     lang = _lang()
     for name in args.metric or []:
@@ -125,22 +125,22 @@ def cmd_kpi(args) -> int:
         if channel not in CHANNELS:
             raise UserError("err_unknown_channel", value=channel)
     wh = _open(args, read_only=True)
-    known = queries.clients(wh)
+    known = lookups.clients(wh)
     for client in args.client or []:
         if client not in known:
             raise UserError("err_unknown_client", value=client, known=", ".join(known) or "–")
-    teams = queries.teams(wh)
+    teams = lookups.teams(wh)
     for team in args.team or []:
         if team not in teams:
             raise UserError("err_unknown_team", value=team, known=", ".join(teams) or "–")
     for agent in args.agent or []:
-        if not queries.employee_exists(wh, agent):
+        if not lookups.employee_exists(wh, agent):
             raise UserError("err_unknown_employee", value=agent)
-    span = queries.ticket_date_range(wh) or (dt.date.today(), dt.date.today())
+    span = lookups.ticket_date_range(wh) or (dt.date.today(), dt.date.today())
     start, end = args.start or span[0], args.end or span[1]
     if start > end:
         raise UserError("err_date_order", start=start, end=end)
-    filters = queries.Filters(
+    filters = compiler.Filters(
         start,
         end,
         tuple(args.client or ()),
@@ -149,7 +149,7 @@ def cmd_kpi(args) -> int:
         tuple(args.agent or ()),
     )
     metrics = args.metric or list(CATALOG)
-    values = queries.metric_values(wh, metrics, filters)
+    values = compiler.metric_values(wh, metrics, filters)
     if args.json:
         print(json.dumps(values, ensure_ascii=False))
         return 0
@@ -162,13 +162,12 @@ def cmd_kpi(args) -> int:
 
 
 def cmd_export(args) -> int:
-    from csdata import exports, queries
     from csdata.policy import load_policy
 
-    if args.table not in queries.EXPORTS:
-        raise UserError("err_unknown_table", value=args.table, known=", ".join(queries.EXPORTS))
+    if args.table not in exports.EXPORTS:
+        raise UserError("err_unknown_table", value=args.table, known=", ".join(exports.EXPORTS))
     wh = _open(args, read_only=True)
-    sql, params = queries.export_sql(args.table, load_policy(wh)[1])
+    sql, params = exports.export_sql(args.table, load_policy(wh)[1])
     frame = wh.df(sql, params)
     if args.format == "xlsx" and len(frame) > exports.XLSX_MAX_ROWS:
         raise UserError("err_too_many_rows", rows=f"{len(frame):,}", limit=f"{exports.XLSX_MAX_ROWS:,}")
@@ -199,7 +198,7 @@ def _read_password(username: str) -> str:
     """From the terminal (asked twice), or the first line of standard input when piped."""
     import getpass
 
-    from csdata.auth import MAX_PASSWORD, check_password
+    from csdata.access.auth import MAX_PASSWORD, check_password
 
     if sys.stdin is None:
         raise UserError("auth_no_password")
@@ -216,7 +215,7 @@ def _read_password(username: str) -> str:
 
 
 def cmd_user(args) -> int:
-    from csdata import auth
+    from csdata.access import auth
 
     wh = _open(args)
     if args.action == "list":
@@ -244,7 +243,7 @@ def cmd_user(args) -> int:
 
 
 def cmd_import(args) -> int:
-    from csdata import ingest
+    from csdata.imports import ingest
 
     lang = _lang()
     path = Path(args.file)
@@ -310,7 +309,7 @@ def cmd_import(args) -> int:
 
 
 def cmd_backup(args) -> int:
-    from csdata.warehouse import backup
+    from csdata.store.warehouse import backup
 
     db = Path(args.db or _default_db())
     target = Path(args.path)
@@ -325,7 +324,7 @@ def cmd_backup(args) -> int:
 
 
 def cmd_restore(args) -> int:
-    from csdata.warehouse import restore
+    from csdata.store.warehouse import restore
 
     db = Path(args.db or _default_db())
     try:
@@ -382,8 +381,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def parser() -> argparse.ArgumentParser:
-    from csdata.exports import FORMATS
-    from csdata.queries import EXPORTS
+    from csdata.analytics.exports import EXPORTS, FORMATS
 
     p = _Parser(prog="csdata", description="Customer-service analytics over a DuckDB warehouse.")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -452,7 +450,7 @@ def parser() -> argparse.ArgumentParser:
     with_db(actions.add_parser("list", help="list accounts"))
     user.set_defaults(func=cmd_user)
 
-    from csdata import bench
+    from csdata.demo import bench
 
     timing = sub.add_parser("bench", help="time every dashboard page at scale against bare DuckDB")
     bench.add_arguments(timing)
@@ -479,7 +477,7 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from csdata.warehouse import WarehouseError
+    from csdata.store.warehouse import WarehouseError
 
     args = parser().parse_args(argv)
     lang = _lang()

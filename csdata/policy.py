@@ -22,13 +22,13 @@ from typing import Literal
 from pydantic import BaseModel, Field, ValidationError, ValidationInfo, field_validator, model_validator
 from pydantic_core import InitErrorDetails
 
-from csdata.i18n import Phrase, Problem, validation_messages
+from csdata.text.i18n import Phrase, Problem, validation_messages
 
 Channel = Literal["phone", "chat", "email"]
 CHANNELS: tuple[str, ...] = ("phone", "chat", "email")
 
 
-# A broken policy rule; `key` names the message in `csdata.i18n`.
+# A broken policy rule; `key` names the message in `csdata.text.i18n`.
 PolicyError = Problem
 
 
@@ -152,13 +152,13 @@ CLIENT_SOURCES = frozenset({"tickets", "rounds", "audits", "criteria"})
 
 
 def _client_visible(metric: str) -> bool:
-    from csdata.metrics import CATALOG
+    from csdata.analytics.metrics import CATALOG
 
     return CATALOG[metric].sources <= CLIENT_SOURCES
 
 
 def client_visible_metrics() -> list[str]:
-    from csdata.metrics import CATALOG
+    from csdata.analytics.metrics import CATALOG
 
     return [m for m in CATALOG if _client_visible(m)]
 
@@ -180,7 +180,7 @@ _IN_RANGE = {
 
 def unit_of(metric: str | None) -> str | None:
     """The unit of a metric of the catalog (None for a name it does not know)."""
-    from csdata.metrics import CATALOG
+    from csdata.analytics.metrics import CATALOG
 
     known = CATALOG.get(metric) if isinstance(metric, str) else None
     return known.unit if known else None
@@ -228,7 +228,7 @@ class Policy(BaseModel):
 
     @model_validator(mode="after")
     def _known_metrics(self) -> Policy:
-        from csdata.metrics import CATALOG
+        from csdata.analytics.metrics import CATALOG
 
         named = list(self.targets) + [m for c in self.contracts for m in c.targets]
         named += [m for t in self.channel_targets.values() for m in t]
@@ -248,7 +248,7 @@ class Policy(BaseModel):
         A version already stored is read as it was saved (see `_stored`): an older one may break
         a range checked only since, and must still show, so that it can be corrected.
         """
-        from csdata.metrics import CATALOG
+        from csdata.analytics.metrics import CATALOG
 
         if (info.context or {}).get("stored"):
             return self
@@ -502,7 +502,7 @@ def field_name(loc: tuple, body: dict | None = None) -> Phrase | None:
     """Where a validation error of `Policy` is, as the editor names it: ("appraisal", "bands", 3,
     "coefficient") -> "Grade bands › row 4 › Coefficient". A contract is named by its client when
     `body`, the input that was validated, says which one."""
-    from csdata.metrics import CATALOG
+    from csdata.analytics.metrics import CATALOG
 
     parts: list[object] = []
     for i, part in enumerate(loc):

@@ -13,8 +13,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from csdata import pages
 from csdata.policy import Contract, default_policy, save_policy
-from csdata.warehouse import Warehouse
+from csdata.store.warehouse import Warehouse
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = ROOT.parent / "shared" / "data" / "public"
@@ -260,7 +261,7 @@ def tiny(tmp_path) -> Warehouse:
 @pytest.fixture(scope="session")
 def sample_db(tmp_path_factory) -> Path:
     """A small generated demo warehouse (closed, so other processes may open it)."""
-    from csdata.sample import build_sample
+    from csdata.demo.sample import build_sample
 
     path = tmp_path_factory.mktemp("sample") / "sample.duckdb"
     wh = Warehouse(path, create=True)
@@ -289,11 +290,9 @@ def point_app_at(monkeypatch, db: Path) -> None:
 
 
 def open_page(page: str, lang: str = "en", user: str = "admin", query: dict | None = None):
-    """The app through AppTest, signed in as `user`, on `page` (a key of `ui.PAGE_FILES`) with the
+    """The app through AppTest, signed in as `user`, on `page` (a key of `pages.PAGES`) with the
     address's `query`; no exception raised."""
     from streamlit.testing.v1 import AppTest
-
-    from csdata import ui
 
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
     at.session_state["lang"] = lang
@@ -301,7 +300,7 @@ def open_page(page: str, lang: str = "en", user: str = "admin", query: dict | No
     at.run()
     for key, value in (query or {}).items():
         at.query_params[key] = value
-    at.switch_page(ui.PAGE_FILES[page][0]).run()
+    at.switch_page(pages.PAGES[page].file).run()
     assert not at.exception, [e.value for e in at.exception]
     return at
 
@@ -359,7 +358,7 @@ def cli_values(db: Path, start, end, clients=(), channels=()) -> dict[str, float
     """The headline metrics as `csdata kpi --json` prints them for these filters."""
     import json
 
-    from csdata.metrics import HEADLINE
+    from csdata.analytics.metrics import HEADLINE
 
     args = ["kpi", "--db", str(db), "--from", start.isoformat(), "--to", end.isoformat(), "--json"]
     for c in clients:
@@ -382,10 +381,10 @@ def expected_cards(values_for, metrics, channels=(), lang: str = "en") -> dict[s
     """The cards a page should show, label -> value, from `values_for(channels)` (metric -> value,
     `offered` among them, e.g. `csdata kpi`): a wait or handle time one card per channel that has
     tickets, unless one channel is chosen."""
-    from csdata.dashboards import PER_CHANNEL
-    from csdata.i18n import channel_label, fmt_value
-    from csdata.metrics import CATALOG
+    from csdata.analytics.metrics import CATALOG
+    from csdata.analytics.page_queries import PER_CHANNEL
     from csdata.policy import CHANNELS
+    from csdata.text.i18n import channel_label, fmt_value
 
     values = values_for(tuple(channels))
     by_channel = {}

@@ -28,12 +28,14 @@ from conftest import DEMO_AS_OF, ROOT, cli_values, download, expected_cards, run
 from google.protobuf import text_format
 from streamlit.testing.v1 import AppTest
 
-from csdata import auth, ui
-from csdata.i18n import column_label, t
-from csdata.metrics import CATALOG, HEADLINE
-from csdata.queries import Filters
-from csdata.sample import CLIENTS, DEMO_PASSWORD
-from csdata.warehouse import Warehouse
+from csdata import pages
+from csdata.access import auth
+from csdata.analytics.compiler import Filters
+from csdata.analytics.metrics import CATALOG, HEADLINE
+from csdata.demo.sample import CLIENTS, DEMO_PASSWORD
+from csdata.store.warehouse import Warehouse
+from csdata.text.i18n import column_label, t
+from csdata.ui import core
 
 APP = ROOT / "app.py"
 TITLES = {
@@ -118,7 +120,7 @@ def read_only(db: Path) -> Iterator[Warehouse]:
 
 def app_wh(db: Path) -> Warehouse:
     """The app's own cached warehouse for `db` (the one the AppTest runs wrote through)."""
-    return ui._open(str(db))
+    return core._open(str(db))
 
 
 def new_app(lang: str = "en", user: str | None = None) -> AppTest:
@@ -201,11 +203,11 @@ def shown_text(at: AppTest, leave_out: frozenset[str] = frozenset()) -> str:
 
 
 def pages_of(role: str) -> list[str]:
-    return [key for key in ui.PAGE_FILES if role in auth.PAGES[key]]
+    return [key for key in pages.PAGES if role in pages.PAGES[key].roles]
 
 
 def open_page(at: AppTest, key: str) -> AppTest:
-    at.switch_page(ui.PAGE_FILES[key][0]).run()
+    at.switch_page(pages.PAGES[key].file).run()
     assert_clean(at)
     return at
 
@@ -214,7 +216,7 @@ def open_page(at: AppTest, key: str) -> AppTest:
 
 
 @pytest.mark.parametrize(
-    ("role", "lang"), [(r, "en") for r in auth.ROLES] + [("admin", "zh"), ("client", "zh"), ("hr", "zh")]
+    ("role", "lang"), [(r, "en") for r in pages.ROLES] + [("admin", "zh"), ("client", "zh"), ("hr", "zh")]
 )
 def test_navigation_offers_each_role_its_pages(shared_db, app_env, role, lang):
     app_env(shared_db)
@@ -223,9 +225,9 @@ def test_navigation_offers_each_role_its_pages(shared_db, app_env, role, lang):
     assert not errors(at)
     # The users page goes last: AppTest formats its role selectbox (whose labels follow the
     # session's language) outside the script run on the next run, where the language is unknown.
-    for key in sorted(ui.PAGE_FILES, key=lambda k: k == "users"):
-        path = ui.PAGE_FILES[key][0]
-        if role in auth.PAGES[key]:
+    for key in sorted(pages.PAGES, key=lambda k: k == "users"):
+        path = pages.PAGES[key].file
+        if role in pages.PAGES[key].roles:
             at.switch_page(path).run()
             assert_clean(at)
             assert titles(at) == [t(TITLES[key], lang)], (role, key)
@@ -236,14 +238,14 @@ def test_navigation_offers_each_role_its_pages(shared_db, app_env, role, lang):
                 at.switch_page(path)
 
 
-REFUSED = [(role, key) for key in ui.PAGE_FILES for role in auth.ROLES if role not in auth.PAGES[key]]
+REFUSED = [(role, key) for key in pages.PAGES for role in pages.ROLES if role not in pages.PAGES[key].roles]
 
 
 @pytest.mark.parametrize(("role", "page"), REFUSED)
 def test_page_refuses_a_role_on_its_own(shared_db, app_env, role, page):
     """The page's own check, without the navigation around it: run the view script itself."""
     app_env(shared_db)
-    at = AppTest.from_file(str(ROOT / ui.PAGE_FILES[page][0]), default_timeout=60)
+    at = AppTest.from_file(str(ROOT / pages.PAGES[page].file), default_timeout=60)
     at.session_state["lang"] = "en"
     at.session_state["username"] = role
     at.run()
@@ -254,10 +256,10 @@ def test_page_refuses_a_role_on_its_own(shared_db, app_env, role, page):
     assert "¥" not in shown_text(at)
 
 
-@pytest.mark.parametrize("page", list(ui.PAGE_FILES))
+@pytest.mark.parametrize("page", list(pages.PAGES))
 def test_page_shows_the_sign_in_form_when_signed_out(shared_db, app_env, page):
     app_env(shared_db)
-    at = AppTest.from_file(str(ROOT / ui.PAGE_FILES[page][0]), default_timeout=60)
+    at = AppTest.from_file(str(ROOT / pages.PAGES[page].file), default_timeout=60)
     at.session_state["lang"] = "en"
     at.run()
     assert_clean(at)
@@ -293,8 +295,8 @@ def test_refused_sign_ins_look_the_same(fresh_db, app_env, username, password):
     assert not at.metric and not at.dataframe
     wh = app_wh(fresh_db)
     pd.testing.assert_frame_equal(auth.list_users(wh), before)
-    assert wh.scalar("SELECT count(*) FROM users") == len(auth.ROLES)
-    assert wh.scalar("SELECT count(*) FROM audit_log WHERE action = 'user.add'") == len(auth.ROLES)
+    assert wh.scalar("SELECT count(*) FROM users") == len(pages.ROLES)
+    assert wh.scalar("SELECT count(*) FROM audit_log WHERE action = 'user.add'") == len(pages.ROLES)
     # The try is on the record, under the name as typed.
     assert (
         wh.scalar("SELECT count(*) FROM audit_log WHERE action = 'auth.fail' AND entity = ?", [username]) == 1
@@ -379,7 +381,7 @@ def test_client_sees_only_its_client(shared_db, sample_db, app_env):
         assert shown_cards(at) == expected, asked
         text = shown_text(at)
         assert not [c for c in others if c in text], asked
-    from csdata.queries import metric_values
+    from csdata.analytics.compiler import metric_values
 
     scope = auth.load_user(app_wh(shared_db), "client").scope
     asked_other = metric_values(app_wh(shared_db), ["offered"], Filters(start, end, (others[0],)), scope)
@@ -409,7 +411,7 @@ def pay_headings(lang: str) -> set[str]:
     return {column_label(c, lang) for c in PAY_COLUMNS} | {t(k, lang) for k in PAY_METRICS}
 
 
-@pytest.mark.parametrize("role", auth.ROLES)
+@pytest.mark.parametrize("role", pages.ROLES)
 def test_pay_figures_only_for_roles_that_see_pay(shared_db, app_env, served, role):
     app_env(shared_db)
     at = new_app("en", role).run()
@@ -571,7 +573,7 @@ def test_audit_log_is_read_only_and_filters_safely(fresh_db, app_env, served):
             assert at.dataframe[0].value.empty, (key, text)
             at.text_input(key=key).input("").run()
     assert wh.scalar("SELECT count(*) FROM audit_log") >= total
-    assert wh.scalar("SELECT count(*) FROM users") == len(auth.ROLES) + 1
+    assert wh.scalar("SELECT count(*) FROM users") == len(pages.ROLES) + 1
 
 
 def test_no_code_changes_or_deletes_the_audit_log():

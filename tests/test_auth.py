@@ -7,9 +7,10 @@ import datetime as dt
 
 import pytest
 
-from csdata import auth, queries
-from csdata.auth import AuthError, sign_in
-from csdata.queries import Filters
+from csdata.access import auth
+from csdata.access.auth import AuthError, sign_in
+from csdata.analytics import compiler, lookups
+from csdata.analytics.compiler import Filters
 
 MARCH = Filters(dt.date(2026, 3, 1), dt.date(2026, 3, 31))
 T0 = dt.datetime(2026, 11, 1, 9, 0, 0)
@@ -99,19 +100,19 @@ def test_last_admin_cannot_be_removed(accounts):
 def test_client_account_scope_limits_numbers(accounts):
     user = auth.load_user(accounts, "beta_viewer")
     assert user.scope.clients == ("Beta",) and not user.scope.agents_visible
-    assert queries.metric_values(accounts, ["offered"], MARCH, user.scope) == {"offered": 4}
+    assert compiler.metric_values(accounts, ["offered"], MARCH, user.scope) == {"offered": 4}
     with pytest.raises(PermissionError):
-        queries.metric_table(accounts, ["offered"], MARCH, "agent", user.scope)
-    assert queries.teams(accounts, user.scope) == []
+        compiler.metric_table(accounts, ["offered"], MARCH, "agent", user.scope)
+    assert lookups.teams(accounts, user.scope) == []
     assert not user.sees_pay and not user.may_open("pay") and user.may_open("overview")
 
 
 def test_supervisor_scope_is_their_teams(accounts):
     user = auth.load_user(accounts, "sup")
-    by_team = queries.metric_table(accounts, ["offered"], MARCH, "team", user.scope)
+    by_team = compiler.metric_table(accounts, ["offered"], MARCH, "team", user.scope)
     # Acme-1's queue in March: T1 T2 T4 (answered by its agents) and T3 (abandoned in its queue)
     assert by_team.to_dict("records") == [{"key": "Acme-1", "offered": 4.0}]
-    assert queries.teams(accounts, user.scope) == ["Acme-1"]
+    assert lookups.teams(accounts, user.scope) == ["Acme-1"]
 
 
 def test_password_change_and_audit(accounts):

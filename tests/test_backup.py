@@ -11,9 +11,9 @@ import json
 
 from conftest import build_tiny, run_cli
 
-from csdata import entry
-from csdata.queries import EVERYTHING
-from csdata.warehouse import Warehouse
+from csdata.analytics.compiler import EVERYTHING
+from csdata.records import entry
+from csdata.store.warehouse import Warehouse
 
 
 def kpi(db) -> dict:

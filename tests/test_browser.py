@@ -7,10 +7,10 @@ from __future__ import annotations
 import pytest
 from served import ARTIFACTS, PAGE_TIMEOUT_MS, new_page, screenshot, serve, sign_in
 
-from csdata.dashboards import PER_CHANNEL
-from csdata.i18n import channel_label
-from csdata.metrics import CATALOG, HEADLINE
+from csdata.analytics.metrics import CATALOG, HEADLINE
+from csdata.analytics.page_queries import PER_CHANNEL
 from csdata.policy import CHANNELS
+from csdata.text.i18n import channel_label
 
 pytestmark = pytest.mark.browser
 

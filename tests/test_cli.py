@@ -11,9 +11,9 @@ import pytest
 from conftest import build_tiny, run_cli
 from test_metrics import EXPECTED_MARCH
 
-from csdata.i18n import t
-from csdata.models import KINDS
-from csdata.warehouse import Warehouse
+from csdata.records.models import KINDS
+from csdata.store.warehouse import Warehouse
+from csdata.text.i18n import t
 
 
 @pytest.fixture
@@ -197,7 +197,7 @@ def test_the_demo_ends_the_day_before_its_as_of_date(tmp_path):
 
 
 def test_bench_times_every_page_against_its_bare_sql(sample_db):
-    from csdata.dashboards import PAGES
+    from csdata.pages import DASHBOARDS as PAGES
 
     done = run_cli("bench", "--db", str(sample_db), "--repeat", "1", "--json")
     assert done.returncode == 0, done.stderr

@@ -15,10 +15,14 @@ import pandas as pd
 import pytest
 from conftest import run_cli
 
-from csdata import entry, ingest, queries, warehouse
-from csdata.i18n import Problem
-from csdata.queries import Filters
-from csdata.warehouse import Warehouse
+from csdata.analytics import compiler, lookups
+from csdata.analytics.compiler import Filters
+from csdata.imports import ingest
+from csdata.policy import load_policy
+from csdata.records import entry
+from csdata.store import warehouse
+from csdata.store.warehouse import Warehouse
+from csdata.text.i18n import Problem
 
 APRIL = Filters(dt.date(2026, 4, 1), dt.date(2026, 4, 30))
 DAY = dt.datetime(2026, 4, 10, 9)
@@ -32,7 +36,7 @@ def _complaint(wh, ticket_id: str) -> None:
     """A routed complaint of the tiny warehouse's Acme agent A1, opened at DAY."""
     values = {"ticket_id": ticket_id, "client": "Acme", "channel": "phone", "type": "complaint",
               "agent_id": "A1", "opened_at": DAY, "first_response_at": DAY + dt.timedelta(seconds=5)}  # fmt: skip
-    assert entry.save_ticket(wh, "sup", queries.EVERYTHING, values).imported == 1
+    assert entry.save_ticket(wh, "sup", compiler.EVERYTHING, values).imported == 1
     entry.route(wh, "sup", ticket_id, "billing", h(0.5))
 
 
@@ -74,7 +78,7 @@ def four(tiny):
 
 
 def test_metrics_of_four_complaints_by_hand(four):
-    values = queries.metric_values(
+    values = compiler.metric_values(
         four,
         [
             "complaints",
@@ -90,16 +94,14 @@ def test_metrics_of_four_complaints_by_hand(four):
     assert values["complaint_rounds_to_accept"] == pytest.approx((1 + 2 + 3) / 3)
     # Split by channel, hour and team the figures stay whole (all four are Acme phone, hour 9, Acme-1).
     for by in ("channel", "hour", "team"):
-        table = queries.metric_table(
+        table = compiler.metric_table(
             four, ["complaint_first_accept_rate", "complaint_rounds_to_accept"], APRIL, by
         )
         assert len(table) == 1
         assert table["complaint_first_accept_rate"].iloc[0] == pytest.approx(0.25), by
         assert table["complaint_rounds_to_accept"].iloc[0] == pytest.approx(2.0), by
     # The funnel counts complaints reopened (C2 C3 C4) and reopens (C2 once, C3 twice, C4 once).
-    sql, params = queries.listing_sql(
-        "complaint_path", APRIL, queries.EVERYTHING, queries.load_policy(four)[1]
-    )
+    sql, params = compiler.listing_sql("complaint_path", APRIL, compiler.EVERYTHING, load_policy(four)[1])
     path = four.df(sql, params)
     assert path["tickets"].sum() == 4
     assert path["reopened"].sum() == 3
@@ -127,7 +129,7 @@ def test_the_workflow_keeps_every_round_and_the_summary(four):
     ]
     assert [d.get("round") for d in detail[1:]] == [1, 1, 2, 2, 3, 3]  # after the routing step
     # The follow-up listing of one complaint's rounds.
-    shown = queries.ticket_rounds(four, "C4")
+    shown = lookups.ticket_rounds(four, "C4")
     assert list(shown["round"]) == [1] and list(shown["answer"]) == ["reopened"]
 
 
@@ -236,7 +238,7 @@ def test_an_import_creates_the_rounds_its_rows_imply(tiny):
     assert _rounds(tiny, "I3")[-1][:3] == (2, T("2026-04-13 16:00"), "accepted")
     assert [r[0] for r in _rounds(tiny, "I4")] == [1, 2]
     # In April: fed back I1..I6; accepted I1 I2 I3; first feedback accepted I1; rounds 1, 2, 2.
-    values = queries.metric_values(
+    values = compiler.metric_values(
         tiny,
         ["complaint_acceptance_rate", "complaint_first_accept_rate", "complaint_rounds_to_accept"],
         APRIL,
@@ -345,7 +347,7 @@ def app_wh(sample_db, tmp_path_factory, monkeypatch):
     """The app's own cached warehouse over a copy of the demo (the page opens the same one)."""
     from conftest import point_app_at, private_copy
 
-    from csdata.ui import _open
+    from csdata.ui.core import _open
 
     db = private_copy(sample_db, tmp_path_factory, "rounds_page")
     point_app_at(monkeypatch, db)
@@ -357,8 +359,8 @@ def test_the_follow_up_shows_a_complaints_rounds(app_wh, lang):
     from conftest import ROOT
     from streamlit.testing.v1 import AppTest
 
-    from csdata.auth import load_user
-    from csdata.i18n import t
+    from csdata.access.auth import load_user
+    from csdata.text.i18n import t
 
     teams = list(load_user(app_wh, "supervisor").scope.teams)
     ticket = app_wh.scalar(
@@ -369,7 +371,7 @@ def test_the_follow_up_shows_a_complaints_rounds(app_wh, lang):
         [teams],
     )
     assert ticket is not None, "the demo has a reopened complaint after a second feedback"
-    rounds = queries.ticket_rounds(app_wh, ticket)
+    rounds = lookups.ticket_rounds(app_wh, ticket)
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
     at.session_state["lang"], at.session_state["username"] = lang, "supervisor"
     at.run()

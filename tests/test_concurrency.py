@@ -14,9 +14,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from csdata import entry
-from csdata.i18n import Problem
-from csdata.queries import EVERYTHING
+from csdata.analytics.compiler import EVERYTHING
+from csdata.records import entry
+from csdata.text.i18n import Problem
 
 THREADS = 20
 

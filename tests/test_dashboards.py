@@ -16,16 +16,17 @@ import pytest
 from conftest import ROOT, build_tiny, expected_cards, open_page, point_app_at, private_copy, run_cli, shown
 from streamlit.testing.v1 import AppTest
 
-from csdata import dashboards, queries, ui
-from csdata.auth import add_user
-from csdata.i18n import LANGS, column_label, fmt_value, t
-from csdata.metrics import CATALOG
+from csdata import pages
+from csdata.access.auth import add_user
+from csdata.analytics import compiler, lookups, page_queries
+from csdata.analytics.metrics import CATALOG
+from csdata.demo.sample import DEMO_PASSWORD
 from csdata.policy import CHANNELS, load_policy
-from csdata.sample import DEMO_PASSWORD
-from csdata.warehouse import Warehouse
+from csdata.store.warehouse import Warehouse
+from csdata.text.i18n import LANGS, column_label, fmt_value, t
 
 APP = ROOT / "app.py"
-DASHBOARDS = list(dashboards.PAGES)
+DASHBOARDS = list(pages.DASHBOARDS)
 
 
 @pytest.fixture(scope="module")
@@ -107,7 +108,7 @@ def test_a_selection_without_data_shows_a_message_not_an_empty_chart(tiny_db, us
 # -- the same numbers as `csdata kpi` ---------------------------------------------------------
 
 
-def kpi(db: Path, metrics, filters: queries.Filters) -> dict[str, float | None]:
+def kpi(db: Path, metrics, filters: compiler.Filters) -> dict[str, float | None]:
     args = [
         "kpi",
         "--db",
@@ -139,8 +140,8 @@ def test_cards_equal_csdata_kpi(sample_db, demo, use_db, page, one_client):
     use_db(demo)
     wh = Warehouse(sample_db, read_only=True)
     try:
-        client = queries.clients(wh)[1]
-        agents = queries.agents(wh)
+        client = lookups.clients(wh)[1]
+        agents = lookups.agents(wh)
         if one_client:  # the agents to pick from are the chosen client's
             agents = agents[agents["client"] == client]
         first_agent = agents["employee_id"].iloc[0]
@@ -149,13 +150,13 @@ def test_cards_equal_csdata_kpi(sample_db, demo, use_db, page, one_client):
     at = open_page(page, query={"client": client} if one_client else None)
     start, end = at.date_input(key="f_period").value
     assert (end - start).days == 89, "the default period is the last 90 days with data"
-    filters = queries.Filters(start, end, (client,) if one_client else ())
+    filters = compiler.Filters(start, end, (client,) if one_client else ())
     if page == "clients" and not one_client:  # the clients page shows one client: the first
-        filters = queries.Filters(start, end, (at.selectbox(key="client_pick").value,))
+        filters = compiler.Filters(start, end, (at.selectbox(key="client_pick").value,))
     if page == "agent":  # the agent page shows one agent (of the chosen client) over the period
         assert at.selectbox(key="agent_pick").value == first_agent
-        filters = queries.Filters(start, end, agents=(first_agent,))
-    metrics = dashboards.CARDS[page]
+        filters = compiler.Filters(start, end, agents=(first_agent,))
+    metrics = page_queries.CARDS[page]
 
     def values_for(channels):
         return kpi(sample_db, ("offered", *metrics), replace(filters, channels=channels))
@@ -163,7 +164,7 @@ def test_cards_equal_csdata_kpi(sample_db, demo, use_db, page, one_client):
     shown_cards = cards(at)
     assert shown_cards == expected_cards(values_for, metrics)
     # A wait or a handle time is shown per channel, never blended across channels.
-    for m in dashboards.PER_CHANNEL:
+    for m in page_queries.PER_CHANNEL:
         if m in metrics:
             assert CATALOG[m].short_label("en") not in shown_cards
             assert f"{CATALOG[m].short_label('en')} · {t('channel_phone', 'en')}" in shown_cards
@@ -184,7 +185,7 @@ def test_a_shared_link_sets_the_filters_and_the_url_follows_changes(demo, use_db
     assert url(at, "client") == ["Nebula Games"]
     assert url(at, "from") == ["2026-09-01"]
     # Another page keeps them (the navigation clears the URL; the page writes them back).
-    at.switch_page(ui.PAGE_FILES["quality"][0]).run()
+    at.switch_page(pages.PAGES["quality"].file).run()
     assert at.multiselect(key="f_clients").value == ["Nebula Games"]
     assert url(at, "client") == ["Nebula Games"]
     assert at.date_input(key="f_period").value == (dt.date(2026, 9, 1), dt.date(2026, 9, 30))
@@ -238,7 +239,7 @@ def test_drill_down_from_company_to_agent(demo, sample_db, use_db):
     # An agent's row opens the agent page on that agent, the filters kept.
     wh = Warehouse(sample_db, read_only=True)
     try:
-        agents = queries.agents(wh)
+        agents = lookups.agents(wh)
         agent = agents.loc[agents["team"] == team, "employee_id"].iloc[-1]  # not the list's first
     finally:
         wh.close()
@@ -290,23 +291,23 @@ def test_a_click_on_a_row_or_any_of_its_cells_drills(demo, sample_db, use_db):
 def test_drill_tables_follow_the_filters(sample_db):
     wh = Warehouse(sample_db, read_only=True)
     try:
-        first, last = queries.ticket_date_range(wh)
-        client = queries.clients(wh)[0]
-        team = queries.teams(wh, clients=(client,))[0]
-        base = queries.Filters(last - dt.timedelta(days=89), last)
+        first, last = lookups.ticket_date_range(wh)
+        client = lookups.clients(wh)[0]
+        team = lookups.teams(wh, clients=(client,))[0]
+        base = compiler.Filters(last - dt.timedelta(days=89), last)
         levels = {
             "client": base,
-            "team": queries.Filters(base.start, base.end, (client,)),
-            "agent": queries.Filters(base.start, base.end, (client,), teams=(team,)),
+            "team": compiler.Filters(base.start, base.end, (client,)),
+            "agent": compiler.Filters(base.start, base.end, (client,), teams=(team,)),
         }
         for level, filters in levels.items():
-            assert dashboards.drill_level(filters) == level
-            frame = dashboards.fetch(wh, dashboards.requests("overview", filters)["drill"])
-            total = queries.metric_values(wh, ["offered"], filters)["offered"]
+            assert page_queries.drill_level(filters) == level
+            frame = page_queries.fetch(wh, page_queries.requests("overview", filters)["drill"])
+            total = compiler.metric_values(wh, ["offered"], filters)["offered"]
             assert frame["offered"].sum() == total, level  # the rows add up to the level above
-        agents = dashboards.fetch(wh, dashboards.requests("overview", levels["agent"])["drill"])
+        agents = page_queries.fetch(wh, page_queries.requests("overview", levels["agent"])["drill"])
         # the team's agents, and '' for the tickets of its queue nobody answered
-        assert set(agents["key"]) <= {*queries.team_members(wh, team), ""}
+        assert set(agents["key"]) <= {*lookups.team_members(wh, team), ""}
     finally:
         wh.close()
 
@@ -370,9 +371,9 @@ def test_the_period_survives_a_page_without_the_filter_bar(demo, use_db, sample_
     use_db(demo)
     at = open_page("overview", query={"from": "2026-09-01", "to": "2026-09-30"})
     assert at.date_input(key="f_period").value == (dt.date(2026, 9, 1), dt.date(2026, 9, 30))
-    at.switch_page(ui.PAGE_FILES["users"][0]).run()
+    at.switch_page(pages.PAGES["users"].file).run()
     assert not at.exception
-    at.switch_page(ui.PAGE_FILES["overview"][0]).run()
+    at.switch_page(pages.PAGES["overview"].file).run()
     assert not at.exception
     assert at.date_input(key="f_period").value == (dt.date(2026, 9, 1), dt.date(2026, 9, 30))
     assert not [i.value for i in at.info if "start and an end" in i.value]
@@ -384,7 +385,7 @@ def test_a_new_session_opens_on_the_default_period(demo, use_db, sample_db):
     use_db(demo)
     wh = Warehouse(sample_db, read_only=True)
     try:
-        span = queries.data_span(wh)
+        span = lookups.data_span(wh)
     finally:
         wh.close()
     for page in ("overview", "tickets", "overview"):
@@ -402,7 +403,7 @@ def test_the_next_user_in_the_same_tab_starts_from_the_default(demo, use_db, sam
     at.text_input[1].input(DEMO_PASSWORD)
     at.button[0].click().run()
     assert at.session_state["username"] == "exec"
-    at.switch_page(ui.PAGE_FILES["service"][0]).run()
+    at.switch_page(pages.PAGES["service"].file).run()
     assert at.multiselect(key="f_channels").value == []
     assert at.date_input(key="f_period").value != (dt.date(2026, 9, 1), dt.date(2026, 9, 30))
 
@@ -428,14 +429,14 @@ def test_a_single_client_scope_is_measured_against_that_clients_contract(demo, u
     at = open_page("overview", user=user)
     wh = Warehouse(sample_db, read_only=True)
     try:
-        pol = load_policy(wh, queries.data_span(wh).end)[1]
+        pol = load_policy(wh, lookups.data_span(wh).end)[1]
     finally:
         wh.close()
     start, end = at.date_input(key="f_period").value
     days = (end - start).days + 1
     own, company = set(), set()
-    for m in dashboards.CARDS["overview"]:
-        channels = CHANNELS if m in dashboards.PER_CHANNEL else (None,)  # one card per channel
+    for m in page_queries.CARDS["overview"]:
+        channels = CHANNELS if m in page_queries.PER_CHANNEL else (None,)  # one card per channel
         for client, into in (("Harbor Trust Bank", own), (None, company)):
             for channel in channels:
                 target = pol.target(m, client, channel, days=days)
@@ -456,7 +457,7 @@ def test_the_client_table_shows_each_clients_own_target(demo, use_db, sample_db)
     assert column in table.columns, list(table.columns)
     wh = Warehouse(sample_db, read_only=True)
     try:
-        pol = load_policy(wh, queries.data_span(wh).end)[1]
+        pol = load_policy(wh, lookups.data_span(wh).end)[1]
     finally:
         wh.close()
     start, end = at.date_input(key="f_period").value

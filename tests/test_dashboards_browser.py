@@ -10,9 +10,8 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from served import ARTIFACTS, PAGE_TIMEOUT_MS, new_page, open_from_sidebar, screenshot, serve, sign_in
 
-from csdata.auth import PAGES
-from csdata.dashboards import PAGES as DASHBOARDS
-from csdata.i18n import t
+from csdata.pages import DASHBOARDS, PAGES
+from csdata.text.i18n import t
 
 pytestmark = pytest.mark.browser
 
@@ -50,7 +49,7 @@ def test_every_dashboard_and_a_drill_down(browser, server):
     page.wait_for_url(re.compile(r"from=\d{4}-\d{2}-\d{2}.*to=\d{4}-\d{2}-\d{2}"))
 
     for key in DASHBOARDS:
-        assert "exec" in PAGES[key]
+        assert "exec" in PAGES[key].roles
         if key != "overview":
             open_from_sidebar(page, t(f"nav_{key}", "en"), key)
         page.wait_for_function(SETTLED, timeout=PAGE_TIMEOUT_MS)

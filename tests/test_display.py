@@ -13,8 +13,8 @@ import pytest
 from conftest import ROOT, point_app_at, private_copy
 from streamlit.testing.v1 import AppTest
 
-from csdata import exports
-from csdata.i18n import action_label, column_label, fmt_detail, fmt_duration, t
+from csdata.analytics import exports
+from csdata.text.i18n import action_label, column_label, fmt_detail, fmt_duration, t
 
 APP = ROOT / "app.py"
 
@@ -96,7 +96,7 @@ def test_a_wait_trend_speaks_the_unit_of_its_card(demo, monkeypatch, lang):
 
 
 def test_departments_show_their_names(demo, monkeypatch):
-    from csdata.sample import DEPARTMENTS, ROUTED_DEPARTMENTS
+    from csdata.demo.sample import DEPARTMENTS, ROUTED_DEPARTMENTS
 
     chinese = {zh for _, zh in DEPARTMENTS + ROUTED_DEPARTMENTS}
     codes = {code for code, _ in DEPARTMENTS + ROUTED_DEPARTMENTS}

@@ -6,8 +6,8 @@ import re
 
 from conftest import ROOT
 
+from csdata.analytics.metrics import CATALOG
 from csdata.cli import parser
-from csdata.metrics import CATALOG
 from csdata.settings import Settings, env_names
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -47,14 +47,14 @@ def test_every_setting_is_documented_with_its_default():
 
 
 def test_every_role_is_documented():
-    from csdata.auth import PAGES, ROLES
+    from csdata.pages import PAGES, ROLES
 
     section = README.split("\n## Accounts and what each role sees\n", 1)[1].split("\n## ", 1)[0]
     for role in ROLES:
         row = re.search(rf"^\| `{role}` \| ([^|]*) \|", section, re.M)
         assert row, f"role {role} missing"
         pages = {p.strip().lower().replace(" ", "_") for p in row.group(1).split(",")}
-        assert pages == {page for page, roles in PAGES.items() if role in roles}, role
+        assert pages == {key for key, page in PAGES.items() if role in page.roles}, role
 
 
 def test_every_command_is_documented():

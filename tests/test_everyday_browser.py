@@ -14,12 +14,12 @@ import pandas as pd
 import pytest
 from served import ARTIFACTS, PAGE_TIMEOUT_MS, new_page, open_from_sidebar, screenshot, serve, sign_in
 
-from csdata import exports
-from csdata.i18n import t
-from csdata.metrics import CATALOG
+from csdata.analytics import exports
+from csdata.analytics.metrics import CATALOG
+from csdata.pages import PAGES
 from csdata.policy import load_policy
-from csdata.ui import PAGE_FILES
-from csdata.warehouse import Warehouse
+from csdata.store.warehouse import Warehouse
+from csdata.text.i18n import t
 
 pytestmark = pytest.mark.browser
 
@@ -233,7 +233,7 @@ def test_every_page_of_the_admin_draws_in_both_languages(browser, sample_db, tmp
         if lang == "zh":
             page.get_by_test_id("stSidebar").get_by_text("中文", exact=True).click()
             page.get_by_role("heading", name=t("overview_title", "zh")).wait_for()
-        for key, (_, title, _) in PAGE_FILES.items():
+        for key, title in ((k, p.title) for k, p in PAGES.items()):
             if key != "overview":  # (a page's own title may differ from its name in the navigation)
                 page.get_by_test_id("stSidebarNav").get_by_role(
                     "link", name=t(title, lang), exact=True

@@ -1,4 +1,4 @@
-"""The data-entry forms through AppTest, and the engine behind them (`csdata.entry`).
+"""The data-entry forms through AppTest, and the engine behind them (`csdata.records.entry`).
 
 Each form saves a valid record and refuses an invalid one with the field's message; the ticket
 workflow refuses impossible steps; the live QA score is the hand-computed one; the appraisal
@@ -17,9 +17,10 @@ import pytest
 from conftest import ROOT, point_app_at, private_copy, shown
 from streamlit.testing.v1 import AppTest
 
-from csdata import entry, queries
-from csdata.auth import load_user
-from csdata.i18n import Problem, t
+from csdata.access.auth import load_user
+from csdata.analytics import lookups
+from csdata.records import entry
+from csdata.text.i18n import Problem, t
 
 APP = ROOT / "app.py"
 
@@ -32,7 +33,7 @@ def db(sample_db, tmp_path_factory) -> Path:
 @pytest.fixture
 def wh(db, monkeypatch):
     """The app's own cached warehouse over the module's copy (the pages open the same one)."""
-    from csdata.ui import _open
+    from csdata.ui.core import _open
 
     point_app_at(monkeypatch, db)
     return _open(str(db))
@@ -93,7 +94,7 @@ def test_supervisor_picks_only_agents_of_their_teams(wh):
     teams = dict(wh.rows("SELECT employee_id, team FROM employees WHERE position = 'agent'"))
     mine = {e for e, team in teams.items() if team in sup.teams}
     assert offered and {o.split(" · ")[0] for o in offered} <= mine
-    assert set(at.selectbox(key="tk_client").options) == set(queries.clients(wh, sup.scope))
+    assert set(at.selectbox(key="tk_client").options) == set(lookups.clients(wh, sup.scope))
     # The engine refuses an agent of another team even when asked directly.
     other = next(e for e, team in teams.items() if team not in sup.teams)
     with pytest.raises(Problem) as refused:
@@ -114,7 +115,7 @@ def test_supervisor_picks_only_agents_of_their_teams(wh):
 
 def _fill_ticket(at: AppTest, wh, ticket_id: str, kind: str = "complaint") -> AppTest:
     sup = _supervisor(wh)
-    agent = queries.agents(wh, sup.scope)["employee_id"].iloc[0]
+    agent = lookups.agents(wh, sup.scope)["employee_id"].iloc[0]
     w(at, "text_input", "tk_id").input(ticket_id)
     w(at, "selectbox", "tk_client").set_value("Harbor Trust Bank")
     w(at, "selectbox", "tk_type").set_value(kind)
@@ -259,7 +260,7 @@ def _score_audit(at: AppTest, agent: str) -> AppTest:
 
 
 def test_audit_live_score_and_save_with_action(wh):
-    agent = queries.agents(wh)["employee_id"].iloc[3]
+    agent = lookups.agents(wh)["employee_id"].iloc[3]
     at = _score_audit(page("audits", "qa"), agent)
     # Hand-computed on the default scorecard, responsiveness not applicable:
     # (25×90 + 30×80 + 15×70 + 10×100) ÷ (25 + 30 + 15 + 10) = 6700 ÷ 80 = 83.75, below 85.
@@ -296,7 +297,7 @@ def test_audit_live_score_and_save_with_action(wh):
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_audit_refuses_a_blank_criterion(wh, lang):
     at = page("audits", "qa", lang)
-    at.selectbox(key="qa_agent").set_value(queries.agents(wh)["employee_id"].iloc[0])
+    at.selectbox(key="qa_agent").set_value(lookups.agents(wh)["employee_id"].iloc[0])
     at.number_input(key="qa_score_attitude").set_value(90)
     before = wh.scalar("SELECT count(*) FROM audits")
     clean(at.button(key="qa_save").click().run())
@@ -305,7 +306,7 @@ def test_audit_refuses_a_blank_criterion(wh, lang):
 
 
 def test_audit_action_is_rolled_back_with_a_refused_audit(wh):
-    agent = queries.agents(wh)["employee_id"].iloc[0]
+    agent = lookups.agents(wh)["employee_id"].iloc[0]
     action = entry.CorrectiveAction(kind="training", due_on=dt.date(2026, 12, 1))
     before = wh.scalar("SELECT count(*) FROM corrective_actions")
     report = entry.save_audit(
@@ -366,7 +367,7 @@ def test_training_refuses_an_attempt_already_recorded(wh, lang):
 
 def test_training_needs_an_employee(wh):
     at = page("training", "hr")
-    at.selectbox(key="tr_course").set_value(queries.courses(wh)["course"].iloc[0])
+    at.selectbox(key="tr_course").set_value(lookups.courses(wh)["course"].iloc[0])
     clean(at.button(key="tr_save").click().run())
     assert "is required" in errors(at)
 
@@ -593,7 +594,7 @@ def test_follow_up_lists_hold_what_is_due(wh):
         "callbacks_due": (frame["callback_promised_at"] < tomorrow) & frame["callback_done_at"].isna(),
         "suggestions": (frame["type"] == "suggestion") & frame["suggestion_adopted"].isna(),
     }
-    counts = queries.follow_up_counts(wh, _supervisor(wh).scope)
+    counts = lookups.follow_up_counts(wh, _supervisor(wh).scope)
     for name, mask in expected.items():
         assert counts[name] == int(mask.sum()), name
     at = page("tickets", "supervisor")

@@ -23,9 +23,11 @@ import pytest
 from conftest import ROOT, download, shown
 from streamlit.testing.v1 import AppTest
 
-from csdata import ingest, ui
-from csdata.i18n import t
-from csdata.warehouse import Warehouse
+from csdata import pages
+from csdata.imports import ingest
+from csdata.store.warehouse import Warehouse
+from csdata.text.i18n import t
+from csdata.ui import core
 
 APP = ROOT / "app.py"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -95,7 +97,7 @@ def imports_page(user: str, lang: str = "en") -> AppTest:
     at.session_state["lang"] = lang
     at.session_state["username"] = user
     at.run()
-    at.switch_page(ui.PAGE_FILES["imports"][0]).run()
+    at.switch_page(pages.PAGES["imports"].file).run()
     assert_clean(at)
     assert [e.value for e in at.title] == [t("nav_imports", lang)]
     return at
@@ -142,7 +144,7 @@ def commit(at: AppTest) -> AppTest:
 
 def writes(db: Path) -> tuple[int, int]:
     """Written (non sign-in) audit-log rows and import-log rows, through the app's warehouse."""
-    wh = ui._open(str(db))
+    wh = core._open(str(db))
     return (
         wh.scalar("SELECT count(*) FROM audit_log WHERE action NOT LIKE 'auth.%'"),
         wh.scalar("SELECT count(*) FROM import_log"),
@@ -228,7 +230,7 @@ def audits(people, prefix: str, n: int = 4) -> pd.DataFrame:
 
 
 def count_audits(db: Path, prefix: str) -> int:
-    return ui._open(str(db)).scalar("SELECT count(*) FROM audits WHERE starts_with(audit_id, ?)", [prefix])
+    return core._open(str(db)).scalar("SELECT count(*) FROM audits WHERE starts_with(audit_id, ?)", [prefix])
 
 
 # -- QA: audits, CSV and Excel, preview, commit, history, the same file again ----------------------
@@ -254,7 +256,7 @@ def test_qa_imports_audits_and_the_same_file_adds_nothing(app_env, people, fmt):
         t("imp_done", "en", imported="5", file=name, duplicates="0", rejected="0")
     ]
     assert metrics(at) == {"rows": 5, "imported": 5, "present": 0, "rejected": 0}
-    wh = ui._open(str(db))
+    wh = core._open(str(db))
     assert count_audits(db, f"TQ{fmt.upper()}") == 5
     scores = wh.scalar(
         "SELECT count(*) FROM audit_scores WHERE starts_with(audit_id, ?)", [f"TQ{fmt.upper()}"]
@@ -374,7 +376,7 @@ def test_rejects_listed_with_row_column_and_reason(app_env, people, served, lang
     # Commit: the valid rows land, the rejected do not.
     commit(at)
     assert metrics(at, lang) == {"rows": 4, "imported": 2, "present": 0, "rejected": 2}
-    wh = ui._open(str(db))
+    wh = core._open(str(db))
     assert wh.column("SELECT audit_id FROM audits WHERE starts_with(audit_id, 'TR') ORDER BY 1") == [
         "TR0000",
         "TR0003",
@@ -508,7 +510,7 @@ def test_hr_imports_its_kinds(app_env, people, kind, fmt):
     if kind == "appraisals":  # a new period: made by "create missing"
         at.checkbox(key="imp_create_missing").check().run()
     name, data = to_file(frame, fmt)
-    wh = ui._open(str(db))
+    wh = core._open(str(db))
     table = TABLES[kind]
     before = wh.scalar(f"SELECT count(*) FROM {table}")
     upload(at, name, data)
@@ -603,7 +605,7 @@ def test_saved_mapping_is_used_and_can_be_downloaded(app_env, people, served):
     )
     assert saved == mapping
     commit(at)
-    wh = ui._open(str(db))
+    wh = core._open(str(db))
     assert wh.rows(
         "SELECT audit_id, audited_at, channel, source FROM audits WHERE starts_with(audit_id, 'TM') ORDER BY 1"
     ) == [
@@ -707,7 +709,7 @@ def test_supervisor_cannot_import_other_teams_tickets(app_env, people, fmt):
     at.checkbox(key="imp_create_missing").check().run()
     commit(at)
     assert metrics(at) == {"rows": 5, "imported": 2, "present": 0, "rejected": 3}
-    wh = ui._open(str(db))
+    wh = core._open(str(db))
     assert wh.rows(
         "SELECT ticket_id, team FROM tickets WHERE starts_with(ticket_id, 'TS') ORDER BY 1"
     ) == [("TS0001", wh.scalar("SELECT team FROM employees WHERE employee_id = ?", [own])),

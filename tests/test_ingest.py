@@ -18,7 +18,7 @@ from decimal import Decimal
 import pytest
 from conftest import ROOT, build_tiny, run_cli
 
-from csdata.ingest import ImportError_, Mapping, import_file
+from csdata.imports.ingest import ImportError_, Mapping, import_file
 
 D = dt.date
 T = dt.datetime
@@ -877,7 +877,7 @@ def test_cli_import_exit_codes_and_json(tmp_path):
     assert broken.stdout == ""
     assert broken.stderr.strip() == "csdata: not a readable Excel (.xlsx) workbook"
 
-    from csdata.warehouse import Warehouse
+    from csdata.store.warehouse import Warehouse
 
     wh = Warehouse(db, read_only=True)
     try:
@@ -935,7 +935,7 @@ def test_an_import_whose_reader_stops_reading_says_nothing_false(tmp_path):
     _out, err = run.communicate(timeout=120)
     assert run.returncode == 141  # as a command killed by SIGPIPE reports itself
     assert err.decode() == ""
-    from csdata.warehouse import Warehouse
+    from csdata.store.warehouse import Warehouse
 
     wh = Warehouse(db, read_only=True)
     try:

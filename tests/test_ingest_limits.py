@@ -9,9 +9,10 @@ import pytest
 from conftest import ROOT, build_tiny, point_app_at
 from streamlit.testing.v1 import AppTest
 
-from csdata import queries, ui
-from csdata.auth import add_user
-from csdata.ingest import ImportError_, import_file
+from csdata import pages
+from csdata.access.auth import add_user
+from csdata.analytics import lookups
+from csdata.imports.ingest import ImportError_, import_file
 
 ACTOR = "tester"
 TICKET_HEADER = ["ticket_id", "client", "channel", "type", "agent_id", "opened_at"]
@@ -159,7 +160,7 @@ def tiny_with_future_ticket(tmp_path):
     path = tmp_path / "future.duckdb"
     wh = build_tiny(path)
     add_user(wh, "test", "admin", "admin", "long enough password")
-    last_real = queries.ticket_date_range(wh)[1]
+    last_real = lookups.ticket_date_range(wh)[1]
     with wh.transaction("test", "old data") as w:  # as an import before the date window let it in
         w.execute(
             "INSERT INTO tickets (ticket_id, client, channel, type, agent_id, opened_at) "
@@ -170,15 +171,15 @@ def tiny_with_future_ticket(tmp_path):
 
 
 def test_date_range_ends_at_the_last_day_with_data_up_to_today(tiny_with_future_ticket):
-    from csdata.warehouse import Warehouse
+    from csdata.store.warehouse import Warehouse
 
     path, last_real = tiny_with_future_ticket
     wh = Warehouse(path, read_only=True)
     try:
-        first, last = queries.ticket_date_range(wh)
+        first, last = lookups.ticket_date_range(wh)
         assert last == last_real < TODAY
         # Once today passes the stored day, that day is the last day with data.
-        assert queries.ticket_date_range(wh, today=dt.date(2206, 11, 1))[1] == dt.date(2206, 10, 31)
+        assert lookups.ticket_date_range(wh, today=dt.date(2206, 11, 1))[1] == dt.date(2206, 10, 31)
     finally:
         wh.close()
 
@@ -190,7 +191,7 @@ def test_dashboard_default_period_ignores_a_stored_future_ticket(tiny_with_futur
     at.session_state["lang"] = "en"
     at.session_state["username"] = "admin"
     at.run()
-    at.switch_page(ui.PAGE_FILES["overview"][0]).run()
+    at.switch_page(pages.PAGES["overview"].file).run()
     assert not at.exception, [e.value for e in at.exception]
     start, end = at.date_input(key="f_period").value
     assert end == last_real

@@ -23,8 +23,8 @@ from conftest import ROOT, build_tiny
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from csdata.ingest import ImportError_, Report, import_file
-from csdata.warehouse import Warehouse
+from csdata.imports.ingest import ImportError_, Report, import_file
+from csdata.store.warehouse import Warehouse
 
 EXAMPLES = 200  # hypothesis examples of the property test (about 30 s)
 KILL_ROWS = 300_000  # audit rows of the file the kill test imports

@@ -1,5 +1,5 @@
 """The layering rules, checked on the source: pages and the router hold no SQL and no database,
-only `csdata.warehouse` touches duckdb, only `csdata.ui` touches streamlit, and the engine and
+only `csdata.store.warehouse` touches duckdb, only `csdata.ui` touches streamlit, and the engine and
 CLI import without streamlit."""
 
 from __future__ import annotations
@@ -39,12 +39,13 @@ def imported(path) -> set[str]:
 def test_the_files_are_there():
     assert len(SCRIPTS) >= 2
     assert {
-        "csdata/warehouse.py",
+        "csdata/store/warehouse.py",
         "csdata/ui/__init__.py",
         "csdata/cli.py",
-        "csdata/queries.py",
-        "csdata/metrics.py",
-        "csdata/ingest.py",
+        "csdata/analytics/compiler.py",
+        "csdata/analytics/metrics.py",
+        "csdata/imports/ingest.py",
+        "csdata/pages.py",
     } <= {rel(p) for p in MODULES}
 
 
@@ -60,7 +61,8 @@ def test_pages_hold_no_sql_and_no_database(path):
 def test_engine_and_cli_import_without_streamlit():
     code = (
         "import sys\n"
-        "import csdata.cli, csdata.queries, csdata.metrics, csdata.policy, csdata.warehouse, csdata.ingest\n"
+        "import csdata.cli, csdata.analytics.compiler, csdata.analytics.lookups, csdata.analytics.metrics\n"
+        "import csdata.policy, csdata.store.warehouse, csdata.imports.ingest, csdata.records.entry\n"
         "csdata.cli.parser()\n"
         "loaded = sorted(m for m in sys.modules if m == 'streamlit' or m.startswith('streamlit.'))\n"
         "print(','.join(loaded))\n"
@@ -74,12 +76,12 @@ def test_engine_and_cli_import_without_streamlit():
 
 def test_only_the_warehouse_imports_duckdb():
     users = {rel(p) for p in MODULES if "duckdb" in imported(p) or DUCKDB_IMPORT.search(p.read_text("utf-8"))}
-    assert users == {"csdata/warehouse.py"}
+    assert users == {"csdata/store/warehouse.py"}
 
 
 def test_only_ui_imports_streamlit():
     users = {rel(p) for p in MODULES if "streamlit" in imported(p)}
-    assert "csdata/ui/__init__.py" in users
+    assert "csdata/ui/core.py" in users
     assert all(u.startswith("csdata/ui/") for u in users), users
 
 

@@ -9,9 +9,9 @@ import math
 import pandas as pd
 import pytest
 
-from csdata import queries
-from csdata.metrics import CATALOG, check_catalog, meets
-from csdata.queries import Filters, Scope
+from csdata.analytics import compiler, lookups
+from csdata.analytics.compiler import Filters, Scope
+from csdata.analytics.metrics import CATALOG, check_catalog, meets
 
 MARCH = Filters(dt.date(2026, 3, 1), dt.date(2026, 3, 31))
 
@@ -79,17 +79,17 @@ def test_catalog_rules():
 
 @pytest.mark.parametrize("metric", list(CATALOG))
 def test_metric_by_hand(tiny, metric):
-    value = queries.metric_values(tiny, [metric], MARCH)[metric]
+    value = compiler.metric_values(tiny, [metric], MARCH)[metric]
     assert value == pytest.approx(EXPECTED_MARCH[metric], rel=1e-12)
 
 
 def test_all_metrics_in_one_query_agree_with_one_by_one(tiny):
-    values = queries.metric_values(tiny, list(CATALOG), MARCH)
+    values = compiler.metric_values(tiny, list(CATALOG), MARCH)
     assert values == pytest.approx(EXPECTED_MARCH, rel=1e-12)
 
 
 def test_client_filter_and_grouping(tiny):
-    acme = queries.metric_values(
+    acme = compiler.metric_values(
         tiny,
         ["offered", "answer_rate", "service_level", "csat_avg"],
         Filters(MARCH.start, MARCH.end, clients=("Acme",)),
@@ -98,7 +98,7 @@ def test_client_filter_and_grouping(tiny):
     assert acme == pytest.approx(
         {"offered": 4, "answer_rate": 3 / 4, "service_level": 2 / 4, "csat_avg": (5 + 3 + 2) / 3}
     )
-    by_client = queries.metric_table(tiny, ["offered", "qa_score"], MARCH, by="client").set_index("key")
+    by_client = compiler.metric_table(tiny, ["offered", "qa_score"], MARCH, by="client").set_index("key")
     assert by_client.loc["Acme", "offered"] == 4
     assert by_client.loc["Beta", "offered"] == 4
     assert by_client.loc["Acme", "qa_score"] == pytest.approx((85 + 83.75) / 2)
@@ -106,7 +106,7 @@ def test_client_filter_and_grouping(tiny):
 
 
 def test_channel_filter_leaves_sources_without_channel_alone(tiny):
-    phone = queries.metric_values(
+    phone = compiler.metric_values(
         tiny,
         ["offered", "answer_rate", "training_hours"],
         Filters(MARCH.start, MARCH.end, channels=("phone",)),
@@ -116,31 +116,31 @@ def test_channel_filter_leaves_sources_without_channel_alone(tiny):
 
 
 def test_grouping_by_channel_empties_metrics_that_have_no_channel(tiny):
-    frame = queries.metric_table(tiny, ["offered", "training_hours"], MARCH, by="channel").set_index("key")
+    frame = compiler.metric_table(tiny, ["offered", "training_hours"], MARCH, by="channel").set_index("key")
     assert frame["offered"].to_dict() == {"chat": 2, "email": 2, "phone": 4}
     assert frame["training_hours"].isna().all()
 
 
 def test_weekly_grouping_sums_to_the_period(tiny):
-    frame = queries.metric_table(tiny, ["offered"], MARCH, by="week")
+    frame = compiler.metric_table(tiny, ["offered"], MARCH, by="week")
     assert frame["offered"].sum() == 8
     assert all(d.weekday() == 0 for d in frame["key"])  # ISO weeks start on Monday
 
 
 def test_empty_period_gives_nulls_not_errors(tiny):
-    values = queries.metric_values(tiny, list(CATALOG), Filters(dt.date(2020, 1, 1), dt.date(2020, 1, 31)))
+    values = compiler.metric_values(tiny, list(CATALOG), Filters(dt.date(2020, 1, 1), dt.date(2020, 1, 31)))
     counts = {"offered", "callbacks_promised", "complaints", "suggestions", "audits", "suggestion_rewards"}
     assert all(values[m] == 0 for m in counts)
     assert all(values[m] is None for m in CATALOG if m not in counts)
 
 
 def test_february_onboarding_counts_first_attempt(tiny):
-    feb = queries.metric_values(
+    feb = compiler.metric_values(
         tiny, ["onboarding_pass_rate", "offered"], Filters(dt.date(2026, 2, 1), dt.date(2026, 2, 28))
     )
     # N1 first sat in February (70) and passed on the retake in March (85): passed, counted in February
     assert feb == {"onboarding_pass_rate": 1.0, "offered": 1}
-    attempts = queries.metric_values(
+    attempts = compiler.metric_values(
         tiny, ["onboarding_attempts"], Filters(dt.date(2026, 2, 1), dt.date(2026, 2, 28))
     )
     assert attempts == {"onboarding_attempts": 2}  # both of N1's sittings
@@ -148,13 +148,13 @@ def test_february_onboarding_counts_first_attempt(tiny):
 
 def test_scope_limits_every_number(tiny):
     scope = Scope(clients=("Beta",))
-    everything = queries.metric_values(tiny, ["offered"], MARCH, scope)
-    asked_for_acme = queries.metric_values(
+    everything = compiler.metric_values(tiny, ["offered"], MARCH, scope)
+    asked_for_acme = compiler.metric_values(
         tiny, ["offered"], Filters(MARCH.start, MARCH.end, ("Acme",)), scope
     )
     assert everything == {"offered": 4}
     assert asked_for_acme == {"offered": 0}
-    assert queries.clients(tiny, scope) == ["Beta"]
+    assert lookups.clients(tiny, scope) == ["Beta"]
 
 
 def test_previous_period_has_the_same_length():
@@ -179,17 +179,17 @@ def test_meets_follows_direction(metric, value, target, expected):
 
 
 def test_sql_is_parameterised(tiny):
-    sql, params = queries.build_sql(
+    sql, params = compiler.build_sql(
         ["offered"],
         Filters(MARCH.start, MARCH.end, ("x'; DROP TABLE tickets; --",)),
         None,
-        queries.EVERYTHING,
+        compiler.EVERYTHING,
         tiny_policy_for(tiny),
     )
     assert "DROP TABLE" not in sql
     assert ["x'; DROP TABLE tickets; --"] in params.values()
     hostile = Filters(MARCH.start, MARCH.end, ("x'; DROP TABLE tickets; --",))
-    assert queries.metric_values(tiny, ["offered"], hostile) == {"offered": 0}
+    assert compiler.metric_values(tiny, ["offered"], hostile) == {"offered": 0}
     assert tiny.scalar("SELECT count(*) FROM tickets") == 10
 
 
@@ -202,15 +202,15 @@ def tiny_policy_for(wh):
 def test_resolution_unknown_when_no_ticket_records_it(tiny):
     # A call log without resolution columns: the rates are unknown, not 0 %.
     tiny.cursor().execute("UPDATE tickets SET resolved = NULL, first_contact_resolved = NULL")
-    values = queries.metric_values(tiny, ["resolution_rate", "fcr_rate", "answer_rate"], MARCH)
+    values = compiler.metric_values(tiny, ["resolution_rate", "fcr_rate", "answer_rate"], MARCH)
     assert values == {"resolution_rate": None, "fcr_rate": None, "answer_rate": 6 / 8}
     # One answered ticket recording a "no" is a known 0 %.
     tiny.cursor().execute("UPDATE tickets SET resolved = FALSE WHERE ticket_id = 'T1'")
-    assert queries.metric_values(tiny, ["resolution_rate"], MARCH) == {"resolution_rate": 0.0}
+    assert compiler.metric_values(tiny, ["resolution_rate"], MARCH) == {"resolution_rate": 0.0}
 
 
 def test_two_groupings_at_once(tiny):
-    frame = queries.metric_table(tiny, ["offered"], MARCH, by=("week", "channel"))
+    frame = compiler.metric_table(tiny, ["offered"], MARCH, by=("week", "channel"))
     assert list(frame.columns) == ["key", "key2", "offered"]
     cells = {(_day(k), c): n for k, c, n in frame.itertuples(index=False)}
     assert cells[("2026-03-02", "phone")] == 3  # T1 T2 T3 (Monday 2 March)
@@ -220,14 +220,14 @@ def test_two_groupings_at_once(tiny):
 
 
 def test_headcount_repeats_in_every_week_of_a_split_by_client(tiny):
-    frame = queries.metric_table(tiny, ["training_hours"], MARCH, by=("week", "client"))
+    frame = compiler.metric_table(tiny, ["training_hours"], MARCH, by=("week", "client"))
     cells = {(_day(k), c): v for k, c, v in frame.itertuples(index=False)}
     assert cells[("2026-03-09", "Acme")] == pytest.approx(4 / 3)  # A1's 4 h; Acme: A1 A2 S1
     assert cells[("2026-03-16", "Beta")] == pytest.approx(2.5 / 4)  # B1's 2.5 h; Beta: B1 N1 N2 N3
 
 
 def test_groupings_of_one_source(tiny):
-    criteria = queries.metric_table(tiny, ["criterion_score"], MARCH, by="criterion").set_index("key")
+    criteria = compiler.metric_table(tiny, ["criterion_score"], MARCH, by="criterion").set_index("key")
     assert criteria["criterion_score"].to_dict() == pytest.approx(
         {
             "attitude": (90 + 80 + 100) / 3,
@@ -237,23 +237,23 @@ def test_groupings_of_one_source(tiny):
             "compliance": (60 + 50 + 100) / 3,
         }
     )
-    hours = queries.metric_table(tiny, ["offered"], MARCH, by="hour").set_index("key")["offered"]
+    hours = compiler.metric_table(tiny, ["offered"], MARCH, by="hour").set_index("key")["offered"]
     assert hours.to_dict() == {8: 1, 9: 2, 10: 1, 11: 1, 12: 1, 14: 1, 23: 1}
-    weekdays = queries.metric_table(tiny, ["offered"], MARCH, by="weekday").set_index("key")["offered"]
+    weekdays = compiler.metric_table(tiny, ["offered"], MARCH, by="weekday").set_index("key")["offered"]
     # ISO weekday: Monday 2 March (T1 T2 T3), Tuesdays 10 and 31 (T5 T8), Thursdays 5 and 12 (T4 T6),
     # Friday 20 (T7)
     assert weekdays.to_dict() == {1: 3, 2: 2, 4: 2, 5: 1}
-    departments = queries.metric_table(tiny, ["complaints", "suggestions"], MARCH, by="department")
+    departments = compiler.metric_table(tiny, ["complaints", "suggestions"], MARCH, by="department")
     got = {r.key: (r.complaints, r.suggestions) for r in departments.itertuples()}
     assert got == {"billing": (2, 0), "logistics": (1, 0), "product": (0, 1)}
-    auditors = queries.metric_table(tiny, ["audits", "qa_score"], MARCH, by="auditor")
+    auditors = compiler.metric_table(tiny, ["audits", "qa_score"], MARCH, by="auditor")
     assert auditors.to_dict("records") == [
         {"key": "Q1", "audits": 3, "qa_score": pytest.approx((85 + 83.75) / 3)}
     ]
 
 
 def test_splitting_by_a_dimension_a_source_lacks_leaves_it_empty(tiny):
-    frame = queries.metric_table(tiny, ["offered", "qa_score"], MARCH, by="criterion")
+    frame = compiler.metric_table(tiny, ["offered", "qa_score"], MARCH, by="criterion")
     assert frame.empty or frame["offered"].isna().all()
 
 
@@ -262,17 +262,17 @@ def _day(value) -> str:
 
 
 def test_scaled_audits_keep_every_qa_figure(tiny):
-    from csdata.sample import scale_audits
+    from csdata.demo.sample import scale_audits
 
-    before = queries.metric_values(tiny, ["audits", "qa_score", "qa_pass_rate", "criterion_score"], MARCH)
+    before = compiler.metric_values(tiny, ["audits", "qa_score", "qa_pass_rate", "criterion_score"], MARCH)
     assert scale_audits(tiny, 3) == 3 * 4  # AU1..AU4, three times
     assert tiny.scalar("SELECT count(*) FROM audit_scores") == 3 * (5 + 4 + 5 + 1)
-    after = queries.metric_values(tiny, ["audits", "qa_score", "qa_pass_rate", "criterion_score"], MARCH)
+    after = compiler.metric_values(tiny, ["audits", "qa_score", "qa_pass_rate", "criterion_score"], MARCH)
     assert after == pytest.approx({**before, "audits": 3 * before["audits"]})
 
 
 def test_an_agents_history_keeps_to_the_scope(tiny):
-    from csdata.dashboards import Request, fetch
+    from csdata.analytics.page_queries import Request, fetch
 
     a1 = Filters(MARCH.start, MARCH.end, agents=("A1",))
     training = fetch(tiny, Request(a1, listing="agent_training"))

@@ -11,11 +11,11 @@ from conftest import ROOT, cli_values, expected_cards, point_app_at, private_cop
 from streamlit.proto.Metric_pb2 import Metric as MetricProto
 from streamlit.testing.v1 import AppTest
 
-from csdata.auth import add_user
-from csdata.i18n import LANGS, duration_unit, fmt_change, t
-from csdata.metrics import CATALOG, HEADLINE
-from csdata.queries import Filters
-from csdata.warehouse import Warehouse
+from csdata.access.auth import add_user
+from csdata.analytics.compiler import Filters
+from csdata.analytics.metrics import CATALOG, HEADLINE
+from csdata.store.warehouse import Warehouse
+from csdata.text.i18n import LANGS, duration_unit, fmt_change, t
 
 APP = ROOT / "app.py"
 PAGES = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "views").glob("*.py"))
@@ -64,17 +64,14 @@ def texts(at: AppTest) -> list[str]:
 
 
 def test_pages_found():
-    from csdata.auth import PAGES as ACCESS
-    from csdata.ui import PAGE_FILES
+    from csdata.pages import PAGES as TABLE
+    from csdata.pages import SECTIONS
 
     assert "views/overview.py" in PAGES
-    registered = {path for path, _, _ in PAGE_FILES.values()}
+    registered = {p.file for p in TABLE.values()}
     assert registered == set(PAGES), "every view is registered for navigation, and only views"
-    assert set(PAGE_FILES) == set(ACCESS), "every page has an access rule"
-    from csdata.ui import SECTIONS
-
-    in_sections = [k for keys in SECTIONS.values() for k in keys]
-    assert sorted(in_sections) == sorted(PAGE_FILES), "every page sits in exactly one navigation section"
+    assert all(p.roles for p in TABLE.values()), "every page has an access rule"
+    assert all(p.section in SECTIONS for p in TABLE.values()), "every page sits in a navigation section"
 
 
 @pytest.mark.parametrize("lang", LANGS)

@@ -1,4 +1,4 @@
-"""The period a dashboard opens on and the days its picker offers (`queries.data_span`): the last
+"""The period a dashboard opens on and the days its picker offers (`lookups.data_span`): the last
 90 complete days of ticket data, whatever stray records lie after them, and every day that holds
 a record or is today."""
 
@@ -8,8 +8,8 @@ import datetime as dt
 
 import pytest
 
-from csdata import queries
-from csdata.warehouse import Warehouse
+from csdata.analytics import lookups
+from csdata.store.warehouse import Warehouse
 
 TODAY = dt.date(2026, 12, 3)
 
@@ -42,7 +42,7 @@ def history(wh, first: dt.date, last: dt.date, weekday: int = 100, sunday: int =
 
 def test_the_default_period_is_the_last_90_days_up_to_the_last_complete_day(wh):
     history(wh, dt.date(2026, 6, 1), dt.date(2026, 10, 31))
-    span = queries.data_span(wh, TODAY)
+    span = lookups.data_span(wh, TODAY)
     assert span.end == dt.date(2026, 10, 31)  # a Saturday with a full day of tickets
     assert span.default(90) == (dt.date(2026, 8, 3), dt.date(2026, 10, 31))
     assert span.first == dt.date(2026, 6, 1)
@@ -53,14 +53,14 @@ def test_a_quiet_weekday_is_a_complete_day(wh):
     """Sundays hold 30 tickets against 100 on other days: a Sunday is complete when it holds half
     of what the Sundays before it held, not half of an ordinary day."""
     history(wh, dt.date(2026, 6, 1), dt.date(2026, 11, 1))  # 2026-11-01 is a Sunday
-    assert queries.data_span(wh, TODAY).end == dt.date(2026, 11, 1)
+    assert lookups.data_span(wh, TODAY).end == dt.date(2026, 11, 1)
 
 
 def test_a_tail_of_a_few_tickets_is_not_a_week_of_data(wh):
     history(wh, dt.date(2026, 6, 1), dt.date(2026, 10, 31))
     for day in range(1, 8):  # a handful of stray tickets in the first week of November
         tickets(wh, dt.date(2026, 11, day), 3, prefix="S")
-    span = queries.data_span(wh, TODAY)
+    span = lookups.data_span(wh, TODAY)
     assert span.end == dt.date(2026, 10, 31)
     assert span.last == TODAY
 
@@ -68,12 +68,12 @@ def test_a_tail_of_a_few_tickets_is_not_a_week_of_data(wh):
 def test_a_ticket_saved_today_does_not_move_the_default_period(wh):
     history(wh, dt.date(2026, 6, 1), dt.date(2026, 10, 31))
     tickets(wh, TODAY, 1, prefix="NEW")
-    assert queries.data_span(wh, TODAY).end == dt.date(2026, 10, 31)
+    assert lookups.data_span(wh, TODAY).end == dt.date(2026, 10, 31)
 
 
 def test_data_up_to_yesterday_opens_on_yesterday(wh):
     history(wh, dt.date(2026, 8, 1), TODAY)  # today's tickets are still coming in
-    span = queries.data_span(wh, TODAY)
+    span = lookups.data_span(wh, TODAY)
     assert span.end == TODAY - dt.timedelta(days=1)
     assert span.default(90)[0] == TODAY - dt.timedelta(days=90)
 
@@ -85,15 +85,15 @@ def test_the_picker_reaches_every_day_with_a_record(wh):
             "INSERT INTO audits (audit_id, audited_at, agent_id, source) VALUES "
             "('A1', DATE '2026-05-20', 'X', 'recording'), ('A2', DATE '2027-01-05', 'X', 'recording')"
         )
-    span = queries.data_span(wh, TODAY)
+    span = lookups.data_span(wh, TODAY)
     assert (span.first, span.last) == (dt.date(2026, 5, 20), dt.date(2027, 1, 5))
     assert span.end == dt.date(2026, 6, 30)
 
 
 def test_a_short_history_starts_the_period_at_its_first_day(wh):
     history(wh, dt.date(2026, 10, 1), dt.date(2026, 10, 20))
-    assert queries.data_span(wh, TODAY).default(90) == (dt.date(2026, 10, 1), dt.date(2026, 10, 20))
+    assert lookups.data_span(wh, TODAY).default(90) == (dt.date(2026, 10, 1), dt.date(2026, 10, 20))
 
 
 def test_no_tickets_no_span(wh):
-    assert queries.data_span(wh, TODAY) is None
+    assert lookups.data_span(wh, TODAY) is None

@@ -10,8 +10,8 @@ import pytest
 from pydantic import ValidationError
 
 from csdata import policy as pol
-from csdata.i18n import validation_messages
-from csdata.sample import sample_policy
+from csdata.demo.sample import sample_policy
+from csdata.text.i18n import validation_messages
 
 
 def refusals(body: dict, lang: str = "en") -> list[str]:

@@ -23,7 +23,7 @@ import pandas as pd
 import pytest
 from conftest import ROOT, SHARED_DATA, run_cli
 
-from csdata.warehouse import Warehouse
+from csdata.store.warehouse import Warehouse
 
 CALL_LOG = SHARED_DATA / "call_log" / "Call Center Data.csv"
 SUPPORT = SHARED_DATA / "support_tickets" / "customer_support_tickets.csv"

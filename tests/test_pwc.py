@@ -18,7 +18,7 @@ import stat
 import pytest
 from conftest import ROOT, SHARED_DATA, run_cli
 
-from csdata.warehouse import Warehouse
+from csdata.store.warehouse import Warehouse
 
 WORKBOOK = SHARED_DATA / "pwc_call_center" / "01 Call-Center-Dataset.xlsx"
 MAPPING = ROOT / "sample_data" / "mappings" / "pwc_call_center.toml"

@@ -9,11 +9,12 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from csdata import queries, sample
-from csdata.metrics import CATALOG
+from csdata.analytics import compiler
+from csdata.analytics.compiler import Filters
+from csdata.analytics.metrics import CATALOG
+from csdata.demo import sample
 from csdata.policy import default_policy, load_policy
-from csdata.queries import Filters
-from csdata.warehouse import Warehouse
+from csdata.store.warehouse import Warehouse
 
 TICKETS = 20_000
 END = dt.date(2026, 10, 31)
@@ -163,7 +164,7 @@ def test_double_eleven_spike(wh):
 
 
 def test_every_metric_has_a_meaningful_value(wh):
-    values = queries.metric_values(wh, list(CATALOG), Filters(START, END))
+    values = compiler.metric_values(wh, list(CATALOG), Filters(START, END))
     assert all(v is not None for v in values.values()), values
     for rate in ("answer_rate", "service_level", "resolution_rate", "fcr_rate", "csat_pct", "qa_pass_rate",
                  "complaint_acceptance_rate", "onboarding_pass_rate"):  # fmt: skip
@@ -172,7 +173,7 @@ def test_every_metric_has_a_meaningful_value(wh):
     assert 3.5 < values["csat_avg"] < 4.8
     assert 70 < values["qa_score"] < 95 and 70 < values["appraisal_score"] < 95
     assert 15 < values["training_hours"] < 45  # a year: about 8 hours a quarter
-    by_client = queries.metric_table(wh, ["service_level", "csat_pct"], Filters(START, END), by="client")
+    by_client = compiler.metric_table(wh, ["service_level", "csat_pct"], Filters(START, END), by="client")
     assert len(by_client) == 8 and by_client["service_level"].nunique() == 8
 
 

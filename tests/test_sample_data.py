@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 from conftest import ROOT
 
-from csdata.models import KINDS
+from csdata.records.models import KINDS
 
 
 @pytest.mark.parametrize("kind", list(KINDS))
@@ -22,7 +22,7 @@ def test_example_file_is_valid(kind):
 def test_models_refuse_bad_fields():
     from pydantic import ValidationError
 
-    from csdata.models import AuditRow, TicketRow
+    from csdata.records.models import AuditRow, TicketRow
 
     good = {
         "ticket_id": "T1",

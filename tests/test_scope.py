@@ -12,11 +12,13 @@ import pytest
 from conftest import EMPLOYEES, TICKETS, run_cli
 from pydantic import ValidationError
 
-from csdata import auth, dashboards, queries
-from csdata.auth import AuthError
+from csdata import pages
+from csdata.access import auth
+from csdata.access.auth import AuthError
+from csdata.analytics import compiler, exports, lookups, page_queries
+from csdata.analytics.compiler import Filters
 from csdata.policy import load_policy
-from csdata.queries import Filters
-from csdata.warehouse import Warehouse
+from csdata.store.warehouse import Warehouse
 
 PASSWORD = "long enough password"
 ALL_YEAR = Filters(dt.date(2026, 1, 1), dt.date(2026, 12, 31))
@@ -53,7 +55,7 @@ def _person_ok(employee_id: str, clients: tuple, teams: tuple) -> bool:
 
 
 @pytest.mark.parametrize("limit", LIMITS)
-@pytest.mark.parametrize("role", auth.ROLES)
+@pytest.mark.parametrize("role", pages.ROLES)
 def test_every_role_and_limit_is_refused_or_sees_only_its_share(tiny, role, limit):
     clients, teams = LIMITS[limit]
     if (role, limit) in REFUSED:
@@ -66,22 +68,22 @@ def test_every_role_and_limit_is_refused_or_sees_only_its_share(tiny, role, limi
     assert not user.unassigned
     # a client account is limited to its clients; every other limit is as given
     expected = [t for t in TICKETS if _ticket_ok(t, clients, teams)]
-    offered = queries.metric_values(tiny, ["offered"], ALL_YEAR, scope)["offered"]
+    offered = compiler.metric_values(tiny, ["offered"], ALL_YEAR, scope)["offered"]
     assert offered == len(expected)
     policy = load_policy(tiny)[1]
-    for table in queries.EXPORTS:
-        sql, params = queries.export_sql(table, policy, scope)
+    for table in exports.EXPORTS:
+        sql, params = exports.export_sql(table, policy, scope)
         frame = tiny.df(sql, params)
         if table == "tickets":
             assert sorted(frame["ticket_id"]) == sorted(t["ticket_id"] for t in expected)
         else:
             person = "employee_id" if "employee_id" in frame else "agent_id"
             assert all(_person_ok(p, clients, teams) for p in frame[person]), table
-    pay = queries.pay_table(tiny, "2026-Q1", policy, scope)
+    pay = lookups.pay_table(tiny, "2026-Q1", policy, scope)
     assert all(_person_ok(p, clients, teams) for p in pay["employee_id"])
-    follow = queries.follow_ups(tiny, scope)
+    follow = lookups.follow_ups(tiny, scope)
     assert set(follow["ticket_id"]) <= {t["ticket_id"] for t in expected}
-    shown_clients = queries.clients(tiny, scope)
+    shown_clients = lookups.clients(tiny, scope)
     assert shown_clients == (["Beta"] if clients or teams else ["Acme", "Beta"])
 
 
@@ -96,34 +98,34 @@ def test_an_account_stored_without_its_limits_sees_nothing(tiny, role):
     user = auth.load_user(tiny, "bare")
     assert user.unassigned
     scope = user.scope
-    assert queries.metric_values(tiny, ["offered", "qa_score"], ALL_YEAR, scope) == {
+    assert compiler.metric_values(tiny, ["offered", "qa_score"], ALL_YEAR, scope) == {
         "offered": 0,
         "qa_score": None,
     }
     policy = load_policy(tiny)[1]
-    for table in queries.EXPORTS:
-        sql, params = queries.export_sql(table, policy, scope)
+    for table in exports.EXPORTS:
+        sql, params = exports.export_sql(table, policy, scope)
         assert tiny.df(sql, params).empty, table
-    assert queries.pay_table(tiny, "2026-Q1", policy, scope).empty
-    assert queries.follow_ups(tiny, scope).empty
-    assert queries.clients(tiny, scope) == [] and queries.teams(tiny, scope) == []
-    assert queries.agents(tiny, scope).empty
+    assert lookups.pay_table(tiny, "2026-Q1", policy, scope).empty
+    assert lookups.follow_ups(tiny, scope).empty
+    assert lookups.clients(tiny, scope) == [] and lookups.teams(tiny, scope) == []
+    assert lookups.agents(tiny, scope).empty
 
 
 def test_a_client_account_sees_only_the_policys_client_metrics(tiny):
     user = auth.add_user(tiny, "test", "viewer", "client", PASSWORD, ["Acme", "Beta"])
-    values = queries.metric_values(
+    values = compiler.metric_values(
         tiny, ["offered", "qa_score", "appraisal_score", "training_hours"], ALL_YEAR, user.scope
     )
-    unlimited = queries.metric_values(tiny, ["appraisal_score", "training_hours"], ALL_YEAR)
+    unlimited = compiler.metric_values(tiny, ["appraisal_score", "training_hours"], ALL_YEAR)
     assert unlimited["appraisal_score"] is not None and unlimited["training_hours"] is not None
     # the same warehouse, the HR figures withheld in the query layer itself
     assert values["appraisal_score"] is None and values["training_hours"] is None
     assert values["offered"] == len(TICKETS) and values["qa_score"] is not None
     policy = load_policy(tiny)[1]
-    for listing in queries.INTERNAL_LISTINGS:
+    for listing in compiler.INTERNAL_LISTINGS:
         with pytest.raises(PermissionError):
-            queries.listing_sql(listing, ALL_YEAR, user.scope, policy)
+            compiler.listing_sql(listing, ALL_YEAR, user.scope, policy)
 
 
 def test_client_metrics_are_policy_data(tiny):
@@ -133,9 +135,9 @@ def test_client_metrics_are_policy_data(tiny):
         policy.model_validate({**policy.model_dump(), "client_metrics": ["offered", "training_hours"]})
     narrower = policy.model_validate({**policy.model_dump(), "client_metrics": ["offered", "csat_pct"]})
     scope = auth.add_user(tiny, "test", "viewer", "client", PASSWORD, ["Beta"]).scope
-    wanted = dashboards.requests("overview", ALL_YEAR, scope=scope, policy=narrower)
+    wanted = page_queries.requests("overview", ALL_YEAR, scope=scope, policy=narrower)
     assert wanted["cards"].metrics == ("offered", "csat_pct")
-    assert "qa_score" in dashboards.requests("overview", ALL_YEAR, policy=narrower)["cards"].metrics
+    assert "qa_score" in page_queries.requests("overview", ALL_YEAR, policy=narrower)["cards"].metrics
 
 
 def test_cli_refuses_a_limit_the_role_cannot_honour(tiny, tmp_path):

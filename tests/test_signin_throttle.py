@@ -17,11 +17,11 @@ from argon2.exceptions import VerifyMismatchError
 from conftest import ROOT, build_tiny, point_app_at, private_copy, run_cli
 from streamlit.testing.v1 import AppTest
 
-from csdata import auth
-from csdata.auth import AuthError, sign_in
-from csdata.i18n import t
+from csdata.access import auth
+from csdata.access.auth import AuthError, sign_in
 from csdata.settings import Settings, is_local_address
-from csdata.warehouse import Warehouse
+from csdata.store.warehouse import Warehouse
+from csdata.text.i18n import t
 
 T0 = dt.datetime(2026, 11, 1, 9, 0, 0)
 RIGHT = "correct horse"

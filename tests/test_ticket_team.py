@@ -16,11 +16,14 @@ import pandas as pd
 import pytest
 from conftest import TICKETS, run_cli
 
-from csdata import auth, entry, queries
-from csdata.i18n import t
-from csdata.ingest import import_file
-from csdata.models import TicketRow
-from csdata.queries import Filters
+from csdata.access import auth
+from csdata.analytics import compiler, exports, lookups
+from csdata.analytics.compiler import Filters
+from csdata.imports.ingest import import_file
+from csdata.policy import load_policy
+from csdata.records import entry
+from csdata.records.models import TicketRow
+from csdata.text.i18n import t
 
 MARCH = Filters(dt.date(2026, 3, 1), dt.date(2026, 3, 31))
 RATES = ["offered", "answer_rate", "abandon_rate", "service_level"]
@@ -37,12 +40,12 @@ def test_a_team_counts_the_tickets_of_its_queue_nobody_answered(tiny):
         "Acme-1": {"offered": 4, "answer_rate": 0.75, "abandon_rate": 0.25, "service_level": 2 / 4},
         "Beta-1": {"offered": 4, "answer_rate": 0.75, "abandon_rate": 0.25, "service_level": 1 / 4},
     }
-    by_team = queries.metric_table(tiny, RATES, MARCH, by="team").set_index("key")
+    by_team = compiler.metric_table(tiny, RATES, MARCH, by="team").set_index("key")
     assert sorted(by_team.index) == ["Acme-1", "Beta-1"]
     for team, values in expected.items():
         assert by_team.loc[team, RATES].to_dict() == pytest.approx(values)
         chosen = Filters(MARCH.start, MARCH.end, teams=(team,))
-        assert queries.metric_values(tiny, RATES, chosen) == pytest.approx(values)
+        assert compiler.metric_values(tiny, RATES, chosen) == pytest.approx(values)
 
 
 def test_team_figures_match_pandas_over_the_raw_rows(tiny):
@@ -50,19 +53,19 @@ def test_team_figures_match_pandas_over_the_raw_rows(tiny):
     march = raw[(raw["opened_at"] >= "2026-03-01") & (raw["opened_at"] < "2026-04-01")]
     answered = march["first_response_at"].notna()
     expected = answered.groupby(march["team"]).mean()
-    got = queries.metric_table(tiny, ["answer_rate"], MARCH, by="team").set_index("key")["answer_rate"]
+    got = compiler.metric_table(tiny, ["answer_rate"], MARCH, by="team").set_index("key")["answer_rate"]
     assert got.to_dict() == pytest.approx(expected.to_dict())
     assert (got < 1).all()
 
 
 def test_a_supervisor_of_one_team_sees_its_unanswered_tickets(tiny):
     user = auth.add_user(tiny, "test", "sup", "supervisor", "long enough password", teams=["Acme-1"])
-    values = queries.metric_values(tiny, RATES, MARCH, user.scope)
+    values = compiler.metric_values(tiny, RATES, MARCH, user.scope)
     assert values == pytest.approx(
         {"offered": 4, "answer_rate": 0.75, "abandon_rate": 0.25, "service_level": 0.5}
     )
     # and in the exports and the follow-up list alike: every ticket of the queue, T3 among them
-    sql, params = queries.export_sql("tickets", queries.load_policy(tiny)[1], user.scope)
+    sql, params = exports.export_sql("tickets", load_policy(tiny)[1], user.scope)
     assert sorted(tiny.df(sql, params)["ticket_id"]) == ["T1", "T2", "T3", "T4", "T9"]
 
 
@@ -70,7 +73,7 @@ def test_agent_level_metrics_stay_by_agent(tiny):
     # Within Acme-1's queue in March, by agent: A1 answered T1 and T4, A2 answered T2, and the
     # abandoned T3 has no agent ('').
     acme = Filters(MARCH.start, MARCH.end, teams=("Acme-1",))
-    frame = queries.metric_table(tiny, ["offered", "answer_rate"], acme, by="agent").set_index("key")
+    frame = compiler.metric_table(tiny, ["offered", "answer_rate"], acme, by="agent").set_index("key")
     assert frame["offered"].to_dict() == {"": 1, "A1": 2, "A2": 1}
     assert frame.loc["", "answer_rate"] == 0 and frame.loc["A1", "answer_rate"] == 1
 
@@ -81,7 +84,7 @@ def test_a_ticket_of_no_known_queue_counts_as_unassigned(tiny):
             "INSERT INTO tickets (ticket_id, client, channel, type, opened_at) "
             "VALUES ('U1', 'Acme', 'phone', 'consultation', TIMESTAMP '2026-03-09 10:00:00')"
         )
-    by_team = queries.metric_table(tiny, ["offered"], MARCH, by="team").set_index("key")["offered"]
+    by_team = compiler.metric_table(tiny, ["offered"], MARCH, by="team").set_index("key")["offered"]
     assert by_team.to_dict() == {"": 1, "Acme-1": 4, "Beta-1": 4}  # the rows still add up to the 9
 
 
@@ -199,7 +202,7 @@ def test_a_file_from_before_the_team_column_keeps_its_ids(tiny):
 
 
 def test_the_export_carries_the_team(tiny):
-    sql, params = queries.export_sql("tickets", queries.load_policy(tiny)[1])
+    sql, params = exports.export_sql("tickets", load_policy(tiny)[1])
     frame = tiny.df(sql, params)
     assert list(frame.columns) == TicketRow.columns()
     assert dict(zip(frame["ticket_id"], frame["team"], strict=True)) == {
@@ -237,15 +240,15 @@ def test_a_supervisor_may_name_only_its_own_teams(tiny):
         "F3": "Acme-1",
         "F4": "Acme-1",
     }
-    assert queries.ticket(tiny, "F3")["team"] == "Acme-1"
+    assert lookups.ticket(tiny, "F3")["team"] == "Acme-1"
 
 
 # -- the migration -------------------------------------------------------------------------------
 
 
 def test_the_migration_gives_an_old_warehouse_its_tickets_teams(tmp_path, monkeypatch):
-    from csdata import warehouse
-    from csdata.warehouse import Warehouse
+    from csdata.store import warehouse
+    from csdata.store.warehouse import Warehouse
 
     every = warehouse._migrations()
     assert [name for _, name, _ in every][:2] == ["001_schema.sql", "002_ticket_team.sql"]
@@ -293,7 +296,9 @@ def test_the_migration_gives_an_old_warehouse_its_tickets_teams(tmp_path, monkey
             "O6": "Acme-1",  # the agent is in no team: Acme's only team
         }
         march = Filters(dt.date(2026, 3, 1), dt.date(2026, 3, 31))
-        acme = queries.metric_values(new, ["answer_rate"], Filters(march.start, march.end, teams=("Acme-1",)))
+        acme = compiler.metric_values(
+            new, ["answer_rate"], Filters(march.start, march.end, teams=("Acme-1",))
+        )
         assert acme == {"answer_rate": pytest.approx(2 / 3)}  # O1 O6 answered, O2 not
     finally:
         new.close()

@@ -27,9 +27,10 @@ from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 from streamlit.testing.v1 import AppTest
 
-from csdata import charts, exports
-from csdata.i18n import literal, md, t_md
-from csdata.warehouse import Warehouse
+from csdata.analytics import exports
+from csdata.store.warehouse import Warehouse
+from csdata.text.i18n import literal, md, t_md
+from csdata.ui import charts
 
 APP = ROOT / "app.py"
 EVIL = "evil.test"

@@ -17,7 +17,7 @@ import pytest
 from served import ARTIFACTS, new_page, open_from_sidebar, screenshot, serve, sign_in
 
 from csdata.policy import load_policy
-from csdata.warehouse import Warehouse
+from csdata.store.warehouse import Warehouse
 
 MAX_UPLOAD_MB = 1
 TOO_LARGE = re.compile(rf"File must be {MAX_UPLOAD_MB:.1f} ?MB or smaller")

@@ -22,8 +22,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl.worksheet._reader import WorkSheetParser
 
-from csdata import ingest
-from csdata.ingest import ImportError_, import_file
+from csdata.imports import ingest
+from csdata.imports.ingest import ImportError_, import_file
 
 ACTOR = "tester"
 HEADER = ["ticket_id", "client", "channel", "type", "agent_id", "opened_at"]

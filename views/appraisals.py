@@ -3,9 +3,8 @@ grade and the performance pay that follows (pay shown only to roles that see pay
 
 import streamlit as st
 
-from csdata import ui
-from csdata.ui import entry
+from csdata.ui import core, forms, signin
 
-wh, user = ui.require("appraisals")
-st.title(ui.tr("nav_appraisals"))
-entry.appraisal_form(wh, user)
+wh, user = signin.require("appraisals")
+st.title(core.tr("nav_appraisals"))
+forms.appraisal_form(wh, user)

@@ -5,17 +5,18 @@ import datetime as dt
 
 import streamlit as st
 
-from csdata import queries, ui
+from csdata.analytics import lookups
+from csdata.ui import core, datatable, signin
 
-wh, user = ui.require("audit_log")
-st.title(ui.tr("audit_log_title"))
-st.caption(ui.tr("audit_log_caption"))
+wh, user = signin.require("audit_log")
+st.title(core.tr("audit_log_title"))
+st.caption(core.tr("audit_log_caption"))
 c1, c2, c3 = st.columns([2, 1, 1])
 today = dt.date.today()
-period = c1.date_input(ui.tr("period"), value=(today - dt.timedelta(days=30), today), key="log_period")
-actor = c2.text_input(ui.tr("log_actor"), max_chars=64, key="log_actor")
-action = c3.text_input(ui.tr("log_action"), max_chars=64, key="log_action")
+period = c1.date_input(core.tr("period"), value=(today - dt.timedelta(days=30), today), key="log_period")
+actor = c2.text_input(core.tr("log_actor"), max_chars=64, key="log_actor")
+action = c3.text_input(core.tr("log_action"), max_chars=64, key="log_action")
 if not isinstance(period, tuple) or len(period) != 2:
-    st.info(ui.tr("period_needs_two_dates"))
+    st.info(core.tr("period_needs_two_dates"))
     st.stop()
-ui.audit_log_table(queries.audit_log(wh, period[0], period[1], actor, action), period[0], period[1])
+datatable.audit_log_table(lookups.audit_log(wh, period[0], period[1], actor, action), period[0], period[1])

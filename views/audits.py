@@ -3,9 +3,8 @@ live, and decide a corrective action saved together with the audit."""
 
 import streamlit as st
 
-from csdata import ui
-from csdata.ui import entry
+from csdata.ui import core, forms, signin
 
-wh, user = ui.require("audits")
-st.title(ui.tr("nav_audits"))
-entry.audit_form(wh, user)
+wh, user = signin.require("audits")
+st.title(core.tr("nav_audits"))
+forms.audit_form(wh, user)

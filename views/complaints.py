@@ -3,29 +3,28 @@ long open complaints have waited, and what the departments made of the suggestio
 
 import streamlit as st
 
-from csdata import ui
-from csdata.ui import dashboard as dash
+from csdata.ui import core, dashboard, panels, sections
 
-wh, scope, filters, frames = dash.start("complaints", per_row=4)
+wh, scope, filters, frames = dashboard.start("complaints", per_row=4)
 
-st.subheader(ui.tr("complaint_path_title"))
+st.subheader(core.tr("complaint_path_title"))
 left, right = st.columns(2)
 with left:
-    dash.complaint_funnel(frames["path"])
+    sections.complaint_funnel(frames["path"])
 with right:
-    dash.complaint_ageing(frames["path"])
+    sections.complaint_ageing(frames["path"])
 
-st.subheader(ui.tr("open_complaints_title"))
-st.caption(ui.tr("open_complaints_caption"))
-dash.table(
-    dash.by_department(wh, frames["open"], "department"),
+st.subheader(core.tr("open_complaints_title"))
+st.caption(core.tr("open_complaints_caption"))
+panels.table(
+    sections.by_department(wh, frames["open"], "department"),
     "open-complaints",
     {"age_days": "days"},
     filters=filters,
 )
 
-st.subheader(ui.tr("departments_title"))
-departments = dash.by_department(wh, frames["departments"], "key")
-dash.table(
-    departments, "departments", dash.metric_units(departments), key_label="department", filters=filters
+st.subheader(core.tr("departments_title"))
+departments = sections.by_department(wh, frames["departments"], "key")
+panels.table(
+    departments, "departments", panels.metric_units(departments), key_label="department", filters=filters
 )

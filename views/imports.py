@@ -3,19 +3,18 @@ what would happen, commit, and read the history of imports."""
 
 import streamlit as st
 
-from csdata import ui
-from csdata.ui import imports
+from csdata.ui import core, importer, signin
 
-wh, user = ui.require("imports")
-st.title(ui.tr("nav_imports"))
-kind = imports.choose_kind(user)
-imports.template_downloads(kind)
-upload = imports.upload()
-options = imports.options()
+wh, user = signin.require("imports")
+st.title(core.tr("nav_imports"))
+kind = importer.choose_kind(user)
+importer.template_downloads(kind)
+upload = importer.upload()
+options = importer.options()
 if upload is not None:
-    headings = imports.file_columns(wh, upload)
+    headings = importer.file_columns(wh, upload)
     if headings is not None:
-        mapping = imports.mapping_section(wh, kind, upload, headings)
-        imports.preview_and_commit(wh, user, kind, upload, options, mapping)
+        mapping = importer.mapping_section(wh, kind, upload, headings)
+        importer.preview_and_commit(wh, user, kind, upload, options, mapping)
 st.divider()
-imports.history(wh, user)
+importer.history(wh, user)

@@ -2,23 +2,22 @@
 
 import streamlit as st
 
-from csdata import ui
-from csdata.metrics import CATALOG
-from csdata.ui import dashboard as dash
+from csdata.analytics.metrics import CATALOG
+from csdata.ui import core, dashboard, drilldown, panels
 
-language = ui.lang()
+language = core.lang()
 metric = st.session_state.get("trend_metric", "service_level")
-wh, scope, filters, frames = dash.start("overview", metric)
-choices = dash.visible_metrics(wh, scope, filters, [m for m in CATALOG if m != "offered"] + ["offered"])
+wh, scope, filters, frames = dashboard.start("overview", metric)
+choices = dashboard.visible_metrics(wh, scope, filters, [m for m in CATALOG if m != "offered"] + ["offered"])
 if metric not in choices:  # hidden from this account by the policy: the query layer answered empty
     metric = st.session_state["trend_metric"] = choices[0]
 st.selectbox(
-    ui.tr("trend_metric"),
+    core.tr("trend_metric"),
     choices,
     index=choices.index(metric),
     format_func=lambda m: CATALOG[m].label(language),
     key="trend_metric",
 )
-title = f"{ui.tr('trend_title')} · {CATALOG[metric].label(ui.lang())}"
-dash.trend(wh, frames, metric, filters, "trend_chart", title)
-dash.drill_table(wh, frames, filters, scope, "drill")
+title = f"{core.tr('trend_title')} · {CATALOG[metric].label(core.lang())}"
+panels.trend(wh, frames, metric, filters, "trend_chart", title)
+drilldown.drill_table(wh, frames, filters, scope, "drill")

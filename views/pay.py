@@ -5,19 +5,20 @@ Confidential: only roles that see pay (hr, finance, admin) can open it.
 
 import streamlit as st
 
-from csdata import queries, ui
+from csdata.analytics import lookups
+from csdata.ui import admin, core, datatable, signin
 
-wh, user = ui.require("pay")
-st.title(ui.tr("pay_title"))
-st.caption(ui.tr("pay_caption"))
-periods = queries.appraisal_periods(wh, appraised_only=True)
+wh, user = signin.require("pay")
+st.title(core.tr("pay_title"))
+st.caption(core.tr("pay_caption"))
+periods = lookups.appraisal_periods(wh, appraised_only=True)
 if not periods:
-    st.info(ui.tr("pay_no_appraisals"))
+    st.info(core.tr("pay_no_appraisals"))
     st.stop()
-period, ends_on = ui.choose_period(periods)
-frame = queries.pay_table(wh, period, ui.policy(wh, ends_on), user.scope)
-ui.pay_summary(frame)
-ui.table_with_downloads(
+period, ends_on = admin.choose_period(periods)
+frame = lookups.pay_table(wh, period, core.policy(wh, ends_on), user.scope)
+admin.pay_summary(frame)
+datatable.table_with_downloads(
     frame,
     "pay",
     f"csdata-pay-{period}",

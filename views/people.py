@@ -3,18 +3,17 @@ head against the policy, and appraisal grades with the best and those below stan
 
 import streamlit as st
 
-from csdata import ui
-from csdata.ui import dashboard as dash
+from csdata.ui import core, dashboard, sections
 
-wh, scope, filters, frames = dash.start("people", per_row=4)
+wh, scope, filters, frames = dashboard.start("people", per_row=4)
 
-st.subheader(ui.tr("training_by_team_title"))
-dash.training_by_team(wh, frames["by_team"], filters)
+st.subheader(core.tr("training_by_team_title"))
+sections.training_by_team(wh, frames["by_team"], filters)
 
-st.subheader(ui.tr("go_live_title"))
-dash.go_live(frames["go_live"], filters)
+st.subheader(core.tr("go_live_title"))
+sections.go_live(frames["go_live"], filters)
 
-st.subheader(ui.tr("grades_title"))
-dash.grades(wh, frames["grades"], filters)
+st.subheader(core.tr("grades_title"))
+sections.grades(wh, frames["grades"], filters)
 
-dash.appraised(frames["appraised"], filters)
+sections.appraised(frames["appraised"], filters)

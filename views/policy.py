@@ -3,10 +3,9 @@ client contracts; validated and saved as a dated version (admin only)."""
 
 import streamlit as st
 
-from csdata import ui
-from csdata.ui import policy_form
+from csdata.ui import core, policy_editor, signin
 
-wh, me = ui.require("policy")
-st.title(ui.tr("policy_title"))
-st.caption(ui.tr("policy_caption"))
-policy_form.policy_editor(wh, me)
+wh, me = signin.require("policy")
+st.title(core.tr("policy_title"))
+st.caption(core.tr("policy_caption"))
+policy_editor.policy_editor(wh, me)

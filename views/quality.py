@@ -3,31 +3,30 @@ audits, auditors side by side, and corrective actions until they are closed."""
 
 import streamlit as st
 
-from csdata import ui
-from csdata.dashboards import QUALITY_TREND
-from csdata.ui import dashboard as dash
+from csdata.analytics.page_queries import QUALITY_TREND
+from csdata.ui import core, dashboard, panels, sections
 
-wh, scope, filters, frames = dash.start("quality", per_row=4)
+wh, scope, filters, frames = dashboard.start("quality", per_row=4)
 
-st.subheader(ui.tr("trend_title"))
+st.subheader(core.tr("trend_title"))
 for column, metric in zip(st.columns(len(QUALITY_TREND)), QUALITY_TREND, strict=True):
     with column:
-        dash.trend(wh, frames, metric, filters, f"trend_{metric}")
+        panels.trend(wh, frames, metric, filters, f"trend_{metric}")
 
 left, right = st.columns(2)
 with left:
-    st.subheader(ui.tr("criteria_title"))
-    dash.criteria(wh, frames["criteria"], filters)
+    st.subheader(core.tr("criteria_title"))
+    sections.criteria(wh, frames["criteria"], filters)
 with right:
-    st.subheader(ui.tr("findings_title"))
-    dash.findings(wh, frames["findings"], filters)
+    st.subheader(core.tr("findings_title"))
+    sections.findings(wh, frames["findings"], filters)
 
 if "agents" in frames:
-    st.subheader(ui.tr("ranking_title"))
-    dash.ranking(wh, frames["agents"], filters)
-    st.subheader(ui.tr("auditors_title"))
-    st.caption(ui.tr("auditors_caption"))
-    dash.auditors(wh, frames["auditors"], filters)
+    st.subheader(core.tr("ranking_title"))
+    sections.ranking(wh, frames["agents"], filters)
+    st.subheader(core.tr("auditors_title"))
+    st.caption(core.tr("auditors_caption"))
+    sections.auditors(wh, frames["auditors"], filters)
 
-st.subheader(ui.tr("actions_title"))
-dash.actions(frames["actions"], filters)
+st.subheader(core.tr("actions_title"))
+sections.actions(frames["actions"], filters)

@@ -3,21 +3,20 @@ client, as distributions and against the thresholds and targets of the policy.""
 
 import streamlit as st
 
-from csdata import ui
-from csdata.dashboards import SPREAD
-from csdata.i18n import t
-from csdata.ui import dashboard as dash
+from csdata.analytics.page_queries import SPREAD
+from csdata.text.i18n import t
+from csdata.ui import core, dashboard, drilldown, panels
 
-language = ui.lang()
+language = core.lang()
 split = st.session_state.get("service_split") or "channel"
-wh, scope, filters, frames = dash.start("service", split, per_row=4)
+wh, scope, filters, frames = dashboard.start("service", split, per_row=4)
 
-st.subheader(ui.tr("heatmap_title"))
-dash.heatmap(frames["heatmap"])
+st.subheader(core.tr("heatmap_title"))
+panels.heatmap(frames["heatmap"])
 
-st.subheader(ui.tr("service_trend_title"))
+st.subheader(core.tr("service_trend_title"))
 st.segmented_control(
-    ui.tr("split_by"),
+    core.tr("split_by"),
     ["channel", "client"],
     format_func=lambda s: t(s, language),
     key="service_split",
@@ -26,23 +25,23 @@ st.segmented_control(
 )
 left, right = st.columns(2)
 with left:
-    dash.split_trend(wh, frames["trend"], "answer_rate", filters, split, "trend_answer")
+    panels.split_trend(wh, frames["trend"], "answer_rate", filters, split, "trend_answer")
 with right:
-    dash.split_trend(wh, frames["trend"], "service_level", filters, split, "trend_sl")
+    panels.split_trend(wh, frames["trend"], "service_level", filters, split, "trend_sl")
 
-st.subheader(ui.tr("spread_title"))
-st.caption(ui.tr("spread_caption"))
+st.subheader(core.tr("spread_title"))
+st.caption(core.tr("spread_caption"))
 left, right = st.columns(2)
 with left:
-    dash.spread(frames["by_channel"], SPREAD[:3], "spread_wait")
+    panels.spread(frames["by_channel"], SPREAD[:3], "spread_wait")
 with right:
-    dash.spread(frames["by_channel"], SPREAD[3:], "spread_handle")
-dash.table(
+    panels.spread(frames["by_channel"], SPREAD[3:], "spread_handle")
+panels.table(
     frames["by_channel"],
     "service-by-channel",
-    dash.metric_units(frames["by_channel"]),
+    panels.metric_units(frames["by_channel"]),
     key_label="channel",
     filters=filters,
 )
 
-dash.drill_table(wh, frames, filters, scope, "drill")
+drilldown.drill_table(wh, frames, filters, scope, "drill")

@@ -6,12 +6,11 @@ Supervisors work within their own teams; every save and every step is one audite
 
 import streamlit as st
 
-from csdata import ui
-from csdata.ui import entry
+from csdata.ui import core, forms, signin
 
-wh, user = ui.require("tickets")
-st.title(ui.tr("nav_tickets"))
-labels = [ui.tr("tickets_new"), ui.tr("tickets_follow_up")]
+wh, user = signin.require("tickets")
+st.title(core.tr("nav_tickets"))
+labels = [core.tr("tickets_new"), core.tr("tickets_follow_up")]
 # A link to one ticket (from a saved ticket, or sent by a colleague) opens on its follow-up.
 linked = st.query_params.get("ticket")
 if linked and st.session_state.get("_tickets_linked") != linked:
@@ -19,6 +18,6 @@ if linked and st.session_state.get("_tickets_linked") != linked:
     st.session_state["tickets_tab"] = labels[1]
 new, follow = st.tabs(labels, key="tickets_tab", on_change="rerun")
 with new:
-    entry.ticket_form(wh, user)
+    forms.ticket_form(wh, user)
 with follow:
-    entry.follow_up(wh, user)
+    forms.follow_up(wh, user)

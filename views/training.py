@@ -3,9 +3,8 @@ against the course's pass mark before saving."""
 
 import streamlit as st
 
-from csdata import ui
-from csdata.ui import entry
+from csdata.ui import core, forms, signin
 
-wh, user = ui.require("training")
-st.title(ui.tr("nav_training"))
-entry.training_form(wh, user)
+wh, user = signin.require("training")
+st.title(core.tr("nav_training"))
+forms.training_form(wh, user)

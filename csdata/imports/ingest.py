@@ -10,7 +10,7 @@ The pipeline, in order:
    (`check_workbook`). Either way the result is a relation of text cells plus the row number a
    user sees in their editor.
 2. **Map** (`Mapping`): file columns -> canonical columns. By default by header name (English,
-   the Chinese aliases of `csdata.models`, the policy's own criterion labels); a saved mapping
+   the Chinese aliases of `csdata.records.models`, the policy's own criterion labels); a saved mapping
    can also join a date and a time column (blank when either is), give constants for missing
    columns, and translate values. Columns that look like a customer's personal data are
    dropped, and the report says so.
@@ -52,11 +52,11 @@ from xml.etree import ElementTree
 import pandas as pd
 from pydantic import BaseModel, Field
 
-from csdata import rounds
-from csdata.i18n import Problem, t
-from csdata.models import KINDS, Row
 from csdata.policy import Policy, load_policy
+from csdata.records import rounds
+from csdata.records.models import KINDS, Row
 from csdata.settings import Settings, SettingsError
+from csdata.text.i18n import Problem, t
 
 MAX_REJECTS_LISTED = 1000
 PROGRESS_ROWS = 10_000

@@ -1,6 +1,6 @@
 """The warehouse: the one module that imports duckdb.
 
-It opens the file, applies the numbered migrations in `csdata/migrations/` (recording each in
+It opens the file, applies the numbered migrations in `csdata/store/migrations/` (recording each in
 `schema_migrations`), hands each thread its own cursor (Streamlit serves every browser session
 from a thread of one process, and a DuckDB connection must not be shared across threads), and
 runs every write as one transaction together with its audit-log row. Everything above it speaks
@@ -25,21 +25,21 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from csdata.i18n import Problem
+from csdata.text.i18n import Problem
 
 
 class WarehouseError(Problem):
-    """A warehouse problem a user can act on; `key` names its message in `csdata.i18n`."""
+    """A warehouse problem a user can act on; `key` names its message in `csdata.text.i18n`."""
 
     def __str__(self) -> str:
-        from csdata.i18n import t
+        from csdata.text.i18n import t
 
         return t(self.key, "en", **self.params)
 
 
 def _migrations() -> list[tuple[int, str, str]]:
     found = []
-    for entry in resources.files("csdata.migrations").iterdir():
+    for entry in resources.files("csdata.store.migrations").iterdir():
         name = entry.name
         if name.endswith(".sql") and name[:3].isdigit():
             found.append((int(name[:3]), name, entry.read_text(encoding="utf-8")))

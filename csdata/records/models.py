@@ -4,7 +4,7 @@ The field order of each model *is* the canonical column order: import templates 
 `sample_data/`, `csdata export` and the tests all take their columns from here, so a format is
 defined once. A model holds every rule a row must meet: field types and bounds (pydantic
 constraints), the Chinese header names a file may use (`ALIASES`), the record's key (`KEY`), and
-the rules that compare fields (`RULES`, as SQL over the typed columns). `csdata.ingest` turns all
+the rules that compare fields (`RULES`, as SQL over the typed columns). `csdata.imports.ingest` turns all
 of it into one DuckDB statement for bulk checking, and forms run the same check on their one row,
 so there is no second, hand-written list of rules.
 """
@@ -51,7 +51,7 @@ class TicketRow(Row):
     type: Literal["consultation", "complaint", "suggestion"]
     agent_id: str | None = None
     # The queue (team) the ticket was offered to, answered or not; blank: the agent's team, else
-    # the client's only team, else none ("unassigned"). See `csdata.ingest.check`.
+    # the client's only team, else none ("unassigned"). See `csdata.imports.ingest.check`.
     team: str | None = None
     opened_at: dt.datetime
     first_response_at: dt.datetime | None = None

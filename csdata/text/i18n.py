@@ -165,7 +165,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "agent_appraisals_title": ("Appraisals", "绩效考核记录"),
     "nav_policy": ("Policy", "制度参数"),
     "nav_audit_log": ("Audit log", "操作日志"),
-    # data-entry forms (csdata.ui.entry, csdata.entry)
+    # data-entry forms (csdata.ui.forms, csdata.records.entry)
     "none_chosen": ("–", "–"),
     "auto_id": ("blank: made for you", "留空则自动生成"),
     "entry_exists": ("a record with this key is already in the warehouse", "数据仓库中已有相同编号的记录"),
@@ -968,10 +968,10 @@ TEXT: dict[str, tuple[str, str]] = {
         "Service, complaint and QA metrics only: onboarding, training, headcount, appraisals and pay stay internal.",
         "仅限服务、投诉与质检指标:入职培训、在职培训、人数、绩效考核与薪酬仅供内部查看。",
     ),
-    # import limits: plausible dates, workbook size (csdata.ingest)
+    # import limits: plausible dates, workbook size (csdata.imports.ingest)
     "imp_date_window": ("must be between {first} and {last}", "须在 {first} 至 {last} 之间"),
     "imp_bad_setting": ("the setting {name} cannot be used: {detail}", "设置 {name} 无法使用:{detail}"),
-    # sign-in throttle and password limits (csdata.auth)
+    # sign-in throttle and password limits (csdata.access.auth)
     "auth_blank_password": ("the password cannot be blank or only spaces", "密码不能为空,也不能只含空格"),
     "auth_long_password": ("the password can have at most {n} characters", "密码最多只能有 {n} 个字符"),
 }

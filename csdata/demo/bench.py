@@ -3,7 +3,7 @@
 It builds (or reuses) a generated warehouse of N tickets, with as many QA audits per ticket as the
 default demo (the roster of people, their training and appraisals stay the demo's), then
 for every page, with the page's default filters and with one client chosen, times (a) computing
-every frame the page draws (`csdata.dashboards.page_data`: the query layer, DuckDB and the
+every frame the page draws (`csdata.analytics.page_queries.page_data`: the query layer, DuckDB and the
 conversion to pandas, with no result cache) and (b) DuckDB alone running the same statements,
 and prints their ratio and the process's peak memory. The figures come from here, not from timed
 unit tests, which would only be flaky. The median of `--repeat` runs is reported, after one run
@@ -20,10 +20,11 @@ import statistics
 import time
 from pathlib import Path
 
-from csdata import dashboards, queries
-from csdata.i18n import Problem, t
+from csdata.analytics import compiler, lookups, page_queries
+from csdata.pages import DASHBOARDS
 from csdata.policy import load_policy
-from csdata.warehouse import Warehouse
+from csdata.store.warehouse import Warehouse
+from csdata.text.i18n import Problem, t
 
 GOALS = {"page_s": 1.0, "ratio": 1.5, "peak_mib": 1536}
 
@@ -42,40 +43,41 @@ def _timed(fn, repeat: int) -> float:
     return statistics.median(times)
 
 
-def _page_filters(wh: Warehouse, page: str, filters: queries.Filters, client: str) -> queries.Filters:
+def _page_filters(wh: Warehouse, page: str, filters: compiler.Filters, client: str) -> compiler.Filters:
     """What the page itself would query: the clients page shows one client (the first unless one is
     chosen), the agent page one agent (the first of the list)."""
     if page == "clients":
-        return queries.Filters(filters.start, filters.end, filters.clients or (client,))
+        return compiler.Filters(filters.start, filters.end, filters.clients or (client,))
     if page == "agent":
-        agents = queries.agents(wh)
+        agents = lookups.agents(wh)
         if filters.clients:
             agents = agents[agents["client"] == filters.clients[0]]
-        return queries.Filters(filters.start, filters.end, agents=(agents["employee_id"].iloc[0],))
+        return compiler.Filters(filters.start, filters.end, agents=(agents["employee_id"].iloc[0],))
     return filters
 
 
-def measure(wh: Warehouse, repeat: int, pages: tuple[str, ...] = dashboards.PAGES) -> list[dict]:
-    first, last = queries.ticket_date_range(wh)
-    client = queries.clients(wh)[0]
-    default = queries.Filters(max(first, last - dt.timedelta(days=89)), last)
-    one = queries.Filters(default.start, default.end, (client,))
+def measure(wh: Warehouse, repeat: int, pages: tuple[str, ...] = DASHBOARDS) -> list[dict]:
+    first, last = lookups.ticket_date_range(wh)
+    client = lookups.clients(wh)[0]
+    default = compiler.Filters(max(first, last - dt.timedelta(days=89)), last)
+    one = compiler.Filters(default.start, default.end, (client,))
     rows = []
     for label, chosen in (("default", default), (client, one)):
         for page in pages:
             filters = _page_filters(wh, page, chosen, client)
             policy = load_policy(wh, filters.end)[1]
             page_s = _timed(
-                lambda f=filters, p=page, pol=policy: dashboards.page_data(wh, p, f, policy=pol), repeat
+                lambda f=filters, p=page, pol=policy: page_queries.page_data(wh, p, f, policy=pol), repeat
             )
             bare_s = statistics.median(
-                dashboards.bare_seconds(wh, page, filters, queries.EVERYTHING, policy) for _ in range(repeat)
+                page_queries.bare_seconds(wh, page, filters, compiler.EVERYTHING, policy)
+                for _ in range(repeat)
             )
             rows.append(
                 {
                     "page": page,
                     "filters": label,
-                    "queries": len(dashboards.requests(page, filters)),
+                    "queries": len(page_queries.requests(page, filters)),
                     "page_s": round(page_s, 3),
                     "bare_s": round(bare_s, 3),
                     "ratio": round(page_s / bare_s, 2) if bare_s else None,
@@ -92,7 +94,7 @@ def run(
     pages: list[str] | None = None,
     lang: str = "en",
 ) -> int:
-    from csdata.sample import DEMO_TICKETS, build_sample, scale_audits
+    from csdata.demo.sample import DEMO_TICKETS, build_sample, scale_audits
 
     path = db or Path("data") / f"bench-{tickets}.duckdb"
     built_s = None
@@ -110,7 +112,7 @@ def run(
         audits = wh.scalar("SELECT count(*) FROM audits")
         if not count:
             raise Problem("err_bench_empty", path=str(path))
-        rows = measure(wh, repeat, tuple(pages or dashboards.PAGES))
+        rows = measure(wh, repeat, tuple(pages or DASHBOARDS))
     finally:
         wh.close()
     report = {
@@ -143,7 +145,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         "--tickets", type=_positive, default=10_000_000, help="tickets to build (default 10,000,000)"
     )
     p.add_argument("--repeat", type=_positive, default=3, help="runs per figure; the median is shown")
-    p.add_argument("--page", action="append", choices=dashboards.PAGES, help="only this page (repeatable)")
+    p.add_argument("--page", action="append", choices=DASHBOARDS, help="only this page (repeatable)")
     p.add_argument("--json", action="store_true", help="print the figures as JSON")
 
 

@@ -18,8 +18,12 @@ import io
 import re
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
+
+from csdata.analytics.compiler import EVERYTHING, Scope, _Params
+from csdata.policy import Policy
 
 FORMATS = ("csv", "xlsx", "parquet")
 XLSX_MAX_ROWS = 1_048_575  # one header row
@@ -94,3 +98,64 @@ def write(frame: pd.DataFrame, path: Path, fmt: str) -> None:
         tmp.replace(path)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+# -- canonical exports -------------------------------------------------------------------------
+
+EXPORTS = ("tickets", "audits", "training", "appraisals", "employees")
+
+
+def _pivot(keys: list[str], params: _Params, key_column: str) -> str:
+    return ", ".join(f"max(s.score) FILTER (WHERE s.{key_column} = {params.add(k)}) AS {k}" for k in keys)
+
+
+def export_sql(table: str, policy: Policy, scope: Scope = EVERYTHING) -> tuple[str, dict[str, Any]]:
+    """SQL for one record kind in its canonical format (`csdata.records.models`), within the scope."""
+    from csdata.records.models import KINDS
+
+    params = _Params()
+
+    def client_ok(column: str) -> str:
+        """The scope on a record: its client, and (a supervisor) its team: a ticket's queue, the
+        team of the person any other record is about."""
+        alias = column.split(".")[0] + "." if "." in column else ""
+        person = "agent_id" if table == "audits" else "employee_id"
+        outer = alias or f"{table}."
+        team = (
+            f"{outer}team"
+            if table in ("tickets", "employees")
+            else f"(SELECT p.team FROM employees p WHERE p.employee_id = {outer}{person})"
+        )
+        return params.within(scope, column, team)
+
+    cols = ", ".join(KINDS[table].columns()) if table in KINDS else ""
+    if table == "tickets":
+        sql = f"SELECT {cols} FROM tickets WHERE {client_ok('client')} ORDER BY opened_at, ticket_id"
+    elif table == "audits":
+        criteria = [c.key for c in policy.scorecard.criteria]
+        sql = (
+            "SELECT a.audit_id, a.audited_at, a.agent_id, a.auditor_id, a.ticket_id, a.client, a.channel, "
+            f"a.source, {_pivot(criteria, params, 'criterion')}, a.critical_error, a.finding_category, a.comment "
+            "FROM audits a LEFT JOIN audit_scores s ON s.audit_id = a.audit_id "
+            f"WHERE {client_ok('a.client')} GROUP BY ALL ORDER BY a.audited_at, a.audit_id"
+        )
+    elif table == "training":
+        sql = (
+            f"SELECT {', '.join('r.' + c for c in KINDS[table].columns())} FROM training_results r "
+            f"LEFT JOIN employees e ON e.employee_id = r.employee_id WHERE {client_ok('e.client')} "
+            "ORDER BY r.taken_on, r.employee_id, r.course, r.attempt"
+        )
+    elif table == "appraisals":
+        indicators = [i.key for i in policy.appraisal.indicators]
+        sql = (
+            f"SELECT a.period, a.employee_id, {_pivot(indicators, params, 'indicator')}, "
+            "a.reviewer, a.comment FROM appraisals a "
+            "LEFT JOIN appraisal_scores s ON s.period = a.period AND s.employee_id = a.employee_id "
+            "LEFT JOIN employees e ON e.employee_id = a.employee_id "
+            f"WHERE {client_ok('e.client')} GROUP BY ALL ORDER BY a.period, a.employee_id"
+        )
+    elif table == "employees":
+        sql = f"SELECT {cols} FROM employees WHERE {client_ok('client')} ORDER BY employee_id"
+    else:
+        raise KeyError(table)
+    return sql, params.values

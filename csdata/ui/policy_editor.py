@@ -22,12 +22,12 @@ import streamlit as st
 from pydantic import ValidationError
 
 from csdata import policy as pol
-from csdata import queries
-from csdata.auth import User
-from csdata.i18n import Problem, channel_label, column_label, literal, md
-from csdata.metrics import CATALOG
-from csdata.ui import lang, problem_text, tr
-from csdata.warehouse import Warehouse
+from csdata.access.auth import User
+from csdata.analytics import lookups
+from csdata.analytics.metrics import CATALOG
+from csdata.store.warehouse import Warehouse
+from csdata.text.i18n import Problem, channel_label, column_label, literal, md
+from csdata.ui.core import lang, problem_text, tr
 
 _FLASH = "policy_flash"  # the version just saved, for the confirmation on the next run
 UNITS = ("rate", "seconds", "hours", "points", "rating", "count", "money")
@@ -95,7 +95,7 @@ def _columns(wh: Warehouse, language: str) -> dict[str, object]:
             format_func=lambda m: CATALOG[m].label(language) + (" (%)" if CATALOG[m].unit == "rate" else ""),
         ),
         "client": st.column_config.SelectboxColumn(
-            column_label("client", language), options=queries.clients(wh)
+            column_label("client", language), options=lookups.clients(wh)
         ),
         "target": number(column_label("target", language), help=tr("policy_target_help"), min_value=0),
         "unit": st.column_config.SelectboxColumn(

@@ -26,19 +26,13 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from csdata import entry, exports, ingest, queries
-from csdata.auth import User
-from csdata.i18n import TEXT, t
-from csdata.ui import (
-    XLSX_MIME,
-    data_version,
-    download_buttons,
-    lang,
-    policy,
-    problem_text,
-    table_with_downloads,
-    tr,
-)
+from csdata.access.auth import User
+from csdata.analytics import exports, lookups
+from csdata.imports import ingest
+from csdata.records import entry
+from csdata.text.i18n import TEXT, t
+from csdata.ui.core import data_version, lang, policy, problem_text, tr
+from csdata.ui.datatable import XLSX_MIME, download_buttons, table_with_downloads
 
 log = logging.getLogger(__name__)
 
@@ -487,7 +481,7 @@ def history(wh, user: User) -> None:
     st.subheader(tr("imp_history"))
     kinds = None if user.role == "admin" else tuple(user.writes)
     actor = user.username if user.role == "supervisor" else None
-    frame = queries.import_log(wh, kinds, actor)
+    frame = lookups.import_log(wh, kinds, actor)
     if frame.empty:
         st.caption(tr("imp_history_empty"))
         return

@@ -6,7 +6,7 @@ and times
 
 (a) DuckDB loading the same file into a table (`CREATE TABLE … AS SELECT * FROM read_csv(…)`),
     the least any import of it can cost, and
-(b) `csdata.ingest.import_file` of the file into the warehouse: the whole pipeline (read the
+(b) `csdata.imports.ingest.import_file` of the file into the warehouse: the whole pipeline (read the
     bytes, decode, map, type and check every cell, commit with the derived criterion scores, the
     import log and the audit log),
 
@@ -17,7 +17,7 @@ process. For scale it also times
     the warehouse in one transaction: no checks and no score, the floor an import into this
     schema cannot go below.
 
-Nothing here imports duckdb: SQL goes through `csdata.warehouse.Warehouse`.
+Nothing here imports duckdb: SQL goes through `csdata.store.warehouse.Warehouse`.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from csdata.warehouse import Warehouse
+from csdata.store.warehouse import Warehouse
 
 # The audit file: canonical columns, rows valid against the demo warehouse (known agents, QA
 # staff and clients), some criteria blank (not applicable), some critical errors.
@@ -82,8 +82,8 @@ def write_audits(wh: Warehouse, path: Path, rows: int) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from csdata import ingest
-    from csdata.sample import build_sample
+    from csdata.demo.sample import build_sample
+    from csdata.imports import ingest
 
     p = argparse.ArgumentParser(prog="python -m csdata.bench_import", description=__doc__)
     p.add_argument("--rows", type=int, default=1_000_000)

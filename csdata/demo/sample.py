@@ -390,7 +390,7 @@ def _demo_accounts(wh) -> None:
     """One account per role, password `demo`; the supervisor has the first client's teams and
     the client account sees that client alone; the QA, supervisor and HR accounts are linked to
     an employee of that position."""
-    from csdata.auth import ROLES, add_user
+    from csdata.access.auth import ROLES, add_user
 
     client = CLIENTS[0].name
     teams = tuple(wh.column("SELECT name FROM teams WHERE client = ? ORDER BY name", [client]))

@@ -51,30 +51,10 @@ from dataclasses import dataclass
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from csdata.i18n import Problem
-from csdata.queries import EVERYTHING, Scope
+from csdata.analytics.compiler import EVERYTHING, Scope
+from csdata.pages import ROLES, may_open
+from csdata.text.i18n import Problem
 
-ROLES = ("admin", "exec", "supervisor", "qa", "hr", "finance", "client")
-
-# Page key -> roles that may open it. The app's navigation and each page's own check read this.
-PAGES: dict[str, frozenset[str]] = {
-    "overview": frozenset(ROLES),
-    "service": frozenset({"admin", "exec", "supervisor", "qa", "client"}),
-    "complaints": frozenset({"admin", "exec", "supervisor", "client"}),
-    "quality": frozenset({"admin", "exec", "supervisor", "qa"}),
-    "people": frozenset({"admin", "exec", "supervisor", "hr"}),
-    "clients": frozenset({"admin", "exec", "supervisor", "finance", "client"}),
-    "agent": frozenset({"admin", "exec", "supervisor", "qa", "hr"}),
-    "tickets": frozenset({"admin", "supervisor"}),
-    "audits": frozenset({"admin", "qa"}),
-    "training": frozenset({"admin", "hr"}),
-    "appraisals": frozenset({"admin", "hr"}),
-    "imports": frozenset({"admin", "qa", "hr", "supervisor"}),
-    "pay": frozenset({"admin", "hr", "finance"}),
-    "users": frozenset({"admin"}),
-    "policy": frozenset({"admin"}),
-    "audit_log": frozenset({"admin"}),
-}
 SEES_PAY = frozenset({"admin", "hr", "finance"})
 # Roles that see nothing until they are given limits: a client account its clients, a supervisor
 # its teams. Every other role but admin may be limited to some clients; only a supervisor has teams.
@@ -109,7 +89,7 @@ _DUMMY_HASH = _hasher.hash("not a real password")
 
 
 class AuthError(Problem):
-    """A refused account change; `key` names the message in `csdata.i18n`."""
+    """A refused account change; `key` names the message in `csdata.text.i18n`."""
 
 
 @dataclass(frozen=True)
@@ -142,7 +122,7 @@ class User:
         return self.role in SEES_PAY
 
     def may_open(self, page: str) -> bool:
-        return self.role in PAGES.get(page, frozenset())
+        return may_open(self.role, page)
 
     @property
     def writes(self) -> tuple[str, ...]:

@@ -1,7 +1,7 @@
 """The data-entry forms: a new ticket and its follow-up, a QA audit, a training result, an appraisal.
 
 Each form checks its own fields with the row model (pydantic) and then saves through
-`csdata.entry`, which runs the import checks on the one row; every message is shown under the
+`csdata.records.entry`, which runs the import checks on the one row; every message is shown under the
 field it is about, in the reader's language, and nothing is written unless everything holds.
 """
 
@@ -15,15 +15,17 @@ import pandas as pd
 import streamlit as st
 from pydantic import ValidationError
 
-from csdata import entry, queries
-from csdata.auth import User
-from csdata.i18n import Problem, channel_label, fmt_money, literal, md, t, validation_messages
-from csdata.ingest import ImportError_, Report
-from csdata.models import AppraisalRow, AuditRow, TicketRow, TrainingRow
+from csdata.access.auth import User
+from csdata.analytics import lookups
+from csdata.imports.ingest import ImportError_, Report
+from csdata.pages import PAGES
 from csdata.policy import CHANNELS
-from csdata.ui import PAGE_FILES, blank, data_version, download_buttons, lang, policy, problem_text, tr
-from csdata.ui.dashboard import readable
-from csdata.warehouse import Warehouse
+from csdata.records import entry
+from csdata.records.models import AppraisalRow, AuditRow, TicketRow, TrainingRow
+from csdata.store.warehouse import Warehouse
+from csdata.text.i18n import Problem, channel_label, fmt_money, literal, md, t, validation_messages
+from csdata.ui.core import data_version, lang, policy, problem_text, tr
+from csdata.ui.datatable import blank, download_buttons, readable
 
 __all__ = ["appraisal_form", "audit_form", "follow_up", "ticket_form", "training_form"]
 
@@ -81,7 +83,7 @@ class Fields:
         return bool(self.errors)
 
 
-# The field a refusal of `csdata.entry` is about.
+# The field a refusal of `csdata.records.entry` is about.
 PROBLEM_FIELDS = {
     "entry_client_out_of_scope": "client",
     "entry_agent_out_of_scope": "agent_id",
@@ -175,16 +177,18 @@ def _last_saved(form: str, user: User) -> None:
     box = st.container(horizontal=True, vertical_alignment="center")
     (box.success if kind == "success" else box.info)(message, icon=":material/check_circle:")
     if link is not None:
-        page, params = link
-        target = next((k for k, v in PAGE_FILES.items() if v[0] == page), None)
-        if target is not None and target == st.session_state.get("page"):
+        target, params = link
+        if target == st.session_state.get("page"):
             # A link to the page on screen would not navigate: the address takes the record instead
             # (the page opens on it, and the address is the one to send to a colleague).
             box.button(tr(f"entry_open_{target}"), on_click=st.query_params.update, args=(params,),
                        icon=":material/arrow_forward:", key=f"_open_{form}")  # fmt: skip
-        elif target is None or user.may_open(target):
+        elif user.may_open(target):
             box.page_link(
-                page, label=tr(f"entry_open_{target}"), query_params=params, icon=":material/open_in_new:"
+                PAGES[target].file,
+                label=tr(f"entry_open_{target}"),
+                query_params=params,
+                icon=":material/open_in_new:",
             )
 
 
@@ -193,7 +197,7 @@ def _agent_link(agent: str | None, day: dt.date | None) -> tuple[str, dict] | No
     if not agent or day is None:
         return None
     start = day - dt.timedelta(days=89)
-    return "views/agent.py", {"agent": agent, "from": start.isoformat(), "to": day.isoformat()}
+    return "agent", {"agent": agent, "from": start.isoformat(), "to": day.isoformat()}
 
 
 # Option labels are made with the language of this run: AppTest (and a rerun that races a
@@ -250,8 +254,8 @@ def ticket_form(wh: Warehouse, user: User) -> None:
     """A new consultation, complaint or suggestion; client, agent and team (queue) within the user's
     scope; a blank team is the agent's, else the client's only one."""
     scope = user.scope
-    clients = queries.clients(wh, scope)
-    agents = queries.agents(wh, scope)
+    clients = lookups.clients(wh, scope)
+    agents = lookups.agents(wh, scope)
     fields = Fields()
     k = _keys("ticket")
     _last_saved("ticket", user)
@@ -274,7 +278,7 @@ def ticket_form(wh: Warehouse, user: User) -> None:
             fields.slot("agent_id")
             team = st.selectbox(
                 tr("f_queue"),
-                queries.teams(wh, scope),
+                lookups.teams(wh, scope),
                 index=None,
                 placeholder=tr("choose"),
                 help=tr("f_queue_help"),
@@ -337,7 +341,7 @@ def ticket_form(wh: Warehouse, user: User) -> None:
     _done(
         "ticket",
         tr("entry_ticket_saved", id=row["ticket_id"]),
-        ("views/tickets.py", {"ticket": row["ticket_id"]}),
+        ("tickets", {"ticket": row["ticket_id"]}),
         saved=(values, row["ticket_id"]),
     )
 
@@ -366,7 +370,7 @@ def _find_ticket(wh: Warehouse, scope) -> None:
     typed = (st.session_state.get("fu_find") or "").strip()
     if not typed:
         return
-    found = queries.ticket_in_scope(wh, typed, scope)
+    found = lookups.ticket_in_scope(wh, typed, scope)
     if found is None:
         st.session_state["fu_not_found"] = typed
     else:
@@ -376,7 +380,7 @@ def _find_ticket(wh: Warehouse, scope) -> None:
 
 def _rounds(wh: Warehouse, ticket: dict) -> None:
     """A complaint's rounds so far: each feedback, the customer's answer to it, and when."""
-    frame = queries.ticket_rounds(wh, ticket["ticket_id"]) if ticket["type"] == "complaint" else None
+    frame = lookups.ticket_rounds(wh, ticket["ticket_id"]) if ticket["type"] == "complaint" else None
     if frame is None or frame.empty:
         return
     frame["answer"] = [
@@ -397,14 +401,14 @@ def follow_up(wh: Warehouse, user: User) -> None:
         st.session_state["_fu_linked"] = linked
         st.session_state["fu_find"] = linked
         _find_ticket(wh, scope)
-    counts = queries.follow_up_counts(wh, scope)
+    counts = lookups.follow_up_counts(wh, scope)
     f1, f3 = st.columns([3, 2], vertical_alignment="bottom")
     f1.text_input(tr("fu_find"), max_chars=40, placeholder=tr("fu_find_placeholder"), key="fu_find",
                   on_change=_find_ticket, args=(wh, scope))  # fmt: skip
     which = (
         st.segmented_control(
             tr("fu_list"),
-            list(queries.FOLLOW_LISTS),
+            list(lookups.FOLLOW_LISTS),
             format_func=lambda k: f"{t(f'fu_list_{k}', language)} ({counts[k]:,})",
             default="all",
             key="fu_list",
@@ -414,7 +418,7 @@ def follow_up(wh: Warehouse, user: User) -> None:
     newest = f3.toggle(tr("fu_newest_first"), key="fu_newest")
     if st.session_state.get("fu_not_found"):
         st.warning(tr("fu_not_found", id=st.session_state["fu_not_found"]))
-    frame = queries.follow_ups(wh, scope, which=which, newest_first=newest)
+    frame = lookups.follow_ups(wh, scope, which=which, newest_first=newest)
     st.caption(tr("fu_caption_list", shown=len(frame), n=counts[which]))
     chosen = st.session_state.get("fu_ticket")
     if frame.empty and chosen is None:
@@ -432,7 +436,7 @@ def follow_up(wh: Warehouse, user: User) -> None:
     ticket_id = st.selectbox(tr("fu_ticket"), options, index=None, key="fu_ticket", placeholder=tr("choose"))
     if ticket_id is None:
         return
-    ticket = queries.ticket(wh, ticket_id)
+    ticket = lookups.ticket(wh, ticket_id)
     if ticket is None:
         return
     _rounds(wh, ticket)
@@ -444,7 +448,7 @@ def follow_up(wh: Warehouse, user: User) -> None:
     if action == "route":
         inputs["department"] = st.selectbox(
             tr("f_department"),
-            queries.departments(wh),
+            lookups.departments(wh),
             index=None,
             accept_new_options=True,
             placeholder=tr("choose"),
@@ -490,9 +494,9 @@ def audit_form(wh: Warehouse, user: User) -> None:
     today = dt.date.today()
     pol = policy(wh, today)
     card = pol.scorecard
-    agents = queries.agents(wh, user.scope)
-    qa_staff = queries.employees(wh, ("qa",))
-    owners = queries.employees(wh, ("supervisor", "qa", "trainer", "manager"))
+    agents = lookups.agents(wh, user.scope)
+    qa_staff = lookups.employees(wh, ("qa",))
+    owners = lookups.employees(wh, ("supervisor", "qa", "trainer", "manager"))
     fields = Fields()
     k = _keys("audit")
     _last_saved("audit", user)
@@ -523,7 +527,7 @@ def audit_form(wh: Warehouse, user: User) -> None:
     with c3:
         client = st.selectbox(
             tr("client"),
-            queries.clients(wh, user.scope),
+            lookups.clients(wh, user.scope),
             index=None,
             placeholder=tr("choose"),
             key=k("qa_client"),
@@ -654,8 +658,8 @@ def audit_form(wh: Warehouse, user: User) -> None:
 
 def training_form(wh: Warehouse, user: User) -> None:
     """A training result; the attempt defaults to the next one, pass or fail from the pass mark."""
-    people = queries.employees(wh)
-    courses = queries.courses(wh)
+    people = lookups.employees(wh)
+    courses = lookups.courses(wh)
     kinds = dict(zip(courses["course"], courses["kind"], strict=True))
     fields = Fields()
     k = _keys("training")
@@ -684,7 +688,7 @@ def training_form(wh: Warehouse, user: User) -> None:
         hours = st.number_input(tr("f_hours"), min_value=0.0, max_value=200.0, value=None, step=0.5,
                                 key=k("tr_hours"))  # fmt: skip
         fields.slot("hours")
-        next_try = queries.next_attempt(wh, employee, course) if employee and course else 1
+        next_try = lookups.next_attempt(wh, employee, course) if employee and course else 1
         attempt = st.number_input(tr("f_attempt"), min_value=1, value=next_try, step=1,
                                   key=k(f"tr_attempt_{employee}_{course}"))  # fmt: skip
         fields.slot("attempt")
@@ -744,11 +748,11 @@ def appraisal_form(wh: Warehouse, user: User) -> None:
     """Proposed indicators from the data, edited with a reason; teamwork by the reviewer; the score,
     grade and (for those who see pay) the performance pay before confirming."""
     language = lang()
-    periods = queries.appraisal_periods(wh)
+    periods = lookups.appraisal_periods(wh)
     if not periods:
         st.info(tr("ap_no_periods"))
         return
-    agents = queries.agents(wh, user.scope)
+    agents = lookups.agents(wh, user.scope)
     fields = Fields()
     k = _keys("appraisal")
     _last_saved("appraisal", user)
@@ -762,7 +766,7 @@ def appraisal_form(wh: Warehouse, user: User) -> None:
     if employee is None:
         st.info(tr("ap_choose"))
         return
-    existing = queries.appraisal_of(wh, period, employee)
+    existing = lookups.appraisal_of(wh, period, employee)
     if existing is not None:
         st.warning(
             tr("ap_exists", score=f"{existing['score']:.1f}", grade=existing["grade"] or "–",

@@ -4,8 +4,8 @@ The rounds (`complaint_rounds`, one row per feedback: round n at time t, accepte
 awaiting the answer) are the record; a ticket's `feedback_at`, `customer_accepted` and `reopened`
 are their summary, kept for every reader that needs only the state: the latest feedback, the
 answer to it, and whether any round was reopened. Whatever writes rounds (a workflow step in
-`csdata.entry`, an import in `csdata.ingest`) brings the summary in step with `summarise` in the
-same transaction. The demo generator writes both from one draw (`csdata.sample`).
+`csdata.records.entry`, an import in `csdata.imports.ingest`) brings the summary in step with `summarise` in the
+same transaction. The demo generator writes both from one draw (`csdata.demo.sample`).
 
 A ticket row in a file carries only a summary; `IMPLIED` reads the fewest rounds that agree with
 it (the same reading the migration that introduced rounds gave the tickets already stored).

@@ -1,7 +1,7 @@
 """The metric catalog: every KPI of the policy, defined once.
 
 A *measure* is one SQL aggregate over one source relation (tickets, complaint rounds, audits,
-onboarding, training, staff, appraisals; `csdata.queries` defines those relations and their
+onboarding, training, staff, appraisals; `csdata.analytics.compiler` defines those relations and their
 columns). A *metric* is an SQL expression over measures, with its labels, unit, good direction
 and formula text. Splitting the two lets one metric combine sources (training hours per head =
 training hours ÷ headcount) and lets the query layer fetch each source once however many metrics

@@ -1,6 +1,6 @@
 """Data entry without a screen: the records forms save, the ticket workflow, appraisal proposals.
 
-A form's record is one row in the canonical columns of `csdata.models`, saved through
+A form's record is one row in the canonical columns of `csdata.records.models`, saved through
 `ingest.import_file(..., strict=True)`, so a form and an upload obey exactly the same rules
 (types, bounds, cross-field rules, known clients and employees, duplicates) and land in one
 transaction with their import-log and audit-log rows. What a file cannot say is checked here
@@ -8,8 +8,8 @@ first: that the record lies within the user's scope.
 
 The ticket workflow (route, feed back, accept or reopen, call back, adopt a suggestion) changes
 one existing ticket per action; each action is one transaction with its audit-log row and refuses
-an impossible step with a `Problem` whose key names the message in `csdata.i18n`. Feeding back
-and the customer's answer write a complaint's rounds (`csdata.rounds`), every one of them kept,
+an impossible step with a `Problem` whose key names the message in `csdata.text.i18n`. Feeding back
+and the customer's answer write a complaint's rounds (`csdata.records.rounds`), every one of them kept,
 and bring the ticket's summary columns in step in the same transaction.
 """
 
@@ -24,11 +24,13 @@ from typing import Literal
 import pandas as pd
 from pydantic import BaseModel, Field
 
-from csdata import ingest, queries, rounds
-from csdata.i18n import Problem
-from csdata.models import KINDS
+from csdata.analytics import compiler, lookups
+from csdata.analytics.compiler import EVERYTHING, Filters, Scope
+from csdata.imports import ingest
 from csdata.policy import Policy, load_policy
-from csdata.queries import EVERYTHING, Filters, Scope
+from csdata.records import rounds
+from csdata.records.models import KINDS
+from csdata.text.i18n import Problem
 
 # -- saving a form's record --------------------------------------------------------------------
 
@@ -55,8 +57,8 @@ def limits(wh, scope: Scope) -> dict[str, list[str] | None]:
     if scope.unlimited:
         return {"allowed_agents": None, "allowed_clients": None, "allowed_teams": None}
     return {
-        "allowed_agents": queries.people_in_scope(wh, scope),
-        "allowed_clients": queries.clients(wh, scope),
+        "allowed_agents": lookups.people_in_scope(wh, scope),
+        "allowed_clients": lookups.clients(wh, scope),
         "allowed_teams": None if scope.teams is None else list(scope.teams),
     }
 
@@ -82,13 +84,13 @@ def save(
 def in_scope_agent(wh, scope: Scope, agent_id: str | None) -> bool:
     if agent_id is None or scope.unlimited:
         return True
-    return agent_id in set(queries.agents(wh, scope)["employee_id"])
+    return agent_id in set(lookups.agents(wh, scope)["employee_id"])
 
 
 def save_ticket(wh, actor: str, scope: Scope, values: dict) -> ingest.Report:
     """A new consultation, complaint or suggestion; the client, the agent and the team (queue) must
     be in scope (the team is checked with the import's rules: see `ingest.check`)."""
-    if values.get("client") and values["client"] not in queries.clients(wh, scope):
+    if values.get("client") and values["client"] not in lookups.clients(wh, scope):
         raise Problem("entry_client_out_of_scope", value=values["client"])
     if not in_scope_agent(wh, scope, values.get("agent_id")):
         raise Problem("entry_agent_out_of_scope", value=values["agent_id"])
@@ -100,7 +102,7 @@ def save_ticket(wh, actor: str, scope: Scope, values: dict) -> ingest.Report:
 
 
 def _ticket(wh, ticket_id: str, scope: Scope) -> dict:
-    found = queries.ticket(wh, ticket_id)
+    found = lookups.ticket(wh, ticket_id)
     if found is None:
         raise Problem("wf_no_ticket", ticket=ticket_id)
     if scope.clients is not None and found["client"] not in scope.clients:
@@ -152,10 +154,10 @@ def _round_step(wh, actor: str, action: str, ticket_id: str, scope: Scope, decid
     are read inside it, `decide(ticket, last)` (`last`: the latest round as a dict, or None)
     returns the round to write (`{"round": n, ...}`: a new round when n is past the last one, else
     the answer to round n) or refuses, and the ticket's summary follows the rounds (see
-    `csdata.rounds`) before the audit-log row lands with them."""
+    `csdata.records.rounds`) before the audit-log row lands with them."""
     with wh.transaction(actor, f"ticket.{action}", ticket_id) as w:
         ticket = _ticket(wh, ticket_id, scope)
-        last = queries.last_round(wh, ticket_id)
+        last = lookups.last_round(wh, ticket_id)
         change = decide(ticket, last)
         n = change.pop("round")
         if last is None or n > last["round"]:
@@ -289,10 +291,10 @@ def save_audit(
         values["audit_id"] = "AU-new"
 
         def assign(w) -> dict:
-            return {"audit_id": queries.next_id(w, "audits", "audit_id", "AU", 6)}
+            return {"audit_id": lookups.next_id(w, "audits", "audit_id", "AU", 6)}
 
     if action is not None:
-        if action.owner_id and not queries.employee_exists(wh, action.owner_id):
+        if action.owner_id and not lookups.employee_exists(wh, action.owner_id):
             raise Problem("entry_unknown_owner", value=action.owner_id)
         audited = values.get("audited_at")
         if isinstance(audited, dt.date) and action.due_on < audited:
@@ -301,7 +303,7 @@ def save_audit(
     def add_action(w, report) -> None:
         if action is None:
             return
-        action_id = queries.next_id(w, "corrective_actions", "action_id", "CA", 5)
+        action_id = lookups.next_id(w, "corrective_actions", "action_id", "CA", 5)
         audit_id = report.assigned.get("audit_id", values["audit_id"])
         w.execute(
             "INSERT INTO corrective_actions (action_id, audit_id, agent_id, kind, owner_id, due_on, status, note) "
@@ -319,7 +321,7 @@ def save_audit(
 
 def pass_mark(wh, course: str, kind: str, policy: Policy) -> float | None:
     """The course's pass mark; else the policy's onboarding pass mark for onboarding; else none."""
-    mark = queries.course_pass_mark(wh, course)
+    mark = lookups.course_pass_mark(wh, course)
     if mark is not None:
         return mark
     return policy.onboarding_pass_mark if kind == "onboarding" else None
@@ -333,7 +335,7 @@ def save_training(wh, actor: str, values: dict, scope: Scope = EVERYTHING) -> in
         values = {**values, "attempt": 1}
 
         def assign(w) -> dict:
-            return {"attempt": queries.next_attempt(w, values["employee_id"], values["course"])}
+            return {"attempt": lookups.next_attempt(w, values["employee_id"], values["course"])}
 
     return save(wh, "training", values, actor, scope=scope, assign=assign)
 
@@ -361,11 +363,11 @@ def propose(wh, period: str, employee_id: str) -> Proposal:
     """Satisfaction = the agent's CSAT % × 100 over the period's tickets; quality = the agent's mean
     QA score; efficiency = 100 × the team's median AHT ÷ the agent's AHT, at most 100 (the team's
     median over its agents' AHT in the period)."""
-    bounds = queries.period_bounds(wh, period)
+    bounds = lookups.period_bounds(wh, period)
     if bounds is None:
         raise Problem("entry_unknown_period", value=period)
     filters = Filters(bounds[0], bounds[1])
-    table = queries.metric_table(wh, ["csat_pct", "qa_score", "aht"], filters, by="agent")
+    table = compiler.metric_table(wh, ["csat_pct", "qa_score", "aht"], filters, by="agent")
     table = table.set_index("key")
     if employee_id not in table.index:
         return Proposal(None, None, None)
@@ -375,10 +377,10 @@ def propose(wh, period: str, employee_id: str) -> Proposal:
         return None if pd.isna(x) else float(x)
 
     csat, quality, aht = value(row["csat_pct"]), value(row["qa_score"]), value(row["aht"])
-    team = queries.employee_team(wh, employee_id)
+    team = lookups.employee_team(wh, employee_id)
     median = None
     if team is not None:
-        mates = queries.team_members(wh, team)
+        mates = lookups.team_members(wh, team)
         ahts = table.loc[table.index.isin(mates), "aht"].dropna()
         median = float(ahts.median()) if len(ahts) else None
     efficiency = None
@@ -421,7 +423,7 @@ def outcome(wh, policy: Policy, employee_id: str, values: dict[str, float]) -> O
     employee's pay grade's performance-pay base; None without a pay grade)."""
     score = policy.appraisal.score(values)
     band = policy.appraisal.band(score)
-    base = queries.performance_base(wh, employee_id)
+    base = lookups.performance_base(wh, employee_id)
     return Outcome(score, band.grade, band.coefficient, None if base is None else base * band.coefficient)
 
 

@@ -4,7 +4,7 @@ A page's numbers are declared here once, as data: `requests(page, filters)` name
 table and listing the page draws. The page renders them (through the result cache), and
 `csdata bench` times the very same requests cold and against their bare SQL, so the benchmark
 measures what a user waits for and cannot drift from the pages. Nothing here writes SQL (that is
-`csdata.queries`) or draws (that is `csdata.ui`).
+`csdata.analytics.compiler`) or draws (that is `csdata.ui`).
 """
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ from dataclasses import dataclass, replace
 
 import pandas as pd
 
-from csdata import queries
-from csdata.metrics import HEADLINE
+from csdata.analytics import compiler
+from csdata.analytics.compiler import EVERYTHING, Filters, Scope
+from csdata.pages import DASHBOARDS, PAGES
 from csdata.policy import Policy, load_policy
-from csdata.queries import EVERYTHING, Filters, Scope
 
 
 @dataclass(frozen=True)
@@ -31,41 +31,12 @@ class Request:
 
     def sql(self, scope: Scope, policy: Policy) -> tuple[str, dict]:
         if self.listing is not None:
-            return queries.listing_sql(self.listing, self.filters, scope, policy)
-        return queries.build_sql(list(self.metrics), self.filters, self.by, scope, policy)
+            return compiler.listing_sql(self.listing, self.filters, scope, policy)
+        return compiler.build_sql(list(self.metrics), self.filters, self.by, scope, policy)
 
 
-# The cards at the top of each page, in order.
-CARDS: dict[str, tuple[str, ...]] = {
-    "overview": HEADLINE,
-    "service": (
-        "offered",
-        "answer_rate",
-        "service_level",
-        "asa",
-        "aht",
-        "resolution_rate",
-        "fcr_rate",
-        "csat_pct",
-        "csat_response_rate",
-        "callbacks_promised",
-        "callback_kept_rate",
-    ),
-    "complaints": (
-        "complaints",
-        "complaint_acceptance_rate",
-        "complaint_first_accept_rate",
-        "complaint_rounds_to_accept",
-        "complaint_feedback_hours",
-        "suggestions",
-        "suggestion_adoption_rate",
-        "suggestion_rewards",
-    ),
-    "quality": ("audits", "qa_score", "qa_pass_rate", "qa_critical_rate"),
-    "people": ("onboarding_pass_rate", "onboarding_attempts", "training_hours", "appraisal_score"),
-    "clients": HEADLINE,
-    "agent": ("offered", "asa", "aht", "fcr_rate", "csat_pct", "qa_score", "audits", "qa_pass_rate"),
-}
+# The cards at the top of each dashboard, in order (from the page table).
+CARDS: dict[str, tuple[str, ...]] = {k: PAGES[k].cards for k in DASHBOARDS}
 # Waits and handle times whose targets are set per channel: seconds on the phone and hours by email
 # do not average into one number worth reading, so a card shows each channel on its own unless
 # one channel is chosen.
@@ -76,7 +47,6 @@ AGENT_RANKING = ("audits", "qa_score", "qa_pass_rate", "qa_critical_rate")
 AUDITORS = ("audits", "qa_score", "qa_score_spread")
 DEPARTMENTS = ("complaints", "suggestions", "suggestion_adoption_rate", "suggestion_rewards")
 AGENT_TREND = ("aht", "csat_pct", "qa_score")
-PAGES = tuple(CARDS)
 
 
 def drill_level(filters: Filters, agents_visible: bool = True) -> str:

@@ -1,0 +1,394 @@
+"""The look-ups pages and forms need besides metrics: filter choices, the data's span, names,
+the pay table, the audit log, a ticket and its rounds, the follow-up lists, courses, periods and
+the import log. Each is one small query with bound parameters; those that list what a user may
+see take the user's scope."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pandas as pd
+
+from csdata.analytics.compiler import EVERYTHING, Scope, _Params, _restrict
+from csdata.policy import Policy
+
+# -- dimension look-ups for filter choices, all within the scope ------------------------------
+
+
+def clients(wh, scope: Scope = EVERYTHING) -> list[str]:
+    """Client names within the scope: an account limited to teams sees only those teams' clients."""
+    names = wh.column("SELECT name FROM clients ORDER BY name")
+    if scope.teams is not None:
+        served = set(wh.column("SELECT client FROM teams WHERE list_contains(?, name)", [list(scope.teams)]))
+        names = [c for c in names if c in served]
+    return [c for c in names if scope.clients is None or c in scope.clients]
+
+
+def teams(wh, scope: Scope = EVERYTHING, clients: tuple[str, ...] = ()) -> list[str]:
+    if not scope.agents_visible:
+        return []
+    rows = wh.rows("SELECT name, client FROM teams ORDER BY name")
+    allowed_clients = _restrict(clients, scope.clients)
+    return [
+        name
+        for name, client in rows
+        if (scope.teams is None or name in scope.teams)
+        and (allowed_clients is None or client in allowed_clients)
+    ]
+
+
+def ticket_date_range(wh, today: dt.date | None = None) -> tuple[dt.date, dt.date] | None:
+    """First and last day with tickets, or None for an empty warehouse. The last day is the last
+    one up to `today` (a ticket stored with a mistyped future date does not move every default
+    period there), unless every ticket lies ahead."""
+    row = wh.rows(
+        "SELECT CAST(min(opened_at) AS DATE), CAST(coalesce(max(opened_at) FILTER "
+        "(WHERE CAST(opened_at AS DATE) <= ?), max(opened_at)) AS DATE) FROM tickets",
+        [today or dt.date.today()],
+    )[0]
+    return None if row[0] is None else (row[0], row[1])
+
+
+@dataclass(frozen=True)
+class Span:
+    """The days a picker offers and the period a dashboard opens on.
+
+    `first`..`last` is every day that holds a ticket, audit or training result, and today (a
+    record saved today can be looked at). `end` is the last complete day of ticket data: the
+    latest day before today that holds tickets and at least half as many as the median of the
+    same weekday in the four weeks before it. A day that is still running, or a tail of a few
+    stray tickets after the data really stops, does not pull every default period into an
+    almost empty week."""
+
+    first: dt.date
+    last: dt.date
+    end: dt.date
+
+    def default(self, days: int) -> tuple[dt.date, dt.date]:
+        """The `days` days up to `end`, within the span."""
+        return max(self.first, self.end - dt.timedelta(days=days - 1)), self.end
+
+
+_LOOK_BACK = 150  # days of daily counts read to find the last complete day
+
+
+def data_span(wh, today: dt.date | None = None) -> Span | None:
+    """The span of the warehouse's records (see `Span`), or None when it holds no ticket."""
+    today = today or dt.date.today()
+    tickets = ticket_date_range(wh, today)
+    if tickets is None:
+        return None
+    first, last_ticket = tickets
+    other = wh.rows(
+        "SELECT min(d), max(d) FROM (SELECT min(audited_at) AS d FROM audits UNION ALL "
+        "SELECT max(audited_at) FROM audits UNION ALL SELECT min(taken_on) FROM training_results "
+        "UNION ALL SELECT max(taken_on) FROM training_results)"
+    )[0]
+    first = min(d for d in (first, other[0]) if d is not None)
+    last = max(d for d in (last_ticket, other[1], today) if d is not None)
+    days = dict(
+        wh.rows(
+            "SELECT CAST(opened_at AS DATE) AS d, count(*) FROM tickets "
+            "WHERE opened_at >= ? AND opened_at < ? GROUP BY d",
+            [last_ticket - dt.timedelta(days=_LOOK_BACK + 28), last_ticket + dt.timedelta(days=1)],
+        )
+    )
+    end = last_ticket
+    for back in range(_LOOK_BACK):
+        day = last_ticket - dt.timedelta(days=back)
+        if day >= today or not days.get(day):
+            continue
+        weeks = sorted(days.get(day - dt.timedelta(days=7 * k), 0) for k in range(1, 5))
+        if days[day] >= (weeks[1] + weeks[2]) / 4:  # half the median of four
+            end = day
+            break
+    return Span(first, last, end)
+
+
+def employee_names(wh, ids: list[str]) -> dict[str, str]:
+    if not ids:
+        return {}
+    return dict(wh.rows("SELECT employee_id, name FROM employees WHERE list_contains(?, employee_id)", [ids]))
+
+
+# -- pay and the audit log ---------------------------------------------------------------------
+
+
+def appraisal_periods(wh, appraised_only: bool = False) -> list[tuple[str, dt.date]]:
+    """(period, last day), newest first; with `appraised_only`, periods that have appraisals."""
+    having = "WHERE EXISTS (SELECT 1 FROM appraisals a WHERE a.period = p.period)" if appraised_only else ""
+    return wh.rows(f"SELECT period, ends_on FROM appraisal_periods p {having} ORDER BY ends_on DESC")
+
+
+def pay_table(wh, period: str, policy: Policy, scope: Scope = EVERYTHING) -> pd.DataFrame:
+    """Per appraised employee: monthly base pay, the appraisal grade's coefficient, monthly
+    performance pay (= the pay grade's performance-pay base × coefficient) and the period's bonuses.
+
+    Pay is confidential: callers check `User.sees_pay` before asking.
+    """
+    params = _Params({"period": period})
+    coefficients = ", ".join(
+        f"({params.add(b.grade)}, {float(b.coefficient)})" for b in policy.appraisal.bands
+    )
+    sql = f"""
+        WITH coefficient(grade, value) AS (VALUES {coefficients}),
+             bonus AS (SELECT employee_id, sum(amount) AS amount FROM bonuses WHERE period = $period
+                       GROUP BY employee_id)
+        SELECT e.employee_id, e.name, e.team, e.client, e.grade AS pay_grade,
+               CAST(g.base_pay AS DOUBLE) AS base_pay, round(a.score, 1) AS appraisal_score,
+               a.grade AS appraisal_grade, c.value AS coefficient,
+               CAST(g.performance_base AS DOUBLE) * c.value AS performance_pay,
+               CAST(coalesce(b.amount, 0) AS DOUBLE) AS bonus
+        FROM appraisals a
+        JOIN employees e ON e.employee_id = a.employee_id
+        LEFT JOIN pay_grades g ON g.grade = e.grade
+        LEFT JOIN coefficient c ON c.grade = a.grade
+        LEFT JOIN bonus b ON b.employee_id = a.employee_id
+        WHERE a.period = $period AND {params.within(scope, "e.client", "e.team")}
+        ORDER BY e.team NULLS LAST, e.employee_id"""
+    return wh.df(sql, params.values)
+
+
+def audit_log(
+    wh, start: dt.date, end: dt.date, actor: str = "", action: str = "", limit: int = 5000
+) -> pd.DataFrame:
+    """Writes and sign-ins between two days, newest first; `actor`/`action` match as substrings."""
+    return wh.df(
+        "SELECT id, at_time, actor, action, entity, CAST(detail AS VARCHAR) AS detail FROM audit_log"
+        " WHERE at_time >= ? AND at_time < ? AND contains(lower(actor), lower(?))"
+        " AND contains(lower(action), lower(?)) ORDER BY id DESC LIMIT ?",
+        [start, end + dt.timedelta(days=1), actor, action, limit],
+    )
+
+
+# -- look-ups for the data-entry forms and the ticket workflow ---------------------------------
+
+
+def agents(wh, scope: Scope = EVERYTHING) -> pd.DataFrame:
+    """Active agents (id, name, team, client) within the scope: a supervisor sees their teams' only."""
+    params = _Params()
+    return wh.df(
+        "SELECT employee_id, name, team, client FROM employees WHERE position = 'agent' AND status = 'active'"
+        f" AND {params.within(scope, 'client', 'team')} ORDER BY employee_id",
+        params.values,
+    )
+
+
+def employees(wh, positions: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Active employees (id, name, team, position), optionally of some positions only."""
+    sql = "SELECT employee_id, name, team, position FROM employees WHERE status = 'active'"
+    params: list = []
+    if positions:
+        sql += " AND list_contains(?, position)"
+        params.append(list(positions))
+    return wh.df(sql + " ORDER BY employee_id", params)
+
+
+def employee_exists(wh, employee_id: str) -> bool:
+    return bool(wh.scalar("SELECT count(*) FROM employees WHERE employee_id = ?", [employee_id]))
+
+
+def employee_team(wh, employee_id: str) -> str | None:
+    return wh.scalar("SELECT team FROM employees WHERE employee_id = ?", [employee_id])
+
+
+def team_members(wh, team: str) -> list[str]:
+    return wh.column("SELECT employee_id FROM employees WHERE team = ? ORDER BY employee_id", [team])
+
+
+def departments(wh) -> list[str]:
+    """Departments a complaint or suggestion may be routed to: the org's and those used before."""
+    return wh.column(
+        "SELECT name FROM departments UNION SELECT DISTINCT department FROM tickets "
+        "WHERE department IS NOT NULL ORDER BY 1"
+    )
+
+
+def department_names(wh, lang: str) -> dict[str, str]:
+    """Department code -> its name in the language: the Chinese name where the org gives one, in
+    English the code written as words (`ground_services` -> Ground services, `it` -> IT)."""
+    if lang == "zh":
+        return dict(wh.rows("SELECT name, name_zh FROM departments WHERE name_zh IS NOT NULL"))
+    codes = wh.column(
+        "SELECT name FROM departments UNION SELECT DISTINCT department FROM tickets WHERE department IS NOT NULL"
+    )
+    return {c: c.upper() if len(c) <= 2 else c.replace("_", " ").capitalize() for c in codes}
+
+
+def ticket(wh, ticket_id: str) -> dict | None:
+    """One ticket, its team (queue) among its columns, as a dict (None when unknown)."""
+    frame = wh.df("SELECT * FROM tickets WHERE ticket_id = ?", [ticket_id])
+    if frame.empty:
+        return None
+    row = frame.iloc[0].to_dict()
+    return {k: (None if not isinstance(v, (list, tuple)) and pd.isna(v) else v) for k, v in row.items()}
+
+
+_ROUND = ("round", "feedback_at", "answer", "answered_at")
+
+
+def ticket_rounds(wh, ticket_id: str) -> pd.DataFrame:
+    """A complaint's rounds in order: round, fed back at, answer (None: awaiting), answered at."""
+    return wh.df(
+        f"SELECT {', '.join(_ROUND)} FROM complaint_rounds WHERE ticket_id = ? ORDER BY round", [ticket_id]
+    )
+
+
+def last_round(wh, ticket_id: str) -> dict | None:
+    """A complaint's latest round as a dict (None for a value not recorded), or None before any."""
+    rows = wh.rows(
+        f"SELECT {', '.join(_ROUND)} FROM complaint_rounds WHERE ticket_id = ? ORDER BY round DESC LIMIT 1",
+        [ticket_id],
+    )
+    return dict(zip(_ROUND, rows[0], strict=True)) if rows else None
+
+
+# The lists of the follow-up page, each a condition on a ticket; "all" is any of the first four
+# or a callback promised for later.
+FOLLOW_LISTS: dict[str, str] = {
+    "awaiting_feedback": "t.type = 'complaint' AND (t.feedback_at IS NULL OR t.customer_accepted = FALSE)",
+    "awaiting_acceptance": "t.type = 'complaint' AND t.feedback_at IS NOT NULL AND t.customer_accepted IS NULL",
+    "callbacks_due": "t.callback_promised_at < $due_before AND t.callback_done_at IS NULL",
+    "suggestions": "t.type = 'suggestion' AND t.suggestion_adopted IS NULL",
+    "all": "((t.type = 'complaint' AND coalesce(t.customer_accepted, FALSE) = FALSE)"
+    " OR (t.type = 'suggestion' AND t.suggestion_adopted IS NULL)"
+    " OR (t.callback_promised_at IS NOT NULL AND t.callback_done_at IS NULL))",
+}
+
+
+def _due_before(now: dt.datetime | None) -> dt.datetime:
+    """Callbacks due today or overdue: promised before tomorrow's midnight."""
+    today = (now or dt.datetime.now()).date()
+    return dt.datetime.combine(today + dt.timedelta(days=1), dt.time())
+
+
+def follow_ups(
+    wh,
+    scope: Scope = EVERYTHING,
+    limit: int = 500,
+    which: str = "all",
+    newest_first: bool = False,
+    now: dt.datetime | None = None,
+) -> pd.DataFrame:
+    """Tickets to follow up within the scope, from one of `FOLLOW_LISTS`, oldest (or newest)
+    first: complaints not accepted, suggestions not decided, callbacks promised and not made."""
+    params = _Params({"limit": limit})
+    if "$due_before" in FOLLOW_LISTS[which]:
+        params.values["due_before"] = _due_before(now)
+    order = "DESC" if newest_first else ""
+    return wh.df(
+        "SELECT t.ticket_id, t.client, t.channel, t.type, t.agent_id, t.opened_at, t.department, t.routed_at,"
+        " t.feedback_at, t.customer_accepted, t.reopened, t.callback_promised_at, t.callback_done_at,"
+        " t.suggestion_adopted, CAST(t.reward_amount AS DOUBLE) AS reward_amount"
+        + f" FROM tickets t WHERE {FOLLOW_LISTS[which]} AND {params.within(scope, 't.client', 't.team')}"
+        f" ORDER BY t.opened_at {order}, t.ticket_id {order} LIMIT $limit",
+        params.values,
+    )
+
+
+def follow_up_counts(wh, scope: Scope = EVERYTHING, now: dt.datetime | None = None) -> dict[str, int]:
+    """How many tickets each of `FOLLOW_LISTS` holds within the scope (one pass)."""
+    params = _Params({"due_before": _due_before(now)})
+    counts = ", ".join(f"count_if({cond}) AS {name}" for name, cond in FOLLOW_LISTS.items())
+    row = wh.rows(
+        f"SELECT {counts} FROM tickets t WHERE " + params.within(scope, "t.client", "t.team"), params.values
+    )[0]
+    return dict(zip(FOLLOW_LISTS, (int(n) for n in row), strict=True))
+
+
+def ticket_in_scope(wh, ticket_id: str, scope: Scope = EVERYTHING) -> str | None:
+    """The id of the ticket the user typed (spaces and letter case forgiven) when it is within the
+    scope, else None."""
+    params = _Params({"id": ticket_id.strip().upper()})
+    return wh.scalar(
+        "SELECT t.ticket_id FROM tickets t WHERE upper(t.ticket_id) = $id AND "
+        f"{params.within(scope, 't.client', 't.team')} LIMIT 1",
+        params.values,
+    )
+
+
+def next_id(wh, table: str, column: str, prefix: str, digits: int) -> str:
+    """The next free id of the form prefix + zero-padded number (e.g. AU000123)."""
+    if table not in ("audits", "corrective_actions") or column not in ("audit_id", "action_id"):
+        raise KeyError(f"{table}.{column}")
+    number = wh.scalar(
+        f"SELECT coalesce(max(TRY_CAST(substr({column}, ?) AS BIGINT)), 0) + 1 FROM {table} "
+        f"WHERE starts_with({column}, ?)",
+        [len(prefix) + 1, prefix],
+    )
+    return f"{prefix}{number:0{digits}d}"
+
+
+def courses(wh) -> pd.DataFrame:
+    """Courses (course, kind, pass_mark), and courses results name without a course row."""
+    return wh.df(
+        "SELECT course, kind, pass_mark FROM courses UNION ALL "
+        "SELECT DISTINCT course, kind, CAST(NULL AS DOUBLE) FROM training_results r "
+        "WHERE NOT EXISTS (SELECT 1 FROM courses c WHERE c.course = r.course) ORDER BY 1"
+    )
+
+
+def course_pass_mark(wh, course: str) -> float | None:
+    return wh.scalar("SELECT pass_mark FROM courses WHERE course = ?", [course])
+
+
+def next_attempt(wh, employee_id: str, course: str) -> int:
+    return wh.scalar(
+        "SELECT coalesce(max(attempt), 0) + 1 FROM training_results WHERE employee_id = ? AND course = ?",
+        [employee_id, course],
+    )
+
+
+def period_bounds(wh, period: str) -> tuple[dt.date, dt.date] | None:
+    rows = wh.rows("SELECT starts_on, ends_on FROM appraisal_periods WHERE period = ?", [period])
+    return None if not rows else (rows[0][0], rows[0][1])
+
+
+def performance_base(wh, employee_id: str) -> float | None:
+    """The monthly performance-pay base of the employee's pay grade (confidential: pay)."""
+    return wh.scalar(
+        "SELECT CAST(g.performance_base AS DOUBLE) FROM employees e JOIN pay_grades g ON g.grade = e.grade "
+        "WHERE e.employee_id = ?",
+        [employee_id],
+    )
+
+
+def appraisal_of(wh, period: str, employee_id: str) -> dict | None:
+    """An existing appraisal (score, grade, confirmed_by, confirmed_at), or None."""
+    frame = wh.df(
+        "SELECT score, grade, reviewer, confirmed_by, confirmed_at FROM appraisals "
+        "WHERE period = ? AND employee_id = ?",
+        [period, employee_id],
+    )
+    return None if frame.empty else frame.iloc[0].to_dict()
+
+
+# -- the imports page --------------------------------------------------------------------------
+
+
+def import_log(
+    wh, kinds: tuple[str, ...] | None = None, actor: str | None = None, limit: int = 1000
+) -> pd.DataFrame:
+    """Imported files, newest first: all of them, or those of some kinds and/or by one user."""
+    where, params = ["TRUE"], []
+    if kinds is not None:
+        where.append("list_contains(?, kind)")
+        params.append(list(kinds))
+    if actor is not None:
+        where.append("actor = ?")
+        params.append(actor)
+    return wh.df(
+        "SELECT at_time, actor, kind, file_name, sha256, rows, imported, duplicates, rejected FROM import_log"
+        f" WHERE {' AND '.join(where)} ORDER BY id DESC LIMIT ?",
+        [*params, limit],
+    )
+
+
+def people_in_scope(wh, scope: Scope) -> list[str]:
+    """Everyone (any position, present or past) within the scope: whom an account may import for."""
+    params = _Params()
+    return wh.column(
+        f"SELECT employee_id FROM employees WHERE {params.within(scope, 'client', 'team')} ORDER BY employee_id",
+        params.values,
+    )

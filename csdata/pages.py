@@ -1,0 +1,126 @@
+"""The page table: every page of the app, once.
+
+Each entry says what the page is (its key, the script that draws it, its navigation section and
+icon), who may open it, and which metrics its cards show. The navigation, each page's guard, the
+benchmark and the README's role table all read this table, so a page added here is added
+everywhere, and a page's roles cannot differ between the menu and the guard.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from csdata.analytics.metrics import HEADLINE
+
+ROLES = ("admin", "exec", "supervisor", "qa", "hr", "finance", "client")
+
+
+@dataclass(frozen=True)
+class Page:
+    key: str  # the URL path, and the name of the page in code
+    file: str  # the script under views/
+    section: str  # text key of its navigation heading
+    roles: frozenset[str]
+    icon: str
+    cards: tuple[str, ...] = ()  # the metrics of the cards at its top (a dashboard)
+
+    @property
+    def title(self) -> str:
+        """Text key of its title."""
+        return f"nav_{self.key}"
+
+
+def _page(key: str, section: str, roles: set[str] | tuple[str, ...], icon: str, cards=()) -> Page:
+    return Page(key, f"views/{key}.py", section, frozenset(roles), f":material/{icon}:", tuple(cards))
+
+
+_DASHBOARDS = "nav_section_dashboards"
+_DATA = "nav_section_data"
+_ADMIN = "nav_section_admin"
+
+# In navigation order.
+PAGES: dict[str, Page] = {
+    p.key: p
+    for p in (
+        _page("overview", _DASHBOARDS, ROLES, "dashboard", HEADLINE),
+        _page(
+            "service",
+            _DASHBOARDS,
+            {"admin", "exec", "supervisor", "qa", "client"},
+            "headset_mic",
+            (
+                "offered",
+                "answer_rate",
+                "service_level",
+                "asa",
+                "aht",
+                "resolution_rate",
+                "fcr_rate",
+                "csat_pct",
+                "csat_response_rate",
+                "callbacks_promised",
+                "callback_kept_rate",
+            ),
+        ),
+        _page(
+            "complaints",
+            _DASHBOARDS,
+            {"admin", "exec", "supervisor", "client"},
+            "report",
+            (
+                "complaints",
+                "complaint_acceptance_rate",
+                "complaint_first_accept_rate",
+                "complaint_rounds_to_accept",
+                "complaint_feedback_hours",
+                "suggestions",
+                "suggestion_adoption_rate",
+                "suggestion_rewards",
+            ),
+        ),
+        _page(
+            "quality",
+            _DASHBOARDS,
+            {"admin", "exec", "supervisor", "qa"},
+            "verified",
+            ("audits", "qa_score", "qa_pass_rate", "qa_critical_rate"),
+        ),
+        _page(
+            "people",
+            _DASHBOARDS,
+            {"admin", "exec", "supervisor", "hr"},
+            "badge",
+            ("onboarding_pass_rate", "onboarding_attempts", "training_hours", "appraisal_score"),
+        ),
+        _page(
+            "clients",
+            _DASHBOARDS,
+            {"admin", "exec", "supervisor", "finance", "client"},
+            "business_center",
+            HEADLINE,
+        ),
+        _page(
+            "agent",
+            _DASHBOARDS,
+            {"admin", "exec", "supervisor", "qa", "hr"},
+            "person",
+            ("offered", "asa", "aht", "fcr_rate", "csat_pct", "qa_score", "audits", "qa_pass_rate"),
+        ),
+        _page("tickets", _DATA, {"admin", "supervisor"}, "support_agent"),
+        _page("audits", _DATA, {"admin", "qa"}, "fact_check"),
+        _page("training", _DATA, {"admin", "hr"}, "school"),
+        _page("appraisals", _DATA, {"admin", "hr"}, "grading"),
+        _page("imports", _DATA, {"admin", "qa", "hr", "supervisor"}, "upload_file"),
+        _page("pay", _ADMIN, {"admin", "hr", "finance"}, "payments"),
+        _page("users", _ADMIN, {"admin"}, "group"),
+        _page("policy", _ADMIN, {"admin"}, "rule"),
+        _page("audit_log", _ADMIN, {"admin"}, "history"),
+    )
+}
+SECTIONS = (_DASHBOARDS, _DATA, _ADMIN)
+DASHBOARDS = tuple(k for k, p in PAGES.items() if p.cards)  # the pages with cards (the benchmark times these)
+
+
+def may_open(role: str, page: str) -> bool:
+    found = PAGES.get(page)
+    return found is not None and role in found.roles

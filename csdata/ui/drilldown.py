@@ -1,0 +1,181 @@
+"""Drill-down: a table of the level below the filters (company, client, team, agent); a click on
+any cell opens that row's level, with its values coloured against the targets."""
+
+from __future__ import annotations
+
+from functools import partial
+
+import pandas as pd
+import streamlit as st
+
+from csdata.analytics import lookups, page_queries
+from csdata.analytics.compiler import Filters, Scope
+from csdata.analytics.metrics import CATALOG, meets
+from csdata.store.warehouse import Warehouse
+from csdata.text.i18n import (
+    column_label,
+    duration_unit,
+    fmt_value,
+    literal,
+)
+from csdata.ui.core import lang, policy, tr
+from csdata.ui.datatable import download
+from csdata.ui.kpi import card_value, one_or_none
+
+_DRILL = "_drill"  # a drill-down click waiting for the next run: (level, value)
+
+
+# -- drill-down --------------------------------------------------------------------------------
+
+
+def blank_key(grouping: str) -> str:
+    """The name of the row of a split that has no key: by agent, the tickets nobody answered; by
+    team, the tickets of no known queue (and people in no team)."""
+    return tr("unanswered") if grouping == "agent" else tr("unassigned")
+
+
+# A click on a row's box selects the row; a click on any of its cells selects that cell. Either
+# drills, so a reader who clicks the name (or any figure) of a row goes where the hint says.
+CLICKABLE = ["single-row", "single-cell"]
+
+
+def clicked_row(event) -> int | None:
+    """The row a click on a table chose: a selected row, or the row of a selected cell."""
+    selection = event.selection if event is not None else None
+    if not selection:
+        return None
+    if selection.rows:
+        return int(selection.rows[0])
+    if selection.cells:
+        return int(selection.cells[0][0])
+    return None
+
+
+def drill_on_click(event, level: str, keys: tuple[str, ...]) -> None:
+    """After a click, drills with the clicked row's key and runs again (the filters sit above the
+    table and take a change only before they are drawn)."""
+    row = clicked_row(event)
+    if row is not None and row < len(keys) and keys[row]:  # the unassigned row ('') leads nowhere
+        st.session_state[_DRILL] = (level, keys[row])
+        st.rerun()
+
+
+def _up() -> None:
+    st.session_state[_DRILL] = ("up", "")
+
+
+def take_drill() -> str | None:
+    """Applies a click of the last run before the widgets are drawn (Streamlit allows no later);
+    returns the agent whose page to open, if an agent was clicked."""
+    level, value = st.session_state.pop(_DRILL, (None, None))
+    if level == "client":
+        st.session_state["f_clients"], st.session_state["f_teams"] = [value], []
+    elif level == "team":
+        st.session_state["f_teams"] = [value]
+    elif level == "up":
+        if st.session_state.get("f_teams"):
+            st.session_state["f_teams"] = []
+        else:
+            st.session_state["f_clients"] = []
+    return value if level == "agent" else None
+
+
+def drill_table(
+    wh: Warehouse, frames: dict[str, pd.DataFrame], filters: Filters, scope: Scope, key: str
+) -> None:
+    """Headline metrics one level below the filters (clients, a client's teams, a team's agents),
+    each cell coloured against its target, a duration in the unit of its card; a click on a row
+    goes one level down."""
+    frame = frames["drill"]
+    level = page_queries.drill_level(filters, scope.agents_visible)
+    st.subheader(tr(f"drill_{level}_title"))
+    trail = [tr("company")]  # where the table stands: the company, the client, the team
+    if level != "client":
+        trail.append(literal(", ".join(filters.clients)) or tr("all_clients"))
+    if filters.teams:
+        trail.append(literal(", ".join(filters.teams)))
+    row = st.container(horizontal=True, vertical_alignment="center")
+    row.caption(" › ".join(trail))
+    if level != "client":
+        row.button(tr("drill_up"), key=f"{key}_up", on_click=_up, icon=":material/arrow_upward:")
+    if frame.empty:
+        st.info(tr("no_data"))
+        return
+    metrics = [m for m in frame.columns if m in CATALOG]
+    keys = tuple(str(k) for k in frame["key"])
+    # A duration in the unit its card shows, in every cell and target of its column.
+    durations = {m: duration_unit(card_value(frames, m)) for m in metrics if CATALOG[m].unit == "seconds"}
+    raw, units, status, helps = _against_targets(wh, frame, metrics, filters, level, durations)
+    raw.iloc[:, 0] = [k or blank_key(level) for k in keys]
+    if level == "agent":
+        names = lookups.employee_names(wh, list(keys))
+        raw.insert(1, column_label("name", lang()), [names.get(k, "") for k in keys])
+    shown = raw.copy()
+    by_label = {CATALOG[m].short_label(lang()): d for m, d in durations.items()}
+    for column, unit in units.items():
+        duration = by_label.get(column.split(" · ")[0])
+        shown[column] = [
+            fmt_value(None if pd.isna(v) else float(v), unit, lang(), duration) for v in raw[column]
+        ]
+    if page_queries.split_by_channel(filters):
+        st.caption(tr("drill_per_channel"))
+    st.caption(tr("drill_hint_agent" if level == "agent" else "drill_hint"))
+    event = st.dataframe(
+        shown.style.apply(partial(_colour, status=status)),
+        hide_index=True,
+        width="stretch",
+        column_config=_help(helps),
+        key=f"{key}_{level}",
+        on_select="rerun",
+        selection_mode=CLICKABLE,
+    )
+    drill_on_click(event, level, keys)
+    download(raw, units, str, f"{level}s", filters, f"dl_{key}_{level}")
+
+
+def _against_targets(
+    wh, frame: pd.DataFrame, metrics, filters: Filters, level: str, durations: dict[str, str]
+):
+    """The table's values (numbers, by heading), each numeric column's unit, each cell's verdict
+    against its target, and each column's help.
+
+    A row is measured against its own client's contract. Where the rows' targets differ (clients
+    with different contracts) a target column follows the metric; where they agree the target is
+    in the column's help."""
+    language = lang()
+    pol = policy(wh, filters.end)
+    channel = one_or_none(filters.channels)
+    raw = pd.DataFrame({tr(level): frame["key"].astype(str)})
+    units: dict[str, str] = {}
+    status = pd.DataFrame(index=frame.index)
+    helps: dict[str, str] = {}
+    for name in metrics:
+        metric = CATALOG[name]
+        label = metric.short_label(language)
+        vals = [None if pd.isna(v) else float(v) for v in frame[name]]
+        raw[label], units[label] = vals, metric.unit
+        clients = list(frame["key"]) if level == "client" else [one_or_none(filters.clients)] * len(frame)
+        targets = [pol.target(name, c, channel, days=filters.days) for c in clients]
+        status[label] = [meets(name, v, t) for v, t in zip(vals, targets, strict=True)]
+        helps[label] = f"{metric.label(language)}: {metric.formula(language)}"
+        distinct = {t for t in targets if t is not None}
+        if len(distinct) > 1:
+            column = f"{label} · {tr('target')}"
+            raw[column], units[column] = targets, metric.unit
+        elif distinct:
+            target = fmt_value(distinct.pop(), metric.unit, language, durations.get(name))
+            helps[label] += f" · {tr('target')} {target}"
+    return raw, units, status, helps
+
+
+def _colour(column: pd.Series, status: pd.DataFrame) -> list[str]:
+    if column.name not in status:
+        return [""] * len(column)
+    return [
+        {True: "background-color: #d9f2e6", False: "background-color: #fbe3d6"}.get(s, "")
+        for s in status[column.name]
+    ]
+
+
+def _help(helps: dict[str, str]) -> dict:
+    return {label: st.column_config.Column(help=text) for label, text in helps.items()}

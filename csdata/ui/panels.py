@@ -1,0 +1,181 @@
+"""The charts and tables of a dashboard: trends, heatmaps, spreads, and tables with their
+downloads as numbers."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from csdata.analytics import lookups
+from csdata.analytics.compiler import Filters
+from csdata.analytics.metrics import CATALOG
+from csdata.policy import CHANNELS
+from csdata.store.warehouse import Warehouse
+from csdata.text.i18n import (
+    DURATION_UNITS,
+    channel_label,
+    column_label,
+    duration_unit,
+    fmt_value,
+)
+from csdata.ui import charts
+from csdata.ui.core import lang, policy, tr
+from csdata.ui.datatable import blank, download, readable
+from csdata.ui.drilldown import CLICKABLE, blank_key, drill_on_click
+from csdata.ui.kpi import card_value, one_or_none, target_for
+
+# -- charts and tables ---------------------------------------------------------------------------
+
+
+def empty(frame: pd.DataFrame | None, *columns: str) -> bool:
+    """True (and a plain message shown) when there is nothing to draw."""
+    if frame is None or frame.empty or any(frame[c].isna().all() for c in columns if c in frame):
+        st.info(tr("no_data"))
+        return True
+    return False
+
+
+def duration_axis(metric: str, reference: float | None) -> charts.Axis | None:
+    """The axis of a duration metric in the unit its card shows (`reference`: the card's value)."""
+    if CATALOG[metric].unit != "seconds":
+        return None
+    unit = duration_unit(reference)
+    size, digits = DURATION_UNITS[unit]
+    return (1 / size, f",.{digits}f", f" {tr(f'unit_{unit}')}")
+
+
+def trend(
+    wh: Warehouse,
+    frames: dict[str, pd.DataFrame],
+    metric: str,
+    filters: Filters,
+    key: str,
+    title: str | None = None,
+) -> None:
+    """A metric's weekly line against its target; a wait or handle time one panel per channel
+    where the page splits it, each in the unit of its card."""
+    pol = policy(wh, filters.end)
+    label = CATALOG[metric].label(lang())
+    by_channel = frames.get("trend_by_channel")
+    if by_channel is not None and metric in by_channel:
+        if empty(by_channel, metric):
+            return
+        language = lang()
+        panels = {
+            c: (
+                channel_label(c, language),
+                duration_axis(metric, card_value(frames, metric, c)),
+                pol.target(metric, one_or_none(filters.clients), c, days=filters.days),
+            )
+            for c in CHANNELS
+            if c in set(by_channel["key2"])
+        }
+        fig = charts.channel_trends(by_channel, metric, panels, title or label, tr("week"), tr("target"))
+        st.plotly_chart(fig, width="stretch", key=key)
+        return
+    frame = frames.get("trend")
+    if empty(frame, metric):
+        return
+    target = target_for(pol, metric, filters)
+    if metric == "training_hours" and target is not None:
+        target = pol.target(metric, days=7)
+    axis = duration_axis(metric, card_value(frames, metric))
+    fig = charts.trend(
+        frame, metric, CATALOG[metric].unit, title or label, tr("week"), target, tr("target"), axis
+    )
+    st.plotly_chart(fig, width="stretch", key=key)
+
+
+def split_trend(
+    wh: Warehouse, frame: pd.DataFrame, metric: str, filters: Filters, split: str, key: str
+) -> None:
+    """A metric's weekly line per channel or client, each against its own target."""
+    if empty(frame, metric):
+        return
+    pol = policy(wh, filters.end)
+    language = lang()
+    series = sorted(frame["key2"].dropna().unique())
+    names = {s: channel_label(s, language) if split == "channel" else s for s in series}
+    targets = {
+        s: pol.target(
+            metric,
+            s if split == "client" else one_or_none(filters.clients),
+            s if split == "channel" else one_or_none(filters.channels),
+            days=filters.days,
+        )
+        for s in series
+    }
+    colours = charts.colours(split, series, lookups.clients(wh) if split == "client" else ())
+    fig = charts.lines(
+        frame, metric, CATALOG[metric].unit, CATALOG[metric].label(language), tr("week"), names, targets, colours,
+        tr("target"),
+    )  # fmt: skip
+    st.plotly_chart(fig, width="stretch", key=key)
+
+
+def table(
+    frame: pd.DataFrame,
+    name: str,
+    units: dict[str, str] | None = None,
+    agent: str | None = None,
+    key_label: str | None = None,
+    filters: Filters | None = None,
+) -> None:
+    """A table with translated headings (metric columns formatted), and CSV / Excel downloads of
+    the same rows as numbers (see `download`). With `agent` (the column holding employee IDs), a
+    click on a row opens that agent's page; `key_label` names a metric table's `key` column (a
+    channel's values are translated)."""
+    language = lang()
+    if empty(frame):
+        return
+    units = units or {}
+    base = readable(frame)
+    if key_label is not None:
+        if key_label == "channel":
+            base["key"] = [channel_label(c, language) for c in base["key"]]
+        base["key"] = [k if k != "" else blank_key(key_label) for k in base["key"]]
+        base = base.rename(columns={"key": key_label})
+    shown = base.copy()
+    for column, unit in units.items():
+        shown[column] = [fmt_value(None if pd.isna(v) else float(v), unit, language) for v in shown[column]]
+
+    def heading(column: str) -> str:
+        return CATALOG[column].short_label(language) if column in CATALOG else column_label(column, language)
+
+    shown = shown.rename(columns=heading)
+    clickable = {}
+    if agent is not None:
+        st.caption(tr("drill_hint_agent"))
+        clickable = {"key": f"t_{name}", "on_select": "rerun", "selection_mode": CLICKABLE}
+    config = {column_label("comment", language): st.column_config.TextColumn(width="large")}
+    event = st.dataframe(
+        blank(shown, numbers_too=True), hide_index=True, width="stretch", column_config=config, **clickable
+    )
+    if agent is not None:
+        drill_on_click(event, "agent", tuple(str(v) for v in frame[agent]))
+    download(base, units, heading, name, filters, f"dl_{name}")
+
+
+def heatmap(frame: pd.DataFrame) -> None:
+    """Tickets offered by weekday and hour of day."""
+    if empty(frame, "offered"):
+        return
+    days = [tr(f"weekday_{d}") for d in range(1, 8)]
+    fig = charts.heatmap(frame, "offered", None, days, tr("hour_of_day"), tr("tickets_unit"))
+    st.plotly_chart(fig, width="stretch", key="heatmap")
+
+
+def spread(frame: pd.DataFrame, metrics: tuple[str, ...], key: str) -> None:
+    """Mean, median and 90th percentile of a duration per channel, as grouped bars."""
+    if empty(frame, *metrics):
+        return
+    language = lang()
+    labels = {m: CATALOG[m].label(language) for m in metrics}
+    channels = {c: channel_label(c, language) for c in frame["key"]}
+    units = {u: tr(f"unit_{u}") for u in ("s", "min", "h")}
+    fig = charts.durations(frame, labels, channels, units, CATALOG[metrics[0]].label(language))
+    st.plotly_chart(fig, width="stretch", key=key)
+
+
+def metric_units(frame: pd.DataFrame) -> dict[str, str]:
+    return {c: CATALOG[c].unit for c in frame.columns if c in CATALOG}

@@ -1,0 +1,280 @@
+"""The sections particular to one dashboard: the complaint funnel and ageing, QA criteria and
+findings, training and appraisal panels, a client's scorecard, an agent's header."""
+
+from __future__ import annotations
+
+from functools import partial
+
+import pandas as pd
+import streamlit as st
+
+from csdata.analytics import compiler, exports, lookups, page_queries
+from csdata.analytics.compiler import Filters
+from csdata.analytics.metrics import CATALOG, meets
+from csdata.store.warehouse import Warehouse
+from csdata.text.i18n import (
+    column_label,
+    fmt_value,
+    literal,
+    unit_name,
+)
+from csdata.ui import charts
+from csdata.ui.core import lang, policy, tr
+from csdata.ui.datatable import download
+from csdata.ui.kpi import card_rows, card_target
+from csdata.ui.panels import empty, metric_units, table, trend
+
+# -- complaints ----------------------------------------------------------------------------------
+
+STAGES = ("recorded", "routed", "fed_back", "accepted")
+
+
+def complaint_funnel(path: pd.DataFrame) -> None:
+    """Complaints reaching each stage of the path (a complaint fed back was also routed)."""
+    if empty(path) or path["tickets"].sum() == 0:
+        return
+    reached = [int(path.loc[path["stage"].isin(STAGES[i:]), "tickets"].sum()) for i in range(len(STAGES))]
+    fig = charts.funnel([tr(f"stage_{s}") for s in STAGES], reached, tr("funnel_title"))
+    st.plotly_chart(fig, width="stretch", key="funnel")
+    reopened, reopens = (int(path[c].fillna(0).sum()) for c in ("reopened", "reopens"))
+    st.caption(
+        tr("reopened_count", n=reopened) + (tr("reopens_count", n=reopens) if reopens > reopened else "")
+    )
+
+
+def complaint_ageing(path: pd.DataFrame) -> None:
+    """Complaints not yet accepted, by stage and by days open at the end of the period."""
+    open_ = path[path["stage"] != "accepted"] if not path.empty else path
+    if empty(open_):
+        return
+    fig = charts.stacked(
+        open_, "age", "stage", "tickets", tr("ageing_title"), tr("age_days_axis"), tr("tickets_unit"),
+        {s: tr(f"stage_{s}") for s in STAGES}, ["fed_back", "routed", "recorded"],
+    )  # fmt: skip
+    fig.update_xaxes(categoryorder="array", categoryarray=list(compiler.AGE_BUCKETS))
+    st.plotly_chart(fig, width="stretch", key="ageing")
+
+
+def by_department(wh: Warehouse, frame: pd.DataFrame, column: str) -> pd.DataFrame:
+    """The frame with its department codes as the org names them in the user's language (an
+    unknown code as it is, a blank left blank)."""
+    names = lookups.department_names(wh, lang())
+    return frame.assign(**{column: [names.get(d, d) for d in frame[column]]}) if len(frame) else frame
+
+
+def finding_names(wh: Warehouse, filters: Filters) -> dict[str, str]:
+    """Finding and criterion keys -> their names in the scorecard in force (language of the user)."""
+    card = policy(wh, filters.end).scorecard
+    return {c.key: c.label(lang()) for c in [*card.criteria, *card.critical_errors]}
+
+
+def by_finding(wh: Warehouse, frame: pd.DataFrame, filters: Filters, column: str) -> pd.DataFrame:
+    """The frame with its finding keys named as the scorecard names them (unknown keys as they are)."""
+    names = finding_names(wh, filters)
+    if column not in frame or frame.empty:
+        return frame
+    return frame.assign(**{column: [names.get(k, k) if isinstance(k, str) else k for k in frame[column]]})
+
+
+# -- quality -------------------------------------------------------------------------------------
+
+
+def criteria(wh: Warehouse, frame: pd.DataFrame, filters: Filters) -> None:
+    """Mean score per scorecard criterion, against the pass mark: where the points are lost."""
+    if empty(frame, "criterion_score"):
+        return
+    pol = policy(wh, filters.end)
+    language = lang()
+    labels = {c.key: c.label(language) for c in pol.scorecard.criteria}
+    shown = frame.assign(key=[labels.get(k, k) for k in frame["key"]]).sort_values("criterion_score")
+    fig = charts.bars(shown, "key", {"criterion_score": CATALOG["criterion_score"].label(language)}, "points",
+                      None, CATALOG["criterion_score"].label(language),
+                      pol.scorecard.pass_mark, tr("pass_mark"), horizontal=True)  # fmt: skip
+    fig.update_xaxes(range=[0, 100])  # a score's bar from 0: its length is the score
+    st.plotly_chart(fig, width="stretch", key="criteria")
+
+
+def findings(wh: Warehouse, frame: pd.DataFrame, filters: Filters) -> None:
+    """Audits per finding category, named as the scorecard names its criteria and critical errors."""
+    if empty(frame, "audits"):
+        return
+    names = finding_names(wh, filters)
+    shown = frame.assign(key=[names.get(k, k) if k else tr("unspecified") for k in frame["key"].fillna("")])
+    shown = shown.sort_values("audits", ascending=False)
+    fig = charts.bars(shown, "key", {"audits": CATALOG["audits"].label(lang())}, "count", None,
+                      CATALOG["audits"].label(lang()), horizontal=True)  # fmt: skip
+    st.plotly_chart(fig, width="stretch", key="findings")
+
+
+def ranking(wh: Warehouse, frame: pd.DataFrame, filters: Filters) -> None:
+    """Agents by QA score, only those with at least the policy's minimum number of audits."""
+    pol = policy(wh, filters.end)
+    least = pol.min_audits_for_ranking
+    if empty(frame, "audits"):
+        return
+    ranked = frame[(frame["audits"] >= least) & (frame["key"] != "")]
+    ranked = ranked.sort_values(["qa_score", "audits"], ascending=[False, False])
+    st.caption(tr("ranking_caption", n=least, left_out=int((frame["audits"] < least).sum())))
+    names = lookups.employee_names(wh, list(ranked["key"]))
+    ranked = ranked.rename(columns={"key": "employee_id"})
+    ranked.insert(0, "place", range(1, len(ranked) + 1))
+    ranked.insert(2, "name", [names.get(k, "") for k in ranked["employee_id"]])
+    table(ranked, "agent-ranking", metric_units(ranked), agent="employee_id", filters=filters)
+
+
+def actions(frame: pd.DataFrame, filters: Filters) -> None:
+    """Corrective actions of the period's audits by kind and by where they stood at its end."""
+    if empty(frame):
+        return
+    overdue = int(frame.loc[frame["state"] == "overdue", "actions"].sum())
+    (st.error if overdue else st.success)(tr("overdue_actions", n=overdue, end=filters.end))
+    shown = frame.assign(kind=[tr(f"choice_{k}") for k in frame["kind"]])
+    states = ["done", "open", "cancelled", "overdue"]
+    fig = charts.stacked(shown, "kind", "state", "actions", None, "", tr("actions_unit"),
+                         {s: tr(f"state_{s}") for s in states}, states)  # fmt: skip
+    st.plotly_chart(fig, width="stretch", key="actions")
+
+
+# -- people --------------------------------------------------------------------------------------
+
+
+def training_by_team(wh: Warehouse, frame: pd.DataFrame, filters: Filters) -> None:
+    if empty(frame, "training_hours"):
+        return
+    target = policy(wh, filters.end).target("training_hours", days=filters.days)
+    label = CATALOG["training_hours"].label(lang())
+    fig = charts.bars(
+        frame, "key", {"training_hours": label}, "hours", None, tr("team"), target, tr("target")
+    )
+    st.plotly_chart(fig, width="stretch", key="training_by_team")
+    table(frame, "training-by-team", metric_units(frame), key_label="team", filters=filters)
+
+
+def auditors(wh: Warehouse, frame: pd.DataFrame, filters: Filters) -> None:
+    """Each auditor's audits, mean score given and spread, with their names."""
+    if empty(frame, "audits"):
+        return
+    names = lookups.employee_names(wh, list(frame["key"]))
+    shown = frame.rename(columns={"key": "auditor_id"})
+    shown.insert(1, "name", [names.get(k, "") for k in shown["auditor_id"]])
+    table(shown, "auditors", metric_units(shown), filters=filters)
+
+
+def go_live(frame: pd.DataFrame, filters: Filters) -> None:
+    """Who went live in the period; those who handled tickets before passing onboarding stand out."""
+    st.caption(tr("go_live_caption"))
+    if empty(frame):
+        return
+    early = frame[frame["worked_before_passing"]]
+    if len(early):
+        st.error(tr("worked_before_passing_alert", n=len(early), ids=", ".join(early["employee_id"])))
+    table(frame, "go-live", agent="employee_id", filters=filters)
+
+
+def grades(wh: Warehouse, frame: pd.DataFrame, filters: Filters) -> None:
+    if empty(frame):
+        return
+    grades = [b.grade for b in policy(wh, filters.end).appraisal.bands]  # best first
+    fig = charts.stacked(frame, "period", "grade", "people", None, tr("period_axis"), tr("people_unit"),
+                         order=grades + sorted(set(frame["grade"].dropna()) - set(grades)))  # fmt: skip
+    st.plotly_chart(fig, width="stretch", key="grades")
+
+
+def appraised(frame: pd.DataFrame, filters: Filters) -> None:
+    """The latest period's best ten, and everyone below standard with their coaching record."""
+    if frame.empty:
+        st.info(tr("no_data"))
+        return
+    latest = frame["period"].max()
+    st.subheader(tr("top_title", period=latest))
+    top = frame[(frame["period"] == latest) & (frame["place"] <= 10)]
+    table(top.drop(columns=["below_standard", "below_before", "coached"]), "top-performers", {"score": "points"},
+          agent="employee_id", filters=filters)  # fmt: skip
+    st.subheader(tr("below_title"))
+    st.caption(tr("below_caption"))
+    below = frame[frame["below_standard"]].drop(columns=["place", "below_standard"])
+    missing = below[~below["coached"]]
+    if len(missing):
+        st.error(tr("below_without_coaching", n=len(missing), ids=", ".join(missing["employee_id"])))
+    table(below, "below-standard", {"score": "points"}, agent="employee_id", filters=filters)
+
+
+# -- clients and agents --------------------------------------------------------------------------
+
+
+def only_client(filters: Filters, client: str) -> Filters:
+    return Filters(filters.start, filters.end, (client,), filters.channels, filters.teams)
+
+
+def scorecard(wh: Warehouse, frames: dict[str, pd.DataFrame], filters: Filters) -> None:
+    """The client's numbers beside the targets of their contract, as a table to download (the
+    download: value and target as numbers, each row's unit in a column of its own)."""
+    pol = policy(wh, filters.end)
+    language = lang()
+    shown, raw = [], []
+    for card in card_rows(frames, filters):
+        metric = CATALOG[card.metric]
+        target = card_target(pol, card, filters)
+        status = meets(card.metric, card.value, target)
+        met = "" if status is None else tr("target_met" if status else "target_missed")
+        label = card.label(language)
+        shown.append(
+            {
+                "metric": label,
+                "value": fmt_value(card.value, metric.unit, language),
+                "target": fmt_value(target, metric.unit, language) if target is not None else "",
+                "met": met,
+            }
+        )
+        scale = exports.DOWNLOAD_SCALE.get(metric.unit, 1.0)
+        raw.append(
+            {
+                "metric": label,
+                "unit": unit_name(metric.unit, language),
+                "value": None if card.value is None else card.value * scale,
+                "target": None if target is None else target * scale,
+                "met": met,
+            }
+        )
+    shown_frame = pd.DataFrame(shown).rename(columns=lambda c: column_label(c, language))
+    st.dataframe(shown_frame, hide_index=True, width="stretch")
+    heading = partial(column_label, lang=language)
+    download(pd.DataFrame(raw), {}, heading, "scorecard", filters, "dl_scorecard")
+
+
+def small_trends(wh: Warehouse, frames: dict[str, pd.DataFrame], filters: Filters, per_row: int = 3) -> None:
+    metrics = [
+        m for m in page_queries.CARDS["clients"] if any(m in f for k, f in frames.items() if "trend" in k)
+    ]
+    for start in range(0, len(metrics), per_row):
+        for column, metric in zip(st.columns(per_row), metrics[start : start + per_row], strict=False):
+            with column:
+                trend(wh, frames, metric, filters, f"small_{metric}")
+
+
+def pick_agent(names: dict[str, str]) -> str:
+    """The agent of the URL (a click elsewhere), else the one chosen here; kept in the URL."""
+    wanted = st.query_params.get("agent")
+    if wanted and wanted != st.session_state.get("_agent_url"):
+        st.session_state["_agent_url"] = wanted
+        if wanted in names:
+            st.session_state["agent_pick"] = wanted
+        else:
+            st.warning(tr("agent_unknown", agent=wanted))
+    if st.session_state.get("agent_pick") not in names:
+        st.session_state["agent_pick"] = next(iter(names))
+    agent = st.selectbox(
+        tr("agent"), list(names), format_func=lambda a: f"{a} · {names[a]}", key="agent_pick"
+    )
+    st.query_params["agent"] = agent
+    st.session_state["_agent_url"] = agent
+    return agent
+
+
+def only_agent(filters: Filters, agent: str) -> Filters:
+    return Filters(filters.start, filters.end, channels=filters.channels, agents=(agent,))
+
+
+def agent_header(people: pd.DataFrame, agent: str) -> None:
+    row = people[people["employee_id"] == agent].iloc[0]
+    st.caption(" · ".join(literal(row[c] or "") for c in ("employee_id", "name", "team", "client")))

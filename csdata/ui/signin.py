@@ -1,0 +1,184 @@
+"""Who is signed in: the session, the sign-in form, the navigation of the pages a user may open,
+and the guard every page calls first."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+
+import streamlit as st
+
+from csdata.access import auth
+from csdata.access.auth import User
+from csdata.pages import PAGES, SECTIONS, Page
+from csdata.settings import Settings, SettingsError, is_local_address
+from csdata.store.warehouse import Warehouse
+from csdata.ui.core import tr, warehouse
+
+
+def _idle_minutes() -> int:
+    try:
+        return Settings.from_env().idle_minutes
+    except SettingsError:
+        return Settings.model_fields["idle_minutes"].default
+
+
+def current_user(wh: Warehouse) -> User | None:
+    """The signed-in user, read afresh each run (a disabled account or a new role applies at once);
+    None after the idle time, with a note for the sign-in page."""
+    name = st.session_state.get("username")
+    if name is None:
+        return None
+    now = dt.datetime.now()
+    last = st.session_state.get("last_seen", now)
+    if now - last > dt.timedelta(minutes=_idle_minutes()):
+        sign_out(expired=True)
+        return None
+    st.session_state["last_seen"] = now
+    user = auth.load_user(wh, name)
+    if user is None:
+        sign_out()
+    return user
+
+
+def _forget_filters() -> None:
+    from csdata.ui.filter_bar import forget_filters
+
+    forget_filters()
+
+
+def _start_session(user: User) -> None:
+    _forget_filters()  # a link's filters are in the URL; the previous user's choices are not
+    st.session_state["username"] = user.username
+    st.session_state["last_seen"] = dt.datetime.now()
+    st.session_state.pop("expired", None)
+
+
+def sign_out(expired: bool = False) -> None:
+    for key in ("username", "last_seen"):
+        st.session_state.pop(key, None)
+    _forget_filters()
+    if expired:
+        st.session_state["expired"] = True
+    else:  # signed out on purpose: the next person in this tab starts from a clean address
+        st.query_params.clear()
+
+
+def _sso_configured() -> bool:
+    try:
+        return "auth" in st.secrets
+    except Exception:  # no secrets file at all
+        return False
+
+
+def _served_locally() -> bool:
+    """Whether the app listens on a loopback address only (unreadable settings: not local)."""
+    try:
+        return is_local_address(Settings.from_env().address)
+    except SettingsError:
+        return False
+
+
+def _source() -> str:
+    """An opaque key for this browser session, which the sign-in throttle tells apart."""
+    if "_sign_in_source" not in st.session_state:
+        st.session_state["_sign_in_source"] = secrets.token_hex(16)
+    return st.session_state["_sign_in_source"]
+
+
+def sign_in_page() -> None:
+    """The sign-in form (and single sign-on, where configured)."""
+    wh = warehouse()
+    st.title(tr("sign_in_title"))
+    if st.session_state.get("expired"):
+        st.info(tr("session_expired", minutes=_idle_minutes()))
+    if wh.meta("demo") == "true" and _served_locally():
+        st.caption(tr("demo_accounts"))
+    if _sso_configured():
+        if getattr(st.user, "is_logged_in", False):
+            user = auth.user_by_email(wh, st.user.get("email") or "")
+            if user is not None:
+                _start_session(user)
+                st.rerun()
+            st.warning(tr("sso_no_account", email=st.user.get("email") or "?"))
+        else:
+            st.button(tr("sign_in_sso"), on_click=st.login, key="sso")
+    with st.form("sign_in", enter_to_submit=True):
+        username = st.text_input(tr("username"), max_chars=64, autocomplete="username")
+        password = st.text_input(
+            tr("password"), type="password", max_chars=auth.MAX_PASSWORD, autocomplete="current-password"
+        )
+        submitted = st.form_submit_button(tr("sign_in"), type="primary")
+    if submitted:
+        result = auth.sign_in(wh, username, password, source=_source())
+        if result.user is not None:
+            _start_session(result.user)
+            st.rerun()
+        elif result.locked:
+            st.error(tr("sign_in_wait", seconds=result.wait_seconds))
+        else:
+            st.error(tr("sign_in_failed"))
+            if result.wait_seconds:
+                st.warning(tr("sign_in_wait", seconds=result.wait_seconds))
+
+
+def user_box(user: User) -> None:
+    st.sidebar.markdown(tr("signed_in_as", name=user.username, role=tr(f"role_{user.role}")))
+    if st.sidebar.button(tr("sign_out"), key="sign_out", icon=":material/logout:"):
+        sign_out()
+        st.rerun()
+
+
+# Navigation sections (i18n key of the heading -> page keys), in order.
+
+
+def navigation_pages(user: User | None) -> list | dict:
+    """The pages this user may open, under section headings. Signed out: the sign-in page, and
+    every page's address too (the navigation is hidden then), so that a colleague's link to
+    `/service?…` asks for the sign-in on that page and opens it once signed in, instead of
+    "page not found"; each page's own `require` shows the sign-in form until then."""
+    if user is None:
+        return [
+            st.Page(
+                sign_in_page,
+                title=tr("sign_in_title"),
+                icon=":material/login:",
+                url_path="sign-in",
+                default=True,
+            ),
+            *(_page(p, home=False) for p in PAGES.values()),
+        ]
+    sections = {}
+    for heading in SECTIONS:
+        pages = [_page(p) for p in PAGES.values() if p.section == heading and user.may_open(p.key)]
+        if pages:
+            sections[tr(heading)] = pages
+    return sections
+
+
+def _page(page: Page, home: bool = True) -> st.Page:
+    """A page of the navigation; with `home`, the overview is where a bare address leads."""
+    return st.Page(
+        page.file,
+        title=tr(page.title),
+        icon=page.icon,
+        url_path=page.key,
+        default=home and page.key == "overview",
+    )
+
+
+def require(page: str) -> tuple[Warehouse, User]:
+    """What every page calls first: its warehouse and user, or a stop (signed out, not allowed)."""
+    wh = warehouse()
+    user = current_user(wh)
+    if user is None:
+        sign_in_page()
+        st.stop()
+    if not user.may_open(page):
+        st.error(tr("not_allowed"))
+        st.stop()
+    if user.unassigned:  # the scope would show nothing: say why instead of empty pages
+        st.warning(tr("scope_unassigned", what=tr(f"scope_what_{user.role}")))
+        st.stop()
+    st.session_state["page"] = page  # which page this run draws (the filter bar restores on a change)
+    return wh, user
