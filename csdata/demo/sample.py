@@ -83,6 +83,7 @@ import numpy as np
 import pandas as pd
 
 from csdata.policy import Contract, Policy, default_policy, save_policy
+from csdata.store.sql import literal, literal_list
 
 ACTOR = "sample"
 CHUNK = 1_000_000  # tickets per generated chunk: bounds memory, keeps numpy vectorised
@@ -446,10 +447,6 @@ def _quarters(start: dt.date, end: dt.date) -> list[tuple[str, dt.date, dt.date]
 
 def _lognormal(rng: np.random.Generator, median, sigma, n: int) -> np.ndarray:
     return median * np.exp(sigma * rng.standard_normal(n))
-
-
-def _sql_list(values) -> str:
-    return "[" + ", ".join("'" + str(v).replace("'", "''") + "'" for v in values) + "]"
 
 
 _CNY = {
@@ -1071,18 +1068,18 @@ _BOOL = "CASE {c} WHEN 1 THEN TRUE WHEN 0 THEN FALSE END"
 def _ticket_insert_sql(m: _Model) -> str:
     return f"""
         INSERT INTO tickets
-        SELECT printf('T%09d', id), {_sql_list(c.name for c in CLIENTS)}[cl + 1],
-               {_sql_list(CHANNELS)}[ch + 1], {_sql_list(TYPES)}[ty + 1],
+        SELECT printf('T%09d', id), {literal_list(c.name for c in CLIENTS)}[cl + 1],
+               {literal_list(CHANNELS)}[ch + 1], {literal_list(TYPES)}[ty + 1],
                CASE WHEN ag > 0 THEN printf('E%05d', ag) END,
                make_timestamp(opened * 1000000), {_TS.format(c="fr")}, {_TS.format(c="ra")},
                CAST(nullif(h, 0) AS DOUBLE), {_BOOL.format(c="res")}, {_BOOL.format(c="fcr")},
                nullif(csat, 0),
-               CASE WHEN cat >= 0 THEN {_sql_list(m.categories)}[cat + 1] END,
-               CASE WHEN dept >= 0 THEN {_sql_list(m.departments)}[dept + 1] END,
+               CASE WHEN cat >= 0 THEN {literal_list(m.categories)}[cat + 1] END,
+               CASE WHEN dept >= 0 THEN {literal_list(m.departments)}[dept + 1] END,
                {_TS.format(c="routed")}, {_TS.format(c="fb")}, {_BOOL.format(c="acc")},
                {_BOOL.format(c="reop")}, {_TS.format(c="cbp")}, {_TS.format(c="cbd")},
                {_BOOL.format(c="adopt")}, CAST(nullif(reward, 0) AS DECIMAL(12, 2)),
-               CASE WHEN tm >= 0 THEN {_sql_list(m.teams)}[tm + 1] END
+               CASE WHEN tm >= 0 THEN {literal_list(m.teams)}[tm + 1] END
         FROM _sample_tickets"""
 
 
@@ -1521,7 +1518,8 @@ def build_sample(
         w.insert_df("audit_scores", audit_scores)
         # The audit score, once, by the policy's own rule (the one imports and forms use).
         column = {
-            c.key: f"max(x.score) FILTER (WHERE x.criterion = '{c.key}')" for c in policy.scorecard.criteria
+            c.key: f"max(x.score) FILTER (WHERE x.criterion = {literal(c.key)})"
+            for c in policy.scorecard.criteria
         }
         w.execute(
             f"""UPDATE audits SET score = s.score, policy_version = {int(version)}

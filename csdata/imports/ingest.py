@@ -56,6 +56,8 @@ from csdata.policy import Policy, load_policy
 from csdata.records import rounds
 from csdata.records.models import KINDS, Row
 from csdata.settings import Settings, SettingsError
+from csdata.store.sql import ident as _ident
+from csdata.store.sql import literal as _lit
 from csdata.text.i18n import Problem, t
 
 MAX_REJECTS_LISTED = 1000
@@ -655,14 +657,6 @@ def _fields(model: type[Row], policy: Policy, kind: str) -> list[_Field]:
         at = [f.name for f in out].index("source") + 1
         out = out[:at] + criteria + out[at:]
     return out
-
-
-def _lit(value: str) -> str:
-    return "'" + str(value).replace("'", "''") + "'"
-
-
-def _ident(name: str) -> str:
-    return '"' + str(name).replace('"', '""') + '"'
 
 
 def _source_sql(mapping: Mapping, field_name: str) -> str | None:

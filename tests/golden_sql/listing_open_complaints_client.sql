@@ -1,0 +1,15 @@
+-- params: {"end_excl": "2026-05-01", "p6": ["Beta"], "start": "2026-04-01"}
+SELECT ticket_id, client, channel, opened_at, department,
+                   CASE WHEN coalesce(customer_accepted, FALSE) THEN 'accepted' WHEN feedback_at IS NOT NULL THEN 'fed_back' WHEN routed_at IS NOT NULL THEN 'routed' ELSE 'recorded' END AS stage,
+                   routed_at, feedback_at, coalesce(reopened, FALSE) AS reopened, epoch(CAST($end_excl AS TIMESTAMP) - opened_at) / 86400.0 AS age_days
+            FROM (
+        SELECT CAST(t.opened_at AS DATE) AS day, t.client, t.channel, t.team, t.agent_id, t.type,
+               t.ticket_id, t.routed_at,
+               epoch(t.first_response_at - t.opened_at) AS wait_s, CAST(NULL AS INTEGER) AS sla_s,
+               t.handle_seconds, t.resolved, t.first_contact_resolved, t.csat, t.department,
+               t.opened_at, t.feedback_at, t.customer_accepted, t.reopened,
+               t.callback_promised_at, t.callback_done_at, t.suggestion_adopted,
+               CAST(t.reward_amount AS DOUBLE) AS reward
+        FROM tickets t
+        WHERE t.opened_at >= $start AND t.opened_at < $end_excl) s WHERE list_contains($p6, client) AND type = 'complaint' AND NOT coalesce(customer_accepted, FALSE)
+            ORDER BY opened_at, ticket_id LIMIT 500

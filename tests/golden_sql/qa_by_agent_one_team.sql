@@ -1,0 +1,7 @@
+-- params: {"end": "2026-04-30", "p6": ["Alpha-1"], "qa_pass_mark": 85.0, "start": "2026-04-01"}
+WITH m_audits AS (SELECT coalesce(agent_id, '') AS key, count(*) AS audits_n, avg(score) AS audit_mean, count_if(score >= $qa_pass_mark) AS audits_passed FROM (
+        SELECT a.audited_at AS day, coalesce(a.client, e.client) AS client, a.channel, e.team,
+               a.agent_id, a.score, a.critical_error, a.auditor_id, a.finding_category,
+               a.audit_id, a.source AS audit_source, a.comment
+        FROM audits a LEFT JOIN employees e ON e.employee_id = a.agent_id
+        WHERE a.audited_at BETWEEN $start AND $end) s WHERE list_contains($p6, team) GROUP BY ALL) SELECT key, CAST(audits_n AS DOUBLE) AS audits, CAST(audit_mean AS DOUBLE) AS qa_score, CAST(CAST(audits_passed AS DOUBLE) / NULLIF(audits_n, 0) AS DOUBLE) AS qa_pass_rate FROM m_audits WHERE key IS NOT NULL ORDER BY key
