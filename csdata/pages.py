@@ -30,91 +30,60 @@ class Page:
         return f"nav_{self.key}"
 
 
-def _page(key: str, section: str, roles: set[str] | tuple[str, ...], icon: str, cards=()) -> Page:
-    return Page(key, f"views/{key}.py", section, frozenset(roles), f":material/{icon}:", tuple(cards))
+def _page(key: str, section: str, roles: str, icon: str, cards: tuple[str, ...] = ()) -> Page:
+    return Page(key, f"views/{key}.py", section, frozenset(roles.split()), f":material/{icon}:", cards)
 
 
 _DASHBOARDS = "nav_section_dashboards"
 _DATA = "nav_section_data"
 _ADMIN = "nav_section_admin"
+_SERVICE = (
+    "offered",
+    "answer_rate",
+    "service_level",
+    "asa",
+    "aht",
+    "resolution_rate",
+    "fcr_rate",
+    "csat_pct",
+    "csat_response_rate",
+    "callbacks_promised",
+    "callback_kept_rate",
+)
+_COMPLAINTS = (
+    "complaints",
+    "complaint_acceptance_rate",
+    "complaint_first_accept_rate",
+    "complaint_rounds_to_accept",
+    "complaint_feedback_hours",
+    "suggestions",
+    "suggestion_adoption_rate",
+    "suggestion_rewards",
+)
+_QUALITY = ("audits", "qa_score", "qa_pass_rate", "qa_critical_rate")
+_PEOPLE = ("onboarding_pass_rate", "onboarding_attempts", "training_hours", "appraisal_score")
+_AGENT = ("offered", "asa", "aht", "fcr_rate", "csat_pct", "qa_score", "audits", "qa_pass_rate")
 
-# In navigation order.
+# In navigation order: key, section, roles that may open it, icon, cards.
 PAGES: dict[str, Page] = {
     p.key: p
     for p in (
-        _page("overview", _DASHBOARDS, ROLES, "dashboard", HEADLINE),
-        _page(
-            "service",
-            _DASHBOARDS,
-            {"admin", "exec", "supervisor", "qa", "client"},
-            "headset_mic",
-            (
-                "offered",
-                "answer_rate",
-                "service_level",
-                "asa",
-                "aht",
-                "resolution_rate",
-                "fcr_rate",
-                "csat_pct",
-                "csat_response_rate",
-                "callbacks_promised",
-                "callback_kept_rate",
-            ),
-        ),
-        _page(
-            "complaints",
-            _DASHBOARDS,
-            {"admin", "exec", "supervisor", "client"},
-            "report",
-            (
-                "complaints",
-                "complaint_acceptance_rate",
-                "complaint_first_accept_rate",
-                "complaint_rounds_to_accept",
-                "complaint_feedback_hours",
-                "suggestions",
-                "suggestion_adoption_rate",
-                "suggestion_rewards",
-            ),
-        ),
-        _page(
-            "quality",
-            _DASHBOARDS,
-            {"admin", "exec", "supervisor", "qa"},
-            "verified",
-            ("audits", "qa_score", "qa_pass_rate", "qa_critical_rate"),
-        ),
-        _page(
-            "people",
-            _DASHBOARDS,
-            {"admin", "exec", "supervisor", "hr"},
-            "badge",
-            ("onboarding_pass_rate", "onboarding_attempts", "training_hours", "appraisal_score"),
-        ),
-        _page(
-            "clients",
-            _DASHBOARDS,
-            {"admin", "exec", "supervisor", "finance", "client"},
-            "business_center",
-            HEADLINE,
-        ),
-        _page(
-            "agent",
-            _DASHBOARDS,
-            {"admin", "exec", "supervisor", "qa", "hr"},
-            "person",
-            ("offered", "asa", "aht", "fcr_rate", "csat_pct", "qa_score", "audits", "qa_pass_rate"),
-        ),
-        _page("tickets", _DATA, {"admin", "supervisor"}, "support_agent"),
-        _page("audits", _DATA, {"admin", "qa"}, "fact_check"),
-        _page("training", _DATA, {"admin", "hr"}, "school"),
-        _page("appraisals", _DATA, {"admin", "hr"}, "grading"),
-        _page("imports", _DATA, {"admin", "qa", "hr", "supervisor"}, "upload_file"),
-        _page("pay", _ADMIN, {"admin", "hr", "finance"}, "payments"),
-        _page("users", _ADMIN, {"admin"}, "group"),
-        _page("policy", _ADMIN, {"admin"}, "rule"),
-        _page("audit_log", _ADMIN, {"admin"}, "history"),
+        _page("overview", _DASHBOARDS, " ".join(ROLES), "dashboard", HEADLINE),
+        _page("service", _DASHBOARDS, "admin exec supervisor qa client", "headset_mic", _SERVICE),
+        _page("complaints", _DASHBOARDS, "admin exec supervisor client", "report", _COMPLAINTS),
+        _page("quality", _DASHBOARDS, "admin exec supervisor qa", "verified", _QUALITY),
+        _page("people", _DASHBOARDS, "admin exec supervisor hr", "badge", _PEOPLE),
+        _page("clients", _DASHBOARDS, "admin exec supervisor finance client", "business_center", HEADLINE),
+        _page("agent", _DASHBOARDS, "admin exec supervisor qa hr", "person", _AGENT),
+        _page("tickets", _DATA, "admin supervisor", "support_agent"),
+        _page("audits", _DATA, "admin qa", "fact_check"),
+        _page("training", _DATA, "admin hr", "school"),
+        _page("appraisals", _DATA, "admin hr", "grading"),
+        _page("imports", _DATA, "admin qa hr supervisor", "upload_file"),
+        _page("pay", _ADMIN, "admin hr finance", "payments"),
+        _page("users", _ADMIN, "admin", "group"),
+        _page("policy", _ADMIN, "admin", "rule"),
+        _page("audit_log", _ADMIN, "admin", "history"),
     )
 }
 SECTIONS = (_DASHBOARDS, _DATA, _ADMIN)

@@ -90,3 +90,16 @@ def test_every_module_has_a_docstring(path):
     tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
     doc = ast.get_docstring(tree)
     assert doc and doc.strip(), f"{rel(path)} has no module docstring"
+
+
+def test_no_two_modules_share_a_name_at_different_layers():
+    names: dict[str, list[str]] = {}
+    for path in MODULES:
+        if path.name != "__init__.py":
+            names.setdefault(path.stem, []).append(rel(path))
+    assert {n: p for n, p in names.items() if len(p) > 1} == {}
+
+
+def test_the_folders_name_the_layers():
+    folders = {p.name for p in PACKAGE.iterdir() if p.is_dir() and not p.name.startswith("__")}
+    assert {"store", "access", "analytics", "records", "imports", "text", "ui"} <= folders
