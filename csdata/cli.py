@@ -161,13 +161,27 @@ def cmd_kpi(args) -> int:
     return 0
 
 
+def _scope_of(wh, username: str | None):
+    """The scope to export within: an operator's, who can read the warehouse file itself,
+    unrestricted; with `--as USER`, that account's (what the user could download in the app)."""
+    from csdata.access import auth
+    from csdata.access.scope import EVERYTHING
+
+    if username is None:
+        return EVERYTHING
+    user = auth.load_user(wh, username)
+    if user is None:
+        raise UserError("auth_no_user", name=username)
+    return user.scope
+
+
 def cmd_export(args) -> int:
     from csdata.policy import load_policy
 
     if args.table not in exports.EXPORTS:
         raise UserError("err_unknown_table", value=args.table, known=", ".join(exports.EXPORTS))
     wh = _open(args, read_only=True)
-    sql, params = exports.export_sql(args.table, load_policy(wh)[1])
+    sql, params = exports.export_sql(args.table, load_policy(wh)[1], _scope_of(wh, args.as_user))
     frame = wh.df(sql, params)
     if args.format == "xlsx" and len(frame) > exports.XLSX_MAX_ROWS:
         raise UserError("err_too_many_rows", rows=f"{len(frame):,}", limit=f"{exports.XLSX_MAX_ROWS:,}")
@@ -422,6 +436,12 @@ def parser() -> argparse.ArgumentParser:
     export.add_argument("table", help=", ".join(EXPORTS))
     export.add_argument("--format", choices=FORMATS, default="csv")
     export.add_argument("--out", help="output file (default: TABLE.FORMAT; - for standard output)")
+    export.add_argument(
+        "--as",
+        dest="as_user",
+        metavar="USER",
+        help="only what this account may see (default: everything, as the operator who holds the file)",
+    )
     export.set_defaults(func=cmd_export)
 
     imp = with_db(sub.add_parser("import", help="import a CSV or XLSX file of one record kind"))

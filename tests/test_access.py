@@ -30,6 +30,7 @@ from streamlit.testing.v1 import AppTest
 
 from csdata import pages
 from csdata.access import auth
+from csdata.access import scope as scopes
 from csdata.analytics.compiler import Filters
 from csdata.analytics.metrics import CATALOG, HEADLINE
 from csdata.demo.sample import CLIENTS, DEMO_PASSWORD
@@ -416,7 +417,7 @@ def test_pay_figures_only_for_roles_that_see_pay(shared_db, app_env, served, rol
     app_env(shared_db)
     at = new_app("en", role).run()
     assert_clean(at)
-    sees_pay = role in auth.SEES_PAY
+    sees_pay = role in scopes.SEES_PAY
     assert sees_pay == ("pay" in pages_of(role))
     for key in pages_of(role):
         open_page(at, key)

@@ -104,7 +104,7 @@ def test_client_account_scope_limits_numbers(accounts):
     with pytest.raises(PermissionError):
         compiler.metric_table(accounts, ["offered"], MARCH, "agent", user.scope)
     assert lookups.teams(accounts, user.scope) == []
-    assert not user.sees_pay and not user.may_open("pay") and user.may_open("overview")
+    assert not user.scope.sees_pay and not user.may_open("pay") and user.may_open("overview")
 
 
 def test_supervisor_scope_is_their_teams(accounts):

@@ -9,11 +9,12 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from conftest import EMPLOYEES, TICKETS, run_cli
+from conftest import AUDITS, EMPLOYEES, TICKETS, run_cli
 from pydantic import ValidationError
 
 from csdata import pages
 from csdata.access import auth
+from csdata.access import scope as scopes
 from csdata.access.auth import AuthError
 from csdata.analytics import compiler, exports, lookups, page_queries
 from csdata.analytics.compiler import Filters
@@ -65,7 +66,7 @@ def test_every_role_and_limit_is_refused_or_sees_only_its_share(tiny, role, limi
         return
     user = auth.add_user(tiny, "test", "u1", role, PASSWORD, clients, teams)
     scope = user.scope
-    assert not user.unassigned
+    assert not user.scope.unassigned
     # a client account is limited to its clients; every other limit is as given
     expected = [t for t in TICKETS if _ticket_ok(t, clients, teams)]
     offered = compiler.metric_values(tiny, ["offered"], ALL_YEAR, scope)["offered"]
@@ -78,6 +79,11 @@ def test_every_role_and_limit_is_refused_or_sees_only_its_share(tiny, role, limi
             assert sorted(frame["ticket_id"]) == sorted(t["ticket_id"] for t in expected)
         else:
             person = "employee_id" if "employee_id" in frame else "agent_id"
+            if scope.external:  # a client company's account: no agent named, no employee record
+                assert frame[person].isna().all(), table
+                audited = [a[0] for a in AUDITS if _person_ok(a[2], clients, teams)]
+                assert sorted(frame.get("audit_id", [])) == (sorted(audited) if table == "audits" else [])
+                continue
             assert all(_person_ok(p, clients, teams) for p in frame[person]), table
     pay = lookups.pay_table(tiny, "2026-Q1", policy, scope)
     assert all(_person_ok(p, clients, teams) for p in pay["employee_id"])
@@ -87,7 +93,7 @@ def test_every_role_and_limit_is_refused_or_sees_only_its_share(tiny, role, limi
     assert shown_clients == (["Beta"] if clients or teams else ["Acme", "Beta"])
 
 
-@pytest.mark.parametrize("role", sorted(auth.LIMITED))
+@pytest.mark.parametrize("role", sorted(scopes.LIMITED))
 def test_an_account_stored_without_its_limits_sees_nothing(tiny, role):
     """Accounts made before limits were required (or whose limits were removed) fail closed."""
     with tiny.transaction("test", "fixture") as w:
@@ -96,7 +102,7 @@ def test_an_account_stored_without_its_limits_sees_nothing(tiny, role):
             [role, auth.hash_password(PASSWORD)],
         )
     user = auth.load_user(tiny, "bare")
-    assert user.unassigned
+    assert user.scope.unassigned
     scope = user.scope
     assert compiler.metric_values(tiny, ["offered", "qa_score"], ALL_YEAR, scope) == {
         "offered": 0,

@@ -1,8 +1,8 @@
-"""Who may see what: accounts, roles, the pages each role opens, and the scope of its queries.
+"""Who may sign in: accounts, roles, the pages each role opens, and account administration.
 
-Accounts live in the warehouse with argon2 hashes. A role decides the pages; an account's client
-and team assignments decide the `Scope` that the query layer applies to every number, so no page
-can show more than its user may see.
+Accounts live in the warehouse with argon2 hashes. A role decides the pages; the role with the
+account's client and team assignments decides its `Scope` (`csdata.access.scope`, the one place
+that says what an account may see and do), so no page can show more than its user may see.
 
 The scope fails closed: a client account without clients or a supervisor without teams sees nothing (and
 the app says why); clients limit every role but admin, teams only a supervisor, and a limit a
@@ -51,22 +51,10 @@ from dataclasses import dataclass
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from csdata.analytics.compiler import EVERYTHING, Scope
+from csdata.access import scope as scopes
+from csdata.access.scope import Scope
 from csdata.pages import ROLES, may_open
 from csdata.text.i18n import Problem
-
-SEES_PAY = frozenset({"admin", "hr", "finance"})
-# Roles that see nothing until they are given limits: a client account its clients, a supervisor
-# its teams. Every other role but admin may be limited to some clients; only a supervisor has teams.
-LIMITED = frozenset({"client", "supervisor"})
-
-# Record kinds each role may import or enter (a supervisor only for their own teams' agents).
-WRITES: dict[str, tuple[str, ...]] = {
-    "admin": ("tickets", "audits", "training", "appraisals", "employees"),
-    "supervisor": ("tickets",),
-    "qa": ("audits",),
-    "hr": ("training", "appraisals", "employees"),
-}
 
 FREE_TRIES = 5
 FIRST_WAIT_S = 5
@@ -103,30 +91,11 @@ class User:
 
     @property
     def scope(self) -> Scope:
-        """Fails closed: a client account without clients, or a supervisor without teams, sees
-        nothing. Clients given to an internal role (a QA lead for two clients) limit it too."""
-        if self.role == "admin":
-            return EVERYTHING
-        if self.role == "client":
-            return Scope(clients=self.clients, external=True)
-        clients = self.clients or None
-        return Scope(clients=clients, teams=self.teams if self.role == "supervisor" else None)
-
-    @property
-    def unassigned(self) -> bool:
-        """A role that needs limits but has none: it sees nothing, and the app says why."""
-        return self.role in LIMITED and not (self.clients if self.role == "client" else self.teams)
-
-    @property
-    def sees_pay(self) -> bool:
-        return self.role in SEES_PAY
+        """What this account may see and do (see `csdata.access.scope`)."""
+        return Scope.of(self)
 
     def may_open(self, page: str) -> bool:
         return may_open(self.role, page)
-
-    @property
-    def writes(self) -> tuple[str, ...]:
-        return WRITES.get(self.role, ())
 
 
 @dataclass(frozen=True)
@@ -318,12 +287,12 @@ def load_user(wh, username: str) -> User | None:
     rows = wh.rows("SELECT role, email, employee_id FROM users WHERE username = ? AND active", [username])
     if not rows:
         return None
-    scopes = wh.rows("SELECT kind, value FROM user_scopes WHERE username = ? ORDER BY value", [username])
+    limits = wh.rows("SELECT kind, value FROM user_scopes WHERE username = ? ORDER BY value", [username])
     return User(
         username,
         rows[0][0],
-        tuple(v for k, v in scopes if k == "client"),
-        tuple(v for k, v in scopes if k == "team"),
+        tuple(v for k, v in limits if k == "client"),
+        tuple(v for k, v in limits if k == "team"),
         rows[0][1],
         rows[0][2],
     )
@@ -382,14 +351,9 @@ def check_scope(wh, role: str | None, clients: tuple[str, ...], teams: tuple[str
     for team in teams:
         if team not in known_teams:
             raise AuthError("auth_unknown_team", value=team)
-    if role == "client" and not clients:
-        raise AuthError("auth_client_needs_client")
-    if role == "supervisor" and not teams:
-        raise AuthError("auth_supervisor_needs_team")
-    if role == "admin" and (clients or teams):
-        raise AuthError("auth_admin_unlimited")
-    if teams and role != "supervisor":
-        raise AuthError("auth_teams_supervisor_only")
+    refusal = scopes.limit_refusal(role, clients, teams)
+    if refusal is not None:
+        raise AuthError(refusal)
 
 
 def check_employee(wh, employee_id: str | None) -> str | None:
@@ -441,7 +405,7 @@ def require_user(wh, username: str) -> str:
 
 def _active_admins(wh, without: str) -> int:
     return wh.scalar(
-        "SELECT count(*) FROM users WHERE role = 'admin' AND active AND username <> ?", [without]
+        "SELECT count(*) FROM users WHERE role = ? AND active AND username <> ?", [scopes.ADMIN, without]
     )
 
 
@@ -463,9 +427,9 @@ def update_user(
     clients, teams = tuple(clients), tuple(teams)
     check_scope(wh, role, clients, teams)
     employee_id = check_employee(wh, employee_id)
-    if (role != "admin" or not active) and not _active_admins(wh, username):
-        current = wh.rows("SELECT role, active FROM users WHERE username = ?", [username])[0]
-        if current == ("admin", True):
+    if (not scopes.administers(role) or not active) and not _active_admins(wh, username):
+        current, was_active = wh.rows("SELECT role, active FROM users WHERE username = ?", [username])[0]
+        if scopes.administers(current) and was_active:
             raise AuthError("auth_last_admin")
     detail = {
         "role": role, "clients": clients, "teams": teams, "active": active, "email": email,
@@ -482,7 +446,7 @@ def update_user(
 
 def set_active(wh, actor: str, username: str, active: bool) -> None:
     username = require_user(wh, username)
-    is_admin = wh.scalar("SELECT role FROM users WHERE username = ?", [username]) == "admin"
+    is_admin = scopes.administers(wh.scalar("SELECT role FROM users WHERE username = ?", [username]))
     if not active and is_admin and not _active_admins(wh, username):
         raise AuthError("auth_last_admin")
     with wh.transaction(actor, "user.enable" if active else "user.disable", username) as w:

@@ -6,8 +6,8 @@ groupings are written once for all of them. Each source a request needs is aggre
 CTE, the CTEs are joined on the group key, and the metric expressions of `csdata.analytics.metrics` are
 evaluated on top: DuckDB does all the aggregation and a page receives at most one row per group.
 
-The user's scope (which clients and teams they may see) is intersected with the filters here,
-so no page can forget it.
+The user's scope (`csdata.access.scope`: which clients and teams they may see) is ANDed with the
+filters on every source here, so no page can forget it.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from typing import Any
 
 import pandas as pd
 
+from csdata.access.scope import EVERYTHING, Scope
 from csdata.analytics.metrics import CATALOG, MEASURES
 from csdata.policy import CHANNELS, Policy, load_policy
 
@@ -152,34 +153,6 @@ class Filters:
         )
 
 
-@dataclass(frozen=True)
-class Scope:
-    """What a user may see. None means unrestricted on that dimension; an empty tuple means
-    nothing at all (an account whose limits are missing sees nothing: the scope fails closed).
-
-    `external` marks an account of a client company: it never sees agents or teams, and of the
-    metrics only those the policy lists in `client_metrics` (the others come back empty)."""
-
-    clients: tuple[str, ...] | None = None
-    teams: tuple[str, ...] | None = None
-    external: bool = False
-
-    @property
-    def agents_visible(self) -> bool:
-        return not self.external
-
-    @property
-    def unlimited(self) -> bool:
-        return self.clients is None and self.teams is None and not self.external
-
-    def allows(self, metric: str, policy: Policy) -> bool:
-        """Whether this account may see the metric (client accounts: the policy's list)."""
-        return not self.external or metric in policy.client_metrics
-
-
-EVERYTHING = Scope()
-
-
 @dataclass
 class _Params:
     values: dict[str, Any] = field(default_factory=dict)
@@ -203,44 +176,39 @@ class _Params:
         self.values[name] = value
         return f"${name}"
 
-    def within(self, scope: Scope, client: str | None = None, team: str | None = None) -> str:
-        """The scope as one SQL condition on a row whose client is the column `client` and whose
-        person's team is the expression `team` (either may be absent where a row has none):
-        the one place a listing's rows are limited to what an account may see."""
-        conds = ["TRUE"]
-        if scope.clients is not None and client is not None:
-            conds.append(f"list_contains({self.add(list(scope.clients))}, {client})")
-        if scope.teams is not None and team is not None:
-            conds.append(f"list_contains({self.add(list(scope.teams))}, {team})")
-        return " AND ".join(conds)
-
     def used_in(self, sql: str) -> dict[str, Any]:
         """Those the statement names: DuckDB refuses parameters a statement does not use."""
         return {name: v for name, v in self.values.items() if re.search(rf"\${name}\b", sql)}
 
 
-def _restrict(chosen: tuple[str, ...], allowed: tuple[str, ...] | None) -> tuple[str, ...] | None:
-    """The values a query may return: the user's choice within their scope; None = any."""
-    if allowed is None:
-        return chosen or None
-    return tuple(v for v in chosen if v in allowed) if chosen else allowed
+# The relation of `csdata.access.scope` each source's rows belong to.
+_RELATION = {
+    "tickets": "tickets",
+    "rounds": "tickets",
+    "audits": "audits",
+    "criteria": "audits",
+    "onboarding": "training",
+    "training": "training",
+    "staff": "employees",
+    "appraisals": "appraisals",
+}
 
 
-def _where(filters: Filters, scope: Scope, source: str, params: _Params) -> str:
+def _where(filters: Filters, scope: Scope, source: str, params: _Params, relation: str | None = None) -> str:
+    """The filters and the scope (that of `relation`, by default the source's) on a source's
+    rows, which carry their client and team as columns."""
     conds = []
     dims = {
-        "client": _restrict(filters.clients, scope.clients),
-        "team": _restrict(filters.teams, scope.teams),
-        "channel": filters.channels or None,
-        "agent_id": filters.agents or None,
+        "client": filters.clients,
+        "team": filters.teams,
+        "channel": filters.channels if "channel" in _FILTERABLE[source] else (),
+        "agent_id": filters.agents,
     }
     for column, values in dims.items():
-        if values is None or (column == "channel" and "channel" not in _FILTERABLE[source]):
-            continue
-        if not values:  # an empty scope: nothing (an empty list would not even type-check)
-            return "FALSE"
-        conds.append(f"list_contains({params.add(list(values))}, {column})")
-    return " AND ".join(conds) or "TRUE"
+        if values:
+            conds.append(f"list_contains({params.add(list(values))}, {column})")
+    within = scope.where(relation or _RELATION[source], params, carried=True)
+    return " AND ".join([*conds, within]) if within != "TRUE" else " AND ".join(conds) or "TRUE"
 
 
 def _sla_case(policy: Policy, params: _Params) -> str:
@@ -424,7 +392,7 @@ def _listing_sql(name: str, filters: Filters, scope: Scope, policy: Policy, para
                          coalesce(a.client, e.client) AS client, a.channel, e.team, c.agent_id
                   FROM corrective_actions c LEFT JOIN audits a ON a.audit_id = c.audit_id
                   LEFT JOIN employees e ON e.employee_id = c.agent_id) s
-            WHERE day BETWEEN $start AND $end AND {_where(filters, scope, "audits", params)}
+            WHERE day BETWEEN $start AND $end AND {_where(filters, scope, "audits", params, "actions")}
             GROUP BY ALL ORDER BY ALL"""
     if name == "go_live":  # who went live in the period, and whether they had passed onboarding first
         return f"""
@@ -443,7 +411,7 @@ def _listing_sql(name: str, filters: Filters, scope: Scope, policy: Policy, para
                             FALSE) AS worked_before_passing
             FROM s LEFT JOIN passed p ON p.employee_id = s.agent_id
             LEFT JOIN first_ticket f USING (agent_id)
-            WHERE {_where(filters, scope, "training", params)} ORDER BY s.go_live_date, s.agent_id"""
+            WHERE {_where(filters, scope, "training", params, "employees")} ORDER BY s.go_live_date, s.agent_id"""
     if name == "grades":  # appraisal grades per period ending in the range
         return f"""
             SELECT period, grade, count(*) AS people FROM {rel("appraisals")}

@@ -22,7 +22,8 @@ from typing import Any
 
 import pandas as pd
 
-from csdata.analytics.compiler import EVERYTHING, Scope, _Params
+from csdata.access.scope import EVERYTHING, Scope
+from csdata.analytics.compiler import _Params
 from csdata.policy import Policy
 
 FORMATS = ("csv", "xlsx", "parquet")
@@ -110,40 +111,34 @@ def _pivot(keys: list[str], params: _Params, key_column: str) -> str:
 
 
 def export_sql(table: str, policy: Policy, scope: Scope = EVERYTHING) -> tuple[str, dict[str, Any]]:
-    """SQL for one record kind in its canonical format (`csdata.records.models`), within the scope."""
+    """SQL for one record kind in its canonical format (`csdata.records.models`), within the scope
+    (`csdata.access.scope`: a client company's account gets its tickets and audits with no agent
+    named, and none of the company's people)."""
     from csdata.records.models import KINDS
 
     params = _Params()
-
-    def client_ok(column: str) -> str:
-        """The scope on a record: its client, and (a supervisor) its team: a ticket's queue, the
-        team of the person any other record is about."""
-        alias = column.split(".")[0] + "." if "." in column else ""
-        person = "agent_id" if table == "audits" else "employee_id"
-        outer = alias or f"{table}."
-        team = (
-            f"{outer}team"
-            if table in ("tickets", "employees")
-            else f"(SELECT p.team FROM employees p WHERE p.employee_id = {outer}{person})"
-        )
-        return params.within(scope, column, team)
-
-    cols = ", ".join(KINDS[table].columns()) if table in KINDS else ""
+    columns = KINDS[table].columns() if table in KINDS else []
+    if not scope.agents_visible:
+        hidden = ("agent_id", "auditor_id")
+        columns = [f"CAST(NULL AS VARCHAR) AS {c}" if c in hidden else c for c in columns]
+    cols = ", ".join(columns)
     if table == "tickets":
-        sql = f"SELECT {cols} FROM tickets WHERE {client_ok('client')} ORDER BY opened_at, ticket_id"
+        sql = f"SELECT {cols} FROM tickets t WHERE {scope.where('tickets', params, 't')} ORDER BY opened_at, ticket_id"
     elif table == "audits":
         criteria = [c.key for c in policy.scorecard.criteria]
+        people = (
+            "a.agent_id, a.auditor_id" if scope.agents_visible else "NULL AS agent_id, NULL AS auditor_id"
+        )
         sql = (
-            "SELECT a.audit_id, a.audited_at, a.agent_id, a.auditor_id, a.ticket_id, a.client, a.channel, "
+            f"SELECT a.audit_id, a.audited_at, {people}, a.ticket_id, a.client, a.channel, "
             f"a.source, {_pivot(criteria, params, 'criterion')}, a.critical_error, a.finding_category, a.comment "
             "FROM audits a LEFT JOIN audit_scores s ON s.audit_id = a.audit_id "
-            f"WHERE {client_ok('a.client')} GROUP BY ALL ORDER BY a.audited_at, a.audit_id"
+            f"WHERE {scope.where('audits', params, 'a')} GROUP BY ALL ORDER BY a.audited_at, a.audit_id"
         )
     elif table == "training":
         sql = (
             f"SELECT {', '.join('r.' + c for c in KINDS[table].columns())} FROM training_results r "
-            f"LEFT JOIN employees e ON e.employee_id = r.employee_id WHERE {client_ok('e.client')} "
-            "ORDER BY r.taken_on, r.employee_id, r.course, r.attempt"
+            f"WHERE {scope.where('training', params, 'r')} ORDER BY r.taken_on, r.employee_id, r.course, r.attempt"
         )
     elif table == "appraisals":
         indicators = [i.key for i in policy.appraisal.indicators]
@@ -151,11 +146,10 @@ def export_sql(table: str, policy: Policy, scope: Scope = EVERYTHING) -> tuple[s
             f"SELECT a.period, a.employee_id, {_pivot(indicators, params, 'indicator')}, "
             "a.reviewer, a.comment FROM appraisals a "
             "LEFT JOIN appraisal_scores s ON s.period = a.period AND s.employee_id = a.employee_id "
-            "LEFT JOIN employees e ON e.employee_id = a.employee_id "
-            f"WHERE {client_ok('e.client')} GROUP BY ALL ORDER BY a.period, a.employee_id"
+            f"WHERE {scope.where('appraisals', params, 'a')} GROUP BY ALL ORDER BY a.period, a.employee_id"
         )
     elif table == "employees":
-        sql = f"SELECT {cols} FROM employees WHERE {client_ok('client')} ORDER BY employee_id"
+        sql = f"SELECT {cols} FROM employees e WHERE {scope.where('employees', params, 'e')} ORDER BY employee_id"
     else:
         raise KeyError(table)
     return sql, params.values

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from csdata.analytics.compiler import EVERYTHING, Scope, _Params, _restrict
+from csdata.access.scope import EVERYTHING, Scope
+from csdata.analytics.compiler import _Params
 from csdata.policy import Policy
 
 # -- dimension look-ups for filter choices, all within the scope ------------------------------
@@ -18,24 +19,20 @@ from csdata.policy import Policy
 
 def clients(wh, scope: Scope = EVERYTHING) -> list[str]:
     """Client names within the scope: an account limited to teams sees only those teams' clients."""
-    names = wh.column("SELECT name FROM clients ORDER BY name")
-    if scope.teams is not None:
-        served = set(wh.column("SELECT client FROM teams WHERE list_contains(?, name)", [list(scope.teams)]))
-        names = [c for c in names if c in served]
-    return [c for c in names if scope.clients is None or c in scope.clients]
+    params = _Params()
+    return wh.column(
+        f"SELECT name FROM clients c WHERE {scope.where('clients', params, 'c')} ORDER BY name", params.values
+    )
 
 
 def teams(wh, scope: Scope = EVERYTHING, clients: tuple[str, ...] = ()) -> list[str]:
-    if not scope.agents_visible:
-        return []
-    rows = wh.rows("SELECT name, client FROM teams ORDER BY name")
-    allowed_clients = _restrict(clients, scope.clients)
-    return [
-        name
-        for name, client in rows
-        if (scope.teams is None or name in scope.teams)
-        and (allowed_clients is None or client in allowed_clients)
-    ]
+    """Team names within the scope (none for a client company's account), of some clients only."""
+    params = _Params()
+    chosen = f" AND list_contains({params.add(list(clients))}, t.client)" if clients else ""
+    return wh.column(
+        f"SELECT name FROM teams t WHERE {scope.where('teams', params, 't')}{chosen} ORDER BY name",
+        params.values,
+    )
 
 
 def ticket_date_range(wh, today: dt.date | None = None) -> tuple[dt.date, dt.date] | None:
@@ -125,7 +122,7 @@ def pay_table(wh, period: str, policy: Policy, scope: Scope = EVERYTHING) -> pd.
     """Per appraised employee: monthly base pay, the appraisal grade's coefficient, monthly
     performance pay (= the pay grade's performance-pay base × coefficient) and the period's bonuses.
 
-    Pay is confidential: callers check `User.sees_pay` before asking.
+    Pay is confidential: within a scope that does not see pay (`Scope.sees_pay`) it is empty.
     """
     params = _Params({"period": period})
     coefficients = ", ".join(
@@ -145,7 +142,7 @@ def pay_table(wh, period: str, policy: Policy, scope: Scope = EVERYTHING) -> pd.
         LEFT JOIN pay_grades g ON g.grade = e.grade
         LEFT JOIN coefficient c ON c.grade = a.grade
         LEFT JOIN bonus b ON b.employee_id = a.employee_id
-        WHERE a.period = $period AND {params.within(scope, "e.client", "e.team")}
+        WHERE a.period = $period AND {scope.where("pay", params, "e", carried=True)}
         ORDER BY e.team NULLS LAST, e.employee_id"""
     return wh.df(sql, params.values)
 
@@ -170,19 +167,29 @@ def agents(wh, scope: Scope = EVERYTHING) -> pd.DataFrame:
     params = _Params()
     return wh.df(
         "SELECT employee_id, name, team, client FROM employees WHERE position = 'agent' AND status = 'active'"
-        f" AND {params.within(scope, 'client', 'team')} ORDER BY employee_id",
+        f" AND {scope.where('employees', params)} ORDER BY employee_id",
         params.values,
     )
 
 
-def employees(wh, positions: tuple[str, ...] = ()) -> pd.DataFrame:
-    """Active employees (id, name, team, position), optionally of some positions only."""
-    sql = "SELECT employee_id, name, team, position FROM employees WHERE status = 'active'"
-    params: list = []
+def employees(wh, positions: tuple[str, ...] = (), scope: Scope = EVERYTHING) -> pd.DataFrame:
+    """Active employees (id, name, team, position) within the scope, optionally of some positions
+    only. (The staff who audit or own an action serve the whole company: the audit form lists
+    them whatever its user's scope.)"""
+    params = _Params()
+    sql = f"SELECT employee_id, name, team, position FROM employees WHERE status = 'active' AND {scope.where('employees', params)}"
     if positions:
-        sql += " AND list_contains(?, position)"
-        params.append(list(positions))
-    return wh.df(sql + " ORDER BY employee_id", params)
+        sql += f" AND list_contains({params.add(list(positions))}, position)"
+    return wh.df(sql + " ORDER BY employee_id", params.values)
+
+
+def agent_place(wh, agent_id: str) -> tuple[str | None, str | None] | None:
+    """An active agent's client and team (None when no active agent has this id)."""
+    rows = wh.rows(
+        "SELECT client, team FROM employees WHERE employee_id = ? AND position = 'agent' AND status = 'active'",
+        [agent_id],
+    )
+    return rows[0] if rows else None
 
 
 def employee_exists(wh, employee_id: str) -> bool:
@@ -216,9 +223,14 @@ def department_names(wh, lang: str) -> dict[str, str]:
     return {c: c.upper() if len(c) <= 2 else c.replace("_", " ").capitalize() for c in codes}
 
 
-def ticket(wh, ticket_id: str) -> dict | None:
-    """One ticket, its team (queue) among its columns, as a dict (None when unknown)."""
-    frame = wh.df("SELECT * FROM tickets WHERE ticket_id = ?", [ticket_id])
+def ticket(wh, ticket_id: str, scope: Scope = EVERYTHING) -> dict | None:
+    """One ticket within the scope, its team (queue) among its columns, as a dict (None when
+    unknown or outside the scope)."""
+    params = _Params({"id": ticket_id})
+    frame = wh.df(
+        f"SELECT * FROM tickets t WHERE ticket_id = $id AND {scope.where('tickets', params, 't')}",
+        params.values,
+    )
     if frame.empty:
         return None
     row = frame.iloc[0].to_dict()
@@ -228,10 +240,14 @@ def ticket(wh, ticket_id: str) -> dict | None:
 _ROUND = ("round", "feedback_at", "answer", "answered_at")
 
 
-def ticket_rounds(wh, ticket_id: str) -> pd.DataFrame:
-    """A complaint's rounds in order: round, fed back at, answer (None: awaiting), answered at."""
+def ticket_rounds(wh, ticket_id: str, scope: Scope = EVERYTHING) -> pd.DataFrame:
+    """A complaint's rounds in order: round, fed back at, answer (None: awaiting), answered at
+    (none for a ticket outside the scope)."""
+    params = _Params({"id": ticket_id})
     return wh.df(
-        f"SELECT {', '.join(_ROUND)} FROM complaint_rounds WHERE ticket_id = ? ORDER BY round", [ticket_id]
+        f"SELECT {', '.join(_ROUND)} FROM complaint_rounds WHERE ticket_id = $id AND ticket_id IN "
+        f"(SELECT ticket_id FROM tickets t WHERE {scope.where('tickets', params, 't')}) ORDER BY round",
+        params.values,
     )
 
 
@@ -281,7 +297,7 @@ def follow_ups(
         "SELECT t.ticket_id, t.client, t.channel, t.type, t.agent_id, t.opened_at, t.department, t.routed_at,"
         " t.feedback_at, t.customer_accepted, t.reopened, t.callback_promised_at, t.callback_done_at,"
         " t.suggestion_adopted, CAST(t.reward_amount AS DOUBLE) AS reward_amount"
-        + f" FROM tickets t WHERE {FOLLOW_LISTS[which]} AND {params.within(scope, 't.client', 't.team')}"
+        + f" FROM tickets t WHERE {FOLLOW_LISTS[which]} AND {scope.where('tickets', params, 't')}"
         f" ORDER BY t.opened_at {order}, t.ticket_id {order} LIMIT $limit",
         params.values,
     )
@@ -292,7 +308,7 @@ def follow_up_counts(wh, scope: Scope = EVERYTHING, now: dt.datetime | None = No
     params = _Params({"due_before": _due_before(now)})
     counts = ", ".join(f"count_if({cond}) AS {name}" for name, cond in FOLLOW_LISTS.items())
     row = wh.rows(
-        f"SELECT {counts} FROM tickets t WHERE " + params.within(scope, "t.client", "t.team"), params.values
+        f"SELECT {counts} FROM tickets t WHERE " + scope.where("tickets", params, "t"), params.values
     )[0]
     return dict(zip(FOLLOW_LISTS, (int(n) for n in row), strict=True))
 
@@ -303,7 +319,7 @@ def ticket_in_scope(wh, ticket_id: str, scope: Scope = EVERYTHING) -> str | None
     params = _Params({"id": ticket_id.strip().upper()})
     return wh.scalar(
         "SELECT t.ticket_id FROM tickets t WHERE upper(t.ticket_id) = $id AND "
-        f"{params.within(scope, 't.client', 't.team')} LIMIT 1",
+        f"{scope.where('tickets', params, 't')} LIMIT 1",
         params.values,
     )
 
@@ -367,21 +383,14 @@ def appraisal_of(wh, period: str, employee_id: str) -> dict | None:
 # -- the imports page --------------------------------------------------------------------------
 
 
-def import_log(
-    wh, kinds: tuple[str, ...] | None = None, actor: str | None = None, limit: int = 1000
-) -> pd.DataFrame:
-    """Imported files, newest first: all of them, or those of some kinds and/or by one user."""
-    where, params = ["TRUE"], []
-    if kinds is not None:
-        where.append("list_contains(?, kind)")
-        params.append(list(kinds))
-    if actor is not None:
-        where.append("actor = ?")
-        params.append(actor)
+def import_log(wh, scope: Scope = EVERYTHING, actor: str | None = None, limit: int = 1000) -> pd.DataFrame:
+    """Imported files, newest first, that the scope shows (`actor`: the account asking, for a scope
+    that shows only its own files): an administrator all, others the kinds they import."""
+    params = _Params({"limit": limit})
     return wh.df(
-        "SELECT at_time, actor, kind, file_name, sha256, rows, imported, duplicates, rejected FROM import_log"
-        f" WHERE {' AND '.join(where)} ORDER BY id DESC LIMIT ?",
-        [*params, limit],
+        "SELECT at_time, actor, kind, file_name, sha256, rows, imported, duplicates, rejected FROM import_log l"
+        f" WHERE {scope.where('imports', params, 'l', actor=actor)} ORDER BY id DESC LIMIT $limit",
+        params.values,
     )
 
 
@@ -389,6 +398,6 @@ def people_in_scope(wh, scope: Scope) -> list[str]:
     """Everyone (any position, present or past) within the scope: whom an account may import for."""
     params = _Params()
     return wh.column(
-        f"SELECT employee_id FROM employees WHERE {params.within(scope, 'client', 'team')} ORDER BY employee_id",
+        f"SELECT employee_id FROM employees WHERE {scope.where('employees', params)} ORDER BY employee_id",
         params.values,
     )

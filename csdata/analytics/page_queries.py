@@ -14,8 +14,9 @@ from dataclasses import dataclass, replace
 
 import pandas as pd
 
+from csdata.access.scope import EVERYTHING, Scope
 from csdata.analytics import compiler
-from csdata.analytics.compiler import EVERYTHING, Filters, Scope
+from csdata.analytics.compiler import Filters
 from csdata.pages import DASHBOARDS, PAGES
 from csdata.policy import Policy, load_policy
 

@@ -52,6 +52,7 @@ from xml.etree import ElementTree
 import pandas as pd
 from pydantic import BaseModel, Field
 
+from csdata.access.scope import Scope
 from csdata.policy import Policy, load_policy
 from csdata.records import rounds
 from csdata.records.models import KINDS, Row
@@ -1201,6 +1202,7 @@ def import_file(
     allowed_clients: list[str] | None = None,
     allowed_teams: list[str] | None = None,
     assign: Callable[[Any], dict[str, Any]] | None = None,
+    scope: Scope | None = None,
 ) -> Report:
     """Read, map, check and (unless `dry_run`, or `strict` with rejects) commit one file.
 
@@ -1208,13 +1210,22 @@ def import_file(
     for its headings need not read it again); it may also be a DataFrame in canonical columns: a
     form saves its row this way, so a form and an upload obey exactly the same rules.
     `after_insert(writer, report)`, when given, runs inside the transaction after the rows landed. `allowed_agents` / `allowed_clients` /
-    `allowed_teams` limit the rows to a supervisor's own teams (see `check`). `assign(writer)`, when given, returns
+    `allowed_teams` limit the rows to a supervisor's own teams (see `check`); `scope`, when given
+    (`csdata.access.scope`: a signed-in user's), refuses a kind it may not write and sets those
+    limits from its clients, teams and people. `assign(writer)`, when given, returns
     values (a form's next audit id or attempt number) that replace the row's own inside the
     transaction, so that two users saving at once never take the same one. Raises ImportError_ when the file as a whole
     cannot be used; nothing is written then.
     """
     if kind not in KINDS:
         raise ImportError_("imp_unknown_kind", kind=kind, kinds=", ".join(KINDS))
+    if scope is not None:
+        if not scope.may_write(kind):
+            raise ImportError_("imp_kind_not_yours", kind=kind)
+        limits = scope.limits(wh)
+        allowed_agents, allowed_clients, allowed_teams = (
+            limits["allowed_agents"], limits["allowed_clients"], limits["allowed_teams"]
+        )  # fmt: skip
     say = progress or (lambda fraction, step: None)
     say(0.05, "read")
     try:

@@ -4,7 +4,8 @@ A form's record is one row in the canonical columns of `csdata.records.models`, 
 `ingest.import_file(..., strict=True)`, so a form and an upload obey exactly the same rules
 (types, bounds, cross-field rules, known clients and employees, duplicates) and land in one
 transaction with their import-log and audit-log rows. What a file cannot say is checked here
-first: that the record lies within the user's scope.
+first: that the record lies within the user's scope (`csdata.access.scope`: the kinds it may
+write, the clients, teams and agents it may write for, the tickets it may touch).
 
 The ticket workflow (route, feed back, accept or reopen, call back, adopt a suggestion) changes
 one existing ticket per action; each action is one transaction with its audit-log row and refuses
@@ -24,8 +25,9 @@ from typing import Literal
 import pandas as pd
 from pydantic import BaseModel, Field
 
+from csdata.access.scope import EVERYTHING, Scope
 from csdata.analytics import compiler, lookups
-from csdata.analytics.compiler import EVERYTHING, Filters, Scope
+from csdata.analytics.compiler import Filters
 from csdata.imports import ingest
 from csdata.policy import Policy, load_policy
 from csdata.records import rounds
@@ -50,24 +52,12 @@ def one_row(kind: str, values: dict) -> pd.DataFrame:
     return pd.DataFrame([row], columns=list(row), dtype=object)
 
 
-def limits(wh, scope: Scope) -> dict[str, list[str] | None]:
-    """What an account may import or enter records for, as `ingest.import_file`'s `allowed_*`
-    arguments: the people and clients of its scope and, for a supervisor, its teams (a ticket's
-    queue); None where it is unlimited."""
-    if scope.unlimited:
-        return {"allowed_agents": None, "allowed_clients": None, "allowed_teams": None}
-    return {
-        "allowed_agents": lookups.people_in_scope(wh, scope),
-        "allowed_clients": lookups.clients(wh, scope),
-        "allowed_teams": None if scope.teams is None else list(scope.teams),
-    }
-
-
 def save(
     wh, kind: str, values: dict, actor: str, after_insert=None, scope: Scope = EVERYTHING, assign=None
 ) -> ingest.Report:
     """Save one record through the import checks (strict: nothing lands if anything is wrong),
-    limited to the people, clients and teams of the user's scope as an import of theirs would be."""
+    limited to the kinds, people, clients and teams of the user's scope as an import of theirs
+    would be."""
     return ingest.import_file(
         wh,
         kind,
@@ -77,14 +67,16 @@ def save(
         strict=True,
         after_insert=after_insert,
         assign=assign,
-        **limits(wh, scope),
+        scope=scope,
     )
 
 
 def in_scope_agent(wh, scope: Scope, agent_id: str | None) -> bool:
+    """Whether the scope may enter a record for this agent: an active agent of its clients and teams."""
     if agent_id is None or scope.unlimited:
         return True
-    return agent_id in set(lookups.agents(wh, scope)["employee_id"])
+    place = lookups.agent_place(wh, agent_id)
+    return place is not None and scope.may_enter_for(*place)
 
 
 def save_ticket(wh, actor: str, scope: Scope, values: dict) -> ingest.Report:
@@ -105,9 +97,7 @@ def _ticket(wh, ticket_id: str, scope: Scope) -> dict:
     found = lookups.ticket(wh, ticket_id)
     if found is None:
         raise Problem("wf_no_ticket", ticket=ticket_id)
-    if scope.clients is not None and found["client"] not in scope.clients:
-        raise Problem("wf_out_of_scope", ticket=ticket_id)
-    if scope.teams is not None and found.get("team") not in scope.teams:
+    if not scope.may_touch_ticket(found):
         raise Problem("wf_out_of_scope", ticket=ticket_id)
     return found
 

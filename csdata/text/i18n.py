@@ -569,6 +569,10 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "imp_unknown_kind": ("unknown kind '{kind}'; choose one of {kinds}", "未知数据类型“{kind}”;可选:{kinds}"),
     "imp_no_file": ("no such file: {path}", "文件不存在:{path}"),
+    "imp_kind_not_yours": (
+        "your account may not import or enter {kind} records",
+        "您的账号无权导入或录入“{kind}”数据",
+    ),
     "imp_summary": (
         "{rows} rows read: {imported} imported, {duplicates} already present, {rejected} rejected",
         "读取 {rows} 行:导入 {imported} 行,已存在 {duplicates} 行,拒绝 {rejected} 行",

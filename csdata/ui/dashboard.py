@@ -9,8 +9,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from csdata.access.scope import EVERYTHING, Scope
 from csdata.analytics import page_queries
-from csdata.analytics.compiler import EVERYTHING, Filters, Scope
+from csdata.analytics.compiler import Filters
 from csdata.analytics.page_queries import Request
 from csdata.store.warehouse import Warehouse
 from csdata.ui.core import data_version, policy, tr

@@ -8,8 +8,9 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
+from csdata.access.scope import Scope
 from csdata.analytics import lookups, page_queries
-from csdata.analytics.compiler import Filters, Scope
+from csdata.analytics.compiler import Filters
 from csdata.analytics.metrics import CATALOG, meets
 from csdata.store.warehouse import Warehouse
 from csdata.text.i18n import (

@@ -7,8 +7,9 @@ import datetime as dt
 
 import streamlit as st
 
+from csdata.access.scope import EVERYTHING, Scope
 from csdata.analytics import lookups
-from csdata.analytics.compiler import EVERYTHING, Filters, Scope
+from csdata.analytics.compiler import Filters
 from csdata.pages import PAGES
 from csdata.policy import CHANNELS
 from csdata.store.warehouse import Warehouse

@@ -16,6 +16,7 @@ import streamlit as st
 from pydantic import ValidationError
 
 from csdata.access.auth import User
+from csdata.access.scope import Scope
 from csdata.analytics import lookups
 from csdata.imports.ingest import ImportError_, Report
 from csdata.pages import PAGES
@@ -378,9 +379,9 @@ def _find_ticket(wh: Warehouse, scope) -> None:
         st.session_state["fu_ticket"] = found
 
 
-def _rounds(wh: Warehouse, ticket: dict) -> None:
+def _rounds(wh: Warehouse, ticket: dict, scope: Scope) -> None:
     """A complaint's rounds so far: each feedback, the customer's answer to it, and when."""
-    frame = lookups.ticket_rounds(wh, ticket["ticket_id"]) if ticket["type"] == "complaint" else None
+    frame = lookups.ticket_rounds(wh, ticket["ticket_id"], scope) if ticket["type"] == "complaint" else None
     if frame is None or frame.empty:
         return
     frame["answer"] = [
@@ -436,10 +437,10 @@ def follow_up(wh: Warehouse, user: User) -> None:
     ticket_id = st.selectbox(tr("fu_ticket"), options, index=None, key="fu_ticket", placeholder=tr("choose"))
     if ticket_id is None:
         return
-    ticket = lookups.ticket(wh, ticket_id)
+    ticket = lookups.ticket(wh, ticket_id, scope)
     if ticket is None:
         return
-    _rounds(wh, ticket)
+    _rounds(wh, ticket, scope)
     actions = _actions_for(ticket)
     action = st.radio(tr("fu_action"), actions, format_func=_labels("fu_"), horizontal=True, key="fu_action")
     fields = Fields()
@@ -658,7 +659,7 @@ def audit_form(wh: Warehouse, user: User) -> None:
 
 def training_form(wh: Warehouse, user: User) -> None:
     """A training result; the attempt defaults to the next one, pass or fail from the pass mark."""
-    people = lookups.employees(wh)
+    people = lookups.employees(wh, scope=user.scope)
     courses = lookups.courses(wh)
     kinds = dict(zip(courses["course"], courses["kind"], strict=True))
     fields = Fields()
@@ -815,13 +816,13 @@ def appraisal_form(wh: Warehouse, user: User) -> None:
     comment = r2.text_input(tr("f_comment"), max_chars=500, key=k(f"ap_comment_{period}_{employee}"))
 
     complete = all(values.get(i.key) is not None for i in pol.appraisal.indicators)
-    m = st.columns(4 if user.sees_pay else 3)
+    m = st.columns(4 if user.scope.sees_pay else 3)
     if complete:
         result = entry.outcome(wh, pol, employee, values)  # type: ignore[arg-type]
         m[0].metric(tr("ap_score"), f"{result.score:.1f}")
         m[1].metric(tr("ap_grade"), result.grade)
         m[2].metric(tr("coefficient_label"), f"{result.coefficient:.2f}")
-        if user.sees_pay:
+        if user.scope.sees_pay:
             m[3].metric(tr("performance_pay_label"), fmt_money(result.performance_pay))
     else:
         m[0].metric(tr("ap_score"), "–")

@@ -29,7 +29,6 @@ import streamlit as st
 from csdata.access.auth import User
 from csdata.analytics import exports, lookups
 from csdata.imports import ingest
-from csdata.records import entry
 from csdata.text.i18n import TEXT, t
 from csdata.ui.core import data_version, lang, policy, problem_text, tr
 from csdata.ui.datatable import XLSX_MIME, download_buttons, table_with_downloads
@@ -64,7 +63,7 @@ def choose_kind(user: User) -> str:
     st.session_state["_imp_kind_lang"] = language
     return st.selectbox(
         tr("imp_kind"),
-        list(user.writes),
+        list(user.scope.writes),
         format_func=lambda k: t(f"imp_kind_{k}", language),
         key="imp_kind",
     )
@@ -319,7 +318,7 @@ def _run(wh, user: User, kind: str, up: Upload, opts: dict, mapping, *, dry_run:
             mapping=mapping,
             dry_run=dry_run,
             progress=say if bar is not None else None,
-            **entry.limits(wh, user.scope),
+            scope=user.scope,
             **opts,
         )
     except ingest.ImportError_ as exc:
@@ -476,12 +475,10 @@ def show_rejects(report: ingest.Report, rows: pd.DataFrame | None) -> None:
 
 
 def history(wh, user: User) -> None:
-    """Imported files, newest first: an administrator sees all, others the kinds their role
-    imports, a supervisor only their own."""
+    """Imported files, newest first, as the user's scope shows them: an administrator all, others
+    the kinds their role imports, a supervisor only their own."""
     st.subheader(tr("imp_history"))
-    kinds = None if user.role == "admin" else tuple(user.writes)
-    actor = user.username if user.role == "supervisor" else None
-    frame = lookups.import_log(wh, kinds, actor)
+    frame = lookups.import_log(wh, user.scope, user.username)
     if frame.empty:
         st.caption(tr("imp_history_empty"))
         return

@@ -177,7 +177,7 @@ def require(page: str) -> tuple[Warehouse, User]:
     if not user.may_open(page):
         st.error(tr("not_allowed"))
         st.stop()
-    if user.unassigned:  # the scope would show nothing: say why instead of empty pages
+    if user.scope.unassigned:  # the scope would show nothing: say why instead of empty pages
         st.warning(tr("scope_unassigned", what=tr(f"scope_what_{user.role}")))
         st.stop()
     st.session_state["page"] = page  # which page this run draws (the filter bar restores on a change)

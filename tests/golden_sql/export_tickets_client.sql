@@ -1,2 +1,2 @@
 -- params: {"p0": ["Beta"]}
-SELECT ticket_id, client, channel, type, agent_id, team, opened_at, first_response_at, resolved_at, handle_seconds, resolved, first_contact_resolved, csat, category, department, feedback_at, customer_accepted, reopened, callback_promised_at, callback_done_at, suggestion_adopted, reward_amount FROM tickets WHERE TRUE AND list_contains($p0, client) ORDER BY opened_at, ticket_id
+SELECT ticket_id, client, channel, type, agent_id, team, opened_at, first_response_at, resolved_at, handle_seconds, resolved, first_contact_resolved, csat, category, department, feedback_at, customer_accepted, reopened, callback_promised_at, callback_done_at, suggestion_adopted, reward_amount FROM tickets t WHERE list_contains($p0, t.client) ORDER BY opened_at, ticket_id
