@@ -16,14 +16,14 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from csdata.analytics.compiler import EVERYTHING, Scope, _Params
-from csdata.policy import Policy
+from csdata.policy import History, Policy
 
 FORMATS = ("csv", "xlsx", "parquet")
 XLSX_MAX_ROWS = 1_048_575  # one header row
@@ -106,11 +106,44 @@ EXPORTS = ("tickets", "audits", "training", "appraisals", "employees")
 
 
 def _pivot(keys: list[str], params: _Params, key_column: str) -> str:
-    return ", ".join(f"max(s.score) FILTER (WHERE s.{key_column} = {params.add(k)}) AS {k}" for k in keys)
+    return ", ".join(
+        f"max(s.score) FILTER (WHERE s.{key_column} = {params.add(k)}) AS {_quoted(k)}" for k in keys
+    )
 
 
-def export_sql(table: str, policy: Policy, scope: Scope = EVERYTHING) -> tuple[str, dict[str, Any]]:
-    """SQL for one record kind in its canonical format (`csdata.records.models`), within the scope."""
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _listed(pivot: str) -> str:
+    return pivot + ", " if pivot else ""
+
+
+def record_items(wh, table: str) -> list[str] | None:
+    """The criterion (audits) or indicator (appraisals) columns of an export: those of every policy
+    version some record was scored under, and of the version in force today, newest first in
+    policy order (see `History.items`); then any other one a stored score names, so no stored
+    score is left out. None for the other tables."""
+    if table not in ("audits", "appraisals"):
+        return None
+    history = History.load(wh)
+    used = {
+        r[0] for r in wh.rows(f"SELECT DISTINCT policy_version FROM {table} WHERE policy_version IS NOT NULL")
+    }
+    keys = [i.key for i in history.items(table, sorted(used | {history.in_force(dt.date.today())[0]}))]
+    scores, column = ("audit_scores", "criterion") if table == "audits" else ("appraisal_scores", "indicator")
+    stored = [r[0] for r in wh.rows(f"SELECT DISTINCT {column} FROM {scores} ORDER BY 1")]
+    return keys + [k for k in stored if k not in keys]
+
+
+def export_sql(
+    table: str, policy: Policy, scope: Scope = EVERYTHING, items: Sequence[str] | None = None
+) -> tuple[str, dict[str, Any]]:
+    """SQL for one record kind in its canonical format (`csdata.records.models`), within the scope.
+
+    `items` are an audit's criterion or an appraisal's indicator columns, between the fixed ones
+    as in an import file; by default those of `policy` (`record_items` gives those of every
+    version with data, which `csdata export` uses)."""
     from csdata.records.models import KINDS
 
     params = _Params()
@@ -132,10 +165,10 @@ def export_sql(table: str, policy: Policy, scope: Scope = EVERYTHING) -> tuple[s
     if table == "tickets":
         sql = f"SELECT {cols} FROM tickets WHERE {client_ok('client')} ORDER BY opened_at, ticket_id"
     elif table == "audits":
-        criteria = [c.key for c in policy.scorecard.criteria]
+        criteria = list(items) if items is not None else [c.key for c in policy.scorecard.criteria]
         sql = (
             "SELECT a.audit_id, a.audited_at, a.agent_id, a.auditor_id, a.ticket_id, a.client, a.channel, "
-            f"a.source, {_pivot(criteria, params, 'criterion')}, a.critical_error, a.finding_category, a.comment "
+            f"a.source, {_listed(_pivot(criteria, params, 'criterion'))}a.critical_error, a.finding_category, a.comment "
             "FROM audits a LEFT JOIN audit_scores s ON s.audit_id = a.audit_id "
             f"WHERE {client_ok('a.client')} GROUP BY ALL ORDER BY a.audited_at, a.audit_id"
         )
@@ -146,9 +179,9 @@ def export_sql(table: str, policy: Policy, scope: Scope = EVERYTHING) -> tuple[s
             "ORDER BY r.taken_on, r.employee_id, r.course, r.attempt"
         )
     elif table == "appraisals":
-        indicators = [i.key for i in policy.appraisal.indicators]
+        indicators = list(items) if items is not None else [i.key for i in policy.appraisal.indicators]
         sql = (
-            f"SELECT a.period, a.employee_id, {_pivot(indicators, params, 'indicator')}, "
+            f"SELECT a.period, a.employee_id, {_listed(_pivot(indicators, params, 'indicator'))}"
             "a.reviewer, a.comment FROM appraisals a "
             "LEFT JOIN appraisal_scores s ON s.period = a.period AND s.employee_id = a.employee_id "
             "LEFT JOIN employees e ON e.employee_id = a.employee_id "
