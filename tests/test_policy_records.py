@@ -383,3 +383,46 @@ def test_the_form_live_score_of_an_earlier_day_is_the_saved_one(sample_db, tmp_p
     assert wh.rows("SELECT score, policy_version FROM audits WHERE audit_id = 'FORM-FUT1'") == [
         (pytest.approx(25.0), version)
     ]
+
+
+# -- appraisals: indicators from the scheme in force on the period's last day -----------------------
+
+
+def test_an_appraisal_is_scored_under_the_scheme_of_its_periods_last_day(tiny):
+    body = pol.load_policy(tiny)[1].model_dump(mode="json")
+    body["effective_from"] = "2026-04-01"
+    indicators = body["appraisal"]["indicators"]
+    for i in indicators:
+        i["weight"] = {"satisfaction": 30.0, "quality": 30.0, "efficiency": 20.0, "teamwork": 10.0}[i["key"]]
+    indicators.append({"key": "punctuality", "label_en": "Punctuality", "label_zh": "准时率", "weight": 10.0})
+    new = pol.save_policy(tiny, pol.Policy.model_validate(body), "test")
+    old = pol.load_policy(tiny, dt.date(2026, 3, 31))[0]
+    sheet = (
+        "考核期,工号,客户满意度,服务质量,工作效率,团队协作,准时率\n"
+        "2026-Q2,A2,80,80,80,80,30\n"
+        "2026-Q1,A2,80,80,80,80,\n"
+        "2026-Q1,S1,80,80,80,80,50\n"
+        "2026-Q2,S1,80,80,80,80,\n"
+    )
+    report = ingest.import_file(
+        tiny, "appraisals", sheet.encode(), "appraisals.csv", "test", create_missing=True
+    )
+    assert report.imported == 2
+    assert sorted((r.row, r.column, r.key) for r in report.rejects) == [
+        (4, "punctuality", "imp_not_in_policy"),  # Q1 ends 2026-03-31, before punctuality
+        (5, "punctuality", "imp_required"),  # Q2 ends 2026-06-30, when it is an indicator
+    ]
+    rows = tiny.rows(
+        "SELECT period, score, grade, policy_version FROM appraisals WHERE employee_id = 'A2' ORDER BY period"
+    )
+    # Q1, the old scheme (30/30/25/15): 80 everywhere = 80.0, grade B.
+    # Q2, the new one: (30×80 + 30×80 + 20×80 + 10×80 + 10×30) ÷ 100 = (2400 + 2400 + 1600 + 800 + 300) ÷ 100
+    #     = 75.0, grade C.
+    assert rows == [("2026-Q1", pytest.approx(80.0), "B", old), ("2026-Q2", pytest.approx(75.0), "C", new)]
+    items = exports.record_items(tiny, "appraisals")
+    assert items == ["satisfaction", "quality", "efficiency", "teamwork", "punctuality"]
+    sql, params = exports.export_sql("appraisals", pol.load_policy(tiny)[1], items=items)
+    frame = tiny.df(sql, params).set_index(["period", "employee_id"])
+    assert list(frame.columns) == [*items, "reviewer", "comment"]
+    assert frame.loc[("2026-Q2", "A2"), "punctuality"] == 30.0
+    assert pd.isna(frame.loc[("2026-Q1", "A2"), "punctuality"])

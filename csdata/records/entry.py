@@ -445,7 +445,12 @@ def save_appraisal(
     notes = []
     if proposal is not None:
         for key, proposed in proposal.values().items():
-            if proposed is not None and round(values[key], 1) != round(proposed, 1):
+            # An indicator the scheme of the period no longer has is not in the form at all.
+            if (
+                proposed is not None
+                and values.get(key) is not None
+                and round(values[key], 1) != round(proposed, 1)
+            ):
                 notes.append(f"{key} {proposed:.1f}→{values[key]:g}")
     if notes:
         extra = f"[{'; '.join(notes)}: {reason.strip()}]"

@@ -7,6 +7,11 @@ constraints), the Chinese header names a file may use (`ALIASES`), the record's 
 the rules that compare fields (`RULES`, as SQL over the typed columns). `csdata.imports.ingest` turns all
 of it into one DuckDB statement for bulk checking, and forms run the same check on their one row,
 so there is no second, hand-written list of rules.
+
+An audit's criteria and an appraisal's indicators are the policy's (`csdata.policy.Scorecard`,
+`AppraisalScheme`): their rows are built per set of criteria or indicators (`audit_model`,
+`appraisal_model`, `model_for`), each one a score headed by its key or either of its names.
+`AuditRow` and `AppraisalRow` are those of the default policy.
 """
 
 from __future__ import annotations
