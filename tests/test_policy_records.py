@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import build_tiny, open_page, point_app_at, private_copy, run_cli, shown
+from conftest import build_tiny, download, open_page, point_app_at, private_copy, run_cli, shown
 from streamlit.testing.v1 import AppTest
 
 from csdata import policy as pol
@@ -209,11 +209,11 @@ def test_an_audit_sheet_with_a_tongxinli_column_imports_reports_and_exports(wh):
     assert pd.isna(frame.loc["IMP-E3", "empathy"]) and frame.loc["IMP-E3", "responsiveness"] == 50.0
 
 
-def test_the_template_follows_the_policy_in_force(wh):
-    from csdata.ui.importer import template_csv
-
+def test_the_template_follows_the_policy_in_force(wh, served):
     columns = model_for("audits", pol.load_policy(wh)[1]).columns()
-    data = template_csv("audits", tuple(WEIGHTS))
+    at = clean(open_page("imports"))
+    at.selectbox(key="imp_kind").set_value("audits")
+    data = download(clean(at.run()), "imp_template_csv", served)
     frame = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig", dtype=str, keep_default_na=False)
     assert list(frame.columns) == columns
     assert columns.index("empathy") == columns.index("compliance") + 1

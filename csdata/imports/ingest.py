@@ -22,7 +22,8 @@ The pipeline, in order:
    files without ids get a stable hash of the row) land together with their derived rows
    (criterion scores, the audit or appraisal score under the policy version in force on the
    record's own date, and that version), the import log and the audit log, in one transaction.
-   Which criteria and indicators a file may carry is the policy's too (`record_model`). `strict` lands nothing if anything was rejected.
+   Which criteria and indicators a file may carry is the policy's too (`record_model`).
+   `strict` lands nothing if anything was rejected.
 
 Everything happens in DuckDB over the whole file at once; Python touches only the bytes and the
 (at most a few hundred) lines of the report.
