@@ -426,3 +426,12 @@ def test_an_appraisal_is_scored_under_the_scheme_of_its_periods_last_day(tiny):
     assert list(frame.columns) == [*items, "reviewer", "comment"]
     assert frame.loc[("2026-Q2", "A2"), "punctuality"] == 30.0
     assert pd.isna(frame.loc[("2026-Q1", "A2"), "punctuality"])
+
+
+def test_a_criterion_named_like_a_fixed_column_does_not_take_its_heading():
+    policy = pol.default_policy()
+    policy.scorecard.criteria[0] = pol.Item(key="tone", label_en="Comment", label_zh="备注", weight=25)
+    names = ingest.header_names("audits", policy)
+    assert names[ingest._norm("Comment")] == names[ingest._norm("备注")] == "comment"
+    assert names[ingest._norm("tone")] == "tone"
+    assert ingest._norm("服务态度") not in names  # attitude is not on this scorecard

@@ -164,7 +164,8 @@ def _audit_model(criteria: tuple[tuple[str, tuple[str, ...]], ...]) -> type[Row]
         **{k: (float | None, Score) for k in keys},
         **_AUDIT_TAIL,
     )
-    model.ALIASES = {**_AuditHead.ALIASES, **dict(criteria)}
+    # A heading that names one of the fixed columns stays theirs, whatever a criterion is called.
+    model.ALIASES = {**dict(criteria), **_AuditHead.ALIASES}
     scored = f"coalesce({', '.join(keys)}) IS NOT NULL" if keys else "FALSE"
     model.RULES = (Rule("critical_error", f"critical_error OR {scored}", "rule_nothing_scored"),)
     model.ITEMS = tuple(keys)
@@ -211,7 +212,7 @@ def _appraisal_model(
         reviewer=(str | None, None),
         comment=(str | None, None),
     )
-    model.ALIASES = {**_AppraisalHead.ALIASES, **dict(indicators)}
+    model.ALIASES = {**dict(indicators), **_AppraisalHead.ALIASES}  # the fixed columns win, as above
     model.ITEMS = tuple(keys)
     return model
 
