@@ -1,4 +1,4 @@
-"""The `csdata` command: init, kpi, export, serve.
+"""The `csdata` command: init, kpi, export, import, user, policy, bench, backup, restore, serve.
 
 Each subcommand parses and checks its arguments, calls the engine and prints. A problem the user
 can fix ends in one line on stderr and exit status 2, in the language of CSDATA_LANG; nothing
@@ -181,7 +181,8 @@ def cmd_export(args) -> int:
     if args.table not in exports.EXPORTS:
         raise UserError("err_unknown_table", value=args.table, known=", ".join(exports.EXPORTS))
     wh = _open(args, read_only=True)
-    sql, params = exports.export_sql(args.table, load_policy(wh)[1], _scope_of(wh, args.as_user))
+    items = exports.record_items(wh, args.table)  # the criteria of every version with data
+    sql, params = exports.export_sql(args.table, load_policy(wh)[1], _scope_of(wh, args.as_user), items=items)
     frame = wh.df(sql, params)
     if args.format == "xlsx" and len(frame) > exports.XLSX_MAX_ROWS:
         raise UserError("err_too_many_rows", rows=f"{len(frame):,}", limit=f"{exports.XLSX_MAX_ROWS:,}")
@@ -320,6 +321,135 @@ def cmd_import(args) -> int:
         if args.strict and report.rejected:
             print(t("imp_strict_nothing", lang))
     return 1 if report.rejected else 0
+
+
+def cmd_policy(args) -> int:
+    """`csdata policy show | load | history`: the Policy page's file, save and versions."""
+    from csdata import policy as pol
+
+    lang = _lang()
+    if args.action == "load":
+        return _policy_load(args, lang)
+    wh = _open(args, read_only=True)
+    if args.action == "history":
+        versions = pol.versions(wh)
+        if args.json:
+            print(json.dumps(versions, ensure_ascii=False, default=str, indent=2))
+            return 0
+        print(" | ".join(t("cli_policy_history_columns", lang).split("|")))
+        for v in versions:
+            changes = v["changes"]
+            summary = "; ".join(changes[:3]) if changes else t("cli_policy_first", lang)
+            if len(changes) > 3:
+                summary += " " + t("cli_policy_more", lang, n=len(changes) - 3)
+            saved_at = f"{v['saved_at']:%Y-%m-%d %H:%M}" if v["saved_at"] else "–"
+            print(f"{v['version']} | {v['effective_from']} | {saved_at} | {v['saved_by'] or '–'} | {summary}")
+        return 0
+    on = args.on or dt.date.today()
+    version, current = pol.load_policy(wh, on)
+    if args.json:  # exactly the Policy page's download
+        print(current.model_dump_json(indent=2))
+        return 0
+    note = t("cli_policy_on", lang, date=on) if args.on else ""
+    print(t("cli_policy_in_force", lang, version=version, date=current.effective_from, note=note))
+    for line in _policy_text(current, lang):
+        print(line)
+    return 0
+
+
+def _policy_text(policy, lang: str) -> list[str]:
+    """The policy as a reader goes through it: scorecard, appraisal, thresholds, targets."""
+    from csdata.analytics.metrics import CATALOG
+    from csdata.text.i18n import channel_label, fmt_value
+
+    def items(heading: str, rows) -> list[str]:
+        width = max((len(i.key) for i in rows), default=0)
+        out = ["", t(heading, lang)]
+        out += [
+            f"  {i.key:<{width}}  {t('cli_policy_weight', lang, weight=i.weight):<12}  {i.label(lang)}"
+            for i in rows
+        ]
+        return out
+
+    def target(metric: str, value: float) -> str:
+        known = CATALOG.get(metric)
+        if known is None:
+            return f"{metric} {value:g}"
+        return f"{known.label(lang)} {fmt_value(value, known.unit, lang)}"
+
+    card = policy.scorecard
+    out = items("policy_scorecard", card.criteria)
+    out.append("  " + t("cli_policy_pass_mark", lang, mark=card.pass_mark))
+    if card.critical_errors:
+        out += ["", t("policy_critical", lang)]
+        out += [f"  {c.key}  {c.label(lang)}" for c in card.critical_errors]
+    out += items("policy_appraisal", policy.appraisal.indicators)
+    out += ["", t("policy_bands", lang)]
+    out += [f"  {b.grade}  ≥ {b.min_score:g}  × {b.coefficient:g}" for b in policy.appraisal.bands]
+    out += ["", t("policy_sla", lang)]
+    out += [f"  {channel_label(c, lang)}  {s}" for c, s in policy.sla_seconds.items()]
+    out += ["", t("policy_targets", lang)]
+    out += [f"  {target(m, v)}" for m, v in policy.targets.items()]
+    if policy.channel_targets:
+        out += ["", t("policy_channel_targets", lang)]
+        out += [
+            f"  {channel_label(c, lang)}  {target(m, v)}"
+            for c, targets in policy.channel_targets.items()
+            for m, v in targets.items()
+        ]
+    for k in policy.contracts:
+        out += ["", f"{t('policy_contract_targets', lang)}: {k.client}"]
+        out += [f"  {target(m, v)}" for m, v in k.targets.items()]
+        out += [
+            f"  {channel_label(c, lang)}  {target(m, v)}"
+            for c, ts in k.channel_targets.items()
+            for m, v in ts.items()
+        ]
+        out += [f"  {t('policy_sla', lang)} {channel_label(c, lang)}  {s}" for c, s in k.sla_seconds.items()]
+    out += [
+        "",
+        f"{t('policy_onboarding_pass', lang)}: {policy.onboarding_pass_mark:g}",
+        f"{t('policy_training_hours', lang)}: {policy.training_hours_per_quarter:g}",
+        f"{t('policy_min_audits', lang)}: {policy.min_audits_for_ranking}",
+    ]
+    return out
+
+
+def _policy_load(args, lang: str) -> int:
+    """Save a policy file (as the Policy page downloads it) as the next version, effective on the
+    given day, with the page's checks: refused with the field-named messages when it breaks a
+    rule, not saved when it changes nothing."""
+    from pydantic import ValidationError
+
+    from csdata import policy as pol
+
+    path = Path(args.file)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise UserError("err_policy_read", path=str(path), reason=exc.strerror or str(exc)) from None
+    try:
+        body = json.loads(raw.decode("utf-8-sig"))
+    except (ValueError, UnicodeDecodeError):
+        raise UserError("err_policy_not_json", path=str(path)) from None
+    if not isinstance(body, dict):
+        raise UserError("err_policy_not_json", path=str(path))
+    body = {**body, "effective_from": args.effective.isoformat()}
+    try:
+        candidate = pol.Policy.model_validate(body)
+    except ValidationError as exc:
+        print(f"csdata: {t('err_policy_invalid', lang, path=str(path))}", file=sys.stderr)
+        for line in pol.messages(exc, body, lang):
+            print(f"  - {line}", file=sys.stderr)
+        return 2
+    wh = _open(args)
+    _, current = pol.load_policy(wh)  # the one the page shows, and compares with
+    if pol.unchanged(candidate, current):
+        print(t("policy_unchanged", lang), file=sys.stderr)
+        return 0
+    version = pol.save_policy(wh, candidate, _actor())
+    print(t("policy_saved", lang, version=version), file=sys.stderr)
+    return 0
 
 
 def cmd_backup(args) -> int:
@@ -469,6 +599,22 @@ def parser() -> argparse.ArgumentParser:
         with_db(actions.add_parser(action, help=f"{action} an account")).add_argument("name")
     with_db(actions.add_parser("list", help="list accounts"))
     user.set_defaults(func=cmd_user)
+
+    pol = sub.add_parser("policy", help="the management policy: show, load a file, list versions")
+    pol_actions = pol.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    show = with_db(pol_actions.add_parser("show", help="print the version in force today (or on --on)"))
+    show.add_argument("--on", type=_date("--on"), help="the version in force on this day (YYYY-MM-DD)")
+    show.add_argument("--json", action="store_true", help="the JSON the Policy page downloads")
+    load = with_db(
+        pol_actions.add_parser("load", help="save a policy file (JSON, as downloaded) as the next version")
+    )
+    load.add_argument("file")
+    load.add_argument(
+        "--effective", required=True, type=_date("--effective"), help="the day it takes effect (YYYY-MM-DD)"
+    )
+    history = with_db(pol_actions.add_parser("history", help="list the versions with what each changed"))
+    history.add_argument("--json", action="store_true", help="one JSON list")
+    pol.set_defaults(func=cmd_policy)
 
     from csdata.demo import bench
 

@@ -49,11 +49,39 @@ class Item(Label):
     weight: float = Field(gt=0, le=100)
 
 
+# The columns an audit or appraisal record has besides its criteria or indicators: an item's key
+# is a column of the record (a form field, a file heading, an export column), so it may not be
+# one of these, nor end in "_v" (the import's typed columns) or start with "model_" (pydantic's).
+RECORD_COLUMNS = {
+    "policy_field_criteria": frozenset(
+        {"audit_id", "audited_at", "agent_id", "auditor_id", "ticket_id", "client", "channel", "source",
+         "critical_error", "finding_category", "comment", "score", "policy_version"}
+    ),
+    "policy_field_indicators": frozenset(
+        {"period", "employee_id", "reviewer", "comment", "score", "grade", "policy_version",
+         "confirmed_by", "confirmed_at"}
+    ),
+}  # fmt: skip
+
+
+def _reserved(key: str, field: str) -> bool:
+    return (
+        key in RECORD_COLUMNS[field]
+        or key.endswith("_v")
+        or key.startswith("model_")
+        or key in dir(BaseModel)
+    )
+
+
 def _check_weights(items: list[Item], field: str) -> list[Item]:
-    """Each key once, and the weights adding up to 100; `field` names the list in messages."""
+    """Each key once and no record column's name, and the weights adding up to 100; `field` names
+    the list in messages."""
     keys = [i.key for i in items]
     if len(set(keys)) != len(keys):
         raise PolicyError("policy_duplicate_keys")
+    taken = [k for k in keys if _reserved(k, field)]
+    if taken:
+        raise PolicyError("policy_reserved_key", field=Phrase.of(field), names=", ".join(taken))
     total = sum(i.weight for i in items)
     if abs(total - 100) > 1e-9:
         raise PolicyError("policy_weights_sum", field=Phrase.of(field), total=round(total, 4))
@@ -612,6 +640,12 @@ def save_policy(wh, policy: Policy, actor: str) -> int:
     return version
 
 
+def unchanged(candidate: Policy, current: Policy) -> bool:
+    """Whether saving `candidate` would change nothing of `current` (a new effective date alone
+    changes no rule): the Policy page and `csdata policy load` then save no version."""
+    return candidate.model_dump(exclude={"effective_from"}) == current.model_dump(exclude={"effective_from"})
+
+
 def load_policy(wh, on: dt.date | None = None) -> tuple[int, Policy]:
     """The version in force on `on` (default: the newest), as (version number, policy)."""
     sql = _VERSIONS
@@ -627,3 +661,102 @@ def load_policy(wh, on: dt.date | None = None) -> tuple[int, Policy]:
         return 0, default_policy()
     version, body = row[0]
     return version, _stored(body)
+
+
+def versions(wh) -> list[dict]:
+    """Every stored version, oldest first: version, effective date, saved at, saved by, and what it
+    changed of the version saved before it (as the audit log's entry says)."""
+    rows = wh.rows(
+        "SELECT version, effective_from, created_at, created_by, body FROM policy_versions ORDER BY version"
+    )
+    out, before = [], None
+    for version, effective, created_at, created_by, body in rows:
+        policy = _stored(body)
+        out.append(
+            {
+                "version": version,
+                "effective_from": effective,
+                "saved_at": created_at,
+                "saved_by": created_by,
+                "changes": [] if before is None else policy_changes(before, policy),
+            }
+        )
+        before = policy
+    return out
+
+
+# -- which version a record is scored under ------------------------------------------------------
+
+
+def _score_items(policy: Policy, kind: str) -> list[Item]:
+    return policy.scorecard.criteria if kind == "audits" else policy.appraisal.indicators
+
+
+class History:
+    """Every stored version at once, for records of many dates: a record is scored under the
+    version in force on its own date (an audit's day, an appraisal period's last day), the rule of
+    `load_policy`, which this mirrors in Python (`in_force`) and in SQL (`version_sql`)."""
+
+    def __init__(self, stored: list[tuple[int, dt.date, Policy]]) -> None:
+        if not stored:
+            stored = [(0, default_policy().effective_from, default_policy())]
+        # In force on a day: the latest effective date on or before it, the highest version of
+        # that date; before every effective date, the oldest (as `load_policy` guesses).
+        self.ordered = sorted(stored, key=lambda v: (v[1], v[0]))
+        self.by_version = {v: p for v, _, p in stored}
+        starts: dict[dt.date, int] = {}
+        for version, effective, _ in self.ordered:
+            starts[effective] = version
+        self.windows = sorted(starts.items())  # (first day, version in force from it)
+        self.fallback = self.ordered[0][0]
+
+    @classmethod
+    def load(cls, wh) -> History:
+        rows = wh.rows("SELECT version, effective_from, body FROM policy_versions")
+        return cls([(v, e, _stored(b)) for v, e, b in rows])
+
+    @classmethod
+    def of(cls, policy: Policy, version: int = 0) -> History:
+        return cls([(version, policy.effective_from, policy)])
+
+    def in_force(self, on: dt.date | None = None) -> tuple[int, Policy]:
+        version = self.fallback
+        for start, v in self.windows:
+            if on is None or start <= on:
+                version = v
+        return version, self.by_version[version]
+
+    def version_sql(self, day: str) -> str:
+        """The version in force on the date `day` (SQL), as an INTEGER expression."""
+        if len(self.by_version) == 1:
+            return str(int(self.fallback))
+        cases = [f"WHEN {day} < DATE '{self.windows[0][0]}' THEN {int(self.fallback)}"]
+        cases += [
+            f"WHEN {day} < DATE '{nxt}' THEN {int(v)}"
+            for (_, v), (nxt, _) in zip(self.windows, self.windows[1:], strict=False)
+        ]
+        return f"(CASE {' '.join(cases)} ELSE {int(self.windows[-1][1])} END)"
+
+    def in_use(self) -> list[int]:
+        """The versions some day falls under (a version overtaken on its own date never is)."""
+        return sorted({self.fallback, *(v for _, v in self.windows)})
+
+    def items(self, kind: str, among: list[int] | None = None) -> list[Item]:
+        """The criteria (`audits`) or indicators (`appraisals`) of the versions `among` (default:
+        every version a day can fall under): those of the newest in force first, in its order,
+        then those only earlier versions have, newest first."""
+        chosen = self.in_use() if among is None else [v for v in among if v in self.by_version]
+        ranked = [v for _, v in reversed(self.windows) if v in chosen]
+        ranked += sorted((v for v in chosen if v not in ranked), reverse=True)
+        out: dict[str, Item] = {}
+        for v in ranked:
+            for item in _score_items(self.by_version[v], kind):
+                out.setdefault(item.key, item)
+        return list(out.values())
+
+    def in_use_policies(self) -> list[Policy]:
+        return [self.by_version[v] for v in self.in_use()]
+
+    def holding(self, kind: str, key: str) -> list[int]:
+        """The versions (of those a day can fall under) whose criteria or indicators include `key`."""
+        return [v for v in self.in_use() if key in {i.key for i in _score_items(self.by_version[v], kind)}]

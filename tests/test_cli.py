@@ -223,3 +223,95 @@ def test_bench_refuses_an_empty_warehouse_and_bad_arguments(tmp_path):
         done = run_cli("bench", "--db", str(empty), *args)
         assert done.returncode == 2, args
         assert done.stderr.startswith("csdata: argument") and "Traceback" not in done.stderr, args
+
+
+# -- csdata policy ---------------------------------------------------------------------------------
+
+
+def test_policy_show_in_text_and_as_the_policy_pages_file(tiny_path):
+    from csdata.policy import load_policy
+
+    shown = run_cli("policy", "show", "--db", str(tiny_path))
+    assert shown.returncode == 0, shown.stderr
+    lines = shown.stdout.splitlines()
+    assert lines[0] == "Version 1, in force from 2020-01-01"
+    assert "  accuracy        weight 30     Accuracy" in lines
+    zh = run_cli("policy", "show", "--db", str(tiny_path), env={"CSDATA_LANG": "zh"})
+    assert zh.stdout.splitlines()[0] == "第 1 版,自 2020-01-01 起生效"
+    assert "  accuracy        权重 30         解答准确性" in zh.stdout.splitlines()
+    as_json = run_cli("policy", "show", "--json", "--db", str(tiny_path))
+    wh = Warehouse(tiny_path, read_only=True)
+    try:
+        assert as_json.stdout.strip() == load_policy(wh)[1].model_dump_json(indent=2)
+    finally:
+        wh.close()
+    one_line_error(run_cli("policy", "show", "--on", "soon", "--db", str(tiny_path)), "--on", "soon")
+
+
+def test_policy_load_saves_a_version_as_the_page_does(tiny_path, tmp_path):
+    body = json.loads(run_cli("policy", "show", "--json", "--db", str(tiny_path)).stdout)
+    body["scorecard"]["pass_mark"] = 90
+    path = tmp_path / "policy.json"
+    path.write_text(json.dumps(body), encoding="utf-8")
+    done = run_cli("policy", "load", str(path), "--effective", "2026-06-01", "--db", str(tiny_path))
+    assert done.returncode == 0 and done.stderr.strip() == t("policy_saved", "en", version=2)
+    again = run_cli("policy", "load", str(path), "--effective", "2026-07-01", "--db", str(tiny_path))
+    assert again.returncode == 0 and again.stderr.strip() == t("policy_unchanged", "en")
+    history = run_cli("policy", "history", "--db", str(tiny_path))
+    assert history.returncode == 0, history.stderr
+    rows = [line.split(" | ") for line in history.stdout.splitlines()]
+    assert rows[0] == ["version", "effective from", "saved at", "saved by", "changes"]
+    assert [r[0] for r in rows[1:]] == ["1", "2"]
+    assert rows[2][1] == "2026-06-01" and rows[2][3].startswith("cli")
+    assert rows[2][4] == "effective_from: 2020-01-01 → 2026-06-01; scorecard.pass_mark: 85 → 90"
+    listed = json.loads(run_cli("policy", "history", "--json", "--db", str(tiny_path)).stdout)
+    assert [v["version"] for v in listed] == [1, 2] and listed[1]["changes"][
+        1
+    ] == "scorecard.pass_mark: 85 → 90"
+    wh = Warehouse(tiny_path, read_only=True)
+    try:
+        actor, detail = wh.rows(
+            "SELECT actor, CAST(detail AS VARCHAR) FROM audit_log WHERE action = 'policy.save' ORDER BY id DESC LIMIT 1"
+        )[0]
+    finally:
+        wh.close()
+    assert actor.startswith("cli") and json.loads(detail)["version"] == 2
+
+
+def test_policy_load_refuses_a_bad_file_naming_each_field(tiny_path, tmp_path):
+    body = json.loads(run_cli("policy", "show", "--json", "--db", str(tiny_path)).stdout)
+    body["scorecard"]["criteria"][0]["weight"] = 15  # the weights add up to 90
+    body["targets"]["csat_pct"] = 85  # 8500 %
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(body), encoding="utf-8")
+    refused = run_cli("policy", "load", str(path), "--effective", "2026-06-01", "--db", str(tiny_path))
+    assert refused.returncode == 2 and "Traceback" not in refused.stderr
+    lines = refused.stderr.strip().splitlines()
+    assert lines[0] == f"csdata: {t('err_policy_invalid', 'en', path=str(path))}"
+    assert "  - QA scorecard: the weights must add up to 100 (they add up to 90)" in lines
+    zh = run_cli(
+        "policy",
+        "load",
+        str(path),
+        "--effective",
+        "2026-06-01",
+        "--db",
+        str(tiny_path),
+        env={"CSDATA_LANG": "zh"},
+    )
+    assert zh.returncode == 2 and "  - 质检评分表:权重之和必须为 100(当前为 90)" in zh.stderr.splitlines()
+    not_json = tmp_path / "notes.txt"
+    not_json.write_text("effective: tomorrow", encoding="utf-8")
+    one_line_error(
+        run_cli("policy", "load", str(not_json), "--effective", "2026-06-01", "--db", str(tiny_path)),
+        "notes.txt is not a policy file",
+    )
+    one_line_error(
+        run_cli(
+            "policy", "load", str(tmp_path / "none.json"), "--effective", "2026-06-01", "--db", str(tiny_path)
+        ),
+        "cannot read",
+    )
+    one_line_error(run_cli("policy", "load", str(path), "--db", str(tiny_path)), "--effective")
+    history = json.loads(run_cli("policy", "history", "--json", "--db", str(tiny_path)).stdout)
+    assert [v["version"] for v in history] == [1], "nothing saved"

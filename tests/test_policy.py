@@ -163,3 +163,60 @@ def test_changes_name_each_value_that_moved():
         "targets.fcr_rate: 75 % → –",  # removed: after every path the new version has
     ]
     assert pol.policy_changes(old, old.model_copy(deep=True)) == []
+
+
+# -- the version a record is scored under ---------------------------------------------------------
+
+
+def _version(tiny, effective: str, attitude: float) -> int:
+    body = json.loads(pol.default_policy().model_dump_json())
+    body["effective_from"] = effective
+    body["scorecard"]["criteria"][0]["weight"] = attitude  # attitude, its difference on accuracy
+    body["scorecard"]["criteria"][2]["weight"] = 55 - attitude
+    return pol.save_policy(tiny, pol.Policy.model_validate(body), "test")
+
+
+def test_history_finds_the_version_in_force_as_load_policy_does(tiny):
+    """Versions saved out of order and two on one day: in Python and in SQL, the version in force
+    on a day is `load_policy`'s (the latest effective date on or before it, the highest version of
+    that date; before every effective date, the oldest)."""
+    first = pol.load_policy(tiny)[0]  # the tiny warehouse's, from 2020-01-01
+    later = _version(tiny, "2027-01-01", 40)  # saved before one that takes effect earlier
+    _version(tiny, "2026-06-01", 30)
+    same_day = _version(tiny, "2026-06-01", 35)
+    history = pol.History.load(tiny)
+    days = ["2019-12-31", "2020-01-01", "2026-05-31", "2026-06-01", "2026-12-31", "2027-01-01", "2030-01-01"]
+    expected = [first, first, first, same_day, same_day, later, later]
+    for day, version in zip(days, expected, strict=True):
+        on = dt.date.fromisoformat(day)
+        assert history.in_force(on)[0] == pol.load_policy(tiny, on)[0] == version, day
+        sql = history.version_sql(f"DATE '{day}'")
+        assert tiny.scalar(f"SELECT {sql}") == version, day
+    assert history.in_force()[0] == pol.load_policy(tiny)[0] == later
+    assert first + 2 not in history.in_use(), "overtaken on its own day, it scores nothing"
+
+
+def test_history_lists_the_criteria_of_every_version_newest_first():
+    old = pol.default_policy()
+    new = old.model_copy(deep=True)
+    new.effective_from = dt.date(2026, 1, 1)
+    new.scorecard.criteria = [c for c in new.scorecard.criteria if c.key != "compliance"]
+    new.scorecard.criteria[0].weight = 35
+    new.scorecard.criteria.insert(
+        0, pol.Item(key="empathy", label_en="Empathy", label_zh="同理心", weight=0.5)
+    )
+    new.scorecard.criteria[1].weight = 34.5
+    history = pol.History([(1, old.effective_from, old), (2, new.effective_from, new)])
+    keys = [i.key for i in history.items("audits")]
+    assert keys == ["empathy", "attitude", "responsiveness", "accuracy", "communication", "compliance"]
+    assert [i.key for i in history.items("audits", [1])] == [c.key for c in old.scorecard.criteria]
+    assert history.holding("audits", "compliance") == [1] and history.holding("audits", "empathy") == [2]
+
+
+@pytest.mark.parametrize("key", ["comment", "score", "source", "quality_v", "model_x", "copy"])
+def test_a_criterion_key_may_not_be_a_column_of_the_record(key):
+    body = json.loads(pol.default_policy().model_dump_json())
+    body["scorecard"]["criteria"][0]["key"] = key
+    [message] = refusals(body)
+    assert message == f"QA scorecard: a record already has a column named {key}; choose another key"
+    assert refusals(body, "zh") == [f"质检评分表:记录中已有名为 {key} 的列,请换一个键"]

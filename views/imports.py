@@ -8,7 +8,7 @@ from csdata.ui import core, importer, signin
 wh, user = signin.require("imports")
 st.title(core.tr("nav_imports"))
 kind = importer.choose_kind(user)
-importer.template_downloads(kind)
+importer.template_downloads(wh, kind)
 upload = importer.upload()
 options = importer.options()
 if upload is not None:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +24,8 @@ import pandas as pd
 
 from csdata.access.scope import EVERYTHING, Scope
 from csdata.analytics.compiler import _Params
-from csdata.policy import Policy
+from csdata.policy import History, Policy
+from csdata.store.sql import ident
 
 FORMATS = ("csv", "xlsx", "parquet")
 XLSX_MAX_ROWS = 1_048_575  # one header row
@@ -107,13 +108,42 @@ EXPORTS = ("tickets", "audits", "training", "appraisals", "employees")
 
 
 def _pivot(keys: list[str], params: _Params, key_column: str) -> str:
-    return ", ".join(f"max(s.score) FILTER (WHERE s.{key_column} = {params.add(k)}) AS {k}" for k in keys)
+    return ", ".join(
+        f"max(s.score) FILTER (WHERE s.{key_column} = {params.add(k)}) AS {ident(k)}" for k in keys
+    )
 
 
-def export_sql(table: str, policy: Policy, scope: Scope = EVERYTHING) -> tuple[str, dict[str, Any]]:
+def _listed(pivot: str) -> str:
+    return pivot + ", " if pivot else ""
+
+
+def record_items(wh, table: str) -> list[str] | None:
+    """The criterion (audits) or indicator (appraisals) columns of an export: those of every policy
+    version some record was scored under, and of the version in force today, newest first in
+    policy order (see `History.items`); then any other one a stored score names, so no stored
+    score is left out. None for the other tables."""
+    if table not in ("audits", "appraisals"):
+        return None
+    history = History.load(wh)
+    used = {
+        r[0] for r in wh.rows(f"SELECT DISTINCT policy_version FROM {table} WHERE policy_version IS NOT NULL")
+    }
+    keys = [i.key for i in history.items(table, sorted(used | {history.in_force(dt.date.today())[0]}))]
+    scores, column = ("audit_scores", "criterion") if table == "audits" else ("appraisal_scores", "indicator")
+    stored = [r[0] for r in wh.rows(f"SELECT DISTINCT {column} FROM {scores} ORDER BY 1")]
+    return keys + [k for k in stored if k not in keys]
+
+
+def export_sql(
+    table: str, policy: Policy, scope: Scope = EVERYTHING, items: Sequence[str] | None = None
+) -> tuple[str, dict[str, Any]]:
     """SQL for one record kind in its canonical format (`csdata.records.models`), within the scope
     (`csdata.access.scope`: a client company's account gets its tickets and audits with no agent
-    named, and none of the company's people)."""
+    named, and none of the company's people).
+
+    `items` are an audit's criterion or an appraisal's indicator columns, between the fixed ones
+    as in an import file; by default those of `policy` (`record_items` gives those of every
+    version with data, which `csdata export` uses)."""
     from csdata.records.models import KINDS
 
     params = _Params()
@@ -125,13 +155,13 @@ def export_sql(table: str, policy: Policy, scope: Scope = EVERYTHING) -> tuple[s
     if table == "tickets":
         sql = f"SELECT {cols} FROM tickets t WHERE {scope.where('tickets', params, 't')} ORDER BY opened_at, ticket_id"
     elif table == "audits":
-        criteria = [c.key for c in policy.scorecard.criteria]
+        criteria = list(items) if items is not None else [c.key for c in policy.scorecard.criteria]
         people = (
             "a.agent_id, a.auditor_id" if scope.agents_visible else "NULL AS agent_id, NULL AS auditor_id"
         )
         sql = (
             f"SELECT a.audit_id, a.audited_at, {people}, a.ticket_id, a.client, a.channel, "
-            f"a.source, {_pivot(criteria, params, 'criterion')}, a.critical_error, a.finding_category, a.comment "
+            f"a.source, {_listed(_pivot(criteria, params, 'criterion'))}a.critical_error, a.finding_category, a.comment "
             "FROM audits a LEFT JOIN audit_scores s ON s.audit_id = a.audit_id "
             f"WHERE {scope.where('audits', params, 'a')} GROUP BY ALL ORDER BY a.audited_at, a.audit_id"
         )
@@ -141,9 +171,9 @@ def export_sql(table: str, policy: Policy, scope: Scope = EVERYTHING) -> tuple[s
             f"WHERE {scope.where('training', params, 'r')} ORDER BY r.taken_on, r.employee_id, r.course, r.attempt"
         )
     elif table == "appraisals":
-        indicators = [i.key for i in policy.appraisal.indicators]
+        indicators = list(items) if items is not None else [i.key for i in policy.appraisal.indicators]
         sql = (
-            f"SELECT a.period, a.employee_id, {_pivot(indicators, params, 'indicator')}, "
+            f"SELECT a.period, a.employee_id, {_listed(_pivot(indicators, params, 'indicator'))}"
             "a.reviewer, a.comment FROM appraisals a "
             "LEFT JOIN appraisal_scores s ON s.period = a.period AND s.employee_id = a.employee_id "
             f"WHERE {scope.where('appraisals', params, 'a')} GROUP BY ALL ORDER BY a.period, a.employee_id"

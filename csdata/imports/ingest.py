@@ -20,8 +20,10 @@ The pipeline, in order:
    column and reason. The rules come from the pydantic models, so forms and imports agree.
 4. **Commit** (`commit`): valid rows that are not already in the warehouse (by the record's key;
    files without ids get a stable hash of the row) land together with their derived rows
-   (criterion scores, the audit score under the policy in force), the import log and the audit
-   log, in one transaction. `strict` lands nothing if anything was rejected.
+   (criterion scores, the audit or appraisal score under the policy version in force on the
+   record's own date, and that version), the import log and the audit log, in one transaction.
+   Which criteria and indicators a file may carry is the policy's too (`record_model`).
+   `strict` lands nothing if anything was rejected.
 
 Everything happens in DuckDB over the whole file at once; Python touches only the bytes and the
 (at most a few hundred) lines of the report.
@@ -53,9 +55,9 @@ import pandas as pd
 from pydantic import BaseModel, Field
 
 from csdata.access.scope import Scope
-from csdata.policy import Policy, load_policy
+from csdata.policy import History, Policy
 from csdata.records import rounds
-from csdata.records.models import KINDS, Row
+from csdata.records.models import KINDS, Row, appraisal_model, audit_model, model_for
 from csdata.settings import Settings, SettingsError
 from csdata.store.sql import ident as _ident
 from csdata.store.sql import literal as _lit
@@ -580,23 +582,40 @@ class Mapping(BaseModel):
         return "\n".join(lines)
 
 
-def header_names(kind: str, policy: Policy) -> dict[str, str]:
-    """Normalised header -> canonical column, for automatic mapping."""
-    model = KINDS[kind]
+def record_model(kind: str, policy: Policy | History) -> type[Row]:
+    """The row model a file of `kind` is checked with. Under a `History`, an audit file may carry
+    the criteria of every version (each row is scored under the version in force on its date, and
+    a score for a criterion that version lacks is rejected: see `check`), and an appraisal file the
+    indicators of every version, those not in every version optional (required by a row's own
+    version: see `check`)."""
+    if not isinstance(policy, History):
+        return model_for(kind, policy)
+    if kind == "audits":
+        return audit_model(policy.items(kind))
+    if kind == "appraisals":
+        items = policy.items(kind)
+        everywhere = set.intersection(
+            *({i.key for i in p.appraisal.indicators} for p in policy.in_use_policies())
+        )
+        return appraisal_model(items, frozenset(i.key for i in items if i.key not in everywhere))
+    return KINDS[kind]
+
+
+def header_names(kind: str, policy: Policy | History) -> dict[str, str]:
+    """Normalised header -> canonical column, for automatic mapping: a column's name, its Chinese
+    names, and a criterion's or indicator's key or either of its names."""
+    model = record_model(kind, policy)
     names: dict[str, str] = {}
     for column in [*model.columns(), *model.ALIASES]:
         names[_norm(column)] = column
         for alias in model.ALIASES.get(column, ()):
             names[_norm(alias)] = column
-    labelled = policy.scorecard.criteria if kind == "audits" else []
-    labelled = labelled or (policy.appraisal.indicators if kind == "appraisals" else [])
-    for item in labelled:
-        names[_norm(item.label_en)] = item.key
-        names[_norm(item.label_zh)] = item.key
     return names
 
 
-def auto_mapping(kind: str, file_columns: list[str], policy: Policy) -> tuple[Mapping, list[str], list[str]]:
+def auto_mapping(
+    kind: str, file_columns: list[str], policy: Policy | History
+) -> tuple[Mapping, list[str], list[str]]:
     """Map by header names; returns the mapping, the personal-data columns and the unused ones."""
     names = header_names(kind, policy)
     personal = {_norm(p) for p in PERSONAL}
@@ -630,8 +649,8 @@ class _Field:
     default: object = None  # the model's default, used when the cell is blank
 
 
-def _fields(model: type[Row], policy: Policy, kind: str) -> list[_Field]:
-    """The model's fields as the checker sees them; an audit's criteria come from the scorecard."""
+def _fields(model: type[Row]) -> list[_Field]:
+    """The model's fields as the checker sees them."""
     out = []
     for name, info in model.model_fields.items():
         annotation = info.annotation
@@ -652,11 +671,6 @@ def _fields(model: type[Row], policy: Policy, kind: str) -> list[_Field]:
         out.append(
             _Field(name, kind_, info.is_required(), choices, ge, le, bool(extra.get("duration")), default)
         )
-    if kind == "audits":
-        criteria = [_Field(c.key, "number", False, ge=0, le=100) for c in policy.scorecard.criteria]
-        out = [f for f in out if f.name not in AUDIT_CRITERIA]
-        at = [f.name for f in out].index("source") + 1
-        out = out[:at] + criteria + out[at:]
     return out
 
 
@@ -773,7 +787,7 @@ def check(
     wh,
     kind: str,
     mapping: Mapping,
-    policy: Policy,
+    history: History,
     *,
     day_first: bool = False,
     create_missing: bool = False,
@@ -792,8 +806,8 @@ def check(
     one of those teams. A blank column of `_FILLED` takes its value from the warehouse. Every date
     and time must fall within `window` (first day, last day; by default `date_window()`)."""
     first_day, last_day = window or date_window()
-    model = KINDS[kind]
-    fields = _fields(model, policy, kind)
+    model = record_model(kind, history)
+    fields = _fields(model)
     sources = {f.name: _source_sql(mapping, f.name) for f in fields}
     if kind == "tickets" and sources["ticket_id"] is None:
         # No ids in the file: a stable hash of the row's content, so importing again adds nothing.
@@ -884,6 +898,7 @@ def check(
                 against,
             )
         )
+    problems += _item_problems(kind, history, model, text)
     keys = [_ident(k + "_v") for k in model.KEY]
     problems.append(
         f"SELECT _row, {_lit(model.KEY[0])} AS col, 'imp_duplicate_in_file' AS key, "
@@ -942,7 +957,57 @@ def check(
     )
 
 
-AUDIT_CRITERIA = ("attitude", "responsiveness", "accuracy", "communication", "compliance")
+def record_day_sql(kind: str) -> str:
+    """SQL over `_typed` for the day whose policy version scores a row: an audit's day, an
+    appraisal period's last day (the stored period's, else the one its name says: 2026-Q3)."""
+    if kind == "audits":
+        return _ident("audited_at_v")
+    period = _ident("period_v")
+    pattern = _lit(r"^\s*(\d{4})-?[Qq]([1-4])\s*$")
+    named = (
+        f"last_day(make_date(TRY_CAST(regexp_extract({period}, {pattern}, 1) AS INTEGER), "
+        f"3 * TRY_CAST(regexp_extract({period}, {pattern}, 2) AS INTEGER), 1))"
+    )
+    return f"coalesce((SELECT p.ends_on FROM appraisal_periods p WHERE p.period = {period}), {named})"
+
+
+def _item_problems(kind: str, history: History, model: type[Row], text: dict[str, str]) -> list[str]:
+    """A criterion or indicator the version in force on the row's date does not have must be blank;
+    an indicator it has must be given (when not every version has it, the model cannot say so)."""
+    if kind not in ("audits", "appraisals"):
+        return []
+    in_use = history.in_use()
+    version = history.version_sql(record_day_sql(kind))
+    day = f"CAST({record_day_sql(kind)} AS VARCHAR)"
+    out = []
+    for key in model.ITEMS:
+        holding = history.holding(kind, key)
+        if len(holding) == len(in_use):
+            continue
+        listed = ", ".join(str(int(v)) for v in holding) or "NULL"
+        val = _ident(key + "_v")
+        out.append(
+            _problem(
+                key,
+                f"{val} IS NOT NULL AND {version} NOT IN ({listed})",
+                "imp_not_in_policy",
+                text[key],
+                {},
+                {"day": day},
+            )
+        )
+        if kind == "appraisals":
+            out.append(
+                _problem(
+                    key,
+                    f"{val} IS NULL AND {text[key]} IS NULL AND {version} IN ({listed})",
+                    "imp_required",
+                    text[key],
+                )
+            )
+    return out
+
+
 # Columns whose blank cell takes a value from the warehouse: SQL over the row's text columns
 # (named in braces, filled in qualified, so that a table's own column of the same name is not
 # taken for them). A ticket belongs to the queue (team) it was offered to; a file that does not
@@ -1127,7 +1192,7 @@ def quarter_bounds(period: str) -> tuple[dt.date, dt.date] | None:
     return start, end
 
 
-def _insert(w, kind: str, fields: list[str], policy: Policy, version: int, actor: str) -> int:
+def _insert(w, kind: str, fields: list[str], history: History, actor: str) -> int:
     """Insert the valid rows not yet in the warehouse, with their derived rows; the count inserted.
 
     Every statement reads `_typed` itself: a copy of the new rows made inside the transaction
@@ -1138,8 +1203,19 @@ def _insert(w, kind: str, fields: list[str], policy: Policy, version: int, actor
     table = _TABLES[kind]
     new = _new_rows(kind)
     v = {f: _ident(f + "_v") for f in fields}
+    # Each row under the version in force on its own date (see `record_day_sql`).
+    version = history.version_sql(record_day_sql(kind)) if kind in ("audits", "appraisals") else ""
+
+    def by_version(sql) -> str:
+        """`sql(policy)` for the version of each row (one version: no CASE at all)."""
+        used = history.in_use()
+        if len(used) == 1:
+            return sql(history.by_version[used[0]])
+        cases = " ".join(f"WHEN {int(n)} THEN {sql(history.by_version[n])}" for n in used)
+        return f"(CASE {version} {cases} END)"
+
     if kind == "audits":
-        criteria = [c.key for c in policy.scorecard.criteria]
+        criteria = list(record_model(kind, history).ITEMS)
         plain = [f for f in fields if f not in criteria]
         # One pass for every criterion; UNPIVOT leaves out the blank (not applicable) ones. The
         # other names start with "_", which no criterion key does.
@@ -1148,26 +1224,31 @@ def _insert(w, kind: str, fields: list[str], policy: Policy, version: int, actor
             f"{v['audit_id']} AS _id, {', '.join(f'{v[c]} AS {_ident(c)}' for c in criteria)} {new}) "
             f"ON {', '.join(_ident(c) for c in criteria)} INTO NAME _criterion VALUE _score)"
         )
-        score = policy.scorecard.score_sql(
-            {c: v[c] for c in criteria}, f"coalesce({v['critical_error']}, FALSE)"
+        critical = f"coalesce({v['critical_error']}, FALSE)"
+        score = by_version(
+            lambda p: p.scorecard.score_sql({c.key: v[c.key] for c in p.scorecard.criteria}, critical)
         )
         return w.scalar(
             f"INSERT INTO audits ({', '.join(plain)}, score, policy_version) "
             f"SELECT {', '.join(v[f] if f != 'critical_error' else f'coalesce({v[f]}, FALSE)' for f in plain)}, "
-            f"{score}, {int(version)} {new}"
+            f"{score}, {version} {new}"
         )
     if kind == "appraisals":
-        indicators = [i.key for i in policy.appraisal.indicators]
+        indicators = list(record_model(kind, history).ITEMS)
         plain = [f for f in fields if f not in indicators]
-        for i in indicators:
+        for i in indicators:  # an indicator the row's version lacks is blank (see `_item_problems`)
             w.execute(
-                f"INSERT INTO appraisal_scores SELECT {v['period']}, {v['employee_id']}, {_lit(i)}, {v[i]} {new}"
+                f"INSERT INTO appraisal_scores SELECT {v['period']}, {v['employee_id']}, {_lit(i)}, {v[i]} {new} "
+                f"AND {v[i]} IS NOT NULL"
             )
-        score = policy.appraisal.score_sql({i: v[i] for i in indicators})
+
+        def score(p: Policy) -> str:
+            return p.appraisal.score_sql({i.key: v[i.key] for i in p.appraisal.indicators})
+
         return w.scalar(
             f"INSERT INTO appraisals ({', '.join(plain)}, score, grade, policy_version) "
-            f"SELECT {', '.join(v[f] for f in plain)}, {score}, {policy.appraisal.grade_sql(score)}, {int(version)} "
-            f"{new}"
+            f"SELECT {', '.join(v[f] for f in plain)}, {by_version(score)}, "
+            f"{by_version(lambda p: p.appraisal.grade_sql(score(p)))}, {version} {new}"
         )
     if kind == "tickets":  # a complaint's rounds, as the row's summary implies them
         summary = ("ticket_id", "type", "feedback_at", "customer_accepted", "reopened")
@@ -1230,8 +1311,8 @@ def import_file(
     say(0.05, "read")
     try:
         table = Table(wh, data, file_name)
-        version, policy = load_policy(wh)
-        auto, dropped, ignored = auto_mapping(kind, table.columns, policy)
+        history = History.load(wh)
+        auto, dropped, ignored = auto_mapping(kind, table.columns, history)
         if mapping is not None and mapping.kind not in (None, kind):
             raise ImportError_("imp_mapping_kind", kind=mapping.kind, chosen=kind)
         if mapping is not None:
@@ -1249,7 +1330,7 @@ def import_file(
             wh,
             kind,
             mapping or auto,
-            policy,
+            history,
             day_first=day_first,
             create_missing=create_missing,
             allowed_agents=allowed_agents,
@@ -1285,7 +1366,7 @@ def import_file(
                 if strict and report.rejected:
                     raise _Rollback
             report.duplicates = _count_present(w, kind)
-            report.imported = _insert(w, kind, checked.fields, policy, version, actor)
+            report.imported = _insert(w, kind, checked.fields, history, actor)
             if after_insert is not None and report.imported:
                 # A form's companion writes (an audit's corrective action, an appraisal's
                 # confirmation) land in this same transaction, or not at all.
@@ -1340,13 +1421,13 @@ def rejects_frame(report: Report, lang: str) -> pd.DataFrame:
 # -- for an upload screen ----------------------------------------------------------------------
 
 
-def canonical_columns(kind: str, policy: Policy) -> dict[str, bool]:
+def canonical_columns(kind: str, policy: Policy | History) -> dict[str, bool]:
     """The columns a file of `kind` may carry, in order, each with whether a file must have it.
 
     A ticket file without ids gets them from the row's content, and durations in seconds
     (`first_response_seconds`, `resolution_seconds`) may stand in for the times they lead to.
     """
-    out = {f.name: f.required for f in _fields(KINDS[kind], policy, kind)}
+    out = {f.name: f.required for f in _fields(record_model(kind, policy))}
     if kind == "tickets":
         out["ticket_id"] = False
     for seconds, _ in _ALTERNATES.get(kind, {}).values():

@@ -44,10 +44,10 @@ def new_id(prefix: str) -> str:
 
 def one_row(kind: str, values: dict) -> pd.DataFrame:
     """A form's values as a one-row frame in the kind's canonical columns (blank = missing)."""
-    columns = KINDS[kind].columns()
-    if kind == "audits":
-        columns = [c for c in columns if c not in ingest.AUDIT_CRITERIA]
-        columns += [k for k in values if k not in columns]
+    model = KINDS[kind]
+    # An audit's criteria and an appraisal's indicators are the policy's: the form's own keys.
+    columns = [c for c in model.columns() if c not in model.ITEMS]
+    columns += [k for k in values if k not in columns]
     row = {c: (None if values.get(c) in ("", None) else values.get(c)) for c in columns}
     return pd.DataFrame([row], columns=list(row), dtype=object)
 
@@ -435,7 +435,12 @@ def save_appraisal(
     notes = []
     if proposal is not None:
         for key, proposed in proposal.values().items():
-            if proposed is not None and round(values[key], 1) != round(proposed, 1):
+            # An indicator the scheme of the period no longer has is not in the form at all.
+            if (
+                proposed is not None
+                and values.get(key) is not None
+                and round(values[key], 1) != round(proposed, 1)
+            ):
                 notes.append(f"{key} {proposed:.1f}→{values[key]:g}")
     if notes:
         extra = f"[{'; '.join(notes)}: {reason.strip()}]"

@@ -7,15 +7,21 @@ constraints), the Chinese header names a file may use (`ALIASES`), the record's 
 the rules that compare fields (`RULES`, as SQL over the typed columns). `csdata.imports.ingest` turns all
 of it into one DuckDB statement for bulk checking, and forms run the same check on their one row,
 so there is no second, hand-written list of rules.
+
+An audit's criteria and an appraisal's indicators are the policy's (`csdata.policy.Scorecard`,
+`AppraisalScheme`): their rows are built per set of criteria or indicators (`audit_model`,
+`appraisal_model`, `model_for`), each one a score headed by its key or either of its names.
+`AuditRow` and `AppraisalRow` are those of the default policy.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from decimal import Decimal
 from typing import ClassVar, Literal, NamedTuple
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, create_model
 
 Score = Field(default=None, ge=0, le=100)
 DURATION = {"duration": True}  # seconds, also read from h:mm:ss and Excel time values
@@ -38,6 +44,7 @@ class Row(BaseModel):
     KEY: ClassVar[tuple[str, ...]] = ()
     ALIASES: ClassVar[dict[str, tuple[str, ...]]] = {}
     RULES: ClassVar[tuple[Rule, ...]] = ()
+    ITEMS: ClassVar[tuple[str, ...]] = ()  # the policy's criteria or indicators among the fields
 
     @classmethod
     def columns(cls) -> list[str]:
@@ -107,7 +114,9 @@ class TicketRow(Row):
     )
 
 
-class AuditRow(Row):
+class _AuditHead(Row):
+    """An audit's columns before its criteria; the criteria and the rest follow (`audit_model`)."""
+
     audit_id: str = Field(min_length=1)
     audited_at: dt.date
     agent_id: str = Field(min_length=1)
@@ -116,14 +125,6 @@ class AuditRow(Row):
     client: str | None = None
     channel: Literal["phone", "chat", "email"] | None = None
     source: Literal["recording", "spot_check", "customer_feedback"]
-    attitude: float | None = Score
-    responsiveness: float | None = Score
-    accuracy: float | None = Score
-    communication: float | None = Score
-    compliance: float | None = Score
-    critical_error: bool = False
-    finding_category: str | None = None
-    comment: str | None = None
 
     KEY = ("audit_id",)
     ALIASES = {
@@ -139,16 +140,97 @@ class AuditRow(Row):
         "finding_category": ("问题类别", "问题分类"),
         "comment": ("备注", "评语"),
     }
-    RULES = (
-        Rule(
-            "critical_error",
-            "critical_error OR coalesce(attitude, responsiveness, accuracy, communication, compliance) IS NOT NULL",
-            "rule_nothing_scored",
-        ),
+
+
+_AUDIT_TAIL = {
+    "critical_error": (bool, False),
+    "finding_category": (str | None, None),
+    "comment": (str | None, None),
+}
+
+
+def _labels(items) -> dict[str, tuple[str, ...]]:
+    """A criterion's or indicator's names in both languages, as headings a file may use."""
+    return {i.key: tuple(dict.fromkeys((i.label_en, i.label_zh))) for i in items}
+
+
+@functools.cache
+def _audit_model(criteria: tuple[tuple[str, tuple[str, ...]], ...]) -> type[Row]:
+    keys = [k for k, _ in criteria]
+    model = create_model(
+        "AuditRow",
+        __base__=_AuditHead,
+        __module__=__name__,
+        **{k: (float | None, Score) for k in keys},
+        **_AUDIT_TAIL,
     )
+    # A heading that names one of the fixed columns stays theirs, whatever a criterion is called.
+    model.ALIASES = {**dict(criteria), **_AuditHead.ALIASES}
+    scored = f"coalesce({', '.join(keys)}) IS NOT NULL" if keys else "FALSE"
+    model.RULES = (Rule("critical_error", f"critical_error OR {scored}", "rule_nothing_scored"),)
+    model.ITEMS = tuple(keys)
+    return model
 
 
-AUDIT_CRITERIA = ("attitude", "responsiveness", "accuracy", "communication", "compliance")
+def audit_model(criteria) -> type[Row]:
+    """The audit row for a scorecard's criteria (`csdata.policy.Item`s): one optional score 0–100
+    per criterion between `source` and `critical_error`, headed by its key or either of its names;
+    a row must score one of them or have a critical error. Built once per set of criteria."""
+    return _audit_model(tuple(_labels(criteria).items()))
+
+
+class _AppraisalHead(Row):
+    """An appraisal's columns before its indicators; the indicators and the rest follow."""
+
+    period: str = Field(min_length=1)
+    employee_id: str = Field(min_length=1)
+
+    KEY = ("period", "employee_id")
+    ALIASES = {
+        "period": ("考核期", "考核周期"),
+        "employee_id": ("工号",),
+        "reviewer": ("考核人", "评审人"),
+        "comment": ("评语", "备注"),
+    }
+
+
+@functools.cache
+def _appraisal_model(
+    indicators: tuple[tuple[str, tuple[str, ...]], ...], optional: frozenset[str] = frozenset()
+) -> type[Row]:
+    keys = [k for k, _ in indicators]
+    model = create_model(
+        "AppraisalRow",
+        __base__=_AppraisalHead,
+        __module__=__name__,
+        **{
+            k: (float | None, Field(default=None, ge=0, le=100))
+            if k in optional
+            else (float, Field(ge=0, le=100))
+            for k in keys
+        },
+        reviewer=(str | None, None),
+        comment=(str | None, None),
+    )
+    model.ALIASES = {**dict(indicators), **_AppraisalHead.ALIASES}  # the fixed columns win, as above
+    model.ITEMS = tuple(keys)
+    return model
+
+
+def appraisal_model(indicators, optional: frozenset[str] = frozenset()) -> type[Row]:
+    """The appraisal row for a scheme's indicators: a score 0–100 for each (required unless named in
+    `optional`), headed by its key or either of its names. Built once per set of indicators."""
+    return _appraisal_model(tuple(_labels(indicators).items()), frozenset(optional))
+
+
+def model_for(kind: str, policy) -> type[Row]:
+    """The row model of `kind` under `policy` (a `csdata.policy.Policy`): audits and appraisals take
+    their criteria and indicators from it, the other kinds are fixed."""
+    if kind == "audits":
+        return audit_model(policy.scorecard.criteria)
+    if kind == "appraisals":
+        return appraisal_model(policy.appraisal.indicators)
+    return KINDS[kind]
 
 
 class TrainingRow(Row):
@@ -170,32 +252,6 @@ class TrainingRow(Row):
     score: float | None = Score
     hours: float | None = Field(default=None, ge=0, le=200)
     attempt: int = Field(default=1, ge=1)
-
-
-class AppraisalRow(Row):
-    KEY = ("period", "employee_id")
-    ALIASES = {
-        "period": ("考核期", "考核周期"),
-        "employee_id": ("工号",),
-        "satisfaction": ("客户满意度",),
-        "quality": ("服务质量",),
-        "efficiency": ("工作效率",),
-        "teamwork": ("团队协作",),
-        "reviewer": ("考核人", "评审人"),
-        "comment": ("评语", "备注"),
-    }
-
-    period: str = Field(min_length=1)
-    employee_id: str = Field(min_length=1)
-    satisfaction: float = Field(ge=0, le=100)
-    quality: float = Field(ge=0, le=100)
-    efficiency: float = Field(ge=0, le=100)
-    teamwork: float = Field(ge=0, le=100)
-    reviewer: str | None = None
-    comment: str | None = None
-
-
-APPRAISAL_INDICATORS = ("satisfaction", "quality", "efficiency", "teamwork")
 
 
 class EmployeeRow(Row):
@@ -227,6 +283,17 @@ class EmployeeRow(Row):
     }
     RULES = (Rule("left_on", "left_on IS NULL OR status = 'left'", "rule_left_on_needs_left"),)
 
+
+def _default(kind: str) -> type[Row]:
+    from csdata.policy import default_policy
+
+    return model_for(kind, default_policy())
+
+
+# The audit and appraisal rows of the default policy (a new warehouse's); the policy in force
+# decides the real ones: see `model_for`.
+AuditRow = _default("audits")
+AppraisalRow = _default("appraisals")
 
 # The record kinds, as named on the command line.
 KINDS: dict[str, type[Row]] = {

@@ -956,6 +956,34 @@ TEXT: dict[str, tuple[str, str]] = {
         "等级区间须按最低分从高到低排列,且互不相同",
     ),
     "policy_bands_floor": ("the lowest grade band must start at 0", "最低等级区间须从 0 分开始"),
+    "policy_reserved_key": (
+        "{field}: a record already has a column named {names}; choose another key",
+        "{field}:记录中已有名为 {names} 的列,请换一个键",
+    ),
+    "imp_not_in_policy": (
+        "not part of the policy in force on {day}; leave it blank",
+        "{day} 生效的制度中没有此项,请留空",
+    ),
+    # `csdata policy`
+    "cli_policy_in_force": (
+        "Version {version}, in force from {date}{note}",
+        "第 {version} 版,自 {date} 起生效{note}",
+    ),
+    "cli_policy_on": (" (the version in force on {date})", "({date} 当天生效的版本)"),
+    "cli_policy_weight": ("weight {weight:g}", "权重 {weight:g}"),
+    "cli_policy_pass_mark": ("pass mark {mark:g}", "合格线 {mark:g}"),
+    "cli_policy_history_columns": (
+        "version|effective from|saved at|saved by|changes",
+        "版本|生效日期|保存时间|保存人|改动",
+    ),
+    "cli_policy_first": ("first version", "首个版本"),
+    "cli_policy_more": ("… and {n} more", "…… 另有 {n} 项"),
+    "err_policy_read": ("cannot read {path}: {reason}", "无法读取 {path}:{reason}"),
+    "err_policy_not_json": (
+        "{path} is not a policy file (JSON as the Policy page downloads it)",
+        "{path} 不是制度参数文件(应为制度参数页下载的 JSON)",
+    ),
+    "err_policy_invalid": ("{path} is not saved. Please correct:", "{path} 未保存,请更正:"),
     "rule_before_opened": ("{field} is before opened_at ({against})", "{field} 早于 opened_at({against})"),
     "rule_nothing_scored": (
         "no criterion is scored and there is no critical error",

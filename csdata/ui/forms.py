@@ -22,7 +22,7 @@ from csdata.imports.ingest import ImportError_, Report
 from csdata.pages import PAGES
 from csdata.policy import CHANNELS
 from csdata.records import entry
-from csdata.records.models import AppraisalRow, AuditRow, TicketRow, TrainingRow
+from csdata.records.models import TicketRow, TrainingRow, model_for
 from csdata.store.warehouse import Warehouse
 from csdata.text.i18n import Problem, channel_label, fmt_money, literal, md, t, validation_messages
 from csdata.ui.core import data_version, lang, policy, problem_text, tr
@@ -490,11 +490,10 @@ def follow_up(wh: Warehouse, user: User) -> None:
 
 
 def audit_form(wh: Warehouse, user: User) -> None:
-    """A QA audit on the scorecard in force, its score live, and an optional corrective action."""
+    """A QA audit on the scorecard in force on its date, its score live (as it will be saved), and
+    an optional corrective action."""
     language = lang()
     today = dt.date.today()
-    pol = policy(wh, today)
-    card = pol.scorecard
     agents = lookups.agents(wh, user.scope)
     qa_staff = lookups.employees(wh, ("qa",))
     owners = lookups.employees(wh, ("supervisor", "qa", "trainer", "manager"))
@@ -518,6 +517,9 @@ def audit_form(wh: Warehouse, user: User) -> None:
         fields.slot("agent_id")
         audited_at = st.date_input(tr("f_audited_at"), value=today, key=k("qa_date"))
         fields.slot("audited_at")
+    # The criteria and weights of the day audited: the import scores the record the same way.
+    pol = policy(wh, audited_at or today)
+    card = pol.scorecard
     with c2:
         source = st.selectbox(tr("f_source"), SOURCES, format_func=_choices(), key=k("qa_source"))
         fields.slot("source")
@@ -626,7 +628,7 @@ def audit_form(wh: Warehouse, user: User) -> None:
         "comment": comment.strip() or None,
     }
     try:
-        _validate(AuditRow, {**values, "audit_id": values["audit_id"] or "new"})
+        _validate(model_for("audits", pol), {**values, "audit_id": values["audit_id"] or "new"})
     except ValidationError as exc:
         fields.add_validation(exc)
     action = None
@@ -838,7 +840,7 @@ def appraisal_form(wh: Warehouse, user: User) -> None:
         "comment": comment.strip() or None,
     }
     try:
-        _validate(AppraisalRow, row)
+        _validate(model_for("appraisals", pol), row)
     except ValidationError as exc:
         fields.add_validation(exc)
     if changed and not reason.strip():

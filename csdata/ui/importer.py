@@ -29,6 +29,8 @@ import streamlit as st
 from csdata.access.auth import User
 from csdata.analytics import exports, lookups
 from csdata.imports import ingest
+from csdata.policy import History
+from csdata.records.models import KINDS, model_for
 from csdata.text.i18n import TEXT, t
 from csdata.ui.core import data_version, lang, policy, problem_text, tr
 from csdata.ui.datatable import XLSX_MIME, download_buttons, table_with_downloads
@@ -69,19 +71,49 @@ def choose_kind(user: User) -> str:
     )
 
 
-@st.cache_data(show_spinner=False)
-def _template(kind: str) -> tuple[bytes, bytes] | None:
-    """The example file of a kind as CSV (as shipped) and as an Excel workbook."""
+def template_csv(kind: str, items: tuple[str, ...]) -> bytes | None:
+    """The example file of a kind in the columns of the policy in force, whose criteria or
+    indicators are `items` (the shipped file as it is when they are the default policy's). A
+    criterion or indicator the shipped examples lack is given each row's mean of the others; one
+    the policy dropped is left out."""
     path = TEMPLATES / f"{kind}.csv"
     if not path.exists():
         return None
     data = path.read_bytes()
+    model = KINDS[kind]
+    if not model.ITEMS:
+        return data
+    columns = [c for c in model.columns() if c not in model.ITEMS]
+    at = columns.index(_AFTER[kind]) + 1
+    columns[at:at] = items
+    frame = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    if list(frame.columns) == columns:
+        return data
+    shipped = frame[[c for c in model.ITEMS]].apply(pd.to_numeric, errors="coerce")
+    mean = shipped.mean(axis=1).round(1).map(lambda v: "" if pd.isna(v) else f"{v:.1f}")
+    for item in items:
+        if item not in frame.columns:
+            frame[item] = mean
+    return frame[columns].to_csv(index=False).encode("utf-8-sig")
+
+
+_AFTER = {"audits": "source", "appraisals": "employee_id"}  # the column the items follow
+
+
+@st.cache_data(show_spinner=False)
+def _template(kind: str, items: tuple[str, ...]) -> tuple[bytes, bytes] | None:
+    """The example file of a kind as CSV and as an Excel workbook."""
+    data = template_csv(kind, items)
+    if data is None:
+        return None
     frame = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig", dtype={"ticket_id": str})
     return data, exports.to_bytes(frame, "xlsx")
 
 
-def template_downloads(kind: str) -> None:
-    files = _template(kind)
+def template_downloads(wh, kind: str) -> None:
+    """The template in the columns of the policy in force today (its criteria or indicators)."""
+    items = tuple(model_for(kind, policy(wh, dt.date.today())).ITEMS)
+    files = _template(kind, items)
     if files is None:
         return
     csv_bytes, xlsx_bytes = files
@@ -255,9 +287,10 @@ def _mapping_from(edited: pd.DataFrame, kind: str, values: dict) -> ingest.Mappi
 def mapping_section(wh, kind: str, up: Upload, headings: list[str]) -> ingest.Mapping | None:
     """The mapping editor, filled from a saved mapping or the automatic one; returns the mapping
     to use, or None when it is the automatic one (so the import maps by header as the CLI does)."""
-    pol = policy(wh, dt.date.today())
-    canonical = ingest.canonical_columns(kind, pol)
-    auto, _, _ = ingest.auto_mapping(kind, headings, pol)
+    # The columns an import accepts: the criteria or indicators of every version in use.
+    versions = History.load(wh)
+    canonical = ingest.canonical_columns(kind, versions)
+    auto, _, _ = ingest.auto_mapping(kind, headings, versions)
     missing = [c for c, required in canonical.items() if required and c not in auto.columns]
     expanded = bool(missing) or st.session_state.get("imp_mapping_file") is not None
     with st.expander(tr("imp_mapping"), expanded=expanded, icon=":material/table_chart:"):

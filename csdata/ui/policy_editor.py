@@ -108,11 +108,6 @@ def _columns(wh: Warehouse, language: str) -> dict[str, object]:
     }
 
 
-def _same(candidate: pol.Policy, current: pol.Policy) -> bool:
-    """Whether saving would change nothing (a new effective date alone changes no rule)."""
-    return candidate.model_dump(exclude={"effective_from"}) == current.model_dump(exclude={"effective_from"})
-
-
 def policy_editor(wh: Warehouse, me: User) -> None:
     """Every table of the policy, editable; saved as a new version only when every rule holds."""
     language = lang()
@@ -197,7 +192,7 @@ def policy_editor(wh: Warehouse, me: User) -> None:
     except (ValidationError, Problem) as exc:
         candidate, refusal = None, exc
     if candidate is not None:
-        changed = not _same(candidate, current)
+        changed = not pol.unchanged(candidate, current)
     else:  # unless they are its own numbers (a range checked only since it was saved), changes
         shown = pol.tables_body(tables, base.scorecard.pass_mark, {k: getattr(base, k) for k in pol.SCALARS})
         changed = {**body, "effective_from": None} != {**shown, "effective_from": None}
@@ -208,7 +203,7 @@ def policy_editor(wh: Warehouse, me: User) -> None:
     if refusal is not None:
         st.error(_refusal(refusal, body, "policy_invalid"))
         return
-    if not changed:  # a valid candidate: `changed` is `not _same(candidate, current)`
+    if not changed:  # a valid candidate: `changed` is `not pol.unchanged(candidate, current)`
         st.info(tr("policy_unchanged"))
         return
     new_version = pol.save_policy(wh, candidate, me.username)

@@ -11,6 +11,7 @@ import streamlit as st
 from csdata.analytics import compiler, exports, lookups, page_queries
 from csdata.analytics.compiler import Filters
 from csdata.analytics.metrics import CATALOG, meets
+from csdata.policy import History
 from csdata.store.warehouse import Warehouse
 from csdata.text.i18n import (
     column_label,
@@ -85,7 +86,9 @@ def criteria(wh: Warehouse, frame: pd.DataFrame, filters: Filters) -> None:
         return
     pol = policy(wh, filters.end)
     language = lang()
-    labels = {c.key: c.label(language) for c in pol.scorecard.criteria}
+    # A criterion the version in force has dropped keeps the name an older version gave it.
+    labels = {c.key: c.label(language) for c in History.load(wh).items("audits")}
+    labels.update({c.key: c.label(language) for c in pol.scorecard.criteria})
     shown = frame.assign(key=[labels.get(k, k) for k in frame["key"]]).sort_values("criterion_score")
     fig = charts.bars(shown, "key", {"criterion_score": CATALOG["criterion_score"].label(language)}, "points",
                       None, CATALOG["criterion_score"].label(language),
