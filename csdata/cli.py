@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 from csdata.analytics import compiler, exports, lookups
-from csdata.text.i18n import Problem, t
+from csdata.text.i18n import LANGS, Problem, t
 
 
 class UserError(Problem):
@@ -24,7 +24,8 @@ class UserError(Problem):
 
 
 def _lang() -> str:
-    return "zh" if os.environ.get("CSDATA_LANG") == "zh" else "en"
+    chosen = os.environ.get("CSDATA_LANG", "en")
+    return chosen if chosen in LANGS else "en"
 
 
 def _date(option: str):

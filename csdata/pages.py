@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from csdata.analytics.metrics import HEADLINE
+from csdata.text.i18n import family_key, text_key
 
 ROLES = ("admin", "exec", "supervisor", "qa", "hr", "finance", "client")
 
@@ -27,16 +28,16 @@ class Page:
     @property
     def title(self) -> str:
         """Text key of its title."""
-        return f"nav_{self.key}"
+        return family_key("nav_", self.key)
 
 
 def _page(key: str, section: str, roles: str, icon: str, cards: tuple[str, ...] = ()) -> Page:
     return Page(key, f"views/{key}.py", section, frozenset(roles.split()), f":material/{icon}:", cards)
 
 
-_DASHBOARDS = "nav_section_dashboards"
-_DATA = "nav_section_data"
-_ADMIN = "nav_section_admin"
+_DASHBOARDS = text_key("nav_section_dashboards")
+_DATA = text_key("nav_section_data")
+_ADMIN = text_key("nav_section_admin")
 _SERVICE = (
     "offered",
     "answer_rate",

@@ -22,7 +22,7 @@ from typing import Literal
 from pydantic import BaseModel, Field, ValidationError, ValidationInfo, field_validator, model_validator
 from pydantic_core import InitErrorDetails
 
-from csdata.text.i18n import Phrase, Problem, validation_messages
+from csdata.text.i18n import Phrase, Problem, family_key, t, validation_messages
 
 Channel = Literal["phone", "chat", "email"]
 CHANNELS: tuple[str, ...] = ("phone", "chat", "email")
@@ -40,7 +40,7 @@ class Label(BaseModel):
     label_zh: str = Field(min_length=1, max_length=80)
 
     def label(self, lang: str) -> str:
-        return self.label_zh if lang == "zh" else self.label_en
+        return getattr(self, f"label_{lang}", self.label_en)  # a language it has no field for: English
 
 
 class Item(Label):
@@ -232,7 +232,7 @@ def _out_of_range(field: Phrase, unit: str, value: float) -> Problem | None:
     if math.isfinite(value) and _IN_RANGE[unit](value):
         return None
     shown = value * 100 if unit == "rate" else value
-    return PolicyError(f"policy_range_{unit}", field=field, value=shown)
+    return PolicyError(family_key("policy_range_", unit), field=field, value=shown)
 
 
 class Policy(BaseModel):
@@ -282,18 +282,22 @@ class Policy(BaseModel):
             return self
         company = [(Phrase.of("policy_targets"), self.targets)]
         company += [
-            (Phrase.of("policy_channel_targets", f"channel_{c}"), t) for c, t in self.channel_targets.items()
+            (Phrase.of("policy_channel_targets", family_key("channel_", c)), t)
+            for c, t in self.channel_targets.items()
         ]
         layers = [(Phrase.of("policy_field_sla"), self.sla_seconds, company)]
         for k in self.contracts:
             where = Phrase.of("policy_field_contracts") + k.client
             targets = [(where, k.targets)]
-            targets += [(where + Phrase.of(f"channel_{c}"), t) for c, t in k.channel_targets.items()]
+            targets += [
+                (where + Phrase.of(family_key("channel_", c)), t) for c, t in k.channel_targets.items()
+            ]
             layers.append((where + Phrase.of("policy_field_sla"), k.sla_seconds, targets))
         found = []
         for sla_field, sla, targets in layers:
             found += [
-                _out_of_range(sla_field + Phrase.of(f"channel_{c}"), "seconds", v) for c, v in sla.items()
+                _out_of_range(sla_field + Phrase.of(family_key("channel_", c)), "seconds", v)
+                for c, v in sla.items()
             ]
             for field, values in targets:
                 found += [
@@ -343,8 +347,14 @@ class Policy(BaseModel):
         return next((layer[metric] for layer in layers if metric in layer), None)
 
 
-def _item(key: str, en: str, zh: str, weight: float) -> Item:
-    return Item(key=key, label_en=en, label_zh=zh, weight=weight)
+def _label(key: str) -> dict[str, str]:
+    """A default label's fields, from the text catalogs (`policy_label_<key>`)."""
+    text = family_key("policy_label_", key)
+    return {"key": key, "label_en": t(text, "en"), "label_zh": t(text, "zh")}
+
+
+def _item(key: str, weight: float) -> Item:
+    return Item(**_label(key), weight=weight)
 
 
 def default_policy() -> Policy:
@@ -374,25 +384,25 @@ def default_policy() -> Policy:
         },
         scorecard=Scorecard(
             criteria=[
-                _item("attitude", "Attitude", "服务态度", 25),
-                _item("responsiveness", "Responsiveness", "响应时效", 20),
-                _item("accuracy", "Accuracy", "解答准确性", 30),
-                _item("communication", "Communication", "沟通表达", 15),
-                _item("compliance", "Compliance", "合规规范", 10),
+                _item("attitude", 25),
+                _item("responsiveness", 20),
+                _item("accuracy", 30),
+                _item("communication", 15),
+                _item("compliance", 10),
             ],
             pass_mark=85,
             critical_errors=[
-                Label(key="abusive_language", label_en="Abusive language", label_zh="辱骂客户"),
-                Label(key="privacy_breach", label_en="Privacy breach", label_zh="泄露客户信息"),
-                Label(key="false_promise", label_en="False promise", label_zh="虚假承诺"),
+                Label(**_label("abusive_language")),
+                Label(**_label("privacy_breach")),
+                Label(**_label("false_promise")),
             ],
         ),
         appraisal=AppraisalScheme(
             indicators=[
-                _item("satisfaction", "Customer satisfaction", "客户满意度", 30),
-                _item("quality", "Service quality", "服务质量", 30),
-                _item("efficiency", "Efficiency", "工作效率", 25),
-                _item("teamwork", "Teamwork", "团队协作", 15),
+                _item("satisfaction", 30),
+                _item("quality", 30),
+                _item("efficiency", 25),
+                _item("teamwork", 15),
             ],
             bands=[
                 Band(grade="A", min_score=90, coefficient=1.2),
@@ -546,7 +556,7 @@ def field_name(loc: tuple, body: dict | None = None) -> Phrase | None:
         elif part in _PLACES and not (inside_contract and part != "sla_seconds"):
             parts.append(Phrase.of(_PLACES[part]))
         elif part in CHANNELS:
-            parts.append(Phrase.of(f"channel_{part}"))
+            parts.append(Phrase.of(family_key("channel_", part)))
         elif part in CATALOG:
             parts.append(CATALOG[part])
         else:

@@ -11,9 +11,11 @@ import datetime as dt
 import ipaddress
 import os
 from pathlib import Path
-from typing import Literal
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field, ValidationError, field_validator
+from pydantic_core import PydanticCustomError
+
+from csdata.text.i18n import LANGS
 
 
 class SettingsError(ValueError):
@@ -26,7 +28,7 @@ class Settings(BaseModel):
         description="Path of the DuckDB warehouse file. `make run` creates the demo warehouse here "
         "if it does not exist.",
     )
-    lang: Literal["en", "zh"] = Field(
+    lang: str = Field(
         "en", description="Language the app opens in (`en` or `zh`); users can switch on every page."
     )
     sample_tickets: int = Field(
@@ -68,6 +70,15 @@ class Settings(BaseModel):
         description="Most rows the first sheet of an XLSX upload may hold up to its last row with a "
         "value (Excel's own maximum by default); empty rows after it are not read.",
     )
+
+    @field_validator("lang")
+    @classmethod
+    def _a_catalog(cls, lang: str) -> str:
+        """A language there is a text catalog of (`csdata/text/<lang>.json`)."""
+        if lang not in LANGS:
+            expected = " or ".join(repr(code) for code in LANGS)
+            raise PydanticCustomError("literal_error", "Input should be {expected}", {"expected": expected})
+        return lang
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:

@@ -27,11 +27,11 @@ def test_glossary_matches_catalog():
         better = {1: "higher", -1: "lower", 0: "–"}[metric.direction]
         assert cells == [
             f"`{metric.name}`",
-            metric.label_en,
-            metric.label_zh,
+            metric.label("en"),
+            metric.label("zh"),
             metric.unit,
             better,
-            metric.formula_en,
+            metric.formula("en"),
         ]
 
 

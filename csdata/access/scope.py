@@ -26,6 +26,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from csdata.text.i18n import text_key
+
 # The roles, by what they may do (the names are those of `csdata.pages.ROLES`).
 ADMIN = "admin"
 _CLIENT = "client"
@@ -241,11 +243,11 @@ def administers(role: str | None) -> bool:
 def limit_refusal(role: str, clients: tuple[str, ...], teams: tuple[str, ...]) -> str | None:
     """The text key of why these limits do not fit the role (None: they do)."""
     if role == _CLIENT and not clients:
-        return "auth_client_needs_client"
+        return text_key("auth_client_needs_client")
     if role == _SUPERVISOR and not teams:
-        return "auth_supervisor_needs_team"
+        return text_key("auth_supervisor_needs_team")
     if administers(role) and (clients or teams):
-        return "auth_admin_unlimited"
+        return text_key("auth_admin_unlimited")
     if teams and role != _SUPERVISOR:
-        return "auth_teams_supervisor_only"
+        return text_key("auth_teams_supervisor_only")
     return None

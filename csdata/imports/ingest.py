@@ -10,9 +10,9 @@ The pipeline, in order:
    (`check_workbook`). Either way the result is a relation of text cells plus the row number a
    user sees in their editor.
 2. **Map** (`Mapping`): file columns -> canonical columns. By default by header name (English,
-   the Chinese aliases of `csdata.records.models`, the policy's own criterion labels); a saved mapping
-   can also join a date and a time column (blank when either is), give constants for missing
-   columns, and translate values. Columns that look like a customer's personal data are
+   the header names of `csdata.records.models` in every language of the text catalogs, the
+   policy's own criterion labels); a saved mapping can also join a date and a time column (blank
+   when either is), give constants for missing columns, and translate values. Columns that look like a customer's personal data are
    dropped, and the report says so.
 3. **Check** (`check`): one SQL statement types every cell and applies every rule of the row
    model (required, choices, bounds, durations, cross-field rules) and the references to the
@@ -61,38 +61,32 @@ from csdata.records.models import KINDS, Row, appraisal_model, audit_model, mode
 from csdata.settings import Settings, SettingsError
 from csdata.store.sql import ident as _ident
 from csdata.store.sql import literal as _lit
-from csdata.text.i18n import Problem, t
+from csdata.text.i18n import Problem, family_key, t, text_key, words
 
 MAX_REJECTS_LISTED = 1000
 PROGRESS_ROWS = 10_000
 
+# The words below are in the text catalogs, each language's own (`import_*` keys).
+
 # Header cells that name a customer's personal data: never stored (design rule 9).
-PERSONAL = (
-    "customer name", "customer_name", "customer", "caller", "phone", "phone number", "mobile", "email",
-    "e-mail", "address", "id card", "客户姓名", "姓名", "联系人", "电话", "手机", "手机号", "联系电话",
-    "邮箱", "电子邮箱", "地址", "身份证", "身份证号",
-)  # fmt: skip
+PERSONAL = words("import_personal")
 # Exports qualify such a column (CustomerEmail, Booking Contact Name, 客户手机号): a heading that
 # ends with one of these is personal data too.
-PERSONAL_ENDINGS = (
-    "email", "e-mail", "phone number", "mobile", "address", "customer name", "contact name",
-    "姓名", "联系人", "电话", "手机", "手机号", "邮箱", "地址", "身份证号",
-)  # fmt: skip
+PERSONAL_ENDINGS = words("import_personal_endings")
 
-# Words offices use for the choices of the models.
+# Words offices use for the choices of the models (`import_choice_<choice>`).
+CHOICES = (
+    "phone", "chat", "email", "consultation", "complaint", "suggestion", "recording", "spot_check",
+    "customer_feedback", "onboarding", "in_service", "left", "active",
+)  # fmt: skip
 CHOICE_WORDS: dict[str, str] = {
-    "电话": "phone", "热线": "phone", "voice": "phone", "call": "phone",
-    "在线": "chat", "聊天": "chat", "在线客服": "chat", "web chat": "chat", "im": "chat",
-    "邮件": "email", "电邮": "email", "e-mail": "email", "mail": "email",
-    "咨询": "consultation", "投诉": "complaint", "建议": "suggestion",
-    "录音": "recording", "录音质检": "recording", "抽查": "spot_check", "spot check": "spot_check",
-    "客户反馈": "customer_feedback", "customer feedback": "customer_feedback",
-    "岗前": "onboarding", "岗前培训": "onboarding", "入职培训": "onboarding",
-    "在职": "in_service", "在职培训": "in_service", "in-service": "in_service", "in service": "in_service",
-    "离职": "left", "在岗": "active",
-}  # fmt: skip
-TRUE_WORDS = ("y", "yes", "true", "t", "1", "是", "对", "√", "✓")
-FALSE_WORDS = ("n", "no", "false", "f", "0", "否", "不", "×", "✗")
+    word: choice
+    for choice in CHOICES
+    for word in words(family_key("import_choice_", choice))
+    if word != choice
+}
+TRUE_WORDS = words("import_true_words")
+FALSE_WORDS = words("import_false_words")
 
 DATE_FORMATS = ["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日"]
 DAY_FIRST_FORMATS = ["%d-%m-%Y", "%d/%m/%Y", "%d.%m.%Y"]
@@ -737,6 +731,8 @@ _TYPE_PROBLEM = {
     "date": "imp_date",
     "datetime": "imp_datetime",
 }
+# A date written day first (31-12-2026) when the import does not read dates so.
+_DAY_FIRST_PROBLEM = {"date": "imp_date_day_first", "datetime": "imp_datetime_day_first"}
 
 
 @dataclass
@@ -871,7 +867,7 @@ def check(
             if f.kind in ("date", "datetime") and not day_first:
                 # 01-06-2023 is never guessed at; the reason says how it would be read.
                 readable = f"{_typed_sql(f, raw, True)} IS NOT NULL"
-                problems.append(_problem(f.name, f"{bad} AND {readable}", key + "_day_first", raw))
+                problems.append(_problem(f.name, f"{bad} AND {readable}", _DAY_FIRST_PROBLEM[f.kind], raw))
                 bad = f"{bad} AND NOT {readable}"
             problems.append(_problem(f.name, bad, key, raw, params))
         if f.ge is not None:
@@ -932,8 +928,8 @@ def check(
             problems.append(_problem("team", outside, "imp_team_out_of_scope", team))
             problems.append(_problem("team", f"{team_v} IS NULL", "imp_team_needed", team))
     for column, allowed, key in (
-        (_PERSON[kind], allowed_agents, "imp_agent_out_of_scope"),
-        ("client", allowed_clients, "imp_client_out_of_scope"),
+        (_PERSON[kind], allowed_agents, text_key("imp_agent_out_of_scope")),
+        ("client", allowed_clients, text_key("imp_client_out_of_scope")),
     ):
         if allowed is None or column not in by_name:
             continue

@@ -3,7 +3,7 @@
 The field order of each model *is* the canonical column order: import templates in
 `sample_data/`, `csdata export` and the tests all take their columns from here, so a format is
 defined once. A model holds every rule a row must meet: field types and bounds (pydantic
-constraints), the Chinese header names a file may use (`ALIASES`), the record's key (`KEY`), and
+constraints), the header names in every language a file may use (`ALIASES`), the record's key (`KEY`), and
 the rules that compare fields (`RULES`, as SQL over the typed columns). `csdata.imports.ingest` turns all
 of it into one DuckDB statement for bulk checking, and forms run the same check on their one row,
 so there is no second, hand-written list of rules.
@@ -22,6 +22,8 @@ from decimal import Decimal
 from typing import ClassVar, Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
+
+from csdata.text.i18n import header_aliases
 
 Score = Field(default=None, ge=0, le=100)
 DURATION = {"duration": True}  # seconds, also read from h:mm:ss and Excel time values
@@ -78,32 +80,6 @@ class TicketRow(Row):
     reward_amount: Decimal | None = Field(default=None, ge=0)
 
     KEY = ("ticket_id",)
-    ALIASES = {
-        "ticket_id": ("工单号", "工单编号", "单号"),
-        "client": ("客户", "客户名称", "项目"),
-        "channel": ("渠道",),
-        "type": ("类型", "工单类型"),
-        "agent_id": ("工号", "客服工号", "坐席工号"),
-        "team": ("队列", "组别", "团队", "技能组"),
-        "opened_at": ("受理时间", "来电时间", "创建时间"),
-        "first_response_at": ("首次响应时间", "应答时间"),
-        "resolved_at": ("解决时间",),
-        "handle_seconds": ("处理时长",),
-        "resolved": ("是否解决", "已解决"),
-        "first_contact_resolved": ("一次解决",),
-        "csat": ("满意度", "满意度评分"),
-        "category": ("问题类别", "分类"),
-        "department": ("处理部门", "转交部门"),
-        "feedback_at": ("反馈时间",),
-        "customer_accepted": ("客户认可",),
-        "reopened": ("重开",),
-        "callback_promised_at": ("承诺回复时间",),
-        "callback_done_at": ("实际回复时间",),
-        "suggestion_adopted": ("建议采纳",),
-        "reward_amount": ("奖励金额",),
-        "first_response_seconds": ("应答时长", "响应时长"),
-        "resolution_seconds": ("解决时长",),
-    }
     RULES = (
         Rule(
             "first_response_at", "first_response_at >= opened_at", "rule_before_opened", against="opened_at"
@@ -127,19 +103,6 @@ class _AuditHead(Row):
     source: Literal["recording", "spot_check", "customer_feedback"]
 
     KEY = ("audit_id",)
-    ALIASES = {
-        "audit_id": ("质检编号", "质检单号"),
-        "audited_at": ("质检日期", "质检时间"),
-        "agent_id": ("工号", "客服工号", "被检人工号"),
-        "auditor_id": ("质检员", "质检员工号"),
-        "ticket_id": ("工单号", "工单编号"),
-        "client": ("客户", "项目"),
-        "channel": ("渠道",),
-        "source": ("来源", "质检来源"),
-        "critical_error": ("致命错误",),
-        "finding_category": ("问题类别", "问题分类"),
-        "comment": ("备注", "评语"),
-    }
 
 
 _AUDIT_TAIL = {
@@ -147,6 +110,8 @@ _AUDIT_TAIL = {
     "finding_category": (str | None, None),
     "comment": (str | None, None),
 }
+# The header names a file may use for a fixed column, in every language of the text catalogs.
+_AuditHead.ALIASES = header_aliases("audits", (*_AuditHead.model_fields, *_AUDIT_TAIL))
 
 
 def _labels(items) -> dict[str, tuple[str, ...]]:
@@ -186,12 +151,9 @@ class _AppraisalHead(Row):
     employee_id: str = Field(min_length=1)
 
     KEY = ("period", "employee_id")
-    ALIASES = {
-        "period": ("考核期", "考核周期"),
-        "employee_id": ("工号",),
-        "reviewer": ("考核人", "评审人"),
-        "comment": ("评语", "备注"),
-    }
+
+
+_AppraisalHead.ALIASES = header_aliases("appraisals", (*_AppraisalHead.model_fields, "reviewer", "comment"))
 
 
 @functools.cache
@@ -235,15 +197,6 @@ def model_for(kind: str, policy) -> type[Row]:
 
 class TrainingRow(Row):
     KEY = ("employee_id", "course", "attempt")
-    ALIASES = {
-        "employee_id": ("工号",),
-        "course": ("课程", "课程名称"),
-        "kind": ("培训类型", "类型"),
-        "taken_on": ("培训日期", "考试日期", "日期"),
-        "score": ("成绩", "分数", "考核成绩"),
-        "hours": ("学时", "培训时长"),
-        "attempt": ("考试次数", "次数", "第几次"),
-    }
 
     employee_id: str = Field(min_length=1)
     course: str = Field(min_length=1)
@@ -268,19 +221,6 @@ class EmployeeRow(Row):
     left_on: dt.date | None = None  # beyond the brief's list: headcount needs the leaving day
 
     KEY = ("employee_id",)
-    ALIASES = {
-        "employee_id": ("工号", "员工编号"),
-        "name": ("姓名",),
-        "department": ("部门",),
-        "team": ("团队", "班组", "小组"),
-        "client": ("客户", "项目"),
-        "position": ("岗位", "职位"),
-        "grade": ("职级",),
-        "hire_date": ("入职日期",),
-        "go_live_date": ("上岗日期",),
-        "status": ("状态", "在职状态"),
-        "left_on": ("离职日期",),
-    }
     RULES = (Rule("left_on", "left_on IS NULL OR status = 'left'", "rule_left_on_needs_left"),)
 
 
@@ -303,3 +243,12 @@ KINDS: dict[str, type[Row]] = {
     "appraisals": AppraisalRow,
     "employees": EmployeeRow,
 }
+
+# Durations a ticket file may give instead of the times they lead to (see `csdata.imports.ingest`).
+STAND_INS = {"tickets": ("first_response_seconds", "resolution_seconds")}
+
+# The header names a file may use for a column, in every language of the text catalogs
+# (`header_<kind>_<column>`); audits' and appraisals' scores take their criterion's or indicator's
+# names from the policy (see `audit_model`).
+for _kind in ("tickets", "training", "employees"):
+    KINDS[_kind].ALIASES = header_aliases(_kind, (*KINDS[_kind].columns(), *STAND_INS.get(_kind, ())))

@@ -25,7 +25,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from csdata.text.i18n import Problem
+from csdata.text.i18n import Problem, text_key
 
 
 class WarehouseError(Problem):
@@ -71,9 +71,9 @@ class Warehouse:
             return
         refused = None
         if not self._has_table("schema_migrations"):
-            refused = "err_not_a_warehouse"
+            refused = text_key("err_not_a_warehouse")
         elif self.pending():  # a reader cannot apply them, and the queries expect their schema
-            refused = "err_needs_update"
+            refused = text_key("err_needs_update")
         if refused:
             self._con.close()  # else this process could not open the file again another way
             raise WarehouseError(refused, path=str(self.path))

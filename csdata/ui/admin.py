@@ -12,6 +12,7 @@ from csdata.access.auth import User
 from csdata.analytics import lookups
 from csdata.store.warehouse import Warehouse
 from csdata.text.i18n import (
+    family_key,
     fmt_money,
 )
 from csdata.ui.core import problem_text, tr
@@ -53,7 +54,7 @@ def user_form(wh: Warehouse, me: User, username: str | None) -> None:
             auth.ROLES,
             index=auth.ROLES.index(current.role) if current else None,
             placeholder=tr("choose"),
-            format_func=lambda r: tr(f"role_{r}"),
+            format_func=lambda r: tr(family_key("role_", r)),
         )
         chosen_clients = st.multiselect(
             tr("clients"), clients, default=list(current.clients) if current else []

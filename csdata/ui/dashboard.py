@@ -14,6 +14,7 @@ from csdata.analytics import page_queries
 from csdata.analytics.compiler import Filters
 from csdata.analytics.page_queries import Request
 from csdata.store.warehouse import Warehouse
+from csdata.text.i18n import family_key
 from csdata.ui.core import data_version, policy, tr
 from csdata.ui.filter_bar import caption, filter_bar
 from csdata.ui.kpi import kpi_cards
@@ -46,7 +47,7 @@ def start(page: str, choice: str | None = None, per_row: int = 5) -> tuple[Wareh
     from csdata.ui.signin import require
 
     wh, user = require(page)
-    st.title(tr("overview_title" if page == "overview" else f"nav_{page}"))
+    st.title(tr("overview_title" if page == "overview" else family_key("nav_", page)))
     filters = filter_bar(wh, user.scope)
     caption(wh, filters, user.scope)
     frames = data(wh, page, filters, user.scope, choice)

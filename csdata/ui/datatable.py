@@ -14,7 +14,9 @@ from csdata.text.i18n import (
     action_label,
     channel_label,
     column_label,
+    family_key,
     fmt_detail,
+    text_key,
     with_unit,
 )
 from csdata.ui.core import lang, tr
@@ -50,7 +52,7 @@ def table_with_downloads(
     language = lang()
     shown = frame.copy()
     if "role" in shown:
-        shown["role"] = shown["role"].map(lambda r: tr(f"role_{r}"))
+        shown["role"] = shown["role"].map(lambda r: tr(family_key("role_", r)))
     shown = blank(shown)
     headings = {c: column_label(c, language) for c in shown.columns}
     config = {headings[c]: st.column_config.NumberColumn(format="yen", width="small") for c in money}
@@ -79,7 +81,10 @@ XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def download_buttons(
-    frame: pd.DataFrame, file_stem: str, key: str, labels: tuple[str, str] = ("download_csv", "download_xlsx")
+    frame: pd.DataFrame,
+    file_stem: str,
+    key: str,
+    labels: tuple[str, str] = (text_key("download_csv"), text_key("download_xlsx")),
 ) -> None:
     """The same frame as CSV and Excel downloads, side by side (formula cells made inert)."""
     from csdata.analytics import exports
@@ -134,10 +139,10 @@ def download_scope(filters: Filters) -> list[str]:
 # Columns holding codes, and how a code is shown to a reader.
 _CODES = {
     "channel": lambda v: channel_label(v, lang()),
-    "stage": lambda v: tr(f"stage_{v}"),
-    "kind": lambda v: tr(f"choice_{v}"),
-    "source": lambda v: tr(f"choice_{v}"),
-    "state": lambda v: tr(f"state_{v}"),
+    "stage": lambda v: tr(family_key("stage_", v)),
+    "kind": lambda v: tr(family_key("choice_", v)),
+    "source": lambda v: tr(family_key("choice_", v)),
+    "state": lambda v: tr(family_key("state_", v)),
 }
 
 

@@ -24,6 +24,7 @@ from csdata.ui.datatable import download
 from csdata.ui.kpi import card_value, one_or_none
 
 _DRILL = "_drill"  # a drill-down click waiting for the next run: (level, value)
+_TITLES = {"client": "drill_client_title", "team": "drill_team_title", "agent": "drill_agent_title"}
 
 
 # -- drill-down --------------------------------------------------------------------------------
@@ -89,7 +90,7 @@ def drill_table(
     goes one level down."""
     frame = frames["drill"]
     level = page_queries.drill_level(filters, scope.agents_visible)
-    st.subheader(tr(f"drill_{level}_title"))
+    st.subheader(tr(_TITLES[level]))
     trail = [tr("company")]  # where the table stands: the company, the client, the team
     if level != "client":
         trail.append(literal(", ".join(filters.clients)) or tr("all_clients"))

@@ -24,7 +24,16 @@ from csdata.policy import CHANNELS
 from csdata.records import entry
 from csdata.records.models import TicketRow, TrainingRow, model_for
 from csdata.store.warehouse import Warehouse
-from csdata.text.i18n import Problem, channel_label, fmt_money, literal, md, t, validation_messages
+from csdata.text.i18n import (
+    Problem,
+    channel_label,
+    family_key,
+    fmt_money,
+    literal,
+    md,
+    t,
+    validation_messages,
+)
 from csdata.ui.core import data_version, lang, policy, problem_text, tr
 from csdata.ui.datatable import blank, download_buttons, readable
 
@@ -34,13 +43,16 @@ TICKET_TYPES = ("consultation", "complaint", "suggestion")
 SOURCES = ("recording", "spot_check", "customer_feedback")
 ACTION_KINDS = ("coaching", "training", "script_change")
 TRAINING_KINDS = ("onboarding", "in_service")
+LINK_TARGETS = ("tickets", "agent")  # the pages a saved record links to
+FOLLOW_ACTIONS = ("route", "feedback", "accept", "reopen", "decide", "callback")
+ANSWERS = ("accepted", "reopened", "awaiting")  # a customer's answer to a round of feedback
 
 
 def choice(value: str | None) -> str:
     """A stored choice (complaint, spot_check, …) in the reader's language."""
     if value is None:
         return tr("none_chosen")
-    return tr(f"choice_{value}")
+    return tr(family_key("choice_", value))
 
 
 # -- field messages ------------------------------------------------------------------------------
@@ -182,12 +194,12 @@ def _last_saved(form: str, user: User) -> None:
         if target == st.session_state.get("page"):
             # A link to the page on screen would not navigate: the address takes the record instead
             # (the page opens on it, and the address is the one to send to a colleague).
-            box.button(tr(f"entry_open_{target}"), on_click=st.query_params.update, args=(params,),
+            box.button(tr(family_key("entry_open_", target)), on_click=st.query_params.update, args=(params,),
                        icon=":material/arrow_forward:", key=f"_open_{form}")  # fmt: skip
         elif user.may_open(target):
             box.page_link(
                 PAGES[target].file,
-                label=tr(f"entry_open_{target}"),
+                label=tr(family_key("entry_open_", target)),
                 query_params=params,
                 icon=":material/open_in_new:",
             )
@@ -225,13 +237,14 @@ def _agent_client(agents: pd.DataFrame, agent_key: str, client_key: str) -> None
         st.session_state[client_key] = client.iloc[0]
 
 
-def _labels(prefix: str):
-    language = lang()
-    return lambda value: t(f"{prefix}{value}", language)
-
-
 def _choices():
-    return _labels("choice_")
+    language = lang()
+    return lambda value: t(family_key("choice_", value), language)
+
+
+def _follow_actions():
+    language = lang()
+    return lambda action: t(family_key("fu_", action), language)
 
 
 def _channels():
@@ -385,10 +398,10 @@ def _rounds(wh: Warehouse, ticket: dict, scope: Scope) -> None:
     if frame is None or frame.empty:
         return
     frame["answer"] = [
-        tr(f"answer_{a}" if isinstance(a, str) else "answer_awaiting") for a in frame["answer"]
+        tr(family_key("answer_", a) if isinstance(a, str) else "answer_awaiting") for a in frame["answer"]
     ]
     st.caption(tr("fu_rounds"))
-    st.dataframe(frame.rename(columns=lambda c: tr(f"f_{c}")), hide_index=True, width="stretch")
+    st.dataframe(frame.rename(columns=lambda c: tr(family_key("f_", c))), hide_index=True, width="stretch")
 
 
 def follow_up(wh: Warehouse, user: User) -> None:
@@ -410,7 +423,7 @@ def follow_up(wh: Warehouse, user: User) -> None:
         st.segmented_control(
             tr("fu_list"),
             list(lookups.FOLLOW_LISTS),
-            format_func=lambda k: f"{t(f'fu_list_{k}', language)} ({counts[k]:,})",
+            format_func=lambda k: f"{t(family_key('fu_list_', k), language)} ({counts[k]:,})",
             default="all",
             key="fu_list",
         )
@@ -428,7 +441,7 @@ def follow_up(wh: Warehouse, user: User) -> None:
     if not frame.empty:
         shown = blank(readable(frame[list(FOLLOW_COLUMNS)]))  # times to the minute, blanks empty
         shown["type"] = shown["type"].map(choice)
-        shown = shown.rename(columns=lambda c: tr(f"f_{c}"))
+        shown = shown.rename(columns=lambda c: tr(family_key("f_", c)))
         st.dataframe(shown, hide_index=True, width="stretch", height=260)
         download_buttons(shown, f"csdata-follow-ups-{which}", "dl_follow_ups")
     options = list(frame["ticket_id"])
@@ -442,7 +455,9 @@ def follow_up(wh: Warehouse, user: User) -> None:
         return
     _rounds(wh, ticket, scope)
     actions = _actions_for(ticket)
-    action = st.radio(tr("fu_action"), actions, format_func=_labels("fu_"), horizontal=True, key="fu_action")
+    action = st.radio(
+        tr("fu_action"), actions, format_func=_follow_actions(), horizontal=True, key="fu_action"
+    )
     fields = Fields()
     now = dt.datetime.now().replace(second=0, microsecond=0)
     inputs: dict = {}

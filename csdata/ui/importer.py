@@ -31,7 +31,7 @@ from csdata.analytics import exports, lookups
 from csdata.imports import ingest
 from csdata.policy import History
 from csdata.records.models import KINDS, model_for
-from csdata.text.i18n import TEXT, t
+from csdata.text.i18n import family_key, t
 from csdata.ui.core import data_version, lang, policy, problem_text, tr
 from csdata.ui.datatable import XLSX_MIME, download_buttons, table_with_downloads
 
@@ -39,6 +39,8 @@ log = logging.getLogger(__name__)
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "sample_data"
 FILE_TYPES = ["csv", "tsv", "txt", "xlsx"]
+# The columns of the rejected rows' table (`csdata.imports.ingest.rejects_frame`).
+REJECT_COLUMNS = ("row", "column", "value", "reason")
 HISTORY_COLUMNS = (
     "at_time",
     "actor",
@@ -66,7 +68,7 @@ def choose_kind(user: User) -> str:
     return st.selectbox(
         tr("imp_kind"),
         list(user.scope.writes),
-        format_func=lambda k: t(f"imp_kind_{k}", language),
+        format_func=lambda k: t(family_key("imp_kind_", k), language),
         key="imp_kind",
     )
 
@@ -238,7 +240,11 @@ def _saved_mapping(kind: str) -> ingest.Mapping | None:
         return None
     if mapping.kind is not None and mapping.kind != kind:
         st.warning(
-            tr("imp_mapping_other_kind", kind=tr(f"imp_kind_{mapping.kind}"), chosen=tr(f"imp_kind_{kind}"))
+            tr(
+                "imp_mapping_other_kind",
+                kind=tr(family_key("imp_kind_", mapping.kind)),
+                chosen=tr(family_key("imp_kind_", kind)),
+            )
         )
         return None
     st.caption(tr("imp_mapping_loaded", name=saved.name))
@@ -486,7 +492,7 @@ def show_rejects(report: ingest.Report, rows: pd.DataFrame | None) -> None:
     if report.rejected > len({r.row for r in report.rejects}):
         st.caption(tr("imp_rejects_more", shown=f"{len(report.rejects):,}", rejected=f"{report.rejected:,}"))
     frame = ingest.rejects_frame(report, language)
-    frame = frame.rename(columns={c: tr(f"imp_col_{c}") for c in frame.columns})
+    frame = frame.rename(columns={c: tr(family_key("imp_col_", c)) for c in frame.columns})
     stem = Path(report.file).stem or "import"
     table_with_downloads(frame, "imp_rejects", f"{stem}-rejects")
     if rows is None or rows.empty:
@@ -518,7 +524,7 @@ def history(wh, user: User) -> None:
     language = lang()
     frame = frame[list(HISTORY_COLUMNS)].copy()
     frame["kind"] = frame["kind"].map(
-        lambda k: t(f"imp_kind_{k}", language) if f"imp_kind_{k}" in TEXT else k
+        lambda k: t(family_key("imp_kind_", k), language) if k in ingest.KINDS else k
     )
-    frame = frame.rename(columns={c: tr(f"imp_h_{c}") for c in HISTORY_COLUMNS})
+    frame = frame.rename(columns={c: tr(family_key("imp_h_", c)) for c in HISTORY_COLUMNS})
     table_with_downloads(frame, "imp_history", "import-history")

@@ -16,6 +16,7 @@ from csdata.text.i18n import (
     channel_label,
     column_label,
     duration_unit,
+    family_key,
     fmt_value,
 )
 from csdata.ui import charts
@@ -41,7 +42,7 @@ def duration_axis(metric: str, reference: float | None) -> charts.Axis | None:
         return None
     unit = duration_unit(reference)
     size, digits = DURATION_UNITS[unit]
-    return (1 / size, f",.{digits}f", f" {tr(f'unit_{unit}')}")
+    return (1 / size, f",.{digits}f", f" {tr(family_key('unit_', unit))}")
 
 
 def trend(
@@ -160,7 +161,7 @@ def heatmap(frame: pd.DataFrame) -> None:
     """Tickets offered by weekday and hour of day."""
     if empty(frame, "offered"):
         return
-    days = [tr(f"weekday_{d}") for d in range(1, 8)]
+    days = [tr(family_key("weekday_", d)) for d in range(1, 8)]
     fig = charts.heatmap(frame, "offered", None, days, tr("hour_of_day"), tr("tickets_unit"))
     st.plotly_chart(fig, width="stretch", key="heatmap")
 
@@ -172,7 +173,7 @@ def spread(frame: pd.DataFrame, metrics: tuple[str, ...], key: str) -> None:
     language = lang()
     labels = {m: CATALOG[m].label(language) for m in metrics}
     channels = {c: channel_label(c, language) for c in frame["key"]}
-    units = {u: tr(f"unit_{u}") for u in ("s", "min", "h")}
+    units = {u: tr(family_key("unit_", u)) for u in ("s", "min", "h")}
     fig = charts.durations(frame, labels, channels, units, CATALOG[metrics[0]].label(language))
     st.plotly_chart(fig, width="stretch", key=key)
 

@@ -26,7 +26,7 @@ from csdata.access.auth import User
 from csdata.analytics import lookups
 from csdata.analytics.metrics import CATALOG
 from csdata.store.warehouse import Warehouse
-from csdata.text.i18n import Problem, channel_label, column_label, literal, md
+from csdata.text.i18n import Problem, channel_label, column_label, family_key, literal, md
 from csdata.ui.core import lang, problem_text, tr
 
 _FLASH = "policy_flash"  # the version just saved, for the confirmation on the next run
@@ -99,7 +99,10 @@ def _columns(wh: Warehouse, language: str) -> dict[str, object]:
         ),
         "target": number(column_label("target", language), help=tr("policy_target_help"), min_value=0),
         "unit": st.column_config.SelectboxColumn(
-            tr("policy_unit"), options=list(UNITS), format_func=lambda u: tr(f"unit_{u}"), disabled=True
+            tr("policy_unit"),
+            options=list(UNITS),
+            format_func=lambda u: tr(family_key("unit_", u)),
+            disabled=True,
         ),
         "seconds": number(column_label("seconds", language), min_value=1, step=1),
         "weight": number(column_label("weight", language), min_value=0, max_value=100),

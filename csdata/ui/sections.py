@@ -15,6 +15,7 @@ from csdata.policy import History
 from csdata.store.warehouse import Warehouse
 from csdata.text.i18n import (
     column_label,
+    family_key,
     fmt_value,
     literal,
     unit_name,
@@ -28,6 +29,7 @@ from csdata.ui.panels import empty, metric_units, table, trend
 # -- complaints ----------------------------------------------------------------------------------
 
 STAGES = ("recorded", "routed", "fed_back", "accepted")
+STATES = ("done", "open", "cancelled", "overdue")  # of a corrective action
 
 
 def complaint_funnel(path: pd.DataFrame) -> None:
@@ -35,7 +37,7 @@ def complaint_funnel(path: pd.DataFrame) -> None:
     if empty(path) or path["tickets"].sum() == 0:
         return
     reached = [int(path.loc[path["stage"].isin(STAGES[i:]), "tickets"].sum()) for i in range(len(STAGES))]
-    fig = charts.funnel([tr(f"stage_{s}") for s in STAGES], reached, tr("funnel_title"))
+    fig = charts.funnel([tr(family_key("stage_", s)) for s in STAGES], reached, tr("funnel_title"))
     st.plotly_chart(fig, width="stretch", key="funnel")
     reopened, reopens = (int(path[c].fillna(0).sum()) for c in ("reopened", "reopens"))
     st.caption(
@@ -50,7 +52,7 @@ def complaint_ageing(path: pd.DataFrame) -> None:
         return
     fig = charts.stacked(
         open_, "age", "stage", "tickets", tr("ageing_title"), tr("age_days_axis"), tr("tickets_unit"),
-        {s: tr(f"stage_{s}") for s in STAGES}, ["fed_back", "routed", "recorded"],
+        {s: tr(family_key("stage_", s)) for s in STAGES}, ["fed_back", "routed", "recorded"],
     )  # fmt: skip
     fig.update_xaxes(categoryorder="array", categoryarray=list(compiler.AGE_BUCKETS))
     st.plotly_chart(fig, width="stretch", key="ageing")
@@ -131,10 +133,10 @@ def actions(frame: pd.DataFrame, filters: Filters) -> None:
         return
     overdue = int(frame.loc[frame["state"] == "overdue", "actions"].sum())
     (st.error if overdue else st.success)(tr("overdue_actions", n=overdue, end=filters.end))
-    shown = frame.assign(kind=[tr(f"choice_{k}") for k in frame["kind"]])
-    states = ["done", "open", "cancelled", "overdue"]
+    shown = frame.assign(kind=[tr(family_key("choice_", k)) for k in frame["kind"]])
+    states = list(STATES)
     fig = charts.stacked(shown, "kind", "state", "actions", None, "", tr("actions_unit"),
-                         {s: tr(f"state_{s}") for s in states}, states)  # fmt: skip
+                         {s: tr(family_key("state_", s)) for s in states}, states)  # fmt: skip
     st.plotly_chart(fig, width="stretch", key="actions")
 
 

@@ -13,6 +13,7 @@ from csdata.access.auth import User
 from csdata.pages import PAGES, SECTIONS, Page
 from csdata.settings import Settings, SettingsError, is_local_address
 from csdata.store.warehouse import Warehouse
+from csdata.text.i18n import family_key
 from csdata.ui.core import tr, warehouse
 
 
@@ -123,7 +124,7 @@ def sign_in_page() -> None:
 
 
 def user_box(user: User) -> None:
-    st.sidebar.markdown(tr("signed_in_as", name=user.username, role=tr(f"role_{user.role}")))
+    st.sidebar.markdown(tr("signed_in_as", name=user.username, role=tr(family_key("role_", user.role))))
     if st.sidebar.button(tr("sign_out"), key="sign_out", icon=":material/logout:"):
         sign_out()
         st.rerun()
@@ -178,7 +179,7 @@ def require(page: str) -> tuple[Warehouse, User]:
         st.error(tr("not_allowed"))
         st.stop()
     if user.scope.unassigned:  # the scope would show nothing: say why instead of empty pages
-        st.warning(tr("scope_unassigned", what=tr(f"scope_what_{user.role}")))
+        st.warning(tr("scope_unassigned", what=tr(family_key("scope_what_", user.role))))
         st.stop()
     st.session_state["page"] = page  # which page this run draws (the filter bar restores on a change)
     return wh, user
