@@ -24,18 +24,28 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
-from conftest import DEMO_AS_OF, ROOT, cli_values, download, expected_cards, run_cli, shown, shown_cards
+from conftest import (
+    DEMO_AS_OF,
+    ROOT,
+    cli_values,
+    download,
+    expected_cards,
+    run_cli,
+    shown,
+    shown_cards,
+    sign_in_as,
+)
 from google.protobuf import text_format
 from streamlit.testing.v1 import AppTest
 
 from csdata import pages
-from csdata.access import auth
+from csdata.access import auth, sessions
 from csdata.analytics.compiler import Filters
 from csdata.analytics.metrics import CATALOG, HEADLINE
 from csdata.demo.sample import CLIENTS, DEMO_PASSWORD
 from csdata.store.warehouse import Warehouse
 from csdata.text.i18n import column_label, t
-from csdata.ui import core
+from csdata.ui import core, signin
 
 APP = ROOT / "app.py"
 TITLES = {
@@ -127,7 +137,7 @@ def new_app(lang: str = "en", user: str | None = None) -> AppTest:
     at = AppTest.from_file(str(APP), default_timeout=60)
     at.session_state["lang"] = lang
     if user is not None:
-        at.session_state["username"] = user
+        sign_in_as(at, user)
     return at
 
 
@@ -247,7 +257,7 @@ def test_page_refuses_a_role_on_its_own(shared_db, app_env, role, page):
     app_env(shared_db)
     at = AppTest.from_file(str(ROOT / pages.PAGES[page].file), default_timeout=60)
     at.session_state["lang"] = "en"
-    at.session_state["username"] = role
+    sign_in_as(at, role)
     at.run()
     assert_clean(at)
     assert errors(at) == [t("not_allowed", "en")]
@@ -844,11 +854,20 @@ def test_idle_session_is_signed_out(shared_db, app_env, monkeypatch, setting, id
         monkeypatch.setenv("CSDATA_IDLE_MINUTES", setting)
     minutes = int(setting or 30)
     at = new_app("en", "admin")
-    at.session_state["last_seen"] = dt.datetime.now() - dt.timedelta(minutes=minutes - 1)
+    token, wh = at.session_state[signin.TOKEN], app_wh(shared_db)
+
+    def last_seen(ago: int) -> None:  # the server session's last use, `ago` minutes back
+        with wh.transaction("test", "fixture", logged=False) as w:
+            w.execute(
+                "UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?",
+                [dt.datetime.now() - dt.timedelta(minutes=ago), sessions.token_hash(token)],
+            )
+
+    last_seen(minutes - 1)
     at.run()
     assert_clean(at)
     assert titles(at) == [t("overview_title", "en")], "active within the limit: still signed in"
-    at.session_state["last_seen"] = dt.datetime.now() - dt.timedelta(minutes=idle)
+    last_seen(idle)
     at.run()
     assert_clean(at)
     assert "username" not in at.session_state

@@ -432,6 +432,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "action_auth_fail": ("Sign-in refused", "登录失败"),
     "action_auth_wait": ("Sign-in while locked", "锁定期间尝试登录"),
     "action_auth_flood": ("Many failed sign-ins: all names locked", "大量登录失败:全部账号锁定"),
+    "action_auth_session_start": ("Session started", "开始会话"),
+    "action_auth_session_end": ("Signed out (sessions ended)", "退出登录(结束会话)"),
     "action_user_add": ("Account added", "新增账号"),
     "action_user_update": ("Account changed", "修改账号"),
     "action_user_passwd": ("Password changed", "修改密码"),
@@ -884,6 +886,14 @@ TEXT: dict[str, tuple[str, str]] = {
         "You were signed out after {minutes} minutes without activity.",
         "超过 {minutes} 分钟无操作,已自动退出登录。",
     ),
+    "session_lifetime": (
+        "You were signed out: a session lasts at most {hours} hours. Please sign in again.",
+        "已自动退出登录:每次登录最长有效 {hours} 小时,请重新登录。",
+    ),
+    "session_ended": (
+        "You were signed out: the account signed out elsewhere, or its access was changed.",
+        "已退出登录:该账号已在别处退出,或其权限已变更。",
+    ),
     "not_allowed": ("Your role cannot open this page.", "您的角色无权打开此页面。"),
     "role_admin": ("administrator", "管理员"),
     "role_exec": ("executive", "管理层"),
@@ -1176,6 +1186,9 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "weight": ("Weight", "权重"),
     "grade": ("Grade", "等级"),
     "min_score": ("Minimum score", "最低分"),
+    "why": ("Why", "原因"),
+    "sessions": ("Sessions", "会话数"),
+    "sessions_ended": ("Sessions ended", "结束的会话数"),
 }
 
 
