@@ -876,6 +876,32 @@ def test_idle_session_is_signed_out(shared_db, app_env, monkeypatch, setting, id
     assert not at.metric and not at.dataframe
 
 
+def test_sign_out_and_closing_the_account_end_its_other_sessions(fresh_db, app_env):
+    """Another browser of the same account is signed out at its next run, with a note."""
+    app_env(fresh_db)
+    wh = app_wh(fresh_db)
+    here = signed_in_app("exec")
+    there = new_app("en", "exec").run()
+    assert titles(there) == [t("overview_title", "en")]
+    here.button(key="sign_out").click().run()
+    assert_clean(here)
+    assert titles(here) == [t("sign_in_title", "en")]
+    assert not wh.scalar("SELECT count(*) FROM sessions WHERE username = 'exec' AND ended_at IS NULL")
+    there.run()
+    assert_clean(there)
+    assert "username" not in there.session_state
+    assert titles(there) == [t("sign_in_title", "en")]
+    assert [i.value for i in there.info] == [t("session_ended", "en")]
+    # An account closed by an admin: signed out at once too.
+    there = sign_in(there, "exec", DEMO_PASSWORD)
+    assert titles(there) == [t("overview_title", "en")]
+    auth.set_active(wh, "admin", "exec", False)
+    there.run()
+    assert titles(there) == [t("sign_in_title", "en")]
+    assert [i.value for i in there.info] == [t("session_ended", "en")]
+    auth.set_active(wh, "admin", "exec", True)
+
+
 # -- 9. formula-looking cells are inert in exports -------------------------------------------------
 
 
