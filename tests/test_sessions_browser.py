@@ -131,6 +131,12 @@ def test_reload_tab_link_sign_out_and_forged_cookie(browser, sample_db, tmp_path
         second.goto(served.url, wait_until="domcontentloaded")
         second.get_by_role("heading", name=t("overview_title", "en")).wait_for()
         _signed_in_as(second, "exec")
+        # The overview's address from a signed-out link opens it too, not "page not found".
+        second.goto(f"{served.url}/overview?client={CLIENT.replace(' ', '+')}", wait_until="domcontentloaded")
+        second.get_by_role("heading", name=t("overview_title", "en")).wait_for()
+        second.wait_for_function(SETTLED, timeout=PAGE_TIMEOUT_MS)
+        assert CLIENT in _clients_chosen(second)
+        assert second.get_by_role("dialog").count() == 0
 
         # (c) A shared link in another browser: the sign-in form, then the page it names.
         link = f"{served.url}/service?" + urlencode(

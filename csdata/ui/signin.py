@@ -200,17 +200,24 @@ def navigation_pages(user: User | None) -> list | dict:
         pages = [_page(p) for p in PAGES.values() if p.section == heading and user.may_open(p.key)]
         if pages:
             sections[tr(heading)] = pages
+    if sections and user.may_open("overview"):
+        # Signed in, the overview is served at the bare address; `/overview` (its address while
+        # signed out, which a link or bookmark may carry into a signed-in browser) opens it too,
+        # instead of "page not found".
+        next(iter(sections.values())).append(_page(PAGES["overview"], home=False, hidden=True))
     return sections
 
 
-def _page(page: Page, home: bool = True) -> st.Page:
+def _page(page: Page, home: bool = True, hidden: bool = False) -> st.Page:
     """A page of the navigation; with `home`, the overview is where a bare address leads."""
+    default = home and page.key == "overview"
     return st.Page(
         page.file,
         title=tr(page.title),
         icon=page.icon,
-        url_path=page.key,
-        default=home and page.key == "overview",
+        url_path="home" if default else page.key,  # the default page's own address is the bare one
+        default=default,
+        visibility="hidden" if hidden else "visible",
     )
 
 
