@@ -9,9 +9,11 @@ Streamlit sets no cookie of its own, so a write is queued in the session (`queue
 by an inline components-v2 element that the router draws on every run, before the page
 (`render_writer`): its script runs in the app's page itself, not in an iframe, so it writes the
 app's own cookie; it hides its element (no gap on the page), writes each queued value once, and
-answers with the write's nonce once the run is over, upon which the queue is emptied. Being set from script, the cookie
-cannot be HttpOnly; it is an opaque token the server can revoke, and no page renders third-party
-script. `st.context.cookies` holds the cookies of the page's request only, so after a write the
+answers with the write's nonce, upon which the queue is emptied. The answer reruns the script, so
+it waits until the run is over (the state Streamlit marks on its app element): a run cut short
+can leave a widget showing its default while its state holds a link's value. Being set from
+script, the cookie cannot be HttpOnly; it is an opaque token the server can revoke, and no page
+renders third-party script. `st.context.cookies` holds the cookies of the page's request only, so after a write the
 session's own state, not the cookie, says who is signed in.
 """
 
@@ -37,8 +39,7 @@ export default function (component) {
   const done = (window.__csdataCookieWrites ||= new Set());
   if (done.has(data.nonce)) return;
   done.add(data.nonce);
-  // The answer reruns the script: sent once this run is over, so it never cuts a run short
-  // (a run cut short can leave a widget showing its default while its state holds a value).
+  // The answer reruns the script: sent once this run is over, never cutting one short.
   const answer = (waited) => {
     const app = document.querySelector('[data-testid="stApp"]');
     const state = app && app.getAttribute("data-test-script-state");
