@@ -1,4 +1,5 @@
-"""The frame and router: page setup, the language switch, sign-in, and the pages this user may open.
+"""The frame and router: page setup, the language switch, sign-in, the session cookie's writer,
+and the pages this user may open.
 
 Nothing here queries or draws a page: each page is a thin script in `views/` that checks access
 again before drawing. The folder is not called `pages/` on purpose: Streamlit treats a `pages/`
@@ -8,12 +9,13 @@ server could then run a page script without this frame.
 
 import streamlit as st
 
-from csdata.ui import core, signin
+from csdata.ui import cookie, core, signin
 
 st.set_page_config(page_title="csdata", page_icon="📞", layout="wide")
 core.language_switch()
 user = signin.current_user(core.warehouse())
 if user is not None:
     signin.user_box(user)
+cookie.render_writer()  # a queued write of the session cookie (after sign-in or sign-out), hidden
 # Signed out, the navigation is hidden: every address leads to the sign-in form (see signin.navigation_pages).
 st.navigation(signin.navigation_pages(user), position="sidebar" if user else "hidden", expanded=True).run()

@@ -289,6 +289,21 @@ def point_app_at(monkeypatch, db: Path) -> None:
     monkeypatch.setenv("CSDATA_DB", str(db))
 
 
+def sign_in_as(at, user: str) -> None:
+    """Signs an AppTest's session in as `user` the way the sign-in form leaves it: the name and the
+    token of a live server session of the app's warehouse (`CSDATA_DB`)."""
+    from csdata.access import sessions
+    from csdata.settings import Settings
+    from csdata.store.warehouse import WarehouseError
+    from csdata.ui import core, signin
+
+    try:
+        token = sessions.start(core._open(str(Settings.from_env().db)), user)
+    except WarehouseError:  # no warehouse to hold a session: the app says so before any check
+        token = "no-session"
+    at.session_state["username"], at.session_state[signin.TOKEN] = user, token
+
+
 def open_page(page: str, lang: str = "en", user: str = "admin", query: dict | None = None):
     """The app through AppTest, signed in as `user`, on `page` (a key of `pages.PAGES`) with the
     address's `query`; no exception raised."""
@@ -296,7 +311,7 @@ def open_page(page: str, lang: str = "en", user: str = "admin", query: dict | No
 
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
     at.session_state["lang"] = lang
-    at.session_state["username"] = user
+    sign_in_as(at, user)
     at.run()
     for key, value in (query or {}).items():
         at.query_params[key] = value

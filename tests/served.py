@@ -3,7 +3,8 @@
 `serve()` runs `streamlit run app.py` on a free local port over its own copy of a warehouse and
 always stops it; `launch()` starts Debian's Chromium through Playwright (skipped when it or
 Playwright is missing, unless CSDATA_REQUIRE_BROWSER=1, where that is a failure); `new_page()`
-lets the page talk to 127.0.0.1 only. Screenshots go to test-artifacts/ (git-ignored).
+lets the page talk to 127.0.0.1 only, and `new_tab()` opens another tab of its browser.
+Screenshots go to test-artifacts/ (git-ignored).
 """
 
 from __future__ import annotations
@@ -132,9 +133,19 @@ def _local_only(route) -> None:
 
 
 def new_page(browser, errors: list[str]):
-    """A page that may reach 127.0.0.1 only and collects JavaScript errors into `errors`."""
+    """A page in a browser context of its own (no cookies: a browser of its own) that may reach
+    127.0.0.1 only and collects JavaScript errors into `errors`."""
     ARTIFACTS.mkdir(exist_ok=True)
-    page = browser.new_page(viewport={"width": 1400, "height": 900}, locale="en-US")
+    context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="en-US")
+    return _ready(context.new_page(), errors)
+
+
+def new_tab(page, errors: list[str]):
+    """Another tab of `page`'s browser (its cookies shared), under the same rules as `new_page`."""
+    return _ready(page.context.new_page(), errors)
+
+
+def _ready(page, errors: list[str]):
     page.set_default_timeout(PAGE_TIMEOUT_MS)
     page.route("**/*", _local_only)
     page.on("pageerror", lambda exc: errors.append(str(exc)))
@@ -150,7 +161,8 @@ def sign_in(page, username: str, password: str) -> None:
 
 
 def open_from_sidebar(page, name: str, url_path: str) -> None:
-    """Within the session, as a person would: a fresh page load would start a new, signed-out one."""
+    """Within the session, as a person would (a fresh page load starts a new Streamlit session,
+    signed in again from the session cookie)."""
     page.get_by_test_id("stSidebarNav").get_by_role("link", name=name, exact=True).click()
     page.wait_for_url(re.compile(rf"/{url_path}(\?.*)?$"))
     page.get_by_role("heading", name=name, exact=True).wait_for()

@@ -24,19 +24,29 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
-from conftest import DEMO_AS_OF, ROOT, cli_values, download, expected_cards, run_cli, shown, shown_cards
+from conftest import (
+    DEMO_AS_OF,
+    ROOT,
+    cli_values,
+    download,
+    expected_cards,
+    run_cli,
+    shown,
+    shown_cards,
+    sign_in_as,
+)
 from google.protobuf import text_format
 from streamlit.testing.v1 import AppTest
 
 from csdata import pages
-from csdata.access import auth
+from csdata.access import auth, sessions
 from csdata.access import scope as scopes
 from csdata.analytics.compiler import Filters
 from csdata.analytics.metrics import CATALOG, HEADLINE
 from csdata.demo.sample import CLIENTS, DEMO_PASSWORD
 from csdata.store.warehouse import Warehouse
 from csdata.text.i18n import column_label, t
-from csdata.ui import core
+from csdata.ui import core, signin
 
 APP = ROOT / "app.py"
 TITLES = {
@@ -128,7 +138,7 @@ def new_app(lang: str = "en", user: str | None = None) -> AppTest:
     at = AppTest.from_file(str(APP), default_timeout=60)
     at.session_state["lang"] = lang
     if user is not None:
-        at.session_state["username"] = user
+        sign_in_as(at, user)
     return at
 
 
@@ -248,7 +258,7 @@ def test_page_refuses_a_role_on_its_own(shared_db, app_env, role, page):
     app_env(shared_db)
     at = AppTest.from_file(str(ROOT / pages.PAGES[page].file), default_timeout=60)
     at.session_state["lang"] = "en"
-    at.session_state["username"] = role
+    sign_in_as(at, role)
     at.run()
     assert_clean(at)
     assert errors(at) == [t("not_allowed", "en")]
@@ -845,17 +855,52 @@ def test_idle_session_is_signed_out(shared_db, app_env, monkeypatch, setting, id
         monkeypatch.setenv("CSDATA_IDLE_MINUTES", setting)
     minutes = int(setting or 30)
     at = new_app("en", "admin")
-    at.session_state["last_seen"] = dt.datetime.now() - dt.timedelta(minutes=minutes - 1)
+    token, wh = at.session_state[signin.TOKEN], app_wh(shared_db)
+
+    def last_seen(ago: int) -> None:  # the server session's last use, `ago` minutes back
+        with wh.transaction("test", "fixture", logged=False) as w:
+            w.execute(
+                "UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?",
+                [dt.datetime.now() - dt.timedelta(minutes=ago), sessions.token_hash(token)],
+            )
+
+    last_seen(minutes - 1)
     at.run()
     assert_clean(at)
     assert titles(at) == [t("overview_title", "en")], "active within the limit: still signed in"
-    at.session_state["last_seen"] = dt.datetime.now() - dt.timedelta(minutes=idle)
+    last_seen(idle)
     at.run()
     assert_clean(at)
     assert "username" not in at.session_state
     assert titles(at) == [t("sign_in_title", "en")]
     assert [i.value for i in at.info] == [t("session_expired", "en", minutes=minutes)]
     assert not at.metric and not at.dataframe
+
+
+def test_sign_out_and_closing_the_account_end_its_other_sessions(fresh_db, app_env):
+    """Another browser of the same account is signed out at its next run, with a note."""
+    app_env(fresh_db)
+    wh = app_wh(fresh_db)
+    here = signed_in_app("exec")
+    there = new_app("en", "exec").run()
+    assert titles(there) == [t("overview_title", "en")]
+    here.button(key="sign_out").click().run()
+    assert_clean(here)
+    assert titles(here) == [t("sign_in_title", "en")]
+    assert not wh.scalar("SELECT count(*) FROM sessions WHERE username = 'exec' AND ended_at IS NULL")
+    there.run()
+    assert_clean(there)
+    assert "username" not in there.session_state
+    assert titles(there) == [t("sign_in_title", "en")]
+    assert [i.value for i in there.info] == [t("session_ended", "en")]
+    # An account closed by an admin: signed out at once too.
+    there = sign_in(there, "exec", DEMO_PASSWORD)
+    assert titles(there) == [t("overview_title", "en")]
+    auth.set_active(wh, "admin", "exec", False)
+    there.run()
+    assert titles(there) == [t("sign_in_title", "en")]
+    assert [i.value for i in there.info] == [t("session_ended", "en")]
+    auth.set_active(wh, "admin", "exec", True)
 
 
 # -- 9. formula-looking cells are inert in exports -------------------------------------------------

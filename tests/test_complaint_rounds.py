@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
-from conftest import run_cli
+from conftest import run_cli, sign_in_as
 
 from csdata.analytics import compiler, lookups
 from csdata.analytics.compiler import Filters
@@ -373,7 +373,8 @@ def test_the_follow_up_shows_a_complaints_rounds(app_wh, lang):
     assert ticket is not None, "the demo has a reopened complaint after a second feedback"
     rounds = lookups.ticket_rounds(app_wh, ticket)
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
-    at.session_state["lang"], at.session_state["username"] = lang, "supervisor"
+    at.session_state["lang"] = lang
+    sign_in_as(at, "supervisor")
     at.run()
     at.switch_page("views/tickets.py").run()
     at.selectbox(key="fu_ticket").set_value(ticket).run()

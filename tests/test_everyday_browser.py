@@ -1,8 +1,9 @@
 """A first week of real use, in a real browser (`streamlit run` + Chromium, see `served.py`), as
-the roles would walk it: an admin goes from an admin page back to a dashboard, a second tab opens
-a colleague's link, the next person signs in in the same tab; a supervisor logs a complaint with
-a double click on Save, follows the link the form gives and finds the ticket by its id; a client
-account reads its own contract's target on the card. Screenshots go to test-artifacts/."""
+the roles would walk it: an admin goes from an admin page back to a dashboard, a colleague opens
+the admin's link in another browser, the link opened in the admin's own tab opens signed in, the
+next person signs in in the same tab; a supervisor logs a complaint with a double click on Save,
+follows the link the form gives and finds the ticket by its id; a client account reads its own
+contract's target on the card. Screenshots go to test-artifacts/."""
 
 from __future__ import annotations
 
@@ -87,9 +88,9 @@ def test_admin_page_then_dashboard_second_tab_and_next_user(browser, sample_db, 
         assert {k: first[k] for k in ("from", "to")} == {k: _query(page)[k] for k in ("from", "to")}
         screenshot(page, ARTIFACTS / "everyday-admin-back-to-overview.png", SETTLED)
 
-        # A colleague's link with a client chosen, opened in a second tab: its own session.
+        # A link with a client chosen, opened by a colleague in another browser (signed out).
         link = f"{served.url}/service?from={first['from'][0]}&to={first['to'][0]}&client=Harbor+Trust+Bank"
-        second = new_page(browser, errors)  # a session of its own, as a second tab has
+        second = new_page(browser, errors)  # a browser context of its own: no session cookie
         second.goto(link, wait_until="domcontentloaded")
         sign_in(second, "exec", "demo")
         second.get_by_role("heading", name=t("nav_service", "en"), exact=True).wait_for()
@@ -98,9 +99,10 @@ def test_admin_page_then_dashboard_second_tab_and_next_user(browser, sample_db, 
         assert second.get_by_text(t("period_needs_two_dates", "en")).count() == 0
         second.close()
 
-        # The admin narrows to a client, signs out; the next person in this tab starts clean.
+        # The link opened in the admin's own tab opens signed in (the session cookie); the admin
+        # signs out, and the next person in this tab starts clean.
         page.goto(link.replace("/service?", "/overview?"), wait_until="domcontentloaded")
-        sign_in(page, "admin", "demo")
+        page.get_by_role("heading", name=t("overview_title", "en")).wait_for()
         page.wait_for_function(SETTLED, timeout=PAGE_TIMEOUT_MS)
         assert _query(page).get("client") == ["Harbor Trust Bank"]
         page.get_by_test_id("stSidebar").get_by_role("button", name=t("sign_out", "en")).click()
@@ -139,9 +141,8 @@ def test_supervisor_logs_a_complaint_with_a_double_click_and_follows_it_up(brows
         _ticket_chosen(page, ticket_id)
         screenshot(page, ARTIFACTS / "everyday-ticket-follow-up.png")
 
-        # The same ticket found by typing its id, in a fresh session (a reload signs out).
+        # The same ticket found by typing its id, in a fresh page load (still signed in: the cookie).
         page.goto(f"{served.url}/tickets", wait_until="domcontentloaded")
-        sign_in(page, "supervisor", "demo")
         page.get_by_role("tab", name=t("tickets_follow_up", "en")).click()
         find = page.get_by_label(t("fu_find", "en"))
         find.fill(ticket_id.lower())

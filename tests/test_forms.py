@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import ROOT, point_app_at, private_copy, shown
+from conftest import ROOT, point_app_at, private_copy, shown, sign_in_as
 from streamlit.testing.v1 import AppTest
 
 from csdata.access.auth import load_user
@@ -42,7 +42,7 @@ def wh(db, monkeypatch):
 def page(name: str, user: str, lang: str = "en") -> AppTest:
     at = AppTest.from_file(str(APP), default_timeout=90)
     at.session_state["lang"] = lang
-    at.session_state["username"] = user
+    sign_in_as(at, user)
     at.run()
     at.switch_page(f"views/{name}.py").run()
     assert not at.exception, [e.value for e in at.exception]
@@ -562,7 +562,7 @@ def test_a_ticket_just_logged_is_found_by_its_id_and_by_a_colleagues_link(wh):
     assert t("fu_accept", "en") in at.radio(key="fu_action").options
     # A colleague's link opens on it in a new session.
     linked = AppTest.from_file(str(APP), default_timeout=90)
-    linked.session_state["username"] = "supervisor"
+    sign_in_as(linked, "supervisor")
     linked.query_params["ticket"] = saved
     linked.run()
     linked.switch_page("views/tickets.py").run()

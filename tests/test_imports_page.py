@@ -20,7 +20,7 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
-from conftest import ROOT, download, shown
+from conftest import ROOT, download, shown, sign_in_as
 from streamlit.testing.v1 import AppTest
 
 from csdata import pages
@@ -95,7 +95,7 @@ def app_env(monkeypatch, fresh_db):
 def imports_page(user: str, lang: str = "en") -> AppTest:
     at = AppTest.from_file(str(APP), default_timeout=120)
     at.session_state["lang"] = lang
-    at.session_state["username"] = user
+    sign_in_as(at, user)
     at.run()
     at.switch_page(pages.PAGES["imports"].file).run()
     assert_clean(at)

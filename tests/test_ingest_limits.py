@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from conftest import ROOT, build_tiny, point_app_at
+from conftest import ROOT, build_tiny, point_app_at, sign_in_as
 from streamlit.testing.v1 import AppTest
 
 from csdata import pages
@@ -189,7 +189,7 @@ def test_dashboard_default_period_ignores_a_stored_future_ticket(tiny_with_futur
     point_app_at(monkeypatch, path)
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     at.session_state["lang"] = "en"
-    at.session_state["username"] = "admin"
+    sign_in_as(at, "admin")
     at.run()
     at.switch_page(pages.PAGES["overview"].file).run()
     assert not at.exception, [e.value for e in at.exception]

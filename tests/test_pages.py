@@ -7,7 +7,16 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, cli_values, expected_cards, point_app_at, private_copy, shown, shown_cards
+from conftest import (
+    ROOT,
+    cli_values,
+    expected_cards,
+    point_app_at,
+    private_copy,
+    shown,
+    shown_cards,
+    sign_in_as,
+)
 from streamlit.proto.Metric_pb2 import Metric as MetricProto
 from streamlit.testing.v1 import AppTest
 
@@ -39,7 +48,7 @@ def run_app(lang: str = "en", page: str | None = None, user: str | None = "admin
     at = AppTest.from_file(str(APP), default_timeout=60)
     at.session_state["lang"] = lang
     if user is not None:
-        at.session_state["username"] = user
+        sign_in_as(at, user)
     at.run()
     if page is not None:
         at.switch_page(page).run()

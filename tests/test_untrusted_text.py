@@ -21,7 +21,7 @@ from html.parser import HTMLParser
 import openpyxl
 import pandas as pd
 import pytest
-from conftest import ROOT, point_app_at, private_copy
+from conftest import ROOT, point_app_at, private_copy, sign_in_as
 from hypothesis import given
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
@@ -283,7 +283,7 @@ def _strings(node):
 def _open(page: str, params: dict[str, str], lang: str) -> AppTest:
     at = AppTest.from_file(str(APP), default_timeout=60)
     at.session_state["lang"] = lang
-    at.session_state["username"] = "admin"
+    sign_in_as(at, "admin")
     at.run()
     for key, value in params.items():
         at.query_params[key] = value

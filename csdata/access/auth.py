@@ -6,7 +6,8 @@ that says what an account may see and do), so no page can show more than its use
 
 The scope fails closed: a client account without clients or a supervisor without teams sees nothing (and
 the app says why); clients limit every role but admin, teams only a supervisor, and a limit a
-role cannot honour is refused when the account is made or changed.
+role cannot honour is refused when the account is made or changed. Closing an account and a change
+of its password or role end its sessions (`csdata.access.sessions`) in the same transaction.
 
 Sign-in answers the same way for a wrong password, an unknown name, a disabled account and a
 password too long to be anyone's, and it is throttled so that it cannot be turned against the
@@ -436,12 +437,24 @@ def update_user(
         "employee_id": employee_id,
     }  # fmt: skip
     with wh.transaction(actor, "user.update", username, detail) as w:
+        new_role = w.scalar("SELECT role IS DISTINCT FROM ? FROM users WHERE username = ?", [role, username])
+        if not active or new_role:
+            _end_sessions(w, username, "closed" if not active else "role")
         w.execute(
             "UPDATE users SET role = ?, email = ?, active = ?, employee_id = ? WHERE username = ?",
             [role, email or None, active, employee_id, username],
         )
         _set_scopes(w, username, clients, teams)
     return load_user(wh, username)
+
+
+def _end_sessions(w, username: str, why: str) -> None:
+    """Within an account change: its browsers are signed out at once (their next run)."""
+    from csdata.access.sessions import end_all_in  # sessions reads accounts through this module
+
+    ended = end_all_in(w, username, why)
+    if ended:
+        w.detail["sessions_ended"] = ended
 
 
 def set_active(wh, actor: str, username: str, active: bool) -> None:
@@ -451,6 +464,8 @@ def set_active(wh, actor: str, username: str, active: bool) -> None:
         raise AuthError("auth_last_admin")
     with wh.transaction(actor, "user.enable" if active else "user.disable", username) as w:
         w.execute("UPDATE users SET active = ? WHERE username = ?", [active, username])
+        if not active:
+            _end_sessions(w, username, "closed")
 
 
 def set_password(wh, actor: str, username: str, password: str) -> None:
@@ -460,6 +475,7 @@ def set_password(wh, actor: str, username: str, password: str) -> None:
         w.execute(
             "UPDATE users SET password_hash = ? WHERE username = ?", [hash_password(password), username]
         )
+        _end_sessions(w, username, "password")
 
 
 def list_users(wh):

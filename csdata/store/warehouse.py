@@ -121,11 +121,14 @@ class Warehouse:
         entity: str | None = None,
         detail: dict[str, Any] | None = None,
         at: dt.datetime | None = None,
+        *,
+        logged: bool = True,
     ) -> Iterator[Writer]:
         """Run the caller's writes and one audit-log row as a single transaction.
 
         Either everything the block wrote lands, with the log row saying who did what, or
-        nothing does.
+        nothing does. `logged=False` is for bookkeeping that is nobody's action and would only
+        flood the log (a session's last-seen time); it is still one transaction under the lock.
         """
         cur = self.cursor()
         # One writer at a time in this process (the only process that may write the file): a
@@ -141,12 +144,13 @@ class Warehouse:
                 writer = Writer(cur)
                 try:
                     yield writer
-                    payload = {**(detail or {}), **writer.detail}
-                    cur.execute(
-                        "INSERT INTO audit_log (at_time, actor, action, entity, detail)"
-                        " VALUES (coalesce(?, current_localtimestamp()), ?, ?, ?, ?)",
-                        [at, actor, action, entity, json.dumps(payload, default=str, ensure_ascii=False)],
-                    )
+                    if logged:
+                        payload = {**(detail or {}), **writer.detail}
+                        cur.execute(
+                            "INSERT INTO audit_log (at_time, actor, action, entity, detail)"
+                            " VALUES (coalesce(?, current_localtimestamp()), ?, ?, ?, ?)",
+                            [at, actor, action, entity, json.dumps(payload, default=str, ensure_ascii=False)],
+                        )
                     cur.execute("COMMIT")
                 except duckdb.TransactionException:
                     # A write conflict with another connection: nothing of the block landed.

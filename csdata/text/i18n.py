@@ -186,6 +186,7 @@ def validation_messages(exc, lang: str, name=None) -> list[str]:
 # Columns of the tables pages show and download that have a heading (`col_<name>`); others
 # show their own name.
 COLUMNS: tuple[str, ...] = (
+    "why", "sessions", "sessions_ended",
     "stage", "age_days", "age", "tickets", "reopened", "routed_at", "feedback_at", "department",
     "opened_at", "ticket_id", "kind", "state", "actions", "go_live_date", "attempts", "passed_on",
     "first_ticket", "worked_before_passing", "period", "people", "place", "score", "coached",
@@ -213,6 +214,7 @@ def unit_name(unit: str, lang: str) -> str:
 
 # The audit log's action codes that have words (`action_<code>`, its dots as _).
 ACTIONS: tuple[str, ...] = (
+    "auth.session.start", "auth.session.end",
     "auth.ok", "auth.fail", "auth.wait", "auth.flood", "user.add", "user.update", "user.passwd",
     "user.enable", "user.disable", "policy.save", "ticket.route", "ticket.feedback", "ticket.accept",
     "ticket.reopen", "ticket.callback", "ticket.suggestion", "import.tickets", "import.audits",
