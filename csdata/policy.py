@@ -22,6 +22,7 @@ from typing import Literal
 from pydantic import BaseModel, Field, ValidationError, ValidationInfo, field_validator, model_validator
 from pydantic_core import InitErrorDetails
 
+from csdata.store.sql import literal
 from csdata.text.i18n import Phrase, Problem, family_key, t, validation_messages
 
 Channel = Literal["phone", "chat", "email"]
@@ -158,10 +159,7 @@ class AppraisalScheme(BaseModel):
 
     def grade_sql(self, score: str) -> str:
         """`band(score).grade` as SQL; grades are bound as literals of the validated bands."""
-        cases = " ".join(
-            f"WHEN {score} >= {float(b.min_score)} THEN '{b.grade.replace(chr(39), chr(39) * 2)}'"
-            for b in self.bands
-        )
+        cases = " ".join(f"WHEN {score} >= {float(b.min_score)} THEN {literal(b.grade)}" for b in self.bands)
         return f"(CASE {cases} END)"
 
 
@@ -357,6 +355,17 @@ def _item(key: str, weight: float) -> Item:
     return Item(**_label(key), weight=weight)
 
 
+# The default scorecard's criteria and appraisal indicators, key -> weight (%).
+DEFAULT_CRITERIA = {
+    "attitude": 25,
+    "responsiveness": 20,
+    "accuracy": 30,
+    "communication": 15,
+    "compliance": 10,
+}
+DEFAULT_INDICATORS = {"satisfaction": 30, "quality": 30, "efficiency": 25, "teamwork": 15}
+
+
 def default_policy() -> Policy:
     """The defaults of the design notes: what a new warehouse starts with."""
     return Policy(
@@ -383,13 +392,7 @@ def default_policy() -> Policy:
             "email": {"asa": 4 * 3600, "aht": 900},
         },
         scorecard=Scorecard(
-            criteria=[
-                _item("attitude", 25),
-                _item("responsiveness", 20),
-                _item("accuracy", 30),
-                _item("communication", 15),
-                _item("compliance", 10),
-            ],
+            criteria=[_item(key, weight) for key, weight in DEFAULT_CRITERIA.items()],
             pass_mark=85,
             critical_errors=[
                 Label(**_label("abusive_language")),
@@ -398,12 +401,7 @@ def default_policy() -> Policy:
             ],
         ),
         appraisal=AppraisalScheme(
-            indicators=[
-                _item("satisfaction", 30),
-                _item("quality", 30),
-                _item("efficiency", 25),
-                _item("teamwork", 15),
-            ],
+            indicators=[_item(key, weight) for key, weight in DEFAULT_INDICATORS.items()],
             bands=[
                 Band(grade="A", min_score=90, coefficient=1.2),
                 Band(grade="B", min_score=80, coefficient=1.0),

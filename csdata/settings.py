@@ -12,7 +12,7 @@ import ipaddress
 import os
 from pathlib import Path
 
-from pydantic import BaseModel, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_core import PydanticCustomError
 
 from csdata.text.i18n import LANGS
@@ -23,53 +23,34 @@ class SettingsError(ValueError):
 
 
 class Settings(BaseModel):
-    db: Path = Field(
-        Path("data/csdata.duckdb"),
-        description="Path of the DuckDB warehouse file. `make run` creates the demo warehouse here "
-        "if it does not exist.",
-    )
-    lang: str = Field(
-        "en", description="Language the app opens in (`en` or `zh`); users can switch on every page."
-    )
-    sample_tickets: int = Field(
-        300_000,
-        ge=1_000,
-        description="Tickets generated when `make run` builds the demo warehouse.",
-    )
+    model_config = ConfigDict(use_attribute_docstrings=True)  # each field's text is its docstring
 
-    idle_minutes: int = Field(
-        30,
-        ge=1,
-        le=24 * 60,
-        description="Minutes without activity after which a signed-in user is signed out.",
-    )
-    address: str = Field(
-        "127.0.0.1",
-        description="Address `csdata serve` and `make run` listen on; `0.0.0.0` for every interface "
-        "(put a proxy with TLS in front).",
-    )
+    db: Path = Path("data/csdata.duckdb")
+    """Path of the DuckDB warehouse file. `make run` creates the demo warehouse here if it does not exist."""
 
-    earliest_date: dt.date = Field(
-        dt.date(2000, 1, 1),
-        description="Imports and forms reject any date (of every record kind) before this day.",
-    )
-    future_days: int = Field(
-        366,
-        ge=0,
-        description="Imports and forms reject any date more than this many days after today.",
-    )
-    xlsx_max_mb: int = Field(
-        256,
-        ge=1,
-        description="Largest an XLSX upload may expand to, in MB uncompressed; a larger "
-        "workbook is refused before it is read.",
-    )
-    xlsx_max_rows: int = Field(
-        1_048_576,
-        ge=1,
-        description="Most rows the first sheet of an XLSX upload may hold up to its last row with a "
-        "value (Excel's own maximum by default); empty rows after it are not read.",
-    )
+    lang: str = "en"
+    """Language the app opens in (`en` or `zh`); users can switch on every page."""
+
+    sample_tickets: int = Field(300_000, ge=1_000)
+    """Tickets generated when `make run` builds the demo warehouse."""
+
+    idle_minutes: int = Field(30, ge=1, le=24 * 60)
+    """Minutes without activity after which a signed-in user is signed out."""
+
+    address: str = "127.0.0.1"
+    """Address `csdata serve` and `make run` listen on; `0.0.0.0` for every interface (put a proxy with TLS in front)."""
+
+    earliest_date: dt.date = dt.date(2000, 1, 1)
+    """Imports and forms reject any date (of every record kind) before this day."""
+
+    future_days: int = Field(366, ge=0)
+    """Imports and forms reject any date more than this many days after today."""
+
+    xlsx_max_mb: int = Field(256, ge=1)
+    """Largest an XLSX upload may expand to, in MB uncompressed; a larger workbook is refused before it is read."""
+
+    xlsx_max_rows: int = Field(1_048_576, ge=1)
+    """Most rows the first sheet of an XLSX upload may hold up to its last row with a value (Excel's own maximum by default); empty rows after it are not read."""
 
     @field_validator("lang")
     @classmethod

@@ -47,6 +47,7 @@ import math
 import re
 import threading
 from collections import deque
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from argon2 import PasswordHasher
@@ -373,9 +374,9 @@ def add_user(
     username: str,
     role: str,
     password: str,
-    clients=(),
-    teams=(),
-    email=None,
+    clients: Iterable[str] = (),
+    teams: Iterable[str] = (),
+    email: str | None = None,
     *,
     employee_id: str | None = None,
     check: bool = True,
@@ -415,12 +416,12 @@ def update_user(
     actor: str,
     username: str,
     role: str,
-    clients=(),
-    teams=(),
-    email=None,
-    active: bool = True,
     *,
+    active: bool = True,
+    email: str | None = None,
     employee_id: str | None = None,
+    clients: Iterable[str] = (),
+    teams: Iterable[str] = (),
 ) -> User | None:
     """Change role, scope, e-mail, linked employee and status; the last active admin cannot be
     demoted or disabled."""

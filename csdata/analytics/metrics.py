@@ -135,84 +135,47 @@ def _ratio(num: str, den: str) -> str:
     return f"CAST({num} AS DOUBLE) / NULLIF({den}, 0)"
 
 
+def _rate(name: str, direction: int, num: str, den: str) -> Metric:
+    """A rate: one measure over another (undefined where the second is 0)."""
+    return _m(name, "rate", direction, _ratio(num, den), [num, den])
+
+
 CATALOG: dict[str, Metric] = {
     m.name: m
     for m in [
         _m("offered", "count", 0, "offered", ["offered"]),
-        _m("answer_rate", "rate", +1, _ratio("answered", "offered"), ["answered", "offered"]),
+        _rate("answer_rate", +1, "answered", "offered"),
         _m("abandon_rate", "rate", -1, f"1 - {_ratio('answered', 'offered')}", ["answered", "offered"]),
-        _m("service_level", "rate", +1, _ratio("within_sla", "offered"), ["within_sla", "offered"]),
+        _rate("service_level", +1, "within_sla", "offered"),
         _m("asa", "seconds", -1, "wait_mean", ["wait_mean"]),
         _m("aht", "seconds", -1, "handle_mean", ["handle_mean"]),
-        _m("resolution_rate", "rate", +1, _ratio("resolved_n", "answered"), ["resolved_n", "answered"]),
-        _m("fcr_rate", "rate", +1, _ratio("fcr_n", "answered"), ["fcr_n", "answered"]),
-        _m("csat_pct", "rate", +1, _ratio("csat_good", "rated"), ["csat_good", "rated"]),
+        _rate("resolution_rate", +1, "resolved_n", "answered"),
+        _rate("fcr_rate", +1, "fcr_n", "answered"),
+        _rate("csat_pct", +1, "csat_good", "rated"),
         _m("csat_avg", "rating", +1, "csat_mean", ["csat_mean"]),
-        _m(
-            "csat_response_rate",
-            "rate",
-            +1,
-            _ratio("rated_answered", "answered"),
-            ["rated_answered", "answered"],
-        ),
+        _rate("csat_response_rate", +1, "rated_answered", "answered"),
         _m("wait_median", "seconds", -1, "wait_quantiles[1]", ["wait_quantiles"]),
         _m("wait_p90", "seconds", -1, "wait_quantiles[2]", ["wait_quantiles"]),
         _m("handle_median", "seconds", -1, "handle_quantiles[1]", ["handle_quantiles"]),
         _m("handle_p90", "seconds", -1, "handle_quantiles[2]", ["handle_quantiles"]),
         _m("callbacks_promised", "count", 0, "callbacks_promised", ["callbacks_promised"]),
-        _m(
-            "callback_kept_rate",
-            "rate",
-            +1,
-            _ratio("callbacks_kept", "callbacks_promised"),
-            ["callbacks_kept", "callbacks_promised"],
-        ),
-        _m(
-            "complaint_acceptance_rate",
-            "rate",
-            +1,
-            _ratio("complaints_accepted", "complaints_fed_back"),
-            ["complaints_accepted", "complaints_fed_back"],
-        ),
+        _rate("callback_kept_rate", +1, "callbacks_kept", "callbacks_promised"),
+        _rate("complaint_acceptance_rate", +1, "complaints_accepted", "complaints_fed_back"),
         _m("complaint_feedback_hours", "hours", -1, "feedback_hours_median", ["feedback_hours_median"]),
         _m("complaints", "count", 0, "complaints_n", ["complaints_n"]),
-        _m(
-            "complaint_first_accept_rate",
-            "rate",
-            +1,
-            _ratio("complaints_first_accepted", "complaints_with_rounds"),
-            ["complaints_first_accepted", "complaints_with_rounds"],
-        ),
+        _rate("complaint_first_accept_rate", +1, "complaints_first_accepted", "complaints_with_rounds"),
         _m("complaint_rounds_to_accept", "points", -1, "accepted_round_mean", ["accepted_round_mean"]),
         _m("suggestions", "count", 0, "suggestions_n", ["suggestions_n"]),
-        _m(
-            "suggestion_adoption_rate",
-            "rate",
-            0,
-            _ratio("suggestions_adopted", "suggestions_decided"),
-            ["suggestions_adopted", "suggestions_decided"],
-        ),
+        _rate("suggestion_adoption_rate", 0, "suggestions_adopted", "suggestions_decided"),
         _m("suggestion_rewards", "money", 0, "rewards_sum", ["rewards_sum"]),
         _m("audits", "count", 0, "audits_n", ["audits_n"]),
         _m("qa_score", "points", +1, "audit_mean", ["audit_mean"]),
-        _m("qa_pass_rate", "rate", +1, _ratio("audits_passed", "audits_n"), ["audits_passed", "audits_n"]),
-        _m(
-            "qa_critical_rate",
-            "rate",
-            -1,
-            _ratio("audits_critical", "audits_n"),
-            ["audits_critical", "audits_n"],
-        ),
+        _rate("qa_pass_rate", +1, "audits_passed", "audits_n"),
+        _rate("qa_critical_rate", -1, "audits_critical", "audits_n"),
         _m("qa_score_spread", "points", 0, "audit_sd", ["audit_sd"]),
         _m("criterion_score", "points", +1, "criterion_mean", ["criterion_mean"]),
         _m("onboarding_attempts", "points", -1, "onboarding_attempts", ["onboarding_attempts"]),
-        _m(
-            "onboarding_pass_rate",
-            "rate",
-            +1,
-            _ratio("onboarding_passed", "onboarding_sat"),
-            ["onboarding_passed", "onboarding_sat"],
-        ),
+        _rate("onboarding_pass_rate", +1, "onboarding_passed", "onboarding_sat"),
         _m(
             "training_hours",
             "hours",

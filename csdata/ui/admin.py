@@ -99,10 +99,10 @@ def user_form(wh: Warehouse, me: User, username: str | None) -> None:
                 me.username,
                 username,
                 role,
-                chosen_clients,
-                chosen_teams,
-                email,
-                active,
+                clients=chosen_clients,
+                teams=chosen_teams,
+                email=email,
+                active=active,
                 employee_id=employee,
             )
             if password:

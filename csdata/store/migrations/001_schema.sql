@@ -185,14 +185,16 @@ CREATE TABLE user_scopes (
     PRIMARY KEY (username, kind, value)
 );
 
+-- Every write, in the transaction of the write: who did what to which record (the last id is
+-- also the data version the app's caches are keyed on).
 CREATE SEQUENCE audit_log_seq;
 CREATE TABLE audit_log (
     id      BIGINT PRIMARY KEY DEFAULT nextval('audit_log_seq'),
     at_time TIMESTAMP NOT NULL DEFAULT current_localtimestamp(),
-    actor   VARCHAR NOT NULL,
-    action  VARCHAR NOT NULL,
-    entity  VARCHAR,
-    detail  JSON
+    actor   VARCHAR NOT NULL,   -- an account, or the command line's operator
+    action  VARCHAR NOT NULL,   -- e.g. ticket.feedback, import.audits, policy.save
+    entity  VARCHAR,            -- the record's id, where there is one
+    detail  JSON                -- what changed
 );
 
 CREATE SEQUENCE import_log_seq;
@@ -200,9 +202,9 @@ CREATE TABLE import_log (
     id          BIGINT PRIMARY KEY DEFAULT nextval('import_log_seq'),
     at_time     TIMESTAMP NOT NULL DEFAULT current_localtimestamp(),
     actor       VARCHAR NOT NULL,
-    kind        VARCHAR NOT NULL,
+    kind        VARCHAR NOT NULL,   -- the record kind: tickets, audits, training, ...
     file_name   VARCHAR,
-    sha256      VARCHAR,
+    sha256      VARCHAR,            -- of the file's bytes, so a second upload is recognised
     rows        INTEGER,
     imported    INTEGER,
     duplicates  INTEGER,
