@@ -59,8 +59,7 @@ from csdata.policy import History, Policy
 from csdata.records import rounds
 from csdata.records.models import KINDS, Row, appraisal_model, audit_model, model_for
 from csdata.settings import Settings, SettingsError
-from csdata.store.sql import ident as _ident
-from csdata.store.sql import literal as _lit
+from csdata.store.sql import ident, literal
 from csdata.text.i18n import Problem, family_key, t, text_key, words
 
 MAX_REJECTS_LISTED = 1000
@@ -521,9 +520,9 @@ class Table:
             return
         names = [n for (n,) in cur.execute("SELECT name FROM pragma_table_info('_raw')").fetchall()]
         for name, heading in zip(names[1:], header, strict=False):  # names[0] is _row
-            empty = f"SELECT count({_ident(name)}) = 0 FROM _raw"
+            empty = f"SELECT count({ident(name)}) = 0 FROM _raw"
             if not heading.strip("\ufeff ") and cur.execute(empty).fetchone()[0]:
-                cur.execute(f"ALTER TABLE _raw DROP COLUMN {_ident(name)}")
+                cur.execute(f"ALTER TABLE _raw DROP COLUMN {ident(name)}")
 
 
 # -- 2. mapping --------------------------------------------------------------------------------
@@ -671,22 +670,22 @@ def _fields(model: type[Row]) -> list[_Field]:
 def _source_sql(mapping: Mapping, field_name: str) -> str | None:
     """The text expression of one canonical column over `_raw`, or None when the file lacks it."""
     if field_name in mapping.constants:
-        expr = _lit(mapping.constants[field_name])
+        expr = literal(mapping.constants[field_name])
     elif field_name in mapping.combine:
         # A blank part makes the whole value blank: a date whose time is blank (a call nobody
         # answered) is no moment at all, never that day's midnight. `||` gives NULL if any part
         # is NULL, and `nullif` turns each blank part into NULL.
-        parts = [f"nullif(trim({_ident(c)}), '')" for c in mapping.combine[field_name]]
+        parts = [f"nullif(trim({ident(c)}), '')" for c in mapping.combine[field_name]]
         expr = "(" + " || ' ' || ".join(parts) + ")"
     elif field_name in mapping.columns:
-        expr = f"nullif(trim({_ident(mapping.columns[field_name])}), '')"
+        expr = f"nullif(trim({ident(mapping.columns[field_name])}), '')"
     else:
         return None
     table = mapping.values.get(field_name)
     if table:
         # A word translated to a blank is blank (unknown), as a blank cell is.
         cases = " ".join(
-            f"WHEN {_lit(k)} THEN {_lit(v.strip()) if v.strip() else 'NULL'}" for k, v in table.items()
+            f"WHEN {literal(k)} THEN {literal(v.strip()) if v.strip() else 'NULL'}" for k, v in table.items()
         )
         expr = f"(CASE {expr} {cases} ELSE {expr} END)"
     return expr
@@ -696,11 +695,11 @@ def _typed_sql(f: _Field, text: str, day_first: bool) -> str:
     """SQL turning the text `text` into the field's type; NULL when it cannot."""
     if f.kind == "choice":
         words = {**{c: c for c in f.choices}, **{k: v for k, v in CHOICE_WORDS.items() if v in f.choices}}
-        cases = " ".join(f"WHEN {_lit(k)} THEN {_lit(v)}" for k, v in words.items())
+        cases = " ".join(f"WHEN {literal(k)} THEN {literal(v)}" for k, v in words.items())
         return f"(CASE lower({text}) {cases} END)"
     if f.kind == "bool":
-        trues = ", ".join(_lit(w) for w in TRUE_WORDS)
-        falses = ", ".join(_lit(w) for w in FALSE_WORDS)
+        trues = ", ".join(literal(w) for w in TRUE_WORDS)
+        falses = ", ".join(literal(w) for w in FALSE_WORDS)
         return f"(CASE WHEN lower({text}) IN ({trues}) THEN TRUE WHEN lower({text}) IN ({falses}) THEN FALSE END)"
     if f.kind in ("int", "number"):
         parsed = f"TRY_CAST(replace({text}, ',', '') AS DOUBLE)"
@@ -718,7 +717,7 @@ def _typed_sql(f: _Field, text: str, day_first: bool) -> str:
     if f.kind in ("date", "datetime"):
         dates = DAY_FIRST_FORMATS + DATE_FORMATS if day_first else DATE_FORMATS
         formats = dates + [d + s for d in dates for s in TIME_SUFFIXES]
-        parsed = f"try_strptime({text}, [{', '.join(_lit(x) for x in formats)}])"
+        parsed = f"try_strptime({text}, [{', '.join(literal(x) for x in formats)}])"
         return f"CAST({parsed} AS DATE)" if f.kind == "date" else parsed
     return text
 
@@ -824,31 +823,33 @@ def check(
         raise ImportError_("imp_missing_columns", columns=", ".join(missing))
 
     by_name = {f.name: f for f in fields}
-    text_cols = [f"{sources[f.name] or 'CAST(NULL AS VARCHAR)'} AS {_ident(f.name)}" for f in fields]
+    text_cols = [f"{sources[f.name] or 'CAST(NULL AS VARCHAR)'} AS {ident(f.name)}" for f in fields]
     typed_cols = []
     text: dict[str, str] = {}  # the column of `_typed` a field's text is read from
     for f in fields:
-        typed = _typed_sql(f, _ident(f.name), day_first)
+        typed = _typed_sql(f, ident(f.name), day_first)
         if f.name in alternates:
             base = alternates[f.name][1]
-            seconds = _typed_sql(_Field("_", "number", False, duration=True), _ident("_alt_" + f.name), False)
-            start = _typed_sql(by_name[base], _ident(base), day_first)
+            seconds = _typed_sql(_Field("_", "number", False, duration=True), ident("_alt_" + f.name), False)
+            start = _typed_sql(by_name[base], ident(base), day_first)
             typed = f"{start} + to_microseconds(CAST(round({seconds} * 1e6) AS BIGINT))"
         if f.name in _FILLED.get(kind, {}):
-            typed = _FILLED[kind][f.name].format(**{n: "_text." + _ident(n) for n in by_name})
+            typed = _FILLED[kind][f.name].format(**{n: "_text." + ident(n) for n in by_name})
         if f.default is not None:
-            default = str(f.default).upper() if isinstance(f.default, bool) else _lit(f.default)
-            typed = f"(CASE WHEN {_ident(f.name)} IS NULL THEN CAST({default} AS {_sql_type(f)}) ELSE {typed} END)"
-        typed_cols.append(f"{typed} AS {_ident(f.name + '_v')}")
+            default = str(f.default).upper() if isinstance(f.default, bool) else literal(f.default)
+            typed = (
+                f"(CASE WHEN {ident(f.name)} IS NULL THEN CAST({default} AS {_sql_type(f)}) ELSE {typed} END)"
+            )
+        typed_cols.append(f"{typed} AS {ident(f.name + '_v')}")
         # Where typing leaves the text as it is (ids, names, comments), the typed column is the
         # text: a second copy would only make the largest table of an import larger.
-        text[f.name] = _ident(f.name + "_v") if typed == _ident(f.name) else _ident(f.name)
-    kept_text = [column for name, column in text.items() if column == _ident(name)]
+        text[f.name] = ident(f.name + "_v") if typed == ident(f.name) else ident(f.name)
+    kept_text = [column for name, column in text.items() if column == ident(name)]
     cur = wh.cursor()
     for table in ("_typed", "_rejects"):
         cur.execute(f"DROP TABLE IF EXISTS {table}")
     # Text first, then types over the text (a typed column may read another column's text).
-    alt_cols = "".join(f", {expr} AS {_ident('_alt_' + name)}" for name, (expr, _) in alternates.items())
+    alt_cols = "".join(f", {expr} AS {ident('_alt_' + name)}" for name, (expr, _) in alternates.items())
     inner = f"SELECT _row, {', '.join(text_cols)}{alt_cols} FROM _raw"
     cur.execute(
         f"CREATE TEMP TABLE _typed AS SELECT _row, {''.join(c + ', ' for c in kept_text)}"
@@ -857,7 +858,7 @@ def check(
 
     problems: list[str] = []
     for f in fields:
-        raw, val = text[f.name], _ident(f.name + "_v")
+        raw, val = text[f.name], ident(f.name + "_v")
         if f.required:
             problems.append(_problem(f.name, f"{val} IS NULL AND {raw} IS NULL", "imp_required", raw))
         if f.kind in _TYPE_PROBLEM:
@@ -881,7 +882,7 @@ def check(
     for rule in model.RULES:
         condition = rule.sql
         for f in fields:
-            condition = _replace_word(condition, f.name, _ident(f.name + "_v"))
+            condition = _replace_word(condition, f.name, ident(f.name + "_v"))
         # The value the rejected one was compared with, as the file gives it.
         against = {"against": text[rule.against]} if rule.against else None
         problems.append(
@@ -895,9 +896,9 @@ def check(
             )
         )
     problems += _item_problems(kind, history, model, text)
-    keys = [_ident(k + "_v") for k in model.KEY]
+    keys = [ident(k + "_v") for k in model.KEY]
     problems.append(
-        f"SELECT _row, {_lit(model.KEY[0])} AS col, 'imp_duplicate_in_file' AS key, "
+        f"SELECT _row, {literal(model.KEY[0])} AS col, 'imp_duplicate_in_file' AS key, "
         f"CAST({keys[0]} AS VARCHAR) AS value, NULL AS params FROM ("
         f"SELECT _row, {', '.join(keys)}, row_number() OVER (PARTITION BY {', '.join(keys)} ORDER BY _row) AS n "
         f"FROM _typed WHERE {' AND '.join(k + ' IS NOT NULL' for k in keys)}) WHERE n > 1"
@@ -914,16 +915,16 @@ def check(
         for column, table, key in _references(kind):
             if sources.get(column) is None:
                 continue
-            val = _ident(column + "_v")
+            val = ident(column + "_v")
             unknown = f"{val} IS NOT NULL AND {val} NOT IN (SELECT {key} FROM {table})"
             problems.append(_problem(column, unknown, "imp_unknown_ref", val))
     if kind == "tickets":
-        team, team_v, client_v = text["team"], _ident("team_v"), _ident("client_v")
+        team, team_v, client_v = text["team"], ident("team_v"), ident("client_v")
         other = f"{team} IS NOT NULL AND {team_v} IN (SELECT name FROM teams WHERE client <> {client_v})"
         problems.append(_problem("team", other, "imp_team_other_client", team))
         if allowed_teams is not None:
             # Only a team given can be another's: one told from an agent or client in scope is in it.
-            listed = "CAST([" + ", ".join(_lit(a) for a in allowed_teams) + "] AS VARCHAR[])"
+            listed = "CAST([" + ", ".join(literal(a) for a in allowed_teams) + "] AS VARCHAR[])"
             outside = f"{team} IS NOT NULL AND NOT list_contains({listed}, {team_v})"
             problems.append(_problem("team", outside, "imp_team_out_of_scope", team))
             problems.append(_problem("team", f"{team_v} IS NULL", "imp_team_needed", team))
@@ -933,8 +934,8 @@ def check(
     ):
         if allowed is None or column not in by_name:
             continue
-        val = _ident(column + "_v")
-        listed = "CAST([" + ", ".join(_lit(a) for a in allowed) + "] AS VARCHAR[])"
+        val = ident(column + "_v")
+        listed = "CAST([" + ", ".join(literal(a) for a in allowed) + "] AS VARCHAR[])"
         problems.append(
             _problem(column, f"{val} IS NOT NULL AND NOT list_contains({listed}, {val})", key, val)
         )
@@ -957,9 +958,9 @@ def record_day_sql(kind: str) -> str:
     """SQL over `_typed` for the day whose policy version scores a row: an audit's day, an
     appraisal period's last day (the stored period's, else the one its name says: 2026-Q3)."""
     if kind == "audits":
-        return _ident("audited_at_v")
-    period = _ident("period_v")
-    pattern = _lit(r"^\s*(\d{4})-?[Qq]([1-4])\s*$")
+        return ident("audited_at_v")
+    period = ident("period_v")
+    pattern = literal(r"^\s*(\d{4})-?[Qq]([1-4])\s*$")
     named = (
         f"last_day(make_date(TRY_CAST(regexp_extract({period}, {pattern}, 1) AS INTEGER), "
         f"3 * TRY_CAST(regexp_extract({period}, {pattern}, 2) AS INTEGER), 1))"
@@ -981,7 +982,7 @@ def _item_problems(kind: str, history: History, model: type[Row], text: dict[str
         if len(holding) == len(in_use):
             continue
         listed = ", ".join(str(int(v)) for v in holding) or "NULL"
-        val = _ident(key + "_v")
+        val = ident(key + "_v")
         out.append(
             _problem(
                 key,
@@ -1059,12 +1060,12 @@ def _problem(
     `params` and, from `row_params` (name -> SQL), each row's own values."""
     import json
 
-    p = _lit(json.dumps(params or {}, ensure_ascii=False)) if params or row_params else "NULL"
+    p = literal(json.dumps(params or {}, ensure_ascii=False)) if params or row_params else "NULL"
     if row_params:
-        pairs = ", ".join(f"{_lit(k)}, CAST({v} AS VARCHAR)" for k, v in row_params.items())
+        pairs = ", ".join(f"{literal(k)}, CAST({v} AS VARCHAR)" for k, v in row_params.items())
         p = f"CAST(json_merge_patch({p}, json_object({pairs})) AS VARCHAR)"
     return (
-        f"SELECT _row, {_lit(column)} AS col, {_lit(key)} AS key, CAST({value_sql} AS VARCHAR) AS value, "
+        f"SELECT _row, {literal(column)} AS col, {literal(key)} AS key, CAST({value_sql} AS VARCHAR) AS value, "
         f"{p} AS params FROM _typed WHERE {condition}"
     )
 
@@ -1089,7 +1090,7 @@ _TABLES = {
 
 def _key_match(kind: str, alias: str = "x") -> str:
     keys = KINDS[kind].KEY
-    return " AND ".join(f"{alias}.{k} = t.{_ident(k + '_v')}" for k in keys)
+    return " AND ".join(f"{alias}.{k} = t.{ident(k + '_v')}" for k in keys)
 
 
 def _new_rows(kind: str) -> str:
@@ -1112,8 +1113,8 @@ def _create_missing(wh, w, kind: str, report: Report) -> None:
         return [
             r[0]
             for r in wh.rows(
-                f"SELECT DISTINCT {_ident(column + '_v')} {new} AND {_ident(column + '_v')} IS NOT NULL "
-                f"AND {_ident(column + '_v')} NOT IN (SELECT {key} FROM {table}) ORDER BY 1"
+                f"SELECT DISTINCT {ident(column + '_v')} {new} AND {ident(column + '_v')} IS NOT NULL "
+                f"AND {ident(column + '_v')} NOT IN (SELECT {key} FROM {table}) ORDER BY 1"
             )
         ]
 
@@ -1139,12 +1140,12 @@ def _create_missing(wh, w, kind: str, report: Report) -> None:
             w.execute("INSERT INTO departments (name) VALUES ('customer_service') ON CONFLICT DO NOTHING")
             position = "qa" if column == "auditor_id" else "agent"
             day = {"tickets": "opened_at_v", "audits": "audited_at_v", "training": "taken_on_v"}.get(kind)
-            first = f"min(CAST({_ident(day)} AS DATE))" if day else "current_date"
+            first = f"min(CAST({ident(day)} AS DATE))" if day else "current_date"
             w.execute(
                 "INSERT INTO employees (employee_id, name, department, position, hire_date, status) "
-                f"SELECT {_ident(column + '_v')}, {_ident(column + '_v')}, 'customer_service', ?, "
+                f"SELECT {ident(column + '_v')}, {ident(column + '_v')}, 'customer_service', ?, "
                 f"coalesce({first}, current_date), 'active' {new} "
-                f"AND list_contains(?, {_ident(column + '_v')}) GROUP BY 1",
+                f"AND list_contains(?, {ident(column + '_v')}) GROUP BY 1",
                 [position, values],
             )
         elif table == "appraisal_periods":
@@ -1163,9 +1164,9 @@ def _create_missing(wh, w, kind: str, report: Report) -> None:
     for column, table, key in _references(kind):
         if column not in _typed_columns(wh):
             continue
-        val = _ident(column + "_v")
+        val = ident(column + "_v")
         w.execute(
-            f"INSERT INTO _rejects SELECT _row, {_lit(column)}, 'imp_unknown_ref', CAST({val} AS VARCHAR), NULL "
+            f"INSERT INTO _rejects SELECT _row, {literal(column)}, 'imp_unknown_ref', CAST({val} AS VARCHAR), NULL "
             f"{new} AND {val} IS NOT NULL AND {val} NOT IN (SELECT {key} FROM {table})"
         )
     w.execute("UPDATE _typed SET _ok = FALSE WHERE _row IN (SELECT _row FROM _rejects)")
@@ -1198,7 +1199,7 @@ def _insert(w, kind: str, fields: list[str], history: History, actor: str) -> in
     """
     table = _TABLES[kind]
     new = _new_rows(kind)
-    v = {f: _ident(f + "_v") for f in fields}
+    v = {f: ident(f + "_v") for f in fields}
     # Each row under the version in force on its own date (see `record_day_sql`).
     version = history.version_sql(record_day_sql(kind)) if kind in ("audits", "appraisals") else ""
 
@@ -1217,8 +1218,8 @@ def _insert(w, kind: str, fields: list[str], history: History, actor: str) -> in
         # other names start with "_", which no criterion key does.
         w.execute(
             "INSERT INTO audit_scores SELECT _id, _criterion, _score FROM (UNPIVOT (SELECT "
-            f"{v['audit_id']} AS _id, {', '.join(f'{v[c]} AS {_ident(c)}' for c in criteria)} {new}) "
-            f"ON {', '.join(_ident(c) for c in criteria)} INTO NAME _criterion VALUE _score)"
+            f"{v['audit_id']} AS _id, {', '.join(f'{v[c]} AS {ident(c)}' for c in criteria)} {new}) "
+            f"ON {', '.join(ident(c) for c in criteria)} INTO NAME _criterion VALUE _score)"
         )
         critical = f"coalesce({v['critical_error']}, FALSE)"
         score = by_version(
@@ -1234,7 +1235,7 @@ def _insert(w, kind: str, fields: list[str], history: History, actor: str) -> in
         plain = [f for f in fields if f not in indicators]
         for i in indicators:  # an indicator the row's version lacks is blank (see `_item_problems`)
             w.execute(
-                f"INSERT INTO appraisal_scores SELECT {v['period']}, {v['employee_id']}, {_lit(i)}, {v[i]} {new} "
+                f"INSERT INTO appraisal_scores SELECT {v['period']}, {v['employee_id']}, {literal(i)}, {v[i]} {new} "
                 f"AND {v[i]} IS NOT NULL"
             )
 
@@ -1351,7 +1352,7 @@ def import_file(
             if assign is not None:
                 report.assigned = assign(w)
                 for column, value in report.assigned.items():
-                    w.execute(f"UPDATE _typed SET {_ident(column + '_v')} = ?", [value])
+                    w.execute(f"UPDATE _typed SET {ident(column + '_v')} = ?", [value])
             if create_missing:
                 _create_missing(wh, w, kind, report)
                 listed = wh.rows(

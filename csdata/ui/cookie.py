@@ -8,13 +8,14 @@ https, and it lives as long as a session may (`sessions.LIFETIME`); sign-out del
 Streamlit sets no cookie of its own, so a write is queued in the session (`queue_write`) and done
 by an inline components-v2 element that the router draws on every run, before the page
 (`render_writer`): its script runs in the app's page itself, not in an iframe, so it writes the
-app's own cookie; it hides its element (no gap on the page), writes each queued value once, and
-answers with the write's nonce, upon which the queue is emptied. The answer reruns the script, so
-it waits until the run is over (the state Streamlit marks on its app element): a run cut short
-can leave a widget showing its default while its state holds a link's value. Being set from
-script, the cookie cannot be HttpOnly; it is an opaque token the server can revoke, and no page
-renders third-party script. `st.context.cookies` holds the cookies of the page's request only, so after a write the
-session's own state, not the cookie, says who is signed in.
+app's own cookie; it hides its element (no gap on the page) and writes each queued value once (by
+its nonce). It sends nothing back: an answer would rerun the script, and a rerun that cuts a
+page's first run short (the one right after sign-in) can leave a widget showing its default while
+its state holds a link's value. The queued write stays until the next one replaces it; drawn
+again, it is not written again. Being set from script, the cookie cannot be HttpOnly; it is an
+opaque token the server can revoke, and no page renders third-party script. `st.context.cookies`
+holds the cookies of the page's request only, so after a write the session's own state, not the
+cookie, says who is signed in.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ _PENDING = "_cookie_write"
 
 _JS = r"""
 export default function (component) {
-  const { data, setTriggerValue, parentElement } = component;
+  const { data, parentElement } = component;
   const root = parentElement && parentElement.getRootNode ? parentElement.getRootNode() : null;
   const host = (root && root.host) || parentElement;
   const box = host && host.closest && host.closest('[data-testid="stElementContainer"]');
@@ -39,19 +40,9 @@ export default function (component) {
   const done = (window.__csdataCookieWrites ||= new Set());
   if (done.has(data.nonce)) return;
   done.add(data.nonce);
-  // The answer reruns the script: sent once this run is over, never cutting one short.
-  const answer = (waited) => {
-    const app = document.querySelector('[data-testid="stApp"]');
-    const state = app && app.getAttribute("data-test-script-state");
-    if (!state || state === "notRunning" || waited > 600) setTriggerValue("done", data.nonce);
-    else setTimeout(() => answer(waited + 1), 100);
-  };
   const now = document.cookie.split("; ").find((c) => c.startsWith(data.name + "="));
   const held = now === undefined ? null : decodeURIComponent(now.slice(data.name.length + 1));
-  if (data.only_if && held !== data.only_if) {  // it holds another session's token by now
-    answer(0);
-    return;
-  }
+  if (data.only_if && held !== data.only_if) return;  // it holds another session's token by now
   const parts = [
     `${data.name}=${encodeURIComponent(data.value || "")}`,
     `Path=${data.path || "/"}`,
@@ -60,7 +51,6 @@ export default function (component) {
   ];
   if (window.location.protocol === "https:") parts.push("Secure");
   document.cookie = parts.join("; ");
-  answer(0);
 }
 """
 
@@ -100,7 +90,4 @@ def render_writer() -> None:
     page. It is drawn on every run, queued write or not: an element that came and went above the
     page would move the page's widgets, and a moved widget is drawn afresh with its default value
     (a link's client chosen, yet "All clients" shown)."""
-    pending = st.session_state.get(_PENDING) or {}
-    result = _writer(key="csdata_cookie_writer", data=pending, height=0, on_done_change=lambda: None)
-    if pending and getattr(result, "done", None) == pending["nonce"]:  # the browser has written it
-        st.session_state.pop(_PENDING, None)
+    _writer(key="csdata_cookie_writer", data=st.session_state.get(_PENDING) or {}, height=0)
