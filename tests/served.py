@@ -41,6 +41,15 @@ START_TIMEOUT_S = 60
 PAGE_TIMEOUT_MS = 60_000
 
 
+# A dashboard has finished drawing: nothing stale, cards shown, every chart rendered.
+SETTLED = """() => {
+    if (document.querySelector('[data-stale="true"]')) return false;
+    if (!document.querySelector('[data-testid="stMetricValue"]')) return false;
+    const charts = [...document.querySelectorAll('[data-testid="stPlotlyChart"]')];
+    return charts.every(c => c.querySelector('.main-svg'));
+}"""
+
+
 def unavailable(reason: str) -> None:
     if os.environ.get("CSDATA_REQUIRE_BROWSER") == "1":
         pytest.fail(f"CSDATA_REQUIRE_BROWSER=1 but {reason}", pytrace=False)

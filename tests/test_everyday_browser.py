@@ -13,7 +13,16 @@ from urllib.parse import parse_qs, urlparse
 
 import pandas as pd
 import pytest
-from served import ARTIFACTS, PAGE_TIMEOUT_MS, new_page, open_from_sidebar, screenshot, serve, sign_in
+from served import (
+    ARTIFACTS,
+    PAGE_TIMEOUT_MS,
+    SETTLED,
+    new_page,
+    open_from_sidebar,
+    screenshot,
+    serve,
+    sign_in,
+)
 
 from csdata.analytics import exports
 from csdata.analytics.metrics import CATALOG
@@ -24,12 +33,6 @@ from csdata.text.i18n import t
 
 pytestmark = pytest.mark.browser
 
-SETTLED = """() => {
-    if (document.querySelector('[data-stale="true"]')) return false;
-    if (!document.querySelector('[data-testid="stMetricValue"]')) return false;
-    const charts = [...document.querySelectorAll('[data-testid="stPlotlyChart"]')];
-    return charts.every(c => c.querySelector('.main-svg'));
-}"""
 CARDS_DRAWN = """() => !document.querySelector('[data-testid="stSkeleton"]')
     && document.querySelectorAll('[data-testid="stMetricValue"]').length >= 6"""
 QUIET = "() => !document.querySelector('[data-stale=\"true\"]')"

@@ -15,6 +15,7 @@ import pytest
 from served import (
     ARTIFACTS,
     PAGE_TIMEOUT_MS,
+    SETTLED,
     new_page,
     new_tab,
     open_from_sidebar,
@@ -30,12 +31,6 @@ pytestmark = pytest.mark.browser
 
 COOKIE = "csdata_session"
 CLIENT = "Harbor Trust Bank"
-SETTLED = """() => {
-    if (document.querySelector('[data-stale="true"]')) return false;
-    if (!document.querySelector('[data-testid="stMetricValue"]')) return false;
-    const charts = [...document.querySelectorAll('[data-testid="stPlotlyChart"]')];
-    return charts.every(c => c.querySelector('.main-svg'));
-}"""
 # The cookie writer's element, when drawn, takes no room and shows nothing.
 WRITER_HIDDEN = """() => [...document.querySelectorAll('[data-testid="stElementContainer"]')]
     .filter(box => box.querySelector('[data-testid^="stBidiComponent"]'))
