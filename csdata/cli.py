@@ -527,6 +527,7 @@ class _Parser(argparse.ArgumentParser):
 
 def parser() -> argparse.ArgumentParser:
     from csdata.analytics.exports import EXPORTS, FORMATS
+    from csdata.records.models import KINDS
 
     p = _Parser(prog="csdata", description="Customer-service analytics over a DuckDB warehouse.")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -576,7 +577,7 @@ def parser() -> argparse.ArgumentParser:
     export.set_defaults(func=cmd_export)
 
     imp = with_db(sub.add_parser("import", help="import a CSV or XLSX file of one record kind"))
-    imp.add_argument("kind", help=", ".join(EXPORTS))
+    imp.add_argument("kind", help=", ".join(KINDS))
     imp.add_argument("file")
     imp.add_argument(
         "--mapping", help="a saved column mapping (TOML) for files whose columns differ from ours"

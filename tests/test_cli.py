@@ -11,6 +11,7 @@ import pytest
 from conftest import build_tiny, run_cli
 from test_metrics import EXPECTED_MARCH
 
+from csdata.analytics.exports import EXPORTS
 from csdata.records.models import KINDS
 from csdata.store.warehouse import Warehouse
 from csdata.text.i18n import t
@@ -108,7 +109,7 @@ def test_messages_follow_csdata_lang(tmp_path):
     assert "没有数据仓库" in line
 
 
-@pytest.mark.parametrize("table", list(KINDS))
+@pytest.mark.parametrize("table", EXPORTS)
 def test_export_csv_in_canonical_columns(tiny_path, tmp_path, table):
     out = tmp_path / f"{table}.csv"
     result = run_cli("export", table, "--db", str(tiny_path), "--out", str(out))

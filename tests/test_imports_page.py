@@ -503,7 +503,8 @@ def test_hr_imports_its_kinds(app_env, people, kind, fmt):
     db = app_env
     at = imports_page("hr")
     assert at.selectbox(key="imp_kind").options == [
-        t(f"imp_kind_{k}", "en") for k in ("training", "appraisals", "employees")
+        t(f"imp_kind_{k}", "en")
+        for k in ("training", "appraisals", "employees", "pay_grades", "courses", "periods")
     ]
     choose(at, kind)
     frame = hr_frame(kind, people, fmt)
@@ -548,7 +549,7 @@ def test_history_follows_the_role(app_env, people):
 
 def test_templates_download_as_csv_and_excel(app_env, served):
     at = imports_page("admin")
-    for kind in ("tickets", "audits", "training", "appraisals", "employees"):
+    for kind in ingest.KINDS:  # the master data's templates too
         choose(at, kind)
         shipped = (ROOT / "sample_data" / f"{kind}.csv").read_bytes()
         assert download(at, "imp_template_csv", served) == shipped

@@ -396,7 +396,9 @@ R_EXPECTED = [
     (8, "ticket_id", "the same record appears earlier in this file", "该记录在本文件中重复出现"),
     (9, "first_response_at", "first_response_at is before opened_at (2026-03-05 15:00)", "first_response_at 早于 opened_at(2026-03-05 15:00)"),
     (10, "agent_id", UNKNOWN_EN, UNKNOWN_ZH),
-    (11, "client", UNKNOWN_EN, UNKNOWN_ZH),
+    # master data a company imports: the reason names it and how to create it
+    (11, "client", "client Gamma does not exist: import clients first (or import with --create-missing)",
+     "客户 Gamma 不存在:请先导入 clients(客户),或导入时选择自动创建缺失项(--create-missing)"),
 ]  # fmt: skip
 
 
@@ -531,7 +533,12 @@ def test_create_missing_never_makes_a_pay_grade(tiny):
     grades = tiny.rows("SELECT * FROM pay_grades")
     report = import_file(tiny, "employees", csv_bytes(header, rows), "e.csv", ACTOR, create_missing=True)
     assert [(r.row, r.column, r.value, r.reason("en")) for r in report.rejects] == [
-        (2, "grade", "G9", UNKNOWN_EN)
+        (
+            2,
+            "grade",
+            "G9",
+            "pay grade G9 does not exist: import pay_grades first (an import never creates pay grades)",
+        )
     ]
     assert (report.imported, report.rejected) == (1, 1)
     assert tiny.rows("SELECT * FROM pay_grades") == grades

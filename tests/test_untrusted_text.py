@@ -206,7 +206,7 @@ def planted_db(sample_db, tmp_path_factory):
             "INSERT INTO audit_scores SELECT 'PX' || s.audit_id, s.criterion, s.score FROM audit_scores s "
             "WHERE s.audit_id IN (SELECT audit_id FROM audits ORDER BY audited_at DESC LIMIT 5 OFFSET 5)"
         )
-        w.execute("INSERT INTO courses VALUES (?, 'in_service', 60)", [MD_LINK])
+        w.execute("INSERT INTO courses (course, kind, pass_mark) VALUES (?, 'in_service', 60)", [MD_LINK])
         w.execute(
             "INSERT INTO training_results SELECT 'X1', ?, 'in_service', max(taken_on), 75, 4, 1 FROM training_results",
             [MD_LINK],

@@ -38,12 +38,17 @@ SEES_PAY = frozenset({ADMIN, "hr", "finance"})
 # its teams. Every other role but admin may be limited to some clients; only a supervisor has teams.
 LIMITED = frozenset({_CLIENT, _SUPERVISOR})
 # Record kinds each role may import or enter (a supervisor only for their own teams' agents).
-RECORD_KINDS = ("tickets", "audits", "training", "appraisals", "employees")
+# The master data (clients, departments, teams, pay grades, courses, appraisal periods) is set up
+# by an administrator; HR keeps its own part of it: pay grades, courses and appraisal periods.
+RECORD_KINDS = (
+    "tickets", "audits", "training", "appraisals", "employees",
+    "clients", "departments", "teams", "pay_grades", "courses", "periods",
+)  # fmt: skip
 WRITES: dict[str, tuple[str, ...]] = {
     ADMIN: RECORD_KINDS,
     _SUPERVISOR: ("tickets",),
     "qa": ("audits",),
-    "hr": ("training", "appraisals", "employees"),
+    "hr": ("training", "appraisals", "employees", "pay_grades", "courses", "periods"),
 }
 
 # Relation -> (its client, its team) as SQL over a row of it under the alias `{a}` (with its dot):

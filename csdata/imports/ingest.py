@@ -76,7 +76,7 @@ PERSONAL_ENDINGS = words("import_personal_endings")
 # Words offices use for the choices of the models (`import_choice_<choice>`).
 CHOICES = (
     "phone", "chat", "email", "consultation", "complaint", "suggestion", "recording", "spot_check",
-    "customer_feedback", "onboarding", "in_service", "left", "active",
+    "customer_feedback", "onboarding", "in_service", "left", "active", "open", "closed",
 )  # fmt: skip
 CHOICE_WORDS: dict[str, str] = {
     word: choice
@@ -542,7 +542,13 @@ class Mapping(BaseModel):
     - `values`: canonical column -> {file value: canonical value}
     """
 
-    kind: Literal["tickets", "audits", "training", "appraisals", "employees"] | None = None
+    kind: (
+        Literal[
+            "tickets", "audits", "training", "appraisals", "employees",
+            "clients", "departments", "teams", "pay_grades", "courses", "periods",
+        ]
+        | None
+    ) = None  # fmt: skip
     columns: dict[str, str] = Field(default_factory=dict)
     combine: dict[str, list[str]] = Field(default_factory=dict)
     constants: dict[str, str] = Field(default_factory=dict)
@@ -764,8 +770,19 @@ def _references(kind: str) -> list[tuple[str, str, str]]:
             ("team", "teams", "name"),
             ("grade", "pay_grades", "grade"),
         ],
+        "teams": [clients, ("department", "departments", "name")],
     }
-    return people[kind]
+    return people.get(kind, [])
+
+
+# Referenced tables whose missing entry a reject names with how to create it (`imp_ref_missing_*`):
+# the master data a company sets up by import (see `csdata.records.models.MASTER_KINDS`).
+MISSING = ("clients", "departments", "pay_grades", "appraisal_periods")
+
+
+def _missing_key(table: str) -> str:
+    """The reason a row naming an entry `table` lacks is rejected with."""
+    return family_key("imp_ref_missing_", table) if table in MISSING else text_key("imp_unknown_ref")
 
 
 # Record kind -> the column naming the person a row is about (what a supervisor's scope limits).
@@ -917,7 +934,7 @@ def check(
                 continue
             val = ident(column + "_v")
             unknown = f"{val} IS NOT NULL AND {val} NOT IN (SELECT {key} FROM {table})"
-            problems.append(_problem(column, unknown, "imp_unknown_ref", val))
+            problems.append(_problem(column, unknown, _missing_key(table), val, {}, {"value": val}))
     if kind == "tickets":
         team, team_v, client_v = text["team"], ident("team_v"), ident("client_v")
         other = f"{team} IS NOT NULL AND {team_v} IN (SELECT name FROM teams WHERE client <> {client_v})"
@@ -929,7 +946,7 @@ def check(
             problems.append(_problem("team", outside, "imp_team_out_of_scope", team))
             problems.append(_problem("team", f"{team_v} IS NULL", "imp_team_needed", team))
     for column, allowed, key in (
-        (_PERSON[kind], allowed_agents, text_key("imp_agent_out_of_scope")),
+        (_PERSON.get(kind), allowed_agents, text_key("imp_agent_out_of_scope")),
         ("client", allowed_clients, text_key("imp_client_out_of_scope")),
     ):
         if allowed is None or column not in by_name:
@@ -1085,12 +1102,29 @@ _TABLES = {
     "training": "training_results",
     "appraisals": "appraisals",
     "employees": "employees",
+    "clients": "clients",
+    "departments": "departments",
+    "teams": "teams",
+    "pay_grades": "pay_grades",
+    "courses": "courses",
+    "periods": "appraisal_periods",
 }
+# Record kind -> {field: its table's column}, where the file's name for a column is not the table's.
+_STORED = {
+    "clients": {"client": "name"},
+    "departments": {"department": "name"},
+    "teams": {"team": "name"},
+    "pay_grades": {"performance_pay_base": "performance_base"},
+}
+
+
+def _stored(kind: str, field_name: str) -> str:
+    return _STORED.get(kind, {}).get(field_name, field_name)
 
 
 def _key_match(kind: str, alias: str = "x") -> str:
     keys = KINDS[kind].KEY
-    return " AND ".join(f"{alias}.{k} = t.{ident(k + '_v')}" for k in keys)
+    return " AND ".join(f"{alias}.{ident(_stored(kind, k))} = t.{ident(k + '_v')}" for k in keys)
 
 
 def _new_rows(kind: str) -> str:
@@ -1166,7 +1200,8 @@ def _create_missing(wh, w, kind: str, report: Report) -> None:
             continue
         val = ident(column + "_v")
         w.execute(
-            f"INSERT INTO _rejects SELECT _row, {literal(column)}, 'imp_unknown_ref', CAST({val} AS VARCHAR), NULL "
+            f"INSERT INTO _rejects SELECT _row, {literal(column)}, {literal(_missing_key(table))}, "
+            f"CAST({val} AS VARCHAR), CAST(json_object('value', CAST({val} AS VARCHAR)) AS VARCHAR) "
             f"{new} AND {val} IS NOT NULL AND {val} NOT IN (SELECT {key} FROM {table})"
         )
     w.execute("UPDATE _typed SET _ok = FALSE WHERE _row IN (SELECT _row FROM _rejects)")
@@ -1250,9 +1285,8 @@ def _insert(w, kind: str, fields: list[str], history: History, actor: str) -> in
     if kind == "tickets":  # a complaint's rounds, as the row's summary implies them
         summary = ("ticket_id", "type", "feedback_at", "customer_accepted", "reopened")
         rounds.insert_implied(w, f"SELECT {', '.join(f'{v[c]} AS {c}' for c in summary)} {new}", actor)
-    inserted = w.scalar(
-        f"INSERT INTO {table} ({', '.join(fields)}) SELECT {', '.join(v[f] for f in fields)} {new}"
-    )
+    stored = ", ".join(ident(_stored(kind, f)) for f in fields)
+    inserted = w.scalar(f"INSERT INTO {table} ({stored}) SELECT {', '.join(v[f] for f in fields)} {new}")
     if kind == "tickets":  # a row not accepted yet not marked reopened: its summary follows its rounds
         rounds.summarise(
             w,

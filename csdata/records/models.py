@@ -224,6 +224,66 @@ class EmployeeRow(Row):
     RULES = (Rule("left_on", "left_on IS NULL OR status = 'left'", "rule_left_on_needs_left"),)
 
 
+# -- master data: what the records refer to, imported first when a company is set up -------------
+
+
+class ClientRow(Row):
+    client: str = Field(min_length=1)
+    name_zh: str | None = None
+    industry: str | None = None
+    active: bool = True
+
+    KEY = ("client",)
+
+
+class DepartmentRow(Row):
+    department: str = Field(min_length=1)
+    name_zh: str | None = None
+
+    KEY = ("department",)
+
+
+class TeamRow(Row):
+    team: str = Field(min_length=1)
+    client: str | None = None  # blank: a team of the company's own (QA, training), serving no client
+    # The team's supervisor (工号), kept as given: the staff file comes after the teams.
+    supervisor_id: str | None = None
+    department: str = Field(min_length=1)
+
+    KEY = ("team",)
+
+
+class PayGradeRow(Row):
+    grade: str = Field(min_length=1)
+    base_pay: Decimal = Field(ge=0)  # monthly
+    performance_pay_base: Decimal = Field(ge=0)  # monthly performance pay at coefficient 1.0
+
+    KEY = ("grade",)
+
+
+class CourseRow(Row):
+    course: str = Field(min_length=1)
+    kind: Literal["onboarding", "in_service"]
+    pass_mark: float | None = Score  # blank: no exam
+    hours: float | None = Field(default=None, ge=0, le=200)
+
+    KEY = ("course",)
+
+
+class PeriodRow(Row):
+    period: str = Field(min_length=1)
+    starts_on: dt.date
+    ends_on: dt.date
+    status: Literal["open", "closed"] = "open"
+
+    KEY = ("period",)
+    RULES = (Rule("ends_on", "ends_on >= starts_on", "rule_ends_before_starts", against="starts_on"),)
+
+
+# Master-data kinds, in the order a new company imports them (before employees and records).
+MASTER_KINDS = ("clients", "departments", "teams", "pay_grades", "courses", "periods")
+
+
 def _default(kind: str) -> type[Row]:
     from csdata.policy import default_policy
 
@@ -242,6 +302,12 @@ KINDS: dict[str, type[Row]] = {
     "training": TrainingRow,
     "appraisals": AppraisalRow,
     "employees": EmployeeRow,
+    "clients": ClientRow,
+    "departments": DepartmentRow,
+    "teams": TeamRow,
+    "pay_grades": PayGradeRow,
+    "courses": CourseRow,
+    "periods": PeriodRow,
 }
 
 # Durations a ticket file may give instead of the times they lead to (see `csdata.imports.ingest`).
@@ -250,5 +316,5 @@ STAND_INS = {"tickets": ("first_response_seconds", "resolution_seconds")}
 # The header names a file may use for a column, in every language of the text catalogs
 # (`header_<kind>_<column>`); audits' and appraisals' scores take their criterion's or indicator's
 # names from the policy (see `audit_model`).
-for _kind in ("tickets", "training", "employees"):
+for _kind in ("tickets", "training", "employees", *MASTER_KINDS):
     KINDS[_kind].ALIASES = header_aliases(_kind, (*KINDS[_kind].columns(), *STAND_INS.get(_kind, ())))

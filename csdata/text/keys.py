@@ -18,6 +18,7 @@ def key_families() -> dict[str, tuple[str, ...]]:
     from csdata.access.scope import LIMITED
     from csdata.analytics import lookups
     from csdata.analytics.metrics import CATALOG, SHORT_LABELS
+    from csdata.imports import ingest
     from csdata.imports.ingest import CHOICES
     from csdata.policy import _IN_RANGE, CHANNELS, default_policy
     from csdata.records.models import KINDS
@@ -44,6 +45,7 @@ def key_families() -> dict[str, tuple[str, ...]]:
         "policy_label_": tuple(item.key for item in labelled),
         "import_choice_": CHOICES,
         "imp_kind_": tuple(KINDS),
+        "imp_ref_missing_": ingest.MISSING,
         "imp_h_": importer.HISTORY_COLUMNS,
         "imp_col_": importer.REJECT_COLUMNS,
         "stage_": sections.STAGES,
