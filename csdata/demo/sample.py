@@ -1193,11 +1193,14 @@ def _training(rng: np.random.Generator, start: dt.date, end: dt.date, roster: _R
 
 def _courses(training: pd.DataFrame) -> pd.DataFrame:
     quiz = {name: has for name, _, has in IN_SERVICE}
-    rows = [{"course": ONBOARDING, "kind": "onboarding", "pass_mark": ONBOARDING_PASS}]
+    # A course's hours: those its sittings most often record (a first onboarding sitting: 40).
+    hours = training.groupby("course")["hours"].agg(lambda h: float(h.mode().iloc[0])).to_dict()
+    rows = [{"course": ONBOARDING, "kind": "onboarding", "pass_mark": ONBOARDING_PASS, "hours": 40.0}]
     for course in sorted(training["course"].unique()):
         rows.append(
-            {"course": course, "kind": "in_service", "pass_mark": 60.0 if quiz.get(course, True) else None}
-        )
+            {"course": course, "kind": "in_service", "pass_mark": 60.0 if quiz.get(course, True) else None,
+             "hours": hours[course]}
+        )  # fmt: skip
     return pd.DataFrame(rows)
 
 
