@@ -212,3 +212,39 @@ def test_who_may_import_master_data():
         assert scope_for("hr", (), ()).may_write(kind) == (kind in ("pay_grades", "courses", "periods"))
         for role in ("exec", "qa", "finance", "supervisor", "client"):
             assert not scope_for(role, ("Harbor Trust Bank",), ("Harbor 1",)).may_write(kind)
+
+
+def test_the_migration_gives_an_old_warehouse_its_courses_hours(tmp_path, monkeypatch):
+    from csdata.store import warehouse
+
+    every = warehouse._migrations()
+    before = [m for m in every if m[1] < "006"]
+    assert "006_master_data.sql" in [name for _, name, _ in every]
+    monkeypatch.setattr(warehouse, "_migrations", lambda: before)
+    path = tmp_path / "old.duckdb"
+    old = Warehouse(path, create=True)
+    with old.transaction("test", "fixture") as w:
+        w.execute("INSERT INTO clients (name, industry) VALUES ('Acme', 'retail')")
+        w.execute(
+            "INSERT INTO courses VALUES ('Onboarding', 'onboarding', 80), ('Huddle', 'in_service', NULL)"
+        )
+        w.execute(
+            "INSERT INTO training_results (employee_id, course, kind, taken_on, score, hours, attempt) VALUES"
+            " ('E1', 'Onboarding', 'onboarding', DATE '2026-01-05', 70, 40, 1),"
+            " ('E1', 'Onboarding', 'onboarding', DATE '2026-01-09', 85, 8, 2),"
+            " ('E2', 'Onboarding', 'onboarding', DATE '2026-01-05', 90, 40, 1),"
+            " ('E3', 'Onboarding', 'onboarding', DATE '2026-01-05', 90, 8, 1)"
+        )
+    old.close()
+    monkeypatch.setattr(warehouse, "_migrations", lambda: every)
+    new = Warehouse(path)
+    try:
+        assert new.rows("SELECT course, hours FROM courses ORDER BY course") == [
+            ("Huddle", None),
+            ("Onboarding", 40.0),
+        ]
+        assert new.rows("SELECT name, name_zh, industry, active FROM clients") == [
+            ("Acme", None, "retail", True)
+        ]
+    finally:
+        new.close()
