@@ -257,3 +257,18 @@ def test_a_coaching_session_saved_and_listed(app_wh):
     listed = lookups.coaching(app_wh, scope, person)
     assert list(listed["topic"]) == ["Calm tone with angry callers"]
     assert any("Calm tone with angry callers" in str(d.value.to_dict()) for d in at.dataframe)
+
+
+def test_a_coaching_session_counts_as_coaching_on_the_people_page(wh):
+    def coached() -> dict[str, bool]:
+        filters = Filters(D("2026-01-01"), D("2026-03-31"))
+        sql, params = compiler.listing_sql("appraised", filters, EVERYTHING, load_policy(wh)[1])
+        frame = wh.df(sql, params)
+        return dict(zip(frame["employee_id"], frame["coached"], strict=True))
+
+    assert not coached()["B1"]
+    session = entry.CoachingSession(
+        employee_id="B1", held_on=D("2026-03-10"), coach_id="Q1", topic="Accuracy"
+    )
+    entry.save_coaching(wh, "hr", EVERYTHING, session)
+    assert coached()["B1"]

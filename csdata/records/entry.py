@@ -12,6 +12,10 @@ one existing ticket per action; each action is one transaction with its audit-lo
 an impossible step with a `Problem` whose key names the message in `csdata.text.i18n`. Feeding back
 and the customer's answer write a complaint's rounds (`csdata.records.rounds`), every one of them kept,
 and bring the ticket's summary columns in step in the same transaction.
+
+A corrective action moves the same way (`action_step`: open, in progress, done or cancelled, a
+closed one reopened only with its reason), each step kept in `action_steps`; coaching sessions
+(`save_coaching`) are recorded by HR and supervisors for the people of their scope.
 """
 
 from __future__ import annotations
