@@ -272,3 +272,9 @@ def test_a_coaching_session_counts_as_coaching_on_the_people_page(wh):
     )
     entry.save_coaching(wh, "hr", EVERYTHING, session)
     assert coached()["B1"]
+
+
+def test_quality_listing_counts_an_action_as_it_stood_at_the_period_end(wh):
+    entry.action_step(wh, "x", EVERYTHING, "CA00001", "in_progress", D("2026-03-10"))
+    entry.action_step(wh, "x", EVERYTHING, "CA00002", "cancelled", D("2026-04-02"))
+    assert quality_states(wh) == {"overdue": 2}  # in progress past its due day; cancelled in April

@@ -383,8 +383,9 @@ def _listing_sql(name: str, filters: Filters, scope: Scope, policy: Policy, para
             FROM {rel("tickets")} AND type = 'complaint' AND NOT coalesce(customer_accepted, FALSE)
             ORDER BY opened_at, ticket_id LIMIT 500"""
     if name == "actions":  # corrective actions of the period's audits, as they stood at its end
+        # (closed_on: the day a step closed it; one in progress is open, or overdue past its due day)
         return f"""
-            SELECT kind, CASE WHEN status = 'cancelled' THEN 'cancelled'
+            SELECT kind, CASE WHEN status = 'cancelled' AND coalesce(closed_on <= $end, TRUE) THEN 'cancelled'
                               WHEN status = 'done' AND closed_on <= $end THEN 'done'
                               WHEN due_on < $end THEN 'overdue' ELSE 'open' END AS state,
                    count(*) AS actions
