@@ -246,7 +246,7 @@ def test_a_coaching_session_saved_and_listed(app_wh):
     from csdata.access.auth import load_user
 
     scope = load_user(app_wh, "supervisor").scope
-    person = lookups.employees(app_wh, scope=scope).iloc[0]["employee_id"]
+    person = lookups.agents(app_wh, scope).iloc[0]["employee_id"]
     coach = lookups.employees(app_wh, ("supervisor",)).iloc[0]["employee_id"]
     at = open_page("actions", "en", "supervisor")
     widget(at, "selectbox", "co_person").select(person).run()
@@ -256,6 +256,10 @@ def test_a_coaching_session_saved_and_listed(app_wh):
     assert not at.error, [e.value for e in at.error]
     listed = lookups.coaching(app_wh, scope, person)
     assert list(listed["topic"]) == ["Calm tone with angry callers"]
+    assert any("Calm tone with angry callers" in str(d.value.to_dict()) for d in at.dataframe)
+    # and on the person's Agent page
+    at = open_page("agent", "en", "supervisor", query={"agent": person})
+    assert t("agent_coaching_title", "en") in [h.value for h in at.subheader]
     assert any("Calm tone with angry callers" in str(d.value.to_dict()) for d in at.dataframe)
 
 
