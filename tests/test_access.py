@@ -67,6 +67,7 @@ TITLES = {
     "training": "nav_training",
     "appraisals": "nav_appraisals",
     "imports": "nav_imports",
+    "actions": "nav_actions",
 }
 PAY_COLUMNS = ("base_pay", "performance_pay", "bonus")
 PAY_METRICS = ("pay_base_total", "pay_performance_total", "pay_bonus_total")

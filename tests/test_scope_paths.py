@@ -60,6 +60,15 @@ def wh(tiny):
                 " VALUES (?, ?, ?, 'coaching', DATE '2026-03-20')",
                 [action_id, audit_id, agent],
             )
+            w.execute(
+                "INSERT INTO action_steps (action_id, actor, status, on_date) VALUES (?, 'test', 'open', '2026-03-10')",
+                [action_id],
+            )
+            w.execute(
+                "INSERT INTO coaching_sessions (session_id, employee_id, held_on, coach_id, topic, recorded_by)"
+                " VALUES (?, ?, '2026-03-10', 'Q1', 'test', 'test')",
+                [f"CS-{action_id}", agent],
+            )
         for employee, amount in BONUSES:
             w.execute("INSERT INTO bonuses VALUES (?, '2026-Q1', ?, 'test')", [employee, amount])
         for employee, day in GO_LIVE.items():
@@ -212,13 +221,15 @@ def test_every_listing(wh, account, listing):
 # about one thing already chosen within the scope, or about the company as a whole.
 SCOPED_LOOKUPS = {
     "clients", "teams", "agents", "employees", "people_in_scope", "pay_table", "follow_ups",
-    "follow_up_counts", "ticket_in_scope", "ticket", "ticket_rounds", "import_log",
+    "follow_up_counts", "ticket_in_scope", "ticket", "ticket_rounds", "import_log", "actions", "action",
+    "action_steps", "coaching",
 }  # fmt: skip
 UNSCOPED_LOOKUPS = {
     "ticket_date_range", "data_span", "employee_names", "appraisal_periods", "audit_log",
     "agent_place", "employee_exists", "employee_team", "team_members", "departments",
     "department_names", "last_round", "next_id", "courses", "course_pass_mark", "next_attempt",
-    "period_bounds", "performance_base", "appraisal_of",
+    "period_bounds", "performance_base", "appraisal_of", "action_exists", "last_step_day", "audit_agent",
+    "audits_of", "appraised_periods", "appraised_in",
 }  # fmt: skip
 
 
@@ -275,6 +286,14 @@ def test_every_lookup(wh, account):
     log = lookups.import_log(wh, scope, name)
     assert list(log["actor"]) == [a for a, _ in reversed(IMPORTS) if a == name and role == "supervisor"]
     assert lookups.import_log(wh, scope).empty  # a scope that shows its own files, without a name
+    acted = {a for a, _, agent in ACTIONS if agent in people}
+    assert set(lookups.actions(wh, scope)["action_id"]) == acted
+    for action_id, _, _ in ACTIONS:
+        assert (lookups.action(wh, action_id, scope) is not None) == (action_id in acted)
+        assert len(lookups.action_steps(wh, action_id, scope)) == (action_id in acted)
+    assert set(lookups.coaching(wh, scope)["employee_id"]) == {
+        agent for _, _, agent in ACTIONS if agent in people
+    }
 
 
 def test_pay_within_a_limited_pay_role(wh):

@@ -5,7 +5,7 @@ agents); the agent is in the URL."""
 import streamlit as st
 
 from csdata.analytics import lookups
-from csdata.ui import core, dashboard, filter_bar, kpi, panels, sections, signin
+from csdata.ui import actions, core, dashboard, filter_bar, kpi, panels, sections, signin
 
 wh, user = signin.require("agent")
 scope = user.scope
@@ -44,3 +44,7 @@ with left:
 with right:
     st.subheader(core.tr("agent_appraisals_title"))
     panels.table(frames["appraisals"], "agent-appraisals", {"score": "points"}, filters=one)
+coached = lookups.coaching(wh, scope, agent)
+if not coached.empty:
+    st.subheader(core.tr("agent_coaching_title"))
+    actions.coaching_table(coached.drop(columns=["employee_id", "name"]))

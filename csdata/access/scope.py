@@ -10,7 +10,7 @@ forgetting it shows one client's data to another. So it is decided here, once:
   fails closed: a client account without clients or a supervisor without teams sees nothing.
 - `Scope.where(relation, params, alias)` is the scope as one SQL condition, with bound
   parameters, on a row of each relation the app reads: tickets, audits, corrective actions,
-  training results, appraisals, employees, pay, the import log, and the client and team lists.
+  training results, appraisals, coaching sessions, employees, pay, the import log, and the client and team lists.
   Every query that lists, counts or exports rows ANDs it in.
 - `may_write(kind)`, `may_touch_ticket(ticket)`, `may_enter_for(client, team)`, `sees_pay`,
   `agents_visible`, `external` and `allows(metric, policy)` answer each yes/no of a page, a form
@@ -50,6 +50,10 @@ WRITES: dict[str, tuple[str, ...]] = {
     "qa": ("audits",),
     "hr": ("training", "appraisals", "employees", "pay_grades", "courses", "periods"),
 }
+# Roles that take a corrective action's steps (move, reassign, close), and that record coaching
+# sessions; each only on the people of its clients and teams.
+ACTS = frozenset({ADMIN, "qa", "hr", _SUPERVISOR})
+COACHES = frozenset({ADMIN, "hr", _SUPERVISOR})
 
 # Relation -> (its client, its team) as SQL over a row of it under the alias `{a}` (with its dot):
 # a ticket's own columns (its team is the queue it was offered to); for a record about a person,
@@ -70,9 +74,11 @@ _RELATIONS: dict[str, tuple[str, str]] = {
     "employees": ("{a}client", "{a}team"),
     "pay": (_PERSON_CLIENT.format(a="{a}", person="employee_id"),
             _PERSON_TEAM.format(a="{a}", person="employee_id")),
+    "coaching": (_PERSON_CLIENT.format(a="{a}", person="employee_id"),
+                 _PERSON_TEAM.format(a="{a}", person="employee_id")),
 }  # fmt: skip
 # Relations about the company's own people: never shown to a client company's account.
-_INTERNAL = frozenset({"actions", "training", "appraisals", "employees", "pay", "teams"})
+_INTERNAL = frozenset({"actions", "coaching", "training", "appraisals", "employees", "pay", "teams"})
 RELATIONS = (*_RELATIONS, "imports", "clients", "teams")
 
 
@@ -92,7 +98,9 @@ class Scope:
     of the metrics only those the policy lists in `client_metrics` (the others come back empty).
     `writes` are the record kinds it may enter or import, `sees_pay` whether it sees pay,
     `own_imports` whether the import log shows it only its own files, `administers` whether it
-    sees everything an administrator does (the whole import log)."""
+    sees everything an administrator does (the whole import log), `acts` whether it takes a
+    corrective action's steps and `coaches` whether it records coaching sessions (both within its
+    clients and teams)."""
 
     clients: tuple[str, ...] | None = None
     teams: tuple[str, ...] | None = None
@@ -101,6 +109,8 @@ class Scope:
     sees_pay: bool = False
     own_imports: bool = False
     administers: bool = False
+    acts: bool = False
+    coaches: bool = False
 
     @classmethod
     def of(cls, user) -> Scope:
@@ -220,7 +230,7 @@ class Scope:
 
 
 # Whatever an administrator or the operator at the command line sees and does.
-EVERYTHING = Scope(writes=RECORD_KINDS, sees_pay=True, administers=True)
+EVERYTHING = Scope(writes=RECORD_KINDS, sees_pay=True, administers=True, acts=True, coaches=True)
 
 
 def scope_for(role: str, clients: tuple[str, ...] = (), teams: tuple[str, ...] = ()) -> Scope:
@@ -237,6 +247,8 @@ def scope_for(role: str, clients: tuple[str, ...] = (), teams: tuple[str, ...] =
         writes=WRITES.get(role, ()),
         sees_pay=role in SEES_PAY,
         own_imports=role == _SUPERVISOR,
+        acts=role in ACTS,
+        coaches=role in COACHES,
     )
 
 

@@ -383,8 +383,9 @@ def _listing_sql(name: str, filters: Filters, scope: Scope, policy: Policy, para
             FROM {rel("tickets")} AND type = 'complaint' AND NOT coalesce(customer_accepted, FALSE)
             ORDER BY opened_at, ticket_id LIMIT 500"""
     if name == "actions":  # corrective actions of the period's audits, as they stood at its end
+        # (closed_on: the day a step closed it; one in progress is open, or overdue past its due day)
         return f"""
-            SELECT kind, CASE WHEN status = 'cancelled' THEN 'cancelled'
+            SELECT kind, CASE WHEN status = 'cancelled' AND coalesce(closed_on <= $end, TRUE) THEN 'cancelled'
                               WHEN status = 'done' AND closed_on <= $end THEN 'done'
                               WHEN due_on < $end THEN 'overdue' ELSE 'open' END AS state,
                    count(*) AS actions
@@ -425,8 +426,10 @@ def _listing_sql(name: str, filters: Filters, scope: Scope, policy: Policy, para
                 FROM (SELECT * FROM {rel("appraisals")}) s JOIN appraisal_periods p USING (period))
             SELECT r.period, r.place, r.employee_id, e.name, r.team, r.score, r.grade,
                    r.grade = {lowest} AS below_standard,
-                   EXISTS (SELECT 1 FROM corrective_actions c WHERE c.agent_id = r.employee_id
-                           AND c.kind = 'coaching' AND c.due_on >= r.starts_on) AS coached,
+                   (EXISTS (SELECT 1 FROM corrective_actions c WHERE c.agent_id = r.employee_id
+                            AND c.kind = 'coaching' AND c.due_on >= r.starts_on)
+                    OR EXISTS (SELECT 1 FROM coaching_sessions k WHERE k.employee_id = r.employee_id
+                               AND k.held_on >= r.starts_on)) AS coached,
                    coalesce((SELECT b.grade = {lowest} FROM appraisals b JOIN appraisal_periods bp USING (period)
                              WHERE b.employee_id = r.employee_id AND bp.ends_on < r.starts_on
                              ORDER BY bp.ends_on DESC LIMIT 1), FALSE) AS below_before

@@ -326,7 +326,11 @@ def ticket_in_scope(wh, ticket_id: str, scope: Scope = EVERYTHING) -> str | None
 
 def next_id(wh, table: str, column: str, prefix: str, digits: int) -> str:
     """The next free id of the form prefix + zero-padded number (e.g. AU000123)."""
-    if table not in ("audits", "corrective_actions") or column not in ("audit_id", "action_id"):
+    if table not in ("audits", "corrective_actions", "coaching_sessions") or column not in (
+        "audit_id",
+        "action_id",
+        "session_id",
+    ):
         raise KeyError(f"{table}.{column}")
     number = wh.scalar(
         f"SELECT coalesce(max(TRY_CAST(substr({column}, ?) AS BIGINT)), 0) + 1 FROM {table} "
@@ -400,4 +404,125 @@ def people_in_scope(wh, scope: Scope) -> list[str]:
     return wh.column(
         f"SELECT employee_id FROM employees WHERE {scope.where('employees', params)} ORDER BY employee_id",
         params.values,
+    )
+
+
+# -- corrective actions and coaching --------------------------------------------------------------
+
+ACTION_COLUMNS = (
+    "action_id", "status", "overdue", "kind", "agent_id", "agent_name", "team", "owner_id", "owner_name",
+    "due_on", "closed_on", "audit_id", "note",
+)  # fmt: skip
+
+
+def actions(
+    wh,
+    scope: Scope = EVERYTHING,
+    statuses: tuple[str, ...] = (),
+    owner: str | None = None,
+    overdue_only: bool = False,
+    today: dt.date | None = None,
+) -> pd.DataFrame:
+    """Corrective actions within the scope (a supervisor: of their teams' people), overdue first,
+    then by due day: `ACTION_COLUMNS`. Overdue: still open or in progress after its due day.
+    `statuses` (none: all), `owner` and `overdue_only` narrow the list."""
+    params = _Params({"today": today or dt.date.today()})
+    overdue = "(c.status IN ('open', 'in_progress') AND c.due_on < $today)"
+    conds = [scope.where("actions", params, "c")]
+    if statuses:
+        conds.append(f"list_contains({params.add(list(statuses))}, c.status)")
+    if owner:
+        conds.append(f"c.owner_id = {params.add(owner)}")
+    if overdue_only:
+        conds.append(overdue)
+    return wh.df(
+        f"""SELECT c.action_id, c.status, {overdue} AS overdue, c.kind, c.agent_id, e.name AS agent_name, e.team,
+                   c.owner_id, o.name AS owner_name, c.due_on, c.closed_on, c.audit_id, c.note
+            FROM corrective_actions c LEFT JOIN employees e ON e.employee_id = c.agent_id
+            LEFT JOIN employees o ON o.employee_id = c.owner_id
+            WHERE {" AND ".join(conds)}
+            ORDER BY {overdue} DESC, c.due_on NULLS LAST, c.action_id""",
+        params.values,
+    )
+
+
+def action(wh, action_id: str, scope: Scope = EVERYTHING) -> dict | None:
+    """One corrective action within the scope as a dict (None: unknown or outside the scope)."""
+    params = _Params({"id": action_id})
+    frame = wh.df(
+        f"""SELECT c.*, a.audited_at FROM corrective_actions c LEFT JOIN audits a ON a.audit_id = c.audit_id
+            WHERE c.action_id = $id AND {scope.where("actions", params, "c")}""",
+        params.values,
+    )
+    if frame.empty:
+        return None
+    row = frame.iloc[0].to_dict()  # its days (due, closed, audited) as dates
+    return {k: None if pd.isna(v) else v.date() if isinstance(v, pd.Timestamp) else v for k, v in row.items()}
+
+
+def action_exists(wh, action_id: str) -> bool:
+    return bool(wh.scalar("SELECT count(*) FROM corrective_actions WHERE action_id = ?", [action_id]))
+
+
+STEP_COLUMNS = ("at_time", "actor", "status", "on_date", "note", "owner_id", "due_on")
+
+
+def action_steps(wh, action_id: str, scope: Scope = EVERYTHING) -> pd.DataFrame:
+    """The steps of an action within the scope, oldest first (`STEP_COLUMNS`)."""
+    params = _Params({"id": action_id})
+    return wh.df(
+        f"SELECT {', '.join(STEP_COLUMNS)} FROM action_steps WHERE action_id = $id AND action_id IN "
+        f"(SELECT c.action_id FROM corrective_actions c WHERE {scope.where('actions', params, 'c')}) "
+        "ORDER BY at_time, on_date",
+        params.values,
+    )
+
+
+def last_step_day(wh, action_id: str) -> dt.date | None:
+    return wh.scalar("SELECT max(on_date) FROM action_steps WHERE action_id = ?", [action_id])
+
+
+COACHING_COLUMNS = ("held_on", "employee_id", "name", "coach_id", "topic", "audit_id", "period", "note")
+
+
+def coaching(wh, scope: Scope = EVERYTHING, employee_id: str | None = None, limit: int = 500) -> pd.DataFrame:
+    """Coaching sessions within the scope (of one person when given), newest first."""
+    params = _Params({"limit": limit})
+    cond = scope.where("coaching", params, "s")
+    if employee_id:
+        cond += f" AND s.employee_id = {params.add(employee_id)}"
+    return wh.df(
+        f"""SELECT s.held_on, s.employee_id, e.name, s.coach_id, s.topic, s.audit_id, s.period, s.note
+            FROM coaching_sessions s LEFT JOIN employees e ON e.employee_id = s.employee_id
+            WHERE {cond} ORDER BY s.held_on DESC, s.session_id DESC LIMIT $limit""",
+        params.values,
+    )
+
+
+def audit_agent(wh, audit_id: str) -> str | None:
+    return wh.scalar("SELECT agent_id FROM audits WHERE audit_id = ?", [audit_id])
+
+
+def audits_of(wh, employee_id: str, limit: int = 50) -> list[str]:
+    """A person's latest audits, newest first (what a coaching session may be about)."""
+    return wh.column(
+        "SELECT audit_id FROM audits WHERE agent_id = ? ORDER BY audited_at DESC, audit_id DESC LIMIT ?",
+        [employee_id, limit],
+    )
+
+
+def appraised_periods(wh, employee_id: str) -> list[str]:
+    """The periods a person was appraised in, latest first."""
+    return wh.column(
+        "SELECT a.period FROM appraisals a JOIN appraisal_periods p USING (period) WHERE a.employee_id = ?"
+        " ORDER BY p.ends_on DESC",
+        [employee_id],
+    )
+
+
+def appraised_in(wh, period: str, employee_id: str) -> bool:
+    return bool(
+        wh.scalar(
+            "SELECT count(*) FROM appraisals WHERE period = ? AND employee_id = ?", [period, employee_id]
+        )
     )

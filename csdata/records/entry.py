@@ -12,6 +12,10 @@ one existing ticket per action; each action is one transaction with its audit-lo
 an impossible step with a `Problem` whose key names the message in `csdata.text.i18n`. Feeding back
 and the customer's answer write a complaint's rounds (`csdata.records.rounds`), every one of them kept,
 and bring the ticket's summary columns in step in the same transaction.
+
+A corrective action moves the same way (`action_step`: open, in progress, done or cancelled, a
+closed one reopened only with its reason), each step kept in `action_steps`; coaching sessions
+(`save_coaching`) are recorded by HR and supervisors for the people of their scope.
 """
 
 from __future__ import annotations
@@ -304,6 +308,153 @@ def save_audit(
         w.detail["corrective_action"] = action_id
 
     return save(wh, "audits", values, actor, after_insert=add_action, scope=scope, assign=assign)
+
+
+# -- a corrective action's steps ---------------------------------------------------------------
+
+ACTION_STATUSES = ("open", "in_progress", "done", "cancelled")
+CLOSED = ("done", "cancelled")
+# Status now -> the statuses a step may take it to. The same status again changes only its owner,
+# its due day or adds a note. An action in progress does not go back to open; a closed one (done
+# or cancelled) moves only by a reopen: back to open, with its reason as the step's note.
+MOVES: dict[str, tuple[str, ...]] = {
+    "open": ("open", "in_progress", "done", "cancelled"),
+    "in_progress": ("in_progress", "done", "cancelled"),
+    "done": ("open",),
+    "cancelled": ("open",),
+}
+
+
+def action_step(
+    wh,
+    actor: str,
+    scope: Scope,
+    action_id: str,
+    status: str,
+    on: dt.date,
+    note: str | None = None,
+    owner: str | None = None,
+    due: dt.date | None = None,
+) -> None:
+    """Move a corrective action to `status` on day `on` with a note, and optionally a new owner and
+    due day, as one transaction: the action is read inside it, the step is written to
+    `action_steps`, the action's own row follows (closed_on: the day it was done or cancelled) and
+    the audit-log row names the action with what it was before and is after. Refused with a
+    `Problem`: an action outside the scope, a move `MOVES` does not allow, a reopen without a
+    reason, a step that changes nothing, a day before the audit or the last step or after today,
+    an unknown owner, a due day before the audit."""
+    note = (note or "").strip() or None
+    if not scope.acts:
+        raise Problem("act_not_allowed")
+    if status not in ACTION_STATUSES:
+        raise Problem("act_bad_status", status=status)
+    if owner and not lookups.employee_exists(wh, owner):
+        raise Problem("entry_unknown_owner", value=owner)
+    if on > dt.date.today():
+        raise Problem("act_day_future")
+
+    with wh.transaction(actor, "action.step", action_id) as w:
+        current = lookups.action(wh, action_id, scope)
+        if current is None:
+            raise Problem("act_out_of_scope" if lookups.action_exists(wh, action_id) else "act_no_action",
+                          id=action_id)  # fmt: skip
+        before = current["status"]
+        if status not in MOVES[before]:
+            raise Problem("act_closed" if before in CLOSED else "act_no_back", id=action_id)
+        reopen = before in CLOSED
+        if reopen and note is None:
+            raise Problem("act_reopen_reason")
+        changes: dict = {}
+        if status != before:
+            changes["status"] = status
+            closed_on = on if status in CLOSED else None
+            if closed_on != current["closed_on"]:
+                changes["closed_on"] = closed_on
+        if owner and owner != current["owner_id"]:
+            changes["owner_id"] = owner
+        if due is not None and due != current["due_on"]:
+            changes["due_on"] = due
+        if not changes and note is None:
+            raise Problem("act_nothing")
+        audited, last = current.get("audited_at"), lookups.last_step_day(wh, action_id)
+        for earlier in (audited, last):
+            if earlier is not None and on < _day(earlier):
+                raise Problem("act_day_before", day=f"{_day(earlier):%Y-%m-%d}")
+        if "due_on" in changes and audited is not None and due < _day(audited):
+            raise Problem("entry_due_before_audit")
+        if changes:
+            sets = ", ".join(f"{c} = ?" for c in changes)
+            w.execute(
+                f"UPDATE corrective_actions SET {sets} WHERE action_id = ?", [*changes.values(), action_id]
+            )
+        after = {**current, **changes}
+        w.execute(
+            "INSERT INTO action_steps (action_id, actor, status, on_date, note, owner_id, due_on)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [action_id, actor, after["status"], on, note, after["owner_id"], after["due_on"]],
+        )
+        shown = [c for c in ("status", "closed_on", "owner_id", "due_on") if c in changes] or ["status"]
+        w.detail.update(
+            {
+                "before": {c: _str(current[c]) for c in shown},
+                "after": {c: _str(after[c]) for c in shown},
+                "on": on.isoformat(),
+                "note": note,
+                **({"reopen": True} if reopen else {}),
+            }
+        )
+
+
+def _day(value) -> dt.date:
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
+def _str(value) -> str | None:
+    return None if value is None else str(_day(value))
+
+
+# -- coaching sessions ---------------------------------------------------------------------------
+
+
+class CoachingSession(BaseModel):
+    """A coaching session held with one person, optionally about one audit or appraisal of theirs."""
+
+    employee_id: str
+    held_on: dt.date
+    coach_id: str
+    topic: str = Field(min_length=1, max_length=200)
+    audit_id: str | None = None
+    period: str | None = None
+    note: str | None = Field(default=None, max_length=500)
+
+
+def save_coaching(wh, actor: str, scope: Scope, session: CoachingSession) -> str:
+    """Record a coaching session in one transaction with its audit-log row; its id. Refused: an
+    account that does not coach, a person outside its clients and teams, an unknown coach, a day
+    after today, an audit that is not the person's, a period the person was not appraised in."""
+    if not scope.coaches:
+        raise Problem("coach_not_allowed")
+    place = wh.rows("SELECT client, team FROM employees WHERE employee_id = ?", [session.employee_id])
+    if not place or not scope.may_enter_for(*place[0]):
+        raise Problem("entry_agent_out_of_scope", value=session.employee_id)
+    if not lookups.employee_exists(wh, session.coach_id):
+        raise Problem("coach_unknown_coach", value=session.coach_id)
+    if session.held_on > dt.date.today():
+        raise Problem("act_day_future")
+    if session.audit_id and lookups.audit_agent(wh, session.audit_id) != session.employee_id:
+        raise Problem("coach_audit_not_theirs", id=session.audit_id)
+    if session.period and not lookups.appraised_in(wh, session.period, session.employee_id):
+        raise Problem("coach_no_appraisal", period=session.period)
+    values = session.model_dump()
+    with wh.transaction(actor, "coaching.add", session.employee_id) as w:
+        session_id = lookups.next_id(w, "coaching_sessions", "session_id", "CS", 6)
+        w.execute(
+            "INSERT INTO coaching_sessions (session_id, employee_id, held_on, coach_id, topic, audit_id, period,"
+            " note, recorded_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [session_id, *values.values(), actor],
+        )
+        w.detail.update({"session_id": session_id, **{k: _str(v) for k, v in values.items()}})
+    return session_id
 
 
 # -- training ------------------------------------------------------------------------------------

@@ -196,6 +196,8 @@ COLUMNS: tuple[str, ...] = (
     "appraisal_score", "appraisal_grade", "coefficient", "performance_pay", "bonus", "id", "at_time",
     "actor", "action", "entity", "detail", "username", "role", "email", "active", "channel", "seconds",
     "metric", "target", "key", "label_en", "label_zh", "weight", "grade", "min_score",
+    "action_id", "status", "overdue", "agent_name", "owner_id", "owner_name", "due_on", "closed_on", "note",
+    "on_date", "held_on", "coach_id", "topic",
 )  # fmt: skip
 
 
@@ -219,7 +221,8 @@ ACTIONS: tuple[str, ...] = (
     "user.enable", "user.disable", "policy.save", "ticket.route", "ticket.feedback", "ticket.accept",
     "ticket.reopen", "ticket.callback", "ticket.suggestion", "import.tickets", "import.audits",
     "import.training", "import.appraisals", "import.employees", "sample.org", "sample.tickets",
-    "sample.audits", "sample.scale_audits", "sample.training", "sample.appraisals",
+    "sample.audits", "sample.scale_audits", "sample.training", "sample.appraisals", "action.step",
+    "coaching.add",
 )  # fmt: skip
 
 

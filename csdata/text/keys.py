@@ -21,6 +21,7 @@ def key_families() -> dict[str, tuple[str, ...]]:
     from csdata.imports import ingest
     from csdata.imports.ingest import CHOICES
     from csdata.policy import _IN_RANGE, CHANNELS, default_policy
+    from csdata.records import entry
     from csdata.records.models import KINDS
     from csdata.text import i18n
     from csdata.ui import forms, importer, policy_editor, sections
@@ -56,6 +57,7 @@ def key_families() -> dict[str, tuple[str, ...]]:
         "fu_list_": ("all", *lookups.FOLLOW_LISTS),
         "f_": (*forms.FOLLOW_COLUMNS, *lookups._ROUND),
         "answer_": forms.ANSWERS,
+        "astatus_": entry.ACTION_STATUSES,
     }
 
 

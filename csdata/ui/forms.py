@@ -136,6 +136,8 @@ _FORMS: dict[str, tuple[str, tuple[str, ...]]] = {
     "audit": ("qa_", ()),
     "training": ("tr_", ()),
     "appraisal": ("ap_", ("ap_period",)),
+    "action": ("as_", ()),  # a corrective action's step (csdata.ui.actions)
+    "coaching": ("co_", ()),
 }
 
 
