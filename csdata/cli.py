@@ -287,6 +287,8 @@ def cmd_import(args) -> int:
             create_missing=args.create_missing,
             day_first=args.day_first,
             progress=progress,
+            update=args.update,
+            reason=args.reason,
         )
     except ingest.ImportError_ as exc:
         if exc.key != "imp_missing_columns" or mapping is not None:
@@ -309,6 +311,8 @@ def cmd_import(args) -> int:
                 rejected=report.rejected,
             )
         )
+        if args.update:
+            print(t("imp_updated_summary", lang, updated=report.updated))
         if report.dropped:
             print(t("imp_dropped", lang, columns=", ".join(report.dropped)))
         if report.ignored:
@@ -585,6 +589,12 @@ def parser() -> argparse.ArgumentParser:
     imp.add_argument("--create-missing", action="store_true", help="create unknown clients, employees, teams")
     imp.add_argument("--day-first", action="store_true", help="read 05-03-2026 as 5 March")
     imp.add_argument("--json", action="store_true", help="print one JSON object")
+    imp.add_argument(
+        "--update",
+        action="store_true",
+        help="correct present records whose values differ (kept in their history)",
+    )
+    imp.add_argument("--reason", help="why the records are corrected, kept in their history (with --update)")
     imp.set_defaults(func=cmd_import)
 
     user = sub.add_parser("user", help="manage accounts: add, passwd, disable, enable, list")
