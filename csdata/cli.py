@@ -1,4 +1,4 @@
-"""The `csdata` command: init, kpi, export, import, user, policy, bench, backup, restore, serve.
+"""The `csdata` command: init, kpi, export, import, history, user, policy, bench, backup, restore, serve.
 
 Each subcommand parses and checks its arguments, calls the engine and prints. A problem the user
 can fix ends in one line on stderr and exit status 2, in the language of CSDATA_LANG; nothing
@@ -328,6 +328,29 @@ def cmd_import(args) -> int:
     return 1 if report.rejected else 0
 
 
+def cmd_history(args) -> int:
+    """`csdata history KIND ID`: a record's creation and corrections, each with who, when and why."""
+    from csdata.records import history
+
+    lang = _lang()
+    found = history.versions(_open(args, read_only=True), args.kind, args.id, lang)
+    if args.json:
+        print(json.dumps(found, ensure_ascii=False, indent=2))
+        return 0
+    if not found:
+        print(t("hist_no_trail", lang, kind=args.kind, id=args.id))
+    for v in found:
+        change = t("hist_change_create", lang) if v["change"] == "create" else t("hist_change_update", lang)
+        print(f"{v['at']} · {v['actor']} · {change} · {v['reason']}")
+        for column, (before, after) in v["changes"].items():
+            print(f"    {column}: {_shown(before)} → {_shown(after)}")
+    return 0
+
+
+def _shown(value) -> str:
+    return "–" if value is None else f"{value:g}" if isinstance(value, float) else str(value)
+
+
 def cmd_policy(args) -> int:
     """`csdata policy show | load | history`: the Policy page's file, save and versions."""
     from csdata import policy as pol
@@ -596,6 +619,12 @@ def parser() -> argparse.ArgumentParser:
     )
     imp.add_argument("--reason", help="why the records are corrected, kept in their history (with --update)")
     imp.set_defaults(func=cmd_import)
+
+    hist = with_db(sub.add_parser("history", help="a record's versions: created, then each correction"))
+    hist.add_argument("kind", help=", ".join(EXPORTS))
+    hist.add_argument("id", help="the record's id; a key of several columns joined by / (E001/Course/1)")
+    hist.add_argument("--json", action="store_true", help="one JSON list")
+    hist.set_defaults(func=cmd_history)
 
     user = sub.add_parser("user", help="manage accounts: add, passwd, disable, enable, list")
     actions = user.add_subparsers(dest="action", required=True, parser_class=_Parser)
