@@ -184,3 +184,40 @@ def test_a_form_save_names_its_record_in_the_audit_log_and_history(db):
         wh.close()
     [created] = cli_json("history", "audits", "FA1", "--db", str(db))
     assert created["reason"] == "saved in a form" and created["actor"] == "qa.lead"
+
+
+def test_an_appraisal_and_an_employee_are_corrected_in_place(db):
+    from csdata.policy import default_policy
+
+    policy = default_policy()
+    wh = Warehouse(db)
+    try:
+        wh.cursor().execute("UPDATE appraisals SET confirmed_by = 'H1' WHERE employee_id = 'A1'")
+        sheet = "period,employee_id,satisfaction,quality,efficiency,teamwork\n2026-Q1,A1,90,50,80,100\n"
+        report = import_file(wh, "appraisals", sheet.encode(), "ap.csv", "hr", update=True, reason="quality")
+        assert (report.imported, report.updated, report.duplicates) == (0, 1, 0)
+        values = {"satisfaction": 90, "quality": 50, "efficiency": 80, "teamwork": 100}
+        score = policy.appraisal.score(values)
+        # Scored again under the version in force on the period's last day; its confirmation kept.
+        assert wh.rows(
+            "SELECT score, grade, policy_version, confirmed_by FROM appraisals WHERE employee_id = 'A1'"
+        ) == [(pytest.approx(score), policy.appraisal.band(score).grade, 1, "H1")]
+        assert (
+            wh.scalar("SELECT score FROM appraisal_scores WHERE employee_id = 'A1' AND indicator = 'quality'")
+            == 50.0
+        )
+
+        # Only the columns the file has are compared and set: the team stays.
+        people = (
+            "employee_id,name,department,position,hire_date\nA2,白云云,customer_service,agent,2024-05-01\n"
+        )
+        report = import_file(wh, "employees", people.encode(), "people.csv", "hr", update=True)
+        assert (report.imported, report.updated) == (0, 1)
+        assert wh.rows("SELECT name, team FROM employees WHERE employee_id = 'A2'") == [("白云云", "Acme-1")]
+    finally:
+        wh.close()
+    # Stored before the trail: its history is the correction alone.
+    [corrected] = cli_json("history", "appraisals", "2026-Q1/A1", "--db", str(db))
+    assert corrected["changes"]["quality"] == [85.0, 50.0] and corrected["reason"] == "quality"
+    [renamed] = cli_json("history", "employees", "A2", "--db", str(db))
+    assert renamed["changes"] == {"name": ["白云", "白云云"]} and renamed["actor"] == "hr"
