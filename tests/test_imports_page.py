@@ -439,6 +439,9 @@ def test_update_changed_rows_corrects_present_audits(app_env, people):
     )
     assert [(a, c) for a, c, _, _ in trail] == [("qa", "create"), ("qa", "update")]
     assert [float(v) for v in trail[1][2:]] == [85.0, 40.0]
+    logged = history(at)
+    assert list(logged[t("imp_h_file_name", "en")]) == ["qa-fixed.csv", "qa.csv"]
+    assert list(logged[t("imp_h_updated", "en")]) == [1, 0]
 
 
 @pytest.mark.parametrize(

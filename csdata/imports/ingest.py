@@ -1549,8 +1549,8 @@ def import_file(
                 # confirmation) land in this same transaction, or not at all.
                 after_insert(w, report)
             w.execute(
-                "INSERT INTO import_log (actor, kind, file_name, sha256, rows, imported, duplicates, rejected) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO import_log (actor, kind, file_name, sha256, rows, imported, duplicates, rejected, updated) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     actor,
                     kind,
@@ -1560,6 +1560,7 @@ def import_file(
                     report.imported,
                     report.duplicates,
                     report.rejected,
+                    report.updated,
                 ],
             )
             w.detail.update(imported=report.imported, duplicates=report.duplicates, rejected=report.rejected)

@@ -48,6 +48,7 @@ HISTORY_COLUMNS = (
     "file_name",
     "rows",
     "imported",
+    "updated",
     "duplicates",
     "rejected",
     "sha256",

@@ -16,3 +16,6 @@ CREATE TABLE record_changes (
     reason        VARCHAR,
     audit_log_id  BIGINT
 );
+
+-- An import's corrected rows (`csdata import --update`), beside those it imported.
+ALTER TABLE import_log ADD COLUMN updated INTEGER DEFAULT 0;
