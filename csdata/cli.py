@@ -1,4 +1,4 @@
-"""The `csdata` command: init, kpi, export, import, user, policy, bench, backup, restore, serve.
+"""The `csdata` command: init, kpi, export, import, history, user, policy, bench, backup, restore, serve.
 
 Each subcommand parses and checks its arguments, calls the engine and prints. A problem the user
 can fix ends in one line on stderr and exit status 2, in the language of CSDATA_LANG; nothing
@@ -287,6 +287,8 @@ def cmd_import(args) -> int:
             create_missing=args.create_missing,
             day_first=args.day_first,
             progress=progress,
+            update=args.update,
+            reason=args.reason,
         )
     except ingest.ImportError_ as exc:
         if exc.key != "imp_missing_columns" or mapping is not None:
@@ -309,6 +311,8 @@ def cmd_import(args) -> int:
                 rejected=report.rejected,
             )
         )
+        if args.update:
+            print(t("imp_updated_summary", lang, updated=report.updated))
         if report.dropped:
             print(t("imp_dropped", lang, columns=", ".join(report.dropped)))
         if report.ignored:
@@ -322,6 +326,29 @@ def cmd_import(args) -> int:
         if args.strict and report.rejected:
             print(t("imp_strict_nothing", lang))
     return 1 if report.rejected else 0
+
+
+def cmd_history(args) -> int:
+    """`csdata history KIND ID`: a record's creation and corrections, each with who, when and why."""
+    from csdata.records import history
+
+    lang = _lang()
+    found = history.versions(_open(args, read_only=True), args.kind, args.id, lang)
+    if args.json:
+        print(json.dumps(found, ensure_ascii=False, indent=2))
+        return 0
+    if not found:
+        print(t("hist_no_trail", lang, kind=args.kind, id=args.id))
+    for v in found:
+        change = t("hist_change_create", lang) if v["change"] == "create" else t("hist_change_update", lang)
+        print(f"{v['at']} · {v['actor']} · {change} · {v['reason']}")
+        for column, (before, after) in v["changes"].items():
+            print(f"    {column}: {_shown(before)} → {_shown(after)}")
+    return 0
+
+
+def _shown(value) -> str:
+    return "–" if value is None else f"{value:g}" if isinstance(value, float) else str(value)
 
 
 def cmd_policy(args) -> int:
@@ -586,7 +613,19 @@ def parser() -> argparse.ArgumentParser:
     imp.add_argument("--create-missing", action="store_true", help="create unknown clients, employees, teams")
     imp.add_argument("--day-first", action="store_true", help="read 05-03-2026 as 5 March")
     imp.add_argument("--json", action="store_true", help="print one JSON object")
+    imp.add_argument(
+        "--update",
+        action="store_true",
+        help="correct present records whose values differ (kept in their history)",
+    )
+    imp.add_argument("--reason", help="why the records are corrected, kept in their history (with --update)")
     imp.set_defaults(func=cmd_import)
+
+    hist = with_db(sub.add_parser("history", help="a record's versions: created, then each correction"))
+    hist.add_argument("kind", help=", ".join(EXPORTS))
+    hist.add_argument("id", help="the record's id; a key of several columns joined by / (E001/Course/1)")
+    hist.add_argument("--json", action="store_true", help="one JSON list")
+    hist.set_defaults(func=cmd_history)
 
     user = sub.add_parser("user", help="manage accounts: add, passwd, disable, enable, list")
     actions = user.add_subparsers(dest="action", required=True, parser_class=_Parser)

@@ -410,6 +410,40 @@ def test_strict_imports_nothing(app_env, people):
     assert count_audits(db, "TR") == 2
 
 
+def test_update_changed_rows_corrects_present_audits(app_env, people):
+    db = app_env
+    frame = audits(people, "TU", 4)
+    at = imports_page("qa")
+    upload(at, "qa.csv", csv_bytes(frame))
+    commit(at)
+    assert count_audits(db, "TU") == 4
+    frame.loc[1, "accuracy"] = 40.0  # a typo fixed in the sheet
+    fixed = csv_bytes(frame)
+
+    # Without the option the changed row is already present: nothing to commit, as before.
+    upload(at, "qa-fixed.csv", fixed)
+    assert metrics(at) == {"rows": 4, "new": 0, "present": 4, "rejected": 0}
+    assert at.button(key="imp_commit").disabled
+
+    at.checkbox(key="imp_update").check().run()
+    assert_clean(at)
+    assert metrics(at) == {"rows": 4, "new": 0, "present": 3, "rejected": 0}
+    assert t("imp_updated_rows", "en", n="1") in [c.value for c in at.caption]
+    commit(at)
+    wh = core._open(str(db))
+    # (25×90 + 20×80 + 30×40 + 15×95 + 10×100) / 100
+    assert wh.scalar("SELECT score FROM audits WHERE audit_id = 'TU0001'") == pytest.approx(74.75)
+    trail = wh.rows(
+        "SELECT actor, change, json_extract(before, '$.accuracy'), json_extract(after, '$.accuracy') "
+        "FROM record_changes WHERE record_id = 'TU0001' ORDER BY id"
+    )
+    assert [(a, c) for a, c, _, _ in trail] == [("qa", "create"), ("qa", "update")]
+    assert [float(v) for v in trail[1][2:]] == [85.0, 40.0]
+    logged = history(at)
+    assert list(logged[t("imp_h_file_name", "en")]) == ["qa-fixed.csv", "qa.csv"]
+    assert list(logged[t("imp_h_updated", "en")]) == [1, 0]
+
+
 @pytest.mark.parametrize(
     ("name", "data", "reason"),
     [

@@ -45,8 +45,11 @@ def state(wh) -> dict[str, list[tuple]]:
 
 
 def data_state(wh) -> dict[str, list[tuple]]:
-    """As `state`, without the two logs an import adds to even when it adds no records."""
-    return {t: rows for t, rows in state(wh).items() if t not in ("import_log", "audit_log")}
+    """As `state`, without the logs an import writes (the import log, the audit log and the
+    records' trail)."""
+    return {
+        t: rows for t, rows in state(wh).items() if t not in ("import_log", "audit_log", "record_changes")
+    }
 
 
 def csv_bytes(header: list[str], rows: list[list[str]], delim: str = ",", encoding: str = "utf-8") -> bytes:
@@ -848,7 +851,7 @@ def test_cli_import_exit_codes_and_json(tmp_path):
     done = run_cli("import", "audits", str(good), "--db", str(db), "--json")
     assert done.returncode == 0, done.stderr
     out = json.loads(done.stdout)
-    assert set(out) == {"kind", "file", "rows", "imported", "duplicates", "rejected", "rejects"}
+    assert set(out) == {"kind", "file", "rows", "imported", "updated", "duplicates", "rejected", "rejects"}
     assert (out["kind"], out["file"], out["rows"], out["imported"], out["duplicates"], out["rejected"], out["rejects"]) == (
         "audits", "good.csv", 3, 3, 0, 0, []
     )  # fmt: skip

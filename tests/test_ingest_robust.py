@@ -179,7 +179,19 @@ def test_any_sheet_ends_in_a_report_or_a_clear_error_and_never_a_partial_write(
         new_ids = {r[0] for r in after["audits"]} - {r[0] for r in before["audits"]}
         added_scores = set(after["audit_scores"]) - set(before["audit_scores"])
         assert {s[0] for s in added_scores} <= new_ids
-    untouched = {"audits", "audit_scores", "tickets", "import_log", "audit_log", "clients", "employees"}
+    # The trail: one creation for each record imported.
+    trail = set(after["record_changes"]) - set(before["record_changes"])
+    assert len(trail) == report.imported and {r[5] for r in trail} <= {"create"}
+    untouched = {
+        "audits",
+        "audit_scores",
+        "tickets",
+        "import_log",
+        "audit_log",
+        "record_changes",
+        "clients",
+        "employees",
+    }
     for name in before.keys() - untouched:
         assert after[name] == before[name], name
     if not create_missing:

@@ -392,7 +392,8 @@ def import_log(wh, scope: Scope = EVERYTHING, actor: str | None = None, limit: i
     that shows only its own files): an administrator all, others the kinds they import."""
     params = _Params({"limit": limit})
     return wh.df(
-        "SELECT at_time, actor, kind, file_name, sha256, rows, imported, duplicates, rejected FROM import_log l"
+        "SELECT at_time, actor, kind, file_name, sha256, rows, imported, updated, duplicates, rejected"
+        " FROM import_log l"
         f" WHERE {scope.where('imports', params, 'l', actor=actor)} ORDER BY id DESC LIMIT $limit",
         params.values,
     )

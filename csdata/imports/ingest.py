@@ -23,7 +23,9 @@ The pipeline, in order:
    (criterion scores, the audit or appraisal score under the policy version in force on the
    record's own date, and that version), the import log and the audit log, in one transaction.
    Which criteria and indicators a file may carry is the policy's too (`record_model`).
-   `strict` lands nothing if anything was rejected.
+   `strict` lands nothing if anything was rejected. With `update`, rows whose record is present
+   but whose values differ correct it in the same transaction (`_find_changed`, `_update`), and
+   every record created or corrected gets a row in its trail (`record_changes`: before, after).
 
 Everything happens in DuckDB over the whole file at once; Python touches only the bytes and the
 (at most a few hundred) lines of the report.
@@ -35,6 +37,7 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import json
 import math
 import os
 import posixpath
@@ -130,6 +133,7 @@ class Report:
     file: str
     rows: int = 0
     imported: int = 0
+    updated: int = 0  # rows already present whose values changed, corrected (`update`)
     duplicates: int = 0
     rejected: int = 0
     rejects: list[Reject] = field(default_factory=list)
@@ -145,6 +149,7 @@ class Report:
             "file": self.file,
             "rows": self.rows,
             "imported": self.imported,
+            "updated": self.updated,
             "duplicates": self.duplicates,
             "rejected": self.rejected,
             "rejects": [{"line": r.row, "column": r.column, "reason": r.reason(lang)} for r in self.rejects],
@@ -747,6 +752,7 @@ class Checked:
     rejects: list[Reject]
     rejected_rows: int
     rows: int
+    sourced: list[str] = field(default_factory=list)  # the fields the file gives (not left blank)
 
 
 def _references(kind: str) -> list[tuple[str, str, str]]:
@@ -968,6 +974,7 @@ def check(
         [Reject(r, c, k, v, _params(p)) for r, c, k, v, p in listed],
         wh.scalar("SELECT count(DISTINCT _row) FROM _rejects"),
         wh.scalar("SELECT count(*) FROM _typed"),
+        [f.name for f in fields if sources[f.name] is not None or f.name in alternates],
     )
 
 
@@ -1134,6 +1141,136 @@ def _new_rows(kind: str) -> str:
     )
 
 
+def record_id_sql(kind: str, column: Callable[[str], str]) -> str:
+    """SQL for a record's id as the trail and `csdata history` name it: its key, a key of several
+    columns joined by "/" (E001/Retake drill/2). `column(key)` is the SQL of one key column."""
+    return "concat_ws('/', " + ", ".join(f"CAST({column(k)} AS VARCHAR)" for k in KINDS[kind].KEY) + ")"
+
+
+def _typed_id(kind: str) -> str:
+    """`record_id_sql` of a row of `_typed`."""
+    return record_id_sql(kind, lambda k: ident(k + "_v"))
+
+
+def stored_sql(kind: str, history: History, alias: str = "x") -> dict[str, str]:
+    """Column -> SQL of a stored record's value (`alias` naming its row of the kind's table): the
+    fields of its row model, an audit's criteria and an appraisal's indicators among them, then
+    what they derive (score, grade, policy version)."""
+    model = record_model(kind, history)
+    out = {}
+    for f in model.columns():
+        if f not in model.ITEMS:
+            out[f] = f"{alias}.{ident(f)}"
+        elif kind == "audits":
+            out[f] = (
+                f"(SELECT s.score FROM audit_scores s WHERE s.audit_id = {alias}.audit_id "
+                f"AND s.criterion = {literal(f)})"
+            )
+        else:
+            out[f] = (
+                f"(SELECT s.score FROM appraisal_scores s WHERE s.period = {alias}.period "
+                f"AND s.employee_id = {alias}.employee_id AND s.indicator = {literal(f)})"
+            )
+    for derived in _derived_sql(kind, history):
+        out[derived] = f"{alias}.{ident(derived)}"
+    return out
+
+
+def _snapshot_sql(kind: str, history: History) -> str:
+    """A stored record (`x`) as one JSON object of `stored_sql`'s columns."""
+    pairs = ", ".join(f"{literal(c)}, {sql}" for c, sql in stored_sql(kind, history).items())
+    return f"json_object({pairs})"
+
+
+def stored_record(wh, kind: str, record_id: str, history: History) -> dict[str, Any] | None:
+    """A stored record's values, as its trail keeps them (`stored_sql`), by its id
+    (`record_id_sql`); None when there is no such record."""
+    found = wh.scalar(
+        f"SELECT CAST({_snapshot_sql(kind, history)} AS VARCHAR) FROM {_TABLES[kind]} x "
+        f"WHERE {record_id_sql(kind, lambda k: 'x.' + ident(k))} = ?",
+        [record_id],
+    )
+    return json.loads(found) if found is not None else None
+
+
+def _find_changed(w, kind: str, checked: Checked, history: History) -> int:
+    """Fill the temp table `_changed` (`_row`, `_before`) with the valid rows whose record is
+    present and whose values differ from it, in the columns the file gives; the count.
+
+    A key given by two rows counts once, its last row. Columns the file does not give keep the
+    stored values: they are copied into those rows of `_typed`, so an update writes every column
+    and scores a row on all its criteria."""
+    model = record_model(kind, history)
+    stored = stored_sql(kind, history)
+    compared = [f for f in checked.sourced if f not in model.KEY]
+    incoming = {f: f"t.{ident(f + '_v')}" for f in compared}
+    if "critical_error" in incoming:
+        incoming["critical_error"] = "coalesce(t.critical_error_v, FALSE)"
+    differs = " OR ".join(f"{stored[f]} IS DISTINCT FROM {incoming[f]}" for f in compared) or "FALSE"
+    w.execute(
+        f"CREATE OR REPLACE TEMP TABLE _changed AS SELECT t._row, {_snapshot_sql(kind, history)} AS _before "
+        f"FROM _typed t JOIN {_TABLES[kind]} x ON {_key_match(kind)} WHERE t._ok AND ({differs}) "
+        f"QUALIFY row_number() OVER (PARTITION BY {record_id_sql(kind, lambda k: 't.' + ident(k + '_v'))} "
+        "ORDER BY t._row DESC) = 1"
+    )
+    kept = [f for f in checked.fields if f not in checked.sourced and f not in model.KEY]
+    if kept:
+        sets = ", ".join(f"{ident(f + '_v')} = {stored[f]}" for f in kept)
+        w.execute(
+            f"UPDATE _typed AS t SET {sets} FROM {_TABLES[kind]} x "
+            f"WHERE {_key_match(kind)} AND t._row IN (SELECT _row FROM _changed)"
+        )
+    return w.scalar("SELECT count(*) FROM _changed")
+
+
+def _update(w, kind: str, fields: list[str], history: History) -> None:
+    """Correct the records of the rows in `_changed` to the rows' values: plain columns in place,
+    an audit's criterion scores or an appraisal's indicator scores replaced, and its score (grade)
+    computed again under the version in force on its own date, that version stored."""
+    table = _TABLES[kind]
+    model = record_model(kind, history)
+    changed = "t._row IN (SELECT _row FROM _changed)"
+    sets = {f: f"t.{ident(f + '_v')}" for f in fields if f not in model.ITEMS and f not in model.KEY}
+    if "critical_error" in sets:
+        sets["critical_error"] = "coalesce(t.critical_error_v, FALSE)"
+    if kind == "audits":
+        w.execute(
+            f"DELETE FROM audit_scores WHERE audit_id IN (SELECT audit_id_v FROM _typed t WHERE {changed})"
+        )
+    elif kind == "appraisals":
+        w.execute(
+            "DELETE FROM appraisal_scores s WHERE EXISTS (SELECT 1 FROM _typed t WHERE "
+            f"{changed} AND s.period = t.period_v AND s.employee_id = t.employee_id_v)"
+        )
+    _insert_items(w, kind, history, f"FROM _typed t WHERE {changed}")
+    sets.update(_derived_sql(kind, history))
+    w.execute(
+        f"UPDATE {table} AS x SET {', '.join(f'{ident(c)} = {sql}' for c, sql in sets.items())} "
+        f"FROM _typed t WHERE {_key_match(kind)} AND {changed}"
+    )
+
+
+def _trail_created(w, kind: str, actor: str, reason: str | None) -> None:
+    """A trail row (`record_changes`) for each record the import is about to create: run before
+    `_insert`, while they still count as new. Their values are the record's own until a change."""
+    w.execute(
+        "INSERT INTO record_changes (actor, kind, record_id, change, reason, audit_log_id) "
+        f"SELECT ?, ?, {_typed_id(kind)}, 'create', ?, ? {_new_rows(kind)}",
+        [actor, kind, reason, w.log_id()],
+    )
+
+
+def _trail_updated(w, kind: str, history: History, actor: str, reason: str | None) -> None:
+    """A trail row for each record `_update` corrected, with its values before and after."""
+    w.execute(
+        "INSERT INTO record_changes (actor, kind, record_id, change, before, after, reason, audit_log_id) "
+        f"SELECT ?, ?, {record_id_sql(kind, lambda k: 'x.' + ident(k))}, 'update', c._before, "
+        f"{_snapshot_sql(kind, history)}, ?, ? FROM _changed c JOIN _typed t ON t._row = c._row "
+        f"JOIN {_TABLES[kind]} x ON {_key_match(kind)}",
+        [actor, kind, reason, w.log_id()],
+    )
+
+
 def _create_missing(wh, w, kind: str, report: Report) -> None:
     """Make the clients, people, periods and org units that the rows to be inserted (valid and
     not present yet: see `_new_rows`) name but the warehouse lacks; a duplicate or rejected row
@@ -1224,6 +1361,62 @@ def quarter_bounds(period: str) -> tuple[dt.date, dt.date] | None:
     return start, end
 
 
+def _derived_sql(kind: str, history: History) -> dict[str, str]:
+    """The columns an audit or appraisal derives from its row (score, grade, the policy version),
+    as SQL over `_typed`: each row under the version in force on its own date (`record_day_sql`)."""
+    if kind not in ("audits", "appraisals"):
+        return {}
+    version = history.version_sql(record_day_sql(kind))
+
+    def by_version(sql) -> str:
+        """`sql(policy)` for the version of each row (one version: no CASE at all)."""
+        used = history.in_use()
+        if len(used) == 1:
+            return sql(history.by_version[used[0]])
+        cases = " ".join(f"WHEN {int(n)} THEN {sql(history.by_version[n])}" for n in used)
+        return f"(CASE {version} {cases} END)"
+
+    def v(f: str) -> str:
+        return ident(f + "_v")
+
+    if kind == "audits":
+        critical = f"coalesce({v('critical_error')}, FALSE)"
+        score = by_version(
+            lambda p: p.scorecard.score_sql({c.key: v(c.key) for c in p.scorecard.criteria}, critical)
+        )
+        return {"score": score, "policy_version": version}
+
+    def weighted(p: Policy) -> str:
+        return p.appraisal.score_sql({i.key: v(i.key) for i in p.appraisal.indicators})
+
+    return {
+        "score": by_version(weighted),
+        "grade": by_version(lambda p: p.appraisal.grade_sql(weighted(p))),
+        "policy_version": version,
+    }
+
+
+def _insert_items(w, kind: str, history: History, rows: str) -> None:
+    """An audit's criterion scores or an appraisal's indicator scores, of the rows `rows`
+    (`FROM _typed t WHERE ...`)."""
+    v = {f: ident(f + "_v") for f in record_model(kind, history).columns()}
+    if kind == "audits":
+        criteria = list(record_model(kind, history).ITEMS)
+        # One pass for every criterion; UNPIVOT leaves out the blank (not applicable) ones. The
+        # other names start with "_", which no criterion key does.
+        w.execute(
+            "INSERT INTO audit_scores SELECT _id, _criterion, _score FROM (UNPIVOT (SELECT "
+            f"{v['audit_id']} AS _id, {', '.join(f'{v[c]} AS {ident(c)}' for c in criteria)} {rows}) "
+            f"ON {', '.join(ident(c) for c in criteria)} INTO NAME _criterion VALUE _score)"
+        )
+    elif kind == "appraisals":
+        for i in record_model(kind, history).ITEMS:  # one the row's version lacks is blank (`_item_problems`)
+            w.execute(
+                f"INSERT INTO appraisal_scores SELECT {v['period']}, {v['employee_id']}, {literal(i)}, {v[i]} "
+                f"{rows} AND {v[i]} IS NOT NULL"
+            )
+
+
 def _insert(w, kind: str, fields: list[str], history: History, actor: str) -> int:
     """Insert the valid rows not yet in the warehouse, with their derived rows; the count inserted.
 
@@ -1235,52 +1428,15 @@ def _insert(w, kind: str, fields: list[str], history: History, actor: str) -> in
     table = _TABLES[kind]
     new = _new_rows(kind)
     v = {f: ident(f + "_v") for f in fields}
-    # Each row under the version in force on its own date (see `record_day_sql`).
-    version = history.version_sql(record_day_sql(kind)) if kind in ("audits", "appraisals") else ""
-
-    def by_version(sql) -> str:
-        """`sql(policy)` for the version of each row (one version: no CASE at all)."""
-        used = history.in_use()
-        if len(used) == 1:
-            return sql(history.by_version[used[0]])
-        cases = " ".join(f"WHEN {int(n)} THEN {sql(history.by_version[n])}" for n in used)
-        return f"(CASE {version} {cases} END)"
-
-    if kind == "audits":
-        criteria = list(record_model(kind, history).ITEMS)
-        plain = [f for f in fields if f not in criteria]
-        # One pass for every criterion; UNPIVOT leaves out the blank (not applicable) ones. The
-        # other names start with "_", which no criterion key does.
-        w.execute(
-            "INSERT INTO audit_scores SELECT _id, _criterion, _score FROM (UNPIVOT (SELECT "
-            f"{v['audit_id']} AS _id, {', '.join(f'{v[c]} AS {ident(c)}' for c in criteria)} {new}) "
-            f"ON {', '.join(ident(c) for c in criteria)} INTO NAME _criterion VALUE _score)"
-        )
-        critical = f"coalesce({v['critical_error']}, FALSE)"
-        score = by_version(
-            lambda p: p.scorecard.score_sql({c.key: v[c.key] for c in p.scorecard.criteria}, critical)
-        )
+    if kind in ("audits", "appraisals"):
+        items = record_model(kind, history).ITEMS
+        plain = [f for f in fields if f not in items]
+        _insert_items(w, kind, history, new)
+        derived = _derived_sql(kind, history)
+        values = [v[f] if f != "critical_error" else f"coalesce({v[f]}, FALSE)" for f in plain]
         return w.scalar(
-            f"INSERT INTO audits ({', '.join(plain)}, score, policy_version) "
-            f"SELECT {', '.join(v[f] if f != 'critical_error' else f'coalesce({v[f]}, FALSE)' for f in plain)}, "
-            f"{score}, {version} {new}"
-        )
-    if kind == "appraisals":
-        indicators = list(record_model(kind, history).ITEMS)
-        plain = [f for f in fields if f not in indicators]
-        for i in indicators:  # an indicator the row's version lacks is blank (see `_item_problems`)
-            w.execute(
-                f"INSERT INTO appraisal_scores SELECT {v['period']}, {v['employee_id']}, {literal(i)}, {v[i]} {new} "
-                f"AND {v[i]} IS NOT NULL"
-            )
-
-        def score(p: Policy) -> str:
-            return p.appraisal.score_sql({i.key: v[i.key] for i in p.appraisal.indicators})
-
-        return w.scalar(
-            f"INSERT INTO appraisals ({', '.join(plain)}, score, grade, policy_version) "
-            f"SELECT {', '.join(v[f] for f in plain)}, {by_version(score)}, "
-            f"{by_version(lambda p: p.appraisal.grade_sql(score(p)))}, {version} {new}"
+            f"INSERT INTO {table} ({', '.join(plain + list(derived))}) "
+            f"SELECT {', '.join(values + list(derived.values()))} {new}"
         )
     if kind == "tickets":  # a complaint's rounds, as the row's summary implies them
         summary = ("ticket_id", "type", "feedback_at", "customer_accepted", "reopened")
@@ -1315,6 +1471,8 @@ def import_file(
     allowed_teams: list[str] | None = None,
     assign: Callable[[Any], dict[str, Any]] | None = None,
     scope: Scope | None = None,
+    update: bool = False,
+    reason: str | None = None,
 ) -> Report:
     """Read, map, check and (unless `dry_run`, or `strict` with rejects) commit one file.
 
@@ -1328,6 +1486,11 @@ def import_file(
     values (a form's next audit id or attempt number) that replace the row's own inside the
     transaction, so that two users saving at once never take the same one. Raises ImportError_ when the file as a whole
     cannot be used; nothing is written then.
+
+    With `update`, a row whose record is present but whose values differ corrects it (`_update`;
+    `Report.updated`); a row equal to its record still counts as a duplicate. Every record created
+    or corrected gets its trail row (`record_changes`, the values before and after, `reason`). A
+    form's row (a one-row DataFrame) names its record in the audit log (`kind:id`).
     """
     if kind not in KINDS:
         raise ImportError_("imp_unknown_kind", kind=kind, kinds=", ".join(KINDS))
@@ -1371,6 +1534,13 @@ def import_file(
         report.rejects, report.rejected = checked.rejects, checked.rejected_rows
         if dry_run or (strict and checked.rejected_rows):
             report.duplicates = _count_present(wh, kind)
+            if update:  # what a commit would correct, found in a transaction that writes nothing
+                try:
+                    with wh.transaction(actor, f"import.{kind}", logged=False) as w:
+                        report.updated = _find_changed(w, kind, checked, history)
+                        raise _Rollback
+                except _Rollback:
+                    report.duplicates -= report.updated
             return report
         say(0.6, "write")
         if isinstance(data, FileData):
@@ -1396,15 +1566,25 @@ def import_file(
                 report.rejected = w.scalar("SELECT count(DISTINCT _row) FROM _rejects")
                 if strict and report.rejected:
                     raise _Rollback
-            report.duplicates = _count_present(w, kind)
+            present = _count_present(w, kind)
+            if update:
+                report.updated = _find_changed(w, kind, checked, history)
+            report.duplicates = present - report.updated
+            if isinstance(data, pd.DataFrame) and table.rows == 1:
+                w.entity = f"{kind}:{w.scalar(f'SELECT {_typed_id(kind)} FROM _typed')}"
+                w.detail["record"] = w.entity.partition(":")[2]
+            _trail_created(w, kind, actor, reason)
             report.imported = _insert(w, kind, checked.fields, history, actor)
+            if report.updated:
+                _update(w, kind, checked.fields, history)
+                _trail_updated(w, kind, history, actor, reason)
             if after_insert is not None and report.imported:
                 # A form's companion writes (an audit's corrective action, an appraisal's
                 # confirmation) land in this same transaction, or not at all.
                 after_insert(w, report)
             w.execute(
-                "INSERT INTO import_log (actor, kind, file_name, sha256, rows, imported, duplicates, rejected) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO import_log (actor, kind, file_name, sha256, rows, imported, duplicates, rejected, updated) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     actor,
                     kind,
@@ -1414,16 +1594,19 @@ def import_file(
                     report.imported,
                     report.duplicates,
                     report.rejected,
+                    report.updated,
                 ],
             )
             w.detail.update(imported=report.imported, duplicates=report.duplicates, rejected=report.rejected)
+            if update:
+                w.detail.update(updated=report.updated)
         report.committed = True
         say(1.0, "done")
         return report
     except _Rollback:
         return report
     finally:
-        for name in ("_raw", "_typed", "_rejects"):
+        for name in ("_raw", "_typed", "_rejects", "_changed"):
             wh.cursor().execute(f"DROP TABLE IF EXISTS {name}")
 
 

@@ -147,9 +147,17 @@ class Warehouse:
                     if logged:
                         payload = {**(detail or {}), **writer.detail}
                         cur.execute(
-                            "INSERT INTO audit_log (at_time, actor, action, entity, detail)"
-                            " VALUES (coalesce(?, current_localtimestamp()), ?, ?, ?, ?)",
-                            [at, actor, action, entity, json.dumps(payload, default=str, ensure_ascii=False)],
+                            "INSERT INTO audit_log (id, at_time, actor, action, entity, detail)"
+                            " VALUES (coalesce(?, nextval('audit_log_seq')), coalesce(?, current_localtimestamp()),"
+                            " ?, ?, ?, ?)",
+                            [
+                                writer._log_id,
+                                at,
+                                actor,
+                                action,
+                                writer.entity or entity,
+                                json.dumps(payload, default=str, ensure_ascii=False),
+                            ],
                         )
                     cur.execute("COMMIT")
                 except duckdb.TransactionException:
@@ -340,6 +348,15 @@ class Writer:
     def __init__(self, cur: duckdb.DuckDBPyConnection) -> None:
         self._cur = cur
         self.detail: dict[str, Any] = {}
+        self.entity: str | None = None  # names the record in the audit-log row, when set in the block
+        self._log_id: int | None = None
+
+    def log_id(self) -> int:
+        """The id the block's audit-log row will have (taken now, so rows written in the block can
+        point at it)."""
+        if self._log_id is None:
+            self._log_id = int(self.scalar("SELECT nextval('audit_log_seq')"))
+        return self._log_id
 
     def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] | None = None) -> None:
         self._cur.execute(sql, params or [])

@@ -48,6 +48,7 @@ HISTORY_COLUMNS = (
     "file_name",
     "rows",
     "imported",
+    "updated",
     "duplicates",
     "rejected",
     "sha256",
@@ -186,13 +187,14 @@ def upload() -> Upload | None:
 
 
 def options() -> dict[str, bool]:
-    c1, c2, c3 = st.columns(3)
+    c1, c2, c3, c4 = st.columns(4)
     return {
         "strict": c1.checkbox(tr("imp_strict"), key="imp_strict", help=tr("imp_strict_help")),
         "create_missing": c2.checkbox(
             tr("imp_create_missing"), key="imp_create_missing", help=tr("imp_create_missing_help")
         ),
         "day_first": c3.checkbox(tr("imp_day_first"), key="imp_day_first", help=tr("imp_day_first_help")),
+        "update": c4.checkbox(tr("imp_update"), key="imp_update", help=tr("imp_update_help")),
     }
 
 
@@ -444,6 +446,7 @@ def preview_and_commit(wh, user: User, kind: str, up: Upload, opts: dict, mappin
 
 
 def _to_import(report: ingest.Report) -> int:
+    """The rows a commit would write: new ones and, with "Update changed rows", changed ones."""
     return max(report.rows - report.rejected - report.duplicates, 0)
 
 
@@ -473,9 +476,11 @@ def show_report(report: ingest.Report, rows: pd.DataFrame | None, committed: boo
     if committed:
         c2.metric(tr("imp_m_imported"), f"{report.imported:,}")
     else:
-        c2.metric(tr("imp_m_new"), f"{_to_import(report):,}")
+        c2.metric(tr("imp_m_new"), f"{_to_import(report) - report.updated:,}")
     c3.metric(tr("imp_m_present"), f"{report.duplicates:,}")
     c4.metric(tr("imp_m_rejected"), f"{report.rejected:,}")
+    if report.updated:
+        st.caption(tr("imp_updated_rows", n=f"{report.updated:,}"))
     if report.dropped:
         st.info(tr("imp_dropped", columns=", ".join(report.dropped)), icon=":material/shield:")
     if report.ignored:
