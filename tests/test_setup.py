@@ -248,3 +248,36 @@ def test_the_migration_gives_an_old_warehouse_its_courses_hours(tmp_path, monkey
         ]
     finally:
         new.close()
+
+
+def test_master_data_is_corrected_by_reimport_with_update(wh):
+    """A client's Chinese name and a pay grade's performance-pay base (a column stored under
+    another name) corrected by a file imported again with `update`, each with its trail."""
+    report = import_file(
+        wh,
+        "clients",
+        "client,name_zh\nHarbor Trust Bank,海港银行\n".encode(),
+        "clients.csv",
+        ACTOR,
+        update=True,
+    )
+    assert (report.imported, report.updated, report.rejected) == (0, 1, 0)
+    assert wh.scalar("SELECT name_zh FROM clients WHERE name = 'Harbor Trust Bank'") == "海港银行"
+    report = import_file(
+        wh,
+        "pay_grades",
+        b"grade,base_pay,performance_pay_base\nG1,4500,950\n",
+        "grades.csv",
+        ACTOR,
+        update=True,
+    )
+    assert (report.imported, report.updated, report.rejected) == (0, 1, 0)
+    assert wh.rows("SELECT base_pay, performance_base FROM pay_grades WHERE grade = 'G1'") == [
+        (Decimal("4500.00"), Decimal("950.00"))
+    ]
+    changes = wh.rows(
+        "SELECT kind, record_id, CAST(before AS VARCHAR), CAST(after AS VARCHAR) FROM record_changes "
+        "WHERE change = 'update' ORDER BY id"
+    )
+    assert [(k, r) for k, r, _, _ in changes] == [("clients", "Harbor Trust Bank"), ("pay_grades", "G1")]
+    assert "800" in changes[1][2] and "950" in changes[1][3]

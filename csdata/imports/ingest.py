@@ -1160,7 +1160,7 @@ def stored_sql(kind: str, history: History, alias: str = "x") -> dict[str, str]:
     out = {}
     for f in model.columns():
         if f not in model.ITEMS:
-            out[f] = f"{alias}.{ident(f)}"
+            out[f] = f"{alias}.{ident(_stored(kind, f))}"
         elif kind == "audits":
             out[f] = (
                 f"(SELECT s.score FROM audit_scores s WHERE s.audit_id = {alias}.audit_id "
@@ -1187,7 +1187,7 @@ def stored_record(wh, kind: str, record_id: str, history: History) -> dict[str, 
     (`record_id_sql`); None when there is no such record."""
     found = wh.scalar(
         f"SELECT CAST({_snapshot_sql(kind, history)} AS VARCHAR) FROM {_TABLES[kind]} x "
-        f"WHERE {record_id_sql(kind, lambda k: 'x.' + ident(k))} = ?",
+        f"WHERE {record_id_sql(kind, lambda k: 'x.' + ident(_stored(kind, k)))} = ?",
         [record_id],
     )
     return json.loads(found) if found is not None else None
@@ -1245,7 +1245,7 @@ def _update(w, kind: str, fields: list[str], history: History) -> None:
     _insert_items(w, kind, history, f"FROM _typed t WHERE {changed}")
     sets.update(_derived_sql(kind, history))
     w.execute(
-        f"UPDATE {table} AS x SET {', '.join(f'{ident(c)} = {sql}' for c, sql in sets.items())} "
+        f"UPDATE {table} AS x SET {', '.join(f'{ident(_stored(kind, c))} = {sql}' for c, sql in sets.items())} "
         f"FROM _typed t WHERE {_key_match(kind)} AND {changed}"
     )
 
@@ -1264,7 +1264,7 @@ def _trail_updated(w, kind: str, history: History, actor: str, reason: str | Non
     """A trail row for each record `_update` corrected, with its values before and after."""
     w.execute(
         "INSERT INTO record_changes (actor, kind, record_id, change, before, after, reason, audit_log_id) "
-        f"SELECT ?, ?, {record_id_sql(kind, lambda k: 'x.' + ident(k))}, 'update', c._before, "
+        f"SELECT ?, ?, {record_id_sql(kind, lambda k: 'x.' + ident(_stored(kind, k)))}, 'update', c._before, "
         f"{_snapshot_sql(kind, history)}, ?, ? FROM _changed c JOIN _typed t ON t._row = c._row "
         f"JOIN {_TABLES[kind]} x ON {_key_match(kind)}",
         [actor, kind, reason, w.log_id()],
