@@ -289,6 +289,7 @@ def cmd_import(args) -> int:
             progress=progress,
             update=args.update,
             reason=args.reason,
+            effective=args.effective,
         )
     except ingest.ImportError_ as exc:
         if exc.key != "imp_missing_columns" or mapping is not None:
@@ -619,6 +620,12 @@ def parser() -> argparse.ArgumentParser:
         help="correct present records whose values differ (kept in their history)",
     )
     imp.add_argument("--reason", help="why the records are corrected, kept in their history (with --update)")
+    imp.add_argument(
+        "--effective",
+        type=dt.date.fromisoformat,
+        help="the day a change of an employee's team, client, position, grade or status takes effect "
+        "(YYYY-MM-DD; default today)",
+    )
     imp.set_defaults(func=cmd_import)
 
     hist = with_db(sub.add_parser("history", help="a record's versions: created, then each correction"))

@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 
 from csdata import pages
+from csdata.imports.ingest import backfill_history
 from csdata.policy import Contract, default_policy, save_policy
 from csdata.store.warehouse import Warehouse
 
@@ -215,6 +216,7 @@ def build_tiny(path: Path) -> Warehouse:
                 " hire_date, status, left_on) VALUES (?, ?, 'customer_service', ?, ?, ?, 'G1', ?, ?, ?)",
                 [eid, name, team, client, position, hire, "left" if left_on else "active", left_on],
             )
+        backfill_history(w, "test")  # each person's one period from the hire date, as an import makes
         w.insert_df("tickets", pd.DataFrame(TICKETS))
         opened = {r["ticket_id"]: r["opened_at"] for r in TICKETS}
         for tid, n, fed, answered, answer in ROUNDS:

@@ -316,7 +316,7 @@ KINDS_CASES = {
             ("E2", "Leo", "customer_service", "Beta-1", "Beta", "agent", None, D(2025, 6, 1), None, "left",
              D(2026, 3, 20)),
         ],
-        tables={"employees": 2},
+        tables={"employees": 2, "employee_history": 2},
     ),
 }  # fmt: skip
 

@@ -1271,6 +1271,58 @@ def _trail_updated(w, kind: str, history: History, actor: str, reason: str | Non
     )
 
 
+# The columns of a person that `employee_history` follows over time.
+HISTORY_COLUMNS = ("team", "client", "position", "grade", "status")
+
+
+def sync_history(w, actor: str, effective: dt.date, reason: str | None = None) -> None:
+    """Bring `employee_history` in line with `employees`, in the writer's transaction: a person
+    with no row yet gets one open row from the hire date; a person whose team, client, position,
+    grade or status now differs from their open row has that row closed on `effective` and a new
+    one opened from it. A change effective on or before the open row's first day corrects that
+    row in place (periods never overlap). A change of any other column (the name) opens nothing."""
+    cols = ", ".join(HISTORY_COLUMNS)
+    differs = " OR ".join(f"h.{c} IS DISTINCT FROM e.{c}" for c in HISTORY_COLUMNS)
+    w.execute(
+        "CREATE OR REPLACE TEMP TABLE _moved AS SELECT e.employee_id, h.valid_from "
+        "FROM employees e JOIN employee_history h ON h.employee_id = e.employee_id AND h.valid_to IS NULL "
+        f"WHERE {differs}"
+    )
+    sets = ", ".join(f"{c} = e.{c}" for c in HISTORY_COLUMNS)
+    w.execute(
+        f"UPDATE employee_history AS h SET {sets}, recorded_at = current_localtimestamp(), actor = ?, reason = ? "
+        "FROM employees e WHERE e.employee_id = h.employee_id AND h.valid_to IS NULL AND h.valid_from >= ? "
+        "AND h.employee_id IN (SELECT employee_id FROM _moved)",
+        [actor, reason, effective],
+    )
+    w.execute(
+        "UPDATE employee_history AS h SET valid_to = ? WHERE h.valid_to IS NULL AND h.valid_from < ? "
+        "AND h.employee_id IN (SELECT employee_id FROM _moved)",
+        [effective, effective],
+    )
+    w.execute(
+        f"INSERT INTO employee_history (employee_id, valid_from, valid_to, {cols}, actor, reason) "
+        f"SELECT e.employee_id, ?, NULL, {', '.join('e.' + c for c in HISTORY_COLUMNS)}, ?, ? "
+        "FROM employees e JOIN _moved m ON m.employee_id = e.employee_id WHERE m.valid_from < ?",
+        [effective, actor, reason, effective],
+    )
+    backfill_history(w, actor, reason)
+    w.execute("DROP TABLE IF EXISTS _moved")
+
+
+def backfill_history(w, actor: str, reason: str | None = None) -> None:
+    """One open history row from the hire date for each person who has none (a new person, or one
+    written to `employees` without one)."""
+    cols = ", ".join(HISTORY_COLUMNS)
+    w.execute(
+        f"INSERT INTO employee_history (employee_id, valid_from, valid_to, {cols}, actor, reason) "
+        f"SELECT e.employee_id, coalesce(e.hire_date, DATE '1900-01-01'), NULL, "
+        f"{', '.join('e.' + c for c in HISTORY_COLUMNS)}, ?, ? FROM employees e "
+        "WHERE NOT EXISTS (SELECT 1 FROM employee_history h WHERE h.employee_id = e.employee_id)",
+        [actor, reason],
+    )
+
+
 def _create_missing(wh, w, kind: str, report: Report) -> None:
     """Make the clients, people, periods and org units that the rows to be inserted (valid and
     not present yet: see `_new_rows`) name but the warehouse lacks; a duplicate or rejected row
@@ -1473,6 +1525,7 @@ def import_file(
     scope: Scope | None = None,
     update: bool = False,
     reason: str | None = None,
+    effective: dt.date | None = None,
 ) -> Report:
     """Read, map, check and (unless `dry_run`, or `strict` with rejects) commit one file.
 
@@ -1491,6 +1544,9 @@ def import_file(
     `Report.updated`); a row equal to its record still counts as a duplicate. Every record created
     or corrected gets its trail row (`record_changes`, the values before and after, `reason`). A
     form's row (a one-row DataFrame) names its record in the audit log (`kind:id`).
+
+    A change of a person's team, client, position, grade or status (and a new person) is kept in
+    `employee_history` (`sync_history`), the change taking effect on `effective` (default today).
     """
     if kind not in KINDS:
         raise ImportError_("imp_unknown_kind", kind=kind, kinds=", ".join(KINDS))
@@ -1566,6 +1622,10 @@ def import_file(
                 report.rejected = w.scalar("SELECT count(DISTINCT _row) FROM _rejects")
                 if strict and report.rejected:
                     raise _Rollback
+            if (
+                kind == "employees"
+            ):  # a person without history yet starts it with the values before the change
+                backfill_history(w, actor)
             present = _count_present(w, kind)
             if update:
                 report.updated = _find_changed(w, kind, checked, history)
@@ -1578,6 +1638,8 @@ def import_file(
             if report.updated:
                 _update(w, kind, checked.fields, history)
                 _trail_updated(w, kind, history, actor, reason)
+            if kind == "employees" or create_missing:
+                sync_history(w, actor, effective or dt.date.today(), reason)
             if after_insert is not None and report.imported:
                 # A form's companion writes (an audit's corrective action, an appraisal's
                 # confirmation) land in this same transaction, or not at all.
