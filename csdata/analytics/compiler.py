@@ -27,8 +27,10 @@ from csdata.policy import CHANNELS, Policy, load_policy
 # `staff` has no day of its own: it counts people employed at some time in the range.
 # A ticket's team is the queue it was offered to (`tickets.team`), answered or not, so a team's
 # offered, answer and abandon rates and service level count the tickets nobody answered; the
-# other sources are about a person, whose team they take. `{sla}` is filled only when a query
-# needs the service-level threshold.
+# other sources are about a person, whose team and client they take as they were on the record's
+# day (`employee_periods`: the `employee_history` of 009): a transfer moves no past figures. `staff` counts a
+# person for the team they were in at the period's end (or on their last day, if they left within
+# it). `{sla}` is filled only when a query needs the service-level threshold.
 _SOURCES: dict[str, str] = {
     "tickets": """
         SELECT CAST(t.opened_at AS DATE) AS day, t.client, t.channel, t.team, t.agent_id, t.type,
@@ -52,13 +54,15 @@ _SOURCES: dict[str, str] = {
         SELECT a.audited_at AS day, coalesce(a.client, e.client) AS client, a.channel, e.team,
                a.agent_id, a.score, a.critical_error, a.auditor_id, a.finding_category,
                a.audit_id, a.source AS audit_source, a.comment
-        FROM audits a LEFT JOIN employees e ON e.employee_id = a.agent_id
+        FROM audits a LEFT JOIN employee_periods e ON e.employee_id = a.agent_id
+             AND e.valid_from <= a.audited_at AND (e.valid_to IS NULL OR a.audited_at < e.valid_to)
         WHERE a.audited_at BETWEEN $start AND $end""",
     "criteria": """
         SELECT a.audited_at AS day, coalesce(a.client, e.client) AS client, a.channel, e.team,
                a.agent_id, s.criterion, s.score
         FROM audit_scores s JOIN audits a ON a.audit_id = s.audit_id
-        LEFT JOIN employees e ON e.employee_id = a.agent_id
+        LEFT JOIN employee_periods e ON e.employee_id = a.agent_id
+             AND e.valid_from <= a.audited_at AND (e.valid_to IS NULL OR a.audited_at < e.valid_to)
         WHERE a.audited_at BETWEEN $start AND $end""",
     "onboarding": """
         SELECT r.first_day AS day, e.client, CAST(NULL AS VARCHAR) AS channel, e.team,
@@ -66,25 +70,31 @@ _SOURCES: dict[str, str] = {
         FROM (SELECT employee_id, min(taken_on) AS first_day,
                      max(score) >= $onboarding_pass_mark AS passed, count(*) AS attempts
               FROM training_results WHERE kind = 'onboarding' GROUP BY employee_id) r
-        LEFT JOIN employees e ON e.employee_id = r.employee_id
+        LEFT JOIN employee_periods e ON e.employee_id = r.employee_id
+             AND e.valid_from <= r.first_day AND (e.valid_to IS NULL OR r.first_day < e.valid_to)
         WHERE r.first_day BETWEEN $start AND $end""",
     "training": """
         SELECT r.taken_on AS day, e.client, CAST(NULL AS VARCHAR) AS channel, e.team,
                r.employee_id AS agent_id, r.hours, r.kind
-        FROM training_results r JOIN employees e ON e.employee_id = r.employee_id
+        FROM training_results r JOIN employee_periods e ON e.employee_id = r.employee_id
+             AND e.valid_from <= r.taken_on AND (e.valid_to IS NULL OR r.taken_on < e.valid_to)
         WHERE r.taken_on BETWEEN $start AND $end AND e.team IS NOT NULL""",
     "staff": """
         SELECT CAST(NULL AS DATE) AS day, e.client, CAST(NULL AS VARCHAR) AS channel, e.team,
                e.employee_id AS agent_id
-        FROM employees e
-        WHERE e.team IS NOT NULL AND e.hire_date <= $end
-          AND (e.left_on IS NULL OR e.left_on >= $start)""",
+        FROM employees p
+        JOIN employee_periods e ON e.employee_id = p.employee_id
+             AND e.valid_from <= least($end, coalesce(p.left_on, $end))
+             AND (e.valid_to IS NULL OR least($end, coalesce(p.left_on, $end)) < e.valid_to)
+        WHERE e.team IS NOT NULL AND p.hire_date <= $end
+          AND (p.left_on IS NULL OR p.left_on >= $start)""",
     "appraisals": """
         SELECT p.ends_on AS day, e.client, CAST(NULL AS VARCHAR) AS channel, e.team,
                a.employee_id AS agent_id, a.score, a.grade, a.period
         FROM appraisals a
         JOIN appraisal_periods p ON p.period = a.period
-        LEFT JOIN employees e ON e.employee_id = a.employee_id
+        LEFT JOIN employee_periods e ON e.employee_id = a.employee_id
+             AND e.valid_from <= p.ends_on AND (e.valid_to IS NULL OR p.ends_on < e.valid_to)
         WHERE p.ends_on BETWEEN $start AND $end""",
 }
 

@@ -12,5 +12,6 @@ WITH m_tickets AS (SELECT count(*) AS offered, count_if(wait_s <= sla_s) AS with
         SELECT a.audited_at AS day, coalesce(a.client, e.client) AS client, a.channel, e.team,
                a.agent_id, a.score, a.critical_error, a.auditor_id, a.finding_category,
                a.audit_id, a.source AS audit_source, a.comment
-        FROM audits a LEFT JOIN employees e ON e.employee_id = a.agent_id
+        FROM audits a LEFT JOIN employee_periods e ON e.employee_id = a.agent_id
+             AND e.valid_from <= a.audited_at AND (e.valid_to IS NULL OR a.audited_at < e.valid_to)
         WHERE a.audited_at BETWEEN $start AND $end) s WHERE TRUE) SELECT CAST(offered AS DOUBLE) AS offered, CAST(CAST(within_sla AS DOUBLE) / NULLIF(offered, 0) AS DOUBLE) AS service_level, CAST(CAST(answered AS DOUBLE) / NULLIF(offered, 0) AS DOUBLE) AS answer_rate, CAST(wait_mean AS DOUBLE) AS asa, CAST(handle_mean AS DOUBLE) AS aht, CAST(CAST(fcr_n AS DOUBLE) / NULLIF(answered, 0) AS DOUBLE) AS fcr_rate, CAST(CAST(csat_good AS DOUBLE) / NULLIF(rated, 0) AS DOUBLE) AS csat_pct, CAST(audit_mean AS DOUBLE) AS qa_score, CAST(CAST(complaints_accepted AS DOUBLE) / NULLIF(complaints_fed_back, 0) AS DOUBLE) AS complaint_acceptance_rate FROM m_tickets CROSS JOIN m_audits
