@@ -48,3 +48,8 @@ coached = lookups.coaching(wh, scope, agent)
 if not coached.empty:
     st.subheader(core.tr("agent_coaching_title"))
     actions.coaching_table(coached.drop(columns=["employee_id", "name"]))
+# The agent's periods: a transfer or a new grade closes one and opens the next.
+periods = lookups.employee_history(wh, agent, scope)
+if not periods.empty:
+    st.subheader(core.tr("agent_history_title"))
+    panels.table(periods, "agent-history")

@@ -399,6 +399,19 @@ def import_log(wh, scope: Scope = EVERYTHING, actor: str | None = None, limit: i
     )
 
 
+def employee_history(wh, employee_id: str, scope: Scope = EVERYTHING) -> pd.DataFrame:
+    """A person's periods (team, client, position, grade, from, until: empty while current),
+    oldest first; none when the person is outside the scope (by their current team and client)."""
+    params = _Params({"id": employee_id})
+    return wh.df(
+        f"""SELECT h.team, h.client, h.position, h.grade, h.valid_from, h.valid_to
+            FROM employee_history h JOIN employees e ON e.employee_id = h.employee_id
+            WHERE h.employee_id = $id AND {scope.where("employees", params, "e")}
+            ORDER BY h.valid_from""",
+        params.values,
+    )
+
+
 def people_in_scope(wh, scope: Scope) -> list[str]:
     """Everyone (any position, present or past) within the scope: whom an account may import for."""
     params = _Params()

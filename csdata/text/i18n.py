@@ -197,7 +197,7 @@ COLUMNS: tuple[str, ...] = (
     "actor", "action", "entity", "detail", "username", "role", "email", "active", "channel", "seconds",
     "metric", "target", "key", "label_en", "label_zh", "weight", "grade", "min_score",
     "action_id", "status", "overdue", "agent_name", "owner_id", "owner_name", "due_on", "closed_on", "note",
-    "on_date", "held_on", "coach_id", "topic",
+    "on_date", "held_on", "coach_id", "topic", "position", "valid_from", "valid_to",
 )  # fmt: skip
 
 
