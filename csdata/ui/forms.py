@@ -130,6 +130,7 @@ def _save(fields: Fields, save, key_field: str):
 _SUBMITTED = "_submitted"  # form -> {fingerprint of the values: id saved}: this session's saves
 _LAST_SAVED = "_last_saved"  # form -> (kind, message, link) shown above the form after a save
 _GENERATION = "_generation"  # form -> how many times it was saved in this session
+_MADE_IDS = "_made_ids"  # form -> {fingerprint of the values: the id made for them}
 # Each form's widget-key prefix, and the keys a save leaves as they were.
 _FORMS: dict[str, tuple[str, tuple[str, ...]]] = {
     "ticket": ("tk_", ()),
@@ -181,6 +182,13 @@ def _once(form: str, values: dict) -> None:
     saved = st.session_state.get(_SUBMITTED, {}).get(form, {}).get(_fingerprint(values))
     if saved is not None:
         _done(form, tr("entry_already_saved", id=saved), kind="info")
+
+
+def _new_id(form: str, values: dict, prefix: str) -> str:
+    """The id made for these values in this session: the same on every run until the form is
+    saved, so two clicks of Save whose runs overlap save one record, not two."""
+    made = st.session_state.setdefault(_MADE_IDS, {}).setdefault(form, {})
+    return made.setdefault(_fingerprint(values), entry.new_id(prefix))
 
 
 def _last_saved(form: str, user: User) -> None:
@@ -350,7 +358,11 @@ def ticket_form(wh: Warehouse, user: User) -> None:
     if fields.show():
         return
     _once("ticket", values)
-    row = {**values, "ticket_id": values["ticket_id"] or entry.new_id("F")}
+    row = {**values, "ticket_id": values["ticket_id"] or _new_id("ticket", values, "F")}
+    if not values["ticket_id"] and lookups.ticket(wh, row["ticket_id"], scope) is not None:
+        # A second click whose run began before the first one's save was remembered: the id made
+        # for these values is saved already.
+        _done("ticket", tr("entry_already_saved", id=row["ticket_id"]), kind="info")
     report = _save(fields, lambda: entry.save_ticket(wh, user.username, scope, row), "ticket_id")
     if fields.show() or report is None:
         return
