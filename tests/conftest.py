@@ -242,8 +242,8 @@ def build_tiny(path: Path) -> Warehouse:
         for eid, values in APPRAISALS:
             score = policy.appraisal.score(values)
             w.execute(
-                "INSERT INTO appraisals (period, employee_id, score, grade, policy_version)"
-                " VALUES ('2026-Q1', ?, ?, ?, ?)",
+                "INSERT INTO appraisals (period, employee_id, score, grade, policy_version, confirmed_by, confirmed_at)"
+                " VALUES ('2026-Q1', ?, ?, ?, ?, 'hr', '2026-04-02 10:00:00')",
                 [eid, score, policy.appraisal.band(score).grade, version],
             )
             for indicator, value in values.items():
