@@ -881,3 +881,28 @@ def appraisal_form(wh: Warehouse, user: User) -> None:
         _agent_link(employee, ends_on),
         saved=(row, f"{employee} · {period}"),
     )
+
+
+def appraisals_to_confirm(wh: Warehouse, user: User) -> None:
+    """The unconfirmed (imported) appraisals of a period: HR confirms all of them or some, in one go."""
+    periods = lookups.appraisal_periods(wh)
+    if not periods:
+        st.info(tr("ap_no_periods"))
+        return
+    period = st.selectbox(tr("appraisal_period"), [p for p, _ in periods], key="confirm_period")
+    pending = entry.unconfirmed_appraisals(wh, period, user.scope)
+    if pending.empty:
+        st.info(tr("ap_confirm_none"))
+        return
+    st.dataframe(readable(pending), hide_index=True)
+    everyone = st.checkbox(tr("ap_confirm_all"), value=True, key="confirm_all")
+    chosen = list(pending["employee_id"])
+    if not everyone:
+        chosen = st.multiselect(tr("ap_confirm_some"), chosen, key="confirm_some")
+    if st.button(tr("ap_confirm_button"), disabled=not chosen, type="primary"):
+        try:
+            done = entry.confirm_appraisals(wh, user.username, period, chosen, user.scope)
+        except Problem as exc:
+            st.error(problem_text(exc))
+        else:
+            st.success(tr("ap_confirmed", count=len(done), period=period))
