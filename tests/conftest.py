@@ -238,7 +238,7 @@ def build_tiny(path: Path) -> Warehouse:
                 w.execute("INSERT INTO audit_scores VALUES (?, ?, ?)", [audit_id, criterion, score])
         for row in TRAINING:
             w.execute("INSERT INTO training_results VALUES (?, ?, ?, ?, ?, ?, ?)", list(row))
-        w.execute("INSERT INTO appraisal_periods VALUES ('2026-Q1', '2026-01-01', '2026-03-31', 'closed')")
+        w.execute("INSERT INTO appraisal_periods VALUES ('2026-Q1', '2026-01-01', '2026-03-31', 'open')")
         for eid, values in APPRAISALS:
             score = policy.appraisal.score(values)
             w.execute(

@@ -132,3 +132,59 @@ def test_cli_confirms_a_period(tmp_path):
     rest = run_cli("appraisals", "confirm", "2026-Q2", "--db", str(path))
     assert rest.returncode == 0, rest.stderr
     assert "1" in rest.stdout
+
+
+def test_a_closed_period_refuses_save_import_and_confirm_until_reopened(q2):
+    _import(q2)
+    entry.set_period_status(q2, "hr", "2026-Q2", "closed")
+    assert q2.scalar("SELECT status FROM appraisal_periods WHERE period = '2026-Q2'") == "closed"
+    with pytest.raises(Problem) as refused:
+        entry.confirm_appraisals(q2, "hr", "2026-Q2")
+    assert refused.value.key == "appr_period_closed"
+    assert "closed" in t(refused.value.key, "en", **refused.value.params)
+
+    values = {
+        "period": "2026-Q2",
+        "employee_id": "A2",
+        "satisfaction": 80,
+        "quality": 80,
+        "efficiency": 80,
+        "teamwork": 80,
+        "reviewer": "S1",
+    }
+    saved = entry.save_appraisal(q2, "hr", values)
+    assert saved.imported == 0 and [r.key for r in saved.rejects] == ["imp_period_closed"]
+    assert "2026-Q2 is closed" in saved.rejects[0].reason("en")
+    again = ingest.import_file(
+        q2, "appraisals", (HEADER + "2026-Q2,A2,80,80,80,80,S1,\n").encode(), "a.csv", "hr"
+    )
+    assert again.imported == 0 and again.rejected == 1
+
+    with pytest.raises(Problem) as no_reason:
+        entry.set_period_status(q2, "hr", "2026-Q2", "open", "  ")
+    assert no_reason.value.key == "appr_reopen_reason"
+    entry.set_period_status(q2, "hr", "2026-Q2", "open", "late import from the Beta site")
+    logged = q2.rows(
+        "SELECT action, CAST(detail AS VARCHAR) FROM audit_log WHERE action LIKE 'periods.%' ORDER BY id"
+    )
+    assert [(a, json.loads(d)["reason"]) for a, d in logged] == [
+        ("periods.close", None),
+        ("periods.reopen", "late import from the Beta site"),
+    ]
+    assert entry.confirm_appraisals(q2, "hr", "2026-Q2") == ["A1", "B1"]
+
+
+def test_cli_closes_and_reopens_a_period(tmp_path):
+    path = tmp_path / "tiny.duckdb"
+    wh = build_tiny(path)
+    _with_q2(wh)
+    wh.close()
+    closed = run_cli("appraisals", "close", "2026-Q2", "--db", str(path))
+    assert closed.returncode == 0, closed.stderr
+    refused = run_cli("appraisals", "confirm", "2026-Q2", "--db", str(path))
+    assert refused.returncode == 2 and "2026-Q2" in refused.stderr and "closed" in refused.stderr
+    no_reason = run_cli("appraisals", "reopen", "2026-Q2", "--db", str(path))
+    assert no_reason.returncode == 2
+    reopened = run_cli("appraisals", "reopen", "2026-Q2", "--reason", "correction", "--db", str(path))
+    assert reopened.returncode == 0, reopened.stderr
+    assert reopened.stdout.strip() == t("cli_period_reopened", "en", period="2026-Q2")

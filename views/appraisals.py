@@ -13,3 +13,4 @@ with enter:
     forms.appraisal_form(wh, user)
 with to_confirm:
     forms.appraisals_to_confirm(wh, user)
+forms.period_status(wh, user)

@@ -934,6 +934,11 @@ def check(
             ' AND x.client IS DISTINCT FROM "client_v")'
         )
         problems.append(_problem("ticket_id", other, "imp_id_other_client", '"ticket_id_v"'))
+    if kind == "appraisals":
+        # A closed period's appraisals are locked: HR reopens the period (with a reason) first.
+        period = ident("period_v")
+        closed = f"{period} IN (SELECT period FROM appraisal_periods WHERE status = 'closed')"
+        problems.append(_problem("period", closed, "imp_period_closed", period, {}, {"value": period}))
     if not create_missing:
         for column, table, key in _references(kind):
             if sources.get(column) is None:

@@ -637,6 +637,8 @@ def confirm_appraisals(
         raise Problem("entry_unknown_period", value=period)
     allowed = None if scope.unlimited else set(_in_scope(wh, scope))
     with wh.transaction(actor, "appraisals.confirm", entity=period) as w:
+        if w.scalar("SELECT status FROM appraisal_periods WHERE period = ?", [period]) == "closed":
+            raise Problem("appr_period_closed", period=period)
         pending = (
             w.scalar(
                 "SELECT list(employee_id ORDER BY employee_id) FROM appraisals"
@@ -661,6 +663,28 @@ def confirm_appraisals(
         )
         w.detail.update(period=period, employees=pending)
     return pending
+
+
+def set_period_status(
+    wh, actor: str, period: str, status: str, reason: str | None = None, scope: Scope = EVERYTHING
+) -> None:
+    """Close a period (its appraisals are then locked: no save, import or confirmation into it) or
+    reopen it, which needs a reason; either is one audit-log row (the reason in it)."""
+    if not scope.may_write("periods"):
+        raise Problem("appr_period_not_allowed")
+    if status == "open" and not (reason or "").strip():
+        raise Problem("appr_reopen_reason")
+    with wh.transaction(actor, f"periods.{'close' if status == 'closed' else 'reopen'}", entity=period) as w:
+        current = w.scalar("SELECT status FROM appraisal_periods WHERE period = ?", [period])
+        if current is None:
+            raise Problem("entry_unknown_period", value=period)
+        if current == status:
+            raise Problem(
+                "appr_period_already_closed" if status == "closed" else "appr_period_already_open",
+                period=period,
+            )
+        w.execute("UPDATE appraisal_periods SET status = ? WHERE period = ?", [status, period])
+        w.detail.update(period=period, status=status, reason=(reason or "").strip() or None)
 
 
 def policy_on(wh, day: dt.date) -> Policy:
