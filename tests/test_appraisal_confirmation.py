@@ -188,3 +188,32 @@ def test_cli_closes_and_reopens_a_period(tmp_path):
     reopened = run_cli("appraisals", "reopen", "2026-Q2", "--reason", "correction", "--db", str(path))
     assert reopened.returncode == 0, reopened.stderr
     assert reopened.stdout.strip() == t("cli_period_reopened", "en", period="2026-Q2")
+
+
+def test_bonuses_import_with_chinese_headers_and_count_in_their_period(q2):
+    _import(q2)
+    entry.confirm_appraisals(q2, "hr", "2026-Q2")
+    data = "工号,月份,金额,原因\nA1,2026-05,300,双十一加班\nA1,2026-06,200,全勤\nB1,2026-13,100,错\nZ9,2026-05,50,无此人\n"
+    report = ingest.import_file(q2, "bonuses", data.encode(), "奖金.csv", "hr")
+    assert (report.imported, report.rejected) == (2, 2)
+    assert {r.column for r in report.rejects} == {"month", "employee_id"}
+    assert q2.rows("SELECT month, CAST(amount AS DOUBLE) FROM bonuses ORDER BY month") == [
+        ("2026-05", 300.0),
+        ("2026-06", 200.0),
+    ]
+    again = ingest.import_file(q2, "bonuses", data.encode(), "奖金.csv", "hr")
+    assert again.imported == 0 and again.duplicates == 2
+    pay = lookups.pay_table(q2, "2026-Q2", default_policy()).set_index("employee_id")
+    assert pay.loc["A1", "bonus"] == pytest.approx(500.0) and pay.loc["B1", "bonus"] == 0
+
+
+def test_cli_imports_the_bonus_template(tmp_path):
+    from pathlib import Path
+
+    path = tmp_path / "tiny.duckdb"
+    build_tiny(path).close()
+    template = Path(__file__).resolve().parent.parent / "sample_data" / "bonuses.csv"
+    result = run_cli("import", "bonuses", str(template), "--db", str(path), "--json")
+    # The template's employee is the demo company's, not the tiny warehouse's: refused by name.
+    assert result.returncode == 1, result.stderr
+    assert json.loads(result.stdout)["rejects"][0]["column"] == "employee_id"

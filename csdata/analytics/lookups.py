@@ -132,7 +132,10 @@ def pay_table(wh, period: str, policy: Policy, scope: Scope = EVERYTHING) -> pd.
     )
     sql = f"""
         WITH coefficient(grade, value) AS (VALUES {coefficients}),
-             bonus AS (SELECT employee_id, sum(amount) AS amount FROM bonuses WHERE period = $period
+             bonus AS (SELECT employee_id, sum(amount) AS amount FROM bonuses
+                       WHERE period = $period OR (period IS NULL AND EXISTS (
+                           SELECT 1 FROM appraisal_periods q WHERE q.period = $period
+                           AND CAST(month || '-01' AS DATE) BETWEEN q.starts_on AND q.ends_on))
                        GROUP BY employee_id)
         SELECT e.employee_id, e.name, e.team, e.client, e.grade AS pay_grade,
                CAST(g.base_pay AS DOUBLE) AS base_pay, round(a.score, 1) AS appraisal_score,

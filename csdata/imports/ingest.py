@@ -550,7 +550,7 @@ class Mapping(BaseModel):
     kind: (
         Literal[
             "tickets", "audits", "training", "appraisals", "employees",
-            "clients", "departments", "teams", "pay_grades", "courses", "periods",
+            "clients", "departments", "teams", "pay_grades", "courses", "periods", "bonuses",
         ]
         | None
     ) = None  # fmt: skip
@@ -766,6 +766,7 @@ def _references(kind: str) -> list[tuple[str, str, str]]:
             ("auditor_id", "employees", "employee_id"),
         ],
         "training": [("employee_id", "employees", "employee_id")],
+        "bonuses": [("employee_id", "employees", "employee_id")],
         "appraisals": [
             ("employee_id", "employees", "employee_id"),
             ("period", "appraisal_periods", "period"),
@@ -798,6 +799,7 @@ _PERSON = {
     "training": "employee_id",
     "appraisals": "employee_id",
     "employees": "employee_id",
+    "bonuses": "employee_id",
 }
 
 
@@ -1120,6 +1122,7 @@ _TABLES = {
     "pay_grades": "pay_grades",
     "courses": "courses",
     "periods": "appraisal_periods",
+    "bonuses": "bonuses",
 }
 # Record kind -> {field: its table's column}, where the file's name for a column is not the table's.
 _STORED = {

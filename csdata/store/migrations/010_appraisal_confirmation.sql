@@ -8,3 +8,9 @@ UPDATE appraisals SET
     confirmed_at = (SELECT CAST(p.ends_on AS TIMESTAMP) FROM appraisal_periods p
                     WHERE p.period = appraisals.period)
 WHERE confirmed_at IS NULL;
+
+-- Bonuses are imported by month (`csdata import bonuses`: employee_id, month YYYY-MM, amount,
+-- reason); the Pay page counts a month's bonuses in the appraisal period the month falls in. A
+-- bonus of an older warehouse keeps the period it was given for and no month.
+ALTER TABLE bonuses ADD COLUMN month VARCHAR;
+ALTER TABLE bonuses ALTER COLUMN period DROP NOT NULL;
