@@ -1,4 +1,4 @@
-"""The `csdata` command: init, kpi, export, import, history, user, policy, bench, backup, restore, serve.
+"""The `csdata` command: init, kpi, export, import, history, user, appraisals, policy, bench, backup, restore, serve.
 
 Each subcommand parses and checks its arguments, calls the engine and prints. A problem the user
 can fix ends in one line on stderr and exit status 2, in the language of CSDATA_LANG; nothing
@@ -352,6 +352,25 @@ def _shown(value) -> str:
     return "–" if value is None else f"{value:g}" if isinstance(value, float) else str(value)
 
 
+def cmd_appraisals(args) -> int:
+    """`csdata appraisals confirm PERIOD [--employee ID]... | close PERIOD | reopen PERIOD --reason TEXT`:
+    HR's confirmation of imported appraisals, and the closing (locking) and reopening of a period."""
+    from csdata.records import entry
+
+    lang = _lang()
+    if args.action == "close":
+        entry.set_period_status(_open(args), _actor(), args.period, "closed")
+        print(t("cli_period_closed", lang, period=args.period))
+        return 0
+    if args.action == "reopen":
+        entry.set_period_status(_open(args), _actor(), args.period, "open", args.reason)
+        print(t("cli_period_reopened", lang, period=args.period))
+        return 0
+    confirmed = entry.confirm_appraisals(_open(args), _actor(), args.period, args.employee or None)
+    print(t("cli_appraisals_confirmed", lang, count=len(confirmed), period=args.period))
+    return 0
+
+
 def cmd_policy(args) -> int:
     """`csdata policy show | load | history`: the Policy page's file, save and versions."""
     from csdata import policy as pol
@@ -647,6 +666,24 @@ def parser() -> argparse.ArgumentParser:
         with_db(actions.add_parser(action, help=f"{action} an account")).add_argument("name")
     with_db(actions.add_parser("list", help="list accounts"))
     user.set_defaults(func=cmd_user)
+
+    appr = sub.add_parser(
+        "appraisals", help="confirm the imported appraisals of a period; close or reopen a period"
+    )
+    appr_actions = appr.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    confirm = with_db(
+        appr_actions.add_parser(
+            "confirm", help="confirm a period's unconfirmed appraisals (all, or --employee)"
+        )
+    )
+    confirm.add_argument("period", help="the appraisal period, e.g. 2026-Q1")
+    confirm.add_argument("--employee", action="append", help="only this employee's appraisal (repeatable)")
+    close = with_db(appr_actions.add_parser("close", help="close a period: its appraisals are locked"))
+    close.add_argument("period", help="the appraisal period, e.g. 2026-Q1")
+    reopen = with_db(appr_actions.add_parser("reopen", help="reopen a closed period, with a reason"))
+    reopen.add_argument("period", help="the appraisal period, e.g. 2026-Q1")
+    reopen.add_argument("--reason", required=True, help="why it is reopened, kept in the audit log")
+    appr.set_defaults(func=cmd_appraisals)
 
     pol = sub.add_parser("policy", help="the management policy: show, load a file, list versions")
     pol_actions = pol.add_subparsers(dest="action", required=True, parser_class=_Parser)

@@ -240,12 +240,12 @@ def build_tiny(path: Path) -> Warehouse:
                 w.execute("INSERT INTO audit_scores VALUES (?, ?, ?)", [audit_id, criterion, score])
         for row in TRAINING:
             w.execute("INSERT INTO training_results VALUES (?, ?, ?, ?, ?, ?, ?)", list(row))
-        w.execute("INSERT INTO appraisal_periods VALUES ('2026-Q1', '2026-01-01', '2026-03-31', 'closed')")
+        w.execute("INSERT INTO appraisal_periods VALUES ('2026-Q1', '2026-01-01', '2026-03-31', 'open')")
         for eid, values in APPRAISALS:
             score = policy.appraisal.score(values)
             w.execute(
-                "INSERT INTO appraisals (period, employee_id, score, grade, policy_version)"
-                " VALUES ('2026-Q1', ?, ?, ?, ?)",
+                "INSERT INTO appraisals (period, employee_id, score, grade, policy_version, confirmed_by, confirmed_at)"
+                " VALUES ('2026-Q1', ?, ?, ?, ?, 'hr', '2026-04-02 10:00:00')",
                 [eid, score, policy.appraisal.band(score).grade, version],
             )
             for indicator, value in values.items():

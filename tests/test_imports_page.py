@@ -538,7 +538,7 @@ def test_hr_imports_its_kinds(app_env, people, kind, fmt):
     at = imports_page("hr")
     assert at.selectbox(key="imp_kind").options == [
         t(f"imp_kind_{k}", "en")
-        for k in ("training", "appraisals", "employees", "pay_grades", "courses", "periods")
+        for k in ("training", "appraisals", "employees", "pay_grades", "courses", "periods", "bonuses")
     ]
     choose(at, kind)
     frame = hr_frame(kind, people, fmt)

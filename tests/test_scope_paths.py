@@ -70,7 +70,10 @@ def wh(tiny):
                 [f"CS-{action_id}", agent],
             )
         for employee, amount in BONUSES:
-            w.execute("INSERT INTO bonuses VALUES (?, '2026-Q1', ?, 'test')", [employee, amount])
+            w.execute(
+                "INSERT INTO bonuses (employee_id, period, amount, reason) VALUES (?, '2026-Q1', ?, 'test')",
+                [employee, amount],
+            )
         for employee, day in GO_LIVE.items():
             w.execute("UPDATE employees SET go_live_date = ? WHERE employee_id = ?", [day, employee])
         for actor, kind in IMPORTS:

@@ -42,13 +42,13 @@ LIMITED = frozenset({_CLIENT, _SUPERVISOR})
 # by an administrator; HR keeps its own part of it: pay grades, courses and appraisal periods.
 RECORD_KINDS = (
     "tickets", "audits", "training", "appraisals", "employees",
-    "clients", "departments", "teams", "pay_grades", "courses", "periods",
+    "clients", "departments", "teams", "pay_grades", "courses", "periods", "bonuses",
 )  # fmt: skip
 WRITES: dict[str, tuple[str, ...]] = {
     ADMIN: RECORD_KINDS,
     _SUPERVISOR: ("tickets",),
     "qa": ("audits",),
-    "hr": ("training", "appraisals", "employees", "pay_grades", "courses", "periods"),
+    "hr": ("training", "appraisals", "employees", "pay_grades", "courses", "periods", "bonuses"),
 }
 # Roles that take a corrective action's steps (move, reassign, close), and that record coaching
 # sessions; each only on the people of its clients and teams.
@@ -72,13 +72,17 @@ _RELATIONS: dict[str, tuple[str, str]] = {
     "appraisals": (_PERSON_CLIENT.format(a="{a}", person="employee_id"),
                    _PERSON_TEAM.format(a="{a}", person="employee_id")),
     "employees": ("{a}client", "{a}team"),
+    "bonuses": (_PERSON_CLIENT.format(a="{a}", person="employee_id"),
+                _PERSON_TEAM.format(a="{a}", person="employee_id")),
     "pay": (_PERSON_CLIENT.format(a="{a}", person="employee_id"),
             _PERSON_TEAM.format(a="{a}", person="employee_id")),
     "coaching": (_PERSON_CLIENT.format(a="{a}", person="employee_id"),
                  _PERSON_TEAM.format(a="{a}", person="employee_id")),
 }  # fmt: skip
 # Relations about the company's own people: never shown to a client company's account.
-_INTERNAL = frozenset({"actions", "coaching", "training", "appraisals", "employees", "pay", "teams"})
+_INTERNAL = frozenset(
+    {"actions", "coaching", "training", "appraisals", "employees", "pay", "teams", "bonuses"}
+)
 RELATIONS = (*_RELATIONS, "imports", "clients", "teams")
 
 

@@ -95,7 +95,7 @@ _SOURCES: dict[str, str] = {
         JOIN appraisal_periods p ON p.period = a.period
         LEFT JOIN employee_periods e ON e.employee_id = a.employee_id
              AND e.valid_from <= p.ends_on AND (e.valid_to IS NULL OR p.ends_on < e.valid_to)
-        WHERE p.ends_on BETWEEN $start AND $end""",
+        WHERE p.ends_on BETWEEN $start AND $end AND a.confirmed_at IS NOT NULL""",
 }
 
 # Grouping name -> its SQL over a source's columns.
@@ -442,6 +442,7 @@ def _listing_sql(name: str, filters: Filters, scope: Scope, policy: Policy, para
                                AND k.held_on >= r.starts_on)) AS coached,
                    coalesce((SELECT b.grade = {lowest} FROM appraisals b JOIN appraisal_periods bp USING (period)
                              WHERE b.employee_id = r.employee_id AND bp.ends_on < r.starts_on
+                               AND b.confirmed_at IS NOT NULL
                              ORDER BY bp.ends_on DESC LIMIT 1), FALSE) AS below_before
             FROM r LEFT JOIN employees e ON e.employee_id = r.employee_id
             WHERE r.place <= 10 OR r.grade = {lowest}

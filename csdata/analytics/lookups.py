@@ -121,6 +121,8 @@ def appraisal_periods(wh, appraised_only: bool = False) -> list[tuple[str, dt.da
 def pay_table(wh, period: str, policy: Policy, scope: Scope = EVERYTHING) -> pd.DataFrame:
     """Per appraised employee: monthly base pay, the appraisal grade's coefficient, monthly
     performance pay (= the pay grade's performance-pay base × coefficient) and the period's bonuses.
+    An appraisal HR has not confirmed yet brings no grade coefficient and no performance pay:
+    `awaiting_confirmation` is true on its row.
 
     Pay is confidential: within a scope that does not see pay (`Scope.sees_pay`) it is empty.
     """
@@ -130,17 +132,21 @@ def pay_table(wh, period: str, policy: Policy, scope: Scope = EVERYTHING) -> pd.
     )
     sql = f"""
         WITH coefficient(grade, value) AS (VALUES {coefficients}),
-             bonus AS (SELECT employee_id, sum(amount) AS amount FROM bonuses WHERE period = $period
+             bonus AS (SELECT employee_id, sum(amount) AS amount FROM bonuses
+                       WHERE period = $period OR (period IS NULL AND EXISTS (
+                           SELECT 1 FROM appraisal_periods q WHERE q.period = $period
+                           AND CAST(month || '-01' AS DATE) BETWEEN q.starts_on AND q.ends_on))
                        GROUP BY employee_id)
         SELECT e.employee_id, e.name, e.team, e.client, e.grade AS pay_grade,
                CAST(g.base_pay AS DOUBLE) AS base_pay, round(a.score, 1) AS appraisal_score,
                a.grade AS appraisal_grade, c.value AS coefficient,
                CAST(g.performance_base AS DOUBLE) * c.value AS performance_pay,
-               CAST(coalesce(b.amount, 0) AS DOUBLE) AS bonus
+               CAST(coalesce(b.amount, 0) AS DOUBLE) AS bonus,
+               a.confirmed_at IS NULL AS awaiting_confirmation
         FROM appraisals a
         JOIN employees e ON e.employee_id = a.employee_id
         LEFT JOIN pay_grades g ON g.grade = e.grade
-        LEFT JOIN coefficient c ON c.grade = a.grade
+        LEFT JOIN coefficient c ON c.grade = a.grade AND a.confirmed_at IS NOT NULL
         LEFT JOIN bonus b ON b.employee_id = a.employee_id
         WHERE a.period = $period AND {scope.where("pay", params, "e", carried=True)}
         ORDER BY e.team NULLS LAST, e.employee_id"""

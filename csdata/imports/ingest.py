@@ -550,7 +550,7 @@ class Mapping(BaseModel):
     kind: (
         Literal[
             "tickets", "audits", "training", "appraisals", "employees",
-            "clients", "departments", "teams", "pay_grades", "courses", "periods",
+            "clients", "departments", "teams", "pay_grades", "courses", "periods", "bonuses",
         ]
         | None
     ) = None  # fmt: skip
@@ -766,6 +766,7 @@ def _references(kind: str) -> list[tuple[str, str, str]]:
             ("auditor_id", "employees", "employee_id"),
         ],
         "training": [("employee_id", "employees", "employee_id")],
+        "bonuses": [("employee_id", "employees", "employee_id")],
         "appraisals": [
             ("employee_id", "employees", "employee_id"),
             ("period", "appraisal_periods", "period"),
@@ -798,6 +799,7 @@ _PERSON = {
     "training": "employee_id",
     "appraisals": "employee_id",
     "employees": "employee_id",
+    "bonuses": "employee_id",
 }
 
 
@@ -934,6 +936,11 @@ def check(
             ' AND x.client IS DISTINCT FROM "client_v")'
         )
         problems.append(_problem("ticket_id", other, "imp_id_other_client", '"ticket_id_v"'))
+    if kind == "appraisals":
+        # A closed period's appraisals are locked: HR reopens the period (with a reason) first.
+        period = ident("period_v")
+        closed = f"{period} IN (SELECT period FROM appraisal_periods WHERE status = 'closed')"
+        problems.append(_problem("period", closed, "imp_period_closed", period, {}, {"value": period}))
     if not create_missing:
         for column, table, key in _references(kind):
             if sources.get(column) is None:
@@ -1115,6 +1122,7 @@ _TABLES = {
     "pay_grades": "pay_grades",
     "courses": "courses",
     "periods": "appraisal_periods",
+    "bonuses": "bonuses",
 }
 # Record kind -> {field: its table's column}, where the file's name for a column is not the table's.
 _STORED = {

@@ -608,5 +608,84 @@ def save_appraisal(
     return save(wh, "appraisals", values, actor, after_insert=confirm, scope=scope)
 
 
+def unconfirmed_appraisals(wh, period: str, scope: Scope = EVERYTHING) -> pd.DataFrame:
+    """The appraisals of a period HR has not confirmed yet (imported ones), within the scope."""
+    return wh.df(
+        "SELECT a.employee_id, e.name, e.team, a.score, a.grade, a.reviewer, a.comment FROM appraisals a"
+        " LEFT JOIN employees e USING (employee_id) WHERE a.period = ? AND a.confirmed_at IS NULL"
+        " ORDER BY a.employee_id",
+        [period],
+    ).pipe(lambda f: f if scope.unlimited else f[f["employee_id"].isin(_in_scope(wh, scope))])
+
+
+def _in_scope(wh, scope: Scope) -> list[str]:
+    return list(lookups.employees(wh, scope=scope)["employee_id"])
+
+
+def confirm_appraisals(
+    wh, actor: str, period: str, employee_ids: list[str] | None = None, scope: Scope = EVERYTHING
+) -> list[str]:
+    """Confirm the unconfirmed appraisals of a period (all of them, or those of some employees) in
+    one transaction, with one audit-log row naming them; returns the employee ids confirmed.
+
+    An unknown period, a person with no unconfirmed appraisal in it, or a scope that may not write
+    appraisals is refused and nothing is confirmed.
+    """
+    if not scope.may_write("appraisals"):
+        raise Problem("appr_confirm_not_allowed")
+    if lookups.period_bounds(wh, period) is None:
+        raise Problem("entry_unknown_period", value=period)
+    allowed = None if scope.unlimited else set(_in_scope(wh, scope))
+    with wh.transaction(actor, "appraisals.confirm", entity=period) as w:
+        if w.scalar("SELECT status FROM appraisal_periods WHERE period = ?", [period]) == "closed":
+            raise Problem("appr_period_closed", period=period)
+        pending = (
+            w.scalar(
+                "SELECT list(employee_id ORDER BY employee_id) FROM appraisals"
+                " WHERE period = ? AND confirmed_at IS NULL",
+                [period],
+            )
+            or []
+        )
+        if allowed is not None:
+            pending = [e for e in pending if e in allowed]
+        if employee_ids:
+            missing = [e for e in employee_ids if e not in pending]
+            if missing:
+                raise Problem("appr_nothing_to_confirm", period=period, employees=", ".join(missing))
+            pending = [e for e in pending if e in employee_ids]
+        if not pending:
+            raise Problem("appr_nothing_to_confirm", period=period, employees="–")
+        w.execute(
+            "UPDATE appraisals SET confirmed_by = ?, confirmed_at = current_localtimestamp()"
+            " WHERE period = ? AND confirmed_at IS NULL AND list_contains(?, employee_id)",
+            [actor, period, pending],
+        )
+        w.detail.update(period=period, employees=pending)
+    return pending
+
+
+def set_period_status(
+    wh, actor: str, period: str, status: str, reason: str | None = None, scope: Scope = EVERYTHING
+) -> None:
+    """Close a period (its appraisals are then locked: no save, import or confirmation into it) or
+    reopen it, which needs a reason; either is one audit-log row (the reason in it)."""
+    if not scope.may_write("periods"):
+        raise Problem("appr_period_not_allowed")
+    if status == "open" and not (reason or "").strip():
+        raise Problem("appr_reopen_reason")
+    with wh.transaction(actor, f"periods.{'close' if status == 'closed' else 'reopen'}", entity=period) as w:
+        current = w.scalar("SELECT status FROM appraisal_periods WHERE period = ?", [period])
+        if current is None:
+            raise Problem("entry_unknown_period", value=period)
+        if current == status:
+            raise Problem(
+                "appr_period_already_closed" if status == "closed" else "appr_period_already_open",
+                period=period,
+            )
+        w.execute("UPDATE appraisal_periods SET status = ? WHERE period = ?", [status, period])
+        w.detail.update(period=period, status=status, reason=(reason or "").strip() or None)
+
+
 def policy_on(wh, day: dt.date) -> Policy:
     return load_policy(wh, day)[1]

@@ -280,6 +280,16 @@ class PeriodRow(Row):
     RULES = (Rule("ends_on", "ends_on >= starts_on", "rule_ends_before_starts", against="starts_on"),)
 
 
+class BonusRow(Row):
+    employee_id: str = Field(min_length=1)
+    month: str = Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")  # YYYY-MM
+    amount: Decimal = Field(ge=0)
+    reason: str = Field(min_length=1)
+
+    KEY = ("employee_id", "month", "amount", "reason")
+    RULES = (Rule("month", r"regexp_full_match(month, '\d{4}-(0[1-9]|1[0-2])')", "rule_month_format"),)
+
+
 # Master-data kinds, in the order a new company imports them (before employees and records).
 MASTER_KINDS = ("clients", "departments", "teams", "pay_grades", "courses", "periods")
 
@@ -308,6 +318,7 @@ KINDS: dict[str, type[Row]] = {
     "pay_grades": PayGradeRow,
     "courses": CourseRow,
     "periods": PeriodRow,
+    "bonuses": BonusRow,
 }
 
 # Durations a ticket file may give instead of the times they lead to (see `csdata.imports.ingest`).
@@ -316,5 +327,5 @@ STAND_INS = {"tickets": ("first_response_seconds", "resolution_seconds")}
 # The header names a file may use for a column, in every language of the text catalogs
 # (`header_<kind>_<column>`); audits' and appraisals' scores take their criterion's or indicator's
 # names from the policy (see `audit_model`).
-for _kind in ("tickets", "training", "employees", *MASTER_KINDS):
+for _kind in ("tickets", "training", "employees", "bonuses", *MASTER_KINDS):
     KINDS[_kind].ALIASES = header_aliases(_kind, (*KINDS[_kind].columns(), *STAND_INS.get(_kind, ())))

@@ -193,7 +193,7 @@ COLUMNS: tuple[str, ...] = (
     "below_before", "audit_id", "audited_at", "auditor_id", "source", "critical_error", "finding_category",
     "comment", "taken_on", "course", "hours", "attempt", "reviewer", "confirmed_by", "agent_id", "value",
     "met", "unit", "employee_id", "name", "team", "client", "clients", "teams", "pay_grade", "base_pay",
-    "appraisal_score", "appraisal_grade", "coefficient", "performance_pay", "bonus", "id", "at_time",
+    "appraisal_score", "appraisal_grade", "coefficient", "performance_pay", "bonus", "awaiting_confirmation", "id", "at_time",
     "actor", "action", "entity", "detail", "username", "role", "email", "active", "channel", "seconds",
     "metric", "target", "key", "label_en", "label_zh", "weight", "grade", "min_score",
     "action_id", "status", "overdue", "agent_name", "owner_id", "owner_name", "due_on", "closed_on", "note",

@@ -893,3 +893,52 @@ def appraisal_form(wh: Warehouse, user: User) -> None:
         _agent_link(employee, ends_on),
         saved=(row, f"{employee} · {period}"),
     )
+
+
+def appraisals_to_confirm(wh: Warehouse, user: User) -> None:
+    """The unconfirmed (imported) appraisals of a period: HR confirms all of them or some, in one go."""
+    periods = lookups.appraisal_periods(wh)
+    if not periods:
+        st.info(tr("ap_no_periods"))
+        return
+    period = st.selectbox(tr("appraisal_period"), [p for p, _ in periods], key="confirm_period")
+    pending = entry.unconfirmed_appraisals(wh, period, user.scope)
+    if pending.empty:
+        st.info(tr("ap_confirm_none"))
+        return
+    st.dataframe(readable(pending), hide_index=True)
+    everyone = st.checkbox(tr("ap_confirm_all"), value=True, key="confirm_all")
+    chosen = list(pending["employee_id"])
+    if not everyone:
+        chosen = st.multiselect(tr("ap_confirm_some"), chosen, key="confirm_some")
+    if st.button(tr("ap_confirm_button"), disabled=not chosen, type="primary"):
+        try:
+            done = entry.confirm_appraisals(wh, user.username, period, chosen, user.scope)
+        except Problem as exc:
+            st.error(problem_text(exc))
+        else:
+            st.success(tr("ap_confirmed", count=len(done), period=period))
+
+
+def period_status(wh: Warehouse, user: User) -> None:
+    """Close a period (its appraisals locked) or reopen it with a reason: HR's, in the audit log."""
+    periods = lookups.appraisal_periods(wh)
+    if not periods or not user.scope.may_write("periods"):
+        return
+    st.subheader(tr("ap_period_section"))
+    period = st.selectbox(tr("appraisal_period"), [p for p, _ in periods], key="status_period")
+    status = wh.scalar("SELECT status FROM appraisal_periods WHERE period = ?", [period])
+    try:
+        if status == "closed":
+            st.info(tr("ap_period_is_closed", period=period))
+            reason = st.text_input(tr("ap_reopen_reason"), key="reopen_reason")
+            if st.button(tr("ap_reopen_button")):
+                entry.set_period_status(wh, user.username, period, "open", reason, user.scope)
+                st.rerun()
+        else:
+            st.info(tr("ap_period_open", period=period))
+            if st.button(tr("ap_close_button")):
+                entry.set_period_status(wh, user.username, period, "closed", None, user.scope)
+                st.rerun()
+    except Problem as exc:
+        st.error(problem_text(exc))
