@@ -23,6 +23,15 @@ from csdata.access.scope import EVERYTHING, Scope
 from csdata.analytics.metrics import CATALOG, MEASURES
 from csdata.policy import CHANNELS, Policy, load_policy
 
+
+def _on_day(day: str, person: str, join: str = "LEFT JOIN") -> str:
+    """The person's period of `employee_periods` (team, client, grade) in force on `day`."""
+    return (
+        f"{join} employee_periods e ON e.employee_id = {person}\n"
+        f"             AND e.valid_from <= {day} AND (e.valid_to IS NULL OR {day} < e.valid_to)"
+    )
+
+
 # How each source is filtered by date: the column and whether it is a timestamp.
 # `staff` has no day of its own: it counts people employed at some time in the range.
 # A ticket's team is the queue it was offered to (`tickets.team`), answered or not, so a team's
@@ -50,34 +59,30 @@ _SOURCES: dict[str, str] = {
                t.department, t.opened_at, r.round, r.answer
         FROM complaint_rounds r JOIN tickets t ON t.ticket_id = r.ticket_id
         WHERE t.opened_at >= $start AND t.opened_at < $end_excl AND t.type = 'complaint'""",
-    "audits": """
+    "audits": f"""
         SELECT a.audited_at AS day, coalesce(a.client, e.client) AS client, a.channel, e.team,
                a.agent_id, a.score, a.critical_error, a.auditor_id, a.finding_category,
                a.audit_id, a.source AS audit_source, a.comment
-        FROM audits a LEFT JOIN employee_periods e ON e.employee_id = a.agent_id
-             AND e.valid_from <= a.audited_at AND (e.valid_to IS NULL OR a.audited_at < e.valid_to)
+        FROM audits a {_on_day("a.audited_at", "a.agent_id")}
         WHERE a.audited_at BETWEEN $start AND $end""",
-    "criteria": """
+    "criteria": f"""
         SELECT a.audited_at AS day, coalesce(a.client, e.client) AS client, a.channel, e.team,
                a.agent_id, s.criterion, s.score
         FROM audit_scores s JOIN audits a ON a.audit_id = s.audit_id
-        LEFT JOIN employee_periods e ON e.employee_id = a.agent_id
-             AND e.valid_from <= a.audited_at AND (e.valid_to IS NULL OR a.audited_at < e.valid_to)
+        {_on_day("a.audited_at", "a.agent_id")}
         WHERE a.audited_at BETWEEN $start AND $end""",
-    "onboarding": """
+    "onboarding": f"""
         SELECT r.first_day AS day, e.client, CAST(NULL AS VARCHAR) AS channel, e.team,
                r.employee_id AS agent_id, r.passed, r.attempts
         FROM (SELECT employee_id, min(taken_on) AS first_day,
                      max(score) >= $onboarding_pass_mark AS passed, count(*) AS attempts
               FROM training_results WHERE kind = 'onboarding' GROUP BY employee_id) r
-        LEFT JOIN employee_periods e ON e.employee_id = r.employee_id
-             AND e.valid_from <= r.first_day AND (e.valid_to IS NULL OR r.first_day < e.valid_to)
+        {_on_day("r.first_day", "r.employee_id")}
         WHERE r.first_day BETWEEN $start AND $end""",
-    "training": """
+    "training": f"""
         SELECT r.taken_on AS day, e.client, CAST(NULL AS VARCHAR) AS channel, e.team,
                r.employee_id AS agent_id, r.hours, r.kind
-        FROM training_results r JOIN employee_periods e ON e.employee_id = r.employee_id
-             AND e.valid_from <= r.taken_on AND (e.valid_to IS NULL OR r.taken_on < e.valid_to)
+        FROM training_results r {_on_day("r.taken_on", "r.employee_id", "JOIN")}
         WHERE r.taken_on BETWEEN $start AND $end AND e.team IS NOT NULL""",
     "staff": """
         SELECT CAST(NULL AS DATE) AS day, e.client, CAST(NULL AS VARCHAR) AS channel, e.team,
@@ -88,13 +93,12 @@ _SOURCES: dict[str, str] = {
              AND (e.valid_to IS NULL OR least($end, coalesce(p.left_on, $end)) < e.valid_to)
         WHERE e.team IS NOT NULL AND p.hire_date <= $end
           AND (p.left_on IS NULL OR p.left_on >= $start)""",
-    "appraisals": """
+    "appraisals": f"""
         SELECT p.ends_on AS day, e.client, CAST(NULL AS VARCHAR) AS channel, e.team,
                a.employee_id AS agent_id, a.score, a.grade, a.period
         FROM appraisals a
         JOIN appraisal_periods p ON p.period = a.period
-        LEFT JOIN employee_periods e ON e.employee_id = a.employee_id
-             AND e.valid_from <= p.ends_on AND (e.valid_to IS NULL OR p.ends_on < e.valid_to)
+        {_on_day("p.ends_on", "a.employee_id")}
         WHERE p.ends_on BETWEEN $start AND $end AND a.confirmed_at IS NOT NULL""",
 }
 

@@ -4,8 +4,8 @@
 -- rows; closed_on is the day it was done or cancelled (none while open or in progress).
 CREATE TABLE corrective_actions_008 (
     action_id   VARCHAR PRIMARY KEY,
-    audit_id    VARCHAR,
-    agent_id    VARCHAR NOT NULL,
+    audit_id    VARCHAR,            -- the audit whose finding opened it
+    agent_id    VARCHAR NOT NULL,   -- whom it is for
     kind        VARCHAR NOT NULL CHECK (kind IN ('coaching', 'training', 'script_change')),
     owner_id    VARCHAR,
     due_on      DATE,
