@@ -149,9 +149,9 @@ def test_a_corrected_training_score_is_updated_with_its_history(db, tmp_path):
 
 
 def test_unknown_kind_or_record_is_one_line_and_exit_2(db):
-    unknown_kind = run_cli("history", "bonuses", "X1", "--db", str(db), env={"CSDATA_LANG": "en"})
+    unknown_kind = run_cli("history", "widgets", "X1", "--db", str(db), env={"CSDATA_LANG": "en"})
     assert unknown_kind.returncode == 2
-    assert "unknown record kind bonuses" in unknown_kind.stderr and len(unknown_kind.stderr.splitlines()) == 1
+    assert "unknown record kind widgets" in unknown_kind.stderr and len(unknown_kind.stderr.splitlines()) == 1
     unknown_id = run_cli("history", "audits", "NOPE", "--db", str(db), env={"CSDATA_LANG": "en"})
     assert unknown_id.returncode == 2
     assert "no audits record NOPE" in unknown_id.stderr and len(unknown_id.stderr.splitlines()) == 1

@@ -359,13 +359,13 @@ def ticket_form(wh: Warehouse, user: User) -> None:
         return
     _once("ticket", values)
     row = {**values, "ticket_id": values["ticket_id"] or _new_id("ticket", values, "F")}
-    if not values["ticket_id"] and lookups.ticket(wh, row["ticket_id"], scope) is not None:
-        # A second click whose run began before the first one's save was remembered: the id made
-        # for these values is saved already.
-        _done("ticket", tr("entry_already_saved", id=row["ticket_id"]), kind="info")
-    report = _save(fields, lambda: entry.save_ticket(wh, user.username, scope, row), "ticket_id")
-    if fields.show() or report is None:
-        return
+    # A second click whose run began before the first one's save was remembered finds the id made
+    # for these values saved already: it says what the first click saved, and saves nothing.
+    saved_before = not values["ticket_id"] and lookups.ticket(wh, row["ticket_id"], scope) is not None
+    if not saved_before:
+        report = _save(fields, lambda: entry.save_ticket(wh, user.username, scope, row), "ticket_id")
+        if fields.show() or report is None:
+            return
     _done(
         "ticket",
         tr("entry_ticket_saved", id=row["ticket_id"]),
