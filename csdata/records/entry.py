@@ -265,7 +265,7 @@ def adopt_suggestion(
 class CorrectiveAction(BaseModel):
     """An action decided with an audit; written in the audit's own transaction."""
 
-    kind: Literal["coaching", "training", "script_change"]
+    kind: Literal["coaching", "training", "script_change", "other"]
     owner_id: str | None = None
     due_on: dt.date
     note: str | None = Field(default=None, max_length=500)
@@ -300,10 +300,10 @@ def save_audit(
         action_id = lookups.next_id(w, "corrective_actions", "action_id", "CA", 5)
         audit_id = report.assigned.get("audit_id", values["audit_id"])
         w.execute(
-            "INSERT INTO corrective_actions (action_id, audit_id, agent_id, kind, owner_id, due_on, status, note) "
-            "VALUES (?, ?, ?, ?, ?, ?, 'open', ?)",
-            [action_id, audit_id, values["agent_id"], action.kind, action.owner_id, action.due_on,
-             action.note],
+            "INSERT INTO corrective_actions (action_id, audit_id, agent_id, kind, owner_id, opened_on, due_on,"
+            " status, note) VALUES (?, ?, ?, ?, ?, ?, ?, 'open', ?)",
+            [action_id, audit_id, values["agent_id"], action.kind, action.owner_id, _day(audited),
+             action.due_on, action.note],
         )  # fmt: skip
         w.detail["corrective_action"] = action_id
 

@@ -41,7 +41,7 @@ __all__ = ["appraisal_form", "audit_form", "follow_up", "ticket_form", "training
 
 TICKET_TYPES = ("consultation", "complaint", "suggestion")
 SOURCES = ("recording", "spot_check", "customer_feedback")
-ACTION_KINDS = ("coaching", "training", "script_change")
+ACTION_KINDS = ("coaching", "training", "script_change", "other")
 TRAINING_KINDS = ("onboarding", "in_service")
 LINK_TARGETS = ("tickets", "agent")  # the pages a saved record links to
 FOLLOW_ACTIONS = ("route", "feedback", "accept", "reopen", "decide", "callback")
