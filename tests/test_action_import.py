@@ -1,6 +1,6 @@
-"""`csdata import actions FILE`: corrective actions from a file (action_id, audit_id, employee_id,
-kind, owner_id, opened_on, due_on, status, closed_on, note) through the import pipeline, as every
-other kind: rejects with row and reason, Chinese headings in GB18030, idempotent, `--update` with
+"""`csdata import actions FILE` and `csdata import coaching FILE`: corrective actions (action_id,
+audit_id, employee_id, kind, owner_id, opened_on, due_on, status, closed_on, note) and coaching
+sessions from a file, through the import pipeline as every other kind: rejects with row and reason, Chinese headings in GB18030, idempotent, `--update` with
 its trail, the scope of the importing account. An imported action has its step (what the Actions
 page shows) and counts on the Quality page as its status says.
 
@@ -159,3 +159,38 @@ def test_a_supervisor_imports_actions_for_their_own_teams_only(tiny, tmp_path):
 
     with pytest.raises(ImportError_):
         import_file(tiny, "actions", data, "actions.csv", "c", scope=scope_for("client", clients=("Acme",)))
+
+
+COACHING = "employee_id,held_on,coach_id,topic,audit_id,period,note"
+
+
+def test_coaching_sessions_import_without_ids_and_again_add_nothing(db, tmp_path):
+    rows = [
+        "B1,2026-03-16,S1,Critical error on the ID check,AU3,,Listened to the call together",
+        "A2,2026-03-20,S1,Appraisal follow-up,,2026-Q1,",
+        "A2,2026-03-21,S1,Wrong person's audit,AU1,,",  # AU1 is A1's audit
+        "A2,2026-03-22,ZZ9,Unknown coach,,,",  # no such coach
+    ]
+    path = write(tmp_path, rows, "coaching.csv", COACHING)
+    code, report = cli("import", "coaching", path, "--db", str(db), actor="hr.lead")
+    assert (code, report["imported"], report["rejected"]) == (1, 2, 2)
+    assert {(r["line"], r["column"]) for r in report["rejects"]} == {(4, "employee_id"), (5, "coach_id")}
+    code, again = cli("import", "coaching", path, "--db", str(db), actor="hr.lead")
+    assert (again["imported"], again["duplicates"]) == (0, 2)
+
+    from csdata.store.warehouse import Warehouse
+
+    wh = Warehouse(db, read_only=True)
+    try:
+        sessions = wh.df(
+            "SELECT session_id, employee_id, held_on, coach_id, audit_id, period, recorded_by"
+            " FROM coaching_sessions ORDER BY held_on"
+        )
+        assert list(sessions["employee_id"]) == ["B1", "A2"]
+        assert list(sessions["recorded_by"]) == ["cli:hr.lead", "cli:hr.lead"]
+        assert sessions["session_id"].str.startswith("H").all() and sessions["session_id"].is_unique
+        # The agent page lists them as it lists sessions entered on a page.
+        listed = lookups.coaching(wh, employee_id="B1")
+        assert list(listed["topic"]) == ["Critical error on the ID check"]
+    finally:
+        wh.close()

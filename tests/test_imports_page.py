@@ -547,6 +547,7 @@ def test_hr_imports_its_kinds(app_env, people, kind, fmt):
             "periods",
             "bonuses",
             "actions",
+            "coaching",
         )
     ]
     choose(at, kind)
@@ -737,7 +738,9 @@ def test_supervisor_cannot_import_other_teams_tickets(app_env, people, fmt):
     assert len(people["own_teams"]) == 2
     frame["team"] = [None, None, None, None, people["own_teams"][1]]
     at = imports_page("supervisor")
-    assert at.selectbox(key="imp_kind").options == [t("imp_kind_tickets", "en"), t("imp_kind_actions", "en")]
+    assert at.selectbox(key="imp_kind").options == [
+        t(f"imp_kind_{k}", "en") for k in ("tickets", "actions", "coaching")
+    ]
     name, data = to_file(frame, fmt)
     upload(at, name, data)
     assert metrics(at) == {"rows": 5, "new": 2, "present": 0, "rejected": 3}

@@ -40,16 +40,28 @@ LIMITED = frozenset({_CLIENT, _SUPERVISOR})
 # Record kinds each role may import or enter (a supervisor only for their own teams' agents).
 # The master data (clients, departments, teams, pay grades, courses, appraisal periods) is set up
 # by an administrator; HR keeps its own part of it: pay grades, courses and appraisal periods.
-# Corrective actions are imported by the roles that take their steps (see ACTS).
+# Corrective actions are imported by the roles that take their steps (see ACTS), coaching
+# sessions by those that coach (see COACHES).
 RECORD_KINDS = (
     "tickets", "audits", "training", "appraisals", "employees",
     "clients", "departments", "teams", "pay_grades", "courses", "periods", "bonuses", "actions",
+    "coaching",
 )  # fmt: skip
 WRITES: dict[str, tuple[str, ...]] = {
     ADMIN: RECORD_KINDS,
-    _SUPERVISOR: ("tickets", "actions"),
+    _SUPERVISOR: ("tickets", "actions", "coaching"),
     "qa": ("audits", "actions"),
-    "hr": ("training", "appraisals", "employees", "pay_grades", "courses", "periods", "bonuses", "actions"),
+    "hr": (
+        "training",
+        "appraisals",
+        "employees",
+        "pay_grades",
+        "courses",
+        "periods",
+        "bonuses",
+        "actions",
+        "coaching",
+    ),
 }
 # Roles that take a corrective action's steps (move, reassign, close), and that record coaching
 # sessions; each only on the people of its clients and teams.

@@ -552,7 +552,7 @@ class Mapping(BaseModel):
         Literal[
             "tickets", "audits", "training", "appraisals", "employees",
             "clients", "departments", "teams", "pay_grades", "courses", "periods", "bonuses",
-            "actions",
+            "actions", "coaching",
         ]
         | None
     ) = None  # fmt: skip
@@ -774,6 +774,12 @@ def _references(kind: str) -> list[tuple[str, str, str]]:
             ("employee_id", "employees", "employee_id"),
             ("owner_id", "employees", "employee_id"),
         ],
+        "coaching": [
+            ("audit_id", "audits", "audit_id"),
+            ("employee_id", "employees", "employee_id"),
+            ("coach_id", "employees", "employee_id"),
+            ("period", "appraisal_periods", "period"),
+        ],
         "appraisals": [
             ("employee_id", "employees", "employee_id"),
             ("period", "appraisal_periods", "period"),
@@ -808,6 +814,7 @@ _PERSON = {
     "employees": "employee_id",
     "bonuses": "employee_id",
     "actions": "employee_id",
+    "coaching": "employee_id",
 }
 
 
@@ -944,15 +951,16 @@ def check(
             ' AND x.client IS DISTINCT FROM "client_v")'
         )
         problems.append(_problem("ticket_id", other, "imp_id_other_client", '"ticket_id_v"'))
-    if kind == "actions":
-        # An action opened by an audit's finding is for the person that audit was about.
+    if kind in ("actions", "coaching"):
+        # An action opened by an audit's finding, or coaching about an audit, is for the person
+        # that audit was about.
         other = (
             '"audit_id_v" IS NOT NULL AND EXISTS (SELECT 1 FROM audits x WHERE x.audit_id = "audit_id_v"'
             ' AND x.agent_id IS DISTINCT FROM "employee_id_v")'
         )
         agent = {"agent": '(SELECT x.agent_id FROM audits x WHERE x.audit_id = "audit_id_v")'}
         problems.append(
-            _problem("employee_id", other, "imp_action_other_agent", text["employee_id"], {}, agent)
+            _problem("employee_id", other, "imp_audit_not_theirs", text["employee_id"], {}, agent)
         )
     if kind == "appraisals":
         # A closed period's appraisals are locked: HR reopens the period (with a reason) first.
@@ -1060,10 +1068,14 @@ def _item_problems(kind: str, history: History, model: type[Row], text: dict[str
 # say which gets the agent's team, else the client's team when the client has exactly one, else
 # none (the dashboards' "unassigned"). 002_ticket_team gave older tickets the same.
 _FILLED = {
+    "coaching": {  # no session id: one made from the row, the same each time the file is read
+        "session_id": "coalesce({session_id}, 'H' || substr(md5(concat_ws('|', {employee_id}, {held_on},"
+        " {coach_id}, {topic}, {audit_id}, {period})), 1, 20))"
+    },
     "tickets": {
         "team": "coalesce({team}, (SELECT e.team FROM employees e WHERE e.employee_id = {agent_id}),"
         " (SELECT any_value(m.name) FROM teams m WHERE m.client = {client} HAVING count(*) = 1))"
-    }
+    },
 }
 _ALTERNATES = {
     "tickets": {
@@ -1142,6 +1154,7 @@ _TABLES = {
     "periods": "appraisal_periods",
     "bonuses": "bonuses",
     "actions": "corrective_actions",
+    "coaching": "coaching_sessions",
 }
 # Record kind -> {field: its table's column}, where the file's name for a column is not the table's.
 _STORED = {
@@ -1524,7 +1537,10 @@ def _insert(w, kind: str, fields: list[str], history: History, actor: str) -> in
     if kind == "actions":
         _action_steps(w, actor, new, None)
     stored = ", ".join(ident(_stored(kind, f)) for f in fields)
-    inserted = w.scalar(f"INSERT INTO {table} ({stored}) SELECT {', '.join(v[f] for f in fields)} {new}")
+    values = ", ".join(v[f] for f in fields)
+    if kind == "coaching":  # who recorded it: the importing account
+        stored, values = f"{stored}, recorded_by", f"{values}, {literal(actor)}"
+    inserted = w.scalar(f"INSERT INTO {table} ({stored}) SELECT {values} {new}")
     if kind == "tickets":  # a row not accepted yet not marked reopened: its summary follows its rounds
         rounds.summarise(
             w,

@@ -317,6 +317,23 @@ class ActionRow(Row):
     )
 
 
+class CoachingRow(Row):
+    """A coaching session as a file gives it (`csdata import coaching`): a file without session ids
+    gets ids made from each row's content (see `csdata.imports.ingest`), so importing it again adds
+    nothing."""
+
+    session_id: str | None = None
+    employee_id: str = Field(min_length=1)
+    held_on: dt.date
+    coach_id: str = Field(min_length=1)
+    topic: str = Field(min_length=1, max_length=200)
+    audit_id: str | None = None  # the audit it was about, if one
+    period: str | None = None  # the appraisal period it was about, if one
+    note: str | None = Field(default=None, max_length=500)
+
+    KEY = ("session_id",)
+
+
 # Master-data kinds, in the order a new company imports them (before employees and records).
 MASTER_KINDS = ("clients", "departments", "teams", "pay_grades", "courses", "periods")
 
@@ -347,6 +364,7 @@ KINDS: dict[str, type[Row]] = {
     "periods": PeriodRow,
     "bonuses": BonusRow,
     "actions": ActionRow,
+    "coaching": CoachingRow,
 }
 
 # Durations a ticket file may give instead of the times they lead to (see `csdata.imports.ingest`).
@@ -355,5 +373,5 @@ STAND_INS = {"tickets": ("first_response_seconds", "resolution_seconds")}
 # The header names a file may use for a column, in every language of the text catalogs
 # (`header_<kind>_<column>`); audits' and appraisals' scores take their criterion's or indicator's
 # names from the policy (see `audit_model`).
-for _kind in ("tickets", "training", "employees", "bonuses", "actions", *MASTER_KINDS):
+for _kind in ("tickets", "training", "employees", "bonuses", "actions", "coaching", *MASTER_KINDS):
     KINDS[_kind].ALIASES = header_aliases(_kind, (*KINDS[_kind].columns(), *STAND_INS.get(_kind, ())))
