@@ -203,3 +203,37 @@ def test_a_supervisor_cannot_propose_for_another_teams_agent(wh):
         entry.propose_teamwork(wh, "supervisor", sup.scope, period, other, 80)
     assert refused.value.key == "entry_agent_out_of_scope"
     assert not wh.scalar("SELECT count(*) FROM appraisal_proposals WHERE employee_id = ?", [other])
+
+
+def test_the_to_confirm_list_filters_by_team_and_downloads_its_rows_as_numbers(wh, served):
+    import io
+
+    import pandas as pd
+    from conftest import download
+
+    from csdata.records import entry
+
+    period = _open_period(wh)
+    sup = load_user(wh, "supervisor")
+    agent = _their_agent(wh, period)
+    team = wh.scalar("SELECT team FROM employees WHERE employee_id = ?", [agent])
+    entry.propose_teamwork(wh, "supervisor", sup.scope, period, agent, 77.5, "=SUM(A1)")
+    other_team = wh.scalar(
+        "SELECT name FROM teams WHERE name <> ? AND NOT list_contains(?, name) ORDER BY name LIMIT 1",
+        [team, list(sup.teams)],
+    )
+    hr = open_page("appraisals", user="hr")
+    hr.selectbox(key="confirm_period").set_value(period)
+    clean(hr.run())
+    hr.multiselect(key="confirm_teams").set_value([team])
+    clean(hr.run())
+    csv = pd.read_csv(io.BytesIO(download(hr, "dl_to_confirm_csv", served)), dtype={"Employee ID": str})
+    mine = csv[csv[t("col_employee_id", "en")] == agent]
+    assert mine[t("col_teamwork", "en")].tolist() == [77.5]  # a number a spreadsheet sums
+    assert mine[t("col_comment", "en")].tolist() == ["'=SUM(A1)"]  # a formula made inert
+    assert set(csv[t("col_team", "en")]) == {team}
+    # Another team's filter: nothing of this team.
+    if other_team is not None:
+        hr.multiselect(key="confirm_teams").set_value([other_team])
+        clean(hr.run())
+        assert t("ap_nothing_waiting", "en") in [shown(i.value) for i in hr.info]

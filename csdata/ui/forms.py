@@ -924,23 +924,27 @@ def appraisals_to_confirm(wh: Warehouse, user: User) -> None:
     c1, c2, c3 = st.columns(3)
     period = c1.selectbox(tr("appraisal_period"), [p for p, _ in periods], key="confirm_period")
     waiting = entry.waiting_appraisals(wh, period, user.scope)
-    teams = c2.multiselect(
-        tr("ap_filter_teams"), sorted(waiting["team"].dropna().unique()), key="confirm_teams"
-    )
+    teams = c2.multiselect(tr("ap_filter_teams"), lookups.teams(wh, user.scope), key="confirm_teams")
     which = c3.selectbox(
         tr("ap_filter_waiting"), WAITING_FILTER, format_func=lambda w: t(family_key("ap_waiting_", w), language),
         key="confirm_which",
     )  # fmt: skip
     if teams:
         waiting = waiting[waiting["team"].isin(teams)]
-    if which != "all":
-        waiting = waiting[waiting["waiting"] == which]
+    if which != "all":  # a person waiting for both is shown under either
+        waiting = waiting[waiting["waiting"].isin((which, "both"))]
     if waiting.empty:
         st.info(tr("ap_nothing_waiting" if teams or which != "all" else "ap_confirm_none"))
         return
     shown = waiting.assign(waiting=[t(family_key("ap_waiting_", w), language) for w in waiting["waiting"]])
-    table_with_downloads(readable(shown), "to_confirm", f"csdata-to-confirm-{period}", narrow=("score", "grade"),
-                         wide=("comment",))  # fmt: skip
+    table_with_downloads(
+        readable(shown),
+        "to_confirm",
+        f"csdata-to-confirm-{period}",
+        narrow=("score", "grade"),
+        wide=("comment",),
+        gaps=("score", "teamwork"),
+    )
     if waiting["waiting"].isin(("proposed", "both")).any():
         st.caption(tr("ap_proposed_review"))
     pending = waiting.loc[waiting["waiting"].isin(("imported", "both")), "employee_id"]
@@ -1001,8 +1005,9 @@ def teamwork_form(wh: Warehouse, user: User) -> None:
     proposed = lookups.teamwork_proposals(wh, period, user.scope)
     if not proposed.empty:
         st.subheader(tr("tw_proposed_heading", period=period))
-        table_with_downloads(readable(proposed), "teamwork", f"csdata-teamwork-{period}", narrow=("teamwork",),
-                             wide=("comment",))  # fmt: skip
+        table_with_downloads(
+            readable(proposed), "teamwork", f"csdata-teamwork-{period}", narrow=("teamwork",)
+        )
 
 
 def _save_teamwork(
