@@ -79,7 +79,7 @@ PAGES: dict[str, Page] = {
         _page("tickets", _DATA, "admin supervisor", "support_agent"),
         _page("audits", _DATA, "admin qa", "fact_check"),
         _page("training", _DATA, "admin hr", "school"),
-        _page("appraisals", _DATA, "admin hr", "grading"),
+        _page("appraisals", _DATA, "admin hr supervisor", "grading"),
         _page("actions", _DATA, "admin qa hr supervisor", "task_alt"),
         _page("imports", _DATA, "admin qa hr supervisor", "upload_file"),
         _page("pay", _ADMIN, "admin hr finance", "payments"),

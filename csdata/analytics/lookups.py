@@ -390,6 +390,35 @@ def appraisal_of(wh, period: str, employee_id: str) -> dict | None:
     return None if frame.empty else frame.iloc[0].to_dict()
 
 
+def teamwork_proposal(wh, period: str, employee_id: str) -> dict | None:
+    """The teamwork a supervisor proposed for one person and period (teamwork, comment,
+    proposed_by, proposed_at, used_by, used_at), or None. About one person already chosen within
+    the scope (HR's review form, the supervisor's own save)."""
+    frame = wh.df(
+        "SELECT teamwork, comment, proposed_by, proposed_at, used_by, used_at FROM appraisal_proposals"
+        " WHERE period = ? AND employee_id = ?",
+        [period, employee_id],
+    )
+    return None if frame.empty else frame.iloc[0].to_dict()
+
+
+def teamwork_proposals(
+    wh, period: str, scope: Scope = EVERYTHING, waiting_only: bool = False
+) -> pd.DataFrame:
+    """The teamwork proposed for a period's people within the scope (employee_id, name, team,
+    teamwork, comment, proposed_by, proposed_at, used_by, used_at); `waiting_only`: those HR has
+    not used yet."""
+    params = _Params({"period": period})
+    waiting = " AND x.used_at IS NULL" if waiting_only else ""
+    return wh.df(
+        "SELECT x.employee_id, e.name, e.team, x.teamwork, x.comment, x.proposed_by, x.proposed_at,"
+        " x.used_by, x.used_at FROM appraisal_proposals x LEFT JOIN employees e USING (employee_id)"
+        f" WHERE x.period = $period{waiting} AND {scope.where('proposals', params, 'x')}"
+        " ORDER BY x.employee_id",
+        params.values,
+    )
+
+
 # -- the imports page --------------------------------------------------------------------------
 
 
