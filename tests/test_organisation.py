@@ -248,22 +248,17 @@ def test_a_transfer_on_the_page_equals_the_import_with_effective(db, company, tm
     ]  # fmt: skip
     assert logged == [("hr1", "import.employees", "employees:E00034")]
 
-    # Beside the person: the periods, and the change before → after with its reason.
-    frames = [d.value for d in at.dataframe]
-    trail = next(
-        f for f in frames if t("col_reason", "en") in f.columns and t("col_detail", "en") in f.columns
+    # Beside the person: the periods, and the change before → after with its reason, latest first.
+    texts = [shown(m.value) for m in at.markdown]
+    team, client, grade = (t(f"col_{c}", "en") for c in ("team", "client", "grade"))
+    changed = next(
+        i for i, text in enumerate(texts) if text.endswith(f"· hr1 · {t('org_change_update', 'en')}")
     )
-    latest = trail.iloc[0]
-    assert latest[t("col_action", "en")] == t("org_change_update", "en")
-    assert latest[t("col_reason", "en")] == REASON
-    detail = latest[t("col_detail", "en")]
-    for change in ("Team: Harbor 1 → Nebula 1", "Client: Harbor Trust Bank → Nebula Games", "Grade: G1 → G2"):
-        assert (
-            change.replace("Team", t("col_team", "en"))
-            .replace("Client", t("col_client", "en"))
-            .replace("Grade", t("col_grade", "en"))
-            in detail
-        )
+    assert texts[changed + 1] == (
+        f"{team}: Harbor 1 → Nebula 1 {client}: Harbor Trust Bank → Nebula Games {grade}: G1 → G2"
+    )  # one line each on screen
+    assert t("org_why", "en", reason=REASON) in [shown(c.value) for c in at.caption]
+    frames = [d.value for d in at.dataframe]
     periods = next(f for f in frames if t("col_valid_from", "en") in f.columns)
     assert list(periods[t("col_team", "en")]) == ["Harbor 1", "Nebula 1"]
     assert list(periods[t("col_valid_to", "en")]) == ["2026-11-01", ""]

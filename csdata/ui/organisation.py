@@ -27,7 +27,7 @@ from csdata.records import history, organisation
 from csdata.records.models import KINDS
 from csdata.records.organisation import ORG_KINDS, key_of
 from csdata.store.warehouse import Warehouse
-from csdata.text.i18n import Problem, column_label, family_key, t
+from csdata.text.i18n import Problem, column_label, family_key, literal, t
 from csdata.ui.core import lang, problem_text, tr
 from csdata.ui.datatable import readable, table_with_downloads
 from csdata.ui.forms import Fields, _done, _keys, _last_saved, _new_id, _once, _save
@@ -230,7 +230,7 @@ def _edit(wh: Warehouse, user: User, kind: str, frame: pd.DataFrame) -> None:
     record = organisation.current(wh, kind, chosen)
     if record is None:
         return
-    left, right = st.columns([3, 2])
+    left, right = st.columns(2)
     with right:
         _history(wh, user, kind, chosen)
     with left:
@@ -289,20 +289,13 @@ def _history(wh: Warehouse, user: User, kind: str, record_id: str) -> None:
     except Problem as exc:
         st.caption(problem_text(exc))
         return
-    trail = pd.DataFrame(
-        [
-            {
-                "at_time": v["at"],
-                "actor": v["actor"],
-                "action": tr(family_key("org_change_", v["change"])),
-                "detail": "; ".join(_change(c, before, after) for c, (before, after) in v["changes"].items()),
-                "reason": v["reason"],
-            }
-            for v in reversed(versions)
-        ],
-        columns=["at_time", "actor", "action", "detail", "reason"],
-    )
-    st.dataframe(trail.rename(columns=lambda c: column_label(c, language)), hide_index=True, width="stretch")
+    for version in reversed(versions):  # the latest first
+        with st.container(border=True):
+            action = tr(family_key("org_change_", version["change"]))
+            st.markdown(f"**{literal(version['at'])}** · {literal(version['actor'])} · {action}")
+            lines = [_change(c, before, after) for c, (before, after) in version["changes"].items()]
+            st.markdown("  \n".join(literal(line) for line in lines))
+            st.caption(tr("org_why", reason=version["reason"] or "–"))
 
 
 def _change(column: str, before, after) -> str:
