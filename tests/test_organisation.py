@@ -328,3 +328,22 @@ def test_the_same_values_saved_twice_are_saved_once(db):
     assert [shown(i.value) for i in at.info][:1] == [t("entry_already_saved", "en", id="quality_2")]
     wh = core._open(str(db))
     assert wh.scalar("SELECT count(*) FROM audit_log WHERE entity = 'departments:quality_2'") == 1
+
+
+def test_a_person_without_an_id_gets_one_made_and_is_saved_once(db):
+    at = page("hr1")
+    person = dict(name="韩梅", department="customer_service", team="Skyline 1", client="Skyline Mobile",
+                  position="agent", grade="G1", hire_date=dt.date(2026, 11, 16))  # fmt: skip
+    add(at, "employees", **person)
+    wh = core._open(str(db))
+    [made] = wh.column("SELECT employee_id FROM employees WHERE name = '韩梅'")
+    assert (
+        made.startswith(f"E{dt.date.today():%Y}") and len(made) == len("E") + 14 + 4
+    )  # E, the moment, 4 hex digits
+    assert successes(at) == [t("org_added", "en", kind=t("imp_kind_employees", "en"), id=made)]
+    add(at, "employees", **person)
+    assert t("entry_already_saved", "en", id=made) in [shown(i.value) for i in at.info]
+    assert wh.scalar("SELECT count(*) FROM employees WHERE name = '韩梅'") == 1
+    assert wh.rows("SELECT valid_from, team, grade FROM employee_history WHERE employee_id = ?", [made]) == [
+        (dt.date(2026, 11, 16), "Skyline 1", "G1")
+    ]

@@ -112,12 +112,13 @@ def _listing(frame: pd.DataFrame, kind: str) -> None:
 
 def _references(wh: Warehouse, kind: str, user: User) -> dict[str, list[str]]:
     """Field -> the records it may name (the import refuses any other, and says how to add it)."""
+    scope = user.scope
     out = {
-        "client": lookups.clients(wh),
+        "client": lookups.clients(wh, scope),
         "department": lookups.departments(wh),
-        "team": lookups.teams(wh),
-        "grade": list(lookups.records(wh, "pay_grades", user.scope)["grade"]),
-        "supervisor_id": list(lookups.employees(wh)["employee_id"]),
+        "team": lookups.teams(wh, scope),
+        "grade": list(lookups.records(wh, "pay_grades", scope)["grade"]),
+        "supervisor_id": list(lookups.employees(wh, scope=scope)["employee_id"]),
     }
     out.pop(key_of(kind), None)  # a record's own name is typed, not chosen
     return out
@@ -201,9 +202,13 @@ def _add_form(wh: Warehouse, user: User, kind: str) -> None:
     row = dict(values)
     if kind == "employees" and not row[key]:  # a person without a 工号 gets one made
         row[key] = _new_id(form, values, "E")
-    report = _save(fields, lambda: organisation.add(wh, user.username, kind, row, user.scope), key)
-    if fields.show() or report is None:
-        return
+    # A second click whose run began before the first one's save was remembered finds the id made
+    # for these values saved already: it says what the first click saved, and saves nothing.
+    saved_before = not values[key] and organisation.current(wh, kind, row[key]) is not None
+    if not saved_before:
+        report = _save(fields, lambda: organisation.add(wh, user.username, kind, row, user.scope), key)
+        if fields.show() or report is None:
+            return
     _done(
         form, tr("org_added", kind=tr(family_key("imp_kind_", kind)), id=row[key]), saved=(values, row[key])
     )
