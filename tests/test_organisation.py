@@ -16,6 +16,7 @@ from streamlit.testing.v1 import AppTest
 from csdata import pages
 from csdata.access import auth
 from csdata.access.scope import scope_for
+from csdata.analytics import lookups
 from csdata.imports.ingest import ImportError_, import_file
 from csdata.records import organisation
 from csdata.records.models import MASTER_KINDS
@@ -317,6 +318,9 @@ def test_hr_may_not_change_clients(db):
         )
     assert wh.scalar("SELECT count(*) FROM audit_log") == before
     assert wh.scalar("SELECT industry FROM clients WHERE name = 'Nebula Games'") == "gaming"
+    # The pay grades' amounts are listed only to a scope that sees pay.
+    assert list(lookups.records(wh, "pay_grades", scope_for("hr"))["grade"]) == ["G1", "G2", "G3", "G4", "G5"]
+    assert lookups.records(wh, "pay_grades", scope_for("qa")).empty
 
 
 def test_the_same_values_saved_twice_are_saved_once(db):
@@ -347,3 +351,23 @@ def test_a_person_without_an_id_gets_one_made_and_is_saved_once(db):
     assert wh.rows("SELECT valid_from, team, grade FROM employee_history WHERE employee_id = ?", [made]) == [
         (dt.date(2026, 11, 16), "Skyline 1", "G1")
     ]
+
+
+def test_a_records_values_show_as_text(db):
+    """A name that reads as markdown (a link) shows as its own text in the record's changes."""
+    wh = core._open(str(db))
+    name = "[Win a prize](https://example.com/x) **now**"
+    report = organisation.add(wh, "admin", "clients", {"client": "Link Co", "industry": name})
+    assert report.imported == 1
+    at = page("admin")
+    at.selectbox(key="oe_clients_choice").set_value("Link Co").run()
+    clean(at)
+    texts = [m.value for m in at.markdown]
+    line = next(text for text in texts if "Win a prize" in text)
+    assert "](" not in line and "**now" not in line, line  # every mark escaped
+    # (an address gets an invisible word joiner, so that it is not linked either)
+    assert (
+        shown(line)
+        .replace("\u2060", "")
+        .endswith(f"{t('col_industry', 'en')}: {name} {t('col_active', 'en')}: True")
+    )
