@@ -289,7 +289,8 @@ def test_a_rejected_add_names_the_problem_and_writes_nothing(db):
     assert [(r.column, r.reason("en")) for r in report.rejects] == [
         ("client", t("imp_ref_missing_clients", "en", value="Nobody Ltd"))
     ]
-    # On the page: a period that ends before it starts, refused under its end.
+    # On the page: a period that ends before it starts, refused under its end (the browser test
+    # types a client that does not exist, which AppTest cannot).
     at = page("admin")
     add(at, "periods", period="2027-Q1", starts_on=dt.date(2027, 3, 31), ends_on=dt.date(2027, 1, 1))
     assert errors(at) == [t("rule_ends_before_starts", "en", field="ends_on", against="2027-03-31")]

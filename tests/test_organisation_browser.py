@@ -84,8 +84,22 @@ def test_an_admin_adds_a_client_and_a_team_and_sees_them_listed(browser, tmp_pat
 
         page.get_by_role("tab", name=t("imp_kind_teams", "en")).click()
         _type(page, t("col_team", "en"), "Northwind 1")
-        _choose(page, t("col_client", "en"), "Northwind Bank")
         _choose(page, t("col_department", "en"), "customer_service")
+        # A client typed that does not exist: the import's own message, and nothing written.
+        box = (
+            _panel(page)
+            .get_by_test_id("stSelectbox")
+            .filter(has=page.get_by_text(t("col_client", "en"), exact=True))
+        )
+        box.first.click()
+        page.keyboard.type("Nobody Ltd")
+        page.keyboard.press("Enter")
+        page.wait_for_function(QUIET)
+        _panel(page).get_by_role("button", name=t("org_add_save", "en"), exact=True).click()
+        refusal = t("imp_ref_missing_clients", "en", value="Nobody Ltd")
+        _panel(page).get_by_test_id("stAlertContentError").filter(has_text=refusal).wait_for()
+        screenshot(page, ARTIFACTS / "organisation-team-refused-en.png", QUIET)
+        _choose(page, t("col_client", "en"), "Northwind Bank")
         _add(page, "teams", t("org_added", "en", kind=t("imp_kind_teams", "en"), id="Northwind 1"))
         teams = _listed(page, "teams")
         assert [
