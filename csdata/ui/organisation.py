@@ -46,12 +46,14 @@ LATEST = dt.date(2100, 12, 31)
 def organisation_page(wh: Warehouse, user: User) -> None:
     """One tab per kind, in the order a new company sets them up."""
     tabs = st.tabs([tr(family_key("imp_kind_", kind)) for kind in ORG_KINDS])
+    refs = _references(wh, user) if any(user.scope.may_write(kind) for kind in ORG_KINDS) else {}
     for kind, tab in zip(ORG_KINDS, tabs, strict=True):
         with tab:
-            _tab(wh, user, kind)
+            _tab(wh, user, kind, {f: names for f, names in refs.items() if f != key_of(kind)})
 
 
-def _tab(wh: Warehouse, user: User, kind: str) -> None:
+def _tab(wh: Warehouse, user: User, kind: str, refs: dict[str, list[str]]) -> None:
+    """`refs`: field -> the records it may name (a record's own name is typed, not chosen)."""
     frame = lookups.records(wh, kind, user.scope)
     _listing(frame, kind)
     template_downloads(wh, kind, key=f"org_template_{kind}")
@@ -59,9 +61,9 @@ def _tab(wh: Warehouse, user: User, kind: str) -> None:
         st.info(tr("org_read_only"), icon=":material/visibility:")
         return
     st.subheader(tr("org_add"))
-    _add_form(wh, user, kind)
+    _add_form(wh, user, kind, refs)
     st.subheader(tr("org_edit"))
-    _edit(wh, user, kind, frame)
+    _edit(wh, user, kind, frame, refs)
 
 
 # -- the list ------------------------------------------------------------------------------------
@@ -110,18 +112,17 @@ def _listing(frame: pd.DataFrame, kind: str) -> None:
 # -- the fields of a record ------------------------------------------------------------------------
 
 
-def _references(wh: Warehouse, kind: str, user: User) -> dict[str, list[str]]:
-    """Field -> the records it may name (the import refuses any other, and says how to add it)."""
+def _references(wh: Warehouse, user: User) -> dict[str, list[str]]:
+    """Field -> the records it may name within the scope (the import refuses any other, and says
+    how to add it)."""
     scope = user.scope
-    out = {
+    return {
         "client": lookups.clients(wh, scope),
         "department": lookups.departments(wh),
         "team": lookups.teams(wh, scope),
         "grade": list(lookups.records(wh, "pay_grades", scope)["grade"]),
         "supervisor_id": list(lookups.employees(wh, scope=scope)["employee_id"]),
     }
-    out.pop(key_of(kind), None)  # a record's own name is typed, not chosen
-    return out
 
 
 def _type(annotation) -> type:
@@ -133,13 +134,12 @@ def _type(annotation) -> type:
 
 
 def _fields(
-    wh: Warehouse, user: User, kind: str, values: dict, key, fields: Fields, fixed: str | None = None
+    kind: str, refs: dict[str, list[str]], values: dict, key, fields: Fields, fixed: str | None = None
 ) -> dict:
     """The kind's fields in three columns, filled with `values` (a new record: the model's
     defaults); `fixed` is a field shown but not changed (the key of a record being changed). The
     values typed, blank as None."""
     model = KINDS[kind]
-    refs = _references(wh, kind, user)
     label_of = _value_label()
     columns = st.columns(3)
     out: dict = {}
@@ -189,12 +189,12 @@ def _fields(
 # -- adding ----------------------------------------------------------------------------------------
 
 
-def _add_form(wh: Warehouse, user: User, kind: str) -> None:
+def _add_form(wh: Warehouse, user: User, kind: str, refs: dict[str, list[str]]) -> None:
     form = f"org_add_{kind}"
     k = _keys(form)
     _last_saved(form, user)
     fields = Fields()
-    values = _fields(wh, user, kind, {}, lambda name: k(f"oa_{kind}_{name}"), fields)
+    values = _fields(kind, refs, {}, lambda name: k(f"oa_{kind}_{name}"), fields)
     if not st.button(tr("org_add_save"), type="primary", key=k(f"oa_{kind}_save")):
         return
     key = key_of(kind)
@@ -217,7 +217,7 @@ def _add_form(wh: Warehouse, user: User, kind: str) -> None:
 # -- changing ------------------------------------------------------------------------------------
 
 
-def _edit(wh: Warehouse, user: User, kind: str, frame: pd.DataFrame) -> None:
+def _edit(wh: Warehouse, user: User, kind: str, frame: pd.DataFrame, refs: dict[str, list[str]]) -> None:
     form = f"org_edit_{kind}"
     key = key_of(kind)
     _last_saved(form, user)
@@ -239,16 +239,17 @@ def _edit(wh: Warehouse, user: User, kind: str, frame: pd.DataFrame) -> None:
     with right:
         _history(wh, user, kind, chosen)
     with left:
-        _edit_form(wh, user, kind, form, chosen, record)
+        _edit_form(wh, user, kind, refs, chosen, record)
 
 
-def _edit_form(wh: Warehouse, user: User, kind: str, form: str, chosen: str, record: dict) -> None:
+def _edit_form(
+    wh: Warehouse, user: User, kind: str, refs: dict[str, list[str]], chosen: str, record: dict
+) -> None:
+    form = f"org_edit_{kind}"
     k = _keys(form)
     fields = Fields()
     # Each record its own widgets: choosing another shows its values, not the last one's.
-    values = _fields(
-        wh, user, kind, record, lambda name: k(f"oe_{kind}_{name}_{chosen}"), fields, key_of(kind)
-    )
+    values = _fields(kind, refs, record, lambda name: k(f"oe_{kind}_{name}_{chosen}"), fields, key_of(kind))
     values[key_of(kind)] = chosen
     effective = None
     if kind == "employees":
