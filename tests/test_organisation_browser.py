@@ -113,5 +113,13 @@ def test_an_admin_adds_a_client_and_a_team_and_sees_them_listed(browser, tmp_pat
         page.wait_for_function(QUIET)
         assert _panel(page).get_by_role("button", name=t("org_add_save", "zh"), exact=True).count() == 1
         screenshot(page, ARTIFACTS / "organisation-clients-zh.png", QUIET)
+        # A choice drawn before the switch shows its value in the new language: a period's status.
+        page.get_by_role("tab", name=t("imp_kind_periods", "zh")).click()
+        status = (
+            _panel(page)
+            .get_by_test_id("stSelectbox")
+            .filter(has=page.get_by_text(t("col_status", "zh"), exact=True))
+        )
+        assert t("org_value_open", "zh") in status.first.inner_html()  # the value drawn in the picker
         assert page.locator('[data-testid="stException"]').count() == 0
     assert not errors, errors

@@ -15,6 +15,7 @@ save and the guard against a second click are those of the records forms (`csdat
 from __future__ import annotations
 
 import datetime as dt
+import re
 import typing
 from decimal import Decimal
 
@@ -45,6 +46,7 @@ LATEST = dt.date(2100, 12, 31)
 
 def organisation_page(wh: Warehouse, user: User) -> None:
     """One tab per kind, in the order a new company sets them up."""
+    _relabel()
     tabs = st.tabs([tr(family_key("imp_kind_", kind)) for kind in ORG_KINDS])
     refs = _references(wh, user) if any(user.scope.may_write(kind) for kind in ORG_KINDS) else {}
     for kind, tab in zip(ORG_KINDS, tabs, strict=True):
@@ -64,6 +66,21 @@ def _tab(wh: Warehouse, user: User, kind: str, refs: dict[str, list[str]]) -> No
     _add_form(wh, user, kind, refs)
     st.subheader(tr("org_edit"))
     _edit(wh, user, kind, frame, refs)
+
+
+# A choice shown through a translated label (a status, a course's kind): its widget's key.
+_TRANSLATED = re.compile(rf"^(org_employees_status|o[ae]_({'|'.join(ORG_KINDS)})_(status|kind)(_.*)?)$")
+
+
+def _relabel() -> None:
+    """After a switch of language, the choices shown through a translated label are assigned
+    their values again, so the browser draws them in the new language (as `core.language_switch`
+    does for the dashboards' widgets) and keeps the user's choice."""
+    language = lang()
+    if st.session_state.get("_org_lang") not in (None, language):
+        for key in [k for k in st.session_state if isinstance(k, str) and _TRANSLATED.match(k.split("~")[0])]:
+            st.session_state[key] = st.session_state[key]
+    st.session_state["_org_lang"] = language
 
 
 # -- the list ------------------------------------------------------------------------------------
@@ -88,11 +105,13 @@ def _listing(frame: pd.DataFrame, kind: str) -> None:
     if kind == "employees":
         label = _value_label()
         statuses = more[0].multiselect(
-            column_label("status", lang()), ["active", "left"], format_func=label, key="org_employees_status"
-        )
+            column_label("status", lang()), ["active", "left"], format_func=label, placeholder=tr("choose"),
+            key="org_employees_status",
+        )  # fmt: skip
         teams = more[1].multiselect(
-            column_label("team", lang()), sorted(frame["team"].dropna().unique()), key="org_employees_team"
-        )
+            column_label("team", lang()), sorted(frame["team"].dropna().unique()), placeholder=tr("choose"),
+            key="org_employees_team",
+        )  # fmt: skip
         if statuses:
             shown = shown[shown["status"].isin(statuses)]
         if teams:
@@ -305,10 +324,12 @@ def _history(wh: Warehouse, user: User, kind: str, record_id: str) -> None:
 
 
 def _change(column: str, before, after) -> str:
-    """One column's change as a reader reads it: grade: G1 → G2 (a new value alone when created)."""
+    """One column's change as a reader reads it: grade: G1 → G2 (a new value alone when created);
+    a status or a course's kind in the reader's language."""
+    word = _value_label()
 
     def shown(value) -> str:
-        return "–" if value is None else str(value)
+        return "–" if value is None else word(value) if column in ("status", "kind") else str(value)
 
     label = column_label(column, lang())
     if before is None:
