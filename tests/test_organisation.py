@@ -372,3 +372,25 @@ def test_a_records_values_show_as_text(db):
         .replace("\u2060", "")
         .endswith(f"{t('col_industry', 'en')}: {name} {t('col_active', 'en')}: True")
     )
+
+
+def test_an_admin_corrects_a_course_with_its_reason_in_the_trail(db):
+    at = page("admin")
+    course = "Complaint handling refresher"  # in_service, pass mark 70, 4 hours
+    at.selectbox(key="oe_courses_choice").set_value(course).run()
+    clean(at)
+    at.number_input(key=f"oe_courses_pass_mark_{course}").set_value(75.0)
+    at.text_input(key=f"oe_courses_reason_{course}").input("New exam from December").run()
+    at.button(key=f"oe_courses_save_{course}").click().run()
+    clean(at)
+    assert successes(at) == [t("org_changed", "en", id=course)]
+    wh = core._open(str(db))
+    assert wh.rows("SELECT kind, pass_mark, hours FROM courses WHERE course = ?", [course]) == [
+        ("in_service", 75.0, 4.0)
+    ]
+    [(before, after, reason, entity)] = wh.rows(
+        "SELECT CAST(r.before AS VARCHAR), CAST(r.after AS VARCHAR), r.reason, l.entity FROM record_changes r "
+        "JOIN audit_log l ON l.id = r.audit_log_id WHERE r.kind = 'courses' AND r.change = 'update'"
+    )
+    assert (json.loads(before)["pass_mark"], json.loads(after)["pass_mark"]) == (70.0, 75.0)
+    assert (reason, entity) == ("New exam from December", f"courses:{course}")
