@@ -1166,6 +1166,11 @@ _STORED = {
 }
 
 
+def table_of(kind: str) -> str:
+    """The warehouse table that holds the records of `kind`."""
+    return _TABLES[kind]
+
+
 def _stored(kind: str, field_name: str) -> str:
     return _STORED.get(kind, {}).get(field_name, field_name)
 

@@ -199,6 +199,8 @@ COLUMNS: tuple[str, ...] = (
     "action_id", "status", "overdue", "agent_name", "owner_id", "owner_name", "due_on", "closed_on", "note",
     "on_date", "held_on", "coach_id", "topic", "position", "valid_from", "valid_to",
     "waiting", "teamwork", "proposed_by", "proposed_at", "used_by", "used_at",
+    "name_zh", "industry", "supervisor_id", "performance_pay_base", "pass_mark", "starts_on", "ends_on",
+    "hire_date", "left_on", "reason",
 )  # fmt: skip
 
 

@@ -24,7 +24,7 @@ def key_families() -> dict[str, tuple[str, ...]]:
     from csdata.records import entry
     from csdata.records.models import KINDS
     from csdata.text import i18n
-    from csdata.ui import forms, importer, policy_editor, sections
+    from csdata.ui import forms, importer, organisation, policy_editor, sections
 
     policy = default_policy()
     labelled = [*policy.scorecard.criteria, *policy.scorecard.critical_errors, *policy.appraisal.indicators]
@@ -59,6 +59,8 @@ def key_families() -> dict[str, tuple[str, ...]]:
         "answer_": forms.ANSWERS,
         "astatus_": entry.ACTION_STATUSES,
         "ap_waiting_": forms.WAITING_FILTER,
+        "org_value_": organisation.VALUES,
+        "org_change_": organisation.CHANGES,
     }
 
 

@@ -23,6 +23,7 @@ from csdata.pages import PAGES
 from csdata.policy import CHANNELS
 from csdata.records import entry
 from csdata.records.models import TicketRow, TrainingRow, model_for
+from csdata.records.organisation import ORG_KINDS
 from csdata.store.warehouse import Warehouse
 from csdata.text.i18n import (
     Problem,
@@ -144,6 +145,9 @@ _FORMS: dict[str, tuple[str, tuple[str, ...]]] = {
     "action": ("as_", ()),  # a corrective action's step (csdata.ui.actions)
     "coaching": ("co_", ()),
     "teamwork": ("tw_", ("tw_period",)),  # a supervisor's teamwork proposal
+    # the Organisation page's forms, to add and to correct a record of each kind (csdata.ui.organisation)
+    **{f"org_add_{kind}": (f"oa_{kind}_", ()) for kind in ORG_KINDS},
+    **{f"org_edit_{kind}": (f"oe_{kind}_", (f"oe_{kind}_choice",)) for kind in ORG_KINDS},
 }
 
 
