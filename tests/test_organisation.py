@@ -18,7 +18,7 @@ from csdata.access import auth
 from csdata.access.scope import scope_for
 from csdata.analytics import lookups
 from csdata.imports.ingest import ImportError_, import_file
-from csdata.records import organisation
+from csdata.records import master_data
 from csdata.records.models import MASTER_KINDS
 from csdata.store.warehouse import Warehouse
 from csdata.text.i18n import t
@@ -282,7 +282,7 @@ def test_a_rejected_add_names_the_problem_and_writes_nothing(db):
     wh = core._open(str(db))
     before = (wh.scalar(WRITES), wh.scalar("SELECT count(*) FROM teams"))
     # A team of a client that does not exist: the import's message says how to create it.
-    report = organisation.add(
+    report = master_data.add(
         wh, "admin", "teams", {"team": "Ghost 1", "client": "Nobody Ltd", "department": "customer_service"}
     )
     assert not report.committed and report.imported == 0
@@ -311,10 +311,10 @@ def test_hr_may_not_change_clients(db):
     wh = core._open(str(db))
     before = wh.scalar("SELECT count(*) FROM audit_log")
     with pytest.raises(ImportError_) as refused:
-        organisation.add(wh, "hr1", "clients", {"client": "Sneaky Co"}, scope_for("hr"))
+        master_data.add(wh, "hr1", "clients", {"client": "Sneaky Co"}, scope_for("hr"))
     assert refused.value.key == "imp_kind_not_yours"
     with pytest.raises(ImportError_):
-        organisation.edit(
+        master_data.edit(
             wh, "hr1", "clients", {"client": "Nebula Games", "industry": "toys"}, "why", scope_for("hr")
         )
     assert wh.scalar("SELECT count(*) FROM audit_log") == before
@@ -358,7 +358,7 @@ def test_a_records_values_show_as_text(db):
     """A name that reads as markdown (a link) shows as its own text in the record's changes."""
     wh = core._open(str(db))
     name = "[Win a prize](https://example.com/x) **now**"
-    report = organisation.add(wh, "admin", "clients", {"client": "Link Co", "industry": name})
+    report = master_data.add(wh, "admin", "clients", {"client": "Link Co", "industry": name})
     assert report.imported == 1
     at = page("admin")
     at.selectbox(key="oe_clients_choice").set_value("Link Co").run()

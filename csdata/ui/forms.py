@@ -22,8 +22,8 @@ from csdata.imports.ingest import ImportError_, Report
 from csdata.pages import PAGES
 from csdata.policy import CHANNELS
 from csdata.records import entry
+from csdata.records.master_data import ORG_KINDS
 from csdata.records.models import TicketRow, TrainingRow, model_for
-from csdata.records.organisation import ORG_KINDS
 from csdata.store.warehouse import Warehouse
 from csdata.text.i18n import (
     Problem,

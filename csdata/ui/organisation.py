@@ -5,7 +5,7 @@ Each tab lists the kind's records (searchable, with downloads), offers its impor
 for an account that may write the kind (`Scope.may_write`) a form to add a record and one to
 change a record chosen from the list; for any other account the tab is read-only. The forms are
 drawn from the kind's row model (`csdata.records.models`), so a field added there appears here, and
-they save through `csdata.records.organisation`, which is the import on one row: a refusal is the
+they save through `csdata.records.master_data`, which is the import on one row: a refusal is the
 import's own message, shown under its field, and nothing is written. A change asks for a reason,
 and for a person the day it takes effect; beside the chosen record stand its versions (the trail)
 and, for a person, their periods of team, grade and status. The forms' keys, the message after a
@@ -24,9 +24,9 @@ import streamlit as st
 
 from csdata.access.auth import User
 from csdata.analytics import lookups
-from csdata.records import history, organisation
+from csdata.records import history, master_data
+from csdata.records.master_data import ORG_KINDS, key_of
 from csdata.records.models import KINDS
-from csdata.records.organisation import ORG_KINDS, key_of
 from csdata.store.warehouse import Warehouse
 from csdata.text.i18n import Problem, column_label, family_key, literal, t
 from csdata.ui.core import lang, problem_text, tr
@@ -223,9 +223,9 @@ def _add_form(wh: Warehouse, user: User, kind: str, refs: dict[str, list[str]]) 
         row[key] = _new_id(form, values, "E")
     # A second click whose run began before the first one's save was remembered finds the id made
     # for these values saved already: it says what the first click saved, and saves nothing.
-    saved_before = not values[key] and organisation.current(wh, kind, row[key]) is not None
+    saved_before = not values[key] and master_data.current(wh, kind, row[key]) is not None
     if not saved_before:
-        report = _save(fields, lambda: organisation.add(wh, user.username, kind, row, user.scope), key)
+        report = _save(fields, lambda: master_data.add(wh, user.username, kind, row, user.scope), key)
         if fields.show() or report is None:
             return
     _done(
@@ -251,7 +251,7 @@ def _edit(wh: Warehouse, user: User, kind: str, frame: pd.DataFrame, refs: dict[
     )
     if chosen is None:
         return
-    record = organisation.current(wh, kind, chosen)
+    record = master_data.current(wh, kind, chosen)
     if record is None:
         return
     left, right = st.columns(2)
@@ -284,7 +284,7 @@ def _edit_form(
     submitted = {**values, "_reason": reason.strip(), "_effective": effective}
     _once(form, submitted)
     try:
-        report = organisation.edit(wh, user.username, kind, values, reason, user.scope, effective)
+        report = master_data.edit(wh, user.username, kind, values, reason, user.scope, effective)
     except Problem as exc:
         fields.add("reason" if exc.key == "org_reason_required" else "", problem_text(exc))
         fields.show()
