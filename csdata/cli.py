@@ -434,6 +434,8 @@ def _policy_text(policy, lang: str) -> list[str]:
     out += items("policy_appraisal", policy.appraisal.indicators)
     out += ["", t("policy_bands", lang)]
     out += [f"  {b.grade}  ≥ {b.min_score:g}  × {b.coefficient:g}" for b in policy.appraisal.bands]
+    out += ["", t("policy_seniority", lang)]
+    out += [f"  ≥ {s.years}  + {s.amount:,.2f}" for s in policy.seniority]
     out += ["", t("policy_sla", lang)]
     out += [f"  {channel_label(c, lang)}  {s}" for c, s in policy.sla_seconds.items()]
     out += ["", t("policy_targets", lang)]

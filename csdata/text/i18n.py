@@ -198,6 +198,7 @@ COLUMNS: tuple[str, ...] = (
     "metric", "target", "key", "label_en", "label_zh", "weight", "grade", "min_score",
     "action_id", "status", "overdue", "agent_name", "owner_id", "owner_name", "due_on", "closed_on", "note",
     "on_date", "held_on", "coach_id", "topic", "position", "valid_from", "valid_to",
+    "years", "amount",
 )  # fmt: skip
 
 
