@@ -24,7 +24,7 @@ from conftest import APPRAISALS, AUDITS, EMPLOYEES, ROOT, TICKETS, TRAINING, run
 
 from csdata import pages
 from csdata.access import auth
-from csdata.analytics import compiler, exports, lookups
+from csdata.analytics import compiler, exports, lookups, payroll
 from csdata.analytics.compiler import Filters
 from csdata.imports import ingest
 from csdata.policy import load_policy
@@ -246,6 +246,22 @@ def test_every_lookup_is_either_scoped_or_says_why_not():
         assert "scope" in inspect.signature(getattr(lookups, n)).parameters, n
 
 
+# The payroll's look-ups (`csdata.analytics.payroll`), classified the same way: the month's rows
+# are pay, within the scope; the months, a month's parsing and a frame's totals show no one.
+SCOPED_PAYROLL = {"payroll"}
+UNSCOPED_PAYROLL = {"parse_month", "months", "totals"}
+
+
+def test_every_payroll_lookup_is_either_scoped_or_says_why_not():
+    functions = {
+        n for n, f in vars(payroll).items()
+        if inspect.isfunction(f) and f.__module__ == payroll.__name__ and not n.startswith("_")
+    }  # fmt: skip
+    assert functions == SCOPED_PAYROLL | UNSCOPED_PAYROLL
+    for n in SCOPED_PAYROLL:
+        assert "scope" in inspect.signature(getattr(payroll, n)).parameters, n
+
+
 def _follows(ticket: dict) -> bool:
     """On the follow-up list "all": a complaint not accepted, a suggestion not decided, a
     callback promised and not made."""
@@ -272,6 +288,7 @@ def test_every_lookup(wh, account):
     assert set(lookups.people_in_scope(wh, scope)) == people
     policy = load_policy(wh)[1]
     assert lookups.pay_table(wh, "2026-Q1", policy, scope).empty  # neither sees pay
+    assert payroll.payroll(wh, "2026-03", scope).empty
     counts = lookups.follow_up_counts(wh, scope, now=dt.datetime(2026, 12, 31))
     for which in lookups.FOLLOW_LISTS:
         listed = set(lookups.follow_ups(wh, scope, which=which, now=dt.datetime(2026, 12, 31))["ticket_id"])
@@ -304,6 +321,12 @@ def test_pay_within_a_limited_pay_role(wh):
     pay = lookups.pay_table(wh, "2026-Q1", load_policy(wh)[1], scope)
     assert _ids(pay["employee_id"]) == _ids(e for e, _ in APPRAISALS if PERSON[e]["client"] == "Beta")
     assert pay["bonus"].sum() == sum(a for e, a in BONUSES if PERSON[e]["client"] == "Beta")
+    # March 2026's payroll: Beta's people employed in March (L1 left in January); the Q1 bonuses
+    # name only their period and are paid with its last month, March.
+    march = payroll.payroll(wh, "2026-03", scope)
+    beta = [e for e, p in PERSON.items() if p["client"] == "Beta" and not p["left"]]
+    assert _ids(march["employee_id"]) == _ids(beta)
+    assert march["bonus"].sum() == sum(a for e, a in BONUSES if PERSON[e]["client"] == "Beta")
 
 
 @pytest.mark.parametrize("table", exports.EXPORTS)

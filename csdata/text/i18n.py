@@ -198,7 +198,8 @@ COLUMNS: tuple[str, ...] = (
     "metric", "target", "key", "label_en", "label_zh", "weight", "grade", "min_score",
     "action_id", "status", "overdue", "agent_name", "owner_id", "owner_name", "due_on", "closed_on", "note",
     "on_date", "held_on", "coach_id", "topic", "position", "valid_from", "valid_to",
-    "years", "amount",
+    "years", "amount", "month", "days_employed", "days_in_month", "service_years", "seniority_pay",
+    "appraisal_period", "total", "prorated",
 )  # fmt: skip
 
 
