@@ -367,7 +367,10 @@ def test_policy_page_refuses_a_seniority_step_twice(small_path, monkeypatch):
     at.session_state[key] = {"edited_rows": {2: {"years": 3}}, "added_rows": [], "deleted_rows": []}
     at.button(key="policy_save").click().run()
     [message] = [shown(e.value) for e in at.error]
-    assert "Seniority steps: each number of years of service may have one seniority step only (twice: 3)" in message
+    assert (
+        "Seniority steps: each number of years of service may have one seniority step only (twice: 3)"
+        in message
+    )
     wh = Warehouse(small_path)
     try:
         assert wh.scalar("SELECT count(*) FROM policy_versions") == 1

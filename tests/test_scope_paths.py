@@ -225,7 +225,7 @@ def test_every_listing(wh, account, listing):
 SCOPED_LOOKUPS = {
     "clients", "teams", "agents", "employees", "people_in_scope", "pay_table", "follow_ups",
     "follow_up_counts", "ticket_in_scope", "ticket", "ticket_rounds", "import_log", "actions", "action",
-    "action_steps", "coaching", "employee_history",
+    "action_steps", "coaching", "employee_history", "recognitions",
 }  # fmt: skip
 UNSCOPED_LOOKUPS = {
     "ticket_date_range", "data_span", "employee_names", "appraisal_periods", "audit_log",

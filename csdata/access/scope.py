@@ -13,6 +13,7 @@ forgetting it shows one client's data to another. So it is decided here, once:
   training results, appraisals, coaching sessions, employees, pay, the import log, and the client and team lists.
   Every query that lists, counts or exports rows ANDs it in.
 - `may_write(kind)`, `may_touch_ticket(ticket)`, `may_enter_for(client, team)`, `sees_pay`,
+  `recognizes`,
   `agents_visible`, `external` and `allows(metric, policy)` answer each yes/no of a page, a form
   or a workflow step.
 
@@ -54,6 +55,8 @@ WRITES: dict[str, tuple[str, ...]] = {
 # sessions; each only on the people of its clients and teams.
 ACTS = frozenset({ADMIN, "qa", "hr", _SUPERVISOR})
 COACHES = frozenset({ADMIN, "hr", _SUPERVISOR})
+# Roles that record (and void) a person's recognition (表彰), within their clients.
+RECOGNIZES = frozenset({ADMIN, "hr"})
 
 # Relation -> (its client, its team) as SQL over a row of it under the alias `{a}` (with its dot):
 # a ticket's own columns (its team is the queue it was offered to); for a record about a person,
@@ -103,8 +106,8 @@ class Scope:
     `writes` are the record kinds it may enter or import, `sees_pay` whether it sees pay,
     `own_imports` whether the import log shows it only its own files, `administers` whether it
     sees everything an administrator does (the whole import log), `acts` whether it takes a
-    corrective action's steps and `coaches` whether it records coaching sessions (both within its
-    clients and teams)."""
+    corrective action's steps, `coaches` whether it records coaching sessions and `recognizes`
+    whether it records and voids recognitions (each within its clients and teams)."""
 
     clients: tuple[str, ...] | None = None
     teams: tuple[str, ...] | None = None
@@ -115,6 +118,7 @@ class Scope:
     administers: bool = False
     acts: bool = False
     coaches: bool = False
+    recognizes: bool = False
 
     @classmethod
     def of(cls, user) -> Scope:
@@ -234,7 +238,9 @@ class Scope:
 
 
 # Whatever an administrator or the operator at the command line sees and does.
-EVERYTHING = Scope(writes=RECORD_KINDS, sees_pay=True, administers=True, acts=True, coaches=True)
+EVERYTHING = Scope(
+    writes=RECORD_KINDS, sees_pay=True, administers=True, acts=True, coaches=True, recognizes=True
+)
 
 
 def scope_for(role: str, clients: tuple[str, ...] = (), teams: tuple[str, ...] = ()) -> Scope:
@@ -253,6 +259,7 @@ def scope_for(role: str, clients: tuple[str, ...] = (), teams: tuple[str, ...] =
         own_imports=role == _SUPERVISOR,
         acts=role in ACTS,
         coaches=role in COACHES,
+        recognizes=role in RECOGNIZES,
     )
 
 

@@ -418,6 +418,24 @@ def employee_history(wh, employee_id: str, scope: Scope = EVERYTHING) -> pd.Data
     )
 
 
+RECOGNITION_COLUMNS = (
+    "id", "awarded_on", "award", "reason", "recorded_by", "recorded_at", "voided_at", "voided_by", "void_reason",
+)  # fmt: skip
+
+
+def recognitions(wh, employee_id: str, scope: Scope = EVERYTHING) -> pd.DataFrame:
+    """A person's recognitions (表彰), newest first, voided ones too (`voided_at` set); none when
+    the person is outside the scope (by their current team and client)."""
+    params = _Params({"id": employee_id})
+    return wh.df(
+        f"""SELECT {", ".join("r." + c for c in RECOGNITION_COLUMNS)}
+            FROM recognitions r JOIN employees e ON e.employee_id = r.employee_id
+            WHERE r.employee_id = $id AND {scope.where("employees", params, "e")}
+            ORDER BY r.awarded_on DESC, r.id DESC""",
+        params.values,
+    )
+
+
 def people_in_scope(wh, scope: Scope) -> list[str]:
     """Everyone (any position, present or past) within the scope: whom an account may import for."""
     params = _Params()

@@ -199,7 +199,8 @@ COLUMNS: tuple[str, ...] = (
     "action_id", "status", "overdue", "agent_name", "owner_id", "owner_name", "due_on", "closed_on", "note",
     "on_date", "held_on", "coach_id", "topic", "position", "valid_from", "valid_to",
     "years", "amount", "month", "days_employed", "days_in_month", "service_years", "seniority_pay",
-    "appraisal_period", "total", "prorated",
+    "appraisal_period", "total", "prorated", "award", "awarded_on", "reason", "recorded_by", "recorded_at",
+    "voided_at", "voided_by", "void_reason", "awards",
 )  # fmt: skip
 
 
@@ -224,7 +225,7 @@ ACTIONS: tuple[str, ...] = (
     "ticket.reopen", "ticket.callback", "ticket.suggestion", "import.tickets", "import.audits",
     "import.training", "import.appraisals", "import.employees", "sample.org", "sample.tickets",
     "sample.audits", "sample.scale_audits", "sample.training", "sample.appraisals", "action.step",
-    "coaching.add",
+    "coaching.add", "recognitions.record", "recognitions.void",
 )  # fmt: skip
 
 

@@ -197,7 +197,7 @@ def appraised(frame: pd.DataFrame, filters: Filters) -> None:
           agent="employee_id", filters=filters)  # fmt: skip
     st.subheader(tr("below_title"))
     st.caption(tr("below_caption"))
-    below = frame[frame["below_standard"]].drop(columns=["place", "below_standard"])
+    below = frame[frame["below_standard"]].drop(columns=["place", "below_standard", "awards"])
     missing = below[~below["coached"]]
     if len(missing):
         st.error(tr("below_without_coaching", n=len(missing), ids=", ".join(missing["employee_id"])))
