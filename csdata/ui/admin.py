@@ -35,10 +35,12 @@ _TOTALS = (
 def payroll_summary(frame: pd.DataFrame) -> None:
     """The month's head count and totals, then who has no performance pay yet and who is prorated."""
     sums = payroll.totals(frame)
-    columns = st.columns(len(_TOTALS) + 1)
-    columns[0].metric(tr("pay_people"), f"{len(frame):,}")
-    for column, (label, name) in zip(columns[1:], _TOTALS, strict=True):
-        column.metric(tr(label), f"¥{sums[name]:,.2f}")
+    cells = [(tr("pay_people"), f"{len(frame):,}")] + [
+        (tr(label), f"¥{sums[name]:,.2f}") for label, name in _TOTALS
+    ]
+    for row in (cells[:3], cells[3:]):  # two rows of three: a payroll's amounts are long
+        for column, (label, value) in zip(st.columns(3), row, strict=True):
+            column.metric(label, value)
     waiting = frame[frame["awaiting_confirmation"]]
     if len(waiting):
         st.warning(tr("pay_awaiting", n=len(waiting), ids=", ".join(waiting["employee_id"])))
