@@ -376,3 +376,15 @@ def test_policy_page_refuses_a_seniority_step_twice(small_path, monkeypatch):
         assert wh.scalar("SELECT count(*) FROM policy_versions") == 1
     finally:
         wh.close()
+
+
+def test_pay_page_in_chinese(small_path, monkeypatch):
+    point_app_at(monkeypatch, small_path)
+    at = open_page("pay", lang="zh")
+    [month] = [s for s in at.selectbox if s.key == "payroll_month"]
+    month.set_value("2026-06").run()
+    assert not at.exception
+    assert {m.label: m.value for m in at.metric}[t("pay_total", "zh")] == "¥25,783.33"
+    table = at.dataframe[0].value
+    assert t("col_seniority_pay", "zh") in table.columns and t("col_prorated", "zh") in table.columns
+    assert [w.value for w in at.warning] == [t("pay_awaiting", "zh", n=1, ids="L1")]

@@ -155,9 +155,9 @@ def agent_page(tiny_path, monkeypatch, user: str):
 def test_hr_records_one_on_the_agent_page_and_it_shows_there_and_on_people(tiny_path, monkeypatch):
     at = agent_page(tiny_path, monkeypatch, "hr1")
     assert t("rec_title", "en") in [s.value for s in at.subheader]
-    at.text_input(key="rec_award").input("Star of the month")
-    at.date_input(key="rec_awarded_on").set_value(dt.date(2026, 3, 31))
-    at.text_area(key="rec_reason").input("CSAT 98 % in March")
+    at.text_input(key="rec_award_A1").input("Star of the month")
+    at.date_input(key="rec_awarded_on_A1").set_value(dt.date(2026, 3, 31))
+    at.text_area(key="rec_reason_A1").input("CSAT 98 % in March")
     [save] = [b for b in at.button if b.label == t("rec_save", "en")]
     save.click().run()
     assert not at.exception and not at.error, [shown(e.value) for e in at.error]
@@ -174,6 +174,7 @@ def test_hr_records_one_on_the_agent_page_and_it_shows_there_and_on_people(tiny_
     assert [s.value for s in at.success] == [t("rec_saved", "en", id=rid)]
     history = [d.value for d in at.dataframe if t("col_award", "en") in d.value.columns]
     assert len(history) == 1 and list(history[0][t("col_award", "en")]) == ["Star of the month"]
+    assert at.text_input(key="rec_award_A1").value == ""  # an empty form for the next one
 
     at.switch_page("views/people.py")
     at.query_params["from"], at.query_params["to"] = "2026-01-01", "2026-03-31"
@@ -187,7 +188,7 @@ def test_hr_records_one_on_the_agent_page_and_it_shows_there_and_on_people(tiny_
 
 def test_a_refused_recognition_says_why_and_writes_nothing(tiny_path, monkeypatch):
     at = agent_page(tiny_path, monkeypatch, "hr1")
-    at.text_area(key="rec_reason").input("good work")  # no award
+    at.text_area(key="rec_reason_A1").input("good work")  # no award
     [save] = [b for b in at.button if b.label == t("rec_save", "en")]
     save.click().run()
     assert [shown(e.value) for e in at.error] == [t("recognition_no_award", "en")]
@@ -203,3 +204,27 @@ def test_qa_and_supervisors_see_no_form(tiny_path, monkeypatch, user):
     at = agent_page(tiny_path, monkeypatch, user)
     assert not [b for b in at.button if b.label == t("rec_save", "en")]
     assert t("rec_title", "en") not in [s.value for s in at.subheader]  # nothing recorded yet
+
+
+def test_hr_voids_one_on_the_agent_page_with_a_reason(tiny_path, monkeypatch):
+    wh = Warehouse(tiny_path)
+    try:
+        rid = recognitions.record(wh, "hr1", HR, "A1", "Wrong person", dt.date(2026, 3, 1), "typo", TODAY)
+    finally:
+        wh.close()
+    at = agent_page(tiny_path, monkeypatch, "hr1")
+    [void] = [b for b in at.button if b.label == t("rec_void_button", "en")]
+    void.click().run()  # no reason: refused
+    assert [shown(e.value) for e in at.error] == [t("recognition_no_void_reason", "en")]
+    at.text_input(key="rec_void_reason_A1").input("recorded for the wrong person")
+    [void] = [b for b in at.button if b.label == t("rec_void_button", "en")]
+    void.click().run()
+    assert not at.error and [s.value for s in at.success] == [t("rec_voided", "en", id=rid)]
+    [history] = [d.value for d in at.dataframe if t("col_award", "en") in d.value.columns]
+    assert list(history[t("col_void_reason", "en")]) == ["recorded for the wrong person"]
+    assert not [b for b in at.button if b.label == t("rec_void_button", "en")]  # nothing left to void
+    wh = Warehouse(tiny_path)
+    try:
+        assert counts(wh) == (1, 2, 2)
+    finally:
+        wh.close()

@@ -24,6 +24,10 @@ _FLASH = "recognition_flash"
 def recognitions_section(wh: Warehouse, user: User, employee_id: str) -> None:
     """The person's recognitions, and the forms for an account that records them."""
     scope = user.scope
+
+    def k(field: str) -> str:  # a person's own fields: what is typed for one is not saved for another
+        return f"rec_{field}_{employee_id}"
+
     given = lookups.recognitions(wh, employee_id, scope)
     if given.empty and not scope.recognizes:
         return
@@ -39,9 +43,9 @@ def recognitions_section(wh: Warehouse, user: User, employee_id: str) -> None:
         return
     with st.expander(tr("rec_add"), expanded=False):
         with st.form(f"rec_form_{employee_id}", clear_on_submit=False):
-            award = st.text_input(tr("rec_award"), max_chars=recognitions.MAX_AWARD, key="rec_award")
-            day = st.date_input(tr("rec_awarded_on"), value=dt.date.today(), key="rec_awarded_on")
-            reason = st.text_area(tr("rec_reason"), max_chars=recognitions.MAX_REASON, key="rec_reason")
+            award = st.text_input(tr("rec_award"), max_chars=recognitions.MAX_AWARD, key=k("award"))
+            day = st.date_input(tr("rec_awarded_on"), value=dt.date.today(), key=k("awarded_on"))
+            reason = st.text_area(tr("rec_reason"), max_chars=recognitions.MAX_REASON, key=k("reason"))
             submitted = st.form_submit_button(tr("rec_save"), type="primary")
         if submitted:
             try:
@@ -50,6 +54,8 @@ def recognitions_section(wh: Warehouse, user: User, employee_id: str) -> None:
                 st.error(problem_text(exc))
             else:
                 st.session_state[_FLASH] = tr("rec_saved", id=record_id)
+                for field in ("award", "awarded_on", "reason"):  # an empty form for the next one
+                    st.session_state.pop(k(field), None)
                 st.rerun()
     standing = given[given["voided_at"].isna()] if not given.empty else given
     if standing.empty:
@@ -61,10 +67,10 @@ def recognitions_section(wh: Warehouse, user: User, employee_id: str) -> None:
                 for r in standing.itertuples()
             }
             chosen = st.selectbox(
-                tr("rec_void_which"), list(labels), format_func=labels.get, key="rec_void_id"
+                tr("rec_void_which"), list(labels), format_func=labels.get, key=k("void_id")
             )
             why = st.text_input(
-                tr("rec_void_reason"), max_chars=recognitions.MAX_REASON, key="rec_void_reason"
+                tr("rec_void_reason"), max_chars=recognitions.MAX_REASON, key=k("void_reason")
             )
             voided = st.form_submit_button(tr("rec_void_button"))
         if voided:
