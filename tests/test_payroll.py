@@ -388,3 +388,25 @@ def test_pay_page_in_chinese(small_path, monkeypatch):
     table = at.dataframe[0].value
     assert t("col_seniority_pay", "zh") in table.columns and t("col_prorated", "zh") in table.columns
     assert [w.value for w in at.warning] == [t("pay_awaiting", "zh", n=1, ids="L1")]
+
+
+def test_cli_payroll_as_an_account_and_the_policy_shows_its_steps(small_path):
+    wh = Warehouse(small_path)
+    try:
+        auth.add_user(wh, "test", "fin_beta", "finance", PASSWORD, ["Beta"])
+        auth.add_user(wh, "test", "acme_sup", "supervisor", PASSWORD, teams=["T-A"])
+    finally:
+        wh.close()
+    beta = run_cli("payroll", "2026-06", "--json", "--as", "fin_beta", "--db", str(small_path))
+    assert beta.returncode == 0, beta.stderr
+    # Beta's people in June: L1 1,900.00 + U1 10,100.00 = 12,000.00.
+    assert [(r["employee_id"], r["total"]) for r in json.loads(beta.stdout)] == [
+        ("L1", 1900.0),
+        ("U1", 10100.0),
+    ]
+    assert t("cli_payroll_totals", "en", people=2, total="12,000.00") in beta.stderr
+    sup = run_cli("payroll", "2026-06", "--json", "--as", "acme_sup", "--db", str(small_path))
+    assert json.loads(sup.stdout) == [] and t("payroll_nobody", "en", month="2026-06") in sup.stderr
+    shown_policy = run_cli("policy", "show", "--db", str(small_path), env={"CSDATA_LANG": "en"}).stdout
+    steps = shown_policy.split(t("policy_seniority", "en"))[1].split("\n\n")[0].splitlines()[1:]
+    assert [s.strip() for s in steps] == ["≥ 1  + 100.00", "≥ 3  + 300.00", "≥ 5  + 500.00"]
