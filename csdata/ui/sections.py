@@ -186,7 +186,8 @@ def grades(wh: Warehouse, frame: pd.DataFrame, filters: Filters) -> None:
 
 
 def appraised(frame: pd.DataFrame, filters: Filters) -> None:
-    """The latest period's best ten, and everyone below standard with their coaching record."""
+    """The latest period's best ten with their awards (表彰), and everyone below standard with their
+    coaching record."""
     if frame.empty:
         st.info(tr("no_data"))
         return
