@@ -56,8 +56,20 @@ WORKFLOW_COLUMNS = (
     "department", "feedback_at", "customer_accepted", "reopened", "callback_done_at",
     "suggestion_adopted", "reward_amount",
 )  # fmt: skip
-# The workflow steps `undo_step` takes back (their audit-log actions are `ticket.<step>`).
-STEPS = ("route", "feedback", "accept", "reopen", "callback", "suggestion")
+# The workflow steps `undo_step` takes back (their audit-log actions are `ticket.<step>`), each
+# with the follow-up action that takes it (`csdata.ui.forms.FOLLOW_ACTIONS`).
+STEP_ACTIONS = {
+    "route": "route", "feedback": "feedback", "accept": "accept", "reopen": "reopen",
+    "callback": "callback", "suggestion": "decide",
+}  # fmt: skip
+STEPS = tuple(STEP_ACTIONS)
+# How a record is listed to be chosen: the column it is newest by, and its label.
+_LISTED = {
+    "tickets": ("x.opened_at", "x.ticket_id, strftime(x.opened_at, '%Y-%m-%d %H:%M'), x.type, x.client"),
+    "audits": ("x.audited_at", "x.audit_id, CAST(x.audited_at AS VARCHAR), x.agent_id, CAST(round(x.score, 1) AS VARCHAR)"),
+    "training": ("x.taken_on", "x.employee_id, x.course, CAST(x.taken_on AS VARCHAR), CAST(x.score AS VARCHAR)"),
+    "appraisals": ("x.period", "x.period, x.employee_id, CAST(round(x.score, 1) AS VARCHAR), x.grade"),
+}  # fmt: skip
 
 
 class _Rejects:
@@ -91,6 +103,18 @@ def in_scope(wh, kind: str, record_id: str, scope: Scope) -> bool:
             params.values,
         )
     )
+
+
+def choices(wh, kind: str, scope: Scope, limit: int = 500) -> dict[str, str]:
+    """The newest records of `kind` within the scope (at most `limit`): id -> a short label."""
+    newest, label = _LISTED[kind]
+    params = _Params({"limit": limit})
+    rows = wh.rows(
+        f"SELECT {_where_id(kind)}, concat_ws(' · ', {label}) FROM {ingest._TABLES[kind]} x "
+        f"WHERE {scope.where(kind, params, 'x')} ORDER BY {newest} DESC, 1 LIMIT $limit",
+        params.values,
+    )
+    return dict(rows)
 
 
 def current(wh, kind: str, record_id: str, scope: Scope = EVERYTHING) -> dict[str, Any]:
@@ -266,13 +290,16 @@ def last_step(wh, ticket_id: str) -> dict | None:
     }
 
 
-def undo_step(wh, actor: str, ticket_id: str, reason: str | None, scope: Scope = EVERYTHING) -> str:
+def undo_step(
+    wh, actor: str, ticket_id: str, reason: str | None, scope: Scope = EVERYTHING, expected: int | None = None
+) -> str:
     """Take back the ticket's last workflow step (see `last_step`) in one transaction; the step
     undone. Undoing an accept or a reopen puts the round back to awaiting the customer's answer;
     a feedback removes its round; a route, callback or suggestion decision puts back the values
     the step found (its audit-log row keeps them; none for a step logged before they were kept).
     Refused with a `Problem`: no reason, a ticket unknown or outside the scope, no step to undo,
-    a ticket changed since that step in a way the undo cannot follow."""
+    a ticket changed since that step in a way the undo cannot follow, a last step other than the
+    `expected` one (the audit-log id of the step a page showed: a second click undoes nothing)."""
     reason = _reason(reason)
     history = History.load(wh)
     with wh.transaction(actor, "ticket.undo", f"tickets:{ticket_id}") as w:
@@ -280,6 +307,8 @@ def undo_step(wh, actor: str, ticket_id: str, reason: str | None, scope: Scope =
         step = last_step(wh, ticket_id)
         if step is None:
             raise Problem("undo_nothing", ticket=ticket_id)
+        if expected is not None and step["id"] != expected:
+            raise Problem("undo_changed_since", ticket=ticket_id)
         name, detail = step["step"], step["detail"]
         before = ingest.stored_record(wh, "tickets", ticket_id, history)
         last = entry.lookups.last_round(wh, ticket_id)

@@ -58,6 +58,7 @@ def key_families() -> dict[str, tuple[str, ...]]:
         "f_": (*forms.FOLLOW_COLUMNS, *lookups._ROUND),
         "answer_": forms.ANSWERS,
         "astatus_": entry.ACTION_STATUSES,
+        "hist_change_": ("create", "update", "void"),
     }
 
 
