@@ -393,8 +393,10 @@ def test_qa_voids_an_audit_on_the_page_after_confirming(app_wh):
 def test_the_supervisor_undoes_an_accept_on_the_follow_up(app_wh):
     teams = app_wh.column("SELECT value FROM user_scopes WHERE username = 'supervisor' AND kind = 'team'")
     sup = scope_for("supervisor", teams=tuple(teams))
-    awaiting = lookups.follow_ups(app_wh, sup, which="awaiting_acceptance")
-    ticket_id = awaiting["ticket_id"].iloc[0]
+    # A complaint of theirs reopened by the customer: fed back again, then (by mistake) accepted.
+    waiting = lookups.follow_ups(app_wh, sup, which="awaiting_feedback")
+    ticket_id = waiting[waiting["customer_accepted"].eq(False)]["ticket_id"].iloc[0]
+    entry.feedback(app_wh, "supervisor", ticket_id, dt.datetime.now().replace(microsecond=0), sup)
     entry.accept(app_wh, "supervisor", ticket_id, sup)
     at = page("tickets", "supervisor")
     at.text_input(key="fu_find").input(ticket_id).run()

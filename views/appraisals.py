@@ -5,7 +5,7 @@ voided with a reason on the "Correct or void" tab, its history beside it."""
 
 import streamlit as st
 
-from csdata.ui import core, corrections, forms, signin
+from csdata.ui import core, fixes, forms, signin
 
 wh, user = signin.require("appraisals")
 st.title(core.tr("nav_appraisals"))
@@ -15,5 +15,5 @@ with enter:
 with to_confirm:
     forms.appraisals_to_confirm(wh, user)
 with fix:
-    corrections.correct_or_void(wh, user, "appraisals")
+    fixes.correct_or_void(wh, user, "appraisals")
 forms.period_status(wh, user)

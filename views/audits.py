@@ -4,7 +4,7 @@ with a reason, its history beside it."""
 
 import streamlit as st
 
-from csdata.ui import core, corrections, forms, signin
+from csdata.ui import core, fixes, forms, signin
 
 wh, user = signin.require("audits")
 st.title(core.tr("nav_audits"))
@@ -12,4 +12,4 @@ new, fix = st.tabs([core.tr("nav_audits"), core.tr("fix_tab")])
 with new:
     forms.audit_form(wh, user)
 with fix:
-    corrections.correct_or_void(wh, user, "audits")
+    fixes.correct_or_void(wh, user, "audits")

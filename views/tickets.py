@@ -7,7 +7,7 @@ Supervisors work within their own teams; every save and every step is one audite
 
 import streamlit as st
 
-from csdata.ui import core, corrections, forms, signin
+from csdata.ui import core, fixes, forms, signin
 
 wh, user = signin.require("tickets")
 st.title(core.tr("nav_tickets"))
@@ -23,4 +23,4 @@ with new:
 with follow:
     forms.follow_up(wh, user)
 with fix:
-    corrections.correct_or_void(wh, user, "tickets")
+    fixes.correct_or_void(wh, user, "tickets")

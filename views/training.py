@@ -4,7 +4,7 @@ beside it."""
 
 import streamlit as st
 
-from csdata.ui import core, corrections, forms, signin
+from csdata.ui import core, fixes, forms, signin
 
 wh, user = signin.require("training")
 st.title(core.tr("nav_training"))
@@ -12,4 +12,4 @@ new, fix = st.tabs([core.tr("nav_training"), core.tr("fix_tab")])
 with new:
     forms.training_form(wh, user)
 with fix:
-    corrections.correct_or_void(wh, user, "training")
+    fixes.correct_or_void(wh, user, "training")
