@@ -92,6 +92,9 @@ def test_voiding_an_audit_cancels_its_open_actions_and_keeps_it_in_the_history(t
     assert "AU1" not in lookups.audits_of(tiny, "A1")
     [version] = history.versions(tiny, "audits", "AU1")
     assert version["change"] == "void" and version["reason"] == "scored the wrong agent"
+    # Its history is QA's to read, and not that of a QA lead for Beta only (AU1 was A1's, of Acme).
+    assert corrections.voided_in_scope(tiny, "audits", "AU1", QA)
+    assert not corrections.voided_in_scope(tiny, "audits", "AU1", scope_for("qa", clients=("Beta",)))
     assert version["changes"]["accuracy"] == [100, None] and version["changes"]["score"] == [85, None]
 
 
@@ -357,7 +360,10 @@ def test_qa_corrects_an_audit_on_the_page_with_its_history_beside_it(app_wh):
     assert compiler.metric_values(app_wh, ["qa_score"], Filters(day, day))["qa_score"] == pytest.approx(
         sum(scores) / len(scores)
     )
-    assert any(t("fix_corrected", "en", kind="audits", id="FX-PAGE") in shown(s.value) for s in at.success)
+    assert any(
+        t("fix_corrected", "en", kind=t("imp_kind_audits", "en"), id="FX-PAGE") in shown(s.value)
+        for s in at.success
+    )
     assert any(shown(m.value) == "misheard the call" for m in at.caption)
     # A second submission of the same correction (a double click) corrects nothing more.
     widget(at, "text_input", "_accuracy").input("40")

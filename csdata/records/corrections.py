@@ -117,6 +117,26 @@ def choices(wh, kind: str, scope: Scope, limit: int = 500) -> dict[str, str]:
     return dict(rows)
 
 
+def voided_in_scope(wh, kind: str, record_id: str, scope: Scope) -> bool:
+    """Whether the record was voided (it is in no table any more) and, as its trail keeps it, lay
+    within the scope: whether this scope may read its history."""
+    if kind not in KINDS or not scope.may_write(kind):
+        return False
+    kept = wh.scalar(
+        "SELECT CAST(before AS VARCHAR) FROM record_changes WHERE kind = ? AND record_id = ? AND change = 'void' "
+        "ORDER BY id DESC LIMIT 1",
+        [kind, record_id],
+    )
+    if kept is None or ingest.stored_record(wh, kind, record_id, History.load(wh)) is not None:
+        return False
+    values = json.loads(kept)
+    params = _Params({c: values.get(c) for c in ("client", "team", "agent_id", "employee_id", "audit_id")})
+    row = "SELECT $client AS client, $team AS team, $agent_id AS agent_id, $employee_id AS employee_id, $audit_id AS audit_id"
+    return bool(
+        wh.scalar(f"SELECT count(*) FROM ({row}) x WHERE {scope.where(kind, params, 'x')}", params.values)
+    )
+
+
 def current(wh, kind: str, record_id: str, scope: Scope = EVERYTHING) -> dict[str, Any]:
     """The record's stored values (as its trail keeps them), when this scope may correct or void
     it; else a `Problem` saying why not: an unknown kind, a kind the scope does not own, no such

@@ -96,6 +96,10 @@ def _field(column: str, annotation, value: Any, label: str, key: str) -> Any:
     return text.strip() or None
 
 
+def _kind(kind: str) -> str:
+    return t(family_key("imp_kind_", kind), lang())
+
+
 def _choice(column: str, value: str) -> str:
     return t(family_key("channel_" if column == "channel" else "choice_", value), lang())
 
@@ -150,14 +154,18 @@ def correct_or_void(wh: Warehouse, user: User, kind: str) -> None:
     if not record_id:
         return
     form, beside = st.columns([3, 2], gap="large")
+    try:
+        stored = corrections.current(wh, kind, record_id, scope)
+    except Problem as exc:
+        form.warning(problem_text(exc))
+        # A record voided is in no table: its history is shown when it lay within the scope.
+        if exc.key == "hist_unknown_record" and corrections.voided_in_scope(wh, kind, record_id, scope):
+            with beside:
+                history_panel(wh, kind, record_id)
+        return
     with beside:
         history_panel(wh, kind, record_id)
     with form:
-        try:
-            stored = corrections.current(wh, kind, record_id, scope)
-        except Problem as exc:
-            st.warning(problem_text(exc))
-            return
         _form(wh, user, kind, record_id, stored)
 
 
@@ -189,7 +197,7 @@ def _form(wh: Warehouse, user: User, kind: str, record_id: str, stored: dict) ->
         st.session_state.setdefault(_CONFIRM, {})[kind] = (record_id, reason)
     waiting = st.session_state.get(_CONFIRM, {}).get(kind)
     if waiting is not None and waiting[0] == record_id:
-        st.warning(tr("fix_void_confirm", kind=kind, id=record_id))
+        st.warning(tr("fix_void_confirm", kind=_kind(kind), id=record_id))
         yes, no = st.columns(2)
         if yes.button(tr("fix_void_yes"), type="primary", key=f"{prefix}_void_yes"):
             st.session_state[_CONFIRM].pop(kind, None)
@@ -225,14 +233,14 @@ def _finish(kind: str, level: str, text: str) -> None:
 
 def _correct(wh: Warehouse, user: User, kind: str, record_id: str, values: dict, reason: str) -> str:
     corrections.correct(wh, user.username, kind, record_id, values, reason, user.scope)
-    return tr("fix_corrected", kind=kind, id=record_id)
+    return tr("fix_corrected", kind=_kind(kind), id=record_id)
 
 
 def _void(wh: Warehouse, user: User, kind: str, record_id: str, reason: str) -> str:
     corrections.void(wh, user.username, kind, record_id, reason, user.scope)
     st.session_state.pop(f"fx_{kind}_pick", None)
     st.session_state.pop(f"fx_{kind}_id", None)
-    return tr("fix_voided", kind=kind, id=record_id)
+    return tr("fix_voided", kind=_kind(kind), id=record_id)
 
 
 # -- undoing a ticket's last workflow step --------------------------------------------------------
