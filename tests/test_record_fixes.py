@@ -17,6 +17,7 @@ import pytest
 from conftest import build_tiny, private_copy, run_cli, shown, sign_in_as
 from streamlit.testing.v1 import AppTest
 
+from csdata.access.auth import load_user
 from csdata.access.scope import scope_for
 from csdata.analytics import compiler, lookups
 from csdata.analytics.compiler import Filters
@@ -413,3 +414,42 @@ def test_the_supervisor_undoes_an_accept_on_the_follow_up(app_wh):
     assert not at.exception, [e.value for e in at.exception]
     assert lookups.ticket(app_wh, ticket_id)["customer_accepted"] is None
     assert lookups.last_round(app_wh, ticket_id)["answer"] is None
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize(
+    "name, user, kind",
+    [("audits", "qa", "audits"), ("training", "hr", "training"), ("appraisals", "hr", "appraisals"),
+     ("tickets", "supervisor", "tickets")],
+)  # fmt: skip
+def test_each_page_draws_the_newest_record_of_its_scope_with_its_form_and_history(
+    app_wh, name, user, kind, lang
+):
+    if kind == "appraisals" and not corrections.choices(app_wh, kind, HR):
+        # The demo's periods are all closed: HR reopens the latest (as it would, with a reason).
+        latest = app_wh.scalar("SELECT max(period) FROM appraisals")
+        entry.set_period_status(app_wh, "hr", latest, "open", "a late correction", scope=HR)
+    at = page(name, user)
+    at.session_state["lang"] = lang
+    at.run()
+    newest = next(iter(corrections.choices(app_wh, kind, load_user(app_wh, user).scope)))
+    at.selectbox(key=f"fx_{kind}_pick").set_value(newest).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.warning, [w.value for w in at.warning]  # in scope, an open period
+    assert any(b.label == t("fix_save", lang) for b in at.button)
+    assert any(shown(m.value) == f"**{t('fix_history', lang)}**" or t("fix_history", lang) in shown(m.value)
+               for m in at.markdown)  # fmt: skip
+
+
+def test_hr_is_told_on_the_page_that_an_appraisal_of_a_closed_period_is_locked(app_wh):
+    closed = app_wh.scalar(
+        "SELECT a.period || '/' || a.employee_id FROM appraisals a JOIN appraisal_periods p USING (period)"
+        " WHERE p.status = 'closed' ORDER BY 1 LIMIT 1"
+    )
+    assert closed not in corrections.choices(app_wh, "appraisals", HR)  # not offered
+    at = page("appraisals", "hr")
+    at.text_input(key="fx_appraisals_id").input(closed).run()
+    assert not at.exception
+    period = closed.split("/")[0]
+    assert [shown(w.value) for w in at.warning] == [t("appr_period_closed", "en", period=period)]
+    assert t("fix_save", "en") not in [b.label for b in at.button]

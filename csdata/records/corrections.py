@@ -106,12 +106,19 @@ def in_scope(wh, kind: str, record_id: str, scope: Scope) -> bool:
 
 
 def choices(wh, kind: str, scope: Scope, limit: int = 500) -> dict[str, str]:
-    """The newest records of `kind` within the scope (at most `limit`): id -> a short label."""
+    """The newest records of `kind` within the scope (at most `limit`) that may be corrected (an
+    appraisal: of an open period): id -> a short label."""
     newest, label = _LISTED[kind]
     params = _Params({"limit": limit})
+    # An appraisal of a closed period is locked: it is not offered.
+    open_only = (
+        " AND x.period IN (SELECT period FROM appraisal_periods WHERE status = 'open')"
+        if kind == "appraisals"
+        else ""
+    )
     rows = wh.rows(
         f"SELECT {_where_id(kind)}, concat_ws(' · ', {label}) FROM {ingest._TABLES[kind]} x "
-        f"WHERE {scope.where(kind, params, 'x')} ORDER BY {newest} DESC, 1 LIMIT $limit",
+        f"WHERE {scope.where(kind, params, 'x')}{open_only} ORDER BY {newest} DESC, 1 LIMIT $limit",
         params.values,
     )
     return dict(rows)
