@@ -129,6 +129,10 @@ def test_hr_cannot_correct_or_void_an_appraisal_of_a_closed_period(tiny):
 
 def test_only_the_owning_role_and_scope_may_correct_or_void(tiny):
     before, logged = changes(tiny), log_rows(tiny)
+    for role in ("client", "exec", "finance"):  # roles that write no records
+        with pytest.raises(Problem) as refused:
+            corrections.void(tiny, role, "tickets", "T4", "x", scope_for(role, clients=("Acme",)))
+        assert refused.value.key == "fix_not_yours"
     with pytest.raises(Problem) as refused:  # T4 is Acme-1's ticket
         corrections.void(tiny, "beta.sup", "tickets", "T4", "not ours", BETA_SUP)
     assert refused.value.key == "fix_out_of_scope"
@@ -340,6 +344,9 @@ def widget(at: AppTest, kind: str, ending: str):
 def test_qa_corrects_an_audit_on_the_page_with_its_history_beside_it(app_wh):
     agent = lookups.agents(app_wh)["employee_id"].iloc[0]
     entry.save(app_wh, "audits", {**PAGE_AUDIT, "agent_id": agent}, "qa", scope=QA)
+    day = dt.date(2026, 3, 21)
+    n = app_wh.scalar("SELECT count(*) FROM audits WHERE audited_at = ?", [day])
+    qa_before = compiler.metric_values(app_wh, ["qa_score"], Filters(day, day))["qa_score"]
     at = page("audits", "qa")
     at.text_input(key="fx_audits_id").input("FX-PAGE").run()
     assert not at.exception
@@ -354,13 +361,12 @@ def test_qa_corrects_an_audit_on_the_page_with_its_history_beside_it(app_wh):
     save.click().run()
     assert not at.exception, [e.value for e in at.exception]
     assert not at.error, [e.value for e in at.error]
+    # Saved at (25×90 + 20×80 + 30×100 + 15×70 + 10×60) ÷ 100 = 85.0; corrected:
     # (25×90 + 20×80 + 30×40 + 15×70 + 10×60) ÷ 100 = 6700 ÷ 100 = 67.0
     assert app_wh.scalar("SELECT score FROM audits WHERE audit_id = 'FX-PAGE'") == pytest.approx(67.0)
-    day = dt.date(2026, 3, 21)
-    scores = app_wh.column("SELECT score FROM audits WHERE audited_at = ?", [day])
-    assert compiler.metric_values(app_wh, ["qa_score"], Filters(day, day))["qa_score"] == pytest.approx(
-        sum(scores) / len(scores)
-    )
+    # The day's QA score (the mean of its n audits) moves by FX-PAGE's change over n: (67 − 85) ÷ n.
+    qa_after = compiler.metric_values(app_wh, ["qa_score"], Filters(day, day))["qa_score"]
+    assert qa_after == pytest.approx(qa_before + (67.0 - 85.0) / n)
     assert any(
         t("fix_corrected", "en", kind=t("imp_kind_audits", "en"), id="FX-PAGE") in shown(s.value)
         for s in at.success
