@@ -38,6 +38,7 @@ _DONE = "_fx_done"  # fingerprint of a submission -> the message it ended with
 _MESSAGE = "_fx_message"  # kind -> the last message shown above its form
 _GENERATION = "_fx_generation"  # kind -> how many times a form of the kind was carried out
 _CONFIRM = "_fx_confirm"  # kind -> (record id, reason) of a void awaiting its confirmation
+_VOIDS = "_fx_voids"  # kind -> how many records of the kind were voided (the choice's generation)
 
 
 def _fingerprint(*parts: object) -> str:
@@ -52,8 +53,21 @@ def _labels(wh: Warehouse) -> dict[str, str]:
     return {i.key: i.label(language) for i in items}
 
 
+# A ticket's fields that have no column heading: labelled as the ticket form and the follow-up
+# label them (`f_`).
+FORM_LABELLED = (
+    "type", "first_response_at", "resolved_at", "handle_seconds", "resolved", "first_contact_resolved", "csat",
+    "category", "callback_promised_at", "customer_accepted", "callback_done_at", "suggestion_adopted",
+    "reward_amount",
+)  # fmt: skip
+
+
 def _label(column: str, labels: dict[str, str]) -> str:
-    return column_label(column, lang()) if column in COLUMNS else labels.get(column, column)
+    if column in COLUMNS:
+        return column_label(column, lang())
+    if column in FORM_LABELLED:
+        return t(family_key("f_", column), lang())
+    return labels.get(column, column)
 
 
 def _shown(value: Any) -> str:
@@ -144,9 +158,13 @@ def correct_or_void(wh: Warehouse, user: User, kind: str) -> None:
         (st.success if level == "success" else st.info)(text, icon=":material/check_circle:")
     listed = corrections.choices(wh, kind, scope)
     pick, by_id = st.columns([3, 2])
+    # After a void the choice is drawn afresh and empty under new keys (a deleted widget state
+    # would keep showing the voided record's id in the browser).
+    voids = st.session_state.get(_VOIDS, {}).get(kind, 0)
+    suffix = "" if voids == 0 else f"~{voids}"
     picked = pick.selectbox(tr("fix_pick"), list(listed), format_func=listed.get, index=None,
-                            placeholder=tr("choose"), key=f"fx_{kind}_pick")  # fmt: skip
-    typed = by_id.text_input(tr("fix_by_id"), max_chars=80, key=f"fx_{kind}_id").strip()
+                            placeholder=tr("choose"), key=f"fx_{kind}_pick{suffix}")  # fmt: skip
+    typed = by_id.text_input(tr("fix_by_id"), max_chars=80, key=f"fx_{kind}_id{suffix}").strip()
     record_id = typed or picked
     if not listed and not record_id:
         st.info(tr("fix_none"))
@@ -238,8 +256,8 @@ def _correct(wh: Warehouse, user: User, kind: str, record_id: str, values: dict,
 
 def _void(wh: Warehouse, user: User, kind: str, record_id: str, reason: str) -> str:
     corrections.void(wh, user.username, kind, record_id, reason, user.scope)
-    st.session_state.pop(f"fx_{kind}_pick", None)
-    st.session_state.pop(f"fx_{kind}_id", None)
+    voids = st.session_state.setdefault(_VOIDS, {})
+    voids[kind] = voids.get(kind, 0) + 1
     return tr("fix_voided", kind=_kind(kind), id=record_id)
 
 
