@@ -77,6 +77,13 @@ def test_voiding_an_audit_cancels_its_open_actions_and_keeps_it_in_the_history(t
         )
     kept = corrections.void(tiny, "qa.lead", "audits", "AU1", "scored the wrong agent", QA)
     assert kept["cancelled_actions"] == ["CA1"]
+    # One audit-log row names the record, keeps it as it was and says why.
+    entity, detail = tiny.rows(
+        "SELECT entity, CAST(detail AS VARCHAR) FROM audit_log ORDER BY id DESC LIMIT 1"
+    )[0]
+    detail = json.loads(detail)
+    assert entity == "audits:AU1" and detail["reason"] == "scored the wrong agent"
+    assert detail["before"]["accuracy"] == 100 and detail["cancelled_actions"] == ["CA1"]
     assert tiny.scalar("SELECT count(*) FROM audits WHERE audit_id = 'AU1'") == 0
     assert tiny.scalar("SELECT count(*) FROM audit_scores WHERE audit_id = 'AU1'") == 0
     # The open action is cancelled with the void's reason as its step; the done one stays done.
@@ -218,7 +225,13 @@ def test_undoing_an_accept_reopens_the_complaint_and_the_acceptance_follows(tiny
     # The undo is in the trail, with the ticket before and after, and logged naming the ticket.
     [undo] = [v for v in history.versions(tiny, "tickets", "T5") if v["reason"] == "clicked the wrong button"]
     assert undo["changes"]["customer_accepted"] == [True, None]
-    assert tiny.scalar("SELECT entity FROM audit_log WHERE action = 'ticket.undo'") == "tickets:T5"
+    entity, detail = tiny.rows(
+        "SELECT entity, CAST(detail AS VARCHAR) FROM audit_log WHERE action = 'ticket.undo'"
+    )[0]
+    assert entity == "tickets:T5"
+    detail = json.loads(detail)
+    assert detail["step"] == "accept" and detail["reason"] == "clicked the wrong button"
+    assert detail["before"] == {"customer_accepted": True} and detail["after"] == {"customer_accepted": None}
 
 
 def test_undoing_feedback_and_route_puts_back_what_they_found(tiny):

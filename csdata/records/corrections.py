@@ -254,9 +254,9 @@ def void(wh, actor: str, kind: str, record_id: str, reason: str | None, scope: S
             " VALUES (?, ?, ?, 'void', ?, ?, ?)",
             [actor, kind, record_id, json.dumps(before, default=str, ensure_ascii=False), reason, w.log_id()],
         )
-        w.detail.update(
-            record=record_id, reason=reason, **({"cancelled_actions": cancelled} if cancelled else {})
-        )
+        w.detail.update(record=record_id, reason=reason, before=before)
+        if cancelled:
+            w.detail["cancelled_actions"] = cancelled
     return {**before, **({"cancelled_actions": cancelled} if kind == "audits" else {})}
 
 
@@ -383,4 +383,6 @@ def undo_step(
             ],
         )
         w.detail.update(record=ticket_id, undone=step["id"], step=name, reason=reason)
+        w.detail["before"] = {c: v for c, v in (before or {}).items() if (after or {}).get(c) != v}
+        w.detail["after"] = {c: (after or {}).get(c) for c in w.detail["before"]}
     return name
