@@ -79,11 +79,12 @@ PAGES: dict[str, Page] = {
         _page("tickets", _DATA, "admin supervisor", "support_agent"),
         _page("audits", _DATA, "admin qa", "fact_check"),
         _page("training", _DATA, "admin hr", "school"),
-        _page("appraisals", _DATA, "admin hr", "grading"),
+        _page("appraisals", _DATA, "admin hr supervisor", "grading"),
         _page("actions", _DATA, "admin qa hr supervisor", "task_alt"),
         _page("imports", _DATA, "admin qa hr supervisor", "upload_file"),
         _page("pay", _ADMIN, "admin hr finance", "payments"),
         _page("users", _ADMIN, "admin", "group"),
+        _page("organisation", _ADMIN, "admin hr", "account_tree"),
         _page("policy", _ADMIN, "admin", "rule"),
         _page("audit_log", _ADMIN, "admin", "history"),
     )

@@ -54,6 +54,7 @@ TITLES = {
     "pay": "pay_title",
     "users": "users_title",
     "policy": "policy_title",
+    "organisation": "org_title",
     "audit_log": "audit_log_title",
     # dashboards and data-entry pages are titled by their navigation name
     "service": "nav_service",
@@ -452,6 +453,9 @@ def test_pay_figures_only_for_roles_that_see_pay(shared_db, app_env, served, rol
             for fmt, frame in downloads.items():  # money as numbers, the unit in the heading
                 assert {f"{column_label(c, 'en')} (¥)" for c in PAY_COLUMNS} <= set(frame.columns), fmt
                 assert {float(v) for v in frame[f"{column_label('base_pay', 'en')} (¥)"]} <= base_pays, fmt
+            continue
+        if key == "organisation":  # the pay grades' amounts: pay's master data, for roles that see pay
+            assert sees_pay and pages.PAGES[key].roles <= scopes.SEES_PAY
             continue
         assert "¥" not in text, f"a pay figure on {key} for {role}"
         assert not (pay_headings("en") | pay_headings("zh")) & columns, (role, key, columns)

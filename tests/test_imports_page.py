@@ -242,7 +242,7 @@ def test_qa_imports_audits_and_the_same_file_adds_nothing(app_env, people, fmt):
     frame = audits(people, f"TQ{fmt.upper()}", 5)
     name, data = to_file(frame, fmt)
     at = imports_page("qa")
-    assert at.selectbox(key="imp_kind").options == [t("imp_kind_audits", "en")]
+    assert at.selectbox(key="imp_kind").options == [t("imp_kind_audits", "en"), t("imp_kind_actions", "en")]
     before = writes(db)
 
     upload(at, name, data)
@@ -538,7 +538,17 @@ def test_hr_imports_its_kinds(app_env, people, kind, fmt):
     at = imports_page("hr")
     assert at.selectbox(key="imp_kind").options == [
         t(f"imp_kind_{k}", "en")
-        for k in ("training", "appraisals", "employees", "pay_grades", "courses", "periods", "bonuses")
+        for k in (
+            "training",
+            "appraisals",
+            "employees",
+            "pay_grades",
+            "courses",
+            "periods",
+            "bonuses",
+            "actions",
+            "coaching",
+        )
     ]
     choose(at, kind)
     frame = hr_frame(kind, people, fmt)
@@ -728,7 +738,9 @@ def test_supervisor_cannot_import_other_teams_tickets(app_env, people, fmt):
     assert len(people["own_teams"]) == 2
     frame["team"] = [None, None, None, None, people["own_teams"][1]]
     at = imports_page("supervisor")
-    assert at.selectbox(key="imp_kind").options == [t("imp_kind_tickets", "en")]
+    assert at.selectbox(key="imp_kind").options == [
+        t(f"imp_kind_{k}", "en") for k in ("tickets", "actions", "coaching")
+    ]
     name, data = to_file(frame, fmt)
     upload(at, name, data)
     assert metrics(at) == {"rows": 5, "new": 2, "present": 0, "rejected": 3}

@@ -225,14 +225,14 @@ def test_every_listing(wh, account, listing):
 SCOPED_LOOKUPS = {
     "clients", "teams", "agents", "employees", "people_in_scope", "pay_table", "follow_ups",
     "follow_up_counts", "ticket_in_scope", "ticket", "ticket_rounds", "import_log", "actions", "action",
-    "action_steps", "coaching", "employee_history",
+    "action_steps", "coaching", "employee_history", "teamwork_proposals", "records",
 }  # fmt: skip
 UNSCOPED_LOOKUPS = {
     "ticket_date_range", "data_span", "employee_names", "appraisal_periods", "audit_log",
     "agent_place", "employee_exists", "employee_team", "team_members", "departments",
     "department_names", "last_round", "next_id", "courses", "course_pass_mark", "next_attempt",
     "period_bounds", "performance_base", "appraisal_of", "action_exists", "last_step_day", "audit_agent",
-    "audits_of", "appraised_periods", "appraised_in",
+    "audits_of", "appraised_periods", "appraised_in", "teamwork_proposal",
 }  # fmt: skip
 
 

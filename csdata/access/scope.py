@@ -10,7 +10,8 @@ forgetting it shows one client's data to another. So it is decided here, once:
   fails closed: a client account without clients or a supervisor without teams sees nothing.
 - `Scope.where(relation, params, alias)` is the scope as one SQL condition, with bound
   parameters, on a row of each relation the app reads: tickets, audits, corrective actions,
-  training results, appraisals, coaching sessions, employees, pay, the import log, and the client and team lists.
+  training results, appraisals (and the teamwork proposed for them), coaching sessions, employees,
+  pay, the import log, and the client and team lists.
   Every query that lists, counts or exports rows ANDs it in.
 - `may_write(kind)`, `may_touch_ticket(ticket)`, `may_enter_for(client, team)`, `sees_pay`,
   `agents_visible`, `external` and `allows(metric, policy)` answer each yes/no of a page, a form
@@ -40,20 +41,37 @@ LIMITED = frozenset({_CLIENT, _SUPERVISOR})
 # Record kinds each role may import or enter (a supervisor only for their own teams' agents).
 # The master data (clients, departments, teams, pay grades, courses, appraisal periods) is set up
 # by an administrator; HR keeps its own part of it: pay grades, courses and appraisal periods.
+# Corrective actions are imported by the roles that take their steps (see ACTS), coaching
+# sessions by those that coach (see COACHES).
 RECORD_KINDS = (
     "tickets", "audits", "training", "appraisals", "employees",
-    "clients", "departments", "teams", "pay_grades", "courses", "periods", "bonuses",
+    "clients", "departments", "teams", "pay_grades", "courses", "periods", "bonuses", "actions",
+    "coaching",
 )  # fmt: skip
 WRITES: dict[str, tuple[str, ...]] = {
     ADMIN: RECORD_KINDS,
-    _SUPERVISOR: ("tickets",),
-    "qa": ("audits",),
-    "hr": ("training", "appraisals", "employees", "pay_grades", "courses", "periods", "bonuses"),
+    _SUPERVISOR: ("tickets", "actions", "coaching"),
+    "qa": ("audits", "actions"),
+    "hr": (
+        "training",
+        "appraisals",
+        "employees",
+        "pay_grades",
+        "courses",
+        "periods",
+        "bonuses",
+        "actions",
+        "coaching",
+    ),
 }
 # Roles that take a corrective action's steps (move, reassign, close), and that record coaching
 # sessions; each only on the people of its clients and teams.
 ACTS = frozenset({ADMIN, "qa", "hr", _SUPERVISOR})
 COACHES = frozenset({ADMIN, "hr", _SUPERVISOR})
+# Roles that propose an appraisal's teamwork score (and a comment) for HR to review: a supervisor
+# for the agents of their teams. Not a record kind of `WRITES`: a proposal is not imported, and
+# only HR's confirmation makes it part of an appraisal.
+PROPOSES = frozenset({ADMIN, _SUPERVISOR})
 
 # Relation -> (its client, its team) as SQL over a row of it under the alias `{a}` (with its dot):
 # a ticket's own columns (its team is the queue it was offered to); for a record about a person,
@@ -78,10 +96,12 @@ _RELATIONS: dict[str, tuple[str, str]] = {
             _PERSON_TEAM.format(a="{a}", person="employee_id")),
     "coaching": (_PERSON_CLIENT.format(a="{a}", person="employee_id"),
                  _PERSON_TEAM.format(a="{a}", person="employee_id")),
+    "proposals": (_PERSON_CLIENT.format(a="{a}", person="employee_id"),
+                  _PERSON_TEAM.format(a="{a}", person="employee_id")),
 }  # fmt: skip
 # Relations about the company's own people: never shown to a client company's account.
 _INTERNAL = frozenset(
-    {"actions", "coaching", "training", "appraisals", "employees", "pay", "teams", "bonuses"}
+    {"actions", "coaching", "training", "appraisals", "employees", "pay", "teams", "bonuses", "proposals"}
 )
 RELATIONS = (*_RELATIONS, "imports", "clients", "teams")
 
@@ -103,8 +123,8 @@ class Scope:
     `writes` are the record kinds it may enter or import, `sees_pay` whether it sees pay,
     `own_imports` whether the import log shows it only its own files, `administers` whether it
     sees everything an administrator does (the whole import log), `acts` whether it takes a
-    corrective action's steps and `coaches` whether it records coaching sessions (both within its
-    clients and teams)."""
+    corrective action's steps, `coaches` whether it records coaching sessions and `proposes`
+    whether it proposes appraisals' teamwork scores (all three within its clients and teams)."""
 
     clients: tuple[str, ...] | None = None
     teams: tuple[str, ...] | None = None
@@ -115,6 +135,7 @@ class Scope:
     administers: bool = False
     acts: bool = False
     coaches: bool = False
+    proposes: bool = False
 
     @classmethod
     def of(cls, user) -> Scope:
@@ -234,7 +255,9 @@ class Scope:
 
 
 # Whatever an administrator or the operator at the command line sees and does.
-EVERYTHING = Scope(writes=RECORD_KINDS, sees_pay=True, administers=True, acts=True, coaches=True)
+EVERYTHING = Scope(
+    writes=RECORD_KINDS, sees_pay=True, administers=True, acts=True, coaches=True, proposes=True
+)
 
 
 def scope_for(role: str, clients: tuple[str, ...] = (), teams: tuple[str, ...] = ()) -> Scope:
@@ -253,6 +276,7 @@ def scope_for(role: str, clients: tuple[str, ...] = (), teams: tuple[str, ...] =
         own_imports=role == _SUPERVISOR,
         acts=role in ACTS,
         coaches=role in COACHES,
+        proposes=role in PROPOSES,
     )
 
 

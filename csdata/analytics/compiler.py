@@ -403,7 +403,7 @@ def _listing_sql(name: str, filters: Filters, scope: Scope, policy: Policy, para
                               WHEN status = 'done' AND closed_on <= $end THEN 'done'
                               WHEN due_on < $end THEN 'overdue' ELSE 'open' END AS state,
                    count(*) AS actions
-            FROM (SELECT c.kind, c.status, c.due_on, c.closed_on, coalesce(a.audited_at, c.due_on) AS day,
+            FROM (SELECT c.kind, c.status, c.due_on, c.closed_on, coalesce(a.audited_at, c.opened_on, c.due_on) AS day,
                          coalesce(a.client, e.client) AS client, a.channel, e.team, c.agent_id
                   FROM corrective_actions c LEFT JOIN audits a ON a.audit_id = c.audit_id
                   LEFT JOIN employees e ON e.employee_id = c.agent_id) s

@@ -390,6 +390,35 @@ def appraisal_of(wh, period: str, employee_id: str) -> dict | None:
     return None if frame.empty else frame.iloc[0].to_dict()
 
 
+def teamwork_proposal(wh, period: str, employee_id: str) -> dict | None:
+    """The teamwork a supervisor proposed for one person and period (teamwork, comment,
+    proposed_by, proposed_at, used_by, used_at), or None. About one person already chosen within
+    the scope (HR's review form, the supervisor's own save)."""
+    frame = wh.df(
+        "SELECT teamwork, comment, proposed_by, proposed_at, used_by, used_at FROM appraisal_proposals"
+        " WHERE period = ? AND employee_id = ?",
+        [period, employee_id],
+    )
+    return None if frame.empty else frame.iloc[0].to_dict()
+
+
+def teamwork_proposals(
+    wh, period: str, scope: Scope = EVERYTHING, waiting_only: bool = False
+) -> pd.DataFrame:
+    """The teamwork proposed for a period's people within the scope (employee_id, name, team,
+    teamwork, comment, proposed_by, proposed_at, used_by, used_at); `waiting_only`: those HR has
+    not used yet."""
+    params = _Params({"period": period})
+    waiting = " AND x.used_at IS NULL" if waiting_only else ""
+    return wh.df(
+        "SELECT x.employee_id, e.name, e.team, x.teamwork, x.comment, x.proposed_by, x.proposed_at,"
+        " x.used_by, x.used_at FROM appraisal_proposals x LEFT JOIN employees e USING (employee_id)"
+        f" WHERE x.period = $period{waiting} AND {scope.where('proposals', params, 'x')}"
+        " ORDER BY x.employee_id",
+        params.values,
+    )
+
+
 # -- the imports page --------------------------------------------------------------------------
 
 
@@ -405,16 +434,44 @@ def import_log(wh, scope: Scope = EVERYTHING, actor: str | None = None, limit: i
     )
 
 
-def employee_history(wh, employee_id: str, scope: Scope = EVERYTHING) -> pd.DataFrame:
+def employee_history(wh, employee_id: str, scope: Scope = EVERYTHING, full: bool = False) -> pd.DataFrame:
     """A person's periods (team, client, position, grade, from, until: empty while current),
-    oldest first; none when the person is outside the scope (by their current team and client)."""
+    oldest first; none when the person is outside the scope (by their current team and client).
+    `full` adds each period's status, who recorded it and why."""
     params = _Params({"id": employee_id})
+    more = ", h.status, h.actor, h.reason" if full else ""
     return wh.df(
-        f"""SELECT h.team, h.client, h.position, h.grade, h.valid_from, h.valid_to
+        f"""SELECT h.team, h.client, h.position, h.grade, h.valid_from, h.valid_to{more}
             FROM employee_history h JOIN employees e ON e.employee_id = h.employee_id
             WHERE h.employee_id = $id AND {scope.where("employees", params, "e")}
             ORDER BY h.valid_from""",
         params.values,
+    )
+
+
+# Record kind -> how the scope limits its list (None: master data every reader of it may see whole).
+_RECORD_RELATIONS = {"clients": "clients", "teams": "teams", "employees": "employees"}
+
+
+def records(wh, kind: str, scope: Scope = EVERYTHING) -> pd.DataFrame:
+    """The records of a kind of master data or of the staff, in the columns of its import file
+    (`csdata.imports.ingest.stored_sql`), by their key: the clients, teams and people within the
+    scope; pay grades only for a scope that sees pay."""
+    from csdata.imports import ingest
+    from csdata.policy import History
+    from csdata.records.models import KINDS
+    from csdata.store.sql import ident
+
+    params = _Params()
+    columns = ingest.stored_sql(kind, History.load(wh))
+    relation = _RECORD_RELATIONS.get(kind)
+    where = scope.where(relation, params, "x") if relation else "TRUE"
+    if kind == "pay_grades" and not scope.sees_pay:
+        where = "FALSE"
+    select = ", ".join(f"{sql} AS {ident(c)}" for c, sql in columns.items())
+    order = ", ".join(ident(k) for k in KINDS[kind].KEY)
+    return wh.df(
+        f"SELECT {select} FROM {ingest.table_of(kind)} x WHERE {where} ORDER BY {order}", params.values
     )
 
 

@@ -1328,7 +1328,7 @@ def _actions(rng: np.random.Generator, end: dt.date, audits: pd.DataFrame, roste
             )
         rows.append(
             {"audit_id": a.audit_id, "agent_id": a.agent_id, "kind": kind, "owner_id": supervisor[team[a.agent_id]],
-             "due_on": due, "status": status, "closed_on": closed, "note": ACTION_NOTES[kind]}
+             "opened_on": pd.Timestamp(audited).date(), "due_on": due, "status": status, "closed_on": closed, "note": ACTION_NOTES[kind]}
         )  # fmt: skip
     frame = pd.DataFrame(rows)
     old = np.nonzero((frame["due_on"] < end - dt.timedelta(days=30)).to_numpy())[0]

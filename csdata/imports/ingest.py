@@ -80,6 +80,7 @@ PERSONAL_ENDINGS = words("import_personal_endings")
 CHOICES = (
     "phone", "chat", "email", "consultation", "complaint", "suggestion", "recording", "spot_check",
     "customer_feedback", "onboarding", "in_service", "left", "active", "open", "closed",
+    "in_progress", "done", "cancelled", "coaching", "training", "script_change", "other",
 )  # fmt: skip
 CHOICE_WORDS: dict[str, str] = {
     word: choice
@@ -551,6 +552,7 @@ class Mapping(BaseModel):
         Literal[
             "tickets", "audits", "training", "appraisals", "employees",
             "clients", "departments", "teams", "pay_grades", "courses", "periods", "bonuses",
+            "actions", "coaching",
         ]
         | None
     ) = None  # fmt: skip
@@ -767,6 +769,17 @@ def _references(kind: str) -> list[tuple[str, str, str]]:
         ],
         "training": [("employee_id", "employees", "employee_id")],
         "bonuses": [("employee_id", "employees", "employee_id")],
+        "actions": [
+            ("audit_id", "audits", "audit_id"),
+            ("employee_id", "employees", "employee_id"),
+            ("owner_id", "employees", "employee_id"),
+        ],
+        "coaching": [
+            ("audit_id", "audits", "audit_id"),
+            ("employee_id", "employees", "employee_id"),
+            ("coach_id", "employees", "employee_id"),
+            ("period", "appraisal_periods", "period"),
+        ],
         "appraisals": [
             ("employee_id", "employees", "employee_id"),
             ("period", "appraisal_periods", "period"),
@@ -800,6 +813,8 @@ _PERSON = {
     "appraisals": "employee_id",
     "employees": "employee_id",
     "bonuses": "employee_id",
+    "actions": "employee_id",
+    "coaching": "employee_id",
 }
 
 
@@ -936,6 +951,17 @@ def check(
             ' AND x.client IS DISTINCT FROM "client_v")'
         )
         problems.append(_problem("ticket_id", other, "imp_id_other_client", '"ticket_id_v"'))
+    if kind in ("actions", "coaching"):
+        # An action opened by an audit's finding, or coaching about an audit, is for the person
+        # that audit was about.
+        other = (
+            '"audit_id_v" IS NOT NULL AND EXISTS (SELECT 1 FROM audits x WHERE x.audit_id = "audit_id_v"'
+            ' AND x.agent_id IS DISTINCT FROM "employee_id_v")'
+        )
+        agent = {"agent": '(SELECT x.agent_id FROM audits x WHERE x.audit_id = "audit_id_v")'}
+        problems.append(
+            _problem("employee_id", other, "imp_audit_not_theirs", text["employee_id"], {}, agent)
+        )
     if kind == "appraisals":
         # A closed period's appraisals are locked: HR reopens the period (with a reason) first.
         period = ident("period_v")
@@ -1042,10 +1068,14 @@ def _item_problems(kind: str, history: History, model: type[Row], text: dict[str
 # say which gets the agent's team, else the client's team when the client has exactly one, else
 # none (the dashboards' "unassigned"). 002_ticket_team gave older tickets the same.
 _FILLED = {
+    "coaching": {  # no session id: one made from the row, the same each time the file is read
+        "session_id": "coalesce({session_id}, 'H' || substr(md5(concat_ws('|', {employee_id}, {held_on},"
+        " {coach_id}, {topic}, {audit_id}, {period})), 1, 20))"
+    },
     "tickets": {
         "team": "coalesce({team}, (SELECT e.team FROM employees e WHERE e.employee_id = {agent_id}),"
         " (SELECT any_value(m.name) FROM teams m WHERE m.client = {client} HAVING count(*) = 1))"
-    }
+    },
 }
 _ALTERNATES = {
     "tickets": {
@@ -1123,6 +1153,8 @@ _TABLES = {
     "courses": "courses",
     "periods": "appraisal_periods",
     "bonuses": "bonuses",
+    "actions": "corrective_actions",
+    "coaching": "coaching_sessions",
 }
 # Record kind -> {field: its table's column}, where the file's name for a column is not the table's.
 _STORED = {
@@ -1130,7 +1162,13 @@ _STORED = {
     "departments": {"department": "name"},
     "teams": {"team": "name"},
     "pay_grades": {"performance_pay_base": "performance_base"},
+    "actions": {"employee_id": "agent_id"},
 }
+
+
+def table_of(kind: str) -> str:
+    """The warehouse table that holds the records of `kind`."""
+    return _TABLES[kind]
 
 
 def _stored(kind: str, field_name: str) -> str:
@@ -1501,8 +1539,13 @@ def _insert(w, kind: str, fields: list[str], history: History, actor: str) -> in
     if kind == "tickets":  # a complaint's rounds, as the row's summary implies them
         summary = ("ticket_id", "type", "feedback_at", "customer_accepted", "reopened")
         rounds.insert_implied(w, f"SELECT {', '.join(f'{v[c]} AS {c}' for c in summary)} {new}", actor)
+    if kind == "actions":
+        _action_steps(w, actor, new, None)
     stored = ", ".join(ident(_stored(kind, f)) for f in fields)
-    inserted = w.scalar(f"INSERT INTO {table} ({stored}) SELECT {', '.join(v[f] for f in fields)} {new}")
+    values = ", ".join(v[f] for f in fields)
+    if kind == "coaching":  # who recorded it: the importing account
+        stored, values = f"{stored}, recorded_by", f"{values}, {literal(actor)}"
+    inserted = w.scalar(f"INSERT INTO {table} ({stored}) SELECT {values} {new}")
     if kind == "tickets":  # a row not accepted yet not marked reopened: its summary follows its rounds
         rounds.summarise(
             w,
@@ -1510,6 +1553,18 @@ def _insert(w, kind: str, fields: list[str], history: History, actor: str) -> in
             f"{v['feedback_at']} IS NOT NULL AND {v['customer_accepted']} = FALSE AND NOT coalesce({v['reopened']}, FALSE)",
         )
     return inserted
+
+
+def _action_steps(w, actor: str, rows: str, reason: str | None) -> None:
+    """A step (`action_steps`) for each action of the rows `rows` (`FROM _typed t WHERE ...`) that
+    an import creates or corrects, so that its steps end in the status, owner and due day the file
+    gives, on the day it closed (else the day it opened); a correction's step notes its reason."""
+    w.execute(
+        "INSERT INTO action_steps (action_id, actor, status, on_date, note, owner_id, due_on) "
+        'SELECT "action_id_v", ?, "status_v", coalesce("closed_on_v", "opened_on_v"), '
+        f'coalesce(?, "note_v"), "owner_id_v", "due_on_v" {rows}',
+        [actor, reason],
+    )
 
 
 def import_file(
@@ -1645,6 +1700,10 @@ def import_file(
             report.imported = _insert(w, kind, checked.fields, history, actor)
             if report.updated:
                 _update(w, kind, checked.fields, history)
+                if kind == "actions":
+                    _action_steps(
+                        w, actor, "FROM _typed t WHERE t._row IN (SELECT _row FROM _changed)", reason
+                    )
                 _trail_updated(w, kind, history, actor, reason)
             if kind == "employees" or create_missing:
                 sync_history(w, actor, effective or dt.date.today(), reason)

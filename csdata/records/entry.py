@@ -16,11 +16,19 @@ and bring the ticket's summary columns in step in the same transaction.
 A corrective action moves the same way (`action_step`: open, in progress, done or cancelled, a
 closed one reopened only with its reason), each step kept in `action_steps`; coaching sessions
 (`save_coaching`) are recorded by HR and supervisors for the people of their scope.
+
+An appraisal is made in two steps: a supervisor proposes the teamwork score and a comment for an
+agent of their teams (`propose_teamwork`, kept in `appraisal_proposals`, apart from the
+appraisals, so that nothing counts it); HR reviews it beside the indicators proposed from the
+data (`propose`), changes any of them only with a reason, and confirms (`save_appraisal`), which
+marks the proposal used. Only confirmed appraisals count for grades, the People page and pay.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import json
 import secrets
 from dataclasses import dataclass
 from decimal import Decimal
@@ -276,7 +284,7 @@ def adopt_suggestion(
 class CorrectiveAction(BaseModel):
     """An action decided with an audit; written in the audit's own transaction."""
 
-    kind: Literal["coaching", "training", "script_change"]
+    kind: Literal["coaching", "training", "script_change", "other"]
     owner_id: str | None = None
     due_on: dt.date
     note: str | None = Field(default=None, max_length=500)
@@ -311,10 +319,10 @@ def save_audit(
         action_id = lookups.next_id(w, "corrective_actions", "action_id", "CA", 5)
         audit_id = report.assigned.get("audit_id", values["audit_id"])
         w.execute(
-            "INSERT INTO corrective_actions (action_id, audit_id, agent_id, kind, owner_id, due_on, status, note) "
-            "VALUES (?, ?, ?, ?, ?, ?, 'open', ?)",
-            [action_id, audit_id, values["agent_id"], action.kind, action.owner_id, action.due_on,
-             action.note],
+            "INSERT INTO corrective_actions (action_id, audit_id, agent_id, kind, owner_id, opened_on, due_on,"
+            " status, note) VALUES (?, ?, ?, ?, ?, ?, ?, 'open', ?)",
+            [action_id, audit_id, values["agent_id"], action.kind, action.owner_id, _day(audited),
+             action.due_on, action.note],
         )  # fmt: skip
         w.detail["corrective_action"] = action_id
 
@@ -497,27 +505,54 @@ def save_training(wh, actor: str, values: dict, scope: Scope = EVERYTHING) -> in
 PROPOSED = ("satisfaction", "quality", "efficiency")
 
 
+TEAMWORK = "teamwork"  # the indicator a supervisor proposes (see `propose_teamwork`)
+
+
 @dataclass(frozen=True)
 class Proposal:
-    """Indicator values proposed from the warehouse for one employee and period (None: no data)."""
+    """Indicator values proposed for one employee and period: from the warehouse (None: no data)
+    and, when the person's supervisor proposed it, teamwork with who proposed it and their comment."""
 
     satisfaction: float | None
     quality: float | None
     efficiency: float | None
     agent_aht: float | None = None
     team_median_aht: float | None = None
+    teamwork: float | None = None
+    teamwork_by: str | None = None
+    teamwork_comment: str | None = None
 
     def values(self) -> dict[str, float | None]:
-        return {k: getattr(self, k) for k in PROPOSED}
+        """The proposed indicators: those from the data (None: no data), and teamwork when a
+        supervisor proposed it."""
+        found = {k: getattr(self, k) for k in PROPOSED}
+        if self.teamwork is not None:
+            found[TEAMWORK] = self.teamwork
+        return found
 
 
 def propose(wh, period: str, employee_id: str) -> Proposal:
     """Satisfaction = the agent's CSAT % × 100 over the period's tickets; quality = the agent's mean
     QA score; efficiency = 100 × the team's median AHT ÷ the agent's AHT, at most 100 (the team's
-    median over its agents' AHT in the period)."""
+    median over its agents' AHT in the period); teamwork = what the supervisor proposed, if they
+    did (`propose_teamwork`)."""
     bounds = lookups.period_bounds(wh, period)
     if bounds is None:
         raise Problem("entry_unknown_period", value=period)
+    return dataclasses.replace(
+        _from_data(wh, bounds, employee_id), **_supervisor_part(wh, period, employee_id)
+    )
+
+
+def _supervisor_part(wh, period: str, employee_id: str) -> dict:
+    found = lookups.teamwork_proposal(wh, period, employee_id)
+    if found is None:
+        return {}
+    return {"teamwork": float(found["teamwork"]), "teamwork_by": found["proposed_by"],
+            "teamwork_comment": found["comment"]}  # fmt: skip
+
+
+def _from_data(wh, bounds: tuple[dt.date, dt.date], employee_id: str) -> Proposal:
     filters = Filters(bounds[0], bounds[1])
     table = compiler.metric_table(wh, ["csat_pct", "qa_score", "aht"], filters, by="agent")
     table = table.set_index("key")
@@ -548,7 +583,8 @@ def propose(wh, period: str, employee_id: str) -> Proposal:
 
 
 def changed_without_reason(proposal: Proposal, values: dict, reason: str | None) -> list[str]:
-    """Proposed indicators the reviewer changed, when no reason is given (else [])."""
+    """Proposed indicators the reviewer changed, when no reason is given (else []): those from the
+    data, and teamwork when a supervisor proposed it."""
     if (reason or "").strip():
         return []
     changed = []
@@ -587,9 +623,12 @@ def save_appraisal(
     reason: str | None = None,
     scope: Scope = EVERYTHING,
 ) -> ingest.Report:
-    """Confirm an appraisal: saved through the import checks, confirmed_by/at in the same transaction.
+    """Confirm an appraisal: saved through the import checks, confirmed_by/at in the same transaction,
+    and the supervisor's teamwork proposal (if any) marked used by it.
 
-    A proposed value changed without a reason is refused (`entry_reason_required`).
+    A proposed value changed without a reason is refused (`entry_reason_required`). A supervisor's
+    proposal the reviewer did not see (it came, or changed, after the form was drawn) is refused
+    too (`appr_proposal_changed`): the reviewer looks again, and nothing is saved.
     """
     if proposal is not None and changed_without_reason(proposal, values, reason):
         raise Problem("entry_reason_required")
@@ -608,13 +647,25 @@ def save_appraisal(
         extra = f"[{'; '.join(notes)}: {reason.strip()}]"
         values["comment"] = f"{values.get('comment') or ''} {extra}".strip()
 
+    seen = None if proposal is None else proposal.teamwork
+
     def confirm(w, report) -> None:
+        key = [values["period"], values["employee_id"]]
+        waiting = w.scalar(
+            "SELECT teamwork FROM appraisal_proposals WHERE period = ? AND employee_id = ? AND used_at IS NULL",
+            key,
+        )
+        if waiting is not None and (seen is None or round(waiting, 1) != round(seen, 1)):
+            raise Problem("appr_proposal_changed", employee=values["employee_id"])
         w.execute(
             "UPDATE appraisals SET confirmed_by = ?, confirmed_at = current_localtimestamp() "
             "WHERE period = ? AND employee_id = ?",
-            [actor, values["period"], values["employee_id"]],
+            [actor, *key],
         )
+        _use_proposals(w, actor, values["period"], [values["employee_id"]])
         w.detail.update(confirmed_by=actor, changed=notes or None)
+        if waiting is not None:
+            w.detail.update(teamwork_proposed=waiting, teamwork_proposed_by=proposal.teamwork_by)
 
     return save(wh, "appraisals", values, actor, after_insert=confirm, scope=scope)
 
@@ -672,8 +723,134 @@ def confirm_appraisals(
             " WHERE period = ? AND confirmed_at IS NULL AND list_contains(?, employee_id)",
             [actor, period, pending],
         )
+        _use_proposals(w, actor, period, pending)
         w.detail.update(period=period, employees=pending)
     return pending
+
+
+def _use_proposals(w, actor: str, period: str, employee_ids: list[str]) -> None:
+    """Mark the supervisors' proposals of these people's confirmed appraisals used: they no longer
+    change, and no longer wait for HR."""
+    w.execute(
+        "UPDATE appraisal_proposals SET used_by = ?, used_at = current_localtimestamp()"
+        " WHERE period = ? AND used_at IS NULL AND list_contains(?, employee_id)",
+        [actor, period, employee_ids],
+    )
+
+
+# -- a supervisor's teamwork proposal ------------------------------------------------------------
+
+PROPOSAL_KIND = "appraisal_proposals"  # its record kind in the trail and the audit log
+# What waits for HR about a person (`waiting_appraisals`): an imported appraisal not confirmed, a
+# supervisor's proposal not used, or both.
+WAITING = ("imported", "proposed", "both")
+
+
+class _Unchanged(Exception):
+    """The same proposal saved again: nothing to write (the transaction is rolled back, unlogged)."""
+
+
+def propose_teamwork(
+    wh,
+    actor: str,
+    scope: Scope,
+    period: str,
+    employee_id: str,
+    teamwork: float | None,
+    comment: str | None = None,
+) -> bool:
+    """A supervisor's teamwork score (0–100) and comment for an agent of their teams, for HR to
+    review: one proposal per period and person, changed in place until HR confirms the person's
+    appraisal. One transaction with its trail row (`record_changes`: created, or changed with the
+    values before and after) and its audit-log row `appraisal_proposals:PERIOD/EMPLOYEE`.
+
+    True when written; False when the same values were already proposed (a second click, another
+    tab): nothing is written. Refused, with nothing written: an account that does not propose, a
+    score outside 0–100, a comment over 500 characters, a person not an active agent of its teams,
+    an unknown or closed period, an appraisal HR already confirmed.
+    """
+    if not scope.proposes:
+        raise Problem("appr_propose_not_allowed")
+    if teamwork is None or not 0 <= float(teamwork) <= 100:  # NaN fails both comparisons too
+        raise Problem("appr_teamwork_range", value="–" if teamwork is None else f"{teamwork:g}")
+    teamwork = round(float(teamwork), 1)
+    comment = (comment or "").strip() or None
+    if comment is not None and len(comment) > 500:
+        raise Problem("appr_comment_too_long", limit=500)
+    place = lookups.agent_place(wh, employee_id)
+    if place is None or not scope.may_enter_for(*place):
+        raise Problem("entry_agent_out_of_scope", value=employee_id)
+    if lookups.period_bounds(wh, period) is None:
+        raise Problem("entry_unknown_period", value=period)
+    record_id = f"{period}/{employee_id}"
+    key = [period, employee_id]
+    after = {"teamwork": teamwork, "comment": comment}
+    try:
+        with wh.transaction(actor, "appraisal_proposals.save", entity=f"{PROPOSAL_KIND}:{record_id}") as w:
+            if w.scalar("SELECT status FROM appraisal_periods WHERE period = ?", [period]) == "closed":
+                raise Problem("appr_period_closed", period=period)
+            if w.scalar(
+                "SELECT count(*) FROM appraisals WHERE period = ? AND employee_id = ? AND confirmed_at IS NOT NULL",
+                key,
+            ):
+                raise Problem("appr_proposal_confirmed", employee=employee_id, period=period)
+            current = w.scalar(
+                "SELECT {'teamwork': teamwork, 'comment': comment} FROM appraisal_proposals"
+                " WHERE period = ? AND employee_id = ?",
+                key,
+            )
+            if current == after:
+                raise _Unchanged
+            if current is None:
+                w.execute(
+                    "INSERT INTO appraisal_proposals (period, employee_id, teamwork, comment, proposed_by)"
+                    " VALUES (?, ?, ?, ?, ?)",
+                    [*key, teamwork, comment, actor],
+                )
+            else:
+                w.execute(
+                    "UPDATE appraisal_proposals SET teamwork = ?, comment = ?, proposed_by = ?,"
+                    " proposed_at = current_localtimestamp() WHERE period = ? AND employee_id = ?",
+                    [teamwork, comment, actor, *key],
+                )
+            w.execute(
+                "INSERT INTO record_changes (actor, kind, record_id, change, before, after, audit_log_id)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [actor, PROPOSAL_KIND, record_id, "create" if current is None else "update",
+                 None if current is None else json.dumps(current, ensure_ascii=False),
+                 json.dumps(after, ensure_ascii=False), w.log_id()],
+            )  # fmt: skip
+            w.detail.update(period=period, employee_id=employee_id, before=current, after=after)
+    except _Unchanged:
+        return False
+    return True
+
+
+def waiting_appraisals(wh, period: str, scope: Scope = EVERYTHING) -> pd.DataFrame:
+    """What waits for HR in a period, within the scope: imported appraisals not confirmed yet, and
+    people whose supervisor proposed teamwork that no confirmed appraisal has used yet; one row a
+    person (employee_id, name, team, waiting: imported, proposed or both, the imported score and
+    grade, the proposed teamwork, who proposed it, their comment)."""
+    imported = unconfirmed_appraisals(wh, period, scope).rename(columns={"comment": "imported_comment"})
+    proposed = lookups.teamwork_proposals(wh, period, scope, waiting_only=True)
+    columns = ["employee_id", "name", "team", "waiting", "score", "grade", "teamwork", "proposed_by", "comment"]  # fmt: skip
+    both = imported[["employee_id", "name", "team", "score", "grade"]].merge(
+        proposed[["employee_id", "name", "team", "teamwork", "proposed_by", "comment"]],
+        on="employee_id",
+        how="outer",
+        suffixes=("", "_p"),
+    )
+    if both.empty:
+        return pd.DataFrame(columns=columns)
+    for column in ("name", "team"):
+        both[column] = both[column].fillna(both[f"{column}_p"])
+    has_import = both["employee_id"].isin(imported["employee_id"])
+    has_proposal = both["employee_id"].isin(proposed["employee_id"])
+    both["waiting"] = [
+        "both" if i and p else "imported" if i else "proposed"
+        for i, p in zip(has_import, has_proposal, strict=True)
+    ]
+    return both[columns].sort_values("employee_id", ignore_index=True)
 
 
 def set_period_status(

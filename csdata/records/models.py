@@ -290,6 +290,50 @@ class BonusRow(Row):
     RULES = (Rule("month", r"regexp_full_match(month, '\d{4}-(0[1-9]|1[0-2])')", "rule_month_format"),)
 
 
+class ActionRow(Row):
+    """A corrective action as a file gives it (`csdata import actions`): the employee it is for is
+    stored as the action's `agent_id`; a closed one (done or cancelled) names the day it closed."""
+
+    action_id: str = Field(min_length=1)
+    audit_id: str | None = None  # the audit whose finding opened it, if one did
+    employee_id: str = Field(min_length=1)
+    kind: Literal["coaching", "training", "script_change", "other"]
+    owner_id: str | None = None
+    opened_on: dt.date
+    due_on: dt.date | None = None
+    status: Literal["open", "in_progress", "done", "cancelled"] = "open"
+    closed_on: dt.date | None = None
+    note: str | None = None
+
+    KEY = ("action_id",)
+    RULES = (
+        Rule("due_on", "due_on >= opened_on", "rule_due_before_opened", against="opened_on"),
+        Rule("closed_on", "closed_on >= opened_on", "rule_closed_before_opened", against="opened_on"),
+        Rule(
+            "closed_on",
+            "(closed_on IS NOT NULL) = (status IN ('done', 'cancelled'))",
+            "rule_closed_on_status",
+        ),
+    )
+
+
+class CoachingRow(Row):
+    """A coaching session as a file gives it (`csdata import coaching`): a file without session ids
+    gets ids made from each row's content (see `csdata.imports.ingest`), so importing it again adds
+    nothing."""
+
+    session_id: str | None = None
+    employee_id: str = Field(min_length=1)
+    held_on: dt.date
+    coach_id: str = Field(min_length=1)
+    topic: str = Field(min_length=1, max_length=200)
+    audit_id: str | None = None  # the audit it was about, if one
+    period: str | None = None  # the appraisal period it was about, if one
+    note: str | None = Field(default=None, max_length=500)
+
+    KEY = ("session_id",)
+
+
 # Master-data kinds, in the order a new company imports them (before employees and records).
 MASTER_KINDS = ("clients", "departments", "teams", "pay_grades", "courses", "periods")
 
@@ -319,6 +363,8 @@ KINDS: dict[str, type[Row]] = {
     "courses": CourseRow,
     "periods": PeriodRow,
     "bonuses": BonusRow,
+    "actions": ActionRow,
+    "coaching": CoachingRow,
 }
 
 # Durations a ticket file may give instead of the times they lead to (see `csdata.imports.ingest`).
@@ -327,5 +373,5 @@ STAND_INS = {"tickets": ("first_response_seconds", "resolution_seconds")}
 # The header names a file may use for a column, in every language of the text catalogs
 # (`header_<kind>_<column>`); audits' and appraisals' scores take their criterion's or indicator's
 # names from the policy (see `audit_model`).
-for _kind in ("tickets", "training", "employees", "bonuses", *MASTER_KINDS):
+for _kind in ("tickets", "training", "employees", "bonuses", "actions", "coaching", *MASTER_KINDS):
     KINDS[_kind].ALIASES = header_aliases(_kind, (*KINDS[_kind].columns(), *STAND_INS.get(_kind, ())))

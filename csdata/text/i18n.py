@@ -198,6 +198,9 @@ COLUMNS: tuple[str, ...] = (
     "metric", "target", "key", "label_en", "label_zh", "weight", "grade", "min_score",
     "action_id", "status", "overdue", "agent_name", "owner_id", "owner_name", "due_on", "closed_on", "note",
     "on_date", "held_on", "coach_id", "topic", "position", "valid_from", "valid_to",
+    "waiting", "teamwork", "proposed_by", "proposed_at", "used_by", "used_at",
+    "name_zh", "industry", "supervisor_id", "performance_pay_base", "pass_mark", "starts_on", "ends_on",
+    "hire_date", "left_on", "reason",
 )  # fmt: skip
 
 
@@ -222,7 +225,7 @@ ACTIONS: tuple[str, ...] = (
     "ticket.reopen", "ticket.callback", "ticket.suggestion", "import.tickets", "import.audits",
     "import.training", "import.appraisals", "import.employees", "sample.org", "sample.tickets",
     "sample.audits", "sample.scale_audits", "sample.training", "sample.appraisals", "action.step",
-    "coaching.add",
+    "coaching.add", "appraisal_proposals.save",
 )  # fmt: skip
 # A record voided, a ticket's step undone (`csdata.records.corrections`).
 ACTIONS += ("tickets.void", "audits.void", "training.void", "appraisals.void", "ticket.undo")

@@ -45,10 +45,13 @@ def table_with_downloads(
     money: tuple[str, ...] = (),
     narrow: tuple[str, ...] = (),
     wide: tuple[str, ...] = (),
+    gaps: tuple[str, ...] = (),
 ) -> None:
     """A table with translated headings, and the same as CSV and Excel downloads. `money` columns
     stay numbers, shown as ¥1,234 on screen and headed "(¥)" in the files; `narrow` columns (short
-    codes and figures) take little room, so every column fits, and `wide` ones (text) much."""
+    codes and figures) take little room, so every column fits, and `wide` ones (text) much.
+    `gaps`: number columns with rows that have no value, shown empty on screen (not "None") and
+    kept as numbers in the files."""
     language = lang()
     shown = frame.copy()
     if "role" in shown:
@@ -58,7 +61,8 @@ def table_with_downloads(
     config = {headings[c]: st.column_config.NumberColumn(format="yen", width="small") for c in money}
     config |= {headings[c]: st.column_config.Column(width="small") for c in narrow if c not in money}
     config |= {headings[c]: st.column_config.Column(width="large") for c in wide}
-    st.dataframe(shown.rename(columns=headings), hide_index=True, width="stretch", column_config=config)
+    on_screen = shown.assign(**{c: blank(shown[[c]], numbers_too=True)[c] for c in gaps if c in shown})
+    st.dataframe(on_screen.rename(columns=headings), hide_index=True, width="stretch", column_config=config)
     files = shown.rename(
         columns=lambda c: with_unit(headings[c], "money", language) if c in money else headings[c]
     )

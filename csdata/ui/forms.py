@@ -23,6 +23,7 @@ from csdata.pages import PAGES
 from csdata.policy import CHANNELS
 from csdata.records import entry
 from csdata.records.models import TicketRow, TrainingRow, model_for
+from csdata.records.organisation import ORG_KINDS
 from csdata.store.warehouse import Warehouse
 from csdata.text.i18n import (
     Problem,
@@ -36,13 +37,16 @@ from csdata.text.i18n import (
 )
 from csdata.ui import fixes
 from csdata.ui.core import data_version, lang, policy, problem_text, tr
-from csdata.ui.datatable import blank, download_buttons, readable
+from csdata.ui.datatable import blank, download_buttons, readable, table_with_downloads
 
-__all__ = ["appraisal_form", "audit_form", "follow_up", "ticket_form", "training_form"]
+__all__ = [
+    "appraisal_form", "appraisals_to_confirm", "audit_form", "follow_up", "teamwork_form", "ticket_form",
+    "training_form",
+]  # fmt: skip
 
 TICKET_TYPES = ("consultation", "complaint", "suggestion")
 SOURCES = ("recording", "spot_check", "customer_feedback")
-ACTION_KINDS = ("coaching", "training", "script_change")
+ACTION_KINDS = ("coaching", "training", "script_change", "other")
 TRAINING_KINDS = ("onboarding", "in_service")
 LINK_TARGETS = ("tickets", "agent")  # the pages a saved record links to
 FOLLOW_ACTIONS = ("route", "feedback", "accept", "reopen", "decide", "callback")
@@ -104,6 +108,7 @@ PROBLEM_FIELDS = {
     "entry_unknown_owner": "owner_id",
     "entry_due_before_audit": "due_on",
     "entry_reason_required": "reason",
+    "appr_proposal_changed": "teamwork",
 }
 
 
@@ -140,6 +145,10 @@ _FORMS: dict[str, tuple[str, tuple[str, ...]]] = {
     "appraisal": ("ap_", ("ap_period",)),
     "action": ("as_", ()),  # a corrective action's step (csdata.ui.actions)
     "coaching": ("co_", ()),
+    "teamwork": ("tw_", ("tw_period",)),  # a supervisor's teamwork proposal
+    # the Organisation page's forms, to add and to correct a record of each kind (csdata.ui.organisation)
+    **{f"org_add_{kind}": (f"oa_{kind}_", ()) for kind in ORG_KINDS},
+    **{f"org_edit_{kind}": (f"oe_{kind}_", (f"oe_{kind}_choice",)) for kind in ORG_KINDS},
 }
 
 
@@ -819,7 +828,9 @@ def appraisal_form(wh: Warehouse, user: User) -> None:
                 value=None if proposed is None else round(proposed, 1), step=1.0,
                 key=k(f"ap_{item.key}_{period}_{employee}"),
             )  # fmt: skip
-            if item.key in entry.PROPOSED:
+            if item.key == entry.TEAMWORK and proposal.teamwork is not None:
+                st.caption(tr("ap_proposed_by", value=f"{proposal.teamwork:.1f}", who=proposal.teamwork_by))
+            elif item.key in entry.PROPOSED:
                 st.caption(
                     tr("ap_proposed", value="–" if proposed is None else f"{proposed:.1f}")
                     if proposed is not None
@@ -846,7 +857,14 @@ def appraisal_form(wh: Warehouse, user: User) -> None:
     reviewer = r1.text_input(
         tr("f_reviewer"), value=user.employee_id or user.username, max_chars=64, key=k("ap_reviewer")
     )
-    comment = r2.text_input(tr("f_comment"), max_chars=500, key=k(f"ap_comment_{period}_{employee}"))
+    comment = r2.text_input(
+        tr("f_comment"),
+        value=proposal.teamwork_comment or "",
+        max_chars=500,
+        key=k(f"ap_comment_{period}_{employee}"),
+    )
+    if proposal.teamwork_comment:
+        r2.caption(tr("ap_supervisor_comment", who=proposal.teamwork_by))
 
     complete = all(values.get(i.key) is not None for i in pol.appraisal.indicators)
     m = st.columns(4 if user.scope.sees_pay else 3)
@@ -897,20 +915,49 @@ def appraisal_form(wh: Warehouse, user: User) -> None:
     )
 
 
+WAITING_FILTER = ("all", *entry.WAITING)  # what the "To confirm" list shows: everything, or one kind
+
+
 def appraisals_to_confirm(wh: Warehouse, user: User) -> None:
-    """The unconfirmed (imported) appraisals of a period: HR confirms all of them or some, in one go."""
+    """What waits for HR in a period: imported appraisals not confirmed yet (confirmed here, all of
+    them or some, in one go) and supervisors' teamwork proposals (reviewed and confirmed on the
+    "Enter" tab); filtered by team and by what waits, and downloadable."""
+    language = lang()
     periods = lookups.appraisal_periods(wh)
     if not periods:
         st.info(tr("ap_no_periods"))
         return
-    period = st.selectbox(tr("appraisal_period"), [p for p, _ in periods], key="confirm_period")
-    pending = entry.unconfirmed_appraisals(wh, period, user.scope)
-    if pending.empty:
-        st.info(tr("ap_confirm_none"))
+    c1, c2, c3 = st.columns(3)
+    period = c1.selectbox(tr("appraisal_period"), [p for p, _ in periods], key="confirm_period")
+    waiting = entry.waiting_appraisals(wh, period, user.scope)
+    teams = c2.multiselect(tr("ap_filter_teams"), lookups.teams(wh, user.scope), key="confirm_teams")
+    which = c3.selectbox(
+        tr("ap_filter_waiting"), WAITING_FILTER, format_func=lambda w: t(family_key("ap_waiting_", w), language),
+        key="confirm_which",
+    )  # fmt: skip
+    if teams:
+        waiting = waiting[waiting["team"].isin(teams)]
+    if which != "all":  # a person waiting for both is shown under either
+        waiting = waiting[waiting["waiting"].isin((which, "both"))]
+    if waiting.empty:
+        st.info(tr("ap_nothing_waiting" if teams or which != "all" else "ap_confirm_none"))
         return
-    st.dataframe(readable(pending), hide_index=True)
+    shown = waiting.assign(waiting=[t(family_key("ap_waiting_", w), language) for w in waiting["waiting"]])
+    table_with_downloads(
+        readable(shown),
+        "to_confirm",
+        f"csdata-to-confirm-{period}",
+        narrow=("score", "grade"),
+        wide=("comment",),
+        gaps=("score", "teamwork"),
+    )
+    if waiting["waiting"].isin(("proposed", "both")).any():
+        st.caption(tr("ap_proposed_review"))
+    pending = waiting.loc[waiting["waiting"].isin(("imported", "both")), "employee_id"]
+    if pending.empty:
+        return
     everyone = st.checkbox(tr("ap_confirm_all"), value=True, key="confirm_all")
-    chosen = list(pending["employee_id"])
+    chosen = list(pending)
     if not everyone:
         chosen = st.multiselect(tr("ap_confirm_some"), chosen, key="confirm_some")
     if st.button(tr("ap_confirm_button"), disabled=not chosen, type="primary"):
@@ -920,6 +967,76 @@ def appraisals_to_confirm(wh: Warehouse, user: User) -> None:
             st.error(problem_text(exc))
         else:
             st.success(tr("ap_confirmed", count=len(done), period=period))
+
+
+def teamwork_form(wh: Warehouse, user: User) -> None:
+    """A supervisor's part of an appraisal: for an open period, a teamwork score (0–100) and a
+    comment for an agent of their teams, proposed to HR; it can change until HR confirms the
+    appraisal. Below, what they proposed in the period and whether HR has used it yet."""
+    open_periods = wh.column(
+        "SELECT period FROM appraisal_periods WHERE status = 'open' ORDER BY ends_on DESC"
+    )
+    if not open_periods:
+        st.info(tr("tw_no_open_period"))
+        return
+    agents = lookups.agents(wh, user.scope)
+    fields = Fields()
+    k = _keys("teamwork")
+    _last_saved("teamwork", user)
+    c1, c2 = st.columns(2)
+    period = c1.selectbox(tr("appraisal_period"), open_periods, key="tw_period")
+    employee = _person("f_employee", agents, k("tw_employee"), c2)
+    with c2:
+        fields.slot("employee_id")
+    if employee is not None:
+        current = lookups.teamwork_proposal(wh, period, employee)
+        if current is not None and current["used_at"] is not None and not pd.isna(current["used_at"]):
+            st.info(tr("tw_used", who=current["used_by"]))
+        t1, t2 = st.columns([1, 3])
+        teamwork = t1.number_input(
+            tr("tw_teamwork"), min_value=0.0, max_value=100.0, step=1.0, format="%.1f",
+            value=None if current is None else float(current["teamwork"]), key=k(f"tw_teamwork_{period}_{employee}"),
+        )  # fmt: skip
+        with t1:
+            fields.slot("teamwork")
+        comment = t2.text_input(
+            tr("f_comment"), value="" if current is None else current["comment"] or "", max_chars=500,
+            key=k(f"tw_comment_{period}_{employee}"),
+        )  # fmt: skip
+        if st.button(tr("tw_save"), type="primary", key=k("tw_save")):
+            _save_teamwork(wh, user, fields, period, employee, teamwork, comment)
+        fields.show()
+    else:
+        st.info(tr("ap_choose"))
+    proposed = lookups.teamwork_proposals(wh, period, user.scope)
+    if not proposed.empty:
+        st.subheader(tr("tw_proposed_heading", period=period))
+        table_with_downloads(
+            readable(proposed), "teamwork", f"csdata-teamwork-{period}", narrow=("teamwork",)
+        )
+
+
+def _save_teamwork(
+    wh, user: User, fields: Fields, period: str, employee: str, teamwork, comment: str
+) -> None:
+    """Saves the proposal once; a refusal goes under its field, and nothing is written."""
+    if teamwork is None:
+        fields.add("teamwork", tr("tw_need_score"))
+        return
+    row = {"period": period, "employee_id": employee, "teamwork": teamwork, "comment": comment.strip()}
+    _once("teamwork", row)
+    try:
+        written = entry.propose_teamwork(wh, user.username, user.scope, period, employee, teamwork, comment)
+    except Problem as exc:
+        field = {"appr_teamwork_range": "teamwork", "appr_comment_too_long": "teamwork"}.get(
+            exc.key, "employee_id"
+        )
+        fields.add(field, problem_text(exc))
+        return
+    message = (
+        tr("tw_saved", employee=employee, period=period) if written else tr("tw_unchanged", employee=employee)
+    )
+    _done("teamwork", message, kind="success" if written else "info", saved=(row, f"{employee} · {period}"))
 
 
 def period_status(wh: Warehouse, user: User) -> None:

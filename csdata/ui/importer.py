@@ -113,8 +113,9 @@ def _template(kind: str, items: tuple[str, ...]) -> tuple[bytes, bytes] | None:
     return data, exports.to_bytes(frame, "xlsx")
 
 
-def template_downloads(wh, kind: str) -> None:
-    """The template in the columns of the policy in force today (its criteria or indicators)."""
+def template_downloads(wh, kind: str, key: str = "imp_template") -> None:
+    """The template in the columns of the policy in force today (its criteria or indicators);
+    `key` starts its buttons' keys (a page with several templates gives each its own)."""
     items = tuple(model_for(kind, policy(wh, dt.date.today())).ITEMS)
     files = _template(kind, items)
     if files is None:
@@ -127,7 +128,7 @@ def template_downloads(wh, kind: str) -> None:
         csv_bytes,
         file_name=f"{kind}-template.csv",
         mime="text/csv",
-        key="imp_template_csv",
+        key=f"{key}_csv",
         icon=":material/download:",
         on_click="ignore",
     )
@@ -136,7 +137,7 @@ def template_downloads(wh, kind: str) -> None:
         xlsx_bytes,
         file_name=f"{kind}-template.xlsx",
         mime=XLSX_MIME,
-        key="imp_template_xlsx",
+        key=f"{key}_xlsx",
         icon=":material/download:",
         on_click="ignore",
     )
