@@ -1,4 +1,4 @@
-"""The `csdata` command: init, kpi, export, import, history, user, appraisals, policy, payroll, bench, backup, restore, serve.
+"""The `csdata` command: init, kpi, export, import, history, void, user, appraisals, policy, payroll, bench, backup, restore, serve.
 
 Each subcommand parses and checks its arguments, calls the engine and prints. A problem the user
 can fix ends in one line on stderr and exit status 2, in the language of CSDATA_LANG; nothing
@@ -341,10 +341,30 @@ def cmd_history(args) -> int:
     if not found:
         print(t("hist_no_trail", lang, kind=args.kind, id=args.id))
     for v in found:
-        change = t("hist_change_create", lang) if v["change"] == "create" else t("hist_change_update", lang)
+        change = {
+            "create": t("hist_change_create", lang),
+            "update": t("hist_change_update", lang),
+            "void": t("hist_change_void", lang),
+        }[v["change"]]
         print(f"{v['at']} · {v['actor']} · {change} · {v['reason']}")
         for column, (before, after) in v["changes"].items():
             print(f"    {column}: {_shown(before)} → {_shown(after)}")
+    return 0
+
+
+def cmd_void(args) -> int:
+    """`csdata void KIND ID --reason TEXT`: take a record out of every metric and listing; its
+    history keeps it whole, with who voided it and why (`csdata.records.corrections`)."""
+    from csdata.records import corrections
+
+    lang = _lang()
+    kept = corrections.void(_open(args), _actor(), args.kind, args.id, args.reason)
+    if args.json:
+        print(json.dumps({"kind": args.kind, "id": args.id, "voided": kept}, ensure_ascii=False, default=str))
+        return 0
+    print(t("cli_voided", lang, kind=args.kind, id=args.id))
+    for action_id in kept.get("cancelled_actions", []):
+        print(t("cli_voided_action", lang, action=action_id))
     return 0
 
 
@@ -685,6 +705,15 @@ def parser() -> argparse.ArgumentParser:
     hist.add_argument("id", help="the record's id; a key of several columns joined by / (E001/Course/1)")
     hist.add_argument("--json", action="store_true", help="one JSON list")
     hist.set_defaults(func=cmd_history)
+
+    void = with_db(
+        sub.add_parser("void", help="void a record: out of every metric and listing, kept in its history")
+    )
+    void.add_argument("kind", help="tickets, audits, training, appraisals")
+    void.add_argument("id", help="the record's id; a key of several columns joined by / (E001/Course/1)")
+    void.add_argument("--reason", help="why it is voided (required), kept in its history")
+    void.add_argument("--json", action="store_true", help="what the history keeps, as JSON")
+    void.set_defaults(func=cmd_void)
 
     user = sub.add_parser("user", help="manage accounts: add, passwd, disable, enable, list")
     actions = user.add_subparsers(dest="action", required=True, parser_class=_Parser)

@@ -230,6 +230,8 @@ ACTIONS: tuple[str, ...] = (
     "sample.audits", "sample.scale_audits", "sample.training", "sample.appraisals", "action.step",
     "coaching.add", "appraisal_proposals.save", "recognitions.record", "recognitions.void",
 )  # fmt: skip
+# A record voided, a ticket's step undone (`csdata.records.corrections`).
+ACTIONS += ("tickets.void", "audits.void", "training.void", "appraisals.void", "ticket.undo")
 
 
 def action_label(code: str, lang: str) -> str:
