@@ -9,8 +9,7 @@ import pytest
 from conftest import open_page, shown
 
 from csdata.access.auth import load_user
-from csdata.analytics import lookups
-from csdata.policy import default_policy
+from csdata.analytics import lookups, payroll
 from csdata.text.i18n import t
 
 
@@ -103,7 +102,9 @@ def test_supervisor_proposes_then_hr_reviews_changes_with_a_reason_and_confirms(
     ) == 1  # fmt: skip
     # Nothing counts yet: no appraisal row, so no grade, no People-page entry and no pay.
     assert lookups.appraisal_of(app_wh, period, agent) is None
-    assert lookups.pay_table(app_wh, period, default_policy()).query("employee_id == @agent").empty
+    month = lookups.period_bounds(app_wh, period)[1].strftime("%Y-%m")  # the period's last month
+    paid = payroll.payroll(app_wh, month).set_index("employee_id")
+    assert paid.loc[agent, ["appraisal_grade", "performance_pay"]].isna().all()
     assert sup.scope.proposes
 
     # 2. HR sees it waiting on "To confirm", beside the imported appraisals.
@@ -156,7 +157,7 @@ def test_supervisor_proposes_then_hr_reviews_changes_with_a_reason_and_confirms(
         " WHERE employee_id = ?",
         [agent],
     )
-    pay = lookups.pay_table(app_wh, period, default_policy()).set_index("employee_id")
+    pay = payroll.payroll(app_wh, month).set_index("employee_id")
     assert pay.loc[agent, "appraisal_grade"] == grade
     assert pay.loc[agent, "performance_pay"] == pytest.approx(base * coefficient)
 
