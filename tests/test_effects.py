@@ -231,3 +231,79 @@ def test_cli_bad_dates(acted, args):
     assert "Traceback" not in result.stderr
     backwards = run_cli("effects", "--db", str(path), "--from", "2026-09-01", "--to", "2026-08-01")
     assert backwards.returncode == 2 and len(backwards.stderr.strip().splitlines()) == 1
+
+
+# -- the pages -----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def acted_db(acted, monkeypatch):
+    """The warehouse of `acted` with an admin account, for the app to open."""
+    from conftest import point_app_at
+
+    from csdata.access.auth import add_user
+
+    add_user(acted, "test", "admin", "admin", "long enough password")
+    path = acted.path
+    acted.close()
+    point_app_at(monkeypatch, path)
+    return path
+
+
+def _tables(at) -> list[pd.DataFrame]:
+    return [d.value for d in at.dataframe]
+
+
+def _table_with(at, heading: str) -> list[pd.DataFrame]:
+    return [f for f in _tables(at) if heading in f.columns]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_quality_page_shows_what_worked(acted_db, lang):
+    from conftest import open_page
+
+    from csdata.text.i18n import t
+
+    at = open_page("quality", lang, query={"from": "2026-06-01", "to": "2026-09-30"})
+    assert t("eff_title", lang) in [s.value for s in at.subheader]
+    kind, effect = t("eff_col_kind", lang), t("eff_col_qa_effect", lang)
+    low, high = t("eff_col_low", lang), t("eff_col_high", lang)
+    by_kind = _table_with(at, kind)[0].set_index(kind)
+    coaching = by_kind.loc[t("choice_coaching", lang)]
+    assert (coaching[effect], coaching[low], coaching[high]) == ("+7.50", "+1.15", "+13.85")
+    assert by_kind.loc[t("choice_training", lang), effect] == "+27.00"
+    assert by_kind.loc[t("choice_training", lang), low] == ""  # one measured: no interval
+    session = by_kind.loc[t("effect_coaching_session", lang)]
+    assert session[t("eff_col_measured", lang)] == 0 and session[effect] == ""
+    finding = t("eff_col_category", lang)
+    by_finding = _table_with(at, finding)[0].set_index(finding)
+    accuracy = by_finding.loc[t("policy_label_accuracy", lang)]
+    assert (accuracy[effect], accuracy[low], accuracy[high]) == ("+17.00", "-110.06", "+144.06")
+    assert len(at.get("plotly_chart")) >= 2
+    # The period decides which actions count: July alone holds X1, X2 and CS1, not X3.
+    july = open_page("quality", lang, query={"from": "2026-07-01", "to": "2026-07-31"})
+    coaching = _table_with(july, kind)[0].set_index(kind).loc[t("choice_coaching", lang)]
+    assert coaching[t("eff_col_measured", lang)] == 1 and coaching[effect] == "+7.00"
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_agent_page_shows_each_action_before_and_after(acted_db, lang):
+    from conftest import open_page
+
+    from csdata.text.i18n import t
+
+    at = open_page("agent", lang, query={"agent": "B1", "from": "2026-06-01", "to": "2026-09-30"})
+    assert t("eff_agent_title", lang) in [s.value for s in at.subheader]
+    effect = t("eff_col_qa_effect", lang)
+    row = _table_with(at, effect)[0].iloc[0]
+    assert row[t("eff_col_action", lang)] == "X1"
+    assert (row[t("eff_col_before_n", lang)], row[t("eff_col_before", lang)]) == (3, "72.00")
+    assert (row[t("eff_col_after_n", lang)], row[t("eff_col_after", lang)]) == (3, "82.00")
+    assert (
+        row[t("eff_col_control_before", lang)] == "81.00" and row[t("eff_col_control_after", lang)] == "84.00"
+    )
+    assert row[effect] == "+7.00" and row[t("eff_col_csat_effect", lang)] == "+66.7"
+    n3 = open_page("agent", lang, query={"agent": "N3", "from": "2026-06-01", "to": "2026-09-30"})
+    row = _table_with(n3, effect)[0].iloc[0]
+    assert row[t("eff_col_action", lang)] == "CS1" and row[effect] == t("effect_not_enough_audits", lang)
+    assert row[t("eff_col_kind", lang)] == t("effect_coaching_session", lang)

@@ -5,7 +5,7 @@ agents); the agent is in the URL."""
 import streamlit as st
 
 from csdata.analytics import lookups
-from csdata.ui import actions, core, dashboard, filter_bar, kpi, panels, sections, signin
+from csdata.ui import actions, core, dashboard, effects, filter_bar, kpi, panels, sections, signin
 
 wh, user = signin.require("agent")
 scope = user.scope
@@ -48,6 +48,7 @@ coached = lookups.coaching(wh, scope, agent)
 if not coached.empty:
     st.subheader(core.tr("agent_coaching_title"))
     actions.coaching_table(coached.drop(columns=["employee_id", "name"]))
+effects.agent_effects(wh, scope, agent, one)
 # The agent's periods: a transfer or a new grade closes one and opens the next.
 periods = lookups.employee_history(wh, agent, scope)
 if not periods.empty:

@@ -239,7 +239,7 @@ def interval(values: pd.Series) -> tuple[int, float | None, float | None, float 
 def summary(effects: pd.DataFrame, by: str = "kind") -> pd.DataFrame:
     """Per `by` (kind, or category: the finding category of the action's audit): the number
     measured, the mean QA effect with its interval, and the same for CSAT; a group is listed when
-    it has an event, measured or not (its n is then 0). Sorted by `by`."""
+    it has an event, measured or not (its n is then 0; a missing number is NaN). Sorted by `by`."""
     rows = []
     frame = effects.assign(**{by: effects[by].fillna("")}) if by in effects else effects
     for key, group in frame.groupby(by, sort=True, dropna=False) if len(frame) else []:
@@ -261,7 +261,8 @@ def summary(effects: pd.DataFrame, by: str = "kind") -> pd.DataFrame:
         )
     columns = [by, "events", "n", "qa_effect", "qa_low", "qa_high", "csat_n", "csat_effect", "csat_low",
                "csat_high"]  # fmt: skip
-    return pd.DataFrame(rows, columns=columns)
+    numbers = ["qa_effect", "qa_low", "qa_high", "csat_effect", "csat_low", "csat_high"]
+    return pd.DataFrame(rows, columns=columns).astype(dict.fromkeys(numbers, float))
 
 
 def as_json(effects: pd.DataFrame) -> dict:
