@@ -20,6 +20,7 @@ from csdata.access.scope import Scope
 from csdata.analytics import effects
 from csdata.analytics.compiler import Filters
 from csdata.store.warehouse import Warehouse
+from csdata.text.i18n import text_key
 from csdata.ui import charts
 from csdata.ui.core import data_version, lang, tr
 from csdata.ui.datatable import blank, download_buttons
@@ -102,8 +103,8 @@ def what_worked(wh: Warehouse, scope: Scope, filters: Filters) -> None:
     categories = finding_names(wh, filters)
     left, right = st.columns(2)
     for column, by, names, title in (
-        (left, "kind", kinds, "eff_by_kind"),
-        (right, "category", categories, "eff_by_category"),
+        (left, "kind", kinds, text_key("eff_by_kind")),
+        (right, "category", categories, text_key("eff_by_category")),
     ):
         with column:
             st.markdown(f"**{tr(title)}**")
