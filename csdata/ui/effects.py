@@ -101,23 +101,26 @@ def what_worked(wh: Warehouse, scope: Scope, filters: Filters) -> None:
     st.caption(tr("eff_counted", n=len(frame), measured=int(frame["qa_effect"].notna().sum())))
     kinds = {k: effects.kind_label(k, language) for k in frame["kind"].unique()}
     categories = finding_names(wh, filters)
-    left, right = st.columns(2)
-    for column, by, names, title in (
-        (left, "kind", kinds, text_key("eff_by_kind")),
-        (right, "category", categories, text_key("eff_by_category")),
-    ):
+    groups = (
+        ("kind", kinds, text_key("eff_by_kind")),
+        ("category", categories, text_key("eff_by_category")),
+    )
+    summaries = {by: effects.summary(frame, by) for by, _, _ in groups}
+    # The two charts side by side, each table below them across the page (it has many columns).
+    for column, (by, names, title) in zip(st.columns(2), groups, strict=True):
         with column:
             st.markdown(f"**{tr(title)}**")
-            summary = effects.summary(frame, by)
-            shown, files = _groups(summary, by, names)
-            drawn = summary[summary["n"] > 0]
-            if not drawn.empty:
-                plotted = drawn.assign(
-                    group=[names.get(k, k) if k else tr("eff_no_finding") for k in drawn[by]]
-                )
-                fig = charts.effects(plotted, "group", tr("eff_col_qa_effect"), tr("eff_axis"))
-                st.plotly_chart(fig, width="stretch", key=f"effects_{by}")
-            _show(shown, files, f"csdata-effects-{by}-{filters.start}_{filters.end}", f"dl_effects_{by}")
+            drawn = summaries[by][summaries[by]["n"] > 0]
+            if drawn.empty:
+                st.caption(tr(effects.NOT_ENOUGH))
+                continue
+            plotted = drawn.assign(group=[names.get(k, k) if k else tr("eff_no_finding") for k in drawn[by]])
+            fig = charts.effects(plotted, "group", tr("eff_col_qa_effect"), tr("eff_axis"))
+            st.plotly_chart(fig, width="stretch", key=f"effects_{by}")
+    for by, names, title in groups:
+        st.markdown(f"**{tr(title)}**")
+        shown, files = _groups(summaries[by], by, names)
+        _show(shown, files, f"csdata-effects-{by}-{filters.start}_{filters.end}", f"dl_effects_{by}")
 
 
 def agent_effects(wh: Warehouse, scope: Scope, agent: str, filters: Filters) -> None:
@@ -139,6 +142,8 @@ def agent_effects(wh: Warehouse, scope: Scope, agent: str, filters: Filters) -> 
             tr("eff_col_category"): [
                 names.get(k, k) if isinstance(k, str) and k else "" for k in frame["category"]
             ],
+            tr("eff_col_qa_effect"): frame["qa_effect"].round(4),
+            tr("eff_col_csat_effect"): (frame["csat_effect"] * 100).round(4),
             tr("eff_col_before_n"): frame["before_n"],
             tr("eff_col_before"): frame["before_mean"].round(4),
             tr("eff_col_after_n"): frame["after_n"],
@@ -147,8 +152,6 @@ def agent_effects(wh: Warehouse, scope: Scope, agent: str, filters: Filters) -> 
             tr("eff_col_control_before"): frame["control_before_mean"].round(4),
             tr("eff_col_control_after_n"): frame["control_after_n"],
             tr("eff_col_control_after"): frame["control_after_mean"].round(4),
-            tr("eff_col_qa_effect"): frame["qa_effect"].round(4),
-            tr("eff_col_csat_effect"): (frame["csat_effect"] * 100).round(4),
         }
     )
     shown = files.copy()
