@@ -326,3 +326,60 @@ def test_the_demo_shows_the_planted_coaching(sample_db):
     assert sessions["qa_effect"].notna().all()
     row = effects.summary(measured, "kind").set_index("kind").loc[effects.COACHING_SESSION]
     assert row["n"] == len(COACHED) and 0 < row["qa_low"] < COACHING_LIFT < row["qa_high"]
+
+
+# -- the windows as policy data -------------------------------------------------------------------
+
+
+def test_the_windows_are_part_of_the_policy_and_an_older_version_reads_the_defaults():
+    from pydantic import ValidationError
+
+    from csdata import policy as pol
+
+    body = pol.default_policy().model_dump(mode="json")
+    assert body["effects"] == {"days_before": 30, "days_after": 30, "min_audits": 3}
+    del body["effects"]  # a version saved before the windows were policy data
+    assert pol.Policy.model_validate(body).effects == pol.EffectWindows()
+    body["effects"] = {"days_before": 0, "days_after": 30, "min_audits": 0}
+    with pytest.raises(ValidationError) as caught:
+        pol.Policy.model_validate(body)
+    assert pol.messages(caught.value, body, "en") == [
+        "Effect of actions › Days before: must be at least 1",
+        "Effect of actions › Fewest audits in each window: must be at least 1",
+    ]
+    zh = pol.messages(caught.value, body, "zh")
+    assert [m.split(": ", 1)[0] for m in zh] == [
+        "改进措施效果评估 › 之前天数",
+        "改进措施效果评估 › 每个时段最少质检次数",
+    ]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_policy_page_edits_the_windows(acted_db, lang):
+    """Two audits a side are enough once the Policy page says so: then CS1's control has them
+    (3 before, 2 after) but N3 (1, 1) still has not."""
+    from conftest import open_page
+
+    from csdata.store.warehouse import Warehouse
+    from csdata.text.i18n import t
+
+    at = open_page("policy", lang)
+    assert t("policy_effects", lang) in " ".join(m.value for m in at.markdown)
+    inputs = {n.label: n for n in at.number_input}
+    assert inputs[t("policy_effects_before", lang)].value == 30
+    assert inputs[t("policy_effects_after", lang)].value == 30
+    inputs[t("policy_effects_min_audits", lang)].set_value(2)
+    at.button(key="policy_save").click().run()
+    assert not at.exception and not at.error
+    from csdata.ui.core import _open
+
+    wh: Warehouse = _open(str(acted_db))
+    body = json.loads(wh.scalar("SELECT body FROM policy_versions ORDER BY version DESC LIMIT 1"))
+    assert body["effects"] == {"days_before": 30, "days_after": 30, "min_audits": 2}
+    detail = json.loads(
+        wh.scalar("SELECT detail FROM audit_log WHERE action = 'policy.save' ORDER BY id DESC")
+    )
+    assert "effects.min_audits: 3 → 2" in detail["changes"]
+    assert [c for c in detail["changes"] if c.startswith("effects.")] == ["effects.min_audits: 3 → 2"]
+    rows = _by_id(effects.measure(wh))
+    assert rows["CS1"]["reason"] == effects.NOT_ENOUGH and round(rows["X1"]["qa_effect"], 2) == 7.00
