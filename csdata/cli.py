@@ -1,5 +1,4 @@
-"""The `csdata` command: init, kpi, export, import, history, user, appraisals, policy, effects, bench,
-backup, restore, serve.
+"""The `csdata` command: init, kpi, export, import, history, user, appraisals, policy, bench, backup, restore, serve.
 
 Each subcommand parses and checks its arguments, calls the engine and prints. A problem the user
 can fix ends in one line on stderr and exit status 2, in the language of CSDATA_LANG; nothing

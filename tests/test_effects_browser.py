@@ -35,3 +35,19 @@ def test_what_worked_in_the_browser(acted, tmp_path, browser):  # noqa: F811
         page.get_by_role("heading", name=t("eff_agent_title", "en")).wait_for()
         screenshot(page, ARTIFACTS / "effects-agent.png", SETTLED)
         assert not errors
+
+
+def test_the_demo_shows_what_worked(sample_db, tmp_path, browser):
+    """The demo's default period holds its planted coaching sessions (see README)."""
+    from csdata.demo.sample import DEMO_PASSWORD
+
+    with serve(sample_db, tmp_path) as app:
+        errors: list[str] = []
+        page = new_page(browser, errors)
+        page.goto(app.url)
+        sign_in(page, "admin", DEMO_PASSWORD)
+        open_from_sidebar(page, t("nav_quality", "en"), "quality")
+        page.get_by_role("heading", name=t("eff_title", "en")).wait_for()
+        screenshot(page, ARTIFACTS / "effects-demo-quality.png", SETTLED)
+        assert page.get_by_text(t("eff_by_kind", "en")).count() == 2
+        assert not errors
