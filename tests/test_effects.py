@@ -383,3 +383,22 @@ def test_the_policy_page_edits_the_windows(acted_db, lang):
     assert [c for c in detail["changes"] if c.startswith("effects.")] == ["effects.min_audits: 3 → 2"]
     rows = _by_id(effects.measure(wh))
     assert rows["CS1"]["reason"] == effects.NOT_ENOUGH and round(rows["X1"]["qa_effect"], 2) == 7.00
+
+
+def test_a_supervisor_sees_what_worked_in_their_teams_only(acted, monkeypatch):
+    """Acme-1's supervisor: X3 only (coaching, +8.00, one measured: no interval)."""
+    from conftest import open_page, point_app_at
+
+    from csdata.access.auth import add_user
+    from csdata.text.i18n import t
+
+    add_user(acted, "test", "sup", "supervisor", "long enough password", teams=("Acme-1",))
+    path = acted.path
+    acted.close()
+    point_app_at(monkeypatch, path)
+    at = open_page("quality", user="sup", query={"from": "2026-06-01", "to": "2026-09-30"})
+    kind = t("eff_col_kind", "en")
+    by_kind = _table_with(at, kind)[0]
+    assert list(by_kind[kind]) == [t("choice_coaching", "en")]
+    assert by_kind[t("eff_col_qa_effect", "en")].tolist() == ["+8.00"]
+    assert by_kind[t("eff_col_low", "en")].tolist() == [""]
