@@ -402,3 +402,16 @@ def test_a_supervisor_sees_what_worked_in_their_teams_only(acted, monkeypatch):
     assert list(by_kind[kind]) == [t("choice_coaching", "en")]
     assert by_kind[t("eff_col_qa_effect", "en")].tolist() == ["+8.00"]
     assert by_kind[t("eff_col_low", "en")].tolist() == [""]
+
+
+def test_policy_show_names_the_windows(acted):
+    path = acted.path
+    acted.close()
+    shown_ = run_cli("policy", "show", "--db", str(path), env={"CSDATA_LANG": "en"})
+    assert shown_.returncode == 0, shown_.stderr
+    assert shown_.stdout.splitlines()[-4:] == [
+        "Effect of actions",
+        "  Days before: 30",
+        "  Days after: 30",
+        "  Fewest audits in each window: 3",
+    ]
