@@ -10,13 +10,13 @@ from csdata.ui import (
     actions,
     core,
     dashboard,
-    effects,
     filter_bar,
     kpi,
     panels,
     recognition,
     sections,
     signin,
+    what_worked,
 )
 
 wh, user = signin.require("agent")
@@ -60,7 +60,7 @@ coached = lookups.coaching(wh, scope, agent)
 if not coached.empty:
     st.subheader(core.tr("agent_coaching_title"))
     actions.coaching_table(coached.drop(columns=["employee_id", "name"]))
-effects.agent_effects(wh, scope, agent, one)
+what_worked.agent_effects(wh, scope, agent, one)
 # Awards (表彰) the agent was given; HR records and voids them here.
 recognition.recognitions_section(wh, user, agent)
 # The agent's periods: a transfer or a new grade closes one and opens the next.

@@ -5,7 +5,7 @@ measured effect of the actions and coaching sessions done in the period)."""
 import streamlit as st
 
 from csdata.analytics.page_queries import QUALITY_TREND
-from csdata.ui import core, dashboard, effects, panels, sections
+from csdata.ui import core, dashboard, panels, sections, what_worked
 
 wh, scope, filters, frames = dashboard.start("quality", per_row=4)
 
@@ -34,4 +34,4 @@ sections.actions(frames["actions"], filters)
 
 if scope.agents_visible:
     st.subheader(core.tr("eff_title"))
-    effects.what_worked(wh, scope, filters)
+    what_worked.what_worked(wh, scope, filters)
