@@ -9,9 +9,10 @@ server could then run a page script without this frame.
 
 import streamlit as st
 
-from csdata.ui import cookie, core, signin
+from csdata.ui import cookie, core, saving, signin
 
 st.set_page_config(page_title="csdata", page_icon="📞", layout="wide")
+saving.begin_run()  # the token its forms' saves are claimed under
 core.language_switch()
 user = signin.current_user(core.warehouse())
 if user is not None:

@@ -30,6 +30,7 @@ def session(monkeypatch):
     monkeypatch.setattr(saving.st, "session_state", state)
     monkeypatch.setattr(saving, "_CLAIMS", saving.OrderedDict())
     monkeypatch.setattr(saving, "_session", lambda: "one browser session")
+    monkeypatch.setattr(saving, "_DRAWN", saving.threading.local())
     monkeypatch.setattr(saving, "tr", lambda key, **params: f"{key}:{params.get('id')}")
 
     def done(form, message, link=None, kind="success"):
@@ -84,7 +85,15 @@ def test_a_second_run_whose_click_came_during_the_save_waits_and_ends_as_the_fir
 
 def test_the_same_values_again_later_say_what_was_saved(session):
     values = {"employee_id": "E1", "course": "Onboarding"}
+    saving.keys("training")  # the form as first drawn
     assert run("training", values, lambda: 3, saved).message == "saved 3"
+    # A run of that same drawing (a double click whose first run ended before the second began):
+    # the first's outcome.
+    soon = run("training", values, lambda: pytest.fail("saved twice"), saved)
+    assert (soon.message, soon.kind) == ("saved 3", "success")
+    # The same values typed again into the fresh form: what was saved, and that nothing was again.
+    session["_generation"] = {"training": 1}
+    saving.keys("training")
     later = run("training", values, lambda: pytest.fail("saved twice"), saved)
     assert (later.message, later.kind) == ("entry_already_saved:3", "info")
     # Other values, or the same values of another form, are saved.
@@ -113,3 +122,22 @@ def test_another_browser_session_saves_the_same_values(session, monkeypatch):
     assert run("teamwork", values, lambda: True, saved).message == "saved True"
     monkeypatch.setattr(saving, "_session", lambda: "a colleague's session")
     assert run("teamwork", values, lambda: True, saved).message == "saved True"
+
+
+def test_a_run_stopped_right_after_its_save_still_holds_the_claim(session):
+    # A run asked to stop by a newer click stops at its next touch of Streamlit, which may be the
+    # message it makes after the save: the save is claimed all the same, and the newer run ends as
+    # the first would have, saving nothing.
+    made: list[str] = []
+
+    def finish(audit_id: str) -> saving.Saved:
+        made.append(audit_id)
+        if len(made) == 1:
+            raise RuntimeError("stopped")  # Streamlit's StopException, in the first run
+        return saved(audit_id)
+
+    values = {"agent_id": "A1", "score": 70}
+    with pytest.raises(RuntimeError):
+        run("audit", values, lambda: "AU7", finish)
+    second = run("audit", values, lambda: pytest.fail("saved twice"), finish)
+    assert (second.message, second.kind) == ("saved AU7", "success")

@@ -9,9 +9,10 @@ fingerprint under one lock for the whole process, before anything is written:
 
 - the first run to claim it saves; the claim then holds what was saved (`Saved`: its id, the
   message and link the form shows);
-- a run that finds the claim held by a save still under way waits for it and ends as that run
-  would have (that run is stopped by the newer click before it can show anything); a run that
-  finds it saved earlier says what was saved and writes nothing;
+- a run of the same drawing of the form (a double click: its widgets have the keys the saved run
+  had) waits for a save still under way and ends as that run would have (that run is stopped by
+  the newer click before it can show anything); the same values typed again into the fresh form
+  get "already saved as …", and nothing is written;
 - a save that was refused (a message under a field) gives its claim back, so the corrected values,
   or the same ones once the problem is fixed elsewhere, can be saved.
 
@@ -24,6 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import secrets
 import threading
 import time
 from collections import OrderedDict
@@ -32,42 +34,49 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import streamlit as st
-from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from csdata.access.auth import User
 from csdata.pages import PAGES
 from csdata.text.i18n import Problem, family_key, md, text_key
 from csdata.ui.core import tr
 
-__all__ = ["Saved", "done", "fingerprint", "keys", "last_saved", "register", "save_once"]
+__all__ = ["Saved", "begin_run", "done", "fingerprint", "keys", "last_saved", "register", "save_once"]
 
 T = TypeVar("T")
 
 _LAST_SAVED = "_last_saved"  # form -> (kind, message, link) shown above the form after a save
 _GENERATION = "_generation"  # form -> how many times it was saved in this session
 _LOCK = threading.Lock()  # claims are taken and given back under it, by every session's runs
-# Session id -> form -> {fingerprint of the values: what was saved, or _PENDING}. Kept here, not in
-# the session state: two runs of one session at once may each see a different state of it while
-# Streamlit moves a run's new values into the session's, but both see this. The oldest sessions'
-# claims go first beyond `MAX_SESSIONS` (a claim matters for the seconds a double click lasts).
+# Session token -> form -> {fingerprint of the values: (what was saved, its `finish`, the drawing of
+# the form it was saved from), or _PENDING}. Kept here, not in the session state: a run asked to
+# stop by a newer click stops at its next touch of the session state, and the claim must be
+# written after the save whatever happens. The oldest sessions' claims go first beyond
+# `MAX_SESSIONS`.
 _CLAIMS: OrderedDict[str | None, dict[str, dict[str, Any]]] = OrderedDict()
+_TOKEN = "_save_token"  # the session state's key of the token its claims are kept under
 MAX_SESSIONS = 10_000
 _PENDING = object()  # a claim whose save is under way
 WAIT_SECONDS = 60  # how long a second run waits for the first one's save before it gives up
+_DRAWN = threading.local()  # form -> the generation this run drew it in (each run is its own thread)
 
 # Form -> (its widget-key prefix, the keys a save leaves as they were).
 _FORMS: dict[str, tuple[str, tuple[str, ...]]] = {}
 
 
+def begin_run() -> None:
+    """Give the browser session its token, in its first run (long before any Save is clicked)."""
+    if _TOKEN not in st.session_state:
+        st.session_state[_TOKEN] = secrets.token_hex(16)
+
+
 def _session() -> str | None:
-    """The browser session this run belongs to (every run of it has its own context)."""
-    ctx = get_script_run_ctx()
-    return None if ctx is None else ctx.session_id
+    """The browser session this run belongs to (the session id is not enough: every AppTest
+    session has the same)."""
+    return st.session_state.get(_TOKEN)
 
 
-def _claims(form: str) -> dict[str, Any]:
-    """This session's claims of `form` (call under `_LOCK`)."""
-    session = _session()
+def _claims(session: str | None, form: str) -> dict[str, Any]:
+    """A session's claims of `form` (call under `_LOCK`)."""
     forms = _CLAIMS.setdefault(session, {})
     _CLAIMS.move_to_end(session)
     while len(_CLAIMS) > MAX_SESSIONS:
@@ -87,6 +96,7 @@ def fingerprint(values: Any) -> str:
 def keys(form: str) -> Callable[[str], str]:
     """The widget keys of `form` in its current generation: a saved form's widgets get new keys."""
     generation = st.session_state.get(_GENERATION, {}).get(form, 0)
+    _DRAWN.__dict__.setdefault("forms", {})[form] = generation
     return lambda name: name if generation == 0 else f"{name}~{generation}"
 
 
@@ -131,9 +141,11 @@ def save_once(
     the write calls Streamlit, so a run asked to stop by a newer click cannot stop there.
     """
     mark = fingerprint(values)
+    session = _session()  # a touch of the session state: a run told to stop stops here, claiming nothing
     with _LOCK:
-        claims = _claims(form)
+        claims = _claims(session, form)
     deadline = time.monotonic() + WAIT_SECONDS
+    drawn = _DRAWN.__dict__.get("forms", {}).get(form)
     waited = False
     while True:
         with _LOCK:
@@ -142,31 +154,33 @@ def save_once(
                 claims[mark] = _PENDING
                 break
         if held is not _PENDING:
-            if waited:  # the other click's own outcome, as that run was stopped before showing it
-                done(form, held.message, held.link, held.kind)
-            done(form, tr(already, id=held.id), kind="info")
+            result, finished, generation = held
+            saved = finished(result)
+            if waited or generation == drawn:
+                # the other click's own outcome: that run was stopped before it could show it
+                done(form, saved.message, saved.link, saved.kind)
+            done(form, tr(already, id=saved.id), kind="info")
         if time.monotonic() > deadline:  # the first save never ended: let this run try
             with _LOCK:
                 claims[mark] = _PENDING
             break
         waited = True
         time.sleep(0.05)
-    saved = None
+    result = None
     try:
         result = save()
-        if result is not None:
-            saved = finish(result)
     except Problem as exc:
         if refused is None:
             raise
         refused(exc)
-    finally:
+    finally:  # no touch of Streamlit before the claim holds what was saved
         with _LOCK:
-            if saved is None:
+            if result is None:
                 claims.pop(mark, None)
             else:
-                claims[mark] = saved
-    if saved is not None:
+                claims[mark] = (result, finish, drawn)
+    if result is not None:
+        saved = finish(result)
         done(form, saved.message, saved.link, saved.kind)
 
 
