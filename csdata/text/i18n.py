@@ -201,6 +201,8 @@ COLUMNS: tuple[str, ...] = (
     "waiting", "teamwork", "proposed_by", "proposed_at", "used_by", "used_at",
     "name_zh", "industry", "supervisor_id", "performance_pay_base", "pass_mark", "starts_on", "ends_on",
     "hire_date", "left_on", "reason",
+    "rule", "on", "owner_role", "days", "audits_per_agent_month", "subject_kind", "subject_id", "since",
+    "owner",
 )  # fmt: skip
 
 
@@ -226,6 +228,7 @@ ACTIONS: tuple[str, ...] = (
     "import.training", "import.appraisals", "import.employees", "sample.org", "sample.tickets",
     "sample.audits", "sample.scale_audits", "sample.training", "sample.appraisals", "action.step",
     "coaching.add", "appraisal_proposals.save",
+    "breach.acknowledge", "breach.excuse",
 )  # fmt: skip
 
 

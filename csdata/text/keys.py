@@ -16,14 +16,15 @@ def key_families() -> dict[str, tuple[str, ...]]:
     """Prefix -> every member: each `prefix + member` is a key of the catalogs."""
     from csdata import pages
     from csdata.access.scope import LIMITED
-    from csdata.analytics import lookups
+    from csdata.analytics import compliance, lookups
     from csdata.analytics.metrics import CATALOG, SHORT_LABELS
     from csdata.imports import ingest
     from csdata.imports.ingest import CHOICES
-    from csdata.policy import _IN_RANGE, CHANNELS, default_policy
+    from csdata.policy import _IN_RANGE, CHANNELS, RULES, default_policy
     from csdata.records import entry
     from csdata.records.models import KINDS
     from csdata.text import i18n
+    from csdata.ui import compliance as compliance_ui
     from csdata.ui import forms, importer, organisation, policy_editor, sections
 
     policy = default_policy()
@@ -61,6 +62,11 @@ def key_families() -> dict[str, tuple[str, ...]]:
         "ap_waiting_": forms.WAITING_FILTER,
         "org_value_": organisation.VALUES,
         "org_change_": organisation.CHANGES,
+        "breach_rule_": RULES,
+        "breach_subject_": compliance.SUBJECT_KINDS,
+        "breach_state_": compliance.STATES,
+        "compliance_do_": compliance_ui.STEPS,
+        "compliance_done_": compliance_ui.STEPS,
     }
 
 
