@@ -79,11 +79,12 @@ _PASSED = """(SELECT r.employee_id, min(r.taken_on) AS passed_on
               WHERE r.kind = 'onboarding' AND r.taken_on <= $asof
                 AND r.score >= coalesce(k.pass_mark, $onboarding_pass_mark)
               GROUP BY r.employee_id)"""
-# Below standard: a confirmed appraisal (confirmed by the as-of day) in the lowest grade band.
+# Below standard: a confirmed appraisal in the lowest grade band of the policy's scheme (an
+# appraisal is confirmed once its period is over, so its confirmation day is not asked for).
 _LOW = """(SELECT a.employee_id, a.period, p.ends_on,
                   (SELECT count(*) FROM appraisal_periods q WHERE q.ends_on < p.ends_on) AS n
            FROM appraisals a JOIN appraisal_periods p USING (period)
-           WHERE a.confirmed_at IS NOT NULL AND a.confirmed_at < $asof_end AND a.grade = $lowest)"""
+           WHERE a.confirmed_at IS NOT NULL AND a.grade = $lowest AND p.ends_on < $asof)"""
 # An agent live on the first day of [start, end] and not left before its end.
 _ACTIVE_AGENT = """e.position = 'agent' AND coalesce(e.go_live_date, e.hire_date) <= {start}
                    AND coalesce(e.left_on > {end}, e.status = 'active')"""

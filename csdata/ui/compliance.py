@@ -77,7 +77,11 @@ def compliance_page(wh: Warehouse, user: User) -> None:
     frame = _breaches(wh, str(wh.path), data_version(wh), scope, as_of)
     c1, c2, c3, c4 = st.columns(4)
     chosen = c1.multiselect(
-        tr("col_rule"), rules, default=_url_rules(rules), format_func=_rule_label, key="compliance_rules"
+        tr("col_rule"),
+        rules,
+        default=_url_rules(rules),
+        format_func={r: _rule_label(r) for r in rules}.__getitem__,
+        key="compliance_rules",
     )
     _write_url(chosen)
     clients = c2.multiselect(
@@ -88,10 +92,11 @@ def compliance_page(wh: Warehouse, user: User) -> None:
         teams = c3.multiselect(
             tr("col_team"), sorted(frame["team"].dropna().unique()), key="compliance_teams"
         )
+    roles = sorted(frame["owner_role"].unique())
     owners = c4.multiselect(
         tr("col_owner_role"),
-        sorted(frame["owner_role"].unique()),
-        format_func=lambda r: tr(family_key("role_", r)),
+        roles,
+        format_func={r: str(tr(family_key("role_", r))) for r in roles}.__getitem__,
         key="compliance_owners",
     )
     shown = frame
@@ -118,19 +123,23 @@ def _step_forms(wh: Warehouse, user: User, shown: pd.DataFrame, as_of: dt.date) 
     if mine.empty:
         return
     st.subheader(tr("compliance_step_title"))
-    choices = list(range(len(mine)))
-    rows = mine.to_dict("records")
-
-    def label(i: int) -> str:
-        r = rows[i]
-        return f"{r['since']} · {_rule_label(r['rule'])} · {r['subject_id']} ({tr(family_key('breach_state_', r['state']))})"
+    # Each breach by its identity (rule, subject, since), so a choice outlives a rerun. Here as in
+    # every choice of the page the labels are made during the run, in the reader's language.
+    rows = {f"{r['rule']}|{r['subject_id']}|{r['since']}": r for r in mine.to_dict("records")}
+    labels = {
+        ident: f"{r['since']} · {_rule_label(r['rule'])} · {r['subject_id']}"
+        f" ({tr(family_key('breach_state_', r['state']))})"
+        for ident, r in rows.items()
+    }
 
     with st.form("compliance_step", clear_on_submit=True):
-        picked = st.selectbox(tr("compliance_pick"), choices, format_func=label, key="compliance_pick")
+        picked = st.selectbox(
+            tr("compliance_pick"), list(rows), format_func=labels.__getitem__, key=f"compliance_pick_{as_of}"
+        )
         what = st.radio(
             tr("compliance_step"),
             STEPS,
-            format_func=lambda s: tr(family_key("compliance_do_", s)),
+            format_func={s: str(tr(family_key("compliance_do_", s))) for s in STEPS}.__getitem__,
             horizontal=True,
             key="compliance_what",
         )
