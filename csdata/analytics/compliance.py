@@ -15,7 +15,8 @@ day it began (`since`), so that an employee breaking a rule again later is a new
 statement gives the same columns (rule, subject_kind, subject_id, employee_id, client, team, since)
 and is limited by the account's scope through `Scope.where` on the relation of its subject: a
 client company's account sees the complaint and callback rules of its own tickets and no rule
-about the company's people; a supervisor the breaches of their teams.
+about the company's people (nor the agent or team of a ticket); a supervisor the breaches of their
+teams.
 
 Readings the issue leaves open, decided once here:
 - the as-of day is whole: a callback promised any time on it is due by its end, a training or
@@ -250,6 +251,9 @@ def breaches(
     frame["since"] = pd.to_datetime(frame["since"]).dt.date
     frame["age_days"] = [(as_of - d).days for d in frame["since"]]
     frame["owner_role"] = [policy.compliance.rule(r).owner for r in frame["rule"]]
+    if not scope.agents_visible:  # a client company's account: no agent, no team of the company
+        frame["employee_id"] = None
+        frame["team"] = None
     if clients:
         frame = frame[frame["client"].isin(clients)]
     if teams:
