@@ -38,6 +38,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -167,9 +168,8 @@ def _cli_import(db, kind: str, path) -> dict:
     return report
 
 
-@pytest.fixture(scope="module")
-def company(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("compliance")
+def build_company(folder: Path) -> Path:
+    """The company of this module's note, from files, in `folder`; its accounts' password PASSWORD."""
     db = folder / "company.duckdb"
     init = run_cli("init", "--db", str(db), env={"CSDATA_ADMIN_PASSWORD": PASSWORD})
     assert init.returncode == 0, init.stderr
@@ -192,6 +192,11 @@ def company(tmp_path_factory):
             auth.add_user(wh, "test", name, role, PASSWORD, clients, teams)
     wh.close()
     return db
+
+
+@pytest.fixture(scope="module")
+def company(tmp_path_factory):
+    return build_company(tmp_path_factory.mktemp("compliance"))
 
 
 def _rows(frame: pd.DataFrame) -> list[tuple]:
@@ -469,7 +474,7 @@ def test_the_rule_filter_comes_from_the_address_and_a_step_is_taken_on_the_page(
     assert list(at.dataframe[0].value[column_label("subject_id", "en")]) == ["A3"]
     # The supervisor owns this rule: the form offers the one breach listed.
     assert at.selectbox(key=f"compliance_pick_{AS_OF}").options == [
-        f"2026-04-15 · {t('breach_rule_below_standard_without_coaching', 'en')} · A3 ({t('breach_state_open', 'en')})"
+        f"2026-04-15 · {t('breach_rule_below_standard_without_coaching', 'en')} · A3"
     ]
     at.radio(key="compliance_what").set_value("acknowledged")
     at.text_input(key="compliance_note").input("coaching booked for Friday")

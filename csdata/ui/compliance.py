@@ -111,7 +111,16 @@ def compliance_page(wh: Warehouse, user: User) -> None:
             readable(shown),
             "breaches",
             f"csdata-breaches-{as_of}",
-            narrow=("since", "age_days", "subject_id", "employee_id"),
+            narrow=(
+                "subject_kind",
+                "subject_id",
+                "employee_id",
+                "team",
+                "since",
+                "age_days",
+                "state",
+                "owner",
+            ),
         )
     _step_forms(wh, user, shown, as_of)
 
@@ -127,9 +136,7 @@ def _step_forms(wh: Warehouse, user: User, shown: pd.DataFrame, as_of: dt.date) 
     # every choice of the page the labels are made during the run, in the reader's language.
     rows = {f"{r['rule']}|{r['subject_id']}|{r['since']}": r for r in mine.to_dict("records")}
     labels = {
-        ident: f"{r['since']} · {_rule_label(r['rule'])} · {r['subject_id']}"
-        f" ({tr(family_key('breach_state_', r['state']))})"
-        for ident, r in rows.items()
+        ident: f"{r['since']} · {_rule_label(r['rule'])} · {r['subject_id']}" for ident, r in rows.items()
     }
 
     with st.form("compliance_step", clear_on_submit=True):
