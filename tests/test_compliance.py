@@ -529,3 +529,42 @@ def test_the_rules_are_a_table_of_the_policy_and_versioned_like_its_numbers():
         assert lines[1].startswith(
             f"{t('policy_compliance', lang)} › {t('breach_rule_action_overdue', lang)} › {t('policy_rule_owner', lang)}"
         ), lines
+
+
+# -- the demo company's planted breaches -----------------------------------------------------------
+
+
+def test_the_demo_company_shows_its_planted_breaches_on_its_last_day(sample_db):
+    """The breaches the generator plants (`csdata.demo.sample`'s note), as of the day before its
+    `as_of`: the rules about onboarding, the second D and the long-overdue actions hold exactly
+    the planted ids; every agent of Skyline 3 (the team that trains well below 8 hours) live
+    through Q3 is short of hours; every rule has breaches to show."""
+    from conftest import DEMO_AS_OF
+
+    from csdata.demo import sample
+
+    last = DEMO_AS_OF - dt.timedelta(days=1)  # 2026-10-31: last complete quarter Q3, month September
+    wh = Warehouse(sample_db, read_only=True)
+    try:
+        found = compliance.breaches(wh, as_of=last)
+        skyline3 = set(
+            wh.column(
+                "SELECT employee_id FROM employees WHERE team = 'Skyline 3' AND position = 'agent'"
+                " AND coalesce(go_live_date, hire_date) <= DATE '2026-07-01'"
+                " AND coalesce(left_on > DATE '2026-10-31', status = 'active')"
+            )
+        )
+    finally:
+        wh.close()
+
+    def of(rule: str) -> pd.DataFrame:
+        return found[found["rule"] == rule]
+
+    onboarding = sorted((*sample.EARLY_GO_LIVE, sample.NEVER_PASSED))  # E00176, E00179, E00183
+    assert sorted(of("went_live_before_passing")["subject_id"]) == onboarding
+    assert sorted(of("handled_before_passing")["subject_id"]) == onboarding
+    assert list(of("below_standard_twice")["subject_id"]) == [sample.TWO_QUARTERS_D]
+    overdue = of("action_overdue")
+    assert len(overdue[overdue["age_days"] > 30]) == sample.OVERDUE_OPEN_ACTIONS  # 5
+    assert skyline3 and skyline3 <= set(of("training_hours_short")["subject_id"])
+    assert set(found["rule"]) == set(pol.RULES)
