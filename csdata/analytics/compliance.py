@@ -23,6 +23,8 @@ Readings the issue leaves open, decided once here:
   audit dated on it counts;
 - a breach about a person counts only while they are employed on the as-of day (a leaver's
   breaches leave the queue with them);
+- a breach's client and team are its ticket's (the queue it was offered to), else its person's
+  current ones (an action's client is its audit's, when it names one), as the scope reads them;
 - "active through" a quarter or month (training, audits) means live (go-live date, else the hire
   date) on its first day and not left before its end; only agents (current position) count;
 - `since` is the first day the rule is broken: the go-live day; the day of the first ticket handled

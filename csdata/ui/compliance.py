@@ -81,22 +81,30 @@ def compliance_page(wh: Warehouse, user: User) -> None:
         rules,
         default=_url_rules(rules),
         format_func={r: _rule_label(r) for r in rules}.__getitem__,
+        placeholder=tr("compliance_all_rules"),
         key="compliance_rules",
     )
     _write_url(chosen)
     clients = c2.multiselect(
-        tr("col_client"), sorted(frame["client"].dropna().unique()), key="compliance_clients"
+        tr("col_client"),
+        sorted(frame["client"].dropna().unique()),
+        placeholder=tr("all_clients"),
+        key="compliance_clients",
     )
     teams: list[str] = []
     if scope.agents_visible:
         teams = c3.multiselect(
-            tr("col_team"), sorted(frame["team"].dropna().unique()), key="compliance_teams"
+            tr("col_team"),
+            sorted(frame["team"].dropna().unique()),
+            placeholder=tr("all_teams"),
+            key="compliance_teams",
         )
     roles = sorted(frame["owner_role"].unique())
     owners = c4.multiselect(
         tr("col_owner_role"),
         roles,
         format_func={r: str(tr(family_key("role_", r))) for r in roles}.__getitem__,
+        placeholder=tr("compliance_all_owners"),
         key="compliance_owners",
     )
     shown = frame
