@@ -460,6 +460,25 @@ def _policy_text(policy, lang: str) -> list[str]:
         f"{t('policy_training_hours', lang)}: {policy.training_hours_per_quarter:g}",
         f"{t('policy_min_audits', lang)}: {policy.min_audits_for_ranking}",
     ]
+    out += _compliance_text(policy, lang)
+    return out
+
+
+def _compliance_text(policy, lang: str) -> list[str]:
+    """The compliance rules: each switched on or off, its owning role and its numbers."""
+    from csdata.policy import RULE_NUMBERS, RULES
+    from csdata.text.i18n import family_key
+
+    heads = {"days": "policy_rule_days", "audits_per_agent_month": "policy_rule_audits"}
+    out = ["", t("policy_compliance", lang)]
+    for name in RULES:
+        rule = policy.compliance.rule(name).model_dump()
+        numbers = [f"{t(heads[n], lang)} {rule[n]}" for n in RULE_NUMBERS if n in rule]
+        state = t("yes" if rule["on"] else "no", lang)
+        owner = t(family_key("role_", rule["owner"]), lang)
+        out.append(
+            "  " + "  ".join([name, state, owner, *numbers, t(family_key("breach_rule_", name), lang)])
+        )
     return out
 
 

@@ -405,6 +405,15 @@ def test_the_command_filters_and_refuses_bad_arguments(company):
         assert result.stderr.startswith("csdata: " + t(key, "en").split("'")[0])
     result = run_cli("breaches", "--db", str(company), "--as-of", "2026-02-30")
     assert result.returncode == 2 and len(result.stderr.strip().splitlines()) == 1
+    # The rules are part of the policy `csdata policy show` prints.
+    shown = run_cli("policy", "show", "--db", str(company)).stdout.splitlines()
+    assert shown[shown.index(t("policy_compliance", "en")) + 3].strip().split("  ") == [
+        "complaint_unaccepted",
+        "yes",
+        t("role_supervisor", "en"),
+        t("policy_rule_days", "en") + " 7",
+        t("breach_rule_complaint_unaccepted", "en"),
+    ]
 
 
 def _queue(company, name: str, lang: str, served, monkeypatch) -> AppTest:

@@ -3,8 +3,8 @@ its owner, and the steps that acknowledge or excuse one."""
 
 import streamlit as st
 
-from csdata.ui import compliance, core, signin
+from csdata.ui import breaches, core, signin
 
 wh, user = signin.require("compliance")
 st.title(core.tr("nav_compliance"))
-compliance.compliance_page(wh, user)
+breaches.compliance_page(wh, user)

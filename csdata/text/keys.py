@@ -24,8 +24,7 @@ def key_families() -> dict[str, tuple[str, ...]]:
     from csdata.records import entry
     from csdata.records.models import KINDS
     from csdata.text import i18n
-    from csdata.ui import compliance as compliance_ui
-    from csdata.ui import forms, importer, organisation, policy_editor, sections
+    from csdata.ui import breaches, forms, importer, organisation, policy_editor, sections
 
     policy = default_policy()
     labelled = [*policy.scorecard.criteria, *policy.scorecard.critical_errors, *policy.appraisal.indicators]
@@ -65,8 +64,8 @@ def key_families() -> dict[str, tuple[str, ...]]:
         "breach_rule_": RULES,
         "breach_subject_": compliance.SUBJECT_KINDS,
         "breach_state_": compliance.STATES,
-        "compliance_do_": compliance_ui.STEPS,
-        "compliance_done_": compliance_ui.STEPS,
+        "compliance_do_": breaches.STEPS,
+        "compliance_done_": breaches.STEPS,
     }
 
 

@@ -1,4 +1,5 @@
-"""The Compliance page and the Overview's counts: the standing queue of the policy's breaches.
+"""The Compliance page and the Overview's counts: the standing queue of the policy's breaches
+(the page module of `csdata.analytics.compliance`, which evaluates them).
 
 The queue is `csdata.analytics.compliance.breaches` as of a day (today by default), never the
 dashboards' period: a breach is listed however old it is, oldest first, until its condition ends.
