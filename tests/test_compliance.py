@@ -493,6 +493,10 @@ def test_the_rule_filter_comes_from_the_address_and_a_step_is_taken_on_the_page(
     table = at.dataframe[0].value
     assert list(table[column_label("state", "en")]) == [t("breach_state_acknowledged", "en")]
     assert list(table[column_label("owner", "en")]) == ["beta_sup"]
+    # The step is listed under the queue, as kept.
+    steps = at.dataframe[1].value
+    assert list(steps[column_label("note", "en")]) == ["coaching booked for Friday"]
+    assert list(steps[column_label("actor", "en")]) == ["beta_sup"]
 
 
 # -- the rules as policy data ----------------------------------------------------------------------

@@ -340,6 +340,19 @@ def step(
         )
 
 
+def steps_of(wh, frame: pd.DataFrame) -> pd.DataFrame:
+    """Every step taken on the breaches of `frame` (rows of `breaches`, so already in a scope),
+    newest first."""
+    keys = [list(k) for k in zip(frame["rule"], frame["subject_id"], frame["since"].astype(str), strict=True)]
+    if not keys:
+        keys = [["", "", ""]]
+    return wh.df(
+        "SELECT rule, subject_id, since, state, owner, note, reason, actor, at_time FROM breach_steps"
+        " WHERE list_contains(?, [rule, subject_id, CAST(since AS VARCHAR)]) ORDER BY at_time DESC",
+        [keys],
+    )
+
+
 def history(wh, rule: str, subject_id: str, since: dt.date | None = None) -> pd.DataFrame:
     """Every step taken on a breach (or on every breach of this rule and subject), oldest first."""
     cond = " AND since = ?" if since is not None else ""

@@ -132,6 +132,23 @@ def compliance_page(wh: Warehouse, user: User) -> None:
             ),
         )
     _step_forms(wh, user, shown, as_of)
+    _steps(wh, shown)
+
+
+def _steps(wh: Warehouse, shown: pd.DataFrame) -> None:
+    """The steps taken on the breaches listed, newest first (each kept, with the audit log's)."""
+    taken = shown[shown["state"] != "open"]
+    if taken.empty:
+        return
+    with st.expander(tr("compliance_steps", count=len(taken))):
+        steps = compliance.steps_of(wh, taken)
+        steps = steps.assign(
+            rule=[_rule_label(r) for r in steps["rule"]],
+            state=[tr(family_key("breach_state_", s)) for s in steps["state"]],
+        )
+        datatable.table_with_downloads(
+            steps, "breach_steps", "csdata-breach-steps", narrow=("since", "state")
+        )
 
 
 def _step_forms(wh: Warehouse, user: User, shown: pd.DataFrame, as_of: dt.date) -> None:
