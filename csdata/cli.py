@@ -1,4 +1,4 @@
-"""The `csdata` command: init, kpi, export, import, history, user, appraisals, policy, breaches, bench, backup, restore, serve.
+"""The `csdata` command: init, kpi, export, import, history, void, user, appraisals, policy, payroll, breaches, bench, backup, restore, serve.
 
 Each subcommand parses and checks its arguments, calls the engine and prints. A problem the user
 can fix ends in one line on stderr and exit status 2, in the language of CSDATA_LANG; nothing
@@ -341,10 +341,30 @@ def cmd_history(args) -> int:
     if not found:
         print(t("hist_no_trail", lang, kind=args.kind, id=args.id))
     for v in found:
-        change = t("hist_change_create", lang) if v["change"] == "create" else t("hist_change_update", lang)
+        change = {
+            "create": t("hist_change_create", lang),
+            "update": t("hist_change_update", lang),
+            "void": t("hist_change_void", lang),
+        }[v["change"]]
         print(f"{v['at']} · {v['actor']} · {change} · {v['reason']}")
         for column, (before, after) in v["changes"].items():
             print(f"    {column}: {_shown(before)} → {_shown(after)}")
+    return 0
+
+
+def cmd_void(args) -> int:
+    """`csdata void KIND ID --reason TEXT`: take a record out of every metric and listing; its
+    history keeps it whole, with who voided it and why (`csdata.records.corrections`)."""
+    from csdata.records import corrections
+
+    lang = _lang()
+    kept = corrections.void(_open(args), _actor(), args.kind, args.id, args.reason)
+    if args.json:
+        print(json.dumps({"kind": args.kind, "id": args.id, "voided": kept}, ensure_ascii=False, default=str))
+        return 0
+    print(t("cli_voided", lang, kind=args.kind, id=args.id))
+    for action_id in kept.get("cancelled_actions", []):
+        print(t("cli_voided_action", lang, action=action_id))
     return 0
 
 
@@ -434,6 +454,8 @@ def _policy_text(policy, lang: str) -> list[str]:
     out += items("policy_appraisal", policy.appraisal.indicators)
     out += ["", t("policy_bands", lang)]
     out += [f"  {b.grade}  ≥ {b.min_score:g}  × {b.coefficient:g}" for b in policy.appraisal.bands]
+    out += ["", t("policy_seniority", lang)]
+    out += [f"  ≥ {s.years}  + {s.amount:,.2f}" for s in policy.seniority]
     out += ["", t("policy_sla", lang)]
     out += [f"  {channel_label(c, lang)}  {s}" for c, s in policy.sla_seconds.items()]
     out += ["", t("policy_targets", lang)]
@@ -516,6 +538,37 @@ def _policy_load(args, lang: str) -> int:
         return 0
     version = pol.save_policy(wh, candidate, _actor())
     print(t("policy_saved", lang, version=version), file=sys.stderr)
+    return 0
+
+
+def cmd_payroll(args) -> int:
+    """A month's payroll: a table on stdout, one JSON list (--json), or an Excel file (--xlsx)."""
+    from csdata.analytics import payroll
+
+    lang = _lang()
+    payroll.parse_month(args.month)  # a bad month is refused before the warehouse is opened
+    wh = _open(args, read_only=True)
+    frame = payroll.payroll(wh, args.month.strip(), _scope_of(wh, args.as_user))
+    if args.xlsx:
+        out = Path(args.xlsx)
+        try:
+            exports.write(frame, out, "xlsx")
+        except OSError as exc:
+            raise UserError("err_write", path=str(out), reason=exc.strerror or str(exc)) from None
+        print(t("cli_exported", lang, rows=f"{len(frame):,}", path=out), file=sys.stderr)
+    if args.json:
+        rows = frame.astype(object).where(frame.notna(), None).to_dict("records")
+        print(json.dumps(rows, ensure_ascii=False, indent=1))
+    elif not args.xlsx:
+        shown = frame.astype(object).where(frame.notna(), "")
+        print(shown.to_string(index=False) if not frame.empty else "-")
+    if frame.empty:
+        print(t("payroll_nobody", lang, month=args.month.strip()), file=sys.stderr)
+    else:
+        sums = payroll.totals(frame)
+        print(
+            t("cli_payroll_totals", lang, people=len(frame), total=f"{sums['total']:,.2f}"), file=sys.stderr
+        )
     return 0
 
 
@@ -706,6 +759,15 @@ def parser() -> argparse.ArgumentParser:
     hist.add_argument("--json", action="store_true", help="one JSON list")
     hist.set_defaults(func=cmd_history)
 
+    void = with_db(
+        sub.add_parser("void", help="void a record: out of every metric and listing, kept in its history")
+    )
+    void.add_argument("kind", help="tickets, audits, training, appraisals")
+    void.add_argument("id", help="the record's id; a key of several columns joined by / (E001/Course/1)")
+    void.add_argument("--reason", help="why it is voided (required), kept in its history")
+    void.add_argument("--json", action="store_true", help="what the history keeps, as JSON")
+    void.set_defaults(func=cmd_void)
+
     user = sub.add_parser("user", help="manage accounts: add, passwd, disable, enable, list")
     actions = user.add_subparsers(dest="action", required=True, parser_class=_Parser)
     add = with_db(actions.add_parser("add", help="add an account (password asked, or read from stdin)"))
@@ -753,6 +815,15 @@ def parser() -> argparse.ArgumentParser:
     history = with_db(pol_actions.add_parser("history", help="list the versions with what each changed"))
     history.add_argument("--json", action="store_true", help="one JSON list")
     pol.set_defaults(func=cmd_policy)
+
+    pay = with_db(sub.add_parser("payroll", help="a month's payroll: base, seniority, performance, bonus"))
+    pay.add_argument("month", help="the month, YYYY-MM")
+    pay.add_argument("--xlsx", metavar="FILE", help="write the payroll to this Excel file")
+    pay.add_argument("--json", action="store_true", help="one JSON list, a row per person")
+    pay.add_argument(
+        "--as", dest="as_user", metavar="USER", help="only what this account may see (default: everything)"
+    )
+    pay.set_defaults(func=cmd_payroll)
 
     breaches = with_db(
         sub.add_parser(

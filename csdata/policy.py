@@ -1,4 +1,5 @@
-"""The management policy as data: SLA thresholds, targets, QA scorecard, training, appraisal, pay.
+"""The management policy as data: SLA thresholds, targets, QA scorecard, training, appraisal, pay
+(the grade coefficients of performance pay and the seniority steps added to base pay).
 
 Every number the policy fixes lives here as a validated pydantic model, stored in the warehouse
 as a dated version (`policy_versions`). A period is measured under the version in force on its
@@ -163,6 +164,22 @@ class AppraisalScheme(BaseModel):
         return f"(CASE {cases} END)"
 
 
+class SeniorityStep(BaseModel):
+    """A step of the seniority table: from `years` completed years of service, `amount` a month
+    added to the base pay of the grade (policy 六: base pay by grade and experience)."""
+
+    years: int = Field(ge=0, le=60)
+    amount: float = Field(ge=0, le=1_000_000)
+
+
+# The steps a new warehouse starts with: the company edits them on the Policy page.
+DEFAULT_SENIORITY = {1: 100.0, 3: 300.0, 5: 500.0}
+
+
+def _default_seniority() -> list[SeniorityStep]:
+    return [SeniorityStep(years=y, amount=a) for y, a in DEFAULT_SENIORITY.items()]
+
+
 class Contract(BaseModel):
     """A client's contracted targets and SLA thresholds; they override the company defaults."""
 
@@ -314,7 +331,35 @@ class Policy(BaseModel):
         default_factory=client_visible_metrics,
         description="the metrics a client company's own account may see (service, complaints, QA)",
     )
+    # A version stored before the table existed reads with the defaults.
+    seniority: list[SeniorityStep] = Field(
+        default_factory=_default_seniority,
+        description="monthly amount added to base pay from N completed years of service",
+    )
     compliance: ComplianceRules = Field(default_factory=ComplianceRules)
+
+    @field_validator("seniority")
+    @classmethod
+    def _seniority_steps(cls, steps: list[SeniorityStep]) -> list[SeniorityStep]:
+        """Each number of years once; kept sorted by years, as the editor shows them."""
+        years = [s.years for s in steps]
+        if len(set(years)) != len(years):
+            dupes = sorted({y for y in years if years.count(y) > 1})
+            raise PolicyError("policy_seniority_years_twice", years=", ".join(str(y) for y in dupes))
+        return sorted(steps, key=lambda s: s.years)
+
+    def seniority_pay(self, years: int) -> float:
+        """The monthly seniority amount after `years` completed years: the step with the most
+        years not above them (0 before the first step)."""
+        return next((s.amount for s in reversed(self.seniority) if years >= s.years), 0.0)
+
+    def seniority_sql(self, years: str) -> str:
+        """`seniority_pay(years)` as SQL (a DECIMAL); the amounts are the validated numbers."""
+        cases = " ".join(
+            f"WHEN {years} >= {int(s.years)} THEN {float(s.amount)!r}" for s in reversed(self.seniority)
+        )
+        body = f"CASE {cases} ELSE 0 END" if cases else "0"
+        return f"CAST(({body}) AS DECIMAL(18, 2))"
 
     @model_validator(mode="after")
     def _known_metrics(self) -> Policy:
@@ -524,6 +569,7 @@ def to_tables(policy: Policy) -> dict[str, list[dict]]:
             for k in policy.contracts
             for c, sec in k.sla_seconds.items()
         ],
+        "seniority": [s.model_dump() for s in policy.seniority],
         "compliance": compliance_rows(policy.compliance),
     }
 
@@ -589,6 +635,7 @@ def tables_body(tables: dict[str, list[dict]], pass_mark: float, scalars: dict) 
             "critical_errors": rows("critical_errors"),
         },
         "appraisal": {"indicators": rows("indicators"), "bands": rows("bands")},
+        **({"seniority": rows("seniority")} if "seniority" in tables else {}),
         **_compliance_body(tables),
     }
 
@@ -630,6 +677,7 @@ _PLACES = {
     "min_audits_for_ranking": "policy_min_audits",
     "client_metrics": "policy_client_metrics",
     "effective_from": "policy_effective_from",
+    "seniority": "policy_field_seniority",
     "compliance": "policy_compliance",
     **{rule: family_key("breach_rule_", rule) for rule in RULES},
     "owner": "policy_rule_owner",
@@ -690,7 +738,7 @@ def _flat(value: object, path: tuple[str, ...] = ()) -> dict[tuple[str, ...], ob
     if isinstance(value, dict):
         return {p: v for k, item in value.items() for p, v in _flat(item, (*path, str(k))).items()}
     if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
-        ident = next((f for f in ("key", "grade", "client") if all(f in v for v in value)), None)
+        ident = next((f for f in ("key", "grade", "client", "years") if all(f in v for v in value)), None)
         if ident is not None:
             return {
                 p: x

@@ -284,6 +284,21 @@ def private_copy(sample_db: Path, tmp_path_factory, name: str) -> Path:
     return path
 
 
+@pytest.fixture(scope="module")
+def module_db(sample_db, tmp_path_factory, request) -> Path:
+    """A private copy of the demo warehouse for one test module: what its tests write stays its own."""
+    return private_copy(sample_db, tmp_path_factory, request.module.__name__.rpartition(".")[2])
+
+
+@pytest.fixture
+def app_wh(module_db, monkeypatch):
+    """The app's own cached warehouse over the module's copy (the pages open the same one)."""
+    from csdata.ui.core import _open
+
+    point_app_at(monkeypatch, module_db)
+    return _open(str(module_db))
+
+
 def point_app_at(monkeypatch, db: Path) -> None:
     """The app's environment for one run: project root as cwd, English unless a test says so."""
     monkeypatch.chdir(ROOT)

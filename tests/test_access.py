@@ -41,6 +41,7 @@ from streamlit.testing.v1 import AppTest
 from csdata import pages
 from csdata.access import auth, sessions
 from csdata.access import scope as scopes
+from csdata.analytics import payroll
 from csdata.analytics.compiler import Filters
 from csdata.analytics.metrics import CATALOG, HEADLINE
 from csdata.demo.sample import CLIENTS, DEMO_PASSWORD
@@ -71,8 +72,14 @@ TITLES = {
     "actions": "nav_actions",
     "compliance": "nav_compliance",
 }
-PAY_COLUMNS = ("base_pay", "performance_pay", "bonus")
-PAY_METRICS = ("pay_base_total", "pay_performance_total", "pay_bonus_total")
+PAY_COLUMNS = ("base_pay", "seniority_pay", "performance_pay", "bonus")
+PAY_METRICS = (
+    "pay_base_total",
+    "pay_seniority_total",
+    "pay_performance_total",
+    "pay_bonus_total",
+    "pay_total",
+)
 SQL_LOOKING = (
     "admin' OR '1'='1",
     "'; DROP TABLE users; --",
@@ -452,9 +459,10 @@ def test_pay_figures_only_for_roles_that_see_pay(shared_db, app_env, served, rol
             assert set(downloads) == {"dl_pay_csv", "dl_pay_xlsx"}
             wh = app_wh(shared_db)
             base_pays = {float(v) for v in wh.column("SELECT base_pay FROM pay_grades")}
-            for fmt, frame in downloads.items():  # money as numbers, the unit in the heading
-                assert {f"{column_label(c, 'en')} (¥)" for c in PAY_COLUMNS} <= set(frame.columns), fmt
-                assert {float(v) for v in frame[f"{column_label('base_pay', 'en')} (¥)"]} <= base_pays, fmt
+            for fmt, frame in downloads.items():  # the payroll's own column names, money as numbers
+                assert set(payroll.MONEY) <= set(frame.columns), fmt
+                whole_month = frame[frame["prorated"] == "False"]  # a joiner's or leaver's is prorated
+                assert {float(v) for v in whole_month["base_pay"]} <= base_pays, fmt
             continue
         if key == "organisation":  # the pay grades' amounts: pay's master data, for roles that see pay
             assert sees_pay and pages.PAGES[key].roles <= scopes.SEES_PAY
@@ -943,6 +951,7 @@ def test_pay_download_makes_formulas_inert(formula_dbs, app_env, served):
     name, eid = column_label("name", "en"), column_label("employee_id", "en")
     shown = at.dataframe[0].value
     assert shown.loc[shown[eid] == employee, name].tolist() == [FORMULA], "the screen shows the name as typed"
+    name, eid = "name", "employee_id"  # the payroll's files keep its own column names
     csv = read_download(download(at, "dl_pay_csv", served), "csv")
     assert csv.loc[csv[eid] == employee, name].tolist() == ["'" + FORMULA]
     book = openpyxl.load_workbook(io.BytesIO(download(at, "dl_pay_xlsx", served)))

@@ -7,10 +7,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from pathlib import Path
 
 import pytest
-from conftest import open_page, point_app_at, private_copy
+from conftest import open_page
 
 from csdata.access.scope import EVERYTHING, scope_for
 from csdata.analytics import compiler, lookups
@@ -163,20 +162,6 @@ def test_coaching_saved_in_scope_and_listed(wh):
 
 
 # -- the Actions page through AppTest --------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def db(sample_db, tmp_path_factory) -> Path:
-    return private_copy(sample_db, tmp_path_factory, "actions")
-
-
-@pytest.fixture
-def app_wh(db, monkeypatch):
-    """The app's own cached warehouse over the module's copy (the pages open the same one)."""
-    from csdata.ui.core import _open
-
-    point_app_at(monkeypatch, db)
-    return _open(str(db))
 
 
 def widget(at, kind: str, key: str):

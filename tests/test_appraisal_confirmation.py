@@ -10,7 +10,7 @@ import json
 import pandas as pd
 import pytest
 
-from csdata.analytics import compiler, lookups
+from csdata.analytics import compiler, payroll
 from csdata.analytics.compiler import Filters
 from csdata.imports import ingest
 from csdata.policy import default_policy
@@ -56,7 +56,7 @@ def test_an_imported_appraisal_is_unconfirmed_and_does_not_count(q2):
     assert list(entry.unconfirmed_appraisals(q2, "2026-Q2")["employee_id"]) == ["A1", "B1"]
     assert _grades(q2) == []
     assert _score(q2) is None
-    pay = lookups.pay_table(q2, "2026-Q2", default_policy()).set_index("employee_id")
+    pay = payroll.payroll(q2, "2026-06").set_index("employee_id").loc[["A1", "B1"]]  # June is in Q2
     assert pay["awaiting_confirmation"].all()
     assert pay["performance_pay"].isna().all() and pay["coefficient"].isna().all()
 
@@ -66,14 +66,14 @@ def test_confirmed_appraisals_count_with_the_bands_coefficient(q2):
     assert entry.confirm_appraisals(q2, "hr", "2026-Q2", ["A1"]) == ["A1"]
     assert _grades(q2) == [("2026-Q2", "A", 1)]
     assert _score(q2) == pytest.approx(95.0)
-    pay = lookups.pay_table(q2, "2026-Q2", default_policy()).set_index("employee_id")
+    pay = payroll.payroll(q2, "2026-06").set_index("employee_id")
     # A (score ≥ 90): coefficient 1.2 × the G1 base 1,000.
     assert pay.loc["A1", "performance_pay"] == pytest.approx(1200.0)
     assert not pay.loc["A1", "awaiting_confirmation"]
     assert pay.loc["B1", "awaiting_confirmation"] and pd.isna(pay.loc["B1", "performance_pay"])
 
     assert entry.confirm_appraisals(q2, "hr", "2026-Q2") == ["B1"]
-    pay = lookups.pay_table(q2, "2026-Q2", default_policy()).set_index("employee_id")
+    pay = payroll.payroll(q2, "2026-06").set_index("employee_id")
     # C (70 ≤ score < 80): coefficient 0.8 × 1,000.
     assert pay.loc["B1", "performance_pay"] == pytest.approx(800.0)
     assert sorted(_grades(q2)) == [("2026-Q2", "A", 1), ("2026-Q2", "C", 1)]
@@ -190,7 +190,7 @@ def test_cli_closes_and_reopens_a_period(tmp_path):
     assert reopened.stdout.strip() == t("cli_period_reopened", "en", period="2026-Q2")
 
 
-def test_bonuses_import_with_chinese_headers_and_count_in_their_period(q2):
+def test_bonuses_import_with_chinese_headers_and_count_in_their_month(q2):
     _import(q2)
     entry.confirm_appraisals(q2, "hr", "2026-Q2")
     data = "工号,月份,金额,原因\nA1,2026-05,300,双十一加班\nA1,2026-06,200,全勤\nB1,2026-13,100,错\nZ9,2026-05,50,无此人\n"
@@ -203,8 +203,11 @@ def test_bonuses_import_with_chinese_headers_and_count_in_their_period(q2):
     ]
     again = ingest.import_file(q2, "bonuses", data.encode(), "奖金.csv", "hr")
     assert again.imported == 0 and again.duplicates == 2
-    pay = lookups.pay_table(q2, "2026-Q2", default_policy()).set_index("employee_id")
-    assert pay.loc["A1", "bonus"] == pytest.approx(500.0) and pay.loc["B1", "bonus"] == 0
+    # Each month's payroll pays that month's bonuses: A1 300 in May, 200 in June; B1's was rejected.
+    may = payroll.payroll(q2, "2026-05").set_index("employee_id")
+    june = payroll.payroll(q2, "2026-06").set_index("employee_id")
+    assert may.loc["A1", "bonus"] == pytest.approx(300.0) and june.loc["A1", "bonus"] == pytest.approx(200.0)
+    assert may.loc["B1", "bonus"] == 0 and june.loc["B1", "bonus"] == 0
 
 
 def test_cli_imports_the_bonus_template(tmp_path):

@@ -15,7 +15,7 @@ import math
 import pytest
 
 from csdata.access.scope import scope_for
-from csdata.analytics import compiler, lookups
+from csdata.analytics import compiler, lookups, payroll
 from csdata.analytics.compiler import Filters
 from csdata.imports import ingest
 from csdata.policy import default_policy
@@ -137,7 +137,8 @@ def test_hr_reviews_the_proposal_changes_it_only_with_a_reason_and_confirms(q2):
     # Nothing counts yet: no grade, no appraisal score, no pay row, no one on the People page.
     assert _grades(q2) == [] and _appraised(q2) == []
     assert compiler.metric_values(q2, ["appraisal_score"], Q2)["appraisal_score"] is None
-    assert lookups.pay_table(q2, "2026-Q2", default_policy()).query("employee_id == 'A1'").empty
+    june = payroll.payroll(q2, "2026-06").set_index("employee_id")  # the period's last month
+    assert june.loc["A1", ["appraisal_grade", "performance_pay"]].isna().all()
 
     values = {"period": "2026-Q2", "employee_id": "A1", "satisfaction": 0.0, "quality": 100.0,
               "efficiency": 100.0, "teamwork": 90.0, "reviewer": "S1", "comment": "helps new colleagues"}  # fmt: skip
@@ -159,7 +160,7 @@ def test_hr_reviews_the_proposal_changes_it_only_with_a_reason_and_confirms(q2):
     assert q2.rows("SELECT used_by, used_at IS NOT NULL FROM appraisal_proposals") == [("hr", True)]
     assert _grades(q2) == [("2026-Q2", "D", 1)]
     assert compiler.metric_values(q2, ["appraisal_score"], Q2)["appraisal_score"] == pytest.approx(68.5)
-    pay = lookups.pay_table(q2, "2026-Q2", default_policy()).set_index("employee_id")
+    pay = payroll.payroll(q2, "2026-06").set_index("employee_id")
     assert pay.loc["A1", "coefficient"] == 0.5 and pay.loc["A1", "performance_pay"] == pytest.approx(500.0)
     assert lookups.teamwork_proposals(q2, "2026-Q2", waiting_only=True).empty
 

@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import ROOT, point_app_at, private_copy, shown, sign_in_as
+from conftest import ROOT, shown, sign_in_as
 from streamlit.testing.v1 import AppTest
 
 from csdata.access.auth import load_user
@@ -23,20 +22,6 @@ from csdata.records import entry
 from csdata.text.i18n import Problem, t
 
 APP = ROOT / "app.py"
-
-
-@pytest.fixture(scope="module")
-def db(sample_db, tmp_path_factory) -> Path:
-    return private_copy(sample_db, tmp_path_factory, "forms")
-
-
-@pytest.fixture
-def wh(db, monkeypatch):
-    """The app's own cached warehouse over the module's copy (the pages open the same one)."""
-    from csdata.ui.core import _open
-
-    point_app_at(monkeypatch, db)
-    return _open(str(db))
 
 
 def page(name: str, user: str, lang: str = "en") -> AppTest:
@@ -75,7 +60,7 @@ def metric(at: AppTest, label: str) -> str:
 @pytest.mark.parametrize(
     "name,user", [("tickets", "supervisor"), ("audits", "qa"), ("training", "hr"), ("appraisals", "hr")]
 )
-def test_pages_run(wh, name, user, lang):
+def test_pages_run(app_wh, name, user, lang):
     at = page(name, user, lang)
     assert at.title[0].value == t(f"nav_{name}", lang)
 
@@ -83,23 +68,23 @@ def test_pages_run(wh, name, user, lang):
 # -- tickets -------------------------------------------------------------------------------------
 
 
-def _supervisor(wh):
-    return load_user(wh, "supervisor")
+def _supervisor(app_wh):
+    return load_user(app_wh, "supervisor")
 
 
-def test_supervisor_picks_only_agents_of_their_teams(wh):
-    sup = _supervisor(wh)
+def test_supervisor_picks_only_agents_of_their_teams(app_wh):
+    sup = _supervisor(app_wh)
     at = page("tickets", "supervisor")
     offered = set(at.selectbox(key="tk_agent").options)
-    teams = dict(wh.rows("SELECT employee_id, team FROM employees WHERE position = 'agent'"))
+    teams = dict(app_wh.rows("SELECT employee_id, team FROM employees WHERE position = 'agent'"))
     mine = {e for e, team in teams.items() if team in sup.teams}
     assert offered and {o.split(" · ")[0] for o in offered} <= mine
-    assert set(at.selectbox(key="tk_client").options) == set(lookups.clients(wh, sup.scope))
+    assert set(at.selectbox(key="tk_client").options) == set(lookups.clients(app_wh, sup.scope))
     # The engine refuses an agent of another team even when asked directly.
     other = next(e for e, team in teams.items() if team not in sup.teams)
     with pytest.raises(Problem) as refused:
         entry.save_ticket(
-            wh,
+            app_wh,
             "supervisor",
             sup.scope,
             {
@@ -113,9 +98,9 @@ def test_supervisor_picks_only_agents_of_their_teams(wh):
     assert refused.value.key == "entry_agent_out_of_scope"
 
 
-def _fill_ticket(at: AppTest, wh, ticket_id: str, kind: str = "complaint") -> AppTest:
-    sup = _supervisor(wh)
-    agent = lookups.agents(wh, sup.scope)["employee_id"].iloc[0]
+def _fill_ticket(at: AppTest, app_wh, ticket_id: str, kind: str = "complaint") -> AppTest:
+    sup = _supervisor(app_wh)
+    agent = lookups.agents(app_wh, sup.scope)["employee_id"].iloc[0]
     w(at, "text_input", "tk_id").input(ticket_id)
     w(at, "selectbox", "tk_client").set_value("Harbor Trust Bank")
     w(at, "selectbox", "tk_type").set_value(kind)
@@ -125,18 +110,18 @@ def _fill_ticket(at: AppTest, wh, ticket_id: str, kind: str = "complaint") -> Ap
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
-def test_ticket_form_refuses_a_response_before_opening(wh, lang):
-    at = _fill_ticket(page("tickets", "supervisor", lang), wh, f"FORM-BAD-{lang}")
+def test_ticket_form_refuses_a_response_before_opening(app_wh, lang):
+    at = _fill_ticket(page("tickets", "supervisor", lang), app_wh, f"FORM-BAD-{lang}")
     at.datetime_input(key="tk_first").set_value(dt.datetime(2026, 10, 20, 9, 0))
     clean(at.button(key="tk_save").click().run())
     # The reason shows the opening time it was compared with (09:30, set by _fill_ticket).
     opened = "2026-10-20 09:30:00"
     assert t("rule_before_opened", lang, field="first_response_at", against=opened) in errors(at)
-    assert not wh.scalar("SELECT count(*) FROM tickets WHERE ticket_id = ?", [f"FORM-BAD-{lang}"])
+    assert not app_wh.scalar("SELECT count(*) FROM tickets WHERE ticket_id = ?", [f"FORM-BAD-{lang}"])
 
 
-def test_ticket_form_puts_an_unanswered_ticket_in_one_of_the_supervisors_queues(wh):
-    sup = _supervisor(wh)
+def test_ticket_form_puts_an_unanswered_ticket_in_one_of_the_supervisors_queues(app_wh):
+    sup = _supervisor(app_wh)
     at = page("tickets", "supervisor")
     assert sorted(at.selectbox(key="tk_team").options) == sorted(sup.teams)
     at.selectbox(key="tk_client").set_value("Harbor Trust Bank")
@@ -150,28 +135,28 @@ def test_ticket_form_puts_an_unanswered_ticket_in_one_of_the_supervisors_queues(
     at.selectbox(key="tk_team").set_value(team)
     clean(at.button(key="tk_save").click().run())
     assert not errors(at)
-    saved = wh.rows(
+    saved = app_wh.rows(
         "SELECT ticket_id, agent_id, team, first_response_at FROM tickets WHERE ticket_id LIKE 'FORM-Q%'"
     )
     assert saved == [("FORM-Q1", None, team, None)]
 
 
-def test_ticket_form_saves_and_the_workflow_runs(wh):
-    at = _fill_ticket(page("tickets", "supervisor"), wh, "FORM-T1")
+def test_ticket_form_saves_and_the_workflow_runs(app_wh):
+    at = _fill_ticket(page("tickets", "supervisor"), app_wh, "FORM-T1")
     at.datetime_input(key="tk_first").set_value(dt.datetime(2026, 10, 20, 9, 31))
     clean(at.button(key="tk_save").click().run())
     assert not errors(at)
     assert shown(at.success[0].value) == t("entry_ticket_saved", "en", id="FORM-T1")
-    row = wh.rows("SELECT client, type, channel FROM tickets WHERE ticket_id = 'FORM-T1'")
+    row = app_wh.rows("SELECT client, type, channel FROM tickets WHERE ticket_id = 'FORM-T1'")
     assert row == [("Harbor Trust Bank", "complaint", "phone")]
-    assert wh.scalar("SELECT count(*) FROM import_log WHERE file_name = 'form' AND kind = 'tickets'") >= 1
+    assert app_wh.scalar("SELECT count(*) FROM import_log WHERE file_name = 'form' AND kind = 'tickets'") >= 1
 
-    scope = _supervisor(wh).scope
+    scope = _supervisor(app_wh).scope
     opened = dt.datetime(2026, 10, 20, 9, 30)
 
     def refused(step, *args) -> str:
         with pytest.raises(Problem) as exc:
-            step(wh, "supervisor", "FORM-T1", *args, scope=scope)
+            step(app_wh, "supervisor", "FORM-T1", *args, scope=scope)
         return exc.value.key
 
     assert refused(entry.feedback, opened + dt.timedelta(hours=1)) == "wf_feedback_before_route"
@@ -179,61 +164,61 @@ def test_ticket_form_saves_and_the_workflow_runs(wh):
     assert refused(entry.route, "billing", opened - dt.timedelta(minutes=1)) == "wf_time_before"
     assert refused(entry.callback_done, opened) == "wf_no_callback"
     assert refused(entry.adopt_suggestion, True, 10.0) == "wf_suggestion_only"
-    entry.route(wh, "supervisor", "FORM-T1", "billing", opened + dt.timedelta(minutes=5), scope)
+    entry.route(app_wh, "supervisor", "FORM-T1", "billing", opened + dt.timedelta(minutes=5), scope)
     assert refused(entry.feedback, opened + dt.timedelta(minutes=1)) == "wf_time_before"
-    entry.feedback(wh, "supervisor", "FORM-T1", opened + dt.timedelta(hours=3), scope)
-    entry.reopen(wh, "supervisor", "FORM-T1", scope)
+    entry.feedback(app_wh, "supervisor", "FORM-T1", opened + dt.timedelta(hours=3), scope)
+    entry.reopen(app_wh, "supervisor", "FORM-T1", scope)
     assert refused(entry.accept) == "wf_already_answered"
-    entry.feedback(wh, "supervisor", "FORM-T1", opened + dt.timedelta(hours=6), scope)
-    entry.accept(wh, "supervisor", "FORM-T1", scope)
-    got = wh.rows(
+    entry.feedback(app_wh, "supervisor", "FORM-T1", opened + dt.timedelta(hours=6), scope)
+    entry.accept(app_wh, "supervisor", "FORM-T1", scope)
+    got = app_wh.rows(
         "SELECT department, routed_at, feedback_at, customer_accepted, reopened FROM tickets "
         "WHERE ticket_id = 'FORM-T1'"
     )[0]
     assert got == ("billing", opened + dt.timedelta(minutes=5), opened + dt.timedelta(hours=6), True, True)
-    actions = wh.column("SELECT action FROM audit_log WHERE entity = 'FORM-T1' ORDER BY id")
+    actions = app_wh.column("SELECT action FROM audit_log WHERE entity = 'FORM-T1' ORDER BY id")
     assert actions == ["ticket.route", "ticket.feedback", "ticket.reopen", "ticket.feedback", "ticket.accept"]
     assert refused(entry.route, "billing", opened + dt.timedelta(days=1)) == "wf_closed"
 
     # Outside the supervisor's teams: refused, whatever the step.
-    foreign = wh.scalar(
+    foreign = app_wh.scalar(
         "SELECT ticket_id FROM tickets WHERE type = 'complaint' AND NOT list_contains(?, team) LIMIT 1",
         [list(scope.teams)],
     )
     with pytest.raises(Problem) as exc:
-        entry.accept(wh, "supervisor", foreign, scope)
+        entry.accept(app_wh, "supervisor", foreign, scope)
     assert exc.value.key == "wf_out_of_scope"
 
 
-def test_callback_and_suggestion_steps(wh):
-    ticket, opened = wh.rows(
+def test_callback_and_suggestion_steps(app_wh):
+    ticket, opened = app_wh.rows(
         "SELECT ticket_id, opened_at FROM tickets WHERE callback_promised_at IS NOT NULL "
         "AND callback_done_at IS NULL LIMIT 1"
     )[0]
-    entry.callback_done(wh, "admin", ticket, opened + dt.timedelta(hours=2))
+    entry.callback_done(app_wh, "admin", ticket, opened + dt.timedelta(hours=2))
     with pytest.raises(Problem) as exc:
-        entry.callback_done(wh, "admin", ticket, opened + dt.timedelta(hours=3))
+        entry.callback_done(app_wh, "admin", ticket, opened + dt.timedelta(hours=3))
     assert exc.value.key == "wf_callback_done_already"
 
-    suggestion = wh.scalar(
+    suggestion = app_wh.scalar(
         "SELECT ticket_id FROM tickets WHERE type = 'suggestion' AND department IS NOT NULL LIMIT 1"
     )
     with pytest.raises(Problem) as exc:
-        entry.adopt_suggestion(wh, "admin", suggestion, False, 50.0)
+        entry.adopt_suggestion(app_wh, "admin", suggestion, False, 50.0)
     assert exc.value.key == "wf_reward_needs_adoption"
-    entry.adopt_suggestion(wh, "admin", suggestion, True, 50.0)
-    assert wh.rows(
+    entry.adopt_suggestion(app_wh, "admin", suggestion, True, 50.0)
+    assert app_wh.rows(
         "SELECT suggestion_adopted, CAST(reward_amount AS DOUBLE) FROM tickets WHERE ticket_id = ?",
         [suggestion],
     ) == [(True, 50.0)]
 
 
-def test_follow_up_in_the_page(wh):
+def test_follow_up_in_the_page(app_wh):
     at = page("tickets", "supervisor")
     listed = at.selectbox(key="fu_ticket").options
     assert listed
-    scope = _supervisor(wh).scope
-    complaint = wh.scalar(
+    scope = _supervisor(app_wh).scope
+    complaint = app_wh.scalar(
         "SELECT ticket_id FROM tickets "
         "WHERE type = 'complaint' AND feedback_at IS NULL AND list_contains(?, team) LIMIT 1",
         [list(scope.teams)],
@@ -259,8 +244,8 @@ def _score_audit(at: AppTest, agent: str) -> AppTest:
     return clean(at.run())
 
 
-def test_audit_live_score_and_save_with_action(wh):
-    agent = lookups.agents(wh)["employee_id"].iloc[3]
+def test_audit_live_score_and_save_with_action(app_wh):
+    agent = lookups.agents(app_wh)["employee_id"].iloc[3]
     at = _score_audit(page("audits", "qa"), agent)
     # Hand-computed on the default scorecard, responsiveness not applicable:
     # (25×90 + 30×80 + 15×70 + 10×100) ÷ (25 + 30 + 15 + 10) = 6700 ÷ 80 = 83.75, below 85.
@@ -280,45 +265,45 @@ def test_audit_live_score_and_save_with_action(wh):
     at.date_input(key="qa_action_due").set_value(dt.date(2026, 10, 29))
     clean(at.button(key="qa_save").click().run())
     assert not errors(at), errors(at)
-    assert wh.rows("SELECT agent_id, score, critical_error FROM audits WHERE audit_id = 'FORM-AU1'") == [
+    assert app_wh.rows("SELECT agent_id, score, critical_error FROM audits WHERE audit_id = 'FORM-AU1'") == [
         (agent, pytest.approx(83.75), False)
     ]
-    assert wh.scalar("SELECT count(*) FROM audit_scores WHERE audit_id = 'FORM-AU1'") == 4
-    assert wh.rows(
+    assert app_wh.scalar("SELECT count(*) FROM audit_scores WHERE audit_id = 'FORM-AU1'") == 4
+    assert app_wh.rows(
         "SELECT agent_id, kind, owner_id, due_on, status FROM corrective_actions WHERE audit_id = 'FORM-AU1'"
     ) == [(agent, "coaching", owner, dt.date(2026, 10, 29), "open")]
     # One transaction: the import's audit-log row names the action it wrote.
     detail = json.loads(
-        wh.scalar("SELECT detail FROM audit_log WHERE action = 'import.audits' ORDER BY id DESC LIMIT 1")
+        app_wh.scalar("SELECT detail FROM audit_log WHERE action = 'import.audits' ORDER BY id DESC LIMIT 1")
     )
     assert detail["corrective_action"].startswith("CA") and detail["imported"] == 1
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
-def test_audit_refuses_a_blank_criterion(wh, lang):
+def test_audit_refuses_a_blank_criterion(app_wh, lang):
     at = page("audits", "qa", lang)
-    at.selectbox(key="qa_agent").set_value(lookups.agents(wh)["employee_id"].iloc[0])
+    at.selectbox(key="qa_agent").set_value(lookups.agents(app_wh)["employee_id"].iloc[0])
     at.number_input(key="qa_score_attitude").set_value(90)
-    before = wh.scalar("SELECT count(*) FROM audits")
+    before = app_wh.scalar("SELECT count(*) FROM audits")
     clean(at.button(key="qa_save").click().run())
     assert t("qa_score_or_na", lang) in errors(at)
-    assert wh.scalar("SELECT count(*) FROM audits") == before
+    assert app_wh.scalar("SELECT count(*) FROM audits") == before
 
 
-def test_audit_action_is_rolled_back_with_a_refused_audit(wh):
-    agent = lookups.agents(wh)["employee_id"].iloc[0]
+def test_audit_action_is_rolled_back_with_a_refused_audit(app_wh):
+    agent = lookups.agents(app_wh)["employee_id"].iloc[0]
     action = entry.CorrectiveAction(kind="training", due_on=dt.date(2026, 12, 1))
-    before = wh.scalar("SELECT count(*) FROM corrective_actions")
+    before = app_wh.scalar("SELECT count(*) FROM corrective_actions")
     report = entry.save_audit(
-        wh,
+        app_wh,
         "qa",
         {"audited_at": dt.date(2026, 11, 1), "agent_id": "NOBODY", "source": "recording", "attitude": 90},
         action,
     )
     assert [r.column for r in report.rejects] == ["agent_id"] and not report.imported
-    assert wh.scalar("SELECT count(*) FROM corrective_actions") == before
+    assert app_wh.scalar("SELECT count(*) FROM corrective_actions") == before
     report = entry.save_audit(
-        wh,
+        app_wh,
         "qa",
         {"audited_at": dt.date(2026, 11, 1), "agent_id": agent, "source": "recording", "attitude": 90},
     )
@@ -328,8 +313,8 @@ def test_audit_action_is_rolled_back_with_a_refused_audit(wh):
 # -- training ------------------------------------------------------------------------------------
 
 
-def test_training_next_attempt_pass_mark_and_save(wh):
-    employee, course, attempt = wh.rows(
+def test_training_next_attempt_pass_mark_and_save(app_wh):
+    employee, course, attempt = app_wh.rows(
         "SELECT employee_id, course, max(attempt) FROM training_results r WHERE kind = 'onboarding' "
         "AND employee_id IN (SELECT employee_id FROM employees WHERE status = 'active') GROUP BY ALL LIMIT 1"
     )[0]
@@ -338,24 +323,24 @@ def test_training_next_attempt_pass_mark_and_save(wh):
     at.selectbox(key="tr_course").set_value(course)
     clean(at.run())
     assert at.number_input(key=f"tr_attempt_{employee}_{course}").value == attempt + 1
-    mark = wh.scalar("SELECT pass_mark FROM courses WHERE course = ?", [course])
+    mark = app_wh.scalar("SELECT pass_mark FROM courses WHERE course = ?", [course])
     at.number_input(key="tr_score").set_value(mark - 1)
     at.number_input(key="tr_hours").set_value(4)
     clean(at.run())
     assert any(t("qa_fail", "en") in m.value for m in at.markdown)
     clean(at.button(key="tr_save").click().run())
     assert not errors(at), errors(at)
-    assert wh.rows(
+    assert app_wh.rows(
         "SELECT score, hours FROM training_results WHERE employee_id = ? AND course = ? AND attempt = ?",
         [employee, course, attempt + 1],
     ) == [(mark - 1, 4.0)]
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
-def test_training_refuses_an_attempt_already_recorded(wh, lang):
-    employee, course = wh.rows("SELECT employee_id, course FROM training_results WHERE attempt = 1 LIMIT 1")[
-        0
-    ]
+def test_training_refuses_an_attempt_already_recorded(app_wh, lang):
+    employee, course = app_wh.rows(
+        "SELECT employee_id, course FROM training_results WHERE attempt = 1 LIMIT 1"
+    )[0]
     at = page("training", "hr", lang)
     at.selectbox(key="tr_employee").set_value(employee)
     at.selectbox(key="tr_course").set_value(course)
@@ -365,9 +350,9 @@ def test_training_refuses_an_attempt_already_recorded(wh, lang):
     assert t("entry_exists", lang) in errors(at)
 
 
-def test_training_needs_an_employee(wh):
+def test_training_needs_an_employee(app_wh):
     at = page("training", "hr")
-    at.selectbox(key="tr_course").set_value(lookups.courses(wh)["course"].iloc[0])
+    at.selectbox(key="tr_course").set_value(lookups.courses(app_wh)["course"].iloc[0])
     clean(at.button(key="tr_save").click().run())
     assert "is required" in errors(at)
 
@@ -375,12 +360,12 @@ def test_training_needs_an_employee(wh):
 # -- appraisals ----------------------------------------------------------------------------------
 
 
-def _independent_proposal(wh, period: str, employee: str) -> dict[str, float]:
+def _independent_proposal(app_wh, period: str, employee: str) -> dict[str, float]:
     """From whole tables, in pandas: not through the query layer."""
-    start, end = wh.rows("SELECT starts_on, ends_on FROM appraisal_periods WHERE period = ?", [period])[0]
-    tickets = wh.df("SELECT * FROM tickets")
-    audits = wh.df("SELECT * FROM audits")
-    people = wh.df("SELECT employee_id, team FROM employees")
+    start, end = app_wh.rows("SELECT starts_on, ends_on FROM appraisal_periods WHERE period = ?", [period])[0]
+    tickets = app_wh.df("SELECT * FROM tickets")
+    audits = app_wh.df("SELECT * FROM audits")
+    people = app_wh.df("SELECT employee_id, team FROM employees")
     day = tickets["opened_at"].dt.date
     in_period = tickets[(day >= start) & (day <= end)]
     mine = in_period[in_period["agent_id"] == employee]
@@ -398,8 +383,8 @@ def _independent_proposal(wh, period: str, employee: str) -> dict[str, float]:
     }
 
 
-def _unappraised(wh) -> tuple[str, str]:
-    return wh.rows(
+def _unappraised(app_wh) -> tuple[str, str]:
+    return app_wh.rows(
         "SELECT p.period, e.employee_id FROM appraisal_periods p, employees e "
         "WHERE e.position = 'agent' AND e.status = 'active' AND p.status = 'open' "
         "AND NOT EXISTS (SELECT 1 FROM appraisals a WHERE a.period = p.period AND a.employee_id = e.employee_id) "
@@ -408,18 +393,18 @@ def _unappraised(wh) -> tuple[str, str]:
     )[0]
 
 
-def test_appraisal_proposals_match_an_independent_computation(wh):
-    period, employee = _unappraised(wh)
-    proposal = entry.propose(wh, period, employee)
-    expected = _independent_proposal(wh, period, employee)
+def test_appraisal_proposals_match_an_independent_computation(app_wh):
+    period, employee = _unappraised(app_wh)
+    proposal = entry.propose(app_wh, period, employee)
+    expected = _independent_proposal(app_wh, period, employee)
     for key, value in expected.items():
         assert getattr(proposal, key) == pytest.approx(value), key
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
-def test_appraisal_needs_a_reason_for_a_change_then_confirms(wh, lang):
-    period, employee = _unappraised(wh)
-    proposal = entry.propose(wh, period, employee)
+def test_appraisal_needs_a_reason_for_a_change_then_confirms(app_wh, lang):
+    period, employee = _unappraised(app_wh)
+    proposal = entry.propose(app_wh, period, employee)
     at = page("appraisals", "hr", lang)
     at.selectbox(key="ap_period").set_value(period)
     at.selectbox(key="ap_employee").set_value(employee)
@@ -429,11 +414,13 @@ def test_appraisal_needs_a_reason_for_a_change_then_confirms(wh, lang):
     at.number_input(key=f"ap_satisfaction_{period}_{employee}").set_value(99)
     clean(at.run())
     values = {**{k: round(v, 1) for k, v in proposal.values().items()}, "satisfaction": 99, "teamwork": 90}
-    pol = entry.policy_on(wh, wh.scalar("SELECT ends_on FROM appraisal_periods WHERE period = ?", [period]))
-    outcome = entry.outcome(wh, pol, employee, values)
+    pol = entry.policy_on(
+        app_wh, app_wh.scalar("SELECT ends_on FROM appraisal_periods WHERE period = ?", [period])
+    )
+    outcome = entry.outcome(app_wh, pol, employee, values)
     assert metric(at, t("ap_score", lang)) == f"{outcome.score:.1f}"
     assert metric(at, t("ap_grade", lang)) == outcome.grade
-    base = wh.scalar(
+    base = app_wh.scalar(
         "SELECT CAST(g.performance_base AS DOUBLE) FROM employees e JOIN pay_grades g USING (grade) "
         "WHERE employee_id = ?",
         [employee],
@@ -447,7 +434,7 @@ def test_appraisal_needs_a_reason_for_a_change_then_confirms(wh, lang):
     at.text_input(key=f"ap_reason_{period}_{employee}").input("many complaints resolved after survey")
     clean(at.button(key="ap_confirm").click().run())
     assert not errors(at), errors(at)
-    row = wh.rows(
+    row = app_wh.rows(
         "SELECT score, grade, confirmed_by, confirmed_at IS NOT NULL, comment FROM appraisals "
         "WHERE period = ? AND employee_id = ?",
         [period, employee],
@@ -455,7 +442,7 @@ def test_appraisal_needs_a_reason_for_a_change_then_confirms(wh, lang):
     assert row[:4] == (pytest.approx(outcome.score), outcome.grade, "hr", True)
     assert "many complaints resolved" in row[4]
     scores = dict(
-        wh.rows(
+        app_wh.rows(
             "SELECT indicator, score FROM appraisal_scores WHERE period = ? AND employee_id = ?",
             [period, employee],
         )
@@ -470,12 +457,12 @@ def _page_links(at: AppTest) -> list:
     return list(at.page_link)
 
 
-def test_ticket_saved_twice_is_one_ticket_with_a_link_to_follow_it_up(wh):
-    at = _fill_ticket(page("tickets", "supervisor"), wh, "")
-    before = wh.scalar("SELECT count(*) FROM tickets")
+def test_ticket_saved_twice_is_one_ticket_with_a_link_to_follow_it_up(app_wh):
+    at = _fill_ticket(page("tickets", "supervisor"), app_wh, "")
+    before = app_wh.scalar("SELECT count(*) FROM tickets")
     clean(w(at, "button", "tk_save").click().run())
-    saved = wh.column("SELECT ticket_id FROM tickets ORDER BY rowid DESC LIMIT 1")[0]
-    assert wh.scalar("SELECT count(*) FROM tickets") == before + 1
+    saved = app_wh.column("SELECT ticket_id FROM tickets ORDER BY rowid DESC LIMIT 1")[0]
+    assert app_wh.scalar("SELECT count(*) FROM tickets") == before + 1
     assert saved.startswith("F")
     assert shown(at.success[0].value) == t("entry_ticket_saved", "en", id=saved)
     # The page on screen takes the ticket into its address (a link to itself would not navigate).
@@ -486,16 +473,16 @@ def test_ticket_saved_twice_is_one_ticket_with_a_link_to_follow_it_up(wh):
         w(at, "text_input", "tk_id").value == "" and w(at, "selectbox", "tk_agent").value is None
     )  # cleared
     # The same values a second time (a second click that raced the first): nothing more is saved.
-    at = _fill_ticket(at, wh, "")
+    at = _fill_ticket(at, app_wh, "")
     clean(w(at, "button", "tk_save").click().run())
-    assert wh.scalar("SELECT count(*) FROM tickets") == before + 1
+    assert app_wh.scalar("SELECT count(*) FROM tickets") == before + 1
     assert shown(at.info[0].value) == t("entry_already_saved", "en", id=saved)
 
 
-def test_audit_saved_twice_is_one_audit_and_the_form_fills_in_auditor_and_client(wh):
-    qa_employee = wh.scalar("SELECT employee_id FROM users WHERE username = 'qa'")
-    assert wh.scalar("SELECT position FROM employees WHERE employee_id = ?", [qa_employee]) == "qa"
-    agent, client = wh.rows(
+def test_audit_saved_twice_is_one_audit_and_the_form_fills_in_auditor_and_client(app_wh):
+    qa_employee = app_wh.scalar("SELECT employee_id FROM users WHERE username = 'qa'")
+    assert app_wh.scalar("SELECT position FROM employees WHERE employee_id = ?", [qa_employee]) == "qa"
+    agent, client = app_wh.rows(
         "SELECT employee_id, client FROM employees WHERE position = 'agent' AND status = 'active' "
         "AND client IS NOT NULL ORDER BY employee_id DESC LIMIT 1"
     )[0]
@@ -503,10 +490,12 @@ def test_audit_saved_twice_is_one_audit_and_the_form_fills_in_auditor_and_client
     assert w(at, "selectbox", "qa_auditor").value == qa_employee
     at = _score_audit(at, agent)
     assert w(at, "selectbox", "qa_client").value == client
-    before = wh.scalar("SELECT count(*) FROM audits WHERE agent_id = ?", [agent])
+    before = app_wh.scalar("SELECT count(*) FROM audits WHERE agent_id = ?", [agent])
     clean(w(at, "button", "qa_save").click().run())
     assert not errors(at), errors(at)
-    saved = wh.scalar("SELECT audit_id FROM audits WHERE agent_id = ? ORDER BY rowid DESC LIMIT 1", [agent])
+    saved = app_wh.scalar(
+        "SELECT audit_id FROM audits WHERE agent_id = ? ORDER BY rowid DESC LIMIT 1", [agent]
+    )
     assert shown(at.success[0].value) == t("qa_saved", "en", id=saved, score="83.8")
     link = _page_links(at)[0]
     assert link.proto.page.endswith("agent") and f"agent={agent}" in link.proto.query_string
@@ -515,16 +504,16 @@ def test_audit_saved_twice_is_one_audit_and_the_form_fills_in_auditor_and_client
     )
     at = _score_audit(at, agent)
     clean(w(at, "button", "qa_save").click().run())
-    assert wh.scalar("SELECT count(*) FROM audits WHERE agent_id = ?", [agent]) == before + 1
+    assert app_wh.scalar("SELECT count(*) FROM audits WHERE agent_id = ?", [agent]) == before + 1
     assert shown(at.info[0].value) == t("entry_already_saved", "en", id=saved)
 
 
-def test_training_saved_twice_is_one_attempt(wh):
-    employee, course = wh.rows(
+def test_training_saved_twice_is_one_attempt(app_wh):
+    employee, course = app_wh.rows(
         "SELECT employee_id, course FROM training_results WHERE kind = 'in_service' AND employee_id IN "
         "(SELECT employee_id FROM employees WHERE status = 'active') ORDER BY employee_id DESC LIMIT 1"
     )[0]
-    attempts = wh.scalar(
+    attempts = app_wh.scalar(
         "SELECT count(*) FROM training_results WHERE employee_id = ? AND course = ?", [employee, course]
     )
 
@@ -541,7 +530,7 @@ def test_training_saved_twice_is_one_attempt(wh):
     assert w(at, "selectbox", "tr_employee").value is None
     at = fill(at)
     clean(w(at, "button", "tr_save").click().run())
-    count = wh.scalar(
+    count = app_wh.scalar(
         "SELECT count(*) FROM training_results WHERE employee_id = ? AND course = ?", [employee, course]
     )
     assert count == attempts + 1
@@ -551,10 +540,10 @@ def test_training_saved_twice_is_one_attempt(wh):
 # -- follow-up: any ticket by its id, and the lists of what is due ------------------------------
 
 
-def test_a_ticket_just_logged_is_found_by_its_id_and_by_a_colleagues_link(wh):
-    at = _fill_ticket(page("tickets", "supervisor"), wh, "")
+def test_a_ticket_just_logged_is_found_by_its_id_and_by_a_colleagues_link(app_wh):
+    at = _fill_ticket(page("tickets", "supervisor"), app_wh, "")
     clean(at.button(key="tk_save").click().run())
-    saved = wh.column("SELECT ticket_id FROM tickets ORDER BY rowid DESC LIMIT 1")[0]
+    saved = app_wh.column("SELECT ticket_id FROM tickets ORDER BY rowid DESC LIMIT 1")[0]
     # Typed (in lower case, with spaces) into the find box of the follow-up tab.
     at.text_input(key="fu_find").input(f"  {saved.lower()} ")
     clean(at.run())
@@ -569,19 +558,19 @@ def test_a_ticket_just_logged_is_found_by_its_id_and_by_a_colleagues_link(wh):
     clean(linked)
     assert linked.selectbox(key="fu_ticket").value == saved
     # A ticket outside the supervisor's teams is not found, and the page says so.
-    foreign = wh.scalar(
+    foreign = app_wh.scalar(
         "SELECT t.ticket_id FROM tickets t WHERE NOT list_contains(?, t.team) LIMIT 1",
-        [list(_supervisor(wh).scope.teams)],
+        [list(_supervisor(app_wh).scope.teams)],
     )
     at.text_input(key="fu_find").input(foreign)
     clean(at.run())
     assert t("fu_not_found", "en", id=foreign) in [shown(w.value) for w in at.warning]
 
 
-def test_follow_up_lists_hold_what_is_due(wh):
+def test_follow_up_lists_hold_what_is_due(app_wh):
     """Counted here with pandas over the supervisor's tickets, not through the query layer."""
-    teams = list(_supervisor(wh).scope.teams)
-    frame = wh.df(
+    teams = list(_supervisor(app_wh).scope.teams)
+    frame = app_wh.df(
         "SELECT t.* FROM tickets t WHERE list_contains(?, t.team)",  # a ticket's team: its queue
         [teams],
     )
@@ -594,7 +583,7 @@ def test_follow_up_lists_hold_what_is_due(wh):
         "callbacks_due": (frame["callback_promised_at"] < tomorrow) & frame["callback_done_at"].isna(),
         "suggestions": (frame["type"] == "suggestion") & frame["suggestion_adopted"].isna(),
     }
-    counts = lookups.follow_up_counts(wh, _supervisor(wh).scope)
+    counts = lookups.follow_up_counts(app_wh, _supervisor(app_wh).scope)
     for name, mask in expected.items():
         assert counts[name] == int(mask.sum()), name
     at = page("tickets", "supervisor")

@@ -16,7 +16,7 @@ from csdata import pages
 from csdata.access import auth
 from csdata.access import scope as scopes
 from csdata.access.auth import AuthError
-from csdata.analytics import compiler, exports, lookups, page_queries
+from csdata.analytics import compiler, exports, lookups, page_queries, payroll
 from csdata.analytics.compiler import Filters
 from csdata.policy import load_policy
 from csdata.store.warehouse import Warehouse
@@ -85,7 +85,7 @@ def test_every_role_and_limit_is_refused_or_sees_only_its_share(tiny, role, limi
                 assert sorted(frame.get("audit_id", [])) == (sorted(audited) if table == "audits" else [])
                 continue
             assert all(_person_ok(p, clients, teams) for p in frame[person]), table
-    pay = lookups.pay_table(tiny, "2026-Q1", policy, scope)
+    pay = payroll.payroll(tiny, "2026-03", scope)
     assert all(_person_ok(p, clients, teams) for p in pay["employee_id"])
     follow = lookups.follow_ups(tiny, scope)
     assert set(follow["ticket_id"]) <= {t["ticket_id"] for t in expected}
@@ -112,7 +112,7 @@ def test_an_account_stored_without_its_limits_sees_nothing(tiny, role):
     for table in exports.EXPORTS:
         sql, params = exports.export_sql(table, policy, scope)
         assert tiny.df(sql, params).empty, table
-    assert lookups.pay_table(tiny, "2026-Q1", policy, scope).empty
+    assert payroll.payroll(tiny, "2026-03", scope).empty
     assert lookups.follow_ups(tiny, scope).empty
     assert lookups.clients(tiny, scope) == [] and lookups.teams(tiny, scope) == []
     assert lookups.agents(tiny, scope).empty

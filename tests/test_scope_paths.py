@@ -3,7 +3,7 @@
 The tiny warehouse has two clients (Acme, Beta) and one team each (Acme-1, Beta-1); here it also
 gets corrective actions, bonuses, go-live days and import-log rows. The account manager of Acme
 and the supervisor of Beta-1 each walk every metric split, every dashboard listing, every
-look-up, every export, the pay table, the follow-up lists, the forms, the workflow steps and the
+look-up, every export, the payroll, the follow-up lists, the forms, the workflow steps and the
 import, and nothing outside their scope may come back: no row, name, total or choice.
 
 What each account may see is worked out here from the fixture's own lists (conftest's TICKETS,
@@ -24,7 +24,7 @@ from conftest import APPRAISALS, AUDITS, EMPLOYEES, ROOT, TICKETS, TRAINING, run
 
 from csdata import pages
 from csdata.access import auth
-from csdata.analytics import compiler, exports, lookups
+from csdata.analytics import compiler, exports, lookups, payroll
 from csdata.analytics.compiler import Filters
 from csdata.imports import ingest
 from csdata.policy import load_policy
@@ -223,9 +223,9 @@ def test_every_listing(wh, account, listing):
 # The look-ups that list or count what an account may see, each walked below; the others answer
 # about one thing already chosen within the scope, or about the company as a whole.
 SCOPED_LOOKUPS = {
-    "clients", "teams", "agents", "employees", "people_in_scope", "pay_table", "follow_ups",
+    "clients", "teams", "agents", "employees", "people_in_scope", "follow_ups",
     "follow_up_counts", "ticket_in_scope", "ticket", "ticket_rounds", "import_log", "actions", "action",
-    "action_steps", "coaching", "employee_history", "teamwork_proposals", "records",
+    "action_steps", "coaching", "employee_history", "teamwork_proposals", "records", "recognitions",
 }  # fmt: skip
 UNSCOPED_LOOKUPS = {
     "ticket_date_range", "data_span", "employee_names", "appraisal_periods", "audit_log",
@@ -244,6 +244,22 @@ def test_every_lookup_is_either_scoped_or_says_why_not():
     assert functions == SCOPED_LOOKUPS | UNSCOPED_LOOKUPS
     for n in SCOPED_LOOKUPS:
         assert "scope" in inspect.signature(getattr(lookups, n)).parameters, n
+
+
+# The payroll's look-ups (`csdata.analytics.payroll`), classified the same way: the month's rows
+# are pay, within the scope; the months, a month's parsing and a frame's totals show no one.
+SCOPED_PAYROLL = {"payroll"}
+UNSCOPED_PAYROLL = {"parse_month", "months", "totals"}
+
+
+def test_every_payroll_lookup_is_either_scoped_or_says_why_not():
+    functions = {
+        n for n, f in vars(payroll).items()
+        if inspect.isfunction(f) and f.__module__ == payroll.__name__ and not n.startswith("_")
+    }  # fmt: skip
+    assert functions == SCOPED_PAYROLL | UNSCOPED_PAYROLL
+    for n in SCOPED_PAYROLL:
+        assert "scope" in inspect.signature(getattr(payroll, n)).parameters, n
 
 
 def _follows(ticket: dict) -> bool:
@@ -270,8 +286,7 @@ def test_every_lookup(wh, account):
     assert set(lookups.agents(wh, scope)["employee_id"]) == agents
     assert set(lookups.employees(wh, scope=scope)["employee_id"]) == active
     assert set(lookups.people_in_scope(wh, scope)) == people
-    policy = load_policy(wh)[1]
-    assert lookups.pay_table(wh, "2026-Q1", policy, scope).empty  # neither sees pay
+    assert payroll.payroll(wh, "2026-03", scope).empty  # neither sees pay
     counts = lookups.follow_up_counts(wh, scope, now=dt.datetime(2026, 12, 31))
     for which in lookups.FOLLOW_LISTS:
         listed = set(lookups.follow_ups(wh, scope, which=which, now=dt.datetime(2026, 12, 31))["ticket_id"])
@@ -301,9 +316,14 @@ def test_every_lookup(wh, account):
 
 def test_pay_within_a_limited_pay_role(wh):
     scope = auth.add_user(wh, "test", "fin_beta", "finance", PASSWORD, ["Beta"]).scope
-    pay = lookups.pay_table(wh, "2026-Q1", load_policy(wh)[1], scope)
-    assert _ids(pay["employee_id"]) == _ids(e for e, _ in APPRAISALS if PERSON[e]["client"] == "Beta")
-    assert pay["bonus"].sum() == sum(a for e, a in BONUSES if PERSON[e]["client"] == "Beta")
+    # March 2026's payroll: Beta's people employed in March (L1 left in January); the Q1 bonuses
+    # name only their period and are paid with its last month, March.
+    march = payroll.payroll(wh, "2026-03", scope)
+    beta = [e for e, p in PERSON.items() if p["client"] == "Beta" and not p["left"]]
+    assert _ids(march["employee_id"]) == _ids(beta)
+    appraised = march[march["performance_pay"].notna()]
+    assert _ids(appraised["employee_id"]) == _ids(e for e, _ in APPRAISALS if PERSON[e]["client"] == "Beta")
+    assert march["bonus"].sum() == sum(a for e, a in BONUSES if PERSON[e]["client"] == "Beta")
 
 
 @pytest.mark.parametrize("table", exports.EXPORTS)

@@ -1,11 +1,12 @@
-"""Agent: one agent's service numbers, QA audits with their comments, training and appraisals.
+"""Agent: one agent's service numbers, QA audits with their comments, training, appraisals and
+recognitions (表彰, recorded here by HR).
 Reached from any table of agents (or by choosing one here, among the chosen clients' and teams'
 agents); the agent is in the URL."""
 
 import streamlit as st
 
 from csdata.analytics import lookups
-from csdata.ui import actions, core, dashboard, filter_bar, kpi, panels, sections, signin
+from csdata.ui import actions, core, dashboard, filter_bar, kpi, panels, recognition, sections, signin
 
 wh, user = signin.require("agent")
 scope = user.scope
@@ -48,6 +49,8 @@ coached = lookups.coaching(wh, scope, agent)
 if not coached.empty:
     st.subheader(core.tr("agent_coaching_title"))
     actions.coaching_table(coached.drop(columns=["employee_id", "name"]))
+# Awards (表彰) the agent was given; HR records and voids them here.
+recognition.recognitions_section(wh, user, agent)
 # The agent's periods: a transfer or a new grade closes one and opens the next.
 periods = lookups.employee_history(wh, agent, scope)
 if not periods.empty:

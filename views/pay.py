@@ -1,27 +1,23 @@
-"""Pay: base, performance pay from the appraisal grade, and bonuses, per employee and period.
+"""Pay: a month's payroll (policy 六): base pay by grade, seniority pay by years of service,
+performance pay from the confirmed appraisal, and the month's bonuses, one row per person.
 
-Confidential: only roles that see pay (hr, finance, admin) can open it.
+Confidential: only roles that see pay (hr, finance, admin) can open it. What each part is, and
+how joiners and leavers are prorated, is `csdata.analytics.payroll`'s.
 """
 
 import streamlit as st
 
-from csdata.analytics import lookups
-from csdata.ui import admin, core, datatable, signin
+from csdata.analytics import payroll
+from csdata.ui import admin, core, signin
 
 wh, user = signin.require("pay")
 st.title(core.tr("pay_title"))
 st.caption(core.tr("pay_caption"))
-periods = lookups.appraisal_periods(wh, appraised_only=True)
-if not periods:
-    st.info(core.tr("pay_no_appraisals"))
+months = payroll.months(wh)
+if not months:
+    st.info(core.tr("pay_no_months"))
     st.stop()
-period, ends_on = admin.choose_period(periods)
-frame = lookups.pay_table(wh, period, core.policy(wh, ends_on), user.scope)
-admin.pay_summary(frame)
-datatable.table_with_downloads(
-    frame,
-    "pay",
-    f"csdata-pay-{period}",
-    money=("base_pay", "performance_pay", "bonus"),
-    narrow=("pay_grade", "appraisal_score", "appraisal_grade", "coefficient"),
-)
+month = admin.choose_month(months)
+frame = payroll.payroll(wh, month, user.scope)
+admin.payroll_summary(frame)
+admin.payroll_table(frame, month)

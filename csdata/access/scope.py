@@ -14,7 +14,7 @@ forgetting it shows one client's data to another. So it is decided here, once:
   pay, the import log, and the client and team lists.
   Every query that lists, counts or exports rows ANDs it in.
 - `may_write(kind)`, `may_touch_ticket(ticket)`, `may_enter_for(client, team)`, `sees_pay`,
-  `agents_visible`, `external` and `allows(metric, policy)` answer each yes/no of a page, a form
+  `acts`, `coaches`, `proposes`, `recognizes`, `agents_visible`, `external` and `allows(metric, policy)` answer each yes/no of a page, a form
   or a workflow step.
 
 This is the only module that compares role names (`csdata.pages` lists, as data, which roles
@@ -72,6 +72,8 @@ COACHES = frozenset({ADMIN, "hr", _SUPERVISOR})
 # for the agents of their teams. Not a record kind of `WRITES`: a proposal is not imported, and
 # only HR's confirmation makes it part of an appraisal.
 PROPOSES = frozenset({ADMIN, _SUPERVISOR})
+# Roles that record (and void) a person's recognition (表彰), within their clients.
+RECOGNIZES = frozenset({ADMIN, "hr"})
 
 # Relation -> (its client, its team) as SQL over a row of it under the alias `{a}` (with its dot):
 # a ticket's own columns (its team is the queue it was offered to); for a record about a person,
@@ -123,8 +125,9 @@ class Scope:
     `writes` are the record kinds it may enter or import, `sees_pay` whether it sees pay,
     `own_imports` whether the import log shows it only its own files, `administers` whether it
     sees everything an administrator does (the whole import log), `acts` whether it takes a
-    corrective action's steps, `coaches` whether it records coaching sessions and `proposes`
-    whether it proposes appraisals' teamwork scores (all three within its clients and teams)."""
+    corrective action's steps, `coaches` whether it records coaching sessions, `proposes`
+    whether it proposes appraisals' teamwork scores and `recognizes` whether it records and voids
+    recognitions (each within its clients and teams)."""
 
     clients: tuple[str, ...] | None = None
     teams: tuple[str, ...] | None = None
@@ -136,6 +139,7 @@ class Scope:
     acts: bool = False
     coaches: bool = False
     proposes: bool = False
+    recognizes: bool = False
 
     @classmethod
     def of(cls, user) -> Scope:
@@ -256,7 +260,13 @@ class Scope:
 
 # Whatever an administrator or the operator at the command line sees and does.
 EVERYTHING = Scope(
-    writes=RECORD_KINDS, sees_pay=True, administers=True, acts=True, coaches=True, proposes=True
+    writes=RECORD_KINDS,
+    sees_pay=True,
+    administers=True,
+    acts=True,
+    coaches=True,
+    proposes=True,
+    recognizes=True,
 )
 
 
@@ -277,6 +287,7 @@ def scope_for(role: str, clients: tuple[str, ...] = (), teams: tuple[str, ...] =
         acts=role in ACTS,
         coaches=role in COACHES,
         proposes=role in PROPOSES,
+        recognizes=role in RECOGNIZES,
     )
 
 

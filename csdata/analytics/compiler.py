@@ -431,7 +431,9 @@ def _listing_sql(name: str, filters: Filters, scope: Scope, policy: Policy, para
         return f"""
             SELECT period, grade, count(*) AS people FROM {rel("appraisals")}
             GROUP BY ALL ORDER BY period, grade"""
-    if name == "appraised":  # the best ten of each period, and everyone below standard with coaching
+    # The best ten of each period (with their awards: recognitions not voided, newest first), and
+    # everyone below standard with coaching.
+    if name == "appraised":
         lowest = params.add(policy.appraisal.bands[-1].grade)
         return f"""
             WITH r AS (
@@ -447,7 +449,10 @@ def _listing_sql(name: str, filters: Filters, scope: Scope, policy: Policy, para
                    coalesce((SELECT b.grade = {lowest} FROM appraisals b JOIN appraisal_periods bp USING (period)
                              WHERE b.employee_id = r.employee_id AND bp.ends_on < r.starts_on
                                AND b.confirmed_at IS NOT NULL
-                             ORDER BY bp.ends_on DESC LIMIT 1), FALSE) AS below_before
+                             ORDER BY bp.ends_on DESC LIMIT 1), FALSE) AS below_before,
+                   (SELECT string_agg(g.award || ' (' || strftime(g.awarded_on, '%Y-%m-%d') || ')', '; '
+                                      ORDER BY g.awarded_on DESC, g.id DESC)
+                    FROM recognitions g WHERE g.employee_id = r.employee_id AND g.voided_at IS NULL) AS awards
             FROM r LEFT JOIN employees e ON e.employee_id = r.employee_id
             WHERE r.place <= 10 OR r.grade = {lowest}
             ORDER BY r.period DESC, r.place"""

@@ -1,5 +1,5 @@
 """The look-ups pages and forms need besides metrics: filter choices, the data's span, names,
-the pay table, the audit log, a ticket and its rounds, the follow-up lists, courses, periods and
+the audit log, a ticket and its rounds, the follow-up lists, courses, periods and
 the import log. Each is one small query with bound parameters; those that list what a user may
 see take the user's scope."""
 
@@ -12,7 +12,6 @@ import pandas as pd
 
 from csdata.access.scope import EVERYTHING, Scope
 from csdata.analytics.compiler import _Params
-from csdata.policy import Policy
 
 # -- dimension look-ups for filter choices, all within the scope ------------------------------
 
@@ -109,48 +108,13 @@ def employee_names(wh, ids: list[str]) -> dict[str, str]:
     return dict(wh.rows("SELECT employee_id, name FROM employees WHERE list_contains(?, employee_id)", [ids]))
 
 
-# -- pay and the audit log ---------------------------------------------------------------------
+# -- appraisal periods and the audit log ---------------------------------------------------------------------
 
 
 def appraisal_periods(wh, appraised_only: bool = False) -> list[tuple[str, dt.date]]:
     """(period, last day), newest first; with `appraised_only`, periods that have appraisals."""
     having = "WHERE EXISTS (SELECT 1 FROM appraisals a WHERE a.period = p.period)" if appraised_only else ""
     return wh.rows(f"SELECT period, ends_on FROM appraisal_periods p {having} ORDER BY ends_on DESC")
-
-
-def pay_table(wh, period: str, policy: Policy, scope: Scope = EVERYTHING) -> pd.DataFrame:
-    """Per appraised employee: monthly base pay, the appraisal grade's coefficient, monthly
-    performance pay (= the pay grade's performance-pay base × coefficient) and the period's bonuses.
-    An appraisal HR has not confirmed yet brings no grade coefficient and no performance pay:
-    `awaiting_confirmation` is true on its row.
-
-    Pay is confidential: within a scope that does not see pay (`Scope.sees_pay`) it is empty.
-    """
-    params = _Params({"period": period})
-    coefficients = ", ".join(
-        f"({params.add(b.grade)}, {float(b.coefficient)})" for b in policy.appraisal.bands
-    )
-    sql = f"""
-        WITH coefficient(grade, value) AS (VALUES {coefficients}),
-             bonus AS (SELECT employee_id, sum(amount) AS amount FROM bonuses
-                       WHERE period = $period OR (period IS NULL AND EXISTS (
-                           SELECT 1 FROM appraisal_periods q WHERE q.period = $period
-                           AND CAST(month || '-01' AS DATE) BETWEEN q.starts_on AND q.ends_on))
-                       GROUP BY employee_id)
-        SELECT e.employee_id, e.name, e.team, e.client, e.grade AS pay_grade,
-               CAST(g.base_pay AS DOUBLE) AS base_pay, round(a.score, 1) AS appraisal_score,
-               a.grade AS appraisal_grade, c.value AS coefficient,
-               CAST(g.performance_base AS DOUBLE) * c.value AS performance_pay,
-               CAST(coalesce(b.amount, 0) AS DOUBLE) AS bonus,
-               a.confirmed_at IS NULL AS awaiting_confirmation
-        FROM appraisals a
-        JOIN employees e ON e.employee_id = a.employee_id
-        LEFT JOIN pay_grades g ON g.grade = e.grade
-        LEFT JOIN coefficient c ON c.grade = a.grade AND a.confirmed_at IS NOT NULL
-        LEFT JOIN bonus b ON b.employee_id = a.employee_id
-        WHERE a.period = $period AND {scope.where("pay", params, "e", carried=True)}
-        ORDER BY e.team NULLS LAST, e.employee_id"""
-    return wh.df(sql, params.values)
 
 
 def audit_log(
@@ -472,6 +436,24 @@ def records(wh, kind: str, scope: Scope = EVERYTHING) -> pd.DataFrame:
     order = ", ".join(ident(k) for k in KINDS[kind].KEY)
     return wh.df(
         f"SELECT {select} FROM {ingest.table_of(kind)} x WHERE {where} ORDER BY {order}", params.values
+    )
+
+
+RECOGNITION_COLUMNS = (
+    "id", "awarded_on", "award", "reason", "recorded_by", "recorded_at", "voided_at", "voided_by", "void_reason",
+)  # fmt: skip
+
+
+def recognitions(wh, employee_id: str, scope: Scope = EVERYTHING) -> pd.DataFrame:
+    """A person's recognitions (表彰), newest first, voided ones too (`voided_at` set); none when
+    the person is outside the scope (by their current team and client)."""
+    params = _Params({"id": employee_id})
+    return wh.df(
+        f"""SELECT {", ".join("r." + c for c in RECOGNITION_COLUMNS)}
+            FROM recognitions r JOIN employees e ON e.employee_id = r.employee_id
+            WHERE r.employee_id = $id AND {scope.where("employees", params, "e")}
+            ORDER BY r.awarded_on DESC, r.id DESC""",
+        params.values,
     )
 
 

@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
+import numpy as np
 import pandas as pd
 from pydantic import BaseModel, Field
 
@@ -127,10 +128,20 @@ def _step(wh, actor: str, action: str, ticket_id: str, scope: Scope, decide) -> 
     and its audit-log row land together. Two users acting on one ticket at once follow each
     other: the second sees the first one's step and is refused if its own is no longer valid."""
     with wh.transaction(actor, f"ticket.{action}", ticket_id) as w:
-        changes = decide(_ticket(wh, ticket_id, scope))
+        ticket = _ticket(wh, ticket_id, scope)
+        changes = decide(ticket)
         sets = ", ".join(f"{c} = ?" for c in changes)
         w.execute(f"UPDATE tickets SET {sets} WHERE ticket_id = ?", [*changes.values(), ticket_id])
         w.detail.update({k: (str(v) if v is not None else None) for k, v in changes.items()})
+        # What the step found, so that it can be undone (`csdata.records.corrections.undo_step`).
+        w.detail["before"] = {k: _plain(ticket.get(k)) for k in changes}
+
+
+def _plain(value):
+    """A ticket's value as the audit log keeps it: a yes/no as such, anything else as text."""
+    if value is None:
+        return None
+    return bool(value) if isinstance(value, (bool, np.bool_)) else str(value)
 
 
 def route(

@@ -3,7 +3,8 @@ migration 007) and the audit-log rows of the transactions that wrote it.
 
 A trail row of a correction keeps the record's values before and after (JSON objects of the
 columns `csdata.imports.ingest.stored_sql` names); the creation's values are those the first
-correction found, or the record's own while it has none.
+correction (or its void) found, or the record's own while it has none. A void's trail row keeps
+the whole record as it was (`csdata.records.corrections`): its version lists every value going.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from csdata.text.i18n import Problem, t
 
 
 def versions(wh, kind: str, record_id: str, lang: str = "en") -> list[dict[str, Any]]:
-    """The record's versions, oldest first: each `at`, `actor`, `change` (create, update),
+    """The record's versions, oldest first: each `at`, `actor`, `change` (create, update, void),
     `changes` ({column: [before, after]}) and `reason` (the one given, else what wrote it).
     Problem when the kind is unknown or there is no such record, stored or in the trail."""
     if kind not in KINDS:
@@ -33,7 +34,10 @@ def versions(wh, kind: str, record_id: str, lang: str = "en") -> list[dict[str, 
     )
     if current is None and not rows:
         raise Problem("hist_unknown_record", kind=kind, id=record_id)
-    first_before = next((_object(b) for _, _, change, b, _, _, _ in rows if change == "update"), None)
+    # A void keeps the whole record as it was, as a correction keeps it before.
+    first_before = next(
+        (_object(b) for _, _, change, b, _, _, _ in rows if change in ("update", "void")), None
+    )
     out = []
     for at, actor, change, before, after, reason, detail in rows:
         logged = _object(detail)
@@ -45,6 +49,9 @@ def versions(wh, kind: str, record_id: str, lang: str = "en") -> list[dict[str, 
                 if "record" in logged
                 else t("hist_imported", lang, file=logged.get("file"))
             )
+        elif change == "void":
+            changes = {c: [v, None] for c, v in _object(before).items() if v not in (None, [])}
+            why = reason
         else:
             old, new = _object(before), _object(after)
             changes = {

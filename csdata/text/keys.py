@@ -24,7 +24,7 @@ def key_families() -> dict[str, tuple[str, ...]]:
     from csdata.records import entry
     from csdata.records.models import KINDS
     from csdata.text import i18n
-    from csdata.ui import breaches, forms, importer, organisation, policy_editor, sections
+    from csdata.ui import breaches, fixes, forms, importer, organisation, policy_editor, sections
 
     policy = default_policy()
     labelled = [*policy.scorecard.criteria, *policy.scorecard.critical_errors, *policy.appraisal.indicators]
@@ -55,12 +55,13 @@ def key_families() -> dict[str, tuple[str, ...]]:
         "entry_open_": forms.LINK_TARGETS,
         "fu_": forms.FOLLOW_ACTIONS,
         "fu_list_": ("all", *lookups.FOLLOW_LISTS),
-        "f_": (*forms.FOLLOW_COLUMNS, *lookups._ROUND),
+        "f_": (*forms.FOLLOW_COLUMNS, *lookups._ROUND, *fixes.FORM_LABELLED),
         "answer_": forms.ANSWERS,
         "astatus_": entry.ACTION_STATUSES,
         "ap_waiting_": forms.WAITING_FILTER,
         "org_value_": organisation.VALUES,
         "org_change_": organisation.CHANGES,
+        "hist_change_": ("create", "update", "void"),
         "breach_rule_": RULES,
         "breach_subject_": compliance.SUBJECT_KINDS,
         "breach_state_": compliance.STATES,

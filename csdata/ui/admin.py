@@ -1,35 +1,69 @@
-"""Administration widgets: the appraisal-period picker, the pay summary and the user form."""
+"""Administration widgets: the payroll's month picker, totals and table, and the user form."""
 
 from __future__ import annotations
-
-import datetime as dt
 
 import pandas as pd
 import streamlit as st
 
 from csdata.access import auth
 from csdata.access.auth import User
-from csdata.analytics import lookups
+from csdata.analytics import lookups, payroll
 from csdata.store.warehouse import Warehouse
 from csdata.text.i18n import (
+    column_label,
     family_key,
-    fmt_money,
+    text_key,
 )
-from csdata.ui.core import problem_text, tr
+from csdata.ui import datatable
+from csdata.ui.core import lang, problem_text, tr
 
 
-def choose_period(periods: list[tuple[str, dt.date]]) -> tuple[str, dt.date]:
-    names = [p for p, _ in periods]
-    chosen = st.selectbox(tr("appraisal_period"), names, key="period")
-    return next(p for p in periods if p[0] == chosen)
+def choose_month(months: list[str]) -> str:
+    """The month whose payroll is shown (newest first, so the newest is the default)."""
+    return st.selectbox(tr("pay_month"), months, key="payroll_month")
 
 
-def pay_summary(frame: pd.DataFrame) -> None:
-    c1, c2, c3, c4 = st.columns(4)
-    c1.metric(tr("pay_people"), f"{len(frame):,}")
-    c2.metric(tr("pay_base_total"), fmt_money(float(frame["base_pay"].sum())))
-    c3.metric(tr("pay_performance_total"), fmt_money(float(frame["performance_pay"].sum())))
-    c4.metric(tr("pay_bonus_total"), fmt_money(float(frame["bonus"].sum())))
+_TOTALS = (
+    (text_key("pay_base_total"), "base_pay"),
+    (text_key("pay_seniority_total"), "seniority_pay"),
+    (text_key("pay_performance_total"), "performance_pay"),
+    (text_key("pay_bonus_total"), "bonus"),
+    (text_key("pay_total"), "total"),
+)
+
+
+def payroll_summary(frame: pd.DataFrame) -> None:
+    """The month's head count and totals, then who has no performance pay yet and who is prorated."""
+    sums = payroll.totals(frame)
+    cells = [(tr("pay_people"), f"{len(frame):,}")] + [
+        (tr(label), f"¥{sums[name]:,.2f}") for label, name in _TOTALS
+    ]
+    for row in (cells[:3], cells[3:]):  # two rows of three: a payroll's amounts are long
+        for column, (label, value) in zip(st.columns(3), row, strict=True):
+            column.metric(label, value)
+    waiting = frame[frame["awaiting_confirmation"]]
+    if len(waiting):
+        st.warning(tr("pay_awaiting", n=len(waiting), ids=", ".join(waiting["employee_id"])))
+    prorated = int(frame["prorated"].sum())
+    if prorated:
+        st.info(tr("pay_prorated_note", n=prorated))
+
+
+def payroll_table(frame: pd.DataFrame, month: str) -> None:
+    """One row per person, headed in the reader's language; the downloads (CSV and Excel) keep the
+    payroll's own column names (`payroll.COLUMNS`), the same in every language, for the payroll
+    system that reads them."""
+    language = lang()
+    headings = {c: column_label(c, language) for c in frame.columns}
+    config = {headings[c]: st.column_config.NumberColumn(format="%.2f") for c in payroll.MONEY}
+    config[headings["coefficient"]] = st.column_config.NumberColumn(format="%.2f", width="small")
+    st.dataframe(
+        datatable.blank(frame.drop(columns=["month"])).rename(columns=headings),
+        hide_index=True,
+        width="stretch",
+        column_config=config,
+    )
+    datatable.download_buttons(datatable.blank(frame), f"csdata-payroll-{month}", "dl_pay")
 
 
 # -- administration ------------------------------------------------------------------------------

@@ -35,6 +35,7 @@ from csdata.text.i18n import (
     t,
     validation_messages,
 )
+from csdata.ui import fixes
 from csdata.ui.core import data_version, lang, policy, problem_text, tr
 from csdata.ui.datatable import blank, download_buttons, readable, table_with_downloads
 
@@ -477,6 +478,7 @@ def follow_up(wh: Warehouse, user: User) -> None:
     if ticket is None:
         return
     _rounds(wh, ticket, scope)
+    fixes.undo_last_step(wh, user, ticket_id)
     actions = _actions_for(ticket)
     action = st.radio(
         tr("fu_action"), actions, format_func=_follow_actions(), horizontal=True, key="fu_action"

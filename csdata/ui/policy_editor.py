@@ -108,6 +108,8 @@ def _columns(wh: Warehouse, language: str) -> dict[str, object]:
         "weight": number(column_label("weight", language), min_value=0, max_value=100),
         "min_score": number(column_label("min_score", language), min_value=0, max_value=100),
         "coefficient": number(column_label("coefficient", language), min_value=0, max_value=5),
+        "years": number(column_label("years", language), min_value=0, max_value=60, step=1),
+        "amount": number(column_label("amount", language), min_value=0, help=tr("policy_seniority_help")),
         # The compliance rules: a fixed row per rule; the numbers a rule has not stay empty.
         "rule": st.column_config.SelectboxColumn(
             column_label("rule", language),
@@ -200,6 +202,7 @@ def policy_editor(wh: Warehouse, me: User) -> None:
                 key=f"policy_client_metrics_{version}_{source}",
             ),
         }
+        edited["seniority"] = editor("seniority", "policy_seniority")
     edited["contract_targets"] = editor("contract_targets", "policy_contract_targets")
     edited["contract_sla"] = editor("contract_sla", "policy_contract_sla")
     edited["compliance"] = editor("compliance", "policy_compliance", fixed=True)

@@ -186,7 +186,8 @@ def grades(wh: Warehouse, frame: pd.DataFrame, filters: Filters) -> None:
 
 
 def appraised(frame: pd.DataFrame, filters: Filters) -> None:
-    """The latest period's best ten, and everyone below standard with their coaching record."""
+    """The latest period's best ten with their awards (表彰), and everyone below standard with their
+    coaching record."""
     if frame.empty:
         st.info(tr("no_data"))
         return
@@ -197,7 +198,7 @@ def appraised(frame: pd.DataFrame, filters: Filters) -> None:
           agent="employee_id", filters=filters)  # fmt: skip
     st.subheader(tr("below_title"))
     st.caption(tr("below_caption"))
-    below = frame[frame["below_standard"]].drop(columns=["place", "below_standard"])
+    below = frame[frame["below_standard"]].drop(columns=["place", "below_standard", "awards"])
     missing = below[~below["coached"]]
     if len(missing):
         st.error(tr("below_without_coaching", n=len(missing), ids=", ".join(missing["employee_id"])))
