@@ -581,3 +581,40 @@ def test_the_demo_company_shows_its_planted_breaches_on_its_last_day(sample_db):
     assert len(overdue[overdue["age_days"] > 30]) == sample.OVERDUE_OPEN_ACTIONS  # 5
     assert skyline3 and skyline3 <= set(of("training_hours_short")["subject_id"])
     assert set(found["rule"]) == set(pol.RULES)
+
+
+@pytest.mark.parametrize(("name", "lang"), [("admin", "en"), ("acme_client", "zh"), ("beta_sup", "zh")])
+def test_the_overview_counts_each_rule_with_a_link_to_its_queue(company, tmp_path, monkeypatch, name, lang):
+    """As of today: each count is the number of rows `csdata breaches --as` gives for its rule, and
+    its link opens the queue of that rule; a client company's account has the two ticket rules only."""
+    import shutil
+
+    db = tmp_path / "overview.duckdb"
+    shutil.copyfile(company, db)
+    args = ["breaches", "--db", str(db), "--json"] + ([] if name == "admin" else ["--as", name])
+    listed = pd.DataFrame(json.loads(run_cli(*args).stdout), columns=list(compliance.COLUMNS))
+    monkeypatch.chdir(ROOT)
+    monkeypatch.setenv("CSDATA_DB", str(db))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+    at.session_state["lang"] = lang
+    sign_in_as(at, name)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    links = [link.proto for link in at.get("page_link")]
+    rules = (
+        ["complaint_unaccepted", "callback_overdue"] if name == "acme_client" else list(pol.RULES)
+    )  # every rule is switched on in the default policy
+    assert [link.query_string for link in links] == [f"rule={r}" for r in rules]
+    assert {link.page for link in links} == {"compliance"}
+    counts = listed["rule"].value_counts()
+    assert [link.label for link in links] == [
+        t(
+            "compliance_overview_link",
+            lang,
+            rule=t(family_key("breach_rule_", r), lang),
+            count=int(counts.get(r, 0)),
+        )
+        for r in rules
+    ]
+    if name == "beta_sup":  # A3's missing coaching after 2026-Q1: the one such breach of Beta 1
+        assert counts["below_standard_without_coaching"] == 1
