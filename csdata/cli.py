@@ -201,6 +201,28 @@ def cmd_export(args) -> int:
     return 0
 
 
+def cmd_effects(args) -> int:
+    from csdata.analytics import effects
+
+    lang = _lang()
+    if args.start and args.end and args.start > args.end:
+        raise UserError("err_date_order", start=args.start, end=args.end)
+    wh = _open(args, read_only=True)
+    measured = effects.measure(wh, start=args.start, end=args.end)
+    if args.json:
+        print(json.dumps(effects.as_json(measured), ensure_ascii=False))
+        return 0
+    print(t("cli_effects_header", lang, n=len(measured), measured=int(measured["qa_effect"].notna().sum())))
+    for r in effects.summary(measured, "kind").itertuples():
+        kind = effects.kind_label(r.kind, lang)
+        if r.n == 0:
+            print(f"{kind}: {t(effects.NOT_ENOUGH, lang)}")
+            continue
+        low_high = "–" if r.n < 2 else f"[{r.qa_low:+.2f}, {r.qa_high:+.2f}]"
+        print(t("cli_effects_kind", lang, kind=kind, n=r.n, effect=f"{r.qa_effect:+.2f}", interval=low_high))
+    return 0
+
+
 def _actor() -> str:
     import getpass
 
@@ -481,6 +503,13 @@ def _policy_text(policy, lang: str) -> list[str]:
         f"{t('policy_onboarding_pass', lang)}: {policy.onboarding_pass_mark:g}",
         f"{t('policy_training_hours', lang)}: {policy.training_hours_per_quarter:g}",
         f"{t('policy_min_audits', lang)}: {policy.min_audits_for_ranking}",
+    ]
+    out += [
+        "",
+        t("policy_effects", lang),
+        f"  {t('policy_effects_before', lang)}: {policy.effects.days_before}",
+        f"  {t('policy_effects_after', lang)}: {policy.effects.days_after}",
+        f"  {t('policy_effects_min_audits', lang)}: {policy.effects.min_audits}",
     ]
     out += _compliance_text(policy, lang)
     return out
@@ -851,6 +880,16 @@ def parser() -> argparse.ArgumentParser:
     timing = sub.add_parser("bench", help="time every dashboard page at scale against bare DuckDB")
     bench.add_arguments(timing)
     timing.set_defaults(func=lambda a: bench.run(a.db, a.tickets, a.repeat, a.json, a.page, _lang()))
+
+    eff = with_db(
+        sub.add_parser(
+            "effects", help="the measured effect of every done corrective action and coaching session"
+        )
+    )
+    eff.add_argument("--from", dest="start", type=_date("--from"), help="first effect date (YYYY-MM-DD)")
+    eff.add_argument("--to", dest="end", type=_date("--to"), help="last effect date, inclusive (YYYY-MM-DD)")
+    eff.add_argument("--json", action="store_true", help="one JSON object: actions and by_kind")
+    eff.set_defaults(func=cmd_effects)
 
     back = with_db(
         sub.add_parser("backup", help="write a consistent copy of the warehouse, even while the app serves")

@@ -250,6 +250,18 @@ def _out_of_range(field: Phrase, unit: str, value: float) -> Problem | None:
     return PolicyError(family_key("policy_range_", unit), field=field, value=shown)
 
 
+class EffectWindows(BaseModel):
+    """How the effect of a corrective action or coaching session is measured
+    (`csdata.analytics.effects`): the days of audits (and rated tickets) before and after its
+    effect date, and the fewest audits the agent and the team's control group each need in each
+    window for the effect to be measured. The defaults are the policy's 30 days and 3 audits, so
+    a version stored before these numbers existed loads with them."""
+
+    days_before: int = Field(30, ge=1, le=365)
+    days_after: int = Field(30, ge=1, le=365)
+    min_audits: int = Field(3, ge=1, le=100)
+
+
 # -- the compliance rules: the loops the policy closes, each breach owned by a role ---------------
 
 # The rules, in the order the policy's loops run: onboarding, complaints and callbacks, corrective
@@ -331,6 +343,7 @@ class Policy(BaseModel):
         default_factory=client_visible_metrics,
         description="the metrics a client company's own account may see (service, complaints, QA)",
     )
+    effects: EffectWindows = Field(default_factory=EffectWindows)
     # A version stored before the table existed reads with the defaults.
     seniority: list[SeniorityStep] = Field(
         default_factory=_default_seniority,
@@ -530,6 +543,7 @@ SCALARS = (
     "training_hours_per_quarter",
     "min_audits_for_ranking",
     "client_metrics",
+    "effects",
 )
 
 
@@ -624,7 +638,7 @@ def tables_body(tables: dict[str, list[dict]], pass_mark: float, scalars: dict) 
             r["channel"]
         ] = r["seconds"]
     return {
-        **scalars,
+        **{k: v.model_dump() if isinstance(v, BaseModel) else v for k, v in scalars.items()},
         "sla_seconds": {r["channel"]: r["seconds"] for r in rows("sla")},
         "targets": {r["metric"]: target(r) for r in rows("targets")},
         "channel_targets": channel_targets,
@@ -677,6 +691,10 @@ _PLACES = {
     "min_audits_for_ranking": "policy_min_audits",
     "client_metrics": "policy_client_metrics",
     "effective_from": "policy_effective_from",
+    "effects": "policy_effects",
+    "days_before": "policy_effects_before",
+    "days_after": "policy_effects_after",
+    "min_audits": "policy_effects_min_audits",
     "seniority": "policy_field_seniority",
     "compliance": "policy_compliance",
     **{rule: family_key("breach_rule_", rule) for rule in RULES},

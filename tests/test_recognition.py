@@ -20,7 +20,7 @@ from csdata.access.scope import scope_for
 from csdata.analytics import lookups
 from csdata.analytics.compiler import Filters
 from csdata.analytics.page_queries import fetch, requests
-from csdata.records import recognitions
+from csdata.records import history, recognitions
 from csdata.store.warehouse import Warehouse
 from csdata.text.i18n import Problem, t
 
@@ -93,6 +93,19 @@ def test_record_and_void_keep_one_trail(wh):
         recognitions.void(wh, "hr1", HR, rid, "again")
     assert caught.value.key == "recognition_already_void"
     assert counts(wh) == (1, 2, 2)
+
+
+def test_history_lists_a_recognition_entered_then_voided(wh):
+    rid = recognitions.record(
+        wh, "hr1", HR, "A1", "Star of the month", dt.date(2026, 3, 31), "CSAT 98 %", TODAY
+    )
+    recognitions.void(wh, "hr2", HR, rid, "entered for the wrong person")
+    found = history.versions(wh, "recognitions", str(rid))
+    assert [(v["actor"], v["change"]) for v in found] == [("hr1", "create"), ("hr2", "void")]
+    assert found[0]["changes"]["award"] == [None, "Star of the month"]
+    assert found[1]["changes"]["void_reason"] == [None, "entered for the wrong person"]
+    assert "award" not in found[1]["changes"]  # a void keeps the record: only the marks change
+    assert found[1]["reason"] == "entered for the wrong person"
 
 
 @pytest.mark.parametrize(

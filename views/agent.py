@@ -6,7 +6,18 @@ agents); the agent is in the URL."""
 import streamlit as st
 
 from csdata.analytics import lookups
-from csdata.ui import actions, core, dashboard, filter_bar, kpi, panels, recognition, sections, signin
+from csdata.ui import (
+    actions,
+    core,
+    dashboard,
+    filter_bar,
+    kpi,
+    panels,
+    recognition,
+    sections,
+    signin,
+    what_worked,
+)
 
 wh, user = signin.require("agent")
 scope = user.scope
@@ -49,6 +60,7 @@ coached = lookups.coaching(wh, scope, agent)
 if not coached.empty:
     st.subheader(core.tr("agent_coaching_title"))
     actions.coaching_table(coached.drop(columns=["employee_id", "name"]))
+what_worked.agent_effects(wh, scope, agent, one)
 # Awards (表彰) the agent was given; HR records and voids them here.
 recognition.recognitions_section(wh, user, agent)
 # The agent's periods: a transfer or a new grade closes one and opens the next.

@@ -1,10 +1,11 @@
 """Quality: QA results against target over time, where points are lost, agents ranked on enough
-audits, auditors side by side, and corrective actions until they are closed."""
+audits, auditors side by side, corrective actions until they are closed, and what worked (the
+measured effect of the actions and coaching sessions done in the period)."""
 
 import streamlit as st
 
 from csdata.analytics.page_queries import QUALITY_TREND
-from csdata.ui import core, dashboard, panels, sections
+from csdata.ui import core, dashboard, panels, sections, what_worked
 
 wh, scope, filters, frames = dashboard.start("quality", per_row=4)
 
@@ -30,3 +31,7 @@ if "agents" in frames:
 
 st.subheader(core.tr("actions_title"))
 sections.actions(frames["actions"], filters)
+
+if scope.agents_visible:
+    st.subheader(core.tr("eff_title"))
+    what_worked.what_worked(wh, scope, filters)

@@ -22,6 +22,12 @@ from csdata.text.i18n import family_key, t
 Unit = Literal["count", "rate", "seconds", "hours", "points", "rating", "money"]
 
 
+def csat_top_box(column: str = "csat") -> str:
+    """A rating in the top two boxes of the 1–5 scale, as SQL: what `csat_pct` counts as satisfied
+    (and the effect of an action measures, `csdata.analytics.effects`)."""
+    return f"{column} >= 4"
+
+
 @dataclass(frozen=True)
 class Measure:
     name: str
@@ -77,7 +83,7 @@ MEASURES: dict[str, Measure] = {
         Measure("fcr_n", "tickets", _recorded("first_contact_resolved")),
         Measure("rated", "tickets", "count(csat)"),
         Measure("rated_answered", "tickets", f"count(csat) FILTER (WHERE {_ANSWERED})"),
-        Measure("csat_good", "tickets", "count_if(csat >= 4)"),
+        Measure("csat_good", "tickets", f"count_if({csat_top_box()})"),
         Measure("csat_mean", "tickets", "avg(csat)"),
         Measure("complaints_fed_back", "tickets", "count_if(type = 'complaint' AND feedback_at IS NOT NULL)"),
         Measure(

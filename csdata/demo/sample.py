@@ -68,6 +68,13 @@ Planted policy breaches (deterministic; the ids are the module constants below):
    has low CSAT and QA scores and coaching actions behind it); no other agent has two D grades in a
    row.
 
+Planted effect (五(一)3, "track the effect"): the `COACHED` agents (E00046, E00070, E00090,
+E00112, E00129, E00159, one in each of six teams, audited six times a month) score
+`COACHING_LIFT` (8) points lower in the `SLUMP_DAYS` (45) days before a coaching session with
+their supervisor (`coaching_day`: 50, 56, … 80 days before `end`) and as before after it; their
+teams do not. Measured against the team (`csdata.analytics.effects`), the sessions' mean effect
+is about +9.5 points, its 95 % interval holding 8.
+
 Calibration aids: `HARSH_AUDITOR` (E00013) scores about 6 points low, `LENIENT_AUDITOR` (E00016)
 about 5 points high. One team (Skyline 3) trains well below the 8 hours per quarter target.
 """
@@ -229,6 +236,11 @@ COHORTS = (
 # Agents who leave during the year: (team index, position in the team).
 LEAVERS = ((0, 5), (2, 3), (3, 7), (5, 2), (6, 8), (8, 4), (10, 6), (11, 1), (13, 3))
 WEAK_AGENT = (4, 4)  # team index, position: the agent graded D twice
+# Agents in a slump that a coaching session ends (team index, position): each scores
+# `COACHING_LIFT` points lower for `SLUMP_DAYS` days before the session, and as before after it.
+COACHED_SLOTS = ((1, 0), (3, 1), (5, 0), (7, 2), (9, 0), (12, 2))
+COACHING_LIFT = 8.0
+SLUMP_DAYS = 45
 SLOW_TRAINING_TEAM = 4  # Skyline 3
 
 ONBOARDING = "New-hire onboarding"
@@ -364,6 +376,8 @@ def _layout() -> list[dict]:
             row["planted"] = "never_passed"
         if row.get("cohort") == (4, 2):
             row["planted"] = "failed_left"
+        if row.get("slot") in COACHED_SLOTS:
+            row["planted"] = "coached"
     return rows
 
 
@@ -379,6 +393,13 @@ _QA_IDS: tuple[str, ...] = tuple(r["employee_id"] for r in _layout() if r["posit
 HARSH_AUDITOR: str = _QA_IDS[1]
 LENIENT_AUDITOR: str = _QA_IDS[4]
 OVERDUE_OPEN_ACTIONS = 5
+COACHED: tuple[str, ...] = _ids("coached")
+
+
+def coaching_day(end: dt.date, employee_id: str) -> dt.date:
+    """The day the coaching session of a `COACHED` agent is held: the i-th 50 + 6·i days before
+    `end`, so the 30 days after it are within the data."""
+    return end - dt.timedelta(days=50 + 6 * COACHED.index(employee_id))
 
 
 # -- the policy ----------------------------------------------------------------------------------
@@ -1233,6 +1254,11 @@ def _audits(
     team_names = _team_names()
     mix = np.array([c.mix for c in CLIENTS])
     weak = int(TWO_QUARTERS_D[1:])
+    # A coached agent's slump: the day indexes [first, session) in which they score lower.
+    slump = {}
+    for eid in COACHED:
+        held = (coaching_day(end, eid) - start).days
+        slump[int(eid[1:])] = (held - SLUMP_DAYS, held)
     month_starts = [start]
     while True:
         nxt = (month_starts[-1].replace(day=1) + dt.timedelta(days=32)).replace(day=1)
@@ -1251,7 +1277,7 @@ def _audits(
             a, b = max(lo, m0, 1), min(hi, m1)
             if b - a < 5:
                 continue
-            k = int(rng.integers(3, 6)) if num != weak else 6
+            k = int(rng.integers(3, 6)) if num != weak and num not in slump else 6
             k = max(1, round(k * (b - a) / (m1 - m0)))
             plan += [(int(d), int(num)) for d in rng.integers(a, b, k)]
     plan.sort()
@@ -1280,6 +1306,8 @@ def _audits(
         auditor = int(rng.integers(len(qa)))
         months_live = max(0, day - roster.live_from[num]) / 30
         mu = 90.5 + 3.2 * roster.skill[num] - 4 * math.exp(-months_live / 2) + bias[auditor]
+        if num in slump and slump[num][0] <= day < slump[num][1]:
+            mu -= COACHING_LIFT
         shared = rng.normal(0, 3)
         marks = {}
         for key in criteria:
@@ -1337,6 +1365,20 @@ def _actions(rng: np.random.Generator, end: dt.date, audits: pd.DataFrame, roste
     frame.loc[planted, "closed_on"] = None
     frame.insert(0, "action_id", [f"CA{i:05d}" for i in range(1, len(frame) + 1)])
     return frame
+
+
+def _coaching(end: dt.date, roster: _Roster) -> pd.DataFrame:
+    """The coaching session of each `COACHED` agent, held by their supervisor on `coaching_day`."""
+    supervisor = dict(zip(roster.teams["name"], roster.teams["supervisor_id"], strict=True))
+    team = dict(zip(roster.employees["employee_id"], roster.employees["team"], strict=True))
+    return pd.DataFrame(
+        [
+            {"session_id": f"CS{i:05d}", "employee_id": eid, "held_on": coaching_day(end, eid),
+             "coach_id": supervisor[team[eid]], "topic": "质检成绩下滑辅导", "note": "复听录音并制定改进计划",
+             "recorded_by": ACTOR}
+            for i, eid in enumerate(COACHED, start=1)
+        ]
+    )  # fmt: skip
 
 
 # -- appraisals ----------------------------------------------------------------------------------
@@ -1447,8 +1489,8 @@ def _bonuses(appraisals: pd.DataFrame, tickets_on_double11: list[str], double11_
 
 _TABLES = (
     "meta", "departments", "pay_grades", "clients", "teams", "employees", "policy_versions", "tickets",
-    "complaint_rounds", "courses", "training_results", "audits", "audit_scores", "corrective_actions", "appraisal_periods",
-    "appraisals", "appraisal_scores", "bonuses", "users",
+    "complaint_rounds", "courses", "training_results", "audits", "audit_scores", "corrective_actions", "coaching_sessions",
+    "appraisal_periods", "appraisals", "appraisal_scores", "bonuses", "users",
 )  # fmt: skip
 
 
@@ -1535,6 +1577,7 @@ def build_sample(
         scored = scored.merge(audits[["audit_id", "audited_at"]], on="audit_id")
         actions = _actions(np.random.default_rng([seed, 6]), end, scored, roster, policy.scorecard.pass_mark)
         w.insert_df("corrective_actions", actions)
+        w.insert_df("coaching_sessions", _coaching(end, roster))
 
     say("appraisals")
     appraisals, appraisal_scores = _appraisals(

@@ -19,7 +19,17 @@ from csdata.text.i18n import Problem, text_key
 MAX_AWARD = 80
 MAX_REASON = 500
 AHEAD_DAYS = 31
-_COLUMNS = ("id", "employee_id", "award", "awarded_on", "reason", "recorded_by", "voided_at")
+_COLUMNS = (
+    "id",
+    "employee_id",
+    "award",
+    "awarded_on",
+    "reason",
+    "recorded_by",
+    "voided_at",
+    "voided_by",
+    "void_reason",
+)
 
 
 def _text(value: str | None, missing: str, too_long: str, limit: int) -> str:

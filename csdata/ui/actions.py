@@ -4,7 +4,7 @@ The list of the account's actions (a supervisor: their teams' people's) filtered
 and overdue, with its downloads; one action chosen shows its steps and a form for the next one
 (`csdata.records.entry.action_step`: the moves it allows, a reopen with its reason). Coaching
 sessions are recorded by HR and supervisors for the people of their scope and listed below.
-Both forms save once per submission (`csdata.ui.forms._once`, `_done`).
+Both forms save once per submission (`csdata.ui.saving.save_once`).
 """
 
 from __future__ import annotations
@@ -19,10 +19,11 @@ from csdata.access.auth import User
 from csdata.analytics import lookups
 from csdata.records import entry
 from csdata.store.warehouse import Warehouse
-from csdata.text.i18n import Problem, column_label, family_key, t
+from csdata.text.i18n import column_label, family_key, t
 from csdata.ui.core import lang, problem_text, tr
 from csdata.ui.datatable import table_with_downloads
-from csdata.ui.forms import Fields, _done, _keys, _last_saved, _once, _person, _validate
+from csdata.ui.forms import Fields, _person, _validate
+from csdata.ui.saving import Saved, keys, last_saved, save_once
 
 __all__ = ["actions_page", "coaching_table", "status_label"]
 
@@ -94,7 +95,7 @@ def _actions(wh: Warehouse, user: User) -> None:
     )
     action_id = st.selectbox(tr("act_choose"), options, index=None, placeholder=tr("choose"),
                              format_func=lambda a: f"{a} · {label.get(a, '')}", key="act_choose")  # fmt: skip
-    _last_saved("action", user)
+    last_saved("action", user)
     if action_id is None:
         return
     action = lookups.action(wh, action_id, scope)
@@ -116,7 +117,7 @@ def _actions(wh: Warehouse, user: User) -> None:
 def _step_form(wh: Warehouse, user: User, action: dict) -> None:
     """The next step of one action: the statuses it may move to (its own first: a new owner, due
     day or note only), the day, a note (a reopen's reason), a new owner and due day."""
-    k = _keys("action")
+    k = keys("action")
     now = action["status"]
     moves = (
         [now, *[s for s in entry.MOVES[now] if s != now]]
@@ -148,15 +149,19 @@ def _step_form(wh: Warehouse, user: User, action: dict) -> None:
         "owner": owner,
         "due": due,
     }
-    _once("action", values)
-    try:
+
+    def step() -> Saved:
         entry.action_step(wh, user.username, user.scope, action["action_id"], status, on, note, owner, due)
-    except Problem as exc:
-        fields.add("action", problem_text(exc))
-        fields.show()
-        return
-    _done("action", tr("act_done", id=action["action_id"], status=status_label(status)),
-          saved=(values, action["action_id"]))  # fmt: skip
+        return Saved(action["action_id"], tr("act_done", id=action["action_id"], status=status_label(status)))
+
+    save_once(
+        "action",
+        values,
+        step,
+        lambda saved: saved,
+        refused=lambda exc: fields.add("action", problem_text(exc)),
+    )
+    fields.show()
 
 
 # -- coaching sessions ---------------------------------------------------------------------------
@@ -172,8 +177,8 @@ def coaching_table(frame: pd.DataFrame) -> None:
 
 def _coaching(wh: Warehouse, user: User) -> None:
     scope = user.scope
-    k = _keys("coaching")
-    _last_saved("coaching", user)
+    k = keys("coaching")
+    last_saved("coaching", user)
     people = lookups.employees(wh, scope=scope)
     fields = Fields()
     left, right = st.columns(2)
@@ -202,13 +207,11 @@ def _coaching(wh: Warehouse, user: User) -> None:
         except ValidationError as exc:
             fields.add_validation(exc)
         else:
-            _once("coaching", values)
-            try:
-                session_id = entry.save_coaching(wh, user.username, scope, session)
-            except Problem as exc:
-                fields.add("employee_id", problem_text(exc))
-            else:
-                _done("coaching", tr("co_saved", id=session_id), saved=(values, session_id))
+            save_once(
+                "coaching", values, lambda: entry.save_coaching(wh, user.username, scope, session),
+                lambda session_id: Saved(session_id, tr("co_saved", id=session_id)),
+                refused=lambda exc: fields.add("employee_id", problem_text(exc)),
+            )  # fmt: skip
         fields.show()
     st.subheader(tr("co_list_title"))
     coaching_table(lookups.coaching(wh, scope))

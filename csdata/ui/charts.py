@@ -407,3 +407,27 @@ def durations(
     fig.update_layout(title=title, margin={"l": 10, "r": 10, "t": 60, "b": 10}, height=340,
                       legend=LEGEND_BELOW)  # fmt: skip
     return fig
+
+
+@_plain
+def effects(frame: pd.DataFrame, category_column: str, label: str, x_title: str) -> go.Figure:
+    """Mean effects as horizontal bars from 0, each with its 95 % interval as an error bar
+    (`qa_effect`, `qa_low`, `qa_high` in points; a category without an interval has no bar of error)."""
+    low = (frame["qa_effect"] - frame["qa_low"]).fillna(0)
+    high = (frame["qa_high"] - frame["qa_effect"]).fillna(0)
+    fig = go.Figure(
+        go.Bar(
+            x=frame["qa_effect"],
+            y=frame[category_column],
+            orientation="h",
+            name=label,
+            marker_color=[OKABE_ITO[2] if v >= 0 else OKABE_ITO[5] for v in frame["qa_effect"]],
+            error_x={"type": "data", "symmetric": False, "array": high, "arrayminus": low, "color": "#444"},
+            hovertemplate=f"%{{y}}: %{{x:+.2f}}<extra>{_text(label)}</extra>",
+        )
+    )
+    fig.add_vline(x=0, line={"color": "#888", "width": 1})
+    _layout(fig, None, "points", x_title, height=max(260, 40 * len(frame) + 90), legend=False)
+    fig.update_layout(xaxis={"tickformat": "+.0f", "zeroline": True}, xaxis_title=x_title, yaxis_title=None,
+                      yaxis={"autorange": "reversed"})  # fmt: skip
+    return fig

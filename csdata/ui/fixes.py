@@ -11,14 +11,12 @@ import's checks read as they read a file's cell. Everything is decided in
 
 `history_panel` shows a record's versions (`csdata.records.history.versions`): when, who, what
 changed (before → after) and why. A submission this session already carried out (a double
-click, a rerun) is not carried out again: it says what the first one did.
+click, a rerun) is not carried out again: it says what the first one did (`csdata.ui.saving`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 import types
 import typing
 from typing import Any, Literal
@@ -31,18 +29,16 @@ from csdata.imports import ingest
 from csdata.policy import History
 from csdata.records import corrections, history
 from csdata.store.warehouse import Warehouse
-from csdata.text.i18n import COLUMNS, Problem, column_label, family_key, literal, t
+from csdata.text.i18n import COLUMNS, Problem, column_label, family_key, literal, t, text_key
+from csdata.ui import saving
 from csdata.ui.core import lang, policy, problem_text, tr
 
-_DONE = "_fx_done"  # fingerprint of a submission -> the message it ended with
-_MESSAGE = "_fx_message"  # kind -> the last message shown above its form
-_GENERATION = "_fx_generation"  # kind -> how many times a form of the kind was carried out
 _CONFIRM = "_fx_confirm"  # kind -> (record id, reason) of a void awaiting its confirmation
 _VOIDS = "_fx_voids"  # kind -> how many records of the kind were voided (the choice's generation)
 
-
-def _fingerprint(*parts: object) -> str:
-    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
+# One form per kind (its widgets' keys start `fx_<kind>_f`).
+for _kind in corrections.KINDS:
+    saving.register(f"fix_{_kind}", f"fx_{_kind}_f")
 
 
 def _labels(wh: Warehouse) -> dict[str, str]:
@@ -152,10 +148,7 @@ def correct_or_void(wh: Warehouse, user: User, kind: str) -> None:
     see its history beside it."""
     scope = user.scope
     st.caption(tr("fix_intro"))
-    message = st.session_state.get(_MESSAGE, {}).get(kind)
-    if message is not None:
-        level, text = message
-        (st.success if level == "success" else st.info)(text, icon=":material/check_circle:")
+    saving.last_saved(f"fix_{kind}", user)
     listed = corrections.choices(wh, kind, scope)
     pick, by_id = st.columns([3, 2])
     # After a void the choice is drawn afresh and empty under new keys (a deleted widget state
@@ -188,10 +181,10 @@ def correct_or_void(wh: Warehouse, user: User, kind: str) -> None:
 
 
 def _form(wh: Warehouse, user: User, kind: str, record_id: str, stored: dict) -> None:
-    generation = st.session_state.get(_GENERATION, {}).get(kind, 0)
+    k = saving.keys(f"fix_{kind}")
     model = ingest.record_model(kind, History.load(wh))
     labels = _labels(wh)
-    prefix = f"fx_{kind}_{record_id}_{generation}"
+    prefix = k(f"fx_{kind}_f_{record_id}")
     with st.form(key=f"{prefix}_form", border=True):
         values = {}
         columns = st.columns(2)
@@ -206,8 +199,8 @@ def _form(wh: Warehouse, user: User, kind: str, record_id: str, stored: dict) ->
         save = buttons.form_submit_button(tr("fix_save"), type="primary", icon=":material/save:")
         void = buttons.form_submit_button(tr("fix_void"), icon=":material/delete:")
     if save:
-        _once(kind, ("correct", kind, record_id, values, reason), lambda: _correct(wh, user, kind, record_id,
-                                                                                   values, reason))  # fmt: skip
+        _once(kind, ("correct", kind, record_id, values, reason),
+              lambda: _correct(wh, user, kind, record_id, values, reason))  # fmt: skip
     if void:
         if not (reason or "").strip():
             st.error(tr("fix_reason_required"))
@@ -227,26 +220,18 @@ def _form(wh: Warehouse, user: User, kind: str, record_id: str, stored: dict) ->
 
 
 def _once(kind: str, submission: tuple, act) -> None:
-    """Carry out a submission once: the same one again says what the first did."""
-    done = st.session_state.setdefault(_DONE, {})
-    key = _fingerprint(*submission)
-    if key in done:
-        _finish(kind, "info", tr("fix_done_already", what=done[key]))
-        return
-    try:
-        text = act()
-    except Problem as exc:
-        st.error(problem_text(exc))
-        return
-    done[key] = text
-    _finish(kind, "success", text)
+    """Carry out a submission once (`saving.save_once`): the same one again says what the first did."""
+    saving.save_once(
+        f"fix_{kind}", submission, act, _said, refused=_refusal, already=text_key("fix_done_already")
+    )
 
 
-def _finish(kind: str, level: str, text: str) -> None:
-    st.session_state.setdefault(_MESSAGE, {})[kind] = (level, text)
-    generations = st.session_state.setdefault(_GENERATION, {})
-    generations[kind] = generations.get(kind, 0) + 1
-    st.rerun()
+def _said(text: str) -> saving.Saved:
+    return saving.Saved(text, text)
+
+
+def _refusal(exc: Problem) -> None:
+    st.error(problem_text(exc))
 
 
 def _correct(wh: Warehouse, user: User, kind: str, record_id: str, values: dict, reason: str) -> str:
@@ -267,10 +252,10 @@ def _void(wh: Warehouse, user: User, kind: str, record_id: str, reason: str) -> 
 def undo_last_step(wh: Warehouse, user: User, ticket_id: str) -> None:
     """The ticket's last workflow step, and a button to undo it with a reason."""
     step = corrections.last_step(wh, ticket_id)
-    undone = st.session_state.pop("_fu_undone", None)
-    if undone is not None:
-        st.success(undone, icon=":material/check_circle:")
-    with st.expander(tr("undo_title"), icon=":material/undo:", expanded=undone is not None):
+    form = f"undo_{ticket_id}"
+    saving.register(form, "fu_undo_")
+    saving.last_saved(form, user)
+    with st.expander(tr("undo_title"), icon=":material/undo:"):
         if step is None:
             st.caption(tr("undo_nothing", ticket=ticket_id))
             return
@@ -279,16 +264,10 @@ def undo_last_step(wh: Warehouse, user: User, ticket_id: str) -> None:
         reason = st.text_input(tr("fix_reason"), max_chars=300, key=f"fu_undo_reason_{step['id']}")
         if not st.button(tr("undo_button"), key=f"fu_undo_{step['id']}", icon=":material/undo:"):
             return
-        done = st.session_state.setdefault(_DONE, {})
-        key = _fingerprint("undo", ticket_id, step["id"])
-        if key in done:
-            st.info(tr("fix_done_already", what=done[key]))
-            return
-        try:
+
+        def undo() -> str:
             corrections.undo_step(wh, user.username, ticket_id, reason, user.scope, expected=step["id"])
-        except Problem as exc:
-            st.error(problem_text(exc))
-            return
-        done[key] = tr("undo_done", ticket=ticket_id, step=name)
-        st.session_state["_fu_undone"] = done[key]
-        st.rerun()
+            return tr("undo_done", ticket=ticket_id, step=name)
+
+        undone = ("undo", ticket_id, step["id"])
+        saving.save_once(form, undone, undo, _said, refused=_refusal, already=text_key("fix_done_already"))

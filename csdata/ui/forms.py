@@ -8,8 +8,6 @@ field it is about, in the reader's language, and nothing is written unless every
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 
 import pandas as pd
 import streamlit as st
@@ -19,7 +17,6 @@ from csdata.access.auth import User
 from csdata.access.scope import Scope
 from csdata.analytics import lookups
 from csdata.imports.ingest import ImportError_, Report
-from csdata.pages import PAGES
 from csdata.policy import CHANNELS
 from csdata.records import entry
 from csdata.records.master_data import ORG_KINDS
@@ -31,13 +28,13 @@ from csdata.text.i18n import (
     family_key,
     fmt_money,
     literal,
-    md,
     t,
     validation_messages,
 )
-from csdata.ui import fixes
+from csdata.ui import fixes, saving
 from csdata.ui.core import data_version, lang, policy, problem_text, tr
 from csdata.ui.datatable import blank, download_buttons, readable, table_with_downloads
+from csdata.ui.saving import Saved, keys, last_saved, save_once
 
 __all__ = [
     "appraisal_form", "appraisals_to_confirm", "audit_form", "follow_up", "teamwork_form", "ticket_form",
@@ -131,14 +128,10 @@ def _save(fields: Fields, save, key_field: str):
     return report
 
 
-# -- a save happens once ----------------------------------------------------------------------
+# -- a save happens once (csdata.ui.saving) -----------------------------------------------------
 
-_SUBMITTED = "_submitted"  # form -> {fingerprint of the values: id saved}: this session's saves
-_LAST_SAVED = "_last_saved"  # form -> (kind, message, link) shown above the form after a save
-_GENERATION = "_generation"  # form -> how many times it was saved in this session
-_MADE_IDS = "_made_ids"  # form -> {fingerprint of the values: the id made for them}
 # Each form's widget-key prefix, and the keys a save leaves as they were.
-_FORMS: dict[str, tuple[str, tuple[str, ...]]] = {
+for _form, (_prefix, _keep) in {
     "ticket": ("tk_", ()),
     "audit": ("qa_", ()),
     "training": ("tr_", ()),
@@ -149,80 +142,8 @@ _FORMS: dict[str, tuple[str, tuple[str, ...]]] = {
     # the Organisation page's forms, to add and to correct a record of each kind (csdata.ui.organisation)
     **{f"org_add_{kind}": (f"oa_{kind}_", ()) for kind in ORG_KINDS},
     **{f"org_edit_{kind}": (f"oe_{kind}_", (f"oe_{kind}_choice",)) for kind in ORG_KINDS},
-}
-
-
-def _keys(form: str):
-    """The widget keys of `form` in its current generation: a saved form's widgets get new keys,
-    so the browser draws them empty (a deleted widget state would keep showing the old values)
-    and a second click of the old Save button is dropped."""
-    generation = st.session_state.get(_GENERATION, {}).get(form, 0)
-    return lambda name: name if generation == 0 else f"{name}~{generation}"
-
-
-def _fingerprint(values: dict) -> str:
-    return hashlib.sha256(json.dumps(values, sort_keys=True, default=str).encode()).hexdigest()
-
-
-def _done(
-    form: str,
-    message: md,
-    link: tuple[str, dict] | None = None,
-    kind: str = "success",
-    saved: tuple[dict, str] | None = None,
-):
-    """Draws the form afresh and empty (but the keys it keeps), with `message` (and a link to the
-    record) above it. `saved` (the values submitted, the id they were saved under) is remembered,
-    so that the same values submitted again are not saved twice (see `_once`)."""
-    if saved is not None:
-        values, record_id = saved
-        st.session_state.setdefault(_SUBMITTED, {}).setdefault(form, {})[_fingerprint(values)] = record_id
-    st.session_state.setdefault(_LAST_SAVED, {})[form] = (kind, message, link)
-    generations = st.session_state.setdefault(_GENERATION, {})
-    generations[form] = generations.get(form, 0) + 1
-    prefix, keep = _FORMS[form]
-    for key in [k for k in st.session_state if isinstance(k, str) and k.startswith(prefix) and k not in keep]:
-        del st.session_state[key]
-    st.rerun()
-
-
-def _once(form: str, values: dict) -> None:
-    """Stops a second submission of values this session already saved: says under which id, and
-    clears the form."""
-    saved = st.session_state.get(_SUBMITTED, {}).get(form, {}).get(_fingerprint(values))
-    if saved is not None:
-        _done(form, tr("entry_already_saved", id=saved), kind="info")
-
-
-def _new_id(form: str, values: dict, prefix: str) -> str:
-    """The id made for these values in this session: the same on every run until the form is
-    saved, so two clicks of Save whose runs overlap save one record, not two."""
-    made = st.session_state.setdefault(_MADE_IDS, {}).setdefault(form, {})
-    return made.setdefault(_fingerprint(values), entry.new_id(prefix))
-
-
-def _last_saved(form: str, user: User) -> None:
-    """The message of the form's last save (or refused second submission), with its link."""
-    done = st.session_state.get(_LAST_SAVED, {}).get(form)
-    if done is None:
-        return
-    kind, message, link = done
-    box = st.container(horizontal=True, vertical_alignment="center")
-    (box.success if kind == "success" else box.info)(message, icon=":material/check_circle:")
-    if link is not None:
-        target, params = link
-        if target == st.session_state.get("page"):
-            # A link to the page on screen would not navigate: the address takes the record instead
-            # (the page opens on it, and the address is the one to send to a colleague).
-            box.button(tr(family_key("entry_open_", target)), on_click=st.query_params.update, args=(params,),
-                       icon=":material/arrow_forward:", key=f"_open_{form}")  # fmt: skip
-        elif user.may_open(target):
-            box.page_link(
-                PAGES[target].file,
-                label=tr(family_key("entry_open_", target)),
-                query_params=params,
-                icon=":material/open_in_new:",
-            )
+}.items():
+    saving.register(_form, _prefix, _keep)
 
 
 def _agent_link(agent: str | None, day: dt.date | None) -> tuple[str, dict] | None:
@@ -291,8 +212,8 @@ def ticket_form(wh: Warehouse, user: User) -> None:
     clients = lookups.clients(wh, scope)
     agents = lookups.agents(wh, scope)
     fields = Fields()
-    k = _keys("ticket")
-    _last_saved("ticket", user)
+    k = keys("ticket")
+    last_saved("ticket", user)
     with st.form("ticket_form"):
         c1, c2, c3 = st.columns(3)
         with c1:
@@ -367,21 +288,17 @@ def ticket_form(wh: Warehouse, user: User) -> None:
         fields.add("callback_promised_at", tr("entry_before_opened"))
     if fields.show():
         return
-    _once("ticket", values)
-    row = {**values, "ticket_id": values["ticket_id"] or _new_id("ticket", values, "F")}
-    # A second click whose run began before the first one's save was remembered finds the id made
-    # for these values saved already: it says what the first click saved, and saves nothing.
-    saved_before = not values["ticket_id"] and lookups.ticket(wh, row["ticket_id"], scope) is not None
-    if not saved_before:
-        report = _save(fields, lambda: entry.save_ticket(wh, user.username, scope, row), "ticket_id")
-        if fields.show() or report is None:
-            return
-    _done(
+    row = {**values, "ticket_id": values["ticket_id"] or entry.new_id("F")}
+    ticket_id = row["ticket_id"]
+    save_once(
         "ticket",
-        tr("entry_ticket_saved", id=row["ticket_id"]),
-        ("tickets", {"ticket": row["ticket_id"]}),
-        saved=(values, row["ticket_id"]),
+        values,
+        lambda: _save(fields, lambda: entry.save_ticket(wh, user.username, scope, row), "ticket_id"),
+        lambda _: Saved(
+            ticket_id, tr("entry_ticket_saved", id=ticket_id), ("tickets", {"ticket": ticket_id})
+        ),
     )
+    fields.show()
 
 
 FOLLOW_COLUMNS = (
@@ -538,8 +455,8 @@ def audit_form(wh: Warehouse, user: User) -> None:
     qa_staff = lookups.employees(wh, ("qa",))
     owners = lookups.employees(wh, ("supervisor", "qa", "trainer", "manager"))
     fields = Fields()
-    k = _keys("audit")
-    _last_saved("audit", user)
+    k = keys("audit")
+    last_saved("audit", user)
     if k("qa_auditor") not in st.session_state and user.employee_id in set(qa_staff["employee_id"]):
         st.session_state[k("qa_auditor")] = user.employee_id  # the signed-in auditor
 
@@ -680,20 +597,22 @@ def audit_form(wh: Warehouse, user: User) -> None:
     if fields.show():
         return
     submitted = {**values, "action": None if action is None else action.model_dump()}
-    _once("audit", submitted)
-    report = _save(
-        fields, lambda: entry.save_audit(wh, user.username, values, action, user.scope), "audit_id"
-    )
-    if fields.show() or report is None:
-        return
-    audit_id = report.assigned.get("audit_id", values["audit_id"])
-    score = "–" if live is None else f"{live:.1f}"
-    _done(
+    save_once(
         "audit",
-        tr("qa_saved", id=audit_id, score=score),
-        _agent_link(agent, audited_at),
-        saved=(submitted, audit_id),
+        submitted,
+        lambda: _save(
+            fields, lambda: entry.save_audit(wh, user.username, values, action, user.scope), "audit_id"
+        ),
+        lambda report: _audit_saved(
+            report.assigned.get("audit_id", values["audit_id"]), live, agent, audited_at
+        ),
     )
+    fields.show()
+
+
+def _audit_saved(audit_id: str, score: float | None, agent: str, day: dt.date) -> Saved:
+    shown = "–" if score is None else f"{score:.1f}"
+    return Saved(audit_id, tr("qa_saved", id=audit_id, score=shown), _agent_link(agent, day))
 
 
 # -- training ------------------------------------------------------------------------------------
@@ -705,8 +624,8 @@ def training_form(wh: Warehouse, user: User) -> None:
     courses = lookups.courses(wh)
     kinds = dict(zip(courses["course"], courses["kind"], strict=True))
     fields = Fields()
-    k = _keys("training")
-    _last_saved("training", user)
+    k = keys("training")
+    last_saved("training", user)
     c1, c2 = st.columns(2)
     with c1:
         employee = _person("f_employee", people, k("tr_employee"))
@@ -766,16 +685,21 @@ def training_form(wh: Warehouse, user: User) -> None:
         return
     # The attempt proposed moves on once saved: the same result a second time is the same submission.
     submitted = {k: v for k, v in values.items() if k != "attempt"}
-    _once("training", submitted)
-    report = _save(fields, lambda: entry.save_training(wh, user.username, values, user.scope), "attempt")
-    if fields.show() or report is None:
-        return
-    attempt_no = report.assigned.get("attempt", values["attempt"])
-    _done(
+    save_once(
         "training",
-        tr("tr_saved", employee=employee, course=values["course"], attempt=attempt_no),
-        _agent_link(employee, taken_on),
-        saved=(submitted, f"{employee} · {values['course']} · {attempt_no}"),
+        submitted,
+        lambda: _save(fields, lambda: entry.save_training(wh, user.username, values, user.scope), "attempt"),
+        lambda report: _training_saved(employee, values["course"], report.assigned.get("attempt", values["attempt"]),
+                                       taken_on),
+    )  # fmt: skip
+    fields.show()
+
+
+def _training_saved(employee: str, course: str, attempt: int, day: dt.date) -> Saved:
+    return Saved(
+        f"{employee} · {course} · {attempt}",
+        tr("tr_saved", employee=employee, course=course, attempt=attempt),
+        _agent_link(employee, day),
     )
 
 
@@ -797,8 +721,8 @@ def appraisal_form(wh: Warehouse, user: User) -> None:
         return
     agents = lookups.agents(wh, user.scope)
     fields = Fields()
-    k = _keys("appraisal")
-    _last_saved("appraisal", user)
+    k = keys("appraisal")
+    last_saved("appraisal", user)
     c1, c2 = st.columns(2)
     names = [p for p, _ in periods]
     period = c1.selectbox(tr("appraisal_period"), names, key="ap_period")
@@ -896,23 +820,28 @@ def appraisal_form(wh: Warehouse, user: User) -> None:
         fields.add("reason", tr("entry_reason_required"))
     if fields.show():
         return
-    _once("appraisal", row)
-    report = _save(
-        fields,
-        lambda: entry.save_appraisal(wh, user.username, row, proposal, reason, user.scope),
-        "employee_id",
+
+    def saved(_) -> Saved:
+        grade = entry.outcome(wh, pol, employee, values).grade  # type: ignore[arg-type]
+        return Saved(
+            f"{employee} · {period}",
+            tr("ap_saved", employee=employee, period=period, grade=grade),
+            _agent_link(employee, ends_on),
+        )
+
+    save_once(
+        "appraisal",
+        row,
+        lambda: _save(
+            fields,
+            lambda: entry.save_appraisal(wh, user.username, row, proposal, reason, user.scope),
+            "employee_id",
+        ),
+        saved,
     )
     if fields.errors.get("employee_id") and existing is not None:
         fields.errors["employee_id"] = [tr("ap_already")]
-    if fields.show() or report is None:
-        return
-    grade = entry.outcome(wh, pol, employee, values).grade  # type: ignore[arg-type]
-    _done(
-        "appraisal",
-        tr("ap_saved", employee=employee, period=period, grade=grade),
-        _agent_link(employee, ends_on),
-        saved=(row, f"{employee} · {period}"),
-    )
+    fields.show()
 
 
 WAITING_FILTER = ("all", *entry.WAITING)  # what the "To confirm" list shows: everything, or one kind
@@ -981,8 +910,8 @@ def teamwork_form(wh: Warehouse, user: User) -> None:
         return
     agents = lookups.agents(wh, user.scope)
     fields = Fields()
-    k = _keys("teamwork")
-    _last_saved("teamwork", user)
+    k = keys("teamwork")
+    last_saved("teamwork", user)
     c1, c2 = st.columns(2)
     period = c1.selectbox(tr("appraisal_period"), open_periods, key="tw_period")
     employee = _person("f_employee", agents, k("tw_employee"), c2)
@@ -1024,19 +953,25 @@ def _save_teamwork(
         fields.add("teamwork", tr("tw_need_score"))
         return
     row = {"period": period, "employee_id": employee, "teamwork": teamwork, "comment": comment.strip()}
-    _once("teamwork", row)
-    try:
-        written = entry.propose_teamwork(wh, user.username, user.scope, period, employee, teamwork, comment)
-    except Problem as exc:
+
+    def refused(exc: Problem) -> None:
         field = {"appr_teamwork_range": "teamwork", "appr_comment_too_long": "teamwork"}.get(
             exc.key, "employee_id"
         )
         fields.add(field, problem_text(exc))
-        return
-    message = (
-        tr("tw_saved", employee=employee, period=period) if written else tr("tw_unchanged", employee=employee)
+
+    def saved(written: bool) -> Saved:
+        if written:
+            return Saved(f"{employee} · {period}", tr("tw_saved", employee=employee, period=period))
+        return Saved(f"{employee} · {period}", tr("tw_unchanged", employee=employee), kind="info")
+
+    save_once(
+        "teamwork",
+        row,
+        lambda: entry.propose_teamwork(wh, user.username, user.scope, period, employee, teamwork, comment),
+        saved,
+        refused=refused,
     )
-    _done("teamwork", message, kind="success" if written else "info", saved=(row, f"{employee} · {period}"))
 
 
 def period_status(wh: Warehouse, user: User) -> None:

@@ -24,15 +24,16 @@ import streamlit as st
 
 from csdata.access.auth import User
 from csdata.analytics import lookups
-from csdata.records import history, master_data
+from csdata.records import entry, history, master_data
 from csdata.records.master_data import ORG_KINDS, key_of
 from csdata.records.models import KINDS
 from csdata.store.warehouse import Warehouse
 from csdata.text.i18n import Problem, column_label, family_key, literal, t
 from csdata.ui.core import lang, problem_text, tr
 from csdata.ui.datatable import readable, table_with_downloads
-from csdata.ui.forms import Fields, _done, _keys, _last_saved, _new_id, _once, _save
+from csdata.ui.forms import Fields, _save
 from csdata.ui.importer import template_downloads
+from csdata.ui.saving import Saved, keys, last_saved, save_once
 
 __all__ = ["organisation_page"]
 
@@ -210,27 +211,23 @@ def _fields(
 
 def _add_form(wh: Warehouse, user: User, kind: str, refs: dict[str, list[str]]) -> None:
     form = f"org_add_{kind}"
-    k = _keys(form)
-    _last_saved(form, user)
+    k = keys(form)
+    last_saved(form, user)
     fields = Fields()
     values = _fields(kind, refs, {}, lambda name: k(f"oa_{kind}_{name}"), fields)
     if not st.button(tr("org_add_save"), type="primary", key=k(f"oa_{kind}_save")):
         return
     key = key_of(kind)
-    _once(form, values)
     row = dict(values)
     if kind == "employees" and not row[key]:  # a person without a 工号 gets one made
-        row[key] = _new_id(form, values, "E")
-    # A second click whose run began before the first one's save was remembered finds the id made
-    # for these values saved already: it says what the first click saved, and saves nothing.
-    saved_before = not values[key] and master_data.current(wh, kind, row[key]) is not None
-    if not saved_before:
-        report = _save(fields, lambda: master_data.add(wh, user.username, kind, row, user.scope), key)
-        if fields.show() or report is None:
-            return
-    _done(
-        form, tr("org_added", kind=tr(family_key("imp_kind_", kind)), id=row[key]), saved=(values, row[key])
+        row[key] = entry.new_id("E")
+    save_once(
+        form,
+        values,
+        lambda: _save(fields, lambda: master_data.add(wh, user.username, kind, row, user.scope), key),
+        lambda _: Saved(row[key], tr("org_added", kind=tr(family_key("imp_kind_", kind)), id=row[key])),
     )
+    fields.show()
 
 
 # -- changing ------------------------------------------------------------------------------------
@@ -239,7 +236,7 @@ def _add_form(wh: Warehouse, user: User, kind: str, refs: dict[str, list[str]]) 
 def _edit(wh: Warehouse, user: User, kind: str, frame: pd.DataFrame, refs: dict[str, list[str]]) -> None:
     form = f"org_edit_{kind}"
     key = key_of(kind)
-    _last_saved(form, user)
+    last_saved(form, user)
     names = dict(zip(frame[key], frame["name"], strict=True)) if kind == "employees" else {}
     chosen = st.selectbox(
         tr("org_choose"),
@@ -265,7 +262,7 @@ def _edit_form(
     wh: Warehouse, user: User, kind: str, refs: dict[str, list[str]], chosen: str, record: dict
 ) -> None:
     form = f"org_edit_{kind}"
-    k = _keys(form)
+    k = keys(form)
     fields = Fields()
     # Each record its own widgets: choosing another shows its values, not the last one's.
     values = _fields(kind, refs, record, lambda name: k(f"oe_{kind}_{name}_{chosen}"), fields, key_of(kind))
@@ -282,18 +279,19 @@ def _edit_form(
     if not st.button(tr("org_edit_save"), type="primary", key=k(f"oe_{kind}_save_{chosen}")):
         return
     submitted = {**values, "_reason": reason.strip(), "_effective": effective}
-    _once(form, submitted)
-    try:
+
+    def change():
         report = master_data.edit(wh, user.username, kind, values, reason, user.scope, effective)
-    except Problem as exc:
+        if report.rejects:
+            fields.add_report(report)
+            return None
+        return report
+
+    def refused(exc: Problem) -> None:
         fields.add("reason" if exc.key == "org_reason_required" else "", problem_text(exc))
-        fields.show()
-        return
-    if report.rejects:
-        fields.add_report(report)
-        fields.show()
-        return
-    _done(form, tr("org_changed", id=chosen), saved=(submitted, chosen))
+
+    save_once(form, submitted, change, lambda _: Saved(chosen, tr("org_changed", id=chosen)), refused=refused)
+    fields.show()
 
 
 def _history(wh: Warehouse, user: User, kind: str, record_id: str) -> None:

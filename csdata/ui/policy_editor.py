@@ -131,6 +131,20 @@ def _columns(wh: Warehouse, language: str) -> dict[str, object]:
     }
 
 
+def _effects_box(effects: pol.EffectWindows) -> dict[str, int]:
+    """How the effect of an action is measured: the windows' days and the fewest audits in each."""
+    st.markdown(f"**{tr('policy_effects')}**")
+    st.caption(tr("policy_effects_help"))
+    before, after, least = st.columns(3)
+    with before:
+        days_before = st.number_input(tr("policy_effects_before"), 1, 365, int(effects.days_before), 1)
+    with after:
+        days_after = st.number_input(tr("policy_effects_after"), 1, 365, int(effects.days_after), 1)
+    with least:
+        min_audits = st.number_input(tr("policy_effects_min_audits"), 1, 100, int(effects.min_audits), 1)
+    return {"days_before": int(days_before), "days_after": int(days_after), "min_audits": int(min_audits)}
+
+
 def policy_editor(wh: Warehouse, me: User) -> None:
     """Every table of the policy, editable; saved as a new version only when every rule holds."""
     language = lang()
@@ -205,6 +219,7 @@ def policy_editor(wh: Warehouse, me: User) -> None:
         edited["seniority"] = editor("seniority", "policy_seniority")
     edited["contract_targets"] = editor("contract_targets", "policy_contract_targets")
     edited["contract_sla"] = editor("contract_sla", "policy_contract_sla")
+    scalars["effects"] = _effects_box(base.effects)
     edited["compliance"] = editor("compliance", "policy_compliance", fixed=True)
     st.caption(tr("policy_compliance_help"))
     scalars["effective_from"] = st.date_input(
