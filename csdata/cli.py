@@ -504,6 +504,7 @@ def _policy_text(policy, lang: str) -> list[str]:
         f"{t('policy_training_hours', lang)}: {policy.training_hours_per_quarter:g}",
         f"{t('policy_min_audits', lang)}: {policy.min_audits_for_ranking}",
     ]
+    out += _compliance_text(policy, lang)
     out += [
         "",
         t("policy_effects", lang),
@@ -511,7 +512,6 @@ def _policy_text(policy, lang: str) -> list[str]:
         f"  {t('policy_effects_after', lang)}: {policy.effects.days_after}",
         f"  {t('policy_effects_min_audits', lang)}: {policy.effects.min_audits}",
     ]
-    out += _compliance_text(policy, lang)
     return out
 
 
