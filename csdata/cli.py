@@ -1,4 +1,4 @@
-"""The `csdata` command: init, kpi, export, import, history, void, user, appraisals, policy, payroll, bench, backup, restore, serve.
+"""The `csdata` command: init, kpi, export, import, history, void, user, appraisals, policy, payroll, breaches, bench, backup, restore, serve.
 
 Each subcommand parses and checks its arguments, calls the engine and prints. A problem the user
 can fix ends in one line on stderr and exit status 2, in the language of CSDATA_LANG; nothing
@@ -504,6 +504,7 @@ def _policy_text(policy, lang: str) -> list[str]:
         f"{t('policy_training_hours', lang)}: {policy.training_hours_per_quarter:g}",
         f"{t('policy_min_audits', lang)}: {policy.min_audits_for_ranking}",
     ]
+    out += _compliance_text(policy, lang)
     out += [
         "",
         t("policy_effects", lang),
@@ -511,6 +512,24 @@ def _policy_text(policy, lang: str) -> list[str]:
         f"  {t('policy_effects_after', lang)}: {policy.effects.days_after}",
         f"  {t('policy_effects_min_audits', lang)}: {policy.effects.min_audits}",
     ]
+    return out
+
+
+def _compliance_text(policy, lang: str) -> list[str]:
+    """The compliance rules: each switched on or off, its owning role and its numbers."""
+    from csdata.policy import RULE_NUMBERS, RULES
+    from csdata.text.i18n import family_key
+
+    heads = {"days": "policy_rule_days", "audits_per_agent_month": "policy_rule_audits"}
+    out = ["", t("policy_compliance", lang)]
+    for name in RULES:
+        rule = policy.compliance.rule(name).model_dump()
+        numbers = [f"{t(heads[n], lang)} {rule[n]}" for n in RULE_NUMBERS if n in rule]
+        state = t("yes" if rule["on"] else "no", lang)
+        owner = t(family_key("role_", rule["owner"]), lang)
+        out.append(
+            "  " + "  ".join([name, state, owner, *numbers, t(family_key("breach_rule_", name), lang)])
+        )
     return out
 
 
@@ -578,6 +597,40 @@ def cmd_payroll(args) -> int:
         sums = payroll.totals(frame)
         print(
             t("cli_payroll_totals", lang, people=len(frame), total=f"{sums['total']:,.2f}"), file=sys.stderr
+        )
+    return 0
+
+
+def cmd_breaches(args) -> int:
+    """The compliance queue as of a day: a line per breach, or one JSON list."""
+    from csdata.analytics import compliance
+    from csdata.policy import RULES
+    from csdata.text.i18n import family_key
+
+    lang = _lang()
+    for rule in args.rule or []:
+        if rule not in RULES:
+            raise UserError("breach_unknown_rule", value=rule, known=", ".join(RULES))
+    wh = _open(args, read_only=True)
+    known = lookups.clients(wh)
+    for client in args.client or []:
+        if client not in known:
+            raise UserError("err_unknown_client", value=client, known=", ".join(known) or "–")
+    as_of = args.as_of or dt.date.today()
+    found = compliance.breaches(
+        wh, _scope_of(wh, args.as_user), as_of, rules=tuple(args.rule or ()), clients=tuple(args.client or ())
+    )
+    rows = found[list(compliance.COLUMNS)].to_dict("records")
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, default=str))
+        return 0
+    print(t("cli_breaches_header", lang, count=len(rows), date=as_of))
+    for r in rows:
+        rule = t(family_key("breach_rule_", r["rule"]), lang)
+        state = t(family_key("breach_state_", r["state"]), lang)
+        where = " · ".join(str(v) for v in (r["client"], r["team"]) if v)
+        print(
+            f"{r['since']}  {r['age_days']:>4}  {r['subject_id']:<12} {rule} [{r['owner_role']}, {state}] {where}"
         )
     return 0
 
@@ -800,6 +853,27 @@ def parser() -> argparse.ArgumentParser:
         "--as", dest="as_user", metavar="USER", help="only what this account may see (default: everything)"
     )
     pay.set_defaults(func=cmd_payroll)
+
+    breaches = with_db(
+        sub.add_parser(
+            "breaches", help="the compliance queue: every breach of the policy's rules as of a day"
+        )
+    )
+    breaches.add_argument(
+        "--as-of", dest="as_of", type=_date("--as-of"), help="evaluate as of this day (default: today)"
+    )
+    breaches.add_argument("--rule", action="append", help="only this rule (repeatable)")
+    breaches.add_argument("--client", action="append", help="only this client (repeatable)")
+    breaches.add_argument(
+        "--as", dest="as_user", metavar="USER", help="only what this account may see (default: everything)"
+    )
+    breaches.add_argument(
+        "--json",
+        action="store_true",
+        help="one JSON list: rule, subject_kind, subject_id, employee_id, client, team, since, age_days, "
+        "owner_role, state",
+    )
+    breaches.set_defaults(func=cmd_breaches)
 
     from csdata.demo import bench
 

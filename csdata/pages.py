@@ -76,6 +76,7 @@ PAGES: dict[str, Page] = {
         _page("people", _DASHBOARDS, "admin exec supervisor hr", "badge", _PEOPLE),
         _page("clients", _DASHBOARDS, "admin exec supervisor finance client", "business_center", HEADLINE),
         _page("agent", _DASHBOARDS, "admin exec supervisor qa hr", "person", _AGENT),
+        _page("compliance", _DASHBOARDS, "admin exec supervisor qa hr client", "assignment_late"),
         _page("tickets", _DATA, "admin supervisor", "support_agent"),
         _page("audits", _DATA, "admin qa", "fact_check"),
         _page("training", _DATA, "admin hr", "school"),

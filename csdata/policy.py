@@ -262,6 +262,69 @@ class EffectWindows(BaseModel):
     min_audits: int = Field(3, ge=1, le=100)
 
 
+# -- the compliance rules: the loops the policy closes, each breach owned by a role ---------------
+
+# The rules, in the order the policy's loops run: onboarding, complaints and callbacks, corrective
+# actions, appraisal and coaching, training, QA sampling. `csdata.analytics.compliance` evaluates
+# each one as SQL; these names are its keys everywhere (the queue, the CLI, the JSON).
+RULES: tuple[str, ...] = (
+    "went_live_before_passing",
+    "handled_before_passing",
+    "complaint_unaccepted",
+    "callback_overdue",
+    "action_overdue",
+    "below_standard_without_coaching",
+    "below_standard_twice",
+    "training_hours_short",
+    "audits_below_plan",
+)
+# The roles that may own a rule's breaches (a client company's account owns none; finance none).
+OwnerRole = Literal["admin", "exec", "supervisor", "qa", "hr"]
+OWNER_ROLES: tuple[str, ...] = ("admin", "exec", "supervisor", "qa", "hr")
+
+
+class BreachRule(BaseModel):
+    """One rule of the compliance queue: whether it is evaluated, and the role owning its breaches."""
+
+    on: bool = True
+    owner: OwnerRole
+
+
+class DaysRule(BreachRule):
+    """A rule with a number of days of grace (a complaint's, the coaching after an appraisal)."""
+
+    days: int = Field(ge=0, le=365)
+
+
+class AuditsRule(BreachRule):
+    """The QA sampling plan: the audits each agent has in a complete month."""
+
+    audits_per_agent_month: int = Field(4, ge=0, le=1000)
+
+
+class ComplianceRules(BaseModel):
+    """Every rule of the compliance queue with its numbers. The in-service training target is the
+    policy's `training_hours_per_quarter`, the pass marks those of the courses (else the policy's
+    onboarding pass mark), so no number is kept twice."""
+
+    went_live_before_passing: BreachRule = BreachRule(owner="hr")
+    handled_before_passing: BreachRule = BreachRule(owner="supervisor")
+    complaint_unaccepted: DaysRule = DaysRule(owner="supervisor", days=7)
+    callback_overdue: BreachRule = BreachRule(owner="supervisor")
+    action_overdue: BreachRule = BreachRule(owner="qa")
+    below_standard_without_coaching: DaysRule = DaysRule(owner="supervisor", days=14)
+    below_standard_twice: BreachRule = BreachRule(owner="hr")
+    training_hours_short: BreachRule = BreachRule(owner="hr")
+    audits_below_plan: AuditsRule = AuditsRule(owner="qa")
+
+    def rule(self, name: str) -> BreachRule:
+        return getattr(self, name)
+
+    def active(self) -> list[str]:
+        """The rules switched on, in order."""
+        return [r for r in RULES if self.rule(r).on]
+
+
 class Policy(BaseModel):
     effective_from: dt.date = dt.date(2020, 1, 1)
     sla_seconds: dict[Channel, int] = Field(
@@ -286,6 +349,7 @@ class Policy(BaseModel):
         default_factory=_default_seniority,
         description="monthly amount added to base pay from N completed years of service",
     )
+    compliance: ComplianceRules = Field(default_factory=ComplianceRules)
 
     @field_validator("seniority")
     @classmethod
@@ -520,7 +584,22 @@ def to_tables(policy: Policy) -> dict[str, list[dict]]:
             for c, sec in k.sla_seconds.items()
         ],
         "seniority": [s.model_dump() for s in policy.seniority],
+        "compliance": compliance_rows(policy.compliance),
     }
+
+
+# The numbers a compliance rule may have, as the columns of its table (None: the rule has none).
+RULE_NUMBERS = ("days", "audits_per_agent_month")
+
+
+def compliance_rows(rules: ComplianceRules) -> list[dict]:
+    """The compliance rules as one table, a row per rule in `RULES` order."""
+    out = []
+    for name in RULES:
+        dumped = rules.rule(name).model_dump()
+        out.append({"rule": name, "on": dumped["on"], "owner": dumped["owner"]}
+                   | {n: dumped.get(n) for n in RULE_NUMBERS})  # fmt: skip
+    return out
 
 
 def from_tables(tables: dict[str, list[dict]], pass_mark: float, scalars: dict) -> Policy:
@@ -571,7 +650,27 @@ def tables_body(tables: dict[str, list[dict]], pass_mark: float, scalars: dict) 
         },
         "appraisal": {"indicators": rows("indicators"), "bands": rows("bands")},
         **({"seniority": rows("seniority")} if "seniority" in tables else {}),
+        **_compliance_body(tables),
     }
+
+
+def _compliance_body(tables: dict[str, list[dict]]) -> dict:
+    """The compliance table as the policy's field: each row's rule with its switch, owner and the
+    numbers that rule has (a table without it, or an older file, keeps the defaults)."""
+    if "compliance" not in tables:
+        return {}
+    body: dict[str, dict] = {}
+    for r in tables["compliance"]:
+        if r.get("rule") not in RULES:
+            continue
+        fields = {"on": bool(r.get("on")), "owner": r.get("owner")}
+        fields |= {
+            n: r.get(n)
+            for n in RULE_NUMBERS
+            if n in ComplianceRules.model_fields[r["rule"]].annotation.model_fields
+        }
+        body[r["rule"]] = fields
+    return {"compliance": body}
 
 
 # -- where a rule is broken, as the editor names it ----------------------------------------------
@@ -597,6 +696,11 @@ _PLACES = {
     "days_after": "policy_effects_after",
     "min_audits": "policy_effects_min_audits",
     "seniority": "policy_field_seniority",
+    "compliance": "policy_compliance",
+    **{rule: family_key("breach_rule_", rule) for rule in RULES},
+    "owner": "policy_rule_owner",
+    "days": "policy_rule_days",
+    "audits_per_agent_month": "policy_rule_audits",
 }
 
 

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from csdata.analytics.metrics import CATALOG
-from csdata.ui import core, dashboard, drilldown, panels
+from csdata.ui import breaches, core, dashboard, drilldown, panels
 
 language = core.lang()
 metric = st.session_state.get("trend_metric", "service_level")
@@ -21,3 +21,4 @@ st.selectbox(
 title = f"{core.tr('trend_title')} · {CATALOG[metric].label(core.lang())}"
 panels.trend(wh, frames, metric, filters, "trend_chart", title)
 drilldown.drill_table(wh, frames, filters, scope, "drill")
+breaches.overview_counts(wh)

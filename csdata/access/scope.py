@@ -307,3 +307,9 @@ def limit_refusal(role: str, clients: tuple[str, ...], teams: tuple[str, ...]) -
     if teams and role != _SUPERVISOR:
         return text_key("auth_teams_supervisor_only")
     return None
+
+
+def owns_breach(role: str | None, owner: str) -> bool:
+    """Whether an account of this role may acknowledge or excuse a breach of a compliance rule
+    whose breaches `owner` (a role) owns: that role's accounts, and an administrator."""
+    return role is not None and (role == owner or administers(role)) and role != _CLIENT

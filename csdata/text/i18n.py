@@ -204,6 +204,8 @@ COLUMNS: tuple[str, ...] = (
     "years", "amount", "month", "days_employed", "days_in_month", "service_years", "seniority_pay",
     "appraisal_period", "total", "prorated", "award", "awarded_on", "recorded_by", "recorded_at",
     "voided_at", "voided_by", "void_reason", "awards",
+    "rule", "on", "owner_role", "days", "audits_per_agent_month", "subject_kind", "subject_id", "since",
+    "owner",
 )  # fmt: skip
 
 
@@ -229,6 +231,7 @@ ACTIONS: tuple[str, ...] = (
     "import.training", "import.appraisals", "import.employees", "sample.org", "sample.tickets",
     "sample.audits", "sample.scale_audits", "sample.training", "sample.appraisals", "action.step",
     "coaching.add", "appraisal_proposals.save", "recognitions.record", "recognitions.void",
+    "breach.acknowledge", "breach.excuse",
 )  # fmt: skip
 # A record voided, a ticket's step undone (`csdata.records.corrections`).
 ACTIONS += ("tickets.void", "audits.void", "training.void", "appraisals.void", "ticket.undo")

@@ -16,15 +16,15 @@ def key_families() -> dict[str, tuple[str, ...]]:
     """Prefix -> every member: each `prefix + member` is a key of the catalogs."""
     from csdata import pages
     from csdata.access.scope import LIMITED
-    from csdata.analytics import lookups
+    from csdata.analytics import compliance, lookups
     from csdata.analytics.metrics import CATALOG, SHORT_LABELS
     from csdata.imports import ingest
     from csdata.imports.ingest import CHOICES
-    from csdata.policy import _IN_RANGE, CHANNELS, default_policy
+    from csdata.policy import _IN_RANGE, CHANNELS, RULES, default_policy
     from csdata.records import entry
     from csdata.records.models import KINDS
     from csdata.text import i18n
-    from csdata.ui import fixes, forms, importer, organisation, policy_editor, sections
+    from csdata.ui import breaches, fixes, forms, importer, organisation, policy_editor, sections
 
     policy = default_policy()
     labelled = [*policy.scorecard.criteria, *policy.scorecard.critical_errors, *policy.appraisal.indicators]
@@ -62,6 +62,11 @@ def key_families() -> dict[str, tuple[str, ...]]:
         "org_value_": organisation.VALUES,
         "org_change_": organisation.CHANGES,
         "hist_change_": ("create", "update", "void"),
+        "breach_rule_": RULES,
+        "breach_subject_": compliance.SUBJECT_KINDS,
+        "breach_state_": compliance.STATES,
+        "compliance_do_": breaches.STEPS,
+        "compliance_done_": breaches.STEPS,
     }
 
 

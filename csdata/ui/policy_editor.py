@@ -110,6 +110,24 @@ def _columns(wh: Warehouse, language: str) -> dict[str, object]:
         "coefficient": number(column_label("coefficient", language), min_value=0, max_value=5),
         "years": number(column_label("years", language), min_value=0, max_value=60, step=1),
         "amount": number(column_label("amount", language), min_value=0, help=tr("policy_seniority_help")),
+        # The compliance rules: a fixed row per rule; the numbers a rule has not stay empty.
+        "rule": st.column_config.SelectboxColumn(
+            column_label("rule", language),
+            options=list(pol.RULES),
+            format_func=lambda r: tr(family_key("breach_rule_", r)),
+            disabled=True,
+        ),
+        "on": st.column_config.CheckboxColumn(column_label("on", language)),
+        "owner": st.column_config.SelectboxColumn(
+            column_label("owner_role", language),
+            options=list(pol.OWNER_ROLES),
+            format_func=lambda r: tr(family_key("role_", r)),
+            required=True,
+        ),
+        "days": number(column_label("days", language), min_value=0, max_value=365, step=1),
+        "audits_per_agent_month": number(
+            column_label("audits_per_agent_month", language), min_value=0, max_value=1000, step=1
+        ),
     }
 
 
@@ -202,6 +220,8 @@ def policy_editor(wh: Warehouse, me: User) -> None:
     edited["contract_targets"] = editor("contract_targets", "policy_contract_targets")
     edited["contract_sla"] = editor("contract_sla", "policy_contract_sla")
     scalars["effects"] = _effects_box(base.effects)
+    edited["compliance"] = editor("compliance", "policy_compliance", fixed=True)
+    st.caption(tr("policy_compliance_help"))
     scalars["effective_from"] = st.date_input(
         tr("policy_effective_from"), value=dt.date.today(), key="policy_from"
     )

@@ -1,0 +1,363 @@
+"""The compliance queue: every breach of the policy's loops, evaluated as of a day.
+
+The policy is a set of loops (pass the exam, then go live; follow a complaint until the customer
+accepts; keep a promised callback; close a corrective action; coach those below standard; train;
+audit). Each rule of `csdata.policy.ComplianceRules` is one SQL statement over the warehouse here,
+evaluated **as of a day** (today by default), never limited by a dashboard period: a breach is
+whatever the records say is broken on that day, however old. A breach is not stored: it leaves the
+queue by itself when its condition ends (the complaint accepted, the callback made, the action
+closed). What people did about it is stored, as steps (`breach_steps`, migration 016):
+acknowledged with who takes it on and a note, or excused with a reason; the latest step is its
+state, none means open.
+
+A breach is named by its rule, its subject (an employee, a ticket or a corrective action) and the
+day it began (`since`), so that an employee breaking a rule again later is a new breach. Every
+statement gives the same columns (rule, subject_kind, subject_id, employee_id, client, team, since)
+and is limited by the account's scope through `Scope.where` on the relation of its subject: a
+client company's account sees the complaint and callback rules of its own tickets and no rule
+about the company's people (nor the agent or team of a ticket); a supervisor the breaches of their
+teams.
+
+Readings the issue leaves open, decided once here:
+- the as-of day is whole: a callback promised any time on it is due by its end, a training or
+  audit dated on it counts;
+- a breach about a person counts only while they are employed on the as-of day (a leaver's
+  breaches leave the queue with them);
+- a breach's client and team are its ticket's (the queue it was offered to), else its person's
+  current ones (an action's client is its audit's, when it names one), as the scope reads them;
+- "active through" a quarter or month (training, audits) means live (go-live date, else the hire
+  date) on its first day and not left before its end; only agents (current position) count;
+- `since` is the first day the rule is broken: the go-live day; the day of the first ticket handled
+  before passing; the day a complaint's grace days run out (opened + days); the day of a promised
+  callback; the day after an action's due day; the day after the coaching window; the day after
+  the second period below standard; the day after the quarter or month measured.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from csdata.access.scope import EVERYTHING, Scope, owns_breach
+from csdata.analytics.compiler import _Params
+from csdata.policy import RULES, Policy, load_policy
+from csdata.text.i18n import Problem
+
+SUBJECT_KINDS = ("employee", "ticket", "action")
+STATES = ("open", "acknowledged", "excused")
+# The rule -> the kind of its subject, and the relation of `Scope.where` its rows are scoped as.
+SUBJECT = {
+    "went_live_before_passing": "employee",
+    "handled_before_passing": "employee",
+    "complaint_unaccepted": "ticket",
+    "callback_overdue": "ticket",
+    "action_overdue": "action",
+    "below_standard_without_coaching": "employee",
+    "below_standard_twice": "employee",
+    "training_hours_short": "employee",
+    "audits_below_plan": "employee",
+}
+_RELATION = {"employee": "employees", "ticket": "tickets", "action": "actions"}
+# The columns of a breach, as the queue, its download and `csdata breaches --json` give them.
+COLUMNS = (
+    "rule",
+    "subject_kind",
+    "subject_id",
+    "employee_id",
+    "client",
+    "team",
+    "since",
+    "age_days",
+    "owner_role",
+    "state",
+)
+
+# A person employed on the as-of day (hired by it, not left before its end).
+_EMPLOYED = "e.hire_date <= $asof AND coalesce(e.left_on > $asof, e.status = 'active')"
+# Each employee's first onboarding result at or above its course's pass mark (the policy's
+# onboarding pass mark for a course without one), taken by the as-of day.
+_PASSED = """(SELECT r.employee_id, min(r.taken_on) AS passed_on
+              FROM training_results r LEFT JOIN courses k ON k.course = r.course
+              WHERE r.kind = 'onboarding' AND r.taken_on <= $asof
+                AND r.score >= coalesce(k.pass_mark, $onboarding_pass_mark)
+              GROUP BY r.employee_id)"""
+# Below standard: a confirmed appraisal in the lowest grade band of the policy's scheme (an
+# appraisal is confirmed once its period is over, so its confirmation day is not asked for).
+_LOW = """(SELECT a.employee_id, a.period, p.ends_on,
+                  (SELECT count(*) FROM appraisal_periods q WHERE q.ends_on < p.ends_on) AS n
+           FROM appraisals a JOIN appraisal_periods p USING (period)
+           WHERE a.confirmed_at IS NOT NULL AND a.grade = $lowest AND p.ends_on < $asof)"""
+# An agent live on the first day of [start, end] and not left before its end.
+_ACTIVE_AGENT = """e.position = 'agent' AND coalesce(e.go_live_date, e.hire_date) <= {start}
+                   AND coalesce(e.left_on > {end}, e.status = 'active')"""
+
+_PERSON = "e.employee_id AS subject_id, e.employee_id, e.client, e.team"
+_SQL = {
+    "went_live_before_passing": f"""
+        SELECT {_PERSON}, e.go_live_date AS since
+        FROM employees e LEFT JOIN {_PASSED} p USING (employee_id)
+        WHERE e.go_live_date <= $asof AND (p.passed_on IS NULL OR e.go_live_date < p.passed_on)
+          AND {_EMPLOYED}""",
+    "handled_before_passing": f"""
+        SELECT {_PERSON}, min(CAST(t.opened_at AS DATE)) AS since
+        FROM tickets t JOIN employees e ON e.employee_id = t.agent_id
+        LEFT JOIN {_PASSED} p ON p.employee_id = t.agent_id
+        WHERE t.opened_at < $asof_end AND (p.passed_on IS NULL OR CAST(t.opened_at AS DATE) < p.passed_on)
+          AND {_EMPLOYED}
+        GROUP BY ALL""",
+    "complaint_unaccepted": """
+        SELECT t.ticket_id AS subject_id, t.agent_id AS employee_id, t.client, t.team,
+               CAST(t.opened_at AS DATE) + $complaint_days AS since
+        FROM tickets t
+        WHERE t.type = 'complaint' AND CAST(t.opened_at AS DATE) + $complaint_days <= $asof
+          AND NOT EXISTS (
+              SELECT 1 FROM complaint_rounds r
+              WHERE r.ticket_id = t.ticket_id AND r.answer = 'accepted'
+                AND coalesce(r.answered_at, r.feedback_at, t.feedback_at, t.opened_at) < $asof_end)
+          AND NOT (coalesce(t.customer_accepted, FALSE)
+                   AND coalesce(t.feedback_at, t.opened_at) < $asof_end
+                   AND NOT EXISTS (SELECT 1 FROM complaint_rounds r WHERE r.ticket_id = t.ticket_id))""",
+    "callback_overdue": """
+        SELECT t.ticket_id AS subject_id, t.agent_id AS employee_id, t.client, t.team,
+               CAST(t.callback_promised_at AS DATE) AS since
+        FROM tickets t
+        WHERE t.callback_promised_at < $asof_end
+          AND (t.callback_done_at IS NULL OR t.callback_done_at >= $asof_end)""",
+    "action_overdue": """
+        SELECT c.action_id AS subject_id, c.agent_id AS employee_id,
+               coalesce(a.client, e.client) AS client, e.team, c.due_on + 1 AS since
+        FROM corrective_actions c LEFT JOIN audits a ON a.audit_id = c.audit_id
+        LEFT JOIN employees e ON e.employee_id = c.agent_id
+        WHERE c.due_on < $asof AND coalesce(c.opened_on <= $asof, TRUE)
+          AND NOT (c.status IN ('done', 'cancelled') AND coalesce(c.closed_on <= $asof, TRUE))""",
+    "below_standard_without_coaching": f"""
+        SELECT {_PERSON}, l.ends_on + $coach_days + 1 AS since
+        FROM {_LOW} l JOIN employees e USING (employee_id)
+        WHERE l.ends_on + $coach_days < $asof AND {_EMPLOYED}
+          AND NOT EXISTS (SELECT 1 FROM coaching_sessions s WHERE s.employee_id = l.employee_id
+                          AND s.held_on BETWEEN l.ends_on AND l.ends_on + $coach_days)
+          AND NOT EXISTS (SELECT 1 FROM corrective_actions c WHERE c.agent_id = l.employee_id
+                          AND c.kind = 'coaching'
+                          AND c.opened_on BETWEEN l.ends_on AND l.ends_on + $coach_days)""",
+    "below_standard_twice": f"""
+        SELECT {_PERSON}, l.ends_on + 1 AS since
+        FROM {_LOW} l JOIN {_LOW} k ON k.employee_id = l.employee_id AND k.n = l.n - 1
+        JOIN employees e ON e.employee_id = l.employee_id
+        WHERE {_EMPLOYED}""",
+    "training_hours_short": f"""
+        SELECT {_PERSON}, CAST($q_end AS DATE) + 1 AS since
+        FROM employees e
+        WHERE {_ACTIVE_AGENT.format(start="$q_start", end="$q_end")} AND {_EMPLOYED}
+          AND coalesce((SELECT sum(r.hours) FROM training_results r
+                        WHERE r.employee_id = e.employee_id AND r.kind = 'in_service'
+                          AND r.taken_on BETWEEN $q_start AND $q_end), 0) < $hours_target""",
+    "audits_below_plan": f"""
+        SELECT {_PERSON}, CAST($m_end AS DATE) + 1 AS since
+        FROM employees e
+        WHERE {_ACTIVE_AGENT.format(start="$m_start", end="$m_end")} AND {_EMPLOYED}
+          AND (SELECT count(*) FROM audits x WHERE x.agent_id = e.employee_id
+               AND x.audited_at BETWEEN $m_start AND $m_end) < $audit_plan""",
+}
+_STEPS = """(SELECT rule, subject_kind, subject_id, since,
+                    arg_max(state, at_time) AS state, arg_max(owner, at_time) AS owner,
+                    arg_max(note, at_time) AS note, arg_max(reason, at_time) AS reason
+             FROM breach_steps GROUP BY ALL)"""
+
+
+def last_quarter(day: dt.date) -> tuple[dt.date, dt.date]:
+    """The last calendar quarter that ended before `day`'s quarter began."""
+    first = dt.date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+    end = first - dt.timedelta(days=1)
+    return dt.date(end.year, end.month - 2, 1), end
+
+
+def last_month(day: dt.date) -> tuple[dt.date, dt.date]:
+    """The last calendar month that ended before `day`'s month began."""
+    end = day.replace(day=1) - dt.timedelta(days=1)
+    return end.replace(day=1), end
+
+
+def _params(policy: Policy, as_of: dt.date) -> _Params:
+    rules = policy.compliance
+    q_start, q_end = last_quarter(as_of)
+    m_start, m_end = last_month(as_of)
+    return _Params(
+        {
+            "asof": as_of,
+            "asof_end": dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time()),
+            "onboarding_pass_mark": policy.onboarding_pass_mark,
+            "complaint_days": rules.complaint_unaccepted.days,
+            "coach_days": rules.below_standard_without_coaching.days,
+            "lowest": policy.appraisal.bands[-1].grade,
+            "q_start": q_start,
+            "q_end": q_end,
+            "hours_target": policy.training_hours_per_quarter,
+            "m_start": m_start,
+            "m_end": m_end,
+            "audit_plan": rules.audits_below_plan.audits_per_agent_month,
+        }
+    )
+
+
+def evaluate_sql(
+    policy: Policy, as_of: dt.date, scope: Scope, rules: tuple[str, ...] = ()
+) -> tuple[str, dict]:
+    """One statement listing every breach of the rules switched on (or only those of `rules`), in
+    the scope, with its state: the columns of `COLUMNS` but owner_role and age_days, and the
+    latest step's owner, note and reason."""
+    params = _params(policy, as_of)
+    chosen = [r for r in policy.compliance.active() if not rules or r in rules]
+    parts = []
+    for rule in chosen:
+        kind = SUBJECT[rule]
+        where = scope.where(_RELATION[kind], params, "b", carried=True)
+        parts.append(
+            f"SELECT '{rule}' AS rule, '{kind}' AS subject_kind, b.subject_id, b.employee_id, b.client,"
+            f" b.team, CAST(b.since AS DATE) AS since FROM ({_SQL[rule]}) b WHERE {where}"
+        )
+    if not parts:
+        parts = [
+            "SELECT NULL::VARCHAR AS rule, NULL::VARCHAR AS subject_kind, NULL::VARCHAR AS subject_id,"
+            " NULL::VARCHAR AS employee_id, NULL::VARCHAR AS client, NULL::VARCHAR AS team,"
+            " NULL::DATE AS since WHERE FALSE"
+        ]
+    order = params.add(list(RULES))
+    sql = f"""
+        SELECT b.*, coalesce(s.state, 'open') AS state, s.owner, s.note, s.reason
+        FROM ({" UNION ALL ".join(parts)}) b
+        LEFT JOIN {_STEPS} s USING (rule, subject_kind, subject_id, since)
+        ORDER BY b.since, list_position({order}, b.rule), b.subject_id"""
+    return sql, params.used_in(sql)
+
+
+def breaches(
+    wh,
+    scope: Scope = EVERYTHING,
+    as_of: dt.date | None = None,
+    rules: tuple[str, ...] = (),
+    clients: tuple[str, ...] = (),
+    teams: tuple[str, ...] = (),
+    owners: tuple[str, ...] = (),
+    policy: Policy | None = None,
+) -> pd.DataFrame:
+    """Every breach in the scope as of `as_of` (today), oldest first, with the columns of
+    `COLUMNS` and the latest step's owner, note and reason; optionally only those of some rules,
+    clients, teams or owning roles. The rules and their numbers are the policy's in force on the
+    as-of day (or `policy`)."""
+    as_of = as_of or dt.date.today()
+    if policy is None:
+        policy = load_policy(wh, as_of)[1]
+    sql, params = evaluate_sql(policy, as_of, scope, rules)
+    frame = wh.df(sql, params)
+    frame["since"] = pd.to_datetime(frame["since"]).dt.date
+    frame["age_days"] = [(as_of - d).days for d in frame["since"]]
+    frame["owner_role"] = [policy.compliance.rule(r).owner for r in frame["rule"]]
+    if not scope.agents_visible:  # a client company's account: no agent, no team of the company
+        frame["employee_id"] = None
+        frame["team"] = None
+    if clients:
+        frame = frame[frame["client"].isin(clients)]
+    if teams:
+        frame = frame[frame["team"].isin(teams)]
+    if owners:
+        frame = frame[frame["owner_role"].isin(owners)]
+    return frame[[*COLUMNS, "owner", "note", "reason"]].reset_index(drop=True)
+
+
+def counts(wh, scope: Scope = EVERYTHING, as_of: dt.date | None = None) -> dict[str, int]:
+    """The breaches in the scope per rule switched on (zero included), as of `as_of` (today)."""
+    as_of = as_of or dt.date.today()
+    policy = load_policy(wh, as_of)[1]
+    found = breaches(wh, scope, as_of, policy=policy)["rule"].value_counts()
+    return {r: int(found.get(r, 0)) for r in policy.compliance.active() if _visible(r, scope)}
+
+
+def _visible(rule: str, scope: Scope) -> bool:
+    """Whether the scope can have breaches of this rule at all (a client account: ticket rules)."""
+    return SUBJECT[rule] == "ticket" or scope.agents_visible
+
+
+def visible_rules(wh, scope: Scope, as_of: dt.date | None = None) -> list[str]:
+    """The rules switched on whose breaches the scope may see, in order."""
+    policy = load_policy(wh, as_of or dt.date.today())[1]
+    return [r for r in policy.compliance.active() if _visible(r, scope)]
+
+
+def step(
+    wh,
+    actor: str,
+    role: str,
+    scope: Scope,
+    rule: str,
+    subject_id: str,
+    since: dt.date,
+    state: str,
+    *,
+    owner: str | None = None,
+    note: str | None = None,
+    reason: str | None = None,
+    as_of: dt.date | None = None,
+) -> None:
+    """Acknowledge (who takes it on, a note) or excuse (a reason) one breach that is open as of
+    `as_of` (today) in the scope, by a role that owns its rule (or an administrator): one
+    transaction with its step and the audit-log row `breaches:RULE/SUBJECT`. Refused with a
+    `Problem`: an unknown rule or state, a breach not in the queue, a role not owning it, an
+    excused breach, an acknowledgement without its owner, an excuse without its reason."""
+    owner, note, reason = ((v or "").strip() or None for v in (owner, note, reason))
+    if rule not in RULES:
+        raise Problem("breach_unknown_rule", value=rule, known=", ".join(RULES))
+    if state not in ("acknowledged", "excused"):
+        raise Problem("breach_bad_state", value=state)
+    if state == "acknowledged" and owner is None:
+        raise Problem("breach_needs_owner")
+    if state == "excused" and reason is None:
+        raise Problem("breach_needs_reason")
+    as_of = as_of or dt.date.today()
+    policy = load_policy(wh, as_of)[1]
+    if not owns_breach(role, policy.compliance.rule(rule).owner):
+        raise Problem("breach_not_owner", rule=rule)
+    kind = SUBJECT[rule]
+    with wh.transaction(actor, f"breach.{'acknowledge' if state == 'acknowledged' else 'excuse'}") as w:
+        # Read inside the transaction, under the write lock: two owners' steps follow each other.
+        found = breaches(wh, scope, as_of, rules=(rule,), policy=policy)
+        row = found[(found["subject_id"] == subject_id) & (found["since"] == since)]
+        if row.empty:
+            raise Problem("breach_not_found", rule=rule, subject=subject_id, since=since)
+        before = row.iloc[0]["state"]
+        if before == "excused":
+            raise Problem("breach_already_excused", rule=rule, subject=subject_id)
+        w.entity = f"breaches:{rule}/{subject_id}"
+        log_id = w.log_id()
+        w.execute(
+            "INSERT INTO breach_steps (rule, subject_kind, subject_id, since, state, owner, note, reason,"
+            " actor, audit_log_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [rule, kind, subject_id, since, state, owner, note, reason, actor, log_id],
+        )
+        w.detail.update(
+            {"since": str(since), "before": before, "after": state}
+            | {k: v for k, v in (("owner", owner), ("note", note), ("reason", reason)) if v}
+        )
+
+
+def steps_of(wh, frame: pd.DataFrame) -> pd.DataFrame:
+    """Every step taken on the breaches of `frame` (rows of `breaches`, so already in a scope),
+    newest first."""
+    keys = [list(k) for k in zip(frame["rule"], frame["subject_id"], frame["since"].astype(str), strict=True)]
+    if not keys:
+        keys = [["", "", ""]]
+    return wh.df(
+        "SELECT rule, subject_id, since, state, owner, note, reason, actor, at_time FROM breach_steps"
+        " WHERE list_contains(?, [rule, subject_id, CAST(since AS VARCHAR)]) ORDER BY at_time DESC",
+        [keys],
+    )
+
+
+def history(wh, rule: str, subject_id: str, since: dt.date | None = None) -> pd.DataFrame:
+    """Every step taken on a breach (or on every breach of this rule and subject), oldest first."""
+    cond = " AND since = ?" if since is not None else ""
+    return wh.df(
+        "SELECT rule, subject_kind, subject_id, since, state, owner, note, reason, actor, at_time, audit_log_id"
+        f" FROM breach_steps WHERE rule = ? AND subject_id = ?{cond} ORDER BY at_time",
+        [rule, subject_id, *([since] if since is not None else [])],
+    )
