@@ -169,6 +169,17 @@ def sign_in(page, username: str, password: str) -> None:
     page.get_by_role("button", name="Sign in").click()
 
 
+def signed_in(browser, errors: list[str], url: str, username: str, password: str = "demo"):
+    """A fresh browser session at `url`, signed in, on the Overview where every account lands."""
+    from csdata.text.i18n import t
+
+    page = new_page(browser, errors)
+    page.goto(url, wait_until="domcontentloaded")
+    sign_in(page, username, password)
+    page.get_by_role("heading", name=t("overview_title", "en")).wait_for()
+    return page
+
+
 def open_from_sidebar(page, name: str, url_path: str) -> None:
     """Within the session, as a person would (a fresh page load starts a new Streamlit session,
     signed in again from the session cookie)."""

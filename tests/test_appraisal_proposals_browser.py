@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from served import ARTIFACTS, new_page, open_from_sidebar, screenshot, serve, sign_in
+from served import ARTIFACTS, open_from_sidebar, screenshot, serve, sign_in, signed_in
 
 from csdata.access.auth import load_user
 from csdata.analytics import lookups
@@ -40,10 +40,7 @@ def test_supervisor_proposes_teamwork_and_hr_confirms_it(browser, sample_db, tmp
         wh.close()
     errors: list[str] = []
     with serve(sample_db, tmp_path) as served:
-        page = new_page(browser, errors)
-        page.goto(served.url, wait_until="domcontentloaded")
-        sign_in(page, "supervisor", "demo")
-        page.get_by_role("heading", name=t("overview_title", "en")).wait_for()
+        page = signed_in(browser, errors, served.url, "supervisor")
         open_from_sidebar(page, t("nav_appraisals", "en"), "appraisals")
         assert page.get_by_role("tab").all_inner_texts() == [t("ap_tab_teamwork", "en")]
         _choose(page, t("f_employee", "en"), agent)

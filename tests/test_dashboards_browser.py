@@ -8,7 +8,14 @@ import re
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-from served import ARTIFACTS, PAGE_TIMEOUT_MS, new_page, open_from_sidebar, screenshot, serve, sign_in
+from served import (
+    ARTIFACTS,
+    PAGE_TIMEOUT_MS,
+    open_from_sidebar,
+    screenshot,
+    serve,
+    signed_in,
+)
 
 from csdata.pages import DASHBOARDS, PAGES
 from csdata.text.i18n import t
@@ -39,10 +46,7 @@ def _query(page) -> dict[str, list[str]]:
 
 def test_every_dashboard_and_a_drill_down(browser, server):
     errors: list[str] = []
-    page = new_page(browser, errors)
-    page.goto(server, wait_until="domcontentloaded")
-    sign_in(page, "exec", "demo")
-    page.get_by_role("heading", name=t("overview_title", "en")).wait_for()
+    page = signed_in(browser, errors, server, "exec")
     page.wait_for_function(SETTLED, timeout=PAGE_TIMEOUT_MS)
 
     # The filters are in the URL from the first page on.

@@ -6,7 +6,7 @@ audit scored again. Screenshots go to test-artifacts/ (fixes-audit-*.png)."""
 from __future__ import annotations
 
 import pytest
-from served import ARTIFACTS, new_page, open_from_sidebar, screenshot, serve, sign_in
+from served import ARTIFACTS, open_from_sidebar, screenshot, serve, signed_in
 
 from csdata.store.warehouse import Warehouse
 from csdata.text.i18n import t
@@ -38,10 +38,7 @@ def test_qa_corrects_an_audit_and_sees_its_history_beside_it(browser, sample_db,
 
     errors: list[str] = []
     with serve(sample_db, tmp_path) as served:
-        page = new_page(browser, errors)
-        page.goto(served.url, wait_until="domcontentloaded")
-        sign_in(page, "qa", "demo")
-        page.get_by_role("heading", name=t("overview_title", "en")).wait_for()
+        page = signed_in(browser, errors, served.url, "qa")
         open_from_sidebar(page, t("nav_audits", "en"), "audits")
         page.get_by_role("tab", name=t("fix_tab", "en")).click()
         find = page.get_by_label(t("fix_by_id", "en"))

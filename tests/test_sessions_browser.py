@@ -22,6 +22,7 @@ from served import (
     screenshot,
     serve,
     sign_in,
+    signed_in,
 )
 
 from csdata.access.sessions import LIFETIME
@@ -80,10 +81,7 @@ def _on_service_with_client(page, period: dict[str, list[str]]) -> None:
 def test_reload_tab_link_sign_out_and_forged_cookie(browser, sample_db, tmp_path):
     errors: list[str] = []
     with serve(sample_db, tmp_path) as served:
-        page = new_page(browser, errors)
-        page.goto(served.url, wait_until="domcontentloaded")
-        sign_in(page, "exec", "demo")
-        page.get_by_role("heading", name=t("overview_title", "en")).wait_for()
+        page = signed_in(browser, errors, served.url, "exec")
         _signed_in_as(page, "exec")
 
         # Right after sign-in the cookie is there: the opaque token, on the app's path, Strict.
