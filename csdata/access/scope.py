@@ -41,8 +41,6 @@ LIMITED = frozenset({_CLIENT, _SUPERVISOR})
 # Record kinds each role may import or enter (a supervisor only for their own teams' agents).
 # The master data (clients, departments, teams, pay grades, courses, appraisal periods) is set up
 # by an administrator; HR keeps its own part of it: pay grades, courses and appraisal periods.
-# Corrective actions are imported by the roles that take their steps (see ACTS), coaching
-# sessions by those that coach (see COACHES).
 RECORD_KINDS = (
     "tickets", "audits", "training", "appraisals", "employees",
     "clients", "departments", "teams", "pay_grades", "courses", "periods", "bonuses", "actions",
@@ -50,22 +48,13 @@ RECORD_KINDS = (
 )  # fmt: skip
 WRITES: dict[str, tuple[str, ...]] = {
     ADMIN: RECORD_KINDS,
-    _SUPERVISOR: ("tickets", "actions", "coaching"),
-    "qa": ("audits", "actions"),
-    "hr": (
-        "training",
-        "appraisals",
-        "employees",
-        "pay_grades",
-        "courses",
-        "periods",
-        "bonuses",
-        "actions",
-        "coaching",
-    ),
-}
+    _SUPERVISOR: ("tickets",),
+    "qa": ("audits",),
+    "hr": ("training", "appraisals", "employees", "pay_grades", "courses", "periods", "bonuses"),
+}  # fmt: skip
 # Roles that take a corrective action's steps (move, reassign, close), and that record coaching
-# sessions; each only on the people of its clients and teams.
+# sessions; each only on the people of its clients and teams. They import them too: corrective
+# actions and coaching sessions join their record kinds (`_writes`).
 ACTS = frozenset({ADMIN, "qa", "hr", _SUPERVISOR})
 COACHES = frozenset({ADMIN, "hr", _SUPERVISOR})
 # Roles that propose an appraisal's teamwork score (and a comment) for HR to review: a supervisor
@@ -281,13 +270,23 @@ def scope_for(role: str, clients: tuple[str, ...] = (), teams: tuple[str, ...] =
     return Scope(
         clients=tuple(clients) or None,
         teams=tuple(teams) if role == _SUPERVISOR else None,
-        writes=WRITES.get(role, ()),
+        writes=_writes(role),
         sees_pay=role in SEES_PAY,
         own_imports=role == _SUPERVISOR,
         acts=role in ACTS,
         coaches=role in COACHES,
         proposes=role in PROPOSES,
         recognizes=role in RECOGNIZES,
+    )
+
+
+def _writes(role: str) -> tuple[str, ...]:
+    """The record kinds a role imports or enters: its own, then the actions and coaching sessions
+    of the roles that act on and coach people."""
+    return (
+        *WRITES.get(role, ()),
+        *(("actions",) if role in ACTS else ()),
+        *(("coaching",) if role in COACHES else ()),
     )
 
 
