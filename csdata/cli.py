@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 from csdata.analytics import compiler, exports, lookups
-from csdata.text.i18n import LANGS, Problem, t
+from csdata.text.i18n import LANGS, Problem, family_key, t
 
 
 class UserError(Problem):
@@ -511,6 +511,14 @@ def _policy_text(policy, lang: str) -> list[str]:
         f"  {t('policy_effects_before', lang)}: {policy.effects.days_before}",
         f"  {t('policy_effects_after', lang)}: {policy.effects.days_after}",
         f"  {t('policy_effects_min_audits', lang)}: {policy.effects.min_audits}",
+        "",
+        t("policy_statistics", lang),
+    ]
+    out += [
+        f"  {t(family_key('policy_statistics_', name), lang)}: {value:g}"
+        if isinstance(value, float)
+        else f"  {t(family_key('policy_statistics_', name), lang)}: {value}"
+        for name, value in policy.statistics.model_dump().items()
     ]
     return out
 

@@ -262,6 +262,34 @@ class EffectWindows(BaseModel):
     min_audits: int = Field(3, ge=1, le=100)
 
 
+class Statistics(BaseModel):
+    """How sure a figure must be before csdata leans on it (`csdata.analytics.stats`,
+    `csdata.analytics.calibration`, `csdata.analytics.sampling`). Every interval is at 95 %.
+
+    - `min_n`: below this many cases (tickets, ratings, audits...) a figure is marked "few data".
+    - `calibration_alpha`: the Krippendorff's alpha a calibration criterion should reach (0.667 is
+      the customary lowest acceptable level for tentative conclusions).
+    - `calibration_tolerance`: points an auditor's mean deviation from the other auditors of the
+      same calibration set may be before it is flagged (when its whole interval lies beyond it).
+    - `sample_margin`: the margin (± points) an agent's monthly QA score should be measured to;
+      the sampling plan's audits per agent per month follow from it and the spread of the last
+      `sample_days` days of audits.
+    - `ranking_max_width`: an agent is ranked by QA score only when the width of their score's
+      interval (high − low, points) is at most this.
+    - `plan_sets_audit_rule`: the compliance rule `audits_below_plan` takes its number from the
+      sampling plan instead of its own `audits_per_agent_month`.
+
+    A version stored before these numbers existed loads with the defaults."""
+
+    min_n: int = Field(30, ge=1, le=100000)
+    calibration_alpha: float = Field(0.667, ge=0, le=1)
+    calibration_tolerance: float = Field(5.0, gt=0, le=100)
+    sample_margin: float = Field(5.0, gt=0, le=100)
+    sample_days: int = Field(90, ge=7, le=730)
+    ranking_max_width: float = Field(20.0, gt=0, le=200)
+    plan_sets_audit_rule: bool = False
+
+
 # -- the compliance rules: the loops the policy closes, each breach owned by a role ---------------
 
 # The rules, in the order the policy's loops run: onboarding, complaints and callbacks, corrective
@@ -350,6 +378,7 @@ class Policy(BaseModel):
         description="monthly amount added to base pay from N completed years of service",
     )
     compliance: ComplianceRules = Field(default_factory=ComplianceRules)
+    statistics: Statistics = Field(default_factory=Statistics)
 
     @field_validator("seniority")
     @classmethod
@@ -544,6 +573,7 @@ SCALARS = (
     "min_audits_for_ranking",
     "client_metrics",
     "effects",
+    "statistics",
 )
 
 
@@ -695,6 +725,8 @@ _PLACES = {
     "days_before": "policy_effects_before",
     "days_after": "policy_effects_after",
     "min_audits": "policy_effects_min_audits",
+    "statistics": "policy_statistics",
+    **{name: family_key("policy_statistics_", name) for name in Statistics.model_fields},
     "seniority": "policy_field_seniority",
     "compliance": "policy_compliance",
     **{rule: family_key("breach_rule_", rule) for rule in RULES},

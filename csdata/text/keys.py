@@ -20,7 +20,7 @@ def key_families() -> dict[str, tuple[str, ...]]:
     from csdata.analytics.metrics import CATALOG, SHORT_LABELS
     from csdata.imports import ingest
     from csdata.imports.ingest import CHOICES
-    from csdata.policy import _IN_RANGE, CHANNELS, RULES, default_policy
+    from csdata.policy import _IN_RANGE, CHANNELS, RULES, Statistics, default_policy
     from csdata.records import entry
     from csdata.records.models import KINDS
     from csdata.text import i18n
@@ -63,6 +63,8 @@ def key_families() -> dict[str, tuple[str, ...]]:
         "org_change_": organisation.CHANGES,
         "hist_change_": ("create", "update", "void"),
         "breach_rule_": RULES,
+        "policy_statistics_": tuple(Statistics.model_fields),
+        "policy_statistics_help_": tuple(Statistics.model_fields),
         "breach_subject_": compliance.SUBJECT_KINDS,
         "breach_state_": compliance.STATES,
         "compliance_do_": breaches.STEPS,

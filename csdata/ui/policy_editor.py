@@ -145,6 +145,39 @@ def _effects_box(effects: pol.EffectWindows) -> dict[str, int]:
     return {"days_before": int(days_before), "days_after": int(days_after), "min_audits": int(min_audits)}
 
 
+def _statistics_box(stats: pol.Statistics) -> dict:
+    """How sure a figure must be: the few-data mark, calibration's bar, the sampling plan."""
+    st.markdown(f"**{tr('policy_statistics')}**")
+    st.caption(tr("policy_statistics_help"))
+    out: dict = {}
+    cols = st.columns(3)
+    numbers = [
+        ("min_n", 1, 100000, 1),
+        ("calibration_alpha", 0.0, 1.0, 0.001),
+        ("calibration_tolerance", 0.5, 100.0, 0.5),
+        ("sample_margin", 0.5, 100.0, 0.5),
+        ("sample_days", 7, 730, 1),
+        ("ranking_max_width", 1.0, 200.0, 1.0),
+    ]
+    for i, (name, low, high, step) in enumerate(numbers):
+        value = getattr(stats, name)
+        with cols[i % 3]:
+            out[name] = st.number_input(
+                tr(family_key("policy_statistics_", name)),
+                low,
+                high,
+                type(low)(value),
+                step,
+                help=tr(family_key("policy_statistics_help_", name)),
+            )
+    out["plan_sets_audit_rule"] = st.checkbox(
+        tr("policy_statistics_plan_sets_audit_rule"),
+        value=stats.plan_sets_audit_rule,
+        help=tr("policy_statistics_help_plan_sets_audit_rule"),
+    )
+    return out
+
+
 def policy_editor(wh: Warehouse, me: User) -> None:
     """Every table of the policy, editable; saved as a new version only when every rule holds."""
     language = lang()
@@ -220,6 +253,7 @@ def policy_editor(wh: Warehouse, me: User) -> None:
     edited["contract_targets"] = editor("contract_targets", "policy_contract_targets")
     edited["contract_sla"] = editor("contract_sla", "policy_contract_sla")
     scalars["effects"] = _effects_box(base.effects)
+    scalars["statistics"] = _statistics_box(base.statistics)
     edited["compliance"] = editor("compliance", "policy_compliance", fixed=True)
     st.caption(tr("policy_compliance_help"))
     scalars["effective_from"] = st.date_input(
