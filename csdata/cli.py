@@ -1,4 +1,5 @@
-"""The `csdata` command: init, kpi, export, import, history, void, user, appraisals, policy, payroll, breaches, bench, backup, restore, serve.
+"""The `csdata` command: init, kpi, export, import, history, void, user, appraisals, policy, payroll, breaches,
+effects, calibration, bench, backup, restore, serve.
 
 Each subcommand parses and checks its arguments, calls the engine and prints. A problem the user
 can fix ends in one line on stderr and exit status 2, in the language of CSDATA_LANG; nothing
@@ -220,6 +221,42 @@ def cmd_effects(args) -> int:
             continue
         low_high = "–" if r.n < 2 else f"[{r.qa_low:+.2f}, {r.qa_high:+.2f}]"
         print(t("cli_effects_kind", lang, kind=kind, n=r.n, effect=f"{r.qa_effect:+.2f}", interval=low_high))
+    return 0
+
+
+def cmd_calibration(args) -> int:
+    """The calibration sets of a period: alpha per criterion and for the score, and each auditor's
+    mean deviation from the others with its interval and flag."""
+    import pandas as pd
+
+    from csdata.analytics import calibration
+    from csdata.policy import load_policy
+
+    lang = _lang()
+    if args.start and args.end and args.start > args.end:
+        raise UserError("err_date_order", start=args.start, end=args.end)
+    wh = _open(args, read_only=True)
+    policy = load_policy(wh, args.end)[1]
+    found = calibration.measure(wh, _scope_of(wh, args.as_user), args.start, args.end, policy)
+    if args.json:
+        print(json.dumps(found.as_json(), ensure_ascii=False))
+        return 0
+    stats = policy.statistics
+    print(t("cli_calibration_header", lang, sets=found.sets, level=f"{stats.calibration_alpha:g}"))
+    labels = {c.key: c.label(lang) for c in policy.scorecard.criteria}
+    for key, value in found.alpha.items():
+        name = t("calib_score", lang) if key == calibration.SCORE else labels.get(key, key)
+        if value is None:
+            verdict = t("calib_no_alpha", lang)
+        else:
+            met = t("calib_met" if value >= stats.calibration_alpha else "calib_below", lang)
+            verdict = f"{value:.3f}  {met}"
+        print(f"  {name:<16} {verdict}")
+    print(t("cli_calibration_auditors", lang, tolerance=f"{stats.calibration_tolerance:g}"))
+    for r in found.auditors.itertuples():
+        low_high = "–" if pd.isna(r.low) else f"[{r.low:+.2f}, {r.high:+.2f}]"
+        flag = t("calib_flagged", lang) if r.flag else ""
+        print(f"  {r.auditor_id:<10} {r.audits:>4}  {r.mean_deviation:+7.2f}  {low_high:<18} {flag}".rstrip())
     return 0
 
 
@@ -898,6 +935,24 @@ def parser() -> argparse.ArgumentParser:
     eff.add_argument("--to", dest="end", type=_date("--to"), help="last effect date, inclusive (YYYY-MM-DD)")
     eff.add_argument("--json", action="store_true", help="one JSON object: actions and by_kind")
     eff.set_defaults(func=cmd_effects)
+
+    cal = with_db(
+        sub.add_parser(
+            "calibration",
+            help="QA calibration: the auditors' agreement per criterion and each auditor's deviation",
+        )
+    )
+    cal.add_argument("--from", dest="start", type=_date("--from"), help="first audit day (YYYY-MM-DD)")
+    cal.add_argument("--to", dest="end", type=_date("--to"), help="last audit day, inclusive (YYYY-MM-DD)")
+    cal.add_argument(
+        "--as", dest="as_user", metavar="USER", help="only what this account may see (default: everything)"
+    )
+    cal.add_argument(
+        "--json",
+        action="store_true",
+        help="one JSON object: alpha (criterion -> value, and score), sets, auditors",
+    )
+    cal.set_defaults(func=cmd_calibration)
 
     back = with_db(
         sub.add_parser("backup", help="write a consistent copy of the warehouse, even while the app serves")

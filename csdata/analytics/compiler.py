@@ -39,7 +39,11 @@ def _on_day(day: str, person: str, join: str = "LEFT JOIN") -> str:
 # other sources are about a person, whose team and client they take as they were on the record's
 # day (`employee_periods`: the `employee_history` of 009): a transfer moves no past figures. `staff` counts a
 # person for the team they were in at the period's end (or on their last day, if they left within
-# it). `{sla}` is filled only when a query needs the service-level threshold.
+# it). `{sla}` is filled only when a query needs the service-level threshold. A calibration audit
+# (source `calibration`: several auditors scoring one ticket to compare themselves,
+# `csdata.analytics.calibration`) measures the auditors, not the agent: the audit sources leave it
+# out, so no QA figure of an agent, team or client counts it.
+CALIBRATION = "calibration"
 _SOURCES: dict[str, str] = {
     "tickets": """
         SELECT CAST(t.opened_at AS DATE) AS day, t.client, t.channel, t.team, t.agent_id, t.type,
@@ -64,13 +68,13 @@ _SOURCES: dict[str, str] = {
                a.agent_id, a.score, a.critical_error, a.auditor_id, a.finding_category,
                a.audit_id, a.source AS audit_source, a.comment
         FROM audits a {_on_day("a.audited_at", "a.agent_id")}
-        WHERE a.audited_at BETWEEN $start AND $end""",
+        WHERE a.audited_at BETWEEN $start AND $end AND a.source <> '{CALIBRATION}'""",
     "criteria": f"""
         SELECT a.audited_at AS day, coalesce(a.client, e.client) AS client, a.channel, e.team,
                a.agent_id, s.criterion, s.score
         FROM audit_scores s JOIN audits a ON a.audit_id = s.audit_id
         {_on_day("a.audited_at", "a.agent_id")}
-        WHERE a.audited_at BETWEEN $start AND $end""",
+        WHERE a.audited_at BETWEEN $start AND $end AND a.source <> '{CALIBRATION}'""",
     "onboarding": f"""
         SELECT r.first_day AS day, e.client, CAST(NULL AS VARCHAR) AS channel, e.team,
                r.employee_id AS agent_id, r.passed, r.attempts

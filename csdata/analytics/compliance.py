@@ -27,6 +27,8 @@ Readings the issue leaves open, decided once here:
   current ones (an action's client is its audit's, when it names one), as the scope reads them;
 - "active through" a quarter or month (training, audits) means live (go-live date, else the hire
   date) on its first day and not left before its end; only agents (current position) count;
+- an agent's audits against the plan are those that measure them: a calibration audit (several
+  auditors scoring one ticket to compare themselves) is not one;
 - `since` is the first day the rule is broken: the go-live day; the day of the first ticket handled
   before passing; the day a complaint's grace days run out (opened + days); the day of a promised
   callback; the day after an action's due day; the day after the coaching window; the day after
@@ -40,7 +42,7 @@ import datetime as dt
 import pandas as pd
 
 from csdata.access.scope import EVERYTHING, Scope, owns_breach
-from csdata.analytics.compiler import _Params
+from csdata.analytics.compiler import CALIBRATION, _Params
 from csdata.policy import RULES, Policy, load_policy
 from csdata.text.i18n import Problem
 
@@ -157,7 +159,7 @@ _SQL = {
         FROM employees e
         WHERE {_ACTIVE_AGENT.format(start="$m_start", end="$m_end")} AND {_EMPLOYED}
           AND (SELECT count(*) FROM audits x WHERE x.agent_id = e.employee_id
-               AND x.audited_at BETWEEN $m_start AND $m_end) < $audit_plan""",
+               AND x.audited_at BETWEEN $m_start AND $m_end AND x.source <> '{CALIBRATION}') < $audit_plan""",
 }
 _STEPS = """(SELECT rule, subject_kind, subject_id, since,
                     arg_max(state, at_time) AS state, arg_max(owner, at_time) AS owner,

@@ -17,8 +17,8 @@ a difference in differences against the agent's own team:
   change minus the control's, measured only where the agent and the control each have at least
   the policy's `min_audits` audits in each window (otherwise the reason says why).
 
-The audits table has no notion of a calibration audit (an audit's `source` is a recording, a
-spot check or customer feedback, all of them real work), so every scored audit counts.
+Every scored audit of the agent counts (a recording, a spot check, customer feedback), but not
+a calibration audit: several auditors scoring one ticket measure the auditors, not the agent.
 
 The same is done beside it for the top-2-box CSAT of the agent's tickets (opened in the windows;
 the share of rated tickets whose rating is in the top two boxes, as `csat_pct` of the metric
@@ -42,7 +42,7 @@ import pandas as pd
 from scipy import stats
 
 from csdata.access.scope import EVERYTHING, Scope
-from csdata.analytics.compiler import _on_day, _Params
+from csdata.analytics.compiler import CALIBRATION, _on_day, _Params
 from csdata.analytics.metrics import csat_top_box
 from csdata.policy import EffectWindows, load_policy
 from csdata.text.i18n import family_key, t, text_key
@@ -94,7 +94,7 @@ scored AS (
            count(*) AS audits, avg(a.score) AS qa
     FROM members m JOIN audits a ON a.agent_id = m.member
          AND a.audited_at BETWEEN m.d - $before AND m.d + $after AND a.audited_at <> m.d
-    WHERE a.score IS NOT NULL
+    WHERE a.score IS NOT NULL AND a.source <> '{calibration}'
     GROUP BY ALL
 ),
 rated AS (
@@ -168,6 +168,7 @@ def measure(
         actions_scope=scope.where("actions", params, "c"),
         coaching_scope=scope.where("coaching", params, "s"),
         session=COACHING_SESSION,
+        calibration=CALIBRATION,
         on_day=_on_day("ev.d", "ev.employee_id"),
         chosen=" AND ".join(chosen),
         top_box=csat_top_box("t.csat"),

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from csdata.access.scope import EVERYTHING, Scope
-from csdata.analytics.compiler import _Params
+from csdata.analytics.compiler import CALIBRATION, _Params
 
 # -- dimension look-ups for filter choices, all within the scope ------------------------------
 
@@ -563,10 +563,12 @@ def audit_agent(wh, audit_id: str) -> str | None:
 
 
 def audits_of(wh, employee_id: str, limit: int = 50) -> list[str]:
-    """A person's latest audits, newest first (what a coaching session may be about)."""
+    """A person's latest audits, newest first (what a coaching session may be about: not a
+    calibration audit, which measures its auditor)."""
     return wh.column(
-        "SELECT audit_id FROM audits WHERE agent_id = ? ORDER BY audited_at DESC, audit_id DESC LIMIT ?",
-        [employee_id, limit],
+        "SELECT audit_id FROM audits WHERE agent_id = ? AND source <> ? ORDER BY audited_at DESC, audit_id DESC"
+        " LIMIT ?",
+        [employee_id, CALIBRATION, limit],
     )
 
 

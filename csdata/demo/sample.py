@@ -77,6 +77,17 @@ is about +9.5 points, its 95 % interval holding 8.
 
 Calibration aids: `HARSH_AUDITOR` (E00013) scores about 6 points low, `LENIENT_AUDITOR` (E00016)
 about 5 points high. One team (Skyline 3) trains well below the 8 hours per quarter target.
+
+Planted calibration (`csdata.analytics.calibration`): `CALIBRATION_SETS` (12) tickets of the last
+twelve weeks, one a week, each scored by the QA auditors in a calibration session (source
+`calibration`; a few sets miss one auditor who is neither of the two above). Each auditor keeps
+the lean they audit with, and the auditors of a set differ otherwise by little (2 points per
+criterion), so with the default seed the harsh auditor's mean deviation from the others (about
+−6.2) and the lenient one's (about +6.0) lie, with their whole 95 % intervals, beyond the
+policy's 5-point tolerance: both are flagged, no one else is (another seed draws the other
+auditors' leans anew, and may leave one of the two just inside). These audits are written last, in their own transaction and
+from their own random stream, and no QA figure counts them, so every other figure of the demo is
+what it was without them.
 """
 
 from __future__ import annotations
@@ -393,6 +404,8 @@ _QA_IDS: tuple[str, ...] = tuple(r["employee_id"] for r in _layout() if r["posit
 HARSH_AUDITOR: str = _QA_IDS[1]
 LENIENT_AUDITOR: str = _QA_IDS[4]
 OVERDUE_OPEN_ACTIONS = 5
+CALIBRATION_SETS = 12
+CALIBRATION_NOISE = 2.0  # points: how far the auditors of a calibration set differ, lean aside
 COACHED: tuple[str, ...] = _ids("coached")
 
 
@@ -1239,9 +1252,7 @@ def _audits(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Audits (score left for SQL) and their per-criterion scores."""
     qa = list(_QA_IDS)
-    bias = rng.normal(0, 1.2, len(qa))
-    bias[qa.index(HARSH_AUDITOR)] = -6.0
-    bias[qa.index(LENIENT_AUDITOR)] = 5.0
+    bias = _auditor_lean(rng)
     criteria = [c.key for c in policy.scorecard.criteria]
     offset = {
         "attitude": 1.5,
@@ -1332,6 +1343,60 @@ def _audits(
              "source": source, "critical_error": critical, "finding_category": finding, "comment": comment}
         )  # fmt: skip
         scores += [(audit_id, key, value) for key, value in marks.items()]
+    return pd.DataFrame(audits), pd.DataFrame(scores, columns=["audit_id", "criterion", "score"])
+
+
+def _auditor_lean(rng: np.random.Generator) -> np.ndarray:
+    """Each QA auditor's lean in points (the first draw of the audits' stream): a little either
+    way, the harsh auditor −6 and the lenient +5."""
+    bias = rng.normal(0, 1.2, len(_QA_IDS))
+    bias[_QA_IDS.index(HARSH_AUDITOR)] = -6.0
+    bias[_QA_IDS.index(LENIENT_AUDITOR)] = 5.0
+    return bias
+
+
+def _calibration(
+    rng: np.random.Generator, wh, end: dt.date, lean: np.ndarray, policy: Policy, version: int
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The planted calibration sets: a ticket of each of the last `CALIBRATION_SETS` weeks, scored
+    by the QA auditors with their lean (see the module docstring); audits and criterion scores."""
+    criteria = [c.key for c in policy.scorecard.criteria]
+    audits, scores = [], []
+    for week in range(CALIBRATION_SETS):
+        first = end - dt.timedelta(days=7 * (CALIBRATION_SETS - week) + 3)
+        found = wh.rows(
+            "SELECT ticket_id, agent_id, client, channel, CAST(opened_at AS DATE) FROM tickets"
+            " WHERE agent_id IS NOT NULL AND first_response_at IS NOT NULL"
+            " AND opened_at >= ? AND opened_at < ? ORDER BY ticket_id",
+            [first, first + dt.timedelta(days=7)],
+        )
+        if not found:
+            continue
+        ticket, agent, client, channel, opened = found[int(rng.integers(len(found)))]
+        day = min(end, opened + dt.timedelta(days=1 + int(rng.integers(3))))
+        quality = rng.normal(84, 7)
+        truth = {key: quality + rng.normal(0, 4) for key in criteria}
+        if channel == "email":
+            truth.pop("responsiveness", None)
+        absent = None
+        if rng.random() < 0.25:
+            absent = str(rng.choice([q for q in _QA_IDS if q not in (HARSH_AUDITOR, LENIENT_AUDITOR)]))
+        for i, auditor in enumerate(_QA_IDS):
+            if auditor == absent:
+                continue
+            audit_id = f"AC{len(audits) + 1:05d}"
+            marks = {
+                key: float(np.clip(round(value + lean[i] + rng.normal(0, CALIBRATION_NOISE)), 0, 100))
+                for key, value in truth.items()
+                if not (key == "compliance" and rng.random() < 0.05)
+            }
+            audits.append(
+                {"audit_id": audit_id, "audited_at": day, "agent_id": agent, "auditor_id": auditor,
+                 "ticket_id": ticket, "client": client, "channel": channel, "source": "calibration",
+                 "critical_error": False, "finding_category": None, "comment": None,
+                 "score": policy.scorecard.score(marks), "policy_version": version}
+            )  # fmt: skip
+            scores += [(audit_id, key, value) for key, value in marks.items()]
     return pd.DataFrame(audits), pd.DataFrame(scores, columns=["audit_id", "criterion", "score"])
 
 
@@ -1599,6 +1664,16 @@ def build_sample(
         w.insert_df("appraisal_scores", appraisal_scores)
         w.insert_df("bonuses", _bonuses(appraisals, d11_agents, d11_period))
 
+    say("calibration")
+    lean = _auditor_lean(np.random.default_rng([seed, 5]))
+    calibration, calibration_scores = _calibration(
+        np.random.default_rng([seed, 11]), wh, end, lean, policy, version
+    )
+    with wh.transaction(ACTOR, "sample.calibration", "audits") as w:
+        if len(calibration):
+            w.insert_df("audits", calibration)
+            w.insert_df("audit_scores", calibration_scores)
+
     say("demo accounts")
     _demo_accounts(wh)
 
@@ -1611,17 +1686,19 @@ def scale_audits(wh, copies: int) -> int:
     """Makes `copies` of every audit with its criterion scores (ids suffixed -2, -3 ...), so that a
     benchmark warehouse has as many audits per ticket as the default demo. The demo audits each
     agent a few times a month whatever the volume; at millions of tickets that would leave the
-    quality pages nothing to measure. Returns the audits now in the warehouse."""
+    quality pages nothing to measure. Calibration audits are not copied: an auditor scores a
+    calibration set once. Returns the audits now in the warehouse."""
     if copies > 1:
         with wh.transaction(ACTOR, "sample.scale_audits", "audits", {"copies": copies}) as w:
             w.execute(
                 "INSERT INTO audit_scores SELECT s.audit_id || '-' || c, s.criterion, s.score "
-                "FROM audit_scores s, range(2, ? + 1) r(c)",
+                "FROM audit_scores s JOIN audits a ON a.audit_id = s.audit_id, range(2, ? + 1) r(c) "
+                "WHERE a.source <> 'calibration'",
                 [copies],
             )
             w.execute(
                 "INSERT INTO audits SELECT a.* REPLACE (a.audit_id || '-' || r.c AS audit_id) "
-                "FROM audits a, range(2, ? + 1) r(c)",
+                "FROM audits a, range(2, ? + 1) r(c) WHERE a.source <> 'calibration'",
                 [copies],
             )
     return wh.scalar("SELECT count(*) FROM audits")

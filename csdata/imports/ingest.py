@@ -79,7 +79,7 @@ PERSONAL_ENDINGS = words("import_personal_endings")
 # Words offices use for the choices of the models (`import_choice_<choice>`).
 CHOICES = (
     "phone", "chat", "email", "consultation", "complaint", "suggestion", "recording", "spot_check",
-    "customer_feedback", "onboarding", "in_service", "left", "active", "open", "closed",
+    "customer_feedback", "calibration", "onboarding", "in_service", "left", "active", "open", "closed",
     "in_progress", "done", "cancelled", "coaching", "training", "script_change", "other",
 )  # fmt: skip
 CHOICE_WORDS: dict[str, str] = {
@@ -951,6 +951,8 @@ def check(
             ' AND x.client IS DISTINCT FROM "client_v")'
         )
         problems.append(_problem("ticket_id", other, "imp_id_other_client", '"ticket_id_v"'))
+    if kind == "audits":
+        problems += _calibration_problems(text)
     if kind in ("actions", "coaching"):
         # An action opened by an audit's finding, or coaching about an audit, is for the person
         # that audit was about.
@@ -1009,6 +1011,27 @@ def check(
         wh.scalar("SELECT count(*) FROM _typed"),
         [f.name for f in fields if sources[f.name] is not None or f.name in alternates],
     )
+
+
+def _calibration_problems(text: dict[str, str]) -> list[str]:
+    """One auditor scores a calibration set (the calibration audits of one ticket) once: a second
+    calibration audit by the same auditor on the same ticket, in the file or already stored under
+    another id, is refused, or the auditor's deviation from the others would count them twice."""
+    ticket, auditor, audit = ident("ticket_id_v"), ident("auditor_id_v"), ident("audit_id_v")
+    mine = f"{ident('source_v')} = 'calibration' AND {ticket} IS NOT NULL AND {auditor} IS NOT NULL"
+    stored = (
+        f"{mine} AND EXISTS (SELECT 1 FROM audits x WHERE x.source = 'calibration'"
+        f" AND x.ticket_id = {ticket} AND x.auditor_id = {auditor} AND x.audit_id <> {audit})"
+    )
+    row_params = {"ticket": ticket, "auditor": auditor}
+    in_file = (
+        f"_row IN (SELECT _row FROM (SELECT _row, row_number() OVER (PARTITION BY {ticket}, {auditor}"
+        f" ORDER BY _row) AS n FROM _typed WHERE {mine}) WHERE n > 1)"
+    )
+    return [
+        _problem("auditor_id", stored, "imp_calibration_twice", text["auditor_id"], {}, row_params),
+        _problem("auditor_id", in_file, "imp_calibration_twice", text["auditor_id"], {}, row_params),
+    ]
 
 
 def record_day_sql(kind: str) -> str:

@@ -100,7 +100,7 @@ class _AuditHead(Row):
     ticket_id: str | None = None
     client: str | None = None
     channel: Literal["phone", "chat", "email"] | None = None
-    source: Literal["recording", "spot_check", "customer_feedback"]
+    source: Literal["recording", "spot_check", "customer_feedback", "calibration"]
 
     KEY = ("audit_id",)
 
@@ -132,7 +132,13 @@ def _audit_model(criteria: tuple[tuple[str, tuple[str, ...]], ...]) -> type[Row]
     # A heading that names one of the fixed columns stays theirs, whatever a criterion is called.
     model.ALIASES = {**dict(criteria), **_AuditHead.ALIASES}
     scored = f"coalesce({', '.join(keys)}) IS NOT NULL" if keys else "FALSE"
-    model.RULES = (Rule("critical_error", f"critical_error OR {scored}", "rule_nothing_scored"),)
+    # A calibration audit is one auditor's score of a ticket several auditors score
+    # (`csdata.analytics.calibration`): without the ticket or the auditor it belongs to no set.
+    model.RULES = (
+        Rule("critical_error", f"critical_error OR {scored}", "rule_nothing_scored"),
+        Rule("ticket_id", "source <> 'calibration' OR ticket_id IS NOT NULL", "rule_calibration_ticket"),
+        Rule("auditor_id", "source <> 'calibration' OR auditor_id IS NOT NULL", "rule_calibration_auditor"),
+    )
     model.ITEMS = tuple(keys)
     return model
 

@@ -42,7 +42,7 @@ __all__ = [
 ]  # fmt: skip
 
 TICKET_TYPES = ("consultation", "complaint", "suggestion")
-SOURCES = ("recording", "spot_check", "customer_feedback")
+SOURCES = ("recording", "spot_check", "customer_feedback", "calibration")
 ACTION_KINDS = ("coaching", "training", "script_change", "other")
 TRAINING_KINDS = ("onboarding", "in_service")
 LINK_TARGETS = ("tickets", "agent")  # the pages a saved record links to

@@ -7,4 +7,4 @@ SELECT audit_id, day AS audited_at, auditor_id, audit_source AS source, score, c
                a.audit_id, a.source AS audit_source, a.comment
         FROM audits a LEFT JOIN employee_periods e ON e.employee_id = a.agent_id
              AND e.valid_from <= a.audited_at AND (e.valid_to IS NULL OR a.audited_at < e.valid_to)
-        WHERE a.audited_at BETWEEN $start AND $end) s WHERE list_contains($p6, agent_id) ORDER BY day DESC, audit_id
+        WHERE a.audited_at BETWEEN $start AND $end AND a.source <> 'calibration') s WHERE list_contains($p6, agent_id) ORDER BY day DESC, audit_id

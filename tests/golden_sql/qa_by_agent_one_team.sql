@@ -5,4 +5,4 @@ WITH m_audits AS (SELECT coalesce(agent_id, '') AS key, count(*) AS audits_n, av
                a.audit_id, a.source AS audit_source, a.comment
         FROM audits a LEFT JOIN employee_periods e ON e.employee_id = a.agent_id
              AND e.valid_from <= a.audited_at AND (e.valid_to IS NULL OR a.audited_at < e.valid_to)
-        WHERE a.audited_at BETWEEN $start AND $end) s WHERE list_contains($p6, team) GROUP BY ALL) SELECT key, CAST(audits_n AS DOUBLE) AS audits, CAST(audit_mean AS DOUBLE) AS qa_score, CAST(CAST(audits_passed AS DOUBLE) / NULLIF(audits_n, 0) AS DOUBLE) AS qa_pass_rate FROM m_audits WHERE key IS NOT NULL ORDER BY key
+        WHERE a.audited_at BETWEEN $start AND $end AND a.source <> 'calibration') s WHERE list_contains($p6, team) GROUP BY ALL) SELECT key, CAST(audits_n AS DOUBLE) AS audits, CAST(audit_mean AS DOUBLE) AS qa_score, CAST(CAST(audits_passed AS DOUBLE) / NULLIF(audits_n, 0) AS DOUBLE) AS qa_pass_rate FROM m_audits WHERE key IS NOT NULL ORDER BY key

@@ -5,4 +5,4 @@ WITH m_criteria AS (SELECT criterion AS key, avg(score) AS criterion_mean FROM (
         FROM audit_scores s JOIN audits a ON a.audit_id = s.audit_id
         LEFT JOIN employee_periods e ON e.employee_id = a.agent_id
              AND e.valid_from <= a.audited_at AND (e.valid_to IS NULL OR a.audited_at < e.valid_to)
-        WHERE a.audited_at BETWEEN $start AND $end) s WHERE list_contains($p6, team) GROUP BY ALL) SELECT key, CAST(criterion_mean AS DOUBLE) AS criterion_score FROM m_criteria WHERE key IS NOT NULL ORDER BY key
+        WHERE a.audited_at BETWEEN $start AND $end AND a.source <> 'calibration') s WHERE list_contains($p6, team) GROUP BY ALL) SELECT key, CAST(criterion_mean AS DOUBLE) AS criterion_score FROM m_criteria WHERE key IS NOT NULL ORDER BY key
