@@ -364,7 +364,7 @@ def _independent_proposal(app_wh, period: str, employee: str) -> dict[str, float
     """From whole tables, in pandas: not through the query layer."""
     start, end = app_wh.rows("SELECT starts_on, ends_on FROM appraisal_periods WHERE period = ?", [period])[0]
     tickets = app_wh.df("SELECT * FROM tickets")
-    audits = app_wh.df("SELECT * FROM audits")
+    audits = app_wh.df("SELECT * FROM audits WHERE source <> 'calibration'")  # they measure auditors
     people = app_wh.df("SELECT employee_id, team FROM employees")
     day = tickets["opened_at"].dt.date
     in_period = tickets[(day >= start) & (day <= end)]

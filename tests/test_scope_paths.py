@@ -226,6 +226,7 @@ SCOPED_LOOKUPS = {
     "clients", "teams", "agents", "employees", "people_in_scope", "follow_ups",
     "follow_up_counts", "ticket_in_scope", "ticket", "ticket_rounds", "import_log", "actions", "action",
     "action_steps", "coaching", "employee_history", "teamwork_proposals", "records", "recognitions",
+    "open_calibrations",
 }  # fmt: skip
 UNSCOPED_LOOKUPS = {
     "ticket_date_range", "data_span", "employee_names", "appraisal_periods", "audit_log",

@@ -1,11 +1,12 @@
 """Quality: QA results against target over time, where points are lost, agents ranked on enough
-audits, auditors side by side, corrective actions until they are closed, and what worked (the
-measured effect of the actions and coaching sessions done in the period)."""
+audits, auditors side by side, corrective actions until they are closed, what worked (the
+measured effect of the actions and coaching sessions done in the period) and calibration (whether
+the auditors score alike)."""
 
 import streamlit as st
 
 from csdata.analytics.page_queries import QUALITY_TREND
-from csdata.ui import core, dashboard, panels, sections, what_worked
+from csdata.ui import calibration_section, core, dashboard, panels, sections, what_worked
 
 wh, scope, filters, frames = dashboard.start("quality", per_row=4)
 
@@ -35,3 +36,5 @@ sections.actions(frames["actions"], filters)
 if scope.agents_visible:
     st.subheader(core.tr("eff_title"))
     what_worked.what_worked(wh, scope, filters)
+    st.subheader(core.tr("calib_title"))
+    calibration_section.calibration_section(wh, scope, filters)

@@ -572,6 +572,28 @@ def audits_of(wh, employee_id: str, limit: int = 50) -> list[str]:
     )
 
 
+def open_calibrations(wh, scope: Scope, today: dt.date | None = None, days: int = 30) -> pd.DataFrame:
+    """The calibration sessions of the last `days` days (to `today`) within the scope, newest first:
+    a ticket with calibration audits, its agent, client and channel, its last audit day and the
+    auditors who scored it so far (what another auditor joins from the audit form). None for a
+    client company's account: calibration is about the company's auditors."""
+    today = today or dt.date.today()
+    params = _Params({"calibration": CALIBRATION, "since": today - dt.timedelta(days=days), "today": today})
+    within = scope.where("audits", params, "a") if scope.agents_visible else "FALSE"
+    return wh.df(
+        f"""SELECT a.ticket_id, any_value(a.agent_id ORDER BY a.audited_at, a.audit_id) AS agent_id,
+                   any_value(a.client ORDER BY a.audited_at, a.audit_id) AS client,
+                   any_value(a.channel ORDER BY a.audited_at, a.audit_id) AS channel,
+                   max(a.audited_at) AS audited_at,
+                   list(DISTINCT a.auditor_id ORDER BY a.auditor_id) AS auditors
+            FROM audits a
+            WHERE a.source = $calibration AND a.ticket_id IS NOT NULL
+              AND a.audited_at BETWEEN $since AND $today AND {within}
+            GROUP BY a.ticket_id ORDER BY audited_at DESC, a.ticket_id""",
+        params.values,
+    )
+
+
 def appraised_periods(wh, employee_id: str) -> list[str]:
     """The periods a person was appraised in, latest first."""
     return wh.column(

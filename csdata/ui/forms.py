@@ -42,7 +42,8 @@ __all__ = [
 ]  # fmt: skip
 
 TICKET_TYPES = ("consultation", "complaint", "suggestion")
-SOURCES = ("recording", "spot_check", "customer_feedback", "calibration")
+CALIBRATION = "calibration"  # the source of a calibration audit (`csdata.analytics.calibration`)
+SOURCES = ("recording", "spot_check", "customer_feedback", CALIBRATION)
 ACTION_KINDS = ("coaching", "training", "script_change", "other")
 TRAINING_KINDS = ("onboarding", "in_service")
 LINK_TARGETS = ("tickets", "agent")  # the pages a saved record links to
@@ -460,6 +461,7 @@ def audit_form(wh: Warehouse, user: User) -> None:
     if k("qa_auditor") not in st.session_state and user.employee_id in set(qa_staff["employee_id"]):
         st.session_state[k("qa_auditor")] = user.employee_id  # the signed-in auditor
 
+    _open_calibrations(wh, user, agents, k)
     c1, c2, c3 = st.columns(3)
     with c1:
         audit_id = st.text_input(tr("f_audit_id"), max_chars=40, placeholder=tr("auto_id"), key=k("qa_id"))
@@ -480,6 +482,8 @@ def audit_form(wh: Warehouse, user: User) -> None:
     with c2:
         source = st.selectbox(tr("f_source"), SOURCES, format_func=_choices(), key=k("qa_source"))
         fields.slot("source")
+        if source == CALIBRATION:
+            st.caption(tr("qa_calibration_hint"))
         auditor = _person("f_auditor", qa_staff, k("qa_auditor"))
         fields.slot("auditor_id")
         ticket_id = st.text_input(tr("f_ticket_id"), max_chars=40, key=k("qa_ticket"))
@@ -547,7 +551,8 @@ def audit_form(wh: Warehouse, user: User) -> None:
     with d2:
         fields.slot("comment")
 
-    add_action = st.toggle(tr("qa_add_action"), key=k("qa_add_action"))
+    # A calibration audit measures its auditor: it opens no corrective action for the agent.
+    add_action = source != CALIBRATION and st.toggle(tr("qa_add_action"), key=k("qa_add_action"))
     action_values: dict = {}
     if add_action:
         e1, e2, e3 = st.columns(3)
@@ -608,6 +613,42 @@ def audit_form(wh: Warehouse, user: User) -> None:
         ),
     )
     fields.show()
+
+
+def _open_calibrations(wh: Warehouse, user: User, agents: pd.DataFrame, k) -> None:
+    """The calibration sessions of the last 30 days, for another auditor to join: choosing one
+    fills in the source, the ticket, its agent, client and channel."""
+    sessions = lookups.open_calibrations(wh, user.scope)
+    if sessions.empty:
+        return
+    rows = {r.ticket_id: r for r in sessions.itertuples()}
+
+    def label(ticket_id: str) -> str:
+        r = rows[ticket_id]
+        return tr(
+            "qa_calibration_session", ticket=ticket_id, agent=r.agent_id, day=r.audited_at,
+            auditors=", ".join(r.auditors),
+        )  # fmt: skip
+
+    def join() -> None:
+        r = rows.get(st.session_state.get(k("qa_calibration_pick")))
+        if r is None:
+            return
+        st.session_state[k("qa_source")] = CALIBRATION
+        st.session_state[k("qa_ticket")] = r.ticket_id
+        if r.agent_id in set(agents["employee_id"]):
+            st.session_state[k("qa_agent")] = r.agent_id
+        for key, value in (("qa_client", r.client), ("qa_channel", r.channel)):
+            if isinstance(value, str):
+                st.session_state[k(key)] = value
+
+    with st.expander(tr("qa_calibration_open", n=len(rows))):
+        a, b = st.columns([4, 1], vertical_alignment="bottom")
+        a.selectbox(
+            tr("qa_calibration_pick"), list(rows), index=None, format_func=label, placeholder=tr("choose"),
+            key=k("qa_calibration_pick"),
+        )  # fmt: skip
+        b.button(tr("qa_calibration_join"), on_click=join, key=k("qa_calibration_join"))
 
 
 def _audit_saved(audit_id: str, score: float | None, agent: str, day: dt.date) -> Saved:
