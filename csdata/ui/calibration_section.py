@@ -81,4 +81,7 @@ def calibration_section(wh: Warehouse, scope: Scope, filters: Filters) -> None:
     )
     for r in shown[auditors["flag"].to_numpy()].itertuples():
         st.warning(tr("calib_flagged_line", auditor=r.auditor_id, name=r.name, flag=r.flag))
-    table_with_downloads(shown, "calibration_auditors", f"{stem}-auditors", gaps=("low", "high"))
+    table_with_downloads(
+        shown, "calibration_auditors", f"{stem}-auditors", narrow=("auditor_id", "audits"), wide=("flag",),
+        gaps=("low", "high"),
+    )  # fmt: skip

@@ -622,12 +622,13 @@ def _open_calibrations(wh: Warehouse, user: User, agents: pd.DataFrame, k) -> No
     if sessions.empty:
         return
     rows = {r.ticket_id: r for r in sessions.itertuples()}
+    language = lang()
 
-    def label(ticket_id: str) -> str:
+    def label(ticket_id: str) -> str:  # an option's label is plain text, not markdown
         r = rows[ticket_id]
-        return tr(
-            "qa_calibration_session", ticket=ticket_id, agent=r.agent_id, day=r.audited_at,
-            auditors=", ".join(r.auditors),
+        return t(
+            "qa_calibration_session", language, ticket=ticket_id, agent=r.agent_id,
+            day=pd.Timestamp(r.audited_at).date().isoformat(), auditors=", ".join(r.auditors),
         )  # fmt: skip
 
     def join() -> None:
