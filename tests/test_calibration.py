@@ -383,7 +383,7 @@ def test_quality_shows_calibration_with_the_harsh_auditor_flagged(app_wh, lang):
     at = open_page("quality", lang, "qa")
     subheaders = [shown(s.value) for s in at.subheader]
     assert t("calib_title", lang) in subheaders
-    flagged = [shown(x.value) for x in at.warning]
+    flagged = [shown(x.value) for x in at.error]
     names = lookups.employee_names(app_wh, [sample.HARSH_AUDITOR, sample.LENIENT_AUDITOR])
     harsh = shown(t("calib_flagged_line", lang, auditor=sample.HARSH_AUDITOR, name=names[sample.HARSH_AUDITOR],
                     flag=t("calib_flag_harsh", lang)))  # fmt: skip

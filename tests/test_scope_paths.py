@@ -24,7 +24,7 @@ from conftest import APPRAISALS, AUDITS, EMPLOYEES, ROOT, TICKETS, TRAINING, run
 
 from csdata import pages
 from csdata.access import auth
-from csdata.analytics import compiler, exports, lookups, payroll
+from csdata.analytics import calibration, compiler, exports, lookups, payroll
 from csdata.analytics.compiler import Filters
 from csdata.imports import ingest
 from csdata.policy import load_policy
@@ -313,6 +313,21 @@ def test_every_lookup(wh, account):
     assert set(lookups.coaching(wh, scope)["employee_id"]) == {
         agent for _, _, agent in ACTIONS if agent in people
     }
+    # Calibration sets (two auditors on one ticket): about the company's auditors, never for a
+    # client company's account; a supervisor sees those of their teams' agents.
+    sets = {"T1": "A1", "T5": "B1"}
+    with wh.transaction("test", "fixture") as w:
+        for n, (ticket, agent) in enumerate(sets.items()):
+            for auditor, score in (("Q1", 80), ("S1", 90)):
+                w.execute(
+                    "INSERT INTO audits (audit_id, audited_at, agent_id, auditor_id, ticket_id, source, score)"
+                    " VALUES (?, DATE '2026-03-20', ?, ?, ?, 'calibration', ?)",
+                    [f"K{n}{auditor}", agent, auditor, ticket, score],
+                )
+    seen = {ticket for ticket, agent in sets.items() if agent in people}
+    listed = lookups.open_calibrations(wh, scope, dt.date(2026, 3, 31))
+    assert set(listed["ticket_id"]) == seen
+    assert calibration.measure(wh, scope).sets == len(seen)
 
 
 def test_pay_within_a_limited_pay_role(wh):

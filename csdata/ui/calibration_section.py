@@ -79,8 +79,10 @@ def calibration_section(wh: Warehouse, scope: Scope, filters: Filters) -> None:
             "flag": flagged,
         }
     )
+    # As the page marks overdue actions: what needs someone's attention (a dashboard's warnings
+    # are kept for filters a link could not honour).
     for r in shown[auditors["flag"].to_numpy()].itertuples():
-        st.warning(tr("calib_flagged_line", auditor=r.auditor_id, name=r.name, flag=r.flag))
+        st.error(tr("calib_flagged_line", auditor=r.auditor_id, name=r.name, flag=r.flag))
     table_with_downloads(
         shown, "calibration_auditors", f"{stem}-auditors", narrow=("auditor_id", "audits"), wide=("flag",),
         gaps=("low", "high"),
