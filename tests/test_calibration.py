@@ -176,6 +176,8 @@ def test_an_imported_calibration_sheet_gives_the_librarys_alpha_and_no_qa_figure
     assert later["sets"] == 2
     none = json.loads(run_cli("calibration", "--db", str(db), "--to", "2026-11-09", "--json").stdout)
     assert none == {"alpha": {"score": None}, "sets": 0, "auditors": []}
+    lone = json.loads(run_cli("calibration", "--db", str(db), "--from", "2026-11-13", "--json").stdout)
+    assert lone == none  # C4: one auditor so far, no set
     # a readable table without --json, in Chinese too
     text = run_cli("calibration", "--db", str(db), env={"CSDATA_LANG": "zh"})
     assert text.returncode == 0 and "质检得分" in text.stdout and "E00092" in text.stdout

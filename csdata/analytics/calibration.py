@@ -108,13 +108,16 @@ def measure(
 
 def compute(long: pd.DataFrame, policy: Policy) -> Calibration:
     """Alpha per criterion and for the score, and the auditors' deviations, from `rows`' frame."""
+    nothing = Calibration({SCORE: None}, 0, pd.DataFrame(columns=AUDITOR_COLUMNS))
     if long.empty:
-        return Calibration({SCORE: None}, 0, pd.DataFrame(columns=AUDITOR_COLUMNS))
+        return nothing
     audits = long.drop_duplicates("audit_id")
     # An auditor scores a set once (imports and forms refuse a second); should two slip in, the
     # auditor's scores of the set are averaged, so no one counts twice.
     scored = audits.groupby(["ticket_id", "auditor_id"], sort=True)["score"].mean().unstack("ticket_id")
     sets = [s for s in scored.columns if scored[s].notna().sum() >= 2]
+    if not sets:  # tickets one auditor scored so far: no set yet
+        return nothing
     scored = scored[sets]
     order = [c.key for c in policy.scorecard.criteria]
     found = set(long["criterion"].dropna())
