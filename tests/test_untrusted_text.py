@@ -199,12 +199,14 @@ def planted_db(sample_db, tmp_path_factory):
         )
         w.execute(
             "INSERT INTO audits SELECT * REPLACE ('PX' || audit_id AS audit_id, 'X1' AS agent_id, ? AS client, "
-            "? AS finding_category, ? AS comment) FROM audits ORDER BY audited_at DESC LIMIT 5",
+            "? AS finding_category, ? AS comment) FROM audits WHERE source <> 'calibration' "
+            "ORDER BY audited_at DESC LIMIT 5",
             [MD_LINK, HTML_TAGS, MD_LINK],
         )
         w.execute(
             "INSERT INTO audit_scores SELECT 'PX' || s.audit_id, s.criterion, s.score FROM audit_scores s "
-            "WHERE s.audit_id IN (SELECT audit_id FROM audits ORDER BY audited_at DESC LIMIT 5 OFFSET 5)"
+            "WHERE s.audit_id IN (SELECT audit_id FROM audits WHERE source <> 'calibration' "
+            "ORDER BY audited_at DESC LIMIT 5 OFFSET 5)"
         )
         w.execute("INSERT INTO courses (course, kind, pass_mark) VALUES (?, 'in_service', 60)", [MD_LINK])
         w.execute(
