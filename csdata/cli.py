@@ -113,52 +113,79 @@ def cmd_init(args) -> int:
     return 0
 
 
-def cmd_kpi(args) -> int:
+def _metric_names(names: list[str]) -> list[str]:
+    """Metric names from the command line, each one of the catalog's."""
     from csdata.analytics.metrics import CATALOG
-    from csdata.policy import CHANNELS
-    from csdata.text.i18n import fmt_value
 
-    lang = _lang()
-    for name in args.metric or []:
+    for name in names:
         if name not in CATALOG:
             raise UserError("err_unknown_metric", value=name, known=", ".join(CATALOG))
-    for channel in args.channel or []:
+    return names
+
+
+def _filters(args, wh) -> compiler.Filters:
+    """The filters of a reading command (`--from`, `--to`, `--client`, `--channel`, `--team`,
+    `--agent`, whichever it has), each value checked against the warehouse."""
+    from csdata.policy import CHANNELS
+
+    for channel in getattr(args, "channel", None) or []:
         if channel not in CHANNELS:
             raise UserError("err_unknown_channel", value=channel)
-    wh = _open(args, read_only=True)
     known = lookups.clients(wh)
     for client in args.client or []:
         if client not in known:
             raise UserError("err_unknown_client", value=client, known=", ".join(known) or "–")
     teams = lookups.teams(wh)
-    for team in args.team or []:
+    for team in getattr(args, "team", None) or []:
         if team not in teams:
             raise UserError("err_unknown_team", value=team, known=", ".join(teams) or "–")
-    for agent in args.agent or []:
+    for agent in getattr(args, "agent", None) or []:
         if not lookups.employee_exists(wh, agent):
             raise UserError("err_unknown_employee", value=agent)
     span = lookups.ticket_date_range(wh) or (dt.date.today(), dt.date.today())
     start, end = args.start or span[0], args.end or span[1]
     if start > end:
         raise UserError("err_date_order", start=start, end=end)
-    filters = compiler.Filters(
+    return compiler.Filters(
         start,
         end,
         tuple(args.client or ()),
         tuple(args.channel or ()),
-        tuple(args.team or ()),
-        tuple(args.agent or ()),
+        tuple(getattr(args, "team", None) or ()),
+        tuple(getattr(args, "agent", None) or ()),
     )
-    metrics = args.metric or list(CATALOG)
-    values = compiler.metric_values(wh, metrics, filters)
+
+
+def cmd_kpi(args) -> int:
+    from csdata.analytics import stats
+    from csdata.analytics.metrics import CATALOG
+    from csdata.text.i18n import fmt_value
+
+    lang = _lang()
+    metrics = _metric_names(args.metric or []) or list(CATALOG)
+    wh = _open(args, read_only=True)
+    filters = _filters(args, wh)
+    if args.ci:
+        found = stats.estimates(compiler.metric_table(wh, metrics, filters, detail=True))
+    else:
+        found = {m: stats.Estimate(v) for m, v in compiler.metric_values(wh, metrics, filters).items()}
     if args.json:
-        print(json.dumps(values, ensure_ascii=False))
+        out = {m: e.as_json() if args.ci else e.value for m, e in found.items()}
+        print(json.dumps(out, ensure_ascii=False))
         return 0
-    print(t("cli_kpi_header", lang, start=start, end=end))
+    print(t("cli_kpi_header", lang, start=filters.start, end=filters.end))
     width = max(len(m) for m in metrics)
     for name in metrics:
-        metric = CATALOG[name]
-        print(f"{name:<{width}}  {fmt_value(values[name], metric.unit, lang):>12}  {metric.label(lang)}")
+        metric, e = CATALOG[name], found[name]
+        line = f"{name:<{width}}  {fmt_value(e.value, metric.unit, lang):>12}"
+        if args.ci:
+            interval = (
+                f"{fmt_value(e.low, metric.unit, lang)} – {fmt_value(e.high, metric.unit, lang)}"
+                if e.low is not None
+                else ""
+            )
+            line += f"  {interval:>27}  {'' if e.n is None else f'n={int(e.n)}':>10}"
+        print(f"{line}  {metric.label(lang)}")
     return 0
 
 
@@ -752,6 +779,11 @@ def parser() -> argparse.ArgumentParser:
     kpi.add_argument("--agent", action="append", help="only this agent, by employee ID (repeatable)")
     kpi.add_argument("--metric", action="append", help="only this metric (repeatable)")
     kpi.add_argument("--json", action="store_true", help="one JSON object: metric -> value")
+    kpi.add_argument(
+        "--ci",
+        action="store_true",
+        help='with each value its 95 %% interval and n (JSON: metric -> {"value", "low", "high", "n"})',
+    )
     kpi.set_defaults(func=cmd_kpi)
 
     export = with_db(sub.add_parser("export", help="write a record kind in its canonical format"))
