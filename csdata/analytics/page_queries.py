@@ -29,11 +29,12 @@ class Request:
     metrics: tuple[str, ...] = ()
     by: str | tuple[str, ...] | None = None
     listing: str | None = None
+    detail: bool = False  # with each metric's sample, for its interval (`csdata.analytics.stats`)
 
     def sql(self, scope: Scope, policy: Policy) -> tuple[str, dict]:
         if self.listing is not None:
             return compiler.listing_sql(self.listing, self.filters, scope, policy)
-        return compiler.build_sql(list(self.metrics), self.filters, self.by, scope, policy)
+        return compiler.build_sql(list(self.metrics), self.filters, self.by, scope, policy, self.detail)
 
 
 # The cards at the top of each dashboard, in order (from the page table).
