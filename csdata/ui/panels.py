@@ -6,8 +6,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from csdata.analytics import lookups
-from csdata.analytics.compiler import Filters
+from csdata.analytics import lookups, stats
+from csdata.analytics.compiler import DETAIL, Filters
 from csdata.analytics.metrics import CATALOG
 from csdata.policy import CHANNELS
 from csdata.store.warehouse import Warehouse
@@ -18,6 +18,7 @@ from csdata.text.i18n import (
     duration_unit,
     family_key,
     fmt_value,
+    text_key,
 )
 from csdata.ui import charts
 from csdata.ui.core import lang, policy, tr
@@ -114,6 +115,16 @@ def split_trend(
     st.plotly_chart(fig, width="stretch", key=key)
 
 
+# The columns `stats.with_intervals` adds beside a metric, and their text keys.
+INTERVAL_PARTS = {"low": text_key("ci_low"), "high": text_key("ci_high"), "n": text_key("ci_n")}
+
+
+def interval_part(column: str) -> tuple[str, str] | None:
+    """("qa_score", "low") for the column `qa_score_low`; None for any other column."""
+    metric, _, part = column.rpartition("_")
+    return (metric, part) if part in INTERVAL_PARTS and metric in CATALOG else None
+
+
 def table(
     frame: pd.DataFrame,
     name: str,
@@ -121,15 +132,26 @@ def table(
     agent: str | None = None,
     key_label: str | None = None,
     filters: Filters | None = None,
+    intervals: tuple[str, ...] = (),
+    min_n: int | None = None,
 ) -> None:
     """A table with translated headings (metric columns formatted), and CSV / Excel downloads of
     the same rows as numbers (see `download`). With `agent` (the column holding employee IDs), a
     click on a row opens that agent's page; `key_label` names a metric table's `key` column (a
-    channel's values are translated)."""
+    channel's values are translated).
+
+    A metric table fetched with its samples (`detail=True`) carries each metric's 95 % interval
+    and n: the downloads have them as columns (low, high, n), and the metrics in `intervals` show
+    theirs on screen beside the value, marked "few data" below `min_n` cases."""
     language = lang()
     if empty(frame):
         return
-    units = units or {}
+    units = dict(units or {})
+    if any(DETAIL in c for c in frame.columns):
+        frame = stats.with_intervals(frame)
+    for column in frame.columns:
+        if (found := interval_part(column)) and found[1] != "n" and found[0] in units:
+            units[column] = units[found[0]]
     base = readable(frame)
     if key_label is not None:
         if key_label == "channel":
@@ -139,8 +161,17 @@ def table(
     shown = base.copy()
     for column, unit in units.items():
         shown[column] = [fmt_value(None if pd.isna(v) else float(v), unit, language) for v in shown[column]]
+    for metric in intervals:
+        if f"{metric}_low" in shown:
+            at = list(shown.columns).index(metric) + 1
+            shown.insert(at, f"{metric}_ci", interval_texts(base, metric, language, min_n))
+    shown = shown.drop(columns=[c for c in shown.columns if interval_part(c)])
 
     def heading(column: str) -> str:
+        if column.endswith("_ci") and column[:-3] in CATALOG:
+            return f"{CATALOG[column[:-3]].short_label(language)} · {tr('ci_95')}"
+        if found := interval_part(column):
+            return f"{CATALOG[found[0]].short_label(language)} · {tr(INTERVAL_PARTS[found[1]])}"
         return CATALOG[column].short_label(language) if column in CATALOG else column_label(column, language)
 
     shown = shown.rename(columns=heading)
@@ -155,6 +186,24 @@ def table(
     if agent is not None:
         drill_on_click(event, "agent", tuple(str(v) for v in frame[agent]))
     download(base, units, heading, name, filters, f"dl_{name}")
+
+
+def interval_texts(frame: pd.DataFrame, metric: str, language: str, min_n: int | None) -> list[str]:
+    """Each row's 95 % interval of `metric` as text ("84.9% – 85.3%"), "few data" first where it
+    rests on fewer than `min_n` cases; empty where it has none."""
+    unit = CATALOG[metric].unit
+    out = []
+    for low, high, n in zip(
+        frame[f"{metric}_low"], frame[f"{metric}_high"], frame[f"{metric}_n"], strict=True
+    ):
+        text = (
+            ""
+            if pd.isna(low)
+            else f"{fmt_value(float(low), unit, language)} – {fmt_value(float(high), unit, language)}"
+        )
+        few = min_n is not None and not pd.isna(n) and n < min_n
+        out.append(f"{tr('few_data')} · {text}" if few and text else tr("few_data") if few else text)
+    return out
 
 
 def heatmap(frame: pd.DataFrame) -> None:
