@@ -541,12 +541,9 @@ def _policy_text(policy, lang: str) -> list[str]:
         "",
         t("policy_statistics", lang),
     ]
-    out += [
-        f"  {t(family_key('policy_statistics_', name), lang)}: {value:g}"
-        if isinstance(value, float)
-        else f"  {t(family_key('policy_statistics_', name), lang)}: {value}"
-        for name, value in policy.statistics.model_dump().items()
-    ]
+    for name, value in policy.statistics.model_dump().items():
+        shown = t("yes" if value else "no", lang) if isinstance(value, bool) else f"{value:g}"
+        out.append(f"  {t(family_key('policy_statistics_', name), lang)}: {shown}")
     return out
 
 
