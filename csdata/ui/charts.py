@@ -221,7 +221,7 @@ def channel_trends(
                 annotation_position="top left", row=row, col=1,
             )  # fmt: skip
         fig.update_yaxes(ticksuffix=suffix, tickformat=fmt, rangemode="tozero", row=row, col=1)
-    fig.update_xaxes(tickformat="%m-%d")
+    _week_ticks(fig, pd.Series(sorted(frame["key"].unique())))
     fig.update_xaxes(title_text=x_title, row=len(panels), col=1)
     fig.update_layout(
         title=title, margin={"l": 10, "r": 10, "t": 60, "b": 10}, height=150 + 130 * len(panels),
@@ -230,7 +230,7 @@ def channel_trends(
     return fig
 
 
-SIGNAL_COLOUR = "#D55E00"  # Okabe–Ito's vermillion: the red a colour-blind reader tells apart
+SIGNAL_COLOUR = "#CC0000"  # red diamonds: told apart from the blue line by shape as well as colour
 LIMIT_COLOUR = "#555555"
 
 
@@ -272,7 +272,7 @@ def control_charts(
             fig.add_trace(
                 go.Scatter(
                     x=[weeks.iloc[0], weeks.iloc[-1]], y=[center * scale] * 2, mode="lines",
-                    name=f"{names['center']} {center * scale:{fmt}}{suffix}",
+                    name=(f"{name} · " if several else "") + f"{names['center']} {center * scale:{fmt}}{suffix}",
                     line={"color": LIMIT_COLOUR, "width": 1.5}, hoverinfo="skip", showlegend=True,
                 ),
                 **where,
@@ -299,8 +299,12 @@ def control_charts(
             ),
             **where,
         )  # fmt: skip
-        fig.update_yaxes(ticksuffix=suffix, tickformat=fmt, **where)
-    fig.update_xaxes(tickformat="%m-%d")
+        # a rate's limits are cut at 0: no axis below it
+        fig.update_yaxes(
+            ticksuffix=suffix, tickformat=fmt, rangemode="nonnegative" if unit == "rate" else None, **where
+        )
+    weeks = sorted({w for _, _, points, _ in panels.values() for w in points["week"]})
+    _week_ticks(fig, pd.Series(weeks))
     fig.update_xaxes(title_text=x_title, row=len(panels), col=1)
     fig.update_layout(
         title=title, margin={"l": 10, "r": 10, "t": 60 if title else 20, "b": 10},
