@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import re
 
 import duckdb
 import numpy as np
@@ -399,3 +400,27 @@ def test_overview_control_chart_per_channel_and_none_for_a_count(shifted, tmp_pa
     captions = [c.value for c in at.caption]
     assert t("spc_none", "en", metric=t("metric_offered", "en")) in captions
     assert not [f for f in _figures(at) if any(tr.get("name") == limits for tr in f["data"])]
+
+
+def test_control_chart_texts_carry_no_live_tag():
+    from csdata.ui import charts
+
+    points = pd.DataFrame(
+        {"week": pd.to_datetime(["2026-06-01", "2026-06-08"]), "value": [0.5, 0.9], "n": [10, 10],
+         "lcl": [0.1, 0.1], "ucl": [0.8, 0.8], "signal": pd.Series([None, "above"], dtype=object)}
+    )  # fmt: skip
+    tag = "<a href='x'>x</a>"
+    names = {k: tag for k in ("value", "center", "limits", "signal", "ucl", "lcl")} | {
+        f"signal_{s}": tag for s in spc.SIGNALS
+    }
+    fig = charts.control_charts(
+        {"a": (tag, None, points, 0.6), "b": (tag, None, points, 0.6)}, "rate", tag, "x", names
+    )
+    texts = [fig.layout.title.text, *(a.text for a in fig.layout.annotations)]
+    for trace in fig.data:
+        texts += [trace.name or "", trace.hovertemplate or "", *(trace.text or ())]
+    assert any("&lt;a href" in s for s in texts)
+    for text in texts:
+        assert not re.search(r"<(?!/?extra>|br>)", text), text
+    # the week above its limit is marked in each panel
+    assert [list(tr.y) for tr in fig.data if tr.mode == "markers"] == [[90.0], [90.0]]

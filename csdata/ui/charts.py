@@ -243,11 +243,13 @@ def control_charts(
     names: dict[str, str],
 ) -> go.Figure:
     """Control charts (`csdata.analytics.spc`), one panel per entry (key -> panel title, axis,
-    points, centre; an axis of None: the unit's), stacked: the centre as a line, the upper and lower control limits as steps
-    that follow each week's n, the weekly points, and the points that signal (`signal` not null)
-    marked in red. `names` holds the translated "value", "center", "limits", "signal" and
-    "signal_<kind>" labels; a single panel has no title of its own."""
+    points, centre; an axis of None: the unit's), stacked: the centre as a line, the upper and
+    lower control limits as steps that follow each week's n, the weekly points (their hover: n,
+    the limits, the signal), and the points that signal (`signal` not null) marked in red. `names`
+    holds the translated "value", "center", "limits", "signal", "ucl", "lcl" and "signal_<kind>"
+    labels; a single panel has no title of its own."""
     several = len(panels) > 1
+    signalled = False
     fig = make_subplots(
         rows=len(panels), cols=1, shared_xaxes=True, vertical_spacing=0.12,
         subplot_titles=[name for name, _, _, _ in panels.values()] if several else None,
@@ -277,11 +279,16 @@ def control_charts(
                 ),
                 **where,
             )  # fmt: skip
-        signal = [names.get(f"signal_{s}", "") if isinstance(s, str) else "" for s in points["signal"]]
-        hover = [
-            " · ".join(part for part in (f"n = {n:,.0f}", label) if part)
-            for n, label in zip(points["n"], signal, strict=True)
-        ]
+        hover = []
+        for p in points.itertuples():
+            parts = [f"n = {p.n:,.0f}"]
+            if pd.notna(p.lcl) and pd.notna(p.ucl):
+                parts.append(
+                    f"{names['lcl']}–{names['ucl']} {p.lcl * scale:{fmt}}–{p.ucl * scale:{fmt}}{suffix}"
+                )
+            if isinstance(p.signal, str):
+                parts.append(names[f"signal_{p.signal}"])
+            hover.append(" · ".join(parts))
         fig.add_trace(
             go.Scatter(
                 x=weeks, y=points["value"] * scale, mode="lines+markers", name=names["value"],
@@ -291,11 +298,13 @@ def control_charts(
             **where,
         )  # fmt: skip
         flagged = points[points["signal"].notna()]
+        first_signal = not signalled and not flagged.empty  # named in the legend once, where first drawn
+        signalled = signalled or first_signal
         fig.add_trace(
             go.Scatter(
                 x=flagged["week"], y=flagged["value"] * scale, mode="markers", name=names["signal"],
                 marker={"color": SIGNAL_COLOUR, "size": 12, "symbol": "diamond", "line": {"width": 1, "color": "#000"}},
-                legendgroup="signal", showlegend=first, hoverinfo="skip",
+                legendgroup="signal", showlegend=first_signal, hoverinfo="skip",
             ),
             **where,
         )  # fmt: skip
@@ -308,7 +317,9 @@ def control_charts(
     fig.update_xaxes(title_text=x_title, row=len(panels), col=1)
     fig.update_layout(
         title=title, margin={"l": 10, "r": 10, "t": 60 if title else 20, "b": 10},
-        height=(220 + 200 * len(panels)) if several else 400, legend=LEGEND_BELOW,
+        height=(220 + 200 * len(panels)) if several else 400,
+        # below the x axis's title, which lies further under a tall stack in paper terms
+        legend=LEGEND_BELOW | ({"y": -0.1} if several else {}),
     )  # fmt: skip
     return fig
 

@@ -1,5 +1,5 @@
-"""The charts and tables of a dashboard: trends, heatmaps, spreads, and tables with their
-downloads as numbers."""
+"""The charts and tables of a dashboard: trends (with each week's 95 % interval as a band, or as
+control charts), heatmaps, spreads, and tables with their downloads as numbers."""
 
 from __future__ import annotations
 
