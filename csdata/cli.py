@@ -1,4 +1,4 @@
-"""The `csdata` command: init, kpi, export, import, history, void, user, appraisals, policy, payroll, breaches, bench, backup, restore, serve.
+"""The `csdata` command: init, kpi, spc, export, import, history, void, user, appraisals, policy, payroll, breaches, bench, backup, restore, serve.
 
 Each subcommand parses and checks its arguments, calls the engine and prints. A problem the user
 can fix ends in one line on stderr and exit status 2, in the language of CSDATA_LANG; nothing
@@ -186,6 +186,54 @@ def cmd_kpi(args) -> int:
             )
             line += f"  {interval:>27}  {'' if e.n is None else f'n={int(e.n)}':>10}"
         print(f"{line}  {metric.label(lang)}")
+    return 0
+
+
+def cmd_spc(args) -> int:
+    from csdata.analytics import spc
+    from csdata.analytics.metrics import CATALOG
+    from csdata.text.i18n import fmt_value
+
+    lang = _lang()
+    (metric,) = _metric_names([args.metric])
+    if not spc.has_chart(metric):
+        raise UserError("err_spc_no_chart", metric=metric)
+    wh = _open(args, read_only=True)
+    filters = _filters(args, wh)
+    chart = spc.control_chart(compiler.metric_table(wh, [metric], filters, "week", detail=True), metric)
+    if args.json:
+        print(json.dumps(chart.as_json(), ensure_ascii=False))
+        return 0
+    unit = CATALOG[metric].unit
+    print(
+        t(
+            "cli_spc_header",
+            lang,
+            metric=CATALOG[metric].label(lang),
+            start=filters.start,
+            end=filters.end,
+            center=fmt_value(chart.center, unit, lang),
+        )
+    )
+    heads = [t(family_key("spc_col_", c), lang) for c in spc.POINT_COLUMNS]
+    rows = [
+        [
+            str(p.week)[:10],
+            fmt_value(p.value, unit, lang),
+            f"{int(p.n):,}",
+            fmt_value(p.lcl, unit, lang),
+            fmt_value(p.ucl, unit, lang),
+            t(family_key("spc_signal_", p.signal), lang) if p.signal else "",
+        ]
+        for p in chart.points.itertuples()
+    ]
+    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(heads)]
+    for line in [heads, *rows]:
+        cells = (
+            c.ljust(w) if i in (0, 5) else c.rjust(w)
+            for i, (c, w) in enumerate(zip(line, widths, strict=True))
+        )
+        print("  ".join(cells).rstrip())
     return 0
 
 
@@ -917,6 +965,21 @@ def parser() -> argparse.ArgumentParser:
     timing = sub.add_parser("bench", help="time every dashboard page at scale against bare DuckDB")
     bench.add_arguments(timing)
     timing.set_defaults(func=lambda a: bench.run(a.db, a.tickets, a.repeat, a.json, a.page, _lang()))
+
+    spc = with_db(sub.add_parser("spc", help="a metric's weekly control chart: centre, limits and signals"))
+    spc.add_argument("metric", help="a rate or a mean of the catalog (answer_rate, qa_score, ...)")
+    spc.add_argument("--from", dest="start", type=_date("--from"), help="first day (default: first ticket)")
+    spc.add_argument(
+        "--to", dest="end", type=_date("--to"), help="last day, inclusive (default: last ticket)"
+    )
+    spc.add_argument("--client", action="append", help="only this client (repeatable)")
+    spc.add_argument("--channel", action="append", help="only this channel: phone, chat, email (repeatable)")
+    spc.add_argument(
+        "--json",
+        action="store_true",
+        help='one JSON object: {"metric", "center", "points": [{"week", "value", "n", "lcl", "ucl", "signal"}]}',
+    )
+    spc.set_defaults(func=cmd_spc)
 
     eff = with_db(
         sub.add_parser(

@@ -18,6 +18,7 @@ from conftest import ROOT
 from csdata.analytics import compiler, exports
 from csdata.analytics.compiler import EVERYTHING, Filters, Scope
 from csdata.analytics.metrics import HEADLINE
+from csdata.analytics.page_queries import QUALITY_TREND
 from csdata.policy import default_policy
 
 GOLDEN = ROOT / "tests" / "golden_sql"
@@ -46,6 +47,11 @@ METRIC_CASES = {
         EVERYTHING,
     ),
 }
+# The weekly trends ask for each metric's sample too (its band and control chart).
+DETAIL_CASES = {
+    "quality_trend_week_detail": (list(QUALITY_TREND), APRIL, "week", EVERYTHING),
+    "asa_week_by_channel_detail": (["asa", "aht"], APRIL, ("week", "channel"), SUPERVISOR),
+}
 LISTING_CASES = {
     "listing_complaint_path_supervisor": ("complaint_path", SUPERVISOR),
     "listing_open_complaints_client": ("open_complaints", CLIENT),
@@ -67,6 +73,9 @@ def _generated(case: str) -> str:
     if case in METRIC_CASES:
         metrics, filters, by, scope = METRIC_CASES[case]
         return _text(*compiler.build_sql(metrics, filters, by, scope, policy))
+    if case in DETAIL_CASES:
+        metrics, filters, by, scope = DETAIL_CASES[case]
+        return _text(*compiler.build_sql(metrics, filters, by, scope, policy, detail=True))
     if case in LISTING_CASES:
         name, scope = LISTING_CASES[case]
         filters = Filters(APRIL.start, APRIL.end, agents=("A1",)) if name.startswith("agent_") else APRIL
@@ -75,7 +84,7 @@ def _generated(case: str) -> str:
     return _text(*exports.export_sql(table, policy, scope))
 
 
-CASES = [*METRIC_CASES, *LISTING_CASES, *EXPORT_CASES]
+CASES = [*METRIC_CASES, *DETAIL_CASES, *LISTING_CASES, *EXPORT_CASES]
 
 
 @pytest.mark.parametrize("case", CASES)

@@ -10,9 +10,12 @@ from csdata.ui import core, dashboard, panels, sections, what_worked
 wh, scope, filters, frames = dashboard.start("quality", per_row=4)
 
 st.subheader(core.tr("trend_title"))
+control = panels.trend_view("trend_view_quality")
 for column, metric in zip(st.columns(len(QUALITY_TREND)), QUALITY_TREND, strict=True):
     with column:
-        panels.trend(wh, frames, metric, filters, f"trend_{metric}")
+        panels.trend(wh, frames, metric, filters, f"trend_{metric}", control=control)
+if control:
+    panels.control_note()
 
 left, right = st.columns(2)
 with left:

@@ -104,12 +104,13 @@ def split_by_channel(filters: Filters) -> bool:
 
 
 def _weekly(filters: Filters, metrics: tuple[str, ...]) -> dict[str, Request]:
-    """A weekly trend of `metrics`; waits and handle times per channel where they are split."""
+    """A weekly trend of `metrics`, with each week's sample (its interval's band, its control
+    chart); waits and handle times per channel where they are split."""
     per_channel = tuple(m for m in metrics if m in PER_CHANNEL) if split_by_channel(filters) else ()
     rest = tuple(m for m in metrics if m not in per_channel)
-    found = {"trend": Request(filters, rest, "week")} if rest else {}
+    found = {"trend": Request(filters, rest, "week", detail=True)} if rest else {}
     if per_channel:
-        found["trend_by_channel"] = Request(filters, per_channel, ("week", "channel"))
+        found["trend_by_channel"] = Request(filters, per_channel, ("week", "channel"), detail=True)
     return found
 
 
@@ -132,7 +133,7 @@ def _requests(page: str, filters: Filters, choice: str | None, agents_visible: b
         found["open"] = Request(filters, listing="open_complaints")
         found["departments"] = Request(filters, DEPARTMENTS, "department")
     elif page == "quality":
-        found["trend"] = Request(filters, QUALITY_TREND, "week")
+        found["trend"] = Request(filters, QUALITY_TREND, "week", detail=True)
         found["criteria"] = Request(filters, ("criterion_score",), "criterion")
         found["findings"] = Request(filters, ("audits",), "finding")
         if agents_visible:

@@ -1,12 +1,12 @@
-"""The charts and tables of a dashboard: trends, heatmaps, spreads, and tables with their
-downloads as numbers."""
+"""The charts and tables of a dashboard: trends (with each week's 95 % interval as a band, or as
+control charts), heatmaps, spreads, and tables with their downloads as numbers."""
 
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 
-from csdata.analytics import lookups, stats
+from csdata.analytics import lookups, spc, stats
 from csdata.analytics.compiler import DETAIL, Filters
 from csdata.analytics.metrics import CATALOG
 from csdata.policy import CHANNELS
@@ -46,6 +46,36 @@ def duration_axis(metric: str, reference: float | None) -> charts.Axis | None:
     return (1 / size, f",.{digits}f", f" {tr(family_key('unit_', unit))}")
 
 
+TREND_VIEWS = ("trend", "control")
+CONTROL_PARTS = ("value", "center", "limits", "signal", "ucl", "lcl")  # `spc_<part>`: a chart's labels
+
+
+def trend_view(key: str) -> bool:
+    """The choice above a page's weekly trends: the trend with its bands, or control charts.
+    True when control charts are asked for."""
+    chosen = st.segmented_control(
+        tr("trend_view"),
+        TREND_VIEWS,
+        default="trend",
+        format_func=lambda v: tr(family_key("trend_view_", v)),
+        key=key,
+        label_visibility="collapsed",
+    )
+    return chosen == "control"
+
+
+def control_note() -> None:
+    """What the control charts' signals mean, in one plain sentence under them."""
+    st.caption(tr("spc_note"))
+
+
+def _control_names() -> dict[str, str]:
+    names = {
+        part: tr(family_key("spc_", part)) for part in ("value", "center", "limits", "signal", "ucl", "lcl")
+    }
+    return names | {f"signal_{s}": tr(family_key("spc_signal_", s)) for s in spc.SIGNALS}
+
+
 def trend(
     wh: Warehouse,
     frames: dict[str, pd.DataFrame],
@@ -53,11 +83,18 @@ def trend(
     filters: Filters,
     key: str,
     title: str | None = None,
+    control: bool = False,
 ) -> None:
-    """A metric's weekly line against its target; a wait or handle time one panel per channel
-    where the page splits it, each in the unit of its card."""
+    """A metric's weekly line against its target, each week's 95 % interval a band around it; a
+    wait or handle time one panel per channel where the page splits it, each in the unit of its
+    card. With `control`, the metric's control chart instead (one per channel where split), when
+    it is a rate or a mean; any other metric says it has none and keeps its trend."""
     pol = policy(wh, filters.end)
     label = CATALOG[metric].label(lang())
+    if control and not spc.has_chart(metric):
+        st.caption(tr("spc_none", metric=label))
+        control = False
+    interval = tr("interval_95")
     by_channel = frames.get("trend_by_channel")
     if by_channel is not None and metric in by_channel:
         if empty(by_channel, metric):
@@ -72,20 +109,43 @@ def trend(
             for c in CHANNELS
             if c in set(by_channel["key2"])
         }
-        fig = charts.channel_trends(by_channel, metric, panels, title or label, tr("week"), tr("target"))
+        if control:
+            charted = {
+                c: (name, axis, *_chart(by_channel[by_channel["key2"] == c], metric))
+                for c, (name, axis, _) in panels.items()
+            }
+            fig = charts.control_charts(
+                charted, CATALOG[metric].unit, title or label, tr("week"), _control_names()
+            )
+        else:
+            shown = stats.with_intervals(by_channel, [metric])
+            fig = charts.channel_trends(
+                shown, metric, panels, title or label, tr("week"), tr("target"), interval
+            )
         st.plotly_chart(fig, width="stretch", key=key)
         return
     frame = frames.get("trend")
     if empty(frame, metric):
         return
+    axis = duration_axis(metric, card_value(frames, metric))
+    if control:
+        chart = {"": ("", axis, *_chart(frame, metric))}
+        fig = charts.control_charts(chart, CATALOG[metric].unit, title or label, tr("week"), _control_names())
+        st.plotly_chart(fig, width="stretch", key=key)
+        return
     target = target_for(pol, metric, filters)
     if metric == "training_hours" and target is not None:
         target = pol.target(metric, days=7)
-    axis = duration_axis(metric, card_value(frames, metric))
     fig = charts.trend(
-        frame, metric, CATALOG[metric].unit, title or label, tr("week"), target, tr("target"), axis
-    )
+        stats.with_intervals(frame, [metric]), metric, CATALOG[metric].unit, title or label, tr("week"), target,
+        tr("target"), axis, interval,
+    )  # fmt: skip
     st.plotly_chart(fig, width="stretch", key=key)
+
+
+def _chart(frame: pd.DataFrame, metric: str) -> tuple[pd.DataFrame, float | None]:
+    chart = spc.control_chart(frame, metric)
+    return chart.points, chart.center
 
 
 def split_trend(

@@ -24,7 +24,7 @@ from csdata.ui import charts
 from csdata.ui.core import lang, policy, tr
 from csdata.ui.datatable import download
 from csdata.ui.kpi import card_rows, card_target
-from csdata.ui.panels import empty, metric_units, table, trend
+from csdata.ui.panels import control_note, empty, metric_units, table, trend, trend_view
 
 # -- complaints ----------------------------------------------------------------------------------
 
@@ -252,10 +252,13 @@ def small_trends(wh: Warehouse, frames: dict[str, pd.DataFrame], filters: Filter
     metrics = [
         m for m in page_queries.CARDS["clients"] if any(m in f for k, f in frames.items() if "trend" in k)
     ]
+    control = trend_view("trend_view_clients")
     for start in range(0, len(metrics), per_row):
         for column, metric in zip(st.columns(per_row), metrics[start : start + per_row], strict=False):
             with column:
-                trend(wh, frames, metric, filters, f"small_{metric}")
+                trend(wh, frames, metric, filters, f"small_{metric}", control=control)
+    if control:
+        control_note()
 
 
 def pick_agent(names: dict[str, str]) -> str:
