@@ -46,6 +46,8 @@ METRIC_CASES = {
         EVERYTHING,
     ),
 }
+# Cases asked with each metric's sample (`detail`), as the pages' cards ask.
+DETAIL_CASES = {"overview_cards"}
 LISTING_CASES = {
     "listing_complaint_path_supervisor": ("complaint_path", SUPERVISOR),
     "listing_open_complaints_client": ("open_complaints", CLIENT),
@@ -66,7 +68,7 @@ def _generated(case: str) -> str:
     policy = default_policy()
     if case in METRIC_CASES:
         metrics, filters, by, scope = METRIC_CASES[case]
-        return _text(*compiler.build_sql(metrics, filters, by, scope, policy))
+        return _text(*compiler.build_sql(metrics, filters, by, scope, policy, case in DETAIL_CASES))
     if case in LISTING_CASES:
         name, scope = LISTING_CASES[case]
         filters = Filters(APRIL.start, APRIL.end, agents=("A1",)) if name.startswith("agent_") else APRIL
