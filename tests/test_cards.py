@@ -84,6 +84,11 @@ def _card(at, label: str):
     return found[0]
 
 
+def _read(caption: str) -> str:
+    """A caption as read: the no-break joints that keep "few data" whole are not seen."""
+    return caption.replace("\u2060", "").replace("\u00a0", " ")
+
+
 def _p(client: str) -> float:
     good_before, rated_before, good_now, rated_now = CSAT[client]
     return proportions_ztest([good_now, good_before], [rated_now, rated_before])[1]
@@ -128,12 +133,12 @@ def test_the_card_help_has_the_wilson_interval_and_n(app, client):
 def test_a_card_on_few_cases_shows_few_data(app, lang):
     at = open_page("overview", lang, query={**MARCH, "client": "Small"})
     # Each card's caption follows the filter bar's: the cards' captions in the cards' order.
-    captions = {m.label: c.value for m, c in zip(at.metric, at.caption[1:], strict=False)}
+    captions = {m.label: _read(c.value) for m, c in zip(at.metric, at.caption[1:], strict=False)}
     few = t("few_data", lang)
     assert few in captions[CATALOG["csat_pct"].short_label(lang)]  # 12 ratings, below 30
     assert few not in captions[CATALOG["offered"].short_label(lang)]  # a count rests on no sample
     at = open_page("overview", lang, query={**MARCH, "client": "Steady"})
-    assert not any(few in c.value for c in at.caption)
+    assert not any(few in _read(c.value) for c in at.caption)
 
 
 def test_the_downloaded_drill_table_has_each_rows_interval_and_n(app, served):
@@ -159,3 +164,17 @@ def test_the_downloaded_drill_table_has_each_rows_interval_and_n(app, served):
     cell = screen.loc["Small", f"{CSAT_LABEL} · 95 % interval"]
     assert cell.startswith("few data · "), cell
     assert not screen.loc["Steady", f"{CSAT_LABEL} · 95 % interval"].startswith("few data")
+
+
+def test_the_scorecard_shows_and_downloads_each_rows_interval(app, served):
+    good, rated = CSAT["Steady"][2:]
+    low, high = proportion_confint(good, rated, alpha=0.05, method="wilson")
+    at = open_page("clients", query={**MARCH, "client": "Steady"})
+    table = pd.read_csv(io.BytesIO(download(at, "dl_scorecard_csv", served)), encoding="utf-8-sig")
+    row = table.set_index(t("col_metric", "en")).loc[CSAT_LABEL]
+    assert row[t("col_unit", "en")] == "%"
+    assert row[t("ci_low", "en")] == pytest.approx(100 * low)
+    assert row[t("ci_high", "en")] == pytest.approx(100 * high)
+    assert row[t("ci_n", "en")] == rated
+    screen = at.dataframe[0].value.set_index(t("col_metric", "en"))
+    assert screen.loc[CSAT_LABEL, t("ci_95", "en")] == f"{100 * low:.1f}% – {100 * high:.1f}%"

@@ -48,6 +48,13 @@ def few(n, min_n: int | None) -> bool:
     return min_n is not None and n is not None and not pd.isna(n) and n < min_n
 
 
+def few_mark() -> str:
+    """The "few data" mark of a card's caption, in orange and kept whole: a narrow card wraps its
+    caption before the mark, never inside it (no "数据 / 少")."""
+    unbroken = "\u2060".join(tr("few_data").replace(" ", "\u00a0"))
+    return f":orange[{unbroken}]"
+
+
 def interval_cell(
     low, high, n, unit: str, language: str, min_n: int | None, duration: str | None = None
 ) -> str:

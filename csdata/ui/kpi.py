@@ -26,7 +26,7 @@ from csdata.text.i18n import (
     fmt_value,
 )
 from csdata.ui.core import lang, policy, tr
-from csdata.ui.firmness import interval_help
+from csdata.ui.firmness import few_mark, interval_help
 
 # -- KPI cards ---------------------------------------------------------------------------------
 
@@ -117,7 +117,7 @@ def kpi_cards(wh: Warehouse, frames: dict[str, pd.DataFrame], filters: Filters, 
                     delta_arrow=arrow,
                     help="\n\n".join(h for h in helps if h),
                 )
-                few = f" · :orange[{tr('few_data')}]" if card.few(pol.statistics.min_n) else ""
+                few = f" ·\u00a0{few_mark()}" if card.few(pol.statistics.min_n) else ""
                 st.caption(_target_line(pol, card, filters) + few)
 
 
