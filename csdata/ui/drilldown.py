@@ -133,7 +133,7 @@ def drill_table(
             shown, labels[m], {heading: interval_texts(bounds, m, lang(), min_n, durations.get(m))}
         )
         helps[heading] = tr("interval_meaning")
-    raw, _ = with_parts(raw, bounds, labels, units)
+    raw = with_parts(raw, bounds, labels, units)
     if page_queries.split_by_channel(filters):
         st.caption(tr("drill_per_channel"))
     st.caption(tr("drill_hint_agent" if level == "agent" else "drill_hint"))

@@ -115,17 +115,16 @@ def beside(frame: pd.DataFrame, heading: str, columns: dict[str, list]) -> pd.Da
 
 def with_parts(
     raw: pd.DataFrame, bounds: pd.DataFrame, labels: dict[str, str], units: dict[str, str]
-) -> tuple[pd.DataFrame, list[str]]:
+) -> pd.DataFrame:
     """A table by headings (`raw`, each metric headed `labels[metric]`) with each metric's low, high
     and n from `bounds` (`stats.with_intervals`, same rows) beside it, their units added to `units`:
-    what its download carries. Returns the table and the headings added."""
-    added = []
+    what its download carries."""
     for metric, label in labels.items():
         if f"{metric}_n" not in bounds:
             continue
         parts = {part_heading(label, part): list(bounds[f"{metric}_{part}"]) for part in INTERVAL_PARTS}
         raw = beside(raw, label, parts)
-        for part, heading in zip(INTERVAL_PARTS, parts, strict=True):
-            units[heading] = part_unit(metric, part)
-        added += parts
-    return raw, added
+        units.update(
+            {heading: part_unit(metric, part) for part, heading in zip(INTERVAL_PARTS, parts, strict=True)}
+        )
+    return raw
