@@ -178,3 +178,13 @@ def test_the_scorecard_shows_and_downloads_each_rows_interval(app, served):
     assert row[t("ci_n", "en")] == rated
     screen = at.dataframe[0].value.set_index(t("col_metric", "en"))
     assert screen.loc[CSAT_LABEL, t("ci_95", "en")] == f"{100 * low:.1f}% – {100 * high:.1f}%"
+
+
+def test_a_mean_of_cases_with_no_spread_has_an_interval_of_no_width(app):
+    # Every ticket was handled in 300 s: the mean is 5.0 min, and so are both ends of its interval.
+    at = open_page("overview", query={**MARCH, "client": "Steady"})
+    label = f"{CATALOG['aht'].short_label('en')} · {t('channel_chat', 'en')}"
+    card = _card(at, label)
+    assert card.value == "5.0 min"
+    assert "95 % interval: 5.0 min – 5.0 min (n = 400)" in shown(card.help)
+    assert card.delta == t("no_clear_change", "en")  # 300 s before and after: nothing changed
