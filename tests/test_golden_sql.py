@@ -47,6 +47,8 @@ METRIC_CASES = {
         EVERYTHING,
     ),
 }
+# Metric cases asked with each metric's sample (`detail`), as the pages' cards ask.
+DETAILED = {"overview_cards"}
 # The weekly trends ask for each metric's sample too (its band and control chart).
 DETAIL_CASES = {
     "quality_trend_week_detail": (list(QUALITY_TREND), APRIL, "week", EVERYTHING),
@@ -72,7 +74,7 @@ def _generated(case: str) -> str:
     policy = default_policy()
     if case in METRIC_CASES:
         metrics, filters, by, scope = METRIC_CASES[case]
-        return _text(*compiler.build_sql(metrics, filters, by, scope, policy))
+        return _text(*compiler.build_sql(metrics, filters, by, scope, policy, case in DETAILED))
     if case in DETAIL_CASES:
         metrics, filters, by, scope = DETAIL_CASES[case]
         return _text(*compiler.build_sql(metrics, filters, by, scope, policy, detail=True))

@@ -72,8 +72,13 @@ def t_interval(mean, sd, n) -> tuple[np.ndarray, np.ndarray]:
     mean, sd, n = (np.asarray(x, dtype=float) for x in (mean, sd, n))
     ok = np.isfinite(mean) & np.isfinite(sd) & np.isfinite(n) & (n >= 2)
     low, high = np.full(mean.shape, np.nan), np.full(mean.shape, np.nan)
-    if ok.any():
-        low[ok], high[ok] = sps.t.interval(CONFIDENCE, n[ok] - 1, loc=mean[ok], scale=sd[ok] / np.sqrt(n[ok]))
+    spread = ok & (sd > 0)  # scipy takes no scale of 0: no spread is an interval of no width
+    if spread.any():
+        low[spread], high[spread] = sps.t.interval(
+            CONFIDENCE, n[spread] - 1, loc=mean[spread], scale=sd[spread] / np.sqrt(n[spread])
+        )
+    still = ok & (sd == 0)
+    low[still], high[still] = mean[still], mean[still]
     return low, high
 
 

@@ -18,12 +18,12 @@ from csdata.text.i18n import (
     duration_unit,
     family_key,
     fmt_value,
-    text_key,
 )
 from csdata.ui import charts
 from csdata.ui.core import lang, policy, tr
 from csdata.ui.datatable import blank, download, readable
 from csdata.ui.drilldown import CLICKABLE, blank_key, drill_on_click
+from csdata.ui.firmness import interval_heading, interval_part, interval_texts, part_heading, part_unit
 from csdata.ui.kpi import card_value, one_or_none, target_for
 
 # -- charts and tables ---------------------------------------------------------------------------
@@ -175,16 +175,6 @@ def split_trend(
     st.plotly_chart(fig, width="stretch", key=key)
 
 
-# The columns `stats.with_intervals` adds beside a metric, and their text keys.
-INTERVAL_PARTS = {"low": text_key("ci_low"), "high": text_key("ci_high"), "n": text_key("ci_n")}
-
-
-def interval_part(column: str) -> tuple[str, str] | None:
-    """("qa_score", "low") for the column `qa_score_low`; None for any other column."""
-    metric, _, part = column.rpartition("_")
-    return (metric, part) if part in INTERVAL_PARTS and metric in CATALOG else None
-
-
 def table(
     frame: pd.DataFrame,
     name: str,
@@ -210,8 +200,8 @@ def table(
     if any(DETAIL in c for c in frame.columns):
         frame = stats.with_intervals(frame)
     for column in frame.columns:
-        if (found := interval_part(column)) and found[1] != "n" and found[0] in units:
-            units[column] = units[found[0]]
+        if (found := interval_part(column)) and found[0] in units:
+            units[column] = part_unit(*found) if found[1] == "n" else units[found[0]]
     base = readable(frame)
     if key_label is not None:
         if key_label == "channel":
@@ -229,9 +219,9 @@ def table(
 
     def heading(column: str) -> str:
         if column.endswith("_ci") and column[:-3] in CATALOG:
-            return f"{CATALOG[column[:-3]].short_label(language)} · {tr('ci_95')}"
+            return interval_heading(column[:-3], language)
         if found := interval_part(column):
-            return f"{CATALOG[found[0]].short_label(language)} · {tr(INTERVAL_PARTS[found[1]])}"
+            return part_heading(CATALOG[found[0]].short_label(language), found[1])
         return CATALOG[column].short_label(language) if column in CATALOG else column_label(column, language)
 
     shown = shown.rename(columns=heading)
@@ -246,24 +236,6 @@ def table(
     if agent is not None:
         drill_on_click(event, "agent", tuple(str(v) for v in frame[agent]))
     download(base, units, heading, name, filters, f"dl_{name}")
-
-
-def interval_texts(frame: pd.DataFrame, metric: str, language: str, min_n: int | None) -> list[str]:
-    """Each row's 95 % interval of `metric` as text ("84.9% – 85.3%"), "few data" first where it
-    rests on fewer than `min_n` cases; empty where it has none."""
-    unit = CATALOG[metric].unit
-    out = []
-    for low, high, n in zip(
-        frame[f"{metric}_low"], frame[f"{metric}_high"], frame[f"{metric}_n"], strict=True
-    ):
-        text = (
-            ""
-            if pd.isna(low)
-            else f"{fmt_value(float(low), unit, language)} – {fmt_value(float(high), unit, language)}"
-        )
-        few = min_n is not None and not pd.isna(n) and n < min_n
-        out.append(f"{tr('few_data')} · {text}" if few and text else tr("few_data") if few else text)
-    return out
 
 
 def heatmap(frame: pd.DataFrame) -> None:

@@ -3,8 +3,6 @@ findings, training and appraisal panels, a client's scorecard, an agent's header
 
 from __future__ import annotations
 
-from functools import partial
-
 import pandas as pd
 import streamlit as st
 
@@ -15,14 +13,17 @@ from csdata.policy import History
 from csdata.store.warehouse import Warehouse
 from csdata.text.i18n import (
     column_label,
+    duration_unit,
     family_key,
     fmt_value,
     literal,
+    text_key,
     unit_name,
 )
 from csdata.ui import charts
 from csdata.ui.core import lang, policy, tr
 from csdata.ui.datatable import download
+from csdata.ui.firmness import INTERVAL_PARTS, interval_cell
 from csdata.ui.kpi import card_rows, card_target
 from csdata.ui.panels import control_note, empty, metric_units, table, trend, trend_view
 
@@ -152,17 +153,21 @@ def training_by_team(wh: Warehouse, frame: pd.DataFrame, filters: Filters) -> No
         frame, "key", {"training_hours": label}, "hours", None, tr("team"), target, tr("target")
     )
     st.plotly_chart(fig, width="stretch", key="training_by_team")
-    table(frame, "training-by-team", metric_units(frame), key_label="team", filters=filters)
+    min_n = policy(wh, filters.end).statistics.min_n
+    table(frame, "training-by-team", metric_units(frame), key_label="team", filters=filters,
+          intervals=("onboarding_pass_rate",), min_n=min_n)  # fmt: skip
 
 
 def auditors(wh: Warehouse, frame: pd.DataFrame, filters: Filters) -> None:
-    """Each auditor's audits, mean score given and spread, with their names."""
+    """Each auditor's audits, mean score given (with its interval: an auditor of few audits is
+    marked few data) and spread, with their names."""
     if empty(frame, "audits"):
         return
     names = lookups.employee_names(wh, list(frame["key"]))
     shown = frame.rename(columns={"key": "auditor_id"})
     shown.insert(1, "name", [names.get(k, "") for k in shown["auditor_id"]])
-    table(shown, "auditors", metric_units(shown), filters=filters)
+    min_n = policy(wh, filters.end).statistics.min_n
+    table(shown, "auditors", metric_units(shown), filters=filters, intervals=("qa_score",), min_n=min_n)
 
 
 def go_live(frame: pd.DataFrame, filters: Filters) -> None:
@@ -214,7 +219,8 @@ def only_client(filters: Filters, client: str) -> Filters:
 
 def scorecard(wh: Warehouse, frames: dict[str, pd.DataFrame], filters: Filters) -> None:
     """The client's numbers beside the targets of their contract, as a table to download (the
-    download: value and target as numbers, each row's unit in a column of its own)."""
+    download: value and target as numbers, each row's unit in a column of its own, and the value's
+    95 % interval and n). On screen each value's interval, "few data" below the policy's n."""
     pol = policy(wh, filters.end)
     language = lang()
     shown, raw = [], []
@@ -224,10 +230,15 @@ def scorecard(wh: Warehouse, frames: dict[str, pd.DataFrame], filters: Filters) 
         status = meets(card.metric, card.value, target)
         met = "" if status is None else tr("target_met" if status else "target_missed")
         label = card.label(language)
+        est = card.estimate
+        duration = duration_unit(card.value) if metric.unit == "seconds" else None
         shown.append(
             {
                 "metric": label,
                 "value": fmt_value(card.value, metric.unit, language),
+                "interval": interval_cell(
+                    est.low, est.high, est.n, metric.unit, language, pol.statistics.min_n, duration
+                ),
                 "target": fmt_value(target, metric.unit, language) if target is not None else "",
                 "met": met,
             }
@@ -238,14 +249,20 @@ def scorecard(wh: Warehouse, frames: dict[str, pd.DataFrame], filters: Filters) 
                 "metric": label,
                 "unit": unit_name(metric.unit, language),
                 "value": None if card.value is None else card.value * scale,
+                "low": None if est.low is None else est.low * scale,
+                "high": None if est.high is None else est.high * scale,
+                "n": est.n,
                 "target": None if target is None else target * scale,
                 "met": met,
             }
         )
-    shown_frame = pd.DataFrame(shown).rename(columns=lambda c: column_label(c, language))
-    st.dataframe(shown_frame, hide_index=True, width="stretch")
-    heading = partial(column_label, lang=language)
-    download(pd.DataFrame(raw), {}, heading, "scorecard", filters, "dl_scorecard")
+    parts = {"interval": text_key("ci_95"), **INTERVAL_PARTS}
+
+    def heading(column: str) -> str:
+        return tr(parts[column]) if column in parts else column_label(column, language)
+
+    st.dataframe(pd.DataFrame(shown).rename(columns=heading), hide_index=True, width="stretch")
+    download(pd.DataFrame(raw), {"n": "count"}, heading, "scorecard", filters, "dl_scorecard")
 
 
 def small_trends(wh: Warehouse, frames: dict[str, pd.DataFrame], filters: Filters, per_row: int = 3) -> None:
