@@ -670,6 +670,37 @@ def cmd_breaches(args) -> int:
     return 0
 
 
+def cmd_plan(args) -> int:
+    """The QA sampling plan as of a day and the agents below it that month: lines, or one JSON object."""
+    from csdata.analytics import sampling
+
+    lang = _lang()
+    wh = _open(args, read_only=True)
+    end = args.end or (lookups.ticket_date_range(wh) or (dt.date.today(),) * 2)[1]
+    scope = _scope_of(wh, args.as_user)
+    found = sampling.plan(wh, end, scope)
+    below = sampling.below_plan(wh, found, scope)
+    start, _ = sampling.month_of(end)
+    if args.json:
+        rows = below.astype(object).where(below.notna(), None).to_dict("records")
+        out = {"plan": found.as_json(), "month": {"from": start.isoformat(), "to": end.isoformat()}}
+        print(json.dumps(out | {"below_plan": rows}, ensure_ascii=False))
+        return 0
+    print(t("cli_plan_header", lang, end=end))
+    if found.n is None:
+        print(t("plan_none", lang, start=found.start, end=found.end))
+        return 0
+    sd, margin = f"{found.sd:.2f}", f"{found.margin:g}"
+    print(
+        t("plan_sd_text", lang, audits=f"{found.audits:,}", start=found.start, end=found.end) + f" σ = {sd}"
+    )
+    print(t("plan_n_text", lang, margin=margin, n=found.n, sd=sd))
+    print(t("cli_plan_below", lang, start=start, end=end, count=len(below)))
+    for r in below.itertuples():
+        print(f"  {r.employee_id:<10} {r.audits:>4} (−{r.shortfall})  {r.name}  {r.client} · {r.team}")
+    return 0
+
+
 def cmd_backup(args) -> int:
     from csdata.store.warehouse import backup
 
@@ -914,6 +945,23 @@ def parser() -> argparse.ArgumentParser:
         "owner_role, state",
     )
     breaches.set_defaults(func=cmd_breaches)
+
+    plan = with_db(
+        sub.add_parser("plan", help="the QA sampling plan: audits per agent per month, and who is below it")
+    )
+    plan.add_argument(
+        "--to", dest="end", type=_date("--to"), help="the period's last day (default: last ticket)"
+    )
+    plan.add_argument(
+        "--as", dest="as_user", metavar="USER", help="only what this account may see (default: everything)"
+    )
+    plan.add_argument(
+        "--json",
+        action="store_true",
+        help="one JSON object: plan (from, to, audits, sd, margin, n), month (from, to), below_plan "
+        "(employee_id, name, client, team, audits, shortfall)",
+    )
+    plan.set_defaults(func=cmd_plan)
 
     from csdata.demo import bench
 
