@@ -639,7 +639,7 @@ def cmd_payroll(args) -> int:
 def cmd_breaches(args) -> int:
     """The compliance queue as of a day: a line per breach, or one JSON list."""
     from csdata.analytics import compliance
-    from csdata.policy import RULES
+    from csdata.policy import RULES, load_policy
     from csdata.text.i18n import family_key
 
     lang = _lang()
@@ -652,14 +652,20 @@ def cmd_breaches(args) -> int:
         if client not in known:
             raise UserError("err_unknown_client", value=client, known=", ".join(known) or "–")
     as_of = args.as_of or dt.date.today()
+    scope = _scope_of(wh, args.as_user)
     found = compliance.breaches(
-        wh, _scope_of(wh, args.as_user), as_of, rules=tuple(args.rule or ()), clients=tuple(args.client or ())
+        wh, scope, as_of, rules=tuple(args.rule or ()), clients=tuple(args.client or ())
     )
     rows = found[list(compliance.COLUMNS)].to_dict("records")
     if args.json:
         print(json.dumps(rows, ensure_ascii=False, default=str))
         return 0
     print(t("cli_breaches_header", lang, count=len(rows), date=as_of))
+    if "audits_below_plan" in compliance.visible_rules(wh, scope, as_of) and (
+        not args.rule or "audits_below_plan" in args.rule
+    ):
+        key, values = compliance.audit_number(wh, load_policy(wh, as_of)[1], as_of).phrase()
+        print(t(key, lang, **values))
     for r in rows:
         rule = t(family_key("breach_rule_", r["rule"]), lang)
         state = t(family_key("breach_state_", r["state"]), lang)

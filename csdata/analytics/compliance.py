@@ -44,7 +44,7 @@ import pandas as pd
 from csdata.access.scope import EVERYTHING, Scope, owns_breach
 from csdata.analytics.compiler import _Params
 from csdata.policy import RULES, Policy, load_policy
-from csdata.text.i18n import Problem
+from csdata.text.i18n import Problem, text_key
 
 if TYPE_CHECKING:
     from csdata.analytics.sampling import Plan
@@ -196,6 +196,20 @@ class AuditNumber:
     month_start: dt.date
     month_end: dt.date
     plan: Plan | None = None
+
+    def phrase(self) -> tuple[str, dict]:
+        """The text key and its values saying the number in force and where it comes from (the
+        Compliance page and `csdata breaches` state it)."""
+        month = {"start": self.month_start, "end": self.month_end, "n": self.n}
+        if self.plan is None:
+            return text_key("compliance_audit_plan_policy"), month
+        plan = self.plan
+        return text_key("compliance_audit_plan_sampling"), month | {
+            "sd": f"{plan.sd:.2f}",
+            "from_": plan.start,
+            "to": plan.end,
+            "margin": f"{plan.margin:g}",
+        }
 
 
 def audit_number(wh, policy: Policy, as_of: dt.date) -> AuditNumber:

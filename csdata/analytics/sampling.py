@@ -10,6 +10,10 @@ are not among them); it is taken over every audit of those days rather than per 
 single agent's handful of audits would give a σ as uncertain as the score it is meant to plan for.
 With fewer than two scored audits there is no σ, and no plan.
 
+The agents' ranking by QA score leans on the same idea from the other side: an agent is placed
+only when their score's 95 % interval is no wider than the policy's `ranking_max_width`, since a
+place between two agents whose intervals overlap by most of their width says nothing (`ranked`).
+
 Who is below plan uses the compliance rule `audits_below_plan`'s notion of an agent of a month
 (`csdata.analytics.compliance.below_plan_sql`: an agent live on the month's first day and employed
 through it, in the scope): the month is that of the period's end, counted from its first day to
@@ -25,7 +29,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from csdata.access.scope import EVERYTHING, Scope
-from csdata.analytics import compiler, compliance, lookups
+from csdata.analytics import compiler, compliance, lookups, stats
 from csdata.analytics.compiler import DETAIL, Filters
 from csdata.policy import Policy, load_policy
 
@@ -92,3 +96,25 @@ def below_plan(wh, found: Plan, scope: Scope = EVERYTHING) -> pd.DataFrame:
     frame["audits"] = frame["audits"].astype(int)
     frame["shortfall"] = found.n - frame["audits"]
     return frame[columns].reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """The agents placed by QA score, best first (the rows of the detail table they came from),
+    and how many were left out for too few audits and for too wide an interval."""
+
+    ranked: pd.DataFrame
+    few: int
+    wide: int
+
+
+def ranked(frame: pd.DataFrame, least: int, widest: float) -> Ranking:
+    """The agents of a detail table by agent (`metric_table(..., by="agent", detail=True)` with
+    `audits` and `qa_score`) with at least `least` audits and a QA score interval no wider
+    (high − low) than `widest` points, best score first (more audits first on a tie). An agent
+    whose score has no interval (fewer than two scored audits) is not narrow enough."""
+    low, high, _ = stats.bounds(frame, "qa_score")
+    enough = (frame["audits"] >= least) & (frame["key"] != "")
+    narrow = pd.Series(high - low <= widest, index=frame.index)  # NaN compares False
+    chosen = frame[enough & narrow].sort_values(["qa_score", "audits"], ascending=[False, False])
+    return Ranking(chosen, int((frame["audits"] < least).sum()), int((enough & ~narrow).sum()))

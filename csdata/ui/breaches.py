@@ -48,15 +48,8 @@ def _audit_number(_wh: Warehouse, path: str, version: int, as_of: dt.date) -> co
 def audit_plan_text(wh: Warehouse, as_of: dt.date) -> str:
     """The number of audits the rule `audits_below_plan` uses as of `as_of`, and where it comes
     from (the sampling plan or the rule's own number), in a sentence."""
-    used = _audit_number(wh, str(wh.path), data_version(wh), as_of)
-    month = {"start": used.month_start, "end": used.month_end, "n": used.n}
-    if used.plan is None:
-        return tr("compliance_audit_plan_policy", **month)
-    plan = used.plan
-    return tr(
-        "compliance_audit_plan_sampling", **month, sd=f"{plan.sd:.2f}", from_=plan.start, to=plan.end,
-        margin=f"{plan.margin:g}",
-    )  # fmt: skip
+    key, values = _audit_number(wh, str(wh.path), data_version(wh), as_of).phrase()
+    return tr(key, **values)
 
 
 def _rule_label(rule: str) -> str:

@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from csdata.access.scope import Scope
-from csdata.analytics import compiler, exports, lookups, page_queries, sampling, stats
+from csdata.analytics import compiler, exports, lookups, page_queries, sampling
 from csdata.analytics.compiler import Filters
 from csdata.analytics.metrics import CATALOG, meets
 from csdata.policy import History
@@ -115,20 +115,17 @@ def findings(wh: Warehouse, frame: pd.DataFrame, filters: Filters) -> None:
 
 def ranking(wh: Warehouse, frame: pd.DataFrame, filters: Filters) -> None:
     """Agents by QA score with its 95 % interval beside it, ranked only with at least the policy's
-    minimum number of audits and an interval no wider than its `ranking_max_width`: a place
-    between two agents whose intervals overlap by most of their width says nothing."""
+    minimum number of audits and an interval no wider than its `ranking_max_width`
+    (`sampling.ranked`)."""
     pol = policy(wh, filters.end)
     least, widest = pol.min_audits_for_ranking, pol.statistics.ranking_max_width
     if empty(frame, "audits"):
         return
-    low, high, _ = stats.bounds(frame, "qa_score")
-    enough = (frame["audits"] >= least) & (frame["key"] != "")
-    narrow = pd.Series(high - low <= widest, index=frame.index)  # NaN (no interval) is not narrow
-    ranked = frame[enough & narrow].sort_values(["qa_score", "audits"], ascending=[False, False])
-    st.caption(tr("ranking_caption", n=least, left_out=int((frame["audits"] < least).sum())))
-    wide = int((enough & ~narrow).sum())
-    if wide:
-        st.caption(tr("ranking_wide_caption", wide=wide, width=f"{widest:g}"))
+    found = sampling.ranked(frame, least, widest)
+    st.caption(tr("ranking_caption", n=least, left_out=found.few))
+    if found.wide:
+        st.caption(tr("ranking_wide_caption", wide=found.wide, width=f"{widest:g}"))
+    ranked = found.ranked
     names = lookups.employee_names(wh, list(ranked["key"]))
     ranked = ranked.rename(columns={"key": "employee_id"})
     ranked.insert(0, "place", range(1, len(ranked) + 1))
@@ -153,15 +150,15 @@ def sampling_plan(wh: Warehouse, scope: Scope, filters: Filters) -> None:
         st.info(tr("plan_none", start=found.start, end=found.end))
         return
     sd, margin = f"{found.sd:.2f}", f"{found.margin:g}"
-    left, middle, right = st.columns(3)
-    left.metric(tr("plan_sd"), tr("plan_points", value=sd))
-    left.caption(tr("plan_sd_text", audits=f"{found.audits:,}", start=found.start, end=found.end))
-    middle.metric(tr("plan_margin"), tr("plan_points", value=f"±{margin}"))
-    middle.caption(tr("plan_margin_text", margin=margin))
-    right.metric(tr("plan_n"), found.n)
-    right.caption(tr("plan_n_text", margin=margin, n=found.n, sd=sd))
+    lines = [
+        (tr("plan_sd"), tr("plan_points", value=sd),
+         tr("plan_sd_text", audits=f"{found.audits:,}", start=found.start, end=found.end)),
+        (tr("plan_margin"), tr("plan_points", value=f"±{margin}"), tr("plan_margin_text", margin=margin)),
+        (tr("plan_n"), str(found.n), tr("plan_n_text", margin=margin, n=found.n, sd=sd)),
+    ]  # fmt: skip
+    st.markdown("\n".join(f"- **{label}: {value}.** {sentence}" for label, value, sentence in lines))
     start, end = sampling.month_of(found.end)
-    st.markdown(f"**{tr('plan_below_title')}**")
+    st.markdown(f"**{tr('plan_below_title', start=start, end=end)}**")
     if below.empty:
         st.success(tr("plan_below_none", n=found.n, start=start, end=end))
         return
