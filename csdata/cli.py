@@ -684,7 +684,7 @@ def cmd_payroll(args) -> int:
 def cmd_breaches(args) -> int:
     """The compliance queue as of a day: a line per breach, or one JSON list."""
     from csdata.analytics import compliance
-    from csdata.policy import RULES
+    from csdata.policy import RULES, load_policy
     from csdata.text.i18n import family_key
 
     lang = _lang()
@@ -697,14 +697,20 @@ def cmd_breaches(args) -> int:
         if client not in known:
             raise UserError("err_unknown_client", value=client, known=", ".join(known) or "–")
     as_of = args.as_of or dt.date.today()
+    scope = _scope_of(wh, args.as_user)
     found = compliance.breaches(
-        wh, _scope_of(wh, args.as_user), as_of, rules=tuple(args.rule or ()), clients=tuple(args.client or ())
+        wh, scope, as_of, rules=tuple(args.rule or ()), clients=tuple(args.client or ())
     )
     rows = found[list(compliance.COLUMNS)].to_dict("records")
     if args.json:
         print(json.dumps(rows, ensure_ascii=False, default=str))
         return 0
     print(t("cli_breaches_header", lang, count=len(rows), date=as_of))
+    if "audits_below_plan" in compliance.visible_rules(wh, scope, as_of) and (
+        not args.rule or "audits_below_plan" in args.rule
+    ):
+        key, values = compliance.audit_number(wh, load_policy(wh, as_of)[1], as_of).phrase()
+        print(t(key, lang, **values))
     for r in rows:
         rule = t(family_key("breach_rule_", r["rule"]), lang)
         state = t(family_key("breach_state_", r["state"]), lang)
@@ -712,6 +718,37 @@ def cmd_breaches(args) -> int:
         print(
             f"{r['since']}  {r['age_days']:>4}  {r['subject_id']:<12} {rule} [{r['owner_role']}, {state}] {where}"
         )
+    return 0
+
+
+def cmd_plan(args) -> int:
+    """The QA sampling plan as of a day and the agents below it that month: lines, or one JSON object."""
+    from csdata.analytics import sampling
+
+    lang = _lang()
+    wh = _open(args, read_only=True)
+    end = args.end or (lookups.ticket_date_range(wh) or (dt.date.today(),) * 2)[1]
+    scope = _scope_of(wh, args.as_user)
+    found = sampling.plan(wh, end, scope)
+    below = sampling.below_plan(wh, found, scope)
+    start, _ = sampling.month_of(end)
+    if args.json:
+        rows = below.astype(object).where(below.notna(), None).to_dict("records")
+        out = {"plan": found.as_json(), "month": {"from": start.isoformat(), "to": end.isoformat()}}
+        print(json.dumps(out | {"below_plan": rows}, ensure_ascii=False))
+        return 0
+    print(t("cli_plan_header", lang, end=end))
+    if found.n is None:
+        print(t("plan_none", lang, start=found.start, end=found.end))
+        return 0
+    sd, margin = f"{found.sd:.2f}", f"{found.margin:g}"
+    print(
+        t("plan_sd_text", lang, audits=f"{found.audits:,}", start=found.start, end=found.end) + f" σ = {sd}"
+    )
+    print(t("plan_n_text", lang, margin=margin, n=found.n, sd=sd))
+    print(t("cli_plan_below", lang, start=start, end=end, count=len(below)))
+    for r in below.itertuples():
+        print(f"  {r.employee_id:<10} {r.audits:>4} (−{r.shortfall})  {r.name}  {r.client} · {r.team}")
     return 0
 
 
@@ -959,6 +996,23 @@ def parser() -> argparse.ArgumentParser:
         "owner_role, state",
     )
     breaches.set_defaults(func=cmd_breaches)
+
+    plan = with_db(
+        sub.add_parser("plan", help="the QA sampling plan: audits per agent per month, and who is below it")
+    )
+    plan.add_argument(
+        "--to", dest="end", type=_date("--to"), help="the period's last day (default: last ticket)"
+    )
+    plan.add_argument(
+        "--as", dest="as_user", metavar="USER", help="only what this account may see (default: everything)"
+    )
+    plan.add_argument(
+        "--json",
+        action="store_true",
+        help="one JSON object: plan (from, to, audits, sd, margin, n), month (from, to), below_plan "
+        "(employee_id, name, client, team, audits, shortfall)",
+    )
+    plan.set_defaults(func=cmd_plan)
 
     from csdata.demo import bench
 

@@ -15,7 +15,7 @@ import os
 import pytest
 from conftest import ROOT
 
-from csdata.analytics import compiler, exports
+from csdata.analytics import compiler, compliance, exports, page_queries
 from csdata.analytics.compiler import EVERYTHING, Filters, Scope
 from csdata.analytics.metrics import HEADLINE
 from csdata.analytics.page_queries import QUALITY_TREND
@@ -60,6 +60,9 @@ LISTING_CASES = {
     "listing_agent_audits": ("agent_audits", EVERYTHING),
 }
 EXPORT_CASES = {f"export_{table}_client": (table, Scope(clients=("Beta",))) for table in exports.EXPORTS}
+# The agents' ranking as the Quality page asks for it: with each metric's sample, for its interval.
+# The agents below the sampling plan in a supervisor's teams (n = 20 audits in April).
+PLAN_CASES = ("quality_agents_with_intervals", "below_plan_supervisor")
 
 
 def _text(sql: str, params: dict) -> str:
@@ -82,11 +85,15 @@ def _generated(case: str) -> str:
         name, scope = LISTING_CASES[case]
         filters = Filters(APRIL.start, APRIL.end, agents=("A1",)) if name.startswith("agent_") else APRIL
         return _text(*compiler.listing_sql(name, filters, scope, policy))
+    if case == "quality_agents_with_intervals":
+        return _text(*page_queries.requests("quality", APRIL)["agents"].sql(EVERYTHING, policy))
+    if case == "below_plan_supervisor":
+        return _text(*compliance.below_plan_sql(SUPERVISOR, APRIL.start, APRIL.end, 20))
     table, scope = EXPORT_CASES[case]
     return _text(*exports.export_sql(table, policy, scope))
 
 
-CASES = [*METRIC_CASES, *DETAIL_CASES, *LISTING_CASES, *EXPORT_CASES]
+CASES = [*METRIC_CASES, *DETAIL_CASES, *LISTING_CASES, *EXPORT_CASES, *PLAN_CASES]
 
 
 @pytest.mark.parametrize("case", CASES)

@@ -1,5 +1,6 @@
-"""Quality: QA results against target over time, where points are lost, agents ranked on enough
-audits, auditors side by side, corrective actions until they are closed, and what worked (the
+"""Quality: QA results against target over time, where points are lost, the sampling plan (audits
+each agent needs a month) and who is below it, agents ranked on enough audits with a narrow enough
+interval, auditors side by side, corrective actions until they are closed, and what worked (the
 measured effect of the actions and coaching sessions done in the period)."""
 
 import streamlit as st
@@ -26,6 +27,8 @@ with right:
     sections.findings(wh, frames["findings"], filters)
 
 if "agents" in frames:
+    st.subheader(core.tr("plan_title"))
+    sections.sampling_plan(wh, scope, filters)
     st.subheader(core.tr("ranking_title"))
     sections.ranking(wh, frames["agents"], filters)
     st.subheader(core.tr("auditors_title"))

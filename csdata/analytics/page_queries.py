@@ -139,7 +139,7 @@ def _requests(page: str, filters: Filters, choice: str | None, agents_visible: b
         found["criteria"] = Request(filters, ("criterion_score",), "criterion")
         found["findings"] = Request(filters, ("audits",), "finding")
         if agents_visible:
-            found["agents"] = Request(filters, AGENT_RANKING, "agent")
+            found["agents"] = Request(filters, AGENT_RANKING, "agent", detail=True)  # with intervals
             found["auditors"] = Request(filters, AUDITORS, "auditor", detail=True)
         found["actions"] = Request(filters, listing="actions")
     elif page == "people":

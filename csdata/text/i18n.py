@@ -205,7 +205,7 @@ COLUMNS: tuple[str, ...] = (
     "appraisal_period", "total", "prorated", "award", "awarded_on", "recorded_by", "recorded_at",
     "voided_at", "voided_by", "void_reason", "awards",
     "rule", "on", "owner_role", "days", "audits_per_agent_month", "subject_kind", "subject_id", "since",
-    "owner",
+    "owner", "month_audits", "shortfall",
 )  # fmt: skip
 
 

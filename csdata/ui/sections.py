@@ -3,10 +3,13 @@ findings, training and appraisal panels, a client's scorecard, an agent's header
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 import streamlit as st
 
-from csdata.analytics import compiler, exports, lookups, page_queries
+from csdata.access.scope import Scope
+from csdata.analytics import compiler, exports, lookups, page_queries, sampling
 from csdata.analytics.compiler import Filters
 from csdata.analytics.metrics import CATALOG, meets
 from csdata.policy import History
@@ -20,8 +23,8 @@ from csdata.text.i18n import (
     text_key,
     unit_name,
 )
-from csdata.ui import charts
-from csdata.ui.core import lang, policy, tr
+from csdata.ui import charts, datatable
+from csdata.ui.core import data_version, lang, policy, tr
 from csdata.ui.datatable import download
 from csdata.ui.firmness import INTERVAL_PARTS, interval_cell
 from csdata.ui.kpi import card_rows, card_target
@@ -113,19 +116,61 @@ def findings(wh: Warehouse, frame: pd.DataFrame, filters: Filters) -> None:
 
 
 def ranking(wh: Warehouse, frame: pd.DataFrame, filters: Filters) -> None:
-    """Agents by QA score, only those with at least the policy's minimum number of audits."""
+    """Agents by QA score with its 95 % interval beside it, ranked only with at least the policy's
+    minimum number of audits and an interval no wider than its `ranking_max_width`
+    (`sampling.ranked`)."""
     pol = policy(wh, filters.end)
-    least = pol.min_audits_for_ranking
+    least, widest = pol.min_audits_for_ranking, pol.statistics.ranking_max_width
     if empty(frame, "audits"):
         return
-    ranked = frame[(frame["audits"] >= least) & (frame["key"] != "")]
-    ranked = ranked.sort_values(["qa_score", "audits"], ascending=[False, False])
-    st.caption(tr("ranking_caption", n=least, left_out=int((frame["audits"] < least).sum())))
+    found = sampling.ranked(frame, least, widest)
+    st.caption(tr("ranking_caption", n=least, left_out=found.few))
+    if found.wide:
+        st.caption(tr("ranking_wide_caption", wide=found.wide, width=f"{widest:g}"))
+    ranked = found.ranked
     names = lookups.employee_names(wh, list(ranked["key"]))
     ranked = ranked.rename(columns={"key": "employee_id"})
     ranked.insert(0, "place", range(1, len(ranked) + 1))
     ranked.insert(2, "name", [names.get(k, "") for k in ranked["employee_id"]])
-    table(ranked, "agent-ranking", metric_units(ranked), agent="employee_id", filters=filters)
+    table(
+        ranked, "agent-ranking", metric_units(ranked), agent="employee_id", filters=filters,
+        intervals=("qa_score",), min_n=pol.statistics.min_n,
+    )  # fmt: skip
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _plan(_wh: Warehouse, path: str, version: int, scope: Scope, end: dt.date):
+    found = sampling.plan(_wh, end, scope)
+    return found, sampling.below_plan(_wh, found, scope)
+
+
+def sampling_plan(wh: Warehouse, scope: Scope, filters: Filters) -> None:
+    """The QA sampling plan as of the period's end (σ, E and n, each with its sentence) and the
+    agents below it in the month of the period's end, with a download."""
+    found, below = _plan(wh, str(wh.path), data_version(wh), scope, filters.end)
+    if found.n is None:
+        st.info(tr("plan_none", start=found.start, end=found.end))
+        return
+    sd, margin = f"{found.sd:.2f}", f"{found.margin:g}"
+    lines = [
+        (tr("plan_sd"), tr("plan_points", value=sd),
+         tr("plan_sd_text", audits=f"{found.audits:,}", start=found.start, end=found.end)),
+        (tr("plan_margin"), tr("plan_points", value=f"±{margin}"), tr("plan_margin_text", margin=margin)),
+        (tr("plan_n"), str(found.n), tr("plan_n_text", margin=margin, n=found.n, sd=sd)),
+    ]  # fmt: skip
+    st.markdown("\n".join(f"- **{label}: {value}.** {sentence}" for label, value, sentence in lines))
+    start, end = sampling.month_of(found.end)
+    st.markdown(f"**{tr('plan_below_title', start=start, end=end)}**")
+    if below.empty:
+        st.success(tr("plan_below_none", n=found.n, start=start, end=end))
+        return
+    st.caption(tr("plan_below_caption", start=start, end=end, count=len(below), n=found.n))
+    datatable.table_with_downloads(
+        below.rename(columns={"audits": "month_audits"}),
+        "below_plan",
+        f"csdata-below-plan-{start}_{end}",
+        narrow=("employee_id", "month_audits", "shortfall"),
+    )
 
 
 def actions(frame: pd.DataFrame, filters: Filters) -> None:
