@@ -1,5 +1,5 @@
-"""The `csdata` command: init, kpi, export, import, history, void, user, appraisals, policy, payroll, breaches,
-effects, calibration, bench, backup, restore, serve.
+"""The `csdata` command: init, kpi, spc, export, import, history, void, user, appraisals, policy, payroll,
+breaches, effects, calibration, bench, backup, restore, serve.
 
 Each subcommand parses and checks its arguments, calls the engine and prints. A problem the user
 can fix ends in one line on stderr and exit status 2, in the language of CSDATA_LANG; nothing
@@ -114,52 +114,127 @@ def cmd_init(args) -> int:
     return 0
 
 
-def cmd_kpi(args) -> int:
+def _metric_names(names: list[str]) -> list[str]:
+    """Metric names from the command line, each one of the catalog's."""
     from csdata.analytics.metrics import CATALOG
-    from csdata.policy import CHANNELS
-    from csdata.text.i18n import fmt_value
 
-    lang = _lang()
-    for name in args.metric or []:
+    for name in names:
         if name not in CATALOG:
             raise UserError("err_unknown_metric", value=name, known=", ".join(CATALOG))
-    for channel in args.channel or []:
+    return names
+
+
+def _filters(args, wh) -> compiler.Filters:
+    """The filters of a reading command (`--from`, `--to`, `--client`, `--channel`, `--team`,
+    `--agent`, whichever it has), each value checked against the warehouse."""
+    from csdata.policy import CHANNELS
+
+    for channel in getattr(args, "channel", None) or []:
         if channel not in CHANNELS:
             raise UserError("err_unknown_channel", value=channel)
-    wh = _open(args, read_only=True)
     known = lookups.clients(wh)
     for client in args.client or []:
         if client not in known:
             raise UserError("err_unknown_client", value=client, known=", ".join(known) or "–")
     teams = lookups.teams(wh)
-    for team in args.team or []:
+    for team in getattr(args, "team", None) or []:
         if team not in teams:
             raise UserError("err_unknown_team", value=team, known=", ".join(teams) or "–")
-    for agent in args.agent or []:
+    for agent in getattr(args, "agent", None) or []:
         if not lookups.employee_exists(wh, agent):
             raise UserError("err_unknown_employee", value=agent)
     span = lookups.ticket_date_range(wh) or (dt.date.today(), dt.date.today())
     start, end = args.start or span[0], args.end or span[1]
     if start > end:
         raise UserError("err_date_order", start=start, end=end)
-    filters = compiler.Filters(
+    return compiler.Filters(
         start,
         end,
         tuple(args.client or ()),
         tuple(args.channel or ()),
-        tuple(args.team or ()),
-        tuple(args.agent or ()),
+        tuple(getattr(args, "team", None) or ()),
+        tuple(getattr(args, "agent", None) or ()),
     )
-    metrics = args.metric or list(CATALOG)
-    values = compiler.metric_values(wh, metrics, filters)
+
+
+def cmd_kpi(args) -> int:
+    from csdata.analytics import stats
+    from csdata.analytics.metrics import CATALOG
+    from csdata.text.i18n import fmt_value
+
+    lang = _lang()
+    metrics = _metric_names(args.metric or []) or list(CATALOG)
+    wh = _open(args, read_only=True)
+    filters = _filters(args, wh)
+    if args.ci:
+        found = stats.estimates(compiler.metric_table(wh, metrics, filters, detail=True))
+    else:
+        found = {m: stats.Estimate(v) for m, v in compiler.metric_values(wh, metrics, filters).items()}
     if args.json:
-        print(json.dumps(values, ensure_ascii=False))
+        out = {m: e.as_json() if args.ci else e.value for m, e in found.items()}
+        print(json.dumps(out, ensure_ascii=False))
         return 0
-    print(t("cli_kpi_header", lang, start=start, end=end))
+    print(t("cli_kpi_header", lang, start=filters.start, end=filters.end))
     width = max(len(m) for m in metrics)
     for name in metrics:
-        metric = CATALOG[name]
-        print(f"{name:<{width}}  {fmt_value(values[name], metric.unit, lang):>12}  {metric.label(lang)}")
+        metric, e = CATALOG[name], found[name]
+        line = f"{name:<{width}}  {fmt_value(e.value, metric.unit, lang):>12}"
+        if args.ci:
+            interval = (
+                f"{fmt_value(e.low, metric.unit, lang)} – {fmt_value(e.high, metric.unit, lang)}"
+                if e.low is not None
+                else ""
+            )
+            line += f"  {interval:>27}  {'' if e.n is None else f'n={int(e.n)}':>10}"
+        print(f"{line}  {metric.label(lang)}")
+    return 0
+
+
+def cmd_spc(args) -> int:
+    from csdata.analytics import spc
+    from csdata.analytics.metrics import CATALOG
+    from csdata.text.i18n import fmt_value
+
+    lang = _lang()
+    (metric,) = _metric_names([args.metric])
+    if not spc.has_chart(metric):
+        raise UserError("err_spc_no_chart", metric=metric)
+    wh = _open(args, read_only=True)
+    filters = _filters(args, wh)
+    chart = spc.control_chart(compiler.metric_table(wh, [metric], filters, "week", detail=True), metric)
+    if args.json:
+        print(json.dumps(chart.as_json(), ensure_ascii=False))
+        return 0
+    unit = CATALOG[metric].unit
+    print(
+        t(
+            "cli_spc_header",
+            lang,
+            metric=CATALOG[metric].label(lang),
+            start=filters.start,
+            end=filters.end,
+            center=fmt_value(chart.center, unit, lang),
+        )
+    )
+    heads = [t(family_key("spc_col_", c), lang) for c in spc.POINT_COLUMNS]
+    rows = [
+        [
+            str(p.week)[:10],
+            fmt_value(p.value, unit, lang),
+            f"{int(p.n):,}",
+            fmt_value(p.lcl, unit, lang),
+            fmt_value(p.ucl, unit, lang),
+            t(family_key("spc_signal_", p.signal), lang) if p.signal else "",
+        ]
+        for p in chart.points.itertuples()
+    ]
+    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(heads)]
+    for line in [heads, *rows]:
+        cells = (
+            c.ljust(w) if i in (0, 5) else c.rjust(w)
+            for i, (c, w) in enumerate(zip(line, widths, strict=True))
+        )
+        print("  ".join(cells).rstrip())
     return 0
 
 
@@ -551,12 +626,9 @@ def _policy_text(policy, lang: str) -> list[str]:
         "",
         t("policy_statistics", lang),
     ]
-    out += [
-        f"  {t(family_key('policy_statistics_', name), lang)}: {value:g}"
-        if isinstance(value, float)
-        else f"  {t(family_key('policy_statistics_', name), lang)}: {value}"
-        for name, value in policy.statistics.model_dump().items()
-    ]
+    for name, value in policy.statistics.model_dump().items():
+        shown = t("yes" if value else "no", lang) if isinstance(value, bool) else f"{value:g}"
+        out.append(f"  {t(family_key('policy_statistics_', name), lang)}: {shown}")
     return out
 
 
@@ -649,7 +721,7 @@ def cmd_payroll(args) -> int:
 def cmd_breaches(args) -> int:
     """The compliance queue as of a day: a line per breach, or one JSON list."""
     from csdata.analytics import compliance
-    from csdata.policy import RULES
+    from csdata.policy import RULES, load_policy
     from csdata.text.i18n import family_key
 
     lang = _lang()
@@ -662,14 +734,20 @@ def cmd_breaches(args) -> int:
         if client not in known:
             raise UserError("err_unknown_client", value=client, known=", ".join(known) or "–")
     as_of = args.as_of or dt.date.today()
+    scope = _scope_of(wh, args.as_user)
     found = compliance.breaches(
-        wh, _scope_of(wh, args.as_user), as_of, rules=tuple(args.rule or ()), clients=tuple(args.client or ())
+        wh, scope, as_of, rules=tuple(args.rule or ()), clients=tuple(args.client or ())
     )
     rows = found[list(compliance.COLUMNS)].to_dict("records")
     if args.json:
         print(json.dumps(rows, ensure_ascii=False, default=str))
         return 0
     print(t("cli_breaches_header", lang, count=len(rows), date=as_of))
+    if "audits_below_plan" in compliance.visible_rules(wh, scope, as_of) and (
+        not args.rule or "audits_below_plan" in args.rule
+    ):
+        key, values = compliance.audit_number(wh, load_policy(wh, as_of)[1], as_of).phrase()
+        print(t(key, lang, **values))
     for r in rows:
         rule = t(family_key("breach_rule_", r["rule"]), lang)
         state = t(family_key("breach_state_", r["state"]), lang)
@@ -677,6 +755,37 @@ def cmd_breaches(args) -> int:
         print(
             f"{r['since']}  {r['age_days']:>4}  {r['subject_id']:<12} {rule} [{r['owner_role']}, {state}] {where}"
         )
+    return 0
+
+
+def cmd_plan(args) -> int:
+    """The QA sampling plan as of a day and the agents below it that month: lines, or one JSON object."""
+    from csdata.analytics import sampling
+
+    lang = _lang()
+    wh = _open(args, read_only=True)
+    end = args.end or (lookups.ticket_date_range(wh) or (dt.date.today(),) * 2)[1]
+    scope = _scope_of(wh, args.as_user)
+    found = sampling.plan(wh, end, scope)
+    below = sampling.below_plan(wh, found, scope)
+    start, _ = sampling.month_of(end)
+    if args.json:
+        rows = below.astype(object).where(below.notna(), None).to_dict("records")
+        out = {"plan": found.as_json(), "month": {"from": start.isoformat(), "to": end.isoformat()}}
+        print(json.dumps(out | {"below_plan": rows}, ensure_ascii=False))
+        return 0
+    print(t("cli_plan_header", lang, end=end))
+    if found.n is None:
+        print(t("plan_none", lang, start=found.start, end=found.end))
+        return 0
+    sd, margin = f"{found.sd:.2f}", f"{found.margin:g}"
+    print(
+        t("plan_sd_text", lang, audits=f"{found.audits:,}", start=found.start, end=found.end) + f" σ = {sd}"
+    )
+    print(t("plan_n_text", lang, margin=margin, n=found.n, sd=sd))
+    print(t("cli_plan_below", lang, start=start, end=end, count=len(below)))
+    for r in below.itertuples():
+        print(f"  {r.employee_id:<10} {r.audits:>4} (−{r.shortfall})  {r.name}  {r.client} · {r.team}")
     return 0
 
 
@@ -789,6 +898,11 @@ def parser() -> argparse.ArgumentParser:
     kpi.add_argument("--agent", action="append", help="only this agent, by employee ID (repeatable)")
     kpi.add_argument("--metric", action="append", help="only this metric (repeatable)")
     kpi.add_argument("--json", action="store_true", help="one JSON object: metric -> value")
+    kpi.add_argument(
+        "--ci",
+        action="store_true",
+        help='with each value its 95 %% interval and n (JSON: metric -> {"value", "low", "high", "n"})',
+    )
     kpi.set_defaults(func=cmd_kpi)
 
     export = with_db(sub.add_parser("export", help="write a record kind in its canonical format"))
@@ -920,11 +1034,43 @@ def parser() -> argparse.ArgumentParser:
     )
     breaches.set_defaults(func=cmd_breaches)
 
+    plan = with_db(
+        sub.add_parser("plan", help="the QA sampling plan: audits per agent per month, and who is below it")
+    )
+    plan.add_argument(
+        "--to", dest="end", type=_date("--to"), help="the period's last day (default: last ticket)"
+    )
+    plan.add_argument(
+        "--as", dest="as_user", metavar="USER", help="only what this account may see (default: everything)"
+    )
+    plan.add_argument(
+        "--json",
+        action="store_true",
+        help="one JSON object: plan (from, to, audits, sd, margin, n), month (from, to), below_plan "
+        "(employee_id, name, client, team, audits, shortfall)",
+    )
+    plan.set_defaults(func=cmd_plan)
+
     from csdata.demo import bench
 
     timing = sub.add_parser("bench", help="time every dashboard page at scale against bare DuckDB")
     bench.add_arguments(timing)
     timing.set_defaults(func=lambda a: bench.run(a.db, a.tickets, a.repeat, a.json, a.page, _lang()))
+
+    spc = with_db(sub.add_parser("spc", help="a metric's weekly control chart: centre, limits and signals"))
+    spc.add_argument("metric", help="a rate or a mean of the catalog (answer_rate, qa_score, ...)")
+    spc.add_argument("--from", dest="start", type=_date("--from"), help="first day (default: first ticket)")
+    spc.add_argument(
+        "--to", dest="end", type=_date("--to"), help="last day, inclusive (default: last ticket)"
+    )
+    spc.add_argument("--client", action="append", help="only this client (repeatable)")
+    spc.add_argument("--channel", action="append", help="only this channel: phone, chat, email (repeatable)")
+    spc.add_argument(
+        "--json",
+        action="store_true",
+        help='one JSON object: {"metric", "center", "points": [{"week", "value", "n", "lcl", "ucl", "signal"}]}',
+    )
+    spc.set_defaults(func=cmd_spc)
 
     eff = with_db(
         sub.add_parser(

@@ -1,19 +1,21 @@
 """The dashboard pages through Streamlit's AppTest: each renders in both languages on the demo
 warehouse, on an empty one and on a selection without data; its cards equal `csdata kpi` for the
 same filters; the filters come from and go to the URL; drill-down narrows company -> client ->
-team -> agent; QA ranking keeps to the policy's minimum number of audits."""
+team -> agent; QA ranking keeps to the policy's minimum number of audits and widest interval."""
 
 from __future__ import annotations
 
 import datetime as dt
 import io
 import json
+import math
 from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from conftest import ROOT, build_tiny, expected_cards, open_page, point_app_at, private_copy, run_cli, shown
+from scipy import stats as sps
 from streamlit.testing.v1 import AppTest
 
 from csdata import pages
@@ -321,20 +323,26 @@ def test_ranking_leaves_out_agents_with_too_few_audits(demo, use_db, sample_db):
     start, end = at.date_input(key="f_period").value
     wh = Warehouse(sample_db, read_only=True)
     try:
-        least = load_policy(wh, end)[1].min_audits_for_ranking
-        counts = dict(
-            wh.rows(
-                "SELECT agent_id, count(*) FROM audits WHERE audited_at BETWEEN ? AND ? GROUP BY 1",
-                [start, end],
-            )
+        policy = load_policy(wh, end)[1]
+        least, widest = policy.min_audits_for_ranking, policy.statistics.ranking_max_width
+        scores = wh.df(  # calibration audits measure the auditors: no agent's QA figure counts them
+            "SELECT agent_id, score FROM audits WHERE audited_at BETWEEN ? AND ? AND source <> 'calibration'",
+            [start, end],
         )
     finally:
         wh.close()
+    counts = scores.groupby("agent_id").size().to_dict()
+    # and, since the ranking leans on intervals, only a t interval (scipy) no wider than the policy's
+    narrow = set()
+    for agent, s in scores.groupby("agent_id")["score"]:
+        low, high = sps.t.interval(0.95, len(s) - 1, s.mean(), sps.sem(s)) if len(s) >= 2 else (0, math.inf)
+        if high - low <= widest:
+            narrow.add(agent)
     ranked = at.dataframe(key="t_agent-ranking").value
     ids = list(ranked[column_label("employee_id", "en")])
     assert ids, "some agents are ranked"
-    assert all(counts[i] >= least for i in ids)
-    assert len(ids) == sum(1 for n in counts.values() if n >= least)
+    assert all(counts[i] >= least and i in narrow for i in ids)
+    assert len(ids) == sum(1 for a, n in counts.items() if n >= least and a in narrow)
     scores = list(ranked[CATALOG["qa_score"].short_label("en")].astype(float))
     assert scores == sorted(scores, reverse=True)
 

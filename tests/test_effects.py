@@ -409,9 +409,22 @@ def test_policy_show_names_the_windows(acted):
     acted.close()
     shown_ = run_cli("policy", "show", "--db", str(path), env={"CSDATA_LANG": "en"})
     assert shown_.returncode == 0, shown_.stderr
-    assert shown_.stdout.splitlines()[-4:] == [
+    lines = shown_.stdout.splitlines()
+    at = lines.index("Effect of actions")
+    assert lines[at : at + 4] == [
         "Effect of actions",
         "  Days before: 30",
         "  Days after: 30",
         "  Fewest audits in each window: 3",
+    ]
+    # the defaults of "how sure a figure must be" follow, as the Policy page names them
+    assert lines[at + 5 :] == [
+        "How sure a figure must be",
+        "  Fewest cases for a firm figure: 30",
+        "  Acceptable calibration alpha: 0.667",
+        "  Auditor deviation allowed (± points): 5",
+        "  QA score margin per agent (± points): 5",
+        "  Days of audits for the plan: 90",
+        "  Widest interval for ranking (points): 20",
+        "  The sampling plan sets the audits rule: no",
     ]

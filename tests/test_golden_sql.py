@@ -15,9 +15,10 @@ import os
 import pytest
 from conftest import ROOT
 
-from csdata.analytics import compiler, exports
+from csdata.analytics import compiler, compliance, exports, page_queries
 from csdata.analytics.compiler import EVERYTHING, Filters, Scope
 from csdata.analytics.metrics import HEADLINE
+from csdata.analytics.page_queries import QUALITY_TREND
 from csdata.policy import default_policy
 
 GOLDEN = ROOT / "tests" / "golden_sql"
@@ -46,12 +47,22 @@ METRIC_CASES = {
         EVERYTHING,
     ),
 }
+# Metric cases asked with each metric's sample (`detail`), as the pages' cards ask.
+DETAILED = {"overview_cards"}
+# The weekly trends ask for each metric's sample too (its band and control chart).
+DETAIL_CASES = {
+    "quality_trend_week_detail": (list(QUALITY_TREND), APRIL, "week", EVERYTHING),
+    "asa_week_by_channel_detail": (["asa", "aht"], APRIL, ("week", "channel"), SUPERVISOR),
+}
 LISTING_CASES = {
     "listing_complaint_path_supervisor": ("complaint_path", SUPERVISOR),
     "listing_open_complaints_client": ("open_complaints", CLIENT),
     "listing_agent_audits": ("agent_audits", EVERYTHING),
 }
 EXPORT_CASES = {f"export_{table}_client": (table, Scope(clients=("Beta",))) for table in exports.EXPORTS}
+# The agents' ranking as the Quality page asks for it: with each metric's sample, for its interval.
+# The agents below the sampling plan in a supervisor's teams (n = 20 audits in April).
+PLAN_CASES = ("quality_agents_with_intervals", "below_plan_supervisor")
 
 
 def _text(sql: str, params: dict) -> str:
@@ -66,16 +77,23 @@ def _generated(case: str) -> str:
     policy = default_policy()
     if case in METRIC_CASES:
         metrics, filters, by, scope = METRIC_CASES[case]
-        return _text(*compiler.build_sql(metrics, filters, by, scope, policy))
+        return _text(*compiler.build_sql(metrics, filters, by, scope, policy, case in DETAILED))
+    if case in DETAIL_CASES:
+        metrics, filters, by, scope = DETAIL_CASES[case]
+        return _text(*compiler.build_sql(metrics, filters, by, scope, policy, detail=True))
     if case in LISTING_CASES:
         name, scope = LISTING_CASES[case]
         filters = Filters(APRIL.start, APRIL.end, agents=("A1",)) if name.startswith("agent_") else APRIL
         return _text(*compiler.listing_sql(name, filters, scope, policy))
+    if case == "quality_agents_with_intervals":
+        return _text(*page_queries.requests("quality", APRIL)["agents"].sql(EVERYTHING, policy))
+    if case == "below_plan_supervisor":
+        return _text(*compliance.below_plan_sql(SUPERVISOR, APRIL.start, APRIL.end, 20))
     table, scope = EXPORT_CASES[case]
     return _text(*exports.export_sql(table, policy, scope))
 
 
-CASES = [*METRIC_CASES, *LISTING_CASES, *EXPORT_CASES]
+CASES = [*METRIC_CASES, *DETAIL_CASES, *LISTING_CASES, *EXPORT_CASES, *PLAN_CASES]
 
 
 @pytest.mark.parametrize("case", CASES)

@@ -39,9 +39,12 @@ frames = dashboard.data(wh, "agent", one, scope)
 sections.agent_header(people, agent)
 kpi.kpi_cards(wh, frames, one, per_row=4)
 st.subheader(core.tr("trend_title"))
+control = panels.trend_view("trend_view_agent")
 for column, metric in zip(st.columns(3), ("aht", "csat_pct", "qa_score"), strict=True):
     with column:
-        panels.trend(wh, frames, metric, one, f"agent_{metric}")
+        panels.trend(wh, frames, metric, one, f"agent_{metric}", control=control)
+if control:
+    panels.control_note()
 st.subheader(core.tr("agent_audits_title"))
 panels.table(
     sections.by_finding(wh, frames["audits"], one, "finding_category"),

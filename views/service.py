@@ -42,6 +42,8 @@ panels.table(
     panels.metric_units(frames["by_channel"]),
     key_label="channel",
     filters=filters,
+    intervals=("asa", "aht"),
+    min_n=core.policy(wh, filters.end).statistics.min_n,
 )
 
 drilldown.drill_table(wh, frames, filters, scope, "drill")

@@ -280,6 +280,7 @@ def build_sql(
     by: str | tuple[str, ...] | None,
     scope: Scope,
     policy: Policy,
+    detail: bool = False,
 ) -> tuple[str, dict[str, Any]]:
     """The SQL text and parameters for `metric_table` (also for reading and reviewing)."""
     unknown = [m for m in metrics if m not in CATALOG]
@@ -295,7 +296,8 @@ def build_sql(
     for metric in metrics:
         if metric in hidden:
             continue
-        for name in CATALOG[metric].measures:
+        sample = CATALOG[metric].sample
+        for name in CATALOG[metric].measures + (sample.measures if detail and sample else ()):
             src = MEASURES[name].source
             if name not in needed.setdefault(src, []):
                 needed[src].append(name)
@@ -326,7 +328,20 @@ def build_sql(
             return "CAST(NULL AS DOUBLE)"
         return f"CAST({m.expr} AS DOUBLE)"
 
-    select = ", ".join(f"{expr(m)} AS {m}" for m in metrics)
+    def details(metric: str) -> list[str]:
+        """A metric's sample (`metrics.Sample`) as columns `<metric>__n`, `__hits`, `__sd`."""
+        sample = CATALOG[metric].sample
+        if not detail or sample is None:
+            return []
+        hidden_ = metric in hidden or CATALOG[metric].sources & empty
+        parts = {"n": sample.n, "hits": sample.hits, "sd": sample.sd}
+        return [
+            f"{'CAST(NULL AS DOUBLE)' if hidden_ else f'CAST({measure} AS DOUBLE)'} AS {metric}{DETAIL}{part}"
+            for part, measure in parts.items()
+            if measure
+        ]
+
+    select = ", ".join([f"{expr(m)} AS {m}" for m in metrics] + [c for m in metrics for c in details(m)])
     key_list = ", ".join(names)
     with_ = f"WITH {', '.join(ctes)} " if ctes else ""
     if joined:
@@ -344,6 +359,10 @@ def build_sql(
     return sql, params.used_in(sql)
 
 
+# The separator of a metric's sample columns (`qa_score__n`, `qa_score__sd`): no metric name has it.
+DETAIL = "__"
+
+
 def metric_table(
     wh,
     metrics: list[str],
@@ -351,11 +370,14 @@ def metric_table(
     by: str | tuple[str, ...] | None = None,
     scope: Scope = EVERYTHING,
     policy: Policy | None = None,
+    detail: bool = False,
 ) -> pd.DataFrame:
-    """Metric values for the filters: one row, or one row per `by` key (columns `key`, `key2`...)."""
+    """Metric values for the filters: one row, or one row per `by` key (columns `key`, `key2`...).
+    With `detail`, each metric with a sample also has the columns its interval and tests need
+    (`<metric>__n`, `__hits` for a rate, `__sd` for a mean; see `csdata.analytics.stats`)."""
     if policy is None:
         policy = load_policy(wh, on=filters.end)[1]
-    sql, params = build_sql(metrics, filters, by, scope, policy)
+    sql, params = build_sql(metrics, filters, by, scope, policy, detail)
     return wh.df(sql, params)
 
 
@@ -505,6 +527,7 @@ def metric_values(
 
 
 def row_values(frame: pd.DataFrame) -> dict[str, float | None]:
-    """The one row of an unsplit metric table, metric -> value, None where undefined."""
+    """The one row of an unsplit metric table, metric -> value, None where undefined (a metric's
+    sample columns, if any, are not metrics)."""
     row = frame.iloc[0]
-    return {m: (None if pd.isna(row[m]) else float(row[m])) for m in frame.columns}
+    return {m: (None if pd.isna(row[m]) else float(row[m])) for m in frame.columns if DETAIL not in m}

@@ -38,13 +38,18 @@ Readings the issue leaves open, decided once here:
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from csdata.access.scope import EVERYTHING, Scope, owns_breach
 from csdata.analytics.compiler import CALIBRATION, _Params
 from csdata.policy import RULES, Policy, load_policy
-from csdata.text.i18n import Problem
+from csdata.text.i18n import Problem, text_key
+
+if TYPE_CHECKING:
+    from csdata.analytics.sampling import Plan
 
 SUBJECT_KINDS = ("employee", "ticket", "action")
 STATES = ("open", "acknowledged", "excused")
@@ -155,11 +160,14 @@ _SQL = {
                         WHERE r.employee_id = e.employee_id AND r.kind = 'in_service'
                           AND r.taken_on BETWEEN $q_start AND $q_end), 0) < $hours_target""",
     "audits_below_plan": f"""
-        SELECT {_PERSON}, CAST($m_end AS DATE) + 1 AS since
-        FROM employees e
-        WHERE {_ACTIVE_AGENT.format(start="$m_start", end="$m_end")} AND {_EMPLOYED}
-          AND (SELECT count(*) FROM audits x WHERE x.agent_id = e.employee_id
-               AND x.audited_at BETWEEN $m_start AND $m_end AND x.source <> '{CALIBRATION}') < $audit_plan""",
+        SELECT * FROM (
+            SELECT {_PERSON}, CAST($m_end AS DATE) + 1 AS since,
+                   (SELECT count(*) FROM audits x WHERE x.agent_id = e.employee_id
+                    AND x.audited_at BETWEEN $m_start AND $m_end
+                    AND x.source <> '{CALIBRATION}') AS audits
+            FROM employees e
+            WHERE {_ACTIVE_AGENT.format(start="$m_start", end="$m_end")} AND {_EMPLOYED})
+        WHERE audits < $audit_plan""",
 }
 _STEPS = """(SELECT rule, subject_kind, subject_id, since,
                     arg_max(state, at_time) AS state, arg_max(owner, at_time) AS owner,
@@ -180,7 +188,62 @@ def last_month(day: dt.date) -> tuple[dt.date, dt.date]:
     return end.replace(day=1), end
 
 
-def _params(policy: Policy, as_of: dt.date) -> _Params:
+@dataclass(frozen=True)
+class AuditNumber:
+    """The audits an agent needs in the month the rule `audits_below_plan` measures, and where the
+    number comes from: the sampling plan (`plan`, when the policy's `plan_sets_audit_rule` is on
+    and the plan has a number) or the rule's own `audits_per_agent_month` (`plan` None)."""
+
+    n: int
+    month_start: dt.date
+    month_end: dt.date
+    plan: Plan | None = None
+
+    def phrase(self) -> tuple[str, dict]:
+        """The text key and its values saying the number in force and where it comes from (the
+        Compliance page and `csdata breaches` state it)."""
+        month = {"start": self.month_start, "end": self.month_end, "n": self.n}
+        if self.plan is None:
+            return text_key("compliance_audit_plan_policy"), month
+        plan = self.plan
+        return text_key("compliance_audit_plan_sampling"), month | {
+            "sd": f"{plan.sd:.2f}",
+            "from_": plan.start,
+            "to": plan.end,
+            "margin": f"{plan.margin:g}",
+        }
+
+
+def audit_number(wh, policy: Policy, as_of: dt.date) -> AuditNumber:
+    """The number `audits_below_plan` uses as of `as_of`. The plan is the company's (every audit,
+    whoever looks): a breach is the same breach for every account that sees it, and the steps
+    taken on it must not depend on who looks. Its spread is of the `sample_days` days up to the
+    end of the month measured, so the Quality page of a period ending that day shows the same n
+    to an account that sees everything."""
+    m_start, m_end = last_month(as_of)
+    if policy.statistics.plan_sets_audit_rule:
+        from csdata.analytics import sampling  # sampling reads this module's notion of an agent
+
+        plan = sampling.plan(wh, m_end, policy=policy)
+        if plan.n is not None:
+            return AuditNumber(plan.n, m_start, m_end, plan)
+    return AuditNumber(policy.compliance.audits_below_plan.audits_per_agent_month, m_start, m_end)
+
+
+def below_plan_sql(scope: Scope, start: dt.date, end: dt.date, n: int) -> tuple[str, dict]:
+    """The agents in the scope live from `start` and employed through `end` (the rule's notion of
+    an agent of the month) with fewer than `n` audits (calibration audits not counted) dated
+    `start` to `end`, fewest first: employee_id, client, team, audits."""
+    params = _Params({"asof": end, "m_start": start, "m_end": end, "audit_plan": n})
+    where = scope.where(_RELATION["employee"], params, "b", carried=True)
+    sql = f"""
+        SELECT b.employee_id, b.client, b.team, b.audits
+        FROM ({_SQL["audits_below_plan"]}) b WHERE {where}
+        ORDER BY b.audits, b.employee_id"""
+    return sql, params.used_in(sql)
+
+
+def _params(policy: Policy, as_of: dt.date, audit_plan: int | None = None) -> _Params:
     rules = policy.compliance
     q_start, q_end = last_quarter(as_of)
     m_start, m_end = last_month(as_of)
@@ -197,18 +260,21 @@ def _params(policy: Policy, as_of: dt.date) -> _Params:
             "hours_target": policy.training_hours_per_quarter,
             "m_start": m_start,
             "m_end": m_end,
-            "audit_plan": rules.audits_below_plan.audits_per_agent_month,
+            "audit_plan": rules.audits_below_plan.audits_per_agent_month
+            if audit_plan is None
+            else audit_plan,
         }
     )
 
 
 def evaluate_sql(
-    policy: Policy, as_of: dt.date, scope: Scope, rules: tuple[str, ...] = ()
+    policy: Policy, as_of: dt.date, scope: Scope, rules: tuple[str, ...] = (), audit_plan: int | None = None
 ) -> tuple[str, dict]:
     """One statement listing every breach of the rules switched on (or only those of `rules`), in
     the scope, with its state: the columns of `COLUMNS` but owner_role and age_days, and the
-    latest step's owner, note and reason."""
-    params = _params(policy, as_of)
+    latest step's owner, note and reason. `audit_plan`: the audits an agent needs in the month
+    (`audit_number`; by default the rule's own `audits_per_agent_month`)."""
+    params = _params(policy, as_of, audit_plan)
     chosen = [r for r in policy.compliance.active() if not rules or r in rules]
     parts = []
     for rule in chosen:
@@ -246,11 +312,14 @@ def breaches(
     """Every breach in the scope as of `as_of` (today), oldest first, with the columns of
     `COLUMNS` and the latest step's owner, note and reason; optionally only those of some rules,
     clients, teams or owning roles. The rules and their numbers are the policy's in force on the
-    as-of day (or `policy`)."""
+    as-of day (or `policy`); `audits_below_plan` takes its number from `audit_number`."""
     as_of = as_of or dt.date.today()
     if policy is None:
         policy = load_policy(wh, as_of)[1]
-    sql, params = evaluate_sql(policy, as_of, scope, rules)
+    audit_plan = None
+    if "audits_below_plan" in (rules or RULES) and policy.statistics.plan_sets_audit_rule:
+        audit_plan = audit_number(wh, policy, as_of).n
+    sql, params = evaluate_sql(policy, as_of, scope, rules, audit_plan)
     frame = wh.df(sql, params)
     frame["since"] = pd.to_datetime(frame["since"]).dt.date
     frame["age_days"] = [(as_of - d).days for d in frame["since"]]

@@ -36,12 +36,35 @@ class Measure:
 
 
 @dataclass(frozen=True)
+class Sample:
+    """What a metric's value rests on, by measure name, for its 95 % interval
+    (`csdata.analytics.stats`): `n` the cases (tickets, ratings, audits...); for a rate `hits`, the
+    cases counted (a Wilson interval; `complement`: the rate is 1 − hits/n); for a mean `sd`, the
+    cases' sample standard deviation (a t interval). Neither: the figure has no interval (a
+    percentile), only its n."""
+
+    n: str
+    hits: str | None = None
+    sd: str | None = None
+    complement: bool = False
+
+    @property
+    def kind(self) -> Literal["wilson", "t"] | None:
+        return "wilson" if self.hits else "t" if self.sd else None
+
+    @property
+    def measures(self) -> tuple[str, ...]:
+        return tuple(m for m in (self.n, self.hits, self.sd) if m)
+
+
+@dataclass(frozen=True)
 class Metric:
     name: str
     unit: Unit
     direction: int  # +1 higher is better, -1 lower is better, 0 neither
     expr: str  # SQL over measure names
     measures: tuple[str, ...]
+    sample: Sample | None = None  # None: no interval and no n (a count, a sum, a ratio of sources)
 
     def label(self, lang: str) -> str:
         """Its name (`metric_<name>` in the text catalogs)."""
@@ -77,7 +100,10 @@ MEASURES: dict[str, Measure] = {
         Measure("answered", "tickets", "count(wait_s)"),
         Measure("within_sla", "tickets", "count_if(wait_s <= sla_s)"),
         Measure("wait_mean", "tickets", "avg(wait_s)"),
+        Measure("wait_sd", "tickets", "stddev_samp(wait_s)"),
         Measure("handle_mean", "tickets", f"avg(handle_seconds) FILTER (WHERE {_ANSWERED})"),
+        Measure("handle_n", "tickets", f"count(handle_seconds) FILTER (WHERE {_ANSWERED})"),
+        Measure("handle_sd", "tickets", f"stddev_samp(handle_seconds) FILTER (WHERE {_ANSWERED})"),
         # NULL, not 0, when no answered ticket records it (a call log without the column).
         Measure("resolved_n", "tickets", _recorded("resolved")),
         Measure("fcr_n", "tickets", _recorded("first_contact_resolved")),
@@ -85,6 +111,7 @@ MEASURES: dict[str, Measure] = {
         Measure("rated_answered", "tickets", f"count(csat) FILTER (WHERE {_ANSWERED})"),
         Measure("csat_good", "tickets", f"count_if({csat_top_box()})"),
         Measure("csat_mean", "tickets", "avg(csat)"),
+        Measure("csat_sd", "tickets", "stddev_samp(csat)"),
         Measure("complaints_fed_back", "tickets", "count_if(type = 'complaint' AND feedback_at IS NOT NULL)"),
         Measure(
             "complaints_accepted",
@@ -120,6 +147,8 @@ MEASURES: dict[str, Measure] = {
         Measure("audits_n", "audits", "count(*)"),
         Measure("audit_sd", "audits", "stddev_samp(score)"),
         Measure("criterion_mean", "criteria", "avg(score)"),
+        Measure("criterion_n", "criteria", "count(score)"),
+        Measure("criterion_sd", "criteria", "stddev_samp(score)"),
         Measure("onboarding_attempts", "onboarding", "avg(attempts)"),
         Measure("audit_mean", "audits", "avg(score)"),
         Measure("audits_passed", "audits", "count_if(score >= $qa_pass_mark)"),
@@ -129,12 +158,19 @@ MEASURES: dict[str, Measure] = {
         Measure("in_service_hours", "training", "coalesce(sum(hours) FILTER (WHERE kind = 'in_service'), 0)"),
         Measure("headcount", "staff", "count(*)"),
         Measure("appraisal_mean", "appraisals", "avg(score)"),
+        Measure("appraisal_n", "appraisals", "count(score)"),
+        Measure("appraisal_sd", "appraisals", "stddev_samp(score)"),
     ]
 }
 
 
-def _m(name, unit, direction, expr, measures) -> Metric:
-    return Metric(name, unit, direction, expr, tuple(measures))
+def _m(name, unit, direction, expr, measures, sample: Sample | None = None) -> Metric:
+    return Metric(name, unit, direction, expr, tuple(measures), sample)
+
+
+def _mean(name: str, unit: Unit, direction: int, mean: str, n: str, sd: str) -> Metric:
+    """A mean of cases, with the count and standard deviation its t interval needs."""
+    return _m(name, unit, direction, mean, [mean], Sample(n, sd=sd))
 
 
 def _ratio(num: str, den: str) -> str:
@@ -142,8 +178,8 @@ def _ratio(num: str, den: str) -> str:
 
 
 def _rate(name: str, direction: int, num: str, den: str) -> Metric:
-    """A rate: one measure over another (undefined where the second is 0)."""
-    return _m(name, "rate", direction, _ratio(num, den), [num, den])
+    """A rate: one measure over another (undefined where the second is 0), with its Wilson interval."""
+    return _m(name, "rate", direction, _ratio(num, den), [num, den], Sample(den, hits=num))
 
 
 CATALOG: dict[str, Metric] = {
@@ -151,23 +187,37 @@ CATALOG: dict[str, Metric] = {
     for m in [
         _m("offered", "count", 0, "offered", ["offered"]),
         _rate("answer_rate", +1, "answered", "offered"),
-        _m("abandon_rate", "rate", -1, f"1 - {_ratio('answered', 'offered')}", ["answered", "offered"]),
+        _m(
+            "abandon_rate",
+            "rate",
+            -1,
+            f"1 - {_ratio('answered', 'offered')}",
+            ["answered", "offered"],
+            Sample("offered", hits="answered", complement=True),
+        ),
         _rate("service_level", +1, "within_sla", "offered"),
-        _m("asa", "seconds", -1, "wait_mean", ["wait_mean"]),
-        _m("aht", "seconds", -1, "handle_mean", ["handle_mean"]),
+        _mean("asa", "seconds", -1, "wait_mean", "answered", "wait_sd"),
+        _mean("aht", "seconds", -1, "handle_mean", "handle_n", "handle_sd"),
         _rate("resolution_rate", +1, "resolved_n", "answered"),
         _rate("fcr_rate", +1, "fcr_n", "answered"),
         _rate("csat_pct", +1, "csat_good", "rated"),
-        _m("csat_avg", "rating", +1, "csat_mean", ["csat_mean"]),
+        _mean("csat_avg", "rating", +1, "csat_mean", "rated", "csat_sd"),
         _rate("csat_response_rate", +1, "rated_answered", "answered"),
-        _m("wait_median", "seconds", -1, "wait_quantiles[1]", ["wait_quantiles"]),
-        _m("wait_p90", "seconds", -1, "wait_quantiles[2]", ["wait_quantiles"]),
-        _m("handle_median", "seconds", -1, "handle_quantiles[1]", ["handle_quantiles"]),
-        _m("handle_p90", "seconds", -1, "handle_quantiles[2]", ["handle_quantiles"]),
+        _m("wait_median", "seconds", -1, "wait_quantiles[1]", ["wait_quantiles"], Sample("answered")),
+        _m("wait_p90", "seconds", -1, "wait_quantiles[2]", ["wait_quantiles"], Sample("answered")),
+        _m("handle_median", "seconds", -1, "handle_quantiles[1]", ["handle_quantiles"], Sample("handle_n")),
+        _m("handle_p90", "seconds", -1, "handle_quantiles[2]", ["handle_quantiles"], Sample("handle_n")),
         _m("callbacks_promised", "count", 0, "callbacks_promised", ["callbacks_promised"]),
         _rate("callback_kept_rate", +1, "callbacks_kept", "callbacks_promised"),
         _rate("complaint_acceptance_rate", +1, "complaints_accepted", "complaints_fed_back"),
-        _m("complaint_feedback_hours", "hours", -1, "feedback_hours_median", ["feedback_hours_median"]),
+        _m(
+            "complaint_feedback_hours",
+            "hours",
+            -1,
+            "feedback_hours_median",
+            ["feedback_hours_median"],
+            Sample("complaints_fed_back"),
+        ),
         _m("complaints", "count", 0, "complaints_n", ["complaints_n"]),
         _rate("complaint_first_accept_rate", +1, "complaints_first_accepted", "complaints_with_rounds"),
         _m("complaint_rounds_to_accept", "points", -1, "accepted_round_mean", ["accepted_round_mean"]),
@@ -175,11 +225,11 @@ CATALOG: dict[str, Metric] = {
         _rate("suggestion_adoption_rate", 0, "suggestions_adopted", "suggestions_decided"),
         _m("suggestion_rewards", "money", 0, "rewards_sum", ["rewards_sum"]),
         _m("audits", "count", 0, "audits_n", ["audits_n"]),
-        _m("qa_score", "points", +1, "audit_mean", ["audit_mean"]),
+        _mean("qa_score", "points", +1, "audit_mean", "audits_n", "audit_sd"),
         _rate("qa_pass_rate", +1, "audits_passed", "audits_n"),
         _rate("qa_critical_rate", -1, "audits_critical", "audits_n"),
         _m("qa_score_spread", "points", 0, "audit_sd", ["audit_sd"]),
-        _m("criterion_score", "points", +1, "criterion_mean", ["criterion_mean"]),
+        _mean("criterion_score", "points", +1, "criterion_mean", "criterion_n", "criterion_sd"),
         _m("onboarding_attempts", "points", -1, "onboarding_attempts", ["onboarding_attempts"]),
         _rate("onboarding_pass_rate", +1, "onboarding_passed", "onboarding_sat"),
         _m(
@@ -189,7 +239,7 @@ CATALOG: dict[str, Metric] = {
             _ratio("in_service_hours", "headcount"),
             ["in_service_hours", "headcount"],
         ),
-        _m("appraisal_score", "points", +1, "appraisal_mean", ["appraisal_mean"]),
+        _mean("appraisal_score", "points", +1, "appraisal_mean", "appraisal_n", "appraisal_sd"),
     ]
 }
 
@@ -226,4 +276,8 @@ def check_catalog() -> None:
             assert name in MEASURES, f"{metric.name}: unknown measure {name}"
             assert name in metric.expr, f"{metric.name}: declares {name} but does not use it"
         assert metric.direction in (-1, 0, 1)
+        if metric.sample is not None:
+            for name in metric.sample.measures:
+                assert name in MEASURES, f"{metric.name}: unknown sample measure {name}"
+                assert MEASURES[name].source in metric.sources, f"{metric.name}: {name} is of another source"
     assert set(HEADLINE) <= set(CATALOG)

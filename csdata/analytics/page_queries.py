@@ -29,11 +29,12 @@ class Request:
     metrics: tuple[str, ...] = ()
     by: str | tuple[str, ...] | None = None
     listing: str | None = None
+    detail: bool = False  # with each metric's sample, for its interval (`csdata.analytics.stats`)
 
     def sql(self, scope: Scope, policy: Policy) -> tuple[str, dict]:
         if self.listing is not None:
             return compiler.listing_sql(self.listing, self.filters, scope, policy)
-        return compiler.build_sql(list(self.metrics), self.filters, self.by, scope, policy)
+        return compiler.build_sql(list(self.metrics), self.filters, self.by, scope, policy, self.detail)
 
 
 # The cards at the top of each dashboard, in order (from the page table).
@@ -63,15 +64,17 @@ def drill_level(filters: Filters, agents_visible: bool = True) -> str:
 
 
 def cards(page: str, filters: Filters) -> dict[str, Request]:
+    """A page's cards, now and in the period before, with each metric's sample: a card shows its
+    interval and says whether its change is clear."""
     metrics = CARDS[page]
     found = {
-        "cards": Request(filters, metrics),
-        "cards_before": Request(filters.previous(), metrics),
+        "cards": Request(filters, metrics, detail=True),
+        "cards_before": Request(filters.previous(), metrics, detail=True),
     }
     per_channel = tuple(m for m in metrics if m in PER_CHANNEL)
     if per_channel and len(filters.channels) != 1:
-        found["by_channel"] = Request(filters, per_channel, "channel")
-        found["by_channel_before"] = Request(filters.previous(), per_channel, "channel")
+        found["by_channel"] = Request(filters, per_channel, "channel", detail=True)
+        found["by_channel_before"] = Request(filters.previous(), per_channel, "channel", detail=True)
     return found
 
 
@@ -103,12 +106,13 @@ def split_by_channel(filters: Filters) -> bool:
 
 
 def _weekly(filters: Filters, metrics: tuple[str, ...]) -> dict[str, Request]:
-    """A weekly trend of `metrics`; waits and handle times per channel where they are split."""
+    """A weekly trend of `metrics`, with each week's sample (its interval's band, its control
+    chart); waits and handle times per channel where they are split."""
     per_channel = tuple(m for m in metrics if m in PER_CHANNEL) if split_by_channel(filters) else ()
     rest = tuple(m for m in metrics if m not in per_channel)
-    found = {"trend": Request(filters, rest, "week")} if rest else {}
+    found = {"trend": Request(filters, rest, "week", detail=True)} if rest else {}
     if per_channel:
-        found["trend_by_channel"] = Request(filters, per_channel, ("week", "channel"))
+        found["trend_by_channel"] = Request(filters, per_channel, ("week", "channel"), detail=True)
     return found
 
 
@@ -117,12 +121,12 @@ def _requests(page: str, filters: Filters, choice: str | None, agents_visible: b
     # The table one level down: waits and handle times only when one channel is chosen (a client's
     # blend of phone seconds and email hours means nothing).
     shown = tuple(m for m in CARDS["overview"] if m not in PER_CHANNEL or not split_by_channel(filters))
-    drill = Request(filters, shown, drill_level(filters, agents_visible))
+    drill = Request(filters, shown, drill_level(filters, agents_visible), detail=True)
     if page == "overview":
         found.update(_weekly(filters, (choice or "service_level",)))
         found["drill"] = drill
     elif page == "service":  # the cards' figures per channel come with the distributions
-        found["by_channel"] = Request(filters, SPREAD, "channel")
+        found["by_channel"] = Request(filters, SPREAD, "channel", detail=True)
         found["heatmap"] = Request(filters, ("offered",), ("weekday", "hour"))
         found["trend"] = Request(filters, ("answer_rate", "service_level"), ("week", choice or "channel"))
         found["drill"] = drill
@@ -131,15 +135,15 @@ def _requests(page: str, filters: Filters, choice: str | None, agents_visible: b
         found["open"] = Request(filters, listing="open_complaints")
         found["departments"] = Request(filters, DEPARTMENTS, "department")
     elif page == "quality":
-        found["trend"] = Request(filters, QUALITY_TREND, "week")
+        found["trend"] = Request(filters, QUALITY_TREND, "week", detail=True)
         found["criteria"] = Request(filters, ("criterion_score",), "criterion")
         found["findings"] = Request(filters, ("audits",), "finding")
         if agents_visible:
-            found["agents"] = Request(filters, AGENT_RANKING, "agent")
-            found["auditors"] = Request(filters, AUDITORS, "auditor")
+            found["agents"] = Request(filters, AGENT_RANKING, "agent", detail=True)  # with intervals
+            found["auditors"] = Request(filters, AUDITORS, "auditor", detail=True)
         found["actions"] = Request(filters, listing="actions")
     elif page == "people":
-        found["by_team"] = Request(filters, ("training_hours", "onboarding_pass_rate"), "team")
+        found["by_team"] = Request(filters, ("training_hours", "onboarding_pass_rate"), "team", detail=True)
         found["go_live"] = Request(filters, listing="go_live")
         found["grades"] = Request(filters, listing="grades")
         found["appraised"] = Request(filters, listing="appraised")

@@ -205,8 +205,8 @@ COLUMNS: tuple[str, ...] = (
     "appraisal_period", "total", "prorated", "award", "awarded_on", "recorded_by", "recorded_at",
     "voided_at", "voided_by", "void_reason", "awards",
     "rule", "on", "owner_role", "days", "audits_per_agent_month", "subject_kind", "subject_id", "since",
-    "owner", "criterion", "alpha", "alpha_level", "calibration_result", "audits", "mean_deviation", "low",
-    "high", "flag",
+    "owner", "month_audits", "shortfall", "criterion", "alpha", "alpha_level", "calibration_result", "audits",
+    "mean_deviation", "low", "high", "flag",
 )  # fmt: skip
 
 

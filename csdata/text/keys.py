@@ -16,7 +16,7 @@ def key_families() -> dict[str, tuple[str, ...]]:
     """Prefix -> every member: each `prefix + member` is a key of the catalogs."""
     from csdata import pages
     from csdata.access.scope import LIMITED
-    from csdata.analytics import compliance, lookups
+    from csdata.analytics import compliance, lookups, spc
     from csdata.analytics.metrics import CATALOG, SHORT_LABELS
     from csdata.imports import ingest
     from csdata.imports.ingest import CHOICES
@@ -24,7 +24,7 @@ def key_families() -> dict[str, tuple[str, ...]]:
     from csdata.records import entry
     from csdata.records.models import KINDS
     from csdata.text import i18n
-    from csdata.ui import breaches, fixes, forms, importer, organisation, policy_editor, sections
+    from csdata.ui import breaches, fixes, forms, importer, organisation, panels, policy_editor, sections
 
     policy = default_policy()
     labelled = [*policy.scorecard.criteria, *policy.scorecard.critical_errors, *policy.appraisal.indicators]
@@ -69,6 +69,10 @@ def key_families() -> dict[str, tuple[str, ...]]:
         "breach_state_": compliance.STATES,
         "compliance_do_": breaches.STEPS,
         "compliance_done_": breaches.STEPS,
+        "spc_col_": spc.POINT_COLUMNS,
+        "spc_signal_": spc.SIGNALS,
+        "spc_": panels.CONTROL_PARTS,
+        "trend_view_": panels.TREND_VIEWS,
     }
 
 

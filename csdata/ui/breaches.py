@@ -24,7 +24,7 @@ from csdata.pages import PAGES
 from csdata.store.warehouse import Warehouse
 from csdata.text.i18n import Problem, family_key
 from csdata.ui import datatable
-from csdata.ui.core import data_version, problem_text, tr
+from csdata.ui.core import data_version, policy, problem_text, tr
 
 _FLASH = "compliance_flash"  # the step just taken, for the confirmation on the next run
 STEPS = ("acknowledged", "excused")  # what the form may do to a breach
@@ -38,6 +38,18 @@ def _breaches(_wh: Warehouse, path: str, version: int, scope: Scope, as_of: dt.d
 @st.cache_data(show_spinner=False, max_entries=32)
 def _counts(_wh: Warehouse, path: str, version: int, scope: Scope, as_of: dt.date) -> dict[str, int]:
     return compliance.counts(_wh, scope, as_of)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _audit_number(_wh: Warehouse, path: str, version: int, as_of: dt.date) -> compliance.AuditNumber:
+    return compliance.audit_number(_wh, policy(_wh, as_of), as_of)
+
+
+def audit_plan_text(wh: Warehouse, as_of: dt.date) -> str:
+    """The number of audits the rule `audits_below_plan` uses as of `as_of`, and where it comes
+    from (the sampling plan or the rule's own number), in a sentence."""
+    key, values = _audit_number(wh, str(wh.path), data_version(wh), as_of).phrase()
+    return tr(key, **values)
 
 
 def _rule_label(rule: str) -> str:
@@ -75,6 +87,8 @@ def compliance_page(wh: Warehouse, user: User) -> None:
     as_of = st.date_input(tr("compliance_as_of"), value=dt.date.today(), key="compliance_as_of")
     st.caption(tr("compliance_hint"))
     rules = compliance.visible_rules(wh, scope, as_of)
+    if "audits_below_plan" in rules:
+        st.caption(audit_plan_text(wh, as_of))
     frame = _breaches(wh, str(wh.path), data_version(wh), scope, as_of)
     c1, c2, c3, c4 = st.columns(4)
     chosen = c1.multiselect(

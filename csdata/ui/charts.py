@@ -89,6 +89,53 @@ def _plain(chart):
     return drawn
 
 
+def _band(frame: pd.DataFrame, value_column: str) -> bool:
+    """Whether the frame carries the 95 % interval of its values (`stats.with_intervals`)."""
+    low = f"{value_column}_low"
+    return low in frame and f"{value_column}_high" in frame and frame[low].notna().any()
+
+
+def _interval_text(frame: pd.DataFrame, value_column: str, scale: float, fmt: str, suffix: str, label: str):
+    """Each point's interval and n for its hover: "95 % 81.2–86.0% · n = 312" ("" without one)."""
+    out = []
+    for low, high, n in zip(
+        frame.get(f"{value_column}_low", pd.Series([None] * len(frame))),
+        frame.get(f"{value_column}_high", pd.Series([None] * len(frame))),
+        frame.get(f"{value_column}_n", pd.Series([None] * len(frame))),
+        strict=True,
+    ):
+        parts = []
+        if pd.notna(low) and pd.notna(high):
+            parts.append(f"{label} {low * scale:{fmt}}–{high * scale:{fmt}}{suffix}")
+        if pd.notna(n):
+            parts.append(f"n = {n:,.0f}")
+        out.append(" · ".join(parts))
+    return out
+
+
+def _add_band(
+    fig: go.Figure, frame: pd.DataFrame, value_column: str, scale: float, colour: str, **where
+) -> None:
+    """The 95 % interval of each point as a light band behind its line (no hover of its own: the
+    line's hover names the interval)."""
+    if not _band(frame, value_column):
+        return
+    r, g, b = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    common = {"mode": "lines", "line": {"width": 0}, "hoverinfo": "skip", "showlegend": False}
+    fig.add_trace(go.Scatter(x=frame["key"], y=frame[f"{value_column}_high"] * scale, **common), **where)
+    fig.add_trace(
+        go.Scatter(
+            x=frame["key"], y=frame[f"{value_column}_low"] * scale, fill="tonexty",
+            fillcolor=f"rgba({r},{g},{b},0.15)", **common,
+        ),
+        **where,
+    )  # fmt: skip
+
+
+def _line_hover(prefix: str, fmt: str, suffix: str) -> str:
+    return f"{prefix}%{{x|%Y-%m-%d}}: %{{y:{fmt}}}{suffix}<br>%{{text}}<extra></extra>"
+
+
 @_plain
 def trend(
     frame: pd.DataFrame,
@@ -99,11 +146,15 @@ def trend(
     target: float | None = None,
     target_label: str = "Target",
     axis: Axis | None = None,
+    interval_label: str = "95 %",
 ) -> go.Figure:
     """A line over time (column `key`) with an optional dashed target line; `axis` overrides the
-    unit's scale and suffix (a duration in the minutes or hours its card shows)."""
+    unit's scale and suffix (a duration in the minutes or hours its card shows). Where the frame
+    has `<value_column>_low`, `_high` and `_n` (`stats.with_intervals`), each week's 95 % interval
+    is a light band around the line, and the hover gives it with n."""
     scale, fmt, suffix = _axis(unit, axis)
     fig = go.Figure()
+    _add_band(fig, frame, value_column, scale, OKABE_ITO[0])
     fig.add_trace(
         go.Scatter(
             x=frame["key"],
@@ -111,7 +162,8 @@ def trend(
             mode="lines+markers",
             name=title,
             line={"color": OKABE_ITO[0], "width": 2},
-            hovertemplate=f"%{{x|%Y-%m-%d}}: %{{y:{fmt}}}{suffix}<extra></extra>",
+            text=_interval_text(frame, value_column, scale, fmt, suffix, interval_label),
+            hovertemplate=_line_hover("", fmt, suffix),
         )
     )
     if target is not None:
@@ -121,11 +173,15 @@ def trend(
             annotation_text=f"{target_label} {target * scale:{fmt}}{suffix}",
             annotation_position="top left",
         )
-    # Ticks on the weeks' own Mondays (plotly would pick Sundays), about a dozen at most.
-    step = max(1, -(-len(frame) // 12))
-    fig.update_xaxes(tickvals=list(frame["key"])[::step], tickformat="%m-%d")
+    _week_ticks(fig, frame["key"])
     _layout(fig, title, unit, x_title, legend=False, axis=axis)
     return fig
+
+
+def _week_ticks(fig: go.Figure, weeks: pd.Series) -> None:
+    """Ticks on the weeks' own Mondays (plotly would pick Sundays), about a dozen at most."""
+    step = max(1, -(-len(weeks) // 12))
+    fig.update_xaxes(tickvals=list(weeks)[::step], tickformat="%m-%d")
 
 
 @_plain
@@ -136,10 +192,11 @@ def channel_trends(
     title: str,
     x_title: str,
     target_label: str = "Target",
+    interval_label: str = "95 %",
 ) -> go.Figure:
     """A duration's weekly line per channel (column `key2`), one panel each (channel -> name, axis,
     target), stacked: seconds on the phone and hours by email share no axis, each panel speaks
-    the unit of its channel's card."""
+    the unit of its channel's card. Each line has its band of 95 % intervals, as `trend`."""
     fig = make_subplots(
         rows=len(panels), cols=1, shared_xaxes=True, vertical_spacing=0.12,
         subplot_titles=[name for name, _, _ in panels.values()],
@@ -147,11 +204,13 @@ def channel_trends(
     for row, (channel, (name, (scale, fmt, suffix), target)) in enumerate(panels.items(), start=1):
         part = frame[frame["key2"] == channel]
         colour = CHANNEL_COLOURS.get(channel, OKABE_ITO[-1])
+        _add_band(fig, part, value_column, scale, colour, row=row, col=1)
         fig.add_trace(
             go.Scatter(
                 x=part["key"], y=part[value_column] * scale, mode="lines+markers", name=name,
                 line={"color": colour, "width": 2},
-                hovertemplate=f"{_text(name)} %{{x|%Y-%m-%d}}: %{{y:{fmt}}}{suffix}<extra></extra>",
+                text=_interval_text(part, value_column, scale, fmt, suffix, interval_label),
+                hovertemplate=_line_hover(f"{_text(name)} ", fmt, suffix),
             ),
             row=row, col=1,
         )  # fmt: skip
@@ -162,11 +221,105 @@ def channel_trends(
                 annotation_position="top left", row=row, col=1,
             )  # fmt: skip
         fig.update_yaxes(ticksuffix=suffix, tickformat=fmt, rangemode="tozero", row=row, col=1)
-    fig.update_xaxes(tickformat="%m-%d")
+    _week_ticks(fig, pd.Series(sorted(frame["key"].unique())))
     fig.update_xaxes(title_text=x_title, row=len(panels), col=1)
     fig.update_layout(
         title=title, margin={"l": 10, "r": 10, "t": 60, "b": 10}, height=150 + 130 * len(panels),
         showlegend=False,
+    )  # fmt: skip
+    return fig
+
+
+SIGNAL_COLOUR = "#CC0000"  # red diamonds: told apart from the blue line by shape as well as colour
+LIMIT_COLOUR = "#555555"
+
+
+@_plain
+def control_charts(
+    panels: dict[str, tuple[str, Axis | None, pd.DataFrame, float | None]],
+    unit: str,
+    title: str,
+    x_title: str,
+    names: dict[str, str],
+) -> go.Figure:
+    """Control charts (`csdata.analytics.spc`), one panel per entry (key -> panel title, axis,
+    points, centre; an axis of None: the unit's), stacked: the centre as a line, the upper and
+    lower control limits as steps that follow each week's n, the weekly points (their hover: n,
+    the limits, the signal), and the points that signal (`signal` not null) marked in red. `names`
+    holds the translated "value", "center", "limits", "signal", "ucl", "lcl" and "signal_<kind>"
+    labels; a single panel has no title of its own."""
+    several = len(panels) > 1
+    signalled = False
+    fig = make_subplots(
+        rows=len(panels), cols=1, shared_xaxes=True, vertical_spacing=0.12,
+        subplot_titles=[name for name, _, _, _ in panels.values()] if several else None,
+    )  # fmt: skip
+    for row, (key, (name, axis, points, center)) in enumerate(panels.items(), start=1):
+        scale, fmt, suffix = _axis(unit, axis)
+        where = {"row": row, "col": 1}
+        first = row == 1
+        colour = CHANNEL_COLOURS.get(key, OKABE_ITO[0])
+        weeks = points["week"]
+        for column in ("ucl", "lcl"):
+            fig.add_trace(
+                go.Scatter(
+                    x=weeks, y=points[column] * scale, mode="lines", line_shape="hvh", name=names["limits"],
+                    line={"color": LIMIT_COLOUR, "dash": "dot", "width": 1.5}, legendgroup="limits",
+                    showlegend=first and column == "ucl",
+                    hovertemplate=f"{_text(names[column])} %{{y:{fmt}}}{suffix}<extra></extra>",
+                ),
+                **where,
+            )  # fmt: skip
+        if center is not None and len(weeks):
+            fig.add_trace(
+                go.Scatter(
+                    x=[weeks.iloc[0], weeks.iloc[-1]], y=[center * scale] * 2, mode="lines",
+                    name=(f"{name} · " if several else "") + f"{names['center']} {center * scale:{fmt}}{suffix}",
+                    line={"color": LIMIT_COLOUR, "width": 1.5}, hoverinfo="skip", showlegend=True,
+                ),
+                **where,
+            )  # fmt: skip
+        hover = []
+        for p in points.itertuples():
+            parts = [f"n = {p.n:,.0f}"]
+            if pd.notna(p.lcl) and pd.notna(p.ucl):
+                parts.append(
+                    f"{names['lcl']}–{names['ucl']} {p.lcl * scale:{fmt}}–{p.ucl * scale:{fmt}}{suffix}"
+                )
+            if isinstance(p.signal, str):
+                parts.append(names[f"signal_{p.signal}"])
+            hover.append(" · ".join(parts))
+        fig.add_trace(
+            go.Scatter(
+                x=weeks, y=points["value"] * scale, mode="lines+markers", name=names["value"],
+                line={"color": colour, "width": 2}, marker={"size": 6}, text=hover, showlegend=first,
+                hovertemplate=_line_hover(f"{_text(name)} " if several else "", fmt, suffix),
+            ),
+            **where,
+        )  # fmt: skip
+        flagged = points[points["signal"].notna()]
+        first_signal = not signalled and not flagged.empty  # named in the legend once, where first drawn
+        signalled = signalled or first_signal
+        fig.add_trace(
+            go.Scatter(
+                x=flagged["week"], y=flagged["value"] * scale, mode="markers", name=names["signal"],
+                marker={"color": SIGNAL_COLOUR, "size": 12, "symbol": "diamond", "line": {"width": 1, "color": "#000"}},
+                legendgroup="signal", showlegend=first_signal, hoverinfo="skip",
+            ),
+            **where,
+        )  # fmt: skip
+        # a rate's limits are cut at 0: no axis below it
+        fig.update_yaxes(
+            ticksuffix=suffix, tickformat=fmt, rangemode="nonnegative" if unit == "rate" else None, **where
+        )
+    weeks = sorted({w for _, _, points, _ in panels.values() for w in points["week"]})
+    _week_ticks(fig, pd.Series(weeks))
+    fig.update_xaxes(title_text=x_title, row=len(panels), col=1)
+    fig.update_layout(
+        title=title, margin={"l": 10, "r": 10, "t": 60 if title else 20, "b": 10},
+        height=(220 + 200 * len(panels)) if several else 400,
+        # below the x axis's title, which lies further under a tall stack in paper terms
+        legend=LEGEND_BELOW | ({"y": -0.1} if several else {}),
     )  # fmt: skip
     return fig
 

@@ -24,7 +24,13 @@ from csdata.text.i18n import (
     t_md,
 )
 
-TRANSLATED_WIDGETS = ("f_channels", "trend_metric", "service_split", "agent_pick")
+TRANSLATED_WIDGETS = (
+    "f_channels",
+    "trend_metric",
+    "service_split",
+    "agent_pick",
+    *(f"trend_view_{page}" for page in ("overview", "quality", "clients", "agent")),
+)
 
 
 # -- language ----------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from csdata.access.scope import Scope
-from csdata.analytics import lookups, page_queries
+from csdata.analytics import lookups, page_queries, stats
 from csdata.analytics.compiler import Filters
 from csdata.analytics.metrics import CATALOG, meets
 from csdata.store.warehouse import Warehouse
@@ -21,10 +21,14 @@ from csdata.text.i18n import (
 )
 from csdata.ui.core import lang, policy, tr
 from csdata.ui.datatable import download
+from csdata.ui.firmness import beside, interval_heading, interval_texts, with_parts
 from csdata.ui.kpi import card_value, one_or_none
 
 _DRILL = "_drill"  # a drill-down click waiting for the next run: (level, value)
 _TITLES = {"client": "drill_client_title", "team": "drill_team_title", "agent": "drill_agent_title"}
+# The metrics whose 95 % interval the table shows beside the value (the download has every one's):
+# a client's or an agent's CSAT and QA score rest on far fewer cases than its tickets.
+INTERVALS = ("csat_pct", "qa_score")
 
 
 # -- drill-down --------------------------------------------------------------------------------
@@ -87,7 +91,8 @@ def drill_table(
 ) -> None:
     """Headline metrics one level below the filters (clients, a client's teams, a team's agents),
     each cell coloured against its target, a duration in the unit of its card; a click on a row
-    goes one level down."""
+    goes one level down. CSAT and QA score show their 95 % interval, marked "few data" below the
+    policy's `statistics.min_n`; the download has every metric's low, high and n."""
     frame = frames["drill"]
     level = page_queries.drill_level(filters, scope.agents_visible)
     st.subheader(tr(_TITLES[level]))
@@ -112,13 +117,23 @@ def drill_table(
     if level == "agent":
         names = lookups.employee_names(wh, list(keys))
         raw.insert(1, column_label("name", lang()), [names.get(k, "") for k in keys])
+    labels = {m: CATALOG[m].short_label(lang()) for m in metrics}
     shown = raw.copy()
-    by_label = {CATALOG[m].short_label(lang()): d for m, d in durations.items()}
+    by_label = {labels[m]: d for m, d in durations.items()}
     for column, unit in units.items():
         duration = by_label.get(column.split(" · ")[0])
         shown[column] = [
             fmt_value(None if pd.isna(v) else float(v), unit, lang(), duration) for v in raw[column]
         ]
+    bounds = stats.with_intervals(frame)
+    min_n = policy(wh, filters.end).statistics.min_n
+    for m in (m for m in INTERVALS if f"{m}_low" in bounds):
+        heading = interval_heading(m, lang())
+        shown = beside(
+            shown, labels[m], {heading: interval_texts(bounds, m, lang(), min_n, durations.get(m))}
+        )
+        helps[heading] = tr("interval_meaning")
+    raw = with_parts(raw, bounds, labels, units)
     if page_queries.split_by_channel(filters):
         st.caption(tr("drill_per_channel"))
     st.caption(tr("drill_hint_agent" if level == "agent" else "drill_hint"))

@@ -1,5 +1,11 @@
 """KPI cards: the value, the change from the period before, and the verdict against the target
-that applies (a client's contract, a channel's threshold, or the company's)."""
+that applies (a client's contract, a channel's threshold, or the company's).
+
+A card also says how firm its figure is (`csdata.analytics.stats`, worded by `csdata.ui.firmness`):
+its help gives the 95 % interval and the cases it rests on, its caption marks "few data" below the
+policy's `statistics.min_n`, and a change the test does not call clear shows as "no clear change",
+not as a red or green arrow an executive would act on. A change of a figure no test applies to (a
+count, a percentile, a sum) stays a grey delta."""
 
 from __future__ import annotations
 
@@ -8,7 +14,7 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from csdata.analytics import compiler, page_queries
+from csdata.analytics import compiler, page_queries, stats
 from csdata.analytics.compiler import Filters
 from csdata.analytics.metrics import CATALOG, meets
 from csdata.policy import CHANNELS, Policy
@@ -20,6 +26,7 @@ from csdata.text.i18n import (
     fmt_value,
 )
 from csdata.ui.core import lang, policy, tr
+from csdata.ui.firmness import few_mark, interval_help
 
 # -- KPI cards ---------------------------------------------------------------------------------
 
@@ -37,6 +44,11 @@ class Card:
     channel: str | None
     value: float | None
     before: float | None
+    estimate: stats.Estimate = stats.Estimate(None)  # the value with its interval and n
+    change: stats.Change | None = None  # from `before`, with its test; None where either is missing
+
+    def few(self, min_n: int) -> bool:
+        return self.value is not None and self.estimate.few(min_n)
 
     def label(self, language: str) -> str:
         name = CATALOG[self.metric].short_label(language)
@@ -47,30 +59,41 @@ def card_rows(frames: dict[str, pd.DataFrame], filters: Filters) -> list[Card]:
     """The cards of a page in order. A wait or handle time (`page_queries.PER_CHANNEL`) is one card
     per channel in view unless one channel is chosen: an executive reads the phone's seconds and
     email's hours each against its own target, not a blend of both that no target fits."""
-    now, before = compiler.row_values(frames["cards"]), compiler.row_values(frames["cards_before"])
     split = len(filters.channels) != 1 and "by_channel" in frames
     cards = []
-    for name in now:
+    for name in compiler.row_values(frames["cards"]):
         if split and name in page_queries.PER_CHANNEL:
-            cards += _channel_cards(name, frames["by_channel"], frames.get("by_channel_before"))
+            by_channel, before = frames["by_channel"], frames.get("by_channel_before")
+            for channel in CHANNELS:
+                if name in by_channel and channel in set(by_channel["key"]):
+                    cards.append(_card(name, channel, _of(by_channel, channel), _of(before, channel)))
         else:
-            cards.append(Card(name, None, now[name], before[name]))
+            cards.append(_card(name, None, frames["cards"], frames["cards_before"]))
     return cards
 
 
-def _channel_cards(name: str, now: pd.DataFrame, before: pd.DataFrame | None) -> list[Card]:
-    def by_channel(frame: pd.DataFrame | None) -> dict[str, float | None]:
-        if frame is None or name not in frame:
-            return {}
-        return {k: None if pd.isna(v) else float(v) for k, v in zip(frame["key"], frame[name], strict=True)}
+def _of(frame: pd.DataFrame | None, channel: str) -> pd.DataFrame | None:
+    """The one row of `channel` in a table split by channel (None where it has none)."""
+    if frame is None or frame.empty:
+        return None
+    rows = frame[frame["key"] == channel]
+    return rows if len(rows) else None
 
-    values, previous = by_channel(now), by_channel(before)
-    return [Card(name, c, values[c], previous.get(c)) for c in CHANNELS if c in values]
+
+def _card(name: str, channel: str | None, now: pd.DataFrame, before: pd.DataFrame | None) -> Card:
+    """A card from the one-row tables (with their samples, where fetched) of now and before."""
+    if now.empty:
+        return Card(name, channel, None, None)
+    estimate = stats.estimates(now)[name]
+    if before is None or before.empty:
+        return Card(name, channel, estimate.value, None, estimate)
+    previous = compiler.row_values(before[[name]])[name]
+    return Card(name, channel, estimate.value, previous, estimate, stats.change(name, now, before))
 
 
 def kpi_cards(wh: Warehouse, frames: dict[str, pd.DataFrame], filters: Filters, per_row: int = 5) -> None:
     """One card per metric of `frames["cards"]` (per channel for waits and handle times): value,
-    change on the previous period, target."""
+    change on the previous period (or "no clear change"), target, and how firm the figure is."""
     pol = policy(wh, filters.end)
     language = lang()
     cards = card_rows(frames, filters)
@@ -78,22 +101,53 @@ def kpi_cards(wh: Warehouse, frames: dict[str, pd.DataFrame], filters: Filters, 
         cols = st.columns(per_row)
         for col, card in zip(cols, cards[start : start + per_row], strict=False):
             metric = CATALOG[card.metric]
-            value, prev = card.value, card.before
-            delta = None if value is None or prev is None else value - prev
-            duration = duration_unit(value) if metric.unit == "seconds" else None
-            change = fmt_change(delta, metric.unit, language, duration)
-            still = change is not None and change.startswith("±")
-            colour = "off" if still else {1: "normal", -1: "inverse", 0: "off"}[metric.direction]
+            duration = duration_unit(card.value) if metric.unit == "seconds" else None
+            delta, colour, arrow, said = _delta(card, language, duration)
+            helps = [
+                f"**{metric.label(language)}**: {metric.formula(language)}",
+                interval_help(card.estimate, metric.unit, language, duration),
+                said,
+            ]
             with col.container(border=True):
                 st.metric(
                     card.label(language),
-                    fmt_value(value, metric.unit, language),
-                    change,
+                    fmt_value(card.value, metric.unit, language),
+                    delta,
                     delta_color=colour,
-                    delta_arrow="off" if still else "auto",
-                    help=f"**{metric.label(language)}**: {metric.formula(language)}",
+                    delta_arrow=arrow,
+                    help="\n\n".join(h for h in helps if h),
                 )
-                st.caption(_target_line(pol, card, filters))
+                few = f" ·\u00a0{few_mark()}" if card.few(pol.statistics.min_n) else ""
+                st.caption(_target_line(pol, card, filters) + few)
+
+
+def _delta(card: Card, language: str, duration: str | None) -> tuple[str | None, str, str, str]:
+    """What a card says of the change from the period before: the delta (or "no clear change"),
+    its colour and arrow, and a line for its help.
+
+    A figure with a test (a rate, a mean) shows its arrow, coloured by the metric's good direction,
+    only when the test calls the change clear; otherwise "no clear change", the delta given in
+    grey in the help. A figure without one keeps its delta in grey."""
+    metric = CATALOG[card.metric]
+    change = card.change
+    text = None if change is None else fmt_change(change.delta, metric.unit, language, duration)
+    if text is None:
+        return None, "off", "off", ""
+    still = text.startswith("±")
+    tested = metric.sample is not None and metric.sample.kind is not None
+    if not tested:
+        return text, "off", "off" if still else "auto", ""
+    if not change.clear:
+        if change.p_value is None:
+            return tr("no_clear_change"), "off", "off", tr("change_untested", delta=text)
+        return tr("no_clear_change"), "off", "off", tr("change_unclear", delta=text, p=_p(change.p_value))
+    colour = "off" if still else {1: "normal", -1: "inverse", 0: "off"}[metric.direction]
+    return text, colour, "off" if still else "auto", tr("change_clear", delta=text, p=_p(change.p_value))
+
+
+def _p(p_value: float) -> str:
+    """A test's p value as a reader of a card needs it: "p = 0.014", or "p < 0.001"."""
+    return "p < 0.001" if p_value < 0.001 else f"p = {p_value:.3f}"
 
 
 def card_target(pol: Policy, card: Card, filters: Filters) -> float | None:

@@ -1,13 +1,13 @@
-"""The charts and tables of a dashboard: trends, heatmaps, spreads, and tables with their
-downloads as numbers."""
+"""The charts and tables of a dashboard: trends (with each week's 95 % interval as a band, or as
+control charts), heatmaps, spreads, and tables with their downloads as numbers."""
 
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 
-from csdata.analytics import lookups
-from csdata.analytics.compiler import Filters
+from csdata.analytics import lookups, spc, stats
+from csdata.analytics.compiler import DETAIL, Filters
 from csdata.analytics.metrics import CATALOG
 from csdata.policy import CHANNELS
 from csdata.store.warehouse import Warehouse
@@ -23,6 +23,7 @@ from csdata.ui import charts
 from csdata.ui.core import lang, policy, tr
 from csdata.ui.datatable import blank, download, readable
 from csdata.ui.drilldown import CLICKABLE, blank_key, drill_on_click
+from csdata.ui.firmness import interval_heading, interval_part, interval_texts, part_heading, part_unit
 from csdata.ui.kpi import card_value, one_or_none, target_for
 
 # -- charts and tables ---------------------------------------------------------------------------
@@ -45,6 +46,36 @@ def duration_axis(metric: str, reference: float | None) -> charts.Axis | None:
     return (1 / size, f",.{digits}f", f" {tr(family_key('unit_', unit))}")
 
 
+TREND_VIEWS = ("trend", "control")
+CONTROL_PARTS = ("value", "center", "limits", "signal", "ucl", "lcl")  # `spc_<part>`: a chart's labels
+
+
+def trend_view(key: str) -> bool:
+    """The choice above a page's weekly trends: the trend with its bands, or control charts.
+    True when control charts are asked for."""
+    chosen = st.segmented_control(
+        tr("trend_view"),
+        TREND_VIEWS,
+        default="trend",
+        format_func=lambda v: tr(family_key("trend_view_", v)),
+        key=key,
+        label_visibility="collapsed",
+    )
+    return chosen == "control"
+
+
+def control_note() -> None:
+    """What the control charts' signals mean, in one plain sentence under them."""
+    st.caption(tr("spc_note"))
+
+
+def _control_names() -> dict[str, str]:
+    names = {
+        part: tr(family_key("spc_", part)) for part in ("value", "center", "limits", "signal", "ucl", "lcl")
+    }
+    return names | {f"signal_{s}": tr(family_key("spc_signal_", s)) for s in spc.SIGNALS}
+
+
 def trend(
     wh: Warehouse,
     frames: dict[str, pd.DataFrame],
@@ -52,11 +83,18 @@ def trend(
     filters: Filters,
     key: str,
     title: str | None = None,
+    control: bool = False,
 ) -> None:
-    """A metric's weekly line against its target; a wait or handle time one panel per channel
-    where the page splits it, each in the unit of its card."""
+    """A metric's weekly line against its target, each week's 95 % interval a band around it; a
+    wait or handle time one panel per channel where the page splits it, each in the unit of its
+    card. With `control`, the metric's control chart instead (one per channel where split), when
+    it is a rate or a mean; any other metric says it has none and keeps its trend."""
     pol = policy(wh, filters.end)
     label = CATALOG[metric].label(lang())
+    if control and not spc.has_chart(metric):
+        st.caption(tr("spc_none", metric=label))
+        control = False
+    interval = tr("interval_95")
     by_channel = frames.get("trend_by_channel")
     if by_channel is not None and metric in by_channel:
         if empty(by_channel, metric):
@@ -71,20 +109,43 @@ def trend(
             for c in CHANNELS
             if c in set(by_channel["key2"])
         }
-        fig = charts.channel_trends(by_channel, metric, panels, title or label, tr("week"), tr("target"))
+        if control:
+            charted = {
+                c: (name, axis, *_chart(by_channel[by_channel["key2"] == c], metric))
+                for c, (name, axis, _) in panels.items()
+            }
+            fig = charts.control_charts(
+                charted, CATALOG[metric].unit, title or label, tr("week"), _control_names()
+            )
+        else:
+            shown = stats.with_intervals(by_channel, [metric])
+            fig = charts.channel_trends(
+                shown, metric, panels, title or label, tr("week"), tr("target"), interval
+            )
         st.plotly_chart(fig, width="stretch", key=key)
         return
     frame = frames.get("trend")
     if empty(frame, metric):
         return
+    axis = duration_axis(metric, card_value(frames, metric))
+    if control:
+        chart = {"": ("", axis, *_chart(frame, metric))}
+        fig = charts.control_charts(chart, CATALOG[metric].unit, title or label, tr("week"), _control_names())
+        st.plotly_chart(fig, width="stretch", key=key)
+        return
     target = target_for(pol, metric, filters)
     if metric == "training_hours" and target is not None:
         target = pol.target(metric, days=7)
-    axis = duration_axis(metric, card_value(frames, metric))
     fig = charts.trend(
-        frame, metric, CATALOG[metric].unit, title or label, tr("week"), target, tr("target"), axis
-    )
+        stats.with_intervals(frame, [metric]), metric, CATALOG[metric].unit, title or label, tr("week"), target,
+        tr("target"), axis, interval,
+    )  # fmt: skip
     st.plotly_chart(fig, width="stretch", key=key)
+
+
+def _chart(frame: pd.DataFrame, metric: str) -> tuple[pd.DataFrame, float | None]:
+    chart = spc.control_chart(frame, metric)
+    return chart.points, chart.center
 
 
 def split_trend(
@@ -121,15 +182,26 @@ def table(
     agent: str | None = None,
     key_label: str | None = None,
     filters: Filters | None = None,
+    intervals: tuple[str, ...] = (),
+    min_n: int | None = None,
 ) -> None:
     """A table with translated headings (metric columns formatted), and CSV / Excel downloads of
     the same rows as numbers (see `download`). With `agent` (the column holding employee IDs), a
     click on a row opens that agent's page; `key_label` names a metric table's `key` column (a
-    channel's values are translated)."""
+    channel's values are translated).
+
+    A metric table fetched with its samples (`detail=True`) carries each metric's 95 % interval
+    and n: the downloads have them as columns (low, high, n), and the metrics in `intervals` show
+    theirs on screen beside the value, marked "few data" below `min_n` cases."""
     language = lang()
     if empty(frame):
         return
-    units = units or {}
+    units = dict(units or {})
+    if any(DETAIL in c for c in frame.columns):
+        frame = stats.with_intervals(frame)
+    for column in frame.columns:
+        if (found := interval_part(column)) and found[0] in units:
+            units[column] = part_unit(*found) if found[1] == "n" else units[found[0]]
     base = readable(frame)
     if key_label is not None:
         if key_label == "channel":
@@ -139,8 +211,17 @@ def table(
     shown = base.copy()
     for column, unit in units.items():
         shown[column] = [fmt_value(None if pd.isna(v) else float(v), unit, language) for v in shown[column]]
+    for metric in intervals:
+        if f"{metric}_low" in shown:
+            at = list(shown.columns).index(metric) + 1
+            shown.insert(at, f"{metric}_ci", interval_texts(base, metric, language, min_n))
+    shown = shown.drop(columns=[c for c in shown.columns if interval_part(c)])
 
     def heading(column: str) -> str:
+        if column.endswith("_ci") and column[:-3] in CATALOG:
+            return interval_heading(column[:-3], language)
+        if found := interval_part(column):
+            return part_heading(CATALOG[found[0]].short_label(language), found[1])
         return CATALOG[column].short_label(language) if column in CATALOG else column_label(column, language)
 
     shown = shown.rename(columns=heading)

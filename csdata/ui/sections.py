@@ -3,28 +3,32 @@ findings, training and appraisal panels, a client's scorecard, an agent's header
 
 from __future__ import annotations
 
-from functools import partial
+import datetime as dt
 
 import pandas as pd
 import streamlit as st
 
-from csdata.analytics import compiler, exports, lookups, page_queries
+from csdata.access.scope import Scope
+from csdata.analytics import compiler, exports, lookups, page_queries, sampling
 from csdata.analytics.compiler import Filters
 from csdata.analytics.metrics import CATALOG, meets
 from csdata.policy import History
 from csdata.store.warehouse import Warehouse
 from csdata.text.i18n import (
     column_label,
+    duration_unit,
     family_key,
     fmt_value,
     literal,
+    text_key,
     unit_name,
 )
-from csdata.ui import charts
-from csdata.ui.core import lang, policy, tr
+from csdata.ui import charts, datatable
+from csdata.ui.core import data_version, lang, policy, tr
 from csdata.ui.datatable import download
+from csdata.ui.firmness import INTERVAL_PARTS, interval_cell
 from csdata.ui.kpi import card_rows, card_target
-from csdata.ui.panels import empty, metric_units, table, trend
+from csdata.ui.panels import control_note, empty, metric_units, table, trend, trend_view
 
 # -- complaints ----------------------------------------------------------------------------------
 
@@ -112,19 +116,61 @@ def findings(wh: Warehouse, frame: pd.DataFrame, filters: Filters) -> None:
 
 
 def ranking(wh: Warehouse, frame: pd.DataFrame, filters: Filters) -> None:
-    """Agents by QA score, only those with at least the policy's minimum number of audits."""
+    """Agents by QA score with its 95 % interval beside it, ranked only with at least the policy's
+    minimum number of audits and an interval no wider than its `ranking_max_width`
+    (`sampling.ranked`)."""
     pol = policy(wh, filters.end)
-    least = pol.min_audits_for_ranking
+    least, widest = pol.min_audits_for_ranking, pol.statistics.ranking_max_width
     if empty(frame, "audits"):
         return
-    ranked = frame[(frame["audits"] >= least) & (frame["key"] != "")]
-    ranked = ranked.sort_values(["qa_score", "audits"], ascending=[False, False])
-    st.caption(tr("ranking_caption", n=least, left_out=int((frame["audits"] < least).sum())))
+    found = sampling.ranked(frame, least, widest)
+    st.caption(tr("ranking_caption", n=least, left_out=found.few))
+    if found.wide:
+        st.caption(tr("ranking_wide_caption", wide=found.wide, width=f"{widest:g}"))
+    ranked = found.ranked
     names = lookups.employee_names(wh, list(ranked["key"]))
     ranked = ranked.rename(columns={"key": "employee_id"})
     ranked.insert(0, "place", range(1, len(ranked) + 1))
     ranked.insert(2, "name", [names.get(k, "") for k in ranked["employee_id"]])
-    table(ranked, "agent-ranking", metric_units(ranked), agent="employee_id", filters=filters)
+    table(
+        ranked, "agent-ranking", metric_units(ranked), agent="employee_id", filters=filters,
+        intervals=("qa_score",), min_n=pol.statistics.min_n,
+    )  # fmt: skip
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _plan(_wh: Warehouse, path: str, version: int, scope: Scope, end: dt.date):
+    found = sampling.plan(_wh, end, scope)
+    return found, sampling.below_plan(_wh, found, scope)
+
+
+def sampling_plan(wh: Warehouse, scope: Scope, filters: Filters) -> None:
+    """The QA sampling plan as of the period's end (σ, E and n, each with its sentence) and the
+    agents below it in the month of the period's end, with a download."""
+    found, below = _plan(wh, str(wh.path), data_version(wh), scope, filters.end)
+    if found.n is None:
+        st.info(tr("plan_none", start=found.start, end=found.end))
+        return
+    sd, margin = f"{found.sd:.2f}", f"{found.margin:g}"
+    lines = [
+        (tr("plan_sd"), tr("plan_points", value=sd),
+         tr("plan_sd_text", audits=f"{found.audits:,}", start=found.start, end=found.end)),
+        (tr("plan_margin"), tr("plan_points", value=f"±{margin}"), tr("plan_margin_text", margin=margin)),
+        (tr("plan_n"), str(found.n), tr("plan_n_text", margin=margin, n=found.n, sd=sd)),
+    ]  # fmt: skip
+    st.markdown("\n".join(f"- **{label}: {value}.** {sentence}" for label, value, sentence in lines))
+    start, end = sampling.month_of(found.end)
+    st.markdown(f"**{tr('plan_below_title', start=start, end=end)}**")
+    if below.empty:
+        st.success(tr("plan_below_none", n=found.n, start=start, end=end))
+        return
+    st.caption(tr("plan_below_caption", start=start, end=end, count=len(below), n=found.n))
+    datatable.table_with_downloads(
+        below.rename(columns={"audits": "month_audits"}),
+        "below_plan",
+        f"csdata-below-plan-{start}_{end}",
+        narrow=("employee_id", "month_audits", "shortfall"),
+    )
 
 
 def actions(frame: pd.DataFrame, filters: Filters) -> None:
@@ -152,17 +198,21 @@ def training_by_team(wh: Warehouse, frame: pd.DataFrame, filters: Filters) -> No
         frame, "key", {"training_hours": label}, "hours", None, tr("team"), target, tr("target")
     )
     st.plotly_chart(fig, width="stretch", key="training_by_team")
-    table(frame, "training-by-team", metric_units(frame), key_label="team", filters=filters)
+    min_n = policy(wh, filters.end).statistics.min_n
+    table(frame, "training-by-team", metric_units(frame), key_label="team", filters=filters,
+          intervals=("onboarding_pass_rate",), min_n=min_n)  # fmt: skip
 
 
 def auditors(wh: Warehouse, frame: pd.DataFrame, filters: Filters) -> None:
-    """Each auditor's audits, mean score given and spread, with their names."""
+    """Each auditor's audits, mean score given (with its interval: an auditor of few audits is
+    marked few data) and spread, with their names."""
     if empty(frame, "audits"):
         return
     names = lookups.employee_names(wh, list(frame["key"]))
     shown = frame.rename(columns={"key": "auditor_id"})
     shown.insert(1, "name", [names.get(k, "") for k in shown["auditor_id"]])
-    table(shown, "auditors", metric_units(shown), filters=filters)
+    min_n = policy(wh, filters.end).statistics.min_n
+    table(shown, "auditors", metric_units(shown), filters=filters, intervals=("qa_score",), min_n=min_n)
 
 
 def go_live(frame: pd.DataFrame, filters: Filters) -> None:
@@ -214,7 +264,8 @@ def only_client(filters: Filters, client: str) -> Filters:
 
 def scorecard(wh: Warehouse, frames: dict[str, pd.DataFrame], filters: Filters) -> None:
     """The client's numbers beside the targets of their contract, as a table to download (the
-    download: value and target as numbers, each row's unit in a column of its own)."""
+    download: value and target as numbers, each row's unit in a column of its own, and the value's
+    95 % interval and n). On screen each value's interval, "few data" below the policy's n."""
     pol = policy(wh, filters.end)
     language = lang()
     shown, raw = [], []
@@ -224,10 +275,15 @@ def scorecard(wh: Warehouse, frames: dict[str, pd.DataFrame], filters: Filters) 
         status = meets(card.metric, card.value, target)
         met = "" if status is None else tr("target_met" if status else "target_missed")
         label = card.label(language)
+        est = card.estimate
+        duration = duration_unit(card.value) if metric.unit == "seconds" else None
         shown.append(
             {
                 "metric": label,
                 "value": fmt_value(card.value, metric.unit, language),
+                "interval": interval_cell(
+                    est.low, est.high, est.n, metric.unit, language, pol.statistics.min_n, duration
+                ),
                 "target": fmt_value(target, metric.unit, language) if target is not None else "",
                 "met": met,
             }
@@ -238,24 +294,33 @@ def scorecard(wh: Warehouse, frames: dict[str, pd.DataFrame], filters: Filters) 
                 "metric": label,
                 "unit": unit_name(metric.unit, language),
                 "value": None if card.value is None else card.value * scale,
+                "low": None if est.low is None else est.low * scale,
+                "high": None if est.high is None else est.high * scale,
+                "n": est.n,
                 "target": None if target is None else target * scale,
                 "met": met,
             }
         )
-    shown_frame = pd.DataFrame(shown).rename(columns=lambda c: column_label(c, language))
-    st.dataframe(shown_frame, hide_index=True, width="stretch")
-    heading = partial(column_label, lang=language)
-    download(pd.DataFrame(raw), {}, heading, "scorecard", filters, "dl_scorecard")
+    parts = {"interval": text_key("ci_95"), **INTERVAL_PARTS}
+
+    def heading(column: str) -> str:
+        return tr(parts[column]) if column in parts else column_label(column, language)
+
+    st.dataframe(pd.DataFrame(shown).rename(columns=heading), hide_index=True, width="stretch")
+    download(pd.DataFrame(raw), {"n": "count"}, heading, "scorecard", filters, "dl_scorecard")
 
 
 def small_trends(wh: Warehouse, frames: dict[str, pd.DataFrame], filters: Filters, per_row: int = 3) -> None:
     metrics = [
         m for m in page_queries.CARDS["clients"] if any(m in f for k, f in frames.items() if "trend" in k)
     ]
+    control = trend_view("trend_view_clients")
     for start in range(0, len(metrics), per_row):
         for column, metric in zip(st.columns(per_row), metrics[start : start + per_row], strict=False):
             with column:
-                trend(wh, frames, metric, filters, f"small_{metric}")
+                trend(wh, frames, metric, filters, f"small_{metric}", control=control)
+    if control:
+        control_note()
 
 
 def pick_agent(names: dict[str, str]) -> str:
