@@ -872,6 +872,15 @@ def parser() -> argparse.ArgumentParser:
         sp.add_argument("--db", type=Path, help="warehouse file (default: CSDATA_DB or data/csdata.duckdb)")
         return sp
 
+    def with_as(sp) -> None:
+        """`--as USER`: a reading command shows only what that account may see."""
+        sp.add_argument(
+            "--as",
+            dest="as_user",
+            metavar="USER",
+            help="only what this account may see (default: everything)",
+        )
+
     init = with_db(sub.add_parser("init", help="create a warehouse (with --sample: the demo company)"))
     init.add_argument("--sample", action="store_true", help="fill it with the generated demo company")
     init.add_argument(
@@ -1008,9 +1017,7 @@ def parser() -> argparse.ArgumentParser:
     pay.add_argument("month", help="the month, YYYY-MM")
     pay.add_argument("--xlsx", metavar="FILE", help="write the payroll to this Excel file")
     pay.add_argument("--json", action="store_true", help="one JSON list, a row per person")
-    pay.add_argument(
-        "--as", dest="as_user", metavar="USER", help="only what this account may see (default: everything)"
-    )
+    with_as(pay)
     pay.set_defaults(func=cmd_payroll)
 
     breaches = with_db(
@@ -1023,9 +1030,7 @@ def parser() -> argparse.ArgumentParser:
     )
     breaches.add_argument("--rule", action="append", help="only this rule (repeatable)")
     breaches.add_argument("--client", action="append", help="only this client (repeatable)")
-    breaches.add_argument(
-        "--as", dest="as_user", metavar="USER", help="only what this account may see (default: everything)"
-    )
+    with_as(breaches)
     breaches.add_argument(
         "--json",
         action="store_true",
@@ -1040,9 +1045,7 @@ def parser() -> argparse.ArgumentParser:
     plan.add_argument(
         "--to", dest="end", type=_date("--to"), help="the period's last day (default: last ticket)"
     )
-    plan.add_argument(
-        "--as", dest="as_user", metavar="USER", help="only what this account may see (default: everything)"
-    )
+    with_as(plan)
     plan.add_argument(
         "--json",
         action="store_true",
@@ -1090,9 +1093,7 @@ def parser() -> argparse.ArgumentParser:
     )
     cal.add_argument("--from", dest="start", type=_date("--from"), help="first audit day (YYYY-MM-DD)")
     cal.add_argument("--to", dest="end", type=_date("--to"), help="last audit day, inclusive (YYYY-MM-DD)")
-    cal.add_argument(
-        "--as", dest="as_user", metavar="USER", help="only what this account may see (default: everything)"
-    )
+    with_as(cal)
     cal.add_argument(
         "--json",
         action="store_true",

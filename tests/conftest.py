@@ -386,13 +386,15 @@ def download(at, key: str, files: dict[str, bytes]) -> bytes:
     return files[url.rsplit("/", 1)[-1].split(".", 1)[0]]
 
 
-def cli_values(db: Path, start, end, clients=(), channels=()) -> dict[str, float | None]:
-    """The headline metrics as `csdata kpi --json` prints them for these filters."""
+def cli_values(db: Path, start, end, clients=(), channels=(), ci: bool = False) -> dict:
+    """The headline metrics as `csdata kpi --json` prints them for these filters (with `ci`, each
+    as `{"value", "low", "high", "n"}`)."""
     import json
 
     from csdata.analytics.metrics import HEADLINE
 
     args = ["kpi", "--db", str(db), "--from", start.isoformat(), "--to", end.isoformat(), "--json"]
+    args += ["--ci"] if ci else []
     for c in clients:
         args += ["--client", c]
     for c in channels:

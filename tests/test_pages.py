@@ -3,7 +3,6 @@ numbers as `csdata kpi`, and meets an empty or missing warehouse with a message,
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from pathlib import Path
@@ -15,7 +14,6 @@ from conftest import (
     expected_cards,
     point_app_at,
     private_copy,
-    run_cli,
     shown,
     shown_cards,
     sign_in_as,
@@ -175,14 +173,7 @@ def test_cards_equal_cli(app_db, app_env, sample_db, selection):
 
 def _kpi_ci(db: Path, start, end, channels=()) -> dict[str, dict]:
     """The headline metrics with their intervals and n, as `csdata kpi --ci --json` prints them."""
-    args = ["kpi", "--ci", "--json", "--db", str(db), "--from", start.isoformat(), "--to", end.isoformat()]
-    for c in channels:
-        args += ["--channel", c]
-    for m in HEADLINE:
-        args += ["--metric", m]
-    result = run_cli(*args, env={"CSDATA_LANG": "en"})
-    assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout)
+    return cli_values(db, start, end, channels=channels, ci=True)
 
 
 def _clear(name: str, now: dict, before: dict) -> bool | None:
