@@ -191,11 +191,15 @@ def test_any_sheet_ends_in_a_report_or_a_clear_error_and_never_a_partial_write(
         "record_changes",
         "clients",
         "employees",
+        "employee_history",  # a person created for a row begins their history
     }
     for name in before.keys() - untouched:
         assert after[name] == before[name], name
     if not create_missing:
-        assert after["clients"] == before["clients"] and after["employees"] == before["employees"]
+        for name in ("clients", "employees", "employee_history"):
+            assert after[name] == before[name], name
+    created = {r[0] for r in after["employees"]} - {r[0] for r in before["employees"]}
+    assert {r[0] for r in set(after["employee_history"]) - set(before["employee_history"])} == created
 
 
 # -- the kill test -----------------------------------------------------------------------------
