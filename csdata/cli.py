@@ -872,6 +872,19 @@ def parser() -> argparse.ArgumentParser:
         sp.add_argument("--db", type=Path, help="warehouse file (default: CSDATA_DB or data/csdata.duckdb)")
         return sp
 
+    def with_filters(sp) -> None:
+        """The period, clients and channels of a reading command (`_filters` checks them)."""
+        sp.add_argument(
+            "--from", dest="start", type=_date("--from"), help="first day (default: first ticket)"
+        )
+        sp.add_argument(
+            "--to", dest="end", type=_date("--to"), help="last day, inclusive (default: last ticket)"
+        )
+        sp.add_argument("--client", action="append", help="only this client (repeatable)")
+        sp.add_argument(
+            "--channel", action="append", help="only this channel: phone, chat, email (repeatable)"
+        )
+
     def with_as(sp) -> None:
         """`--as USER`: a reading command shows only what that account may see."""
         sp.add_argument(
@@ -897,12 +910,7 @@ def parser() -> argparse.ArgumentParser:
     init.set_defaults(func=cmd_init)
 
     kpi = with_db(sub.add_parser("kpi", help="print the metrics for a period"))
-    kpi.add_argument("--from", dest="start", type=_date("--from"), help="first day (default: first ticket)")
-    kpi.add_argument(
-        "--to", dest="end", type=_date("--to"), help="last day, inclusive (default: last ticket)"
-    )
-    kpi.add_argument("--client", action="append", help="only this client (repeatable)")
-    kpi.add_argument("--channel", action="append", help="only this channel: phone, chat, email (repeatable)")
+    with_filters(kpi)
     kpi.add_argument("--team", action="append", help="only this team (repeatable)")
     kpi.add_argument("--agent", action="append", help="only this agent, by employee ID (repeatable)")
     kpi.add_argument("--metric", action="append", help="only this metric (repeatable)")
@@ -1062,12 +1070,7 @@ def parser() -> argparse.ArgumentParser:
 
     spc = with_db(sub.add_parser("spc", help="a metric's weekly control chart: centre, limits and signals"))
     spc.add_argument("metric", help="a rate or a mean of the catalog (answer_rate, qa_score, ...)")
-    spc.add_argument("--from", dest="start", type=_date("--from"), help="first day (default: first ticket)")
-    spc.add_argument(
-        "--to", dest="end", type=_date("--to"), help="last day, inclusive (default: last ticket)"
-    )
-    spc.add_argument("--client", action="append", help="only this client (repeatable)")
-    spc.add_argument("--channel", action="append", help="only this channel: phone, chat, email (repeatable)")
+    with_filters(spc)
     spc.add_argument(
         "--json",
         action="store_true",

@@ -14,7 +14,7 @@ least two different auditors scored:
   level. None where alpha cannot be computed: fewer than two sets with two scores of it, or no
   variation at all (the library refuses a single value).
 - **Lean**: each audit score minus the mean score of the *other* auditors of the same set; an
-  auditor's mean deviation with its 95 % t interval (`csdata.analytics.effects.interval`: mean ±
+  auditor's mean deviation with its 95 % t interval (`csdata.analytics.stats.mean_interval`: mean ±
   t(0.975, n − 1) · sd / √n, none for fewer than two sets). An auditor is flagged when the whole
   interval lies beyond ± `statistics.calibration_tolerance` points: consistently harsher or more
   lenient than the others, not by chance.
@@ -35,7 +35,7 @@ import pandas as pd
 
 from csdata.access.scope import EVERYTHING, Scope
 from csdata.analytics.compiler import CALIBRATION, _Params
-from csdata.analytics.effects import interval
+from csdata.analytics.stats import mean_interval
 from csdata.policy import Policy, load_policy
 
 SCORE = "score"  # the audit score's key among the criteria's in `alpha`
@@ -166,7 +166,7 @@ def _deviations(scored: pd.DataFrame, audits: pd.DataFrame, tolerance: float) ->
     counted = in_sets.groupby("auditor_id")["audit_id"].nunique()
     out = []
     for auditor in scored.index:
-        n, mean, low, high = interval(deviation.loc[auditor])
+        n, mean, low, high = mean_interval(deviation.loc[auditor])
         if n == 0:
             continue
         flag = low is not None and (low > tolerance or high < -tolerance)

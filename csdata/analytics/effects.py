@@ -36,14 +36,13 @@ company's account measures none.
 from __future__ import annotations
 
 import datetime as dt
-import math
 
 import pandas as pd
-from scipy import stats
 
 from csdata.access.scope import EVERYTHING, Scope
 from csdata.analytics.compiler import CALIBRATION, _on_day, _Params
 from csdata.analytics.metrics import csat_top_box
+from csdata.analytics.stats import mean_interval
 from csdata.policy import EffectWindows, load_policy
 from csdata.text.i18n import family_key, t, text_key
 
@@ -223,20 +222,6 @@ def _effects(long: pd.DataFrame, least: int) -> pd.DataFrame:
     return out[COLUMNS].sort_values(["effect_date", "action_id"], ignore_index=True)
 
 
-def interval(values: pd.Series) -> tuple[int, float | None, float | None, float | None]:
-    """(n, mean, low, high) of the measured values: the 95 % confidence interval of the mean is
-    mean ± t(0.975, n − 1) · sd / √n (sd with n − 1), none for fewer than two values."""
-    measured = values.dropna().astype(float)
-    n = len(measured)
-    if n == 0:
-        return 0, None, None, None
-    mean = float(measured.mean())
-    if n < 2:
-        return n, mean, None, None
-    half = float(stats.t.ppf(0.975, n - 1)) * float(measured.std(ddof=1)) / math.sqrt(n)
-    return n, mean, mean - half, mean + half
-
-
 def summary(effects: pd.DataFrame, by: str = "kind") -> pd.DataFrame:
     """Per `by` (kind, or category: the finding category of the action's audit): the number
     measured, the mean QA effect with its interval, and the same for CSAT; a group is listed when
@@ -244,8 +229,8 @@ def summary(effects: pd.DataFrame, by: str = "kind") -> pd.DataFrame:
     rows = []
     frame = effects.assign(**{by: effects[by].fillna("")}) if by in effects else effects
     for key, group in frame.groupby(by, sort=True, dropna=False) if len(frame) else []:
-        n, mean, low, high = interval(group["qa_effect"])
-        cn, cmean, clow, chigh = interval(group["csat_effect"])
+        n, mean, low, high = mean_interval(group["qa_effect"])
+        cn, cmean, clow, chigh = mean_interval(group["csat_effect"])
         rows.append(
             {
                 by: key,

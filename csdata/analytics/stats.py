@@ -82,6 +82,19 @@ def t_interval(mean, sd, n) -> tuple[np.ndarray, np.ndarray]:
     return low, high
 
 
+def mean_interval(values: pd.Series) -> tuple[int, float | None, float | None, float | None]:
+    """(n, mean, low, high) of measured values (gaps left out): the mean's 95 % t interval from
+    the values themselves, none for fewer than two (what an action's effect and an auditor's
+    deviation report)."""
+    measured = values.dropna().astype(float)
+    n = len(measured)
+    if n == 0:
+        return 0, None, None, None
+    mean = float(measured.mean())
+    low, high = t_interval([mean], [measured.std(ddof=1) if n > 1 else math.nan], [n])
+    return n, mean, _num(low[0]), _num(high[0])
+
+
 def _columns(frame: pd.DataFrame, metric: str) -> tuple[pd.Series | None, ...]:
     def col(part: str) -> pd.Series | None:
         name = f"{metric}{DETAIL}{part}"
