@@ -28,6 +28,8 @@ def test_control_charts_in_the_browser(tmp_path, browser):
         page.get_by_role("heading", name=t("trend_title", "en")).wait_for()
         page.wait_for_function(SETTLED)
         screenshot(page, ARTIFACTS / "spc-quality-trends.png", SETTLED)
+        # plotly draws after the script has settled: wait for the third band before counting
+        page.locator(".js-fill").nth(2).wait_for(state="attached")
         assert page.locator(".js-fill").count() >= 3  # a band behind each of the three trends
 
         page.get_by_text(t("trend_view_control", "en"), exact=True).click()
