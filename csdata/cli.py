@@ -1,5 +1,5 @@
 """The `csdata` command: init, kpi, spc, export, import, history, void, user, appraisals, policy, payroll,
-breaches, effects, calibration, bench, backup, restore, serve.
+breaches, effects, calibration, rollups, bench, backup, restore, serve.
 
 Each subcommand parses and checks its arguments, calls the engine and prints. A problem the user
 can fix ends in one line on stderr and exit status 2, in the language of CSDATA_LANG; nothing
@@ -789,6 +789,37 @@ def cmd_plan(args) -> int:
     return 0
 
 
+def cmd_rollups(args) -> int:
+    """`csdata rollups check|rebuild`: compare the rollups with the facts, or recompute them."""
+    from csdata.store import rollups
+
+    lang = _lang()
+    if args.action == "rebuild":
+        wh = _open(args)
+        started = time.perf_counter()
+        with wh.transaction(_actor(), "rollups.rebuild") as w:
+            rollups.rebuild(w)
+        seconds = time.perf_counter() - started
+        sizes = rollups.sizes(wh)
+        if args.json:
+            print(json.dumps({"rebuilt": True, "seconds": round(seconds, 2), "rows": sizes}))
+        else:
+            print(t("cli_rollups_rebuilt", lang, seconds=f"{seconds:.1f}", rows=f"{sum(sizes.values()):,}"))
+        return 0
+    wh = _open(args, read_only=True)
+    found = rollups.check(wh)
+    sizes = rollups.sizes(wh)
+    ok = not any(found.values())
+    if args.json:
+        tables = {k: {"rows": sizes[k], "differences": v} for k, v in found.items()}
+        print(json.dumps({"ok": ok, "tables": tables}))
+    else:
+        for table, differences in found.items():
+            said = dict(table=table, rows=f"{sizes[table]:,}", differences=f"{differences:,}")
+            print(t("cli_rollups_differ", lang, **said) if differences else t("cli_rollups_same", lang, **said))
+    return 0 if ok else 1
+
+
 def cmd_backup(args) -> int:
     from csdata.store.warehouse import backup
 
@@ -1103,6 +1134,16 @@ def parser() -> argparse.ArgumentParser:
         help="one JSON object: alpha (criterion -> value, and score), sets, auditors",
     )
     cal.set_defaults(func=cmd_calibration)
+
+    roll = with_db(
+        sub.add_parser(
+            "rollups",
+            help="compare the rollups the dashboards read with the facts (check), or recompute them (rebuild)",
+        )
+    )
+    roll.add_argument("action", choices=("check", "rebuild"))
+    roll.add_argument("--json", action="store_true", help="print the result as JSON")
+    roll.set_defaults(func=cmd_rollups)
 
     back = with_db(
         sub.add_parser("backup", help="write a consistent copy of the warehouse, even while the app serves")

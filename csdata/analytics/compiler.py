@@ -20,6 +20,7 @@ from typing import Any
 import pandas as pd
 
 from csdata.access.scope import EVERYTHING, Scope
+from csdata.analytics import rollup_forms as forms
 from csdata.analytics.metrics import CATALOG, MEASURES
 from csdata.policy import CHANNELS, Policy, load_policy
 
@@ -229,18 +230,29 @@ def _where(filters: Filters, scope: Scope, source: str, params: _Params, relatio
     return " AND ".join([*conds, within]) if within != "TRUE" else " AND ".join(conds) or "TRUE"
 
 
+def sla_thresholds(policy: Policy) -> dict[tuple[str, str], int]:
+    """The service-level threshold in seconds by (client, channel), '' for the channel's default:
+    the contracts' overrides within the company's default per channel."""
+    found = {("", channel): int(policy.sla_seconds[channel]) for channel in CHANNELS}
+    for c in policy.contracts:
+        for channel in CHANNELS:
+            if channel in c.sla_seconds:
+                found[(c.client, channel)] = int(c.sla_seconds[channel])
+    return found
+
+
 def _sla_case(policy: Policy, params: _Params) -> str:
-    """Each ticket's service-level threshold in seconds, as one CASE over channel, then client: the
-    contracts' overrides within the company's default per channel. An expression costs far less
-    than joining millions of tickets to a threshold table."""
+    """Each ticket's service-level threshold in seconds, as one CASE over channel, then client. An
+    expression costs far less than joining millions of tickets to a threshold table."""
+    thresholds = sla_thresholds(policy)
     branches = []
     for channel in CHANNELS:
         overrides = " ".join(
-            f"WHEN {params.add(c.client)} THEN {int(c.sla_seconds[channel])}"
-            for c in policy.contracts
-            if channel in c.sla_seconds
+            f"WHEN {params.add(client)} THEN {seconds}"
+            for (client, ch), seconds in thresholds.items()
+            if ch == channel and client
         )
-        default = int(policy.sla_seconds[channel])
+        default = thresholds[("", channel)]
         value = f"CASE t.client {overrides} ELSE {default} END" if overrides else str(default)
         branches.append(f"WHEN '{channel}' THEN {value}")
     return f"(CASE t.channel {' '.join(branches)} END)"
@@ -274,6 +286,60 @@ def _relation(
     return f"({sql}) s WHERE {_where(filters, scope, src, params)}"
 
 
+def fact_relation(src: str) -> str:
+    """A rolled-up source's rows for the period `$start`..`$end` (what `csdata.store.rollups` sums
+    per day; the service-level threshold is not among them, the rollups keep its ladder)."""
+    return _SOURCES[src].format(sla="CAST(NULL AS INTEGER)") if src == "tickets" else _SOURCES[src]
+
+
+def _route(src, wanted, keys, filters: Filters, policy, params, rollups: bool) -> tuple[list, dict, list]:
+    """Which of a source's measures the facts answer, which the sums of its rollup (with the SQL
+    reading each), which its histograms (`csdata.analytics.rollup_forms`)."""
+    if not rollups or src not in forms.ROLLUP_TABLES or not set(keys) <= forms.ROLLUP_GROUPINGS:
+        return list(wanted), {}, []
+    facts, sums, histograms = [], {}, []
+    thresholds = sla_thresholds(policy)
+    for name in wanted:
+        f = forms.form(name)
+        if isinstance(f, forms.Sums) and (read := forms.ladder_read(f, thresholds, params.add)) is not None:
+            sums[name] = read
+        elif isinstance(f, forms.Histogram) and set(keys) <= forms.HISTOGRAM_GROUPINGS and not filters.agents:
+            histograms.append(name)
+        else:
+            facts.append(name)
+    return facts, sums, histograms
+
+
+def _rolled(table: str, src: str, filters: Filters, scope: Scope, params: _Params, extra: str = "") -> str:
+    return (
+        f"(SELECT * FROM {table} WHERE {extra}day BETWEEN $start AND $end) s"
+        f" WHERE {_where(filters, scope, src, params)}"
+    )
+
+
+def _quantile(p: float) -> str:
+    """The `p` quantile of a binned column, interpolated as `quantile_cont` does between the values
+    of ranks floor(h) and floor(h) + 1 (h = (n - 1) p), each its bin's upper bound."""
+    h = f"((total - 1) * {p!r})"
+    lo = f"min(bin) FILTER (WHERE cum > floor({h}))"
+    hi = f"min(bin) FILTER (WHERE cum > least(floor({h}) + 1, total - 1))"
+    return f"({lo} + (any_value({h}) - floor(any_value({h}))) * ({hi} - {lo}))"
+
+
+def _histogram_cte(name: str, own, filters: Filters, scope: Scope, params: _Params) -> str:
+    h = forms.form(name)
+    names = [n for _, n in own]
+    keyed = "".join(f"{expr} AS {n}, " for expr, n in own)
+    relation = _rolled(forms.HISTOGRAM_TABLE, "tickets", filters, scope, params, f"measure = '{name}' AND ")
+    over = f"PARTITION BY {', '.join(names)}" if names else ""
+    ranked = (
+        f"SELECT *, sum(n) OVER ({over} ORDER BY bin ROWS UNBOUNDED PRECEDING) AS cum, sum(n) OVER ({over}) AS total"
+        f" FROM (SELECT {keyed}bin, sum(n) AS n FROM {relation} GROUP BY ALL)"
+    )
+    value = _quantile(0.5) if h.quantiles is None else f"[{', '.join(_quantile(q) for q in h.quantiles)}]"
+    return f"SELECT {''.join(n + ', ' for n in names)}{value} AS {name} FROM ({ranked}){' GROUP BY ALL' if names else ''}"
+
+
 def build_sql(
     metrics: list[str],
     filters: Filters,
@@ -281,8 +347,11 @@ def build_sql(
     scope: Scope,
     policy: Policy,
     detail: bool = False,
+    rollups: bool = True,
 ) -> tuple[str, dict[str, Any]]:
-    """The SQL text and parameters for `metric_table` (also for reading and reviewing)."""
+    """The SQL text and parameters for `metric_table` (also for reading and reviewing). Measures
+    the rollups can answer are read from them (`csdata.analytics.rollup_forms`) unless `rollups`
+    is False: the same figures from the facts alone, which the tests compare them with."""
     unknown = [m for m in metrics if m not in CATALOG]
     if unknown:
         raise KeyError(f"unknown metric: {', '.join(unknown)}")
@@ -303,24 +372,34 @@ def build_sql(
                 needed[src].append(name)
 
     ctes: list[str] = []
-    joined: list[str] = []  # sources whose CTE carries every group key
-    crossed: list[tuple[str, list[str]]] = []  # sources that carry only some (or none) of them
+    joined: list[str] = []  # CTEs that carry every group key
+    crossed: list[tuple[str, list[str]]] = []  # CTEs that carry only some (or none) of them
     empty: set[str] = set()  # sources that cannot be split this way
     for src, wanted in needed.items():
-        measures = ", ".join(f"{MEASURES[n].sql} AS {n}" for n in wanted)
-        relation = _relation(src, filters, scope, wanted, params, policy)
         lacking = [k for k in keys if k not in _HAS[src]]
         if lacking and not set(lacking) <= set(TIME_GROUPINGS):
             empty.add(src)
             continue
         own = [(GROUPINGS[k], n) for k, n in zip(keys, names, strict=True) if k not in lacking]
-        select = ", ".join([f"{expr} AS {n}" for expr, n in own] + [measures])
+        keyed = [f"{expr} AS {n}" for expr, n in own]
         group = " GROUP BY ALL" if own else ""
-        ctes.append(f"m_{src} AS (SELECT {select} FROM {relation}{group})")
-        if lacking or not keys:
-            crossed.append((src, [n for _, n in own]))
-        else:
-            joined.append(src)
+        facts, sums, histograms = _route(src, wanted, keys, filters, policy, params, rollups)
+        parts = []
+        if facts:
+            measures = [f"{MEASURES[n].sql} AS {n}" for n in facts]
+            relation = _relation(src, filters, scope, facts, params, policy)
+            parts.append((f"m_{src}", f"SELECT {', '.join(keyed + measures)} FROM {relation}{group}"))
+        if sums:
+            measures = [f"{read} AS {n}" for n, read in sums.items()]
+            relation = _rolled(forms.ROLLUP_TABLES[src], src, filters, scope, params)
+            parts.append((f"r_{src}", f"SELECT {', '.join(keyed + measures)} FROM {relation}{group}"))
+        parts += [(f"h_{n}", _histogram_cte(n, own, filters, scope, params)) for n in histograms]
+        for cte, body in parts:
+            ctes.append(f"{cte} AS ({body})")
+            if lacking or not keys:
+                crossed.append((cte, [n for _, n in own]))
+            else:
+                joined.append(cte)
 
     def expr(metric: str) -> str:
         m = CATALOG[metric]
@@ -345,13 +424,13 @@ def build_sql(
     key_list = ", ".join(names)
     with_ = f"WITH {', '.join(ctes)} " if ctes else ""
     if joined:
-        frm = f"m_{joined[0]}" + "".join(f" FULL OUTER JOIN m_{s} USING ({key_list})" for s in joined[1:])
-        for src, own in crossed:  # a time-less source repeats its figures in every period
-            frm += f" LEFT JOIN m_{src} USING ({', '.join(own)})" if own else f" CROSS JOIN m_{src}"
+        frm = joined[0] + "".join(f" FULL OUTER JOIN {c} USING ({key_list})" for c in joined[1:])
+        for cte, own in crossed:  # a time-less source repeats its figures in every period
+            frm += f" LEFT JOIN {cte} USING ({', '.join(own)})" if own else f" CROSS JOIN {cte}"
         not_null = " AND ".join(f"{n} IS NOT NULL" for n in names)
         sql = f"{with_}SELECT {key_list}, {select} FROM {frm} WHERE {not_null} ORDER BY {key_list}"
     elif not keys:
-        frm = " CROSS JOIN ".join(f"m_{s}" for s, _ in crossed) if crossed else "(SELECT 1)"
+        frm = " CROSS JOIN ".join(c for c, _ in crossed) if crossed else "(SELECT 1)"
         sql = f"{with_}SELECT {select} FROM {frm}"
     else:  # no requested source has every key
         nulls = ", ".join(f"NULL AS {n}" for n in names)
@@ -371,13 +450,14 @@ def metric_table(
     scope: Scope = EVERYTHING,
     policy: Policy | None = None,
     detail: bool = False,
+    rollups: bool = True,
 ) -> pd.DataFrame:
     """Metric values for the filters: one row, or one row per `by` key (columns `key`, `key2`...).
     With `detail`, each metric with a sample also has the columns its interval and tests need
     (`<metric>__n`, `__hits` for a rate, `__sd` for a mean; see `csdata.analytics.stats`)."""
     if policy is None:
         policy = load_policy(wh, on=filters.end)[1]
-    sql, params = build_sql(metrics, filters, by, scope, policy, detail)
+    sql, params = build_sql(metrics, filters, by, scope, policy, detail, rollups)
     return wh.df(sql, params)
 
 

@@ -1117,6 +1117,7 @@ def _ticket_insert_sql(m: _Model) -> str:
         FROM _sample_tickets"""
 
 
+_EPOCH_DAY = dt.date(1970, 1, 1)  # `opened` counts seconds from its midnight
 _ROUNDS_INSERT_SQL = f"""
     INSERT INTO complaint_rounds
     SELECT printf('T%09d', id), n, make_timestamp(fb * 1000000),
@@ -1154,6 +1155,9 @@ def _insert_tickets(wh, m: _Model, tickets: int, say: Callable[[str], None]) -> 
                 " reop TINYINT, cbp BIGINT, cbd BIGINT, adopt TINYINT, reward INTEGER, tm TINYINT)"
             )
             w.insert_df("_sample_tickets", frame)
+            w.rolled_up(
+                days=(_EPOCH_DAY + dt.timedelta(days=int(d)) for d in np.unique(frame["opened"] // 86400))
+            )
             w.execute(sql)
             w.execute("DROP TABLE _sample_tickets")
             w.execute(

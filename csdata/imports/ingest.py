@@ -1262,6 +1262,14 @@ def stored_record(wh, kind: str, record_id: str, history: History) -> dict[str, 
     return json.loads(found) if found is not None else None
 
 
+def _name_rolled_up(w, update: bool) -> None:
+    """The days whose rollups a ticket import changes (`Writer.rolled_up`): those of its rows, and
+    those the tickets it corrects had before."""
+    days = w.column("SELECT DISTINCT CAST(opened_at_v AS DATE) FROM _typed WHERE opened_at_v IS NOT NULL")
+    ids = w.column("SELECT t.ticket_id_v FROM _typed t JOIN _changed USING (_row)") if update else []
+    w.rolled_up(days=days, tickets=ids)
+
+
 def _find_changed(w, kind: str, checked: Checked, history: History) -> int:
     """Fill the temp table `_changed` (`_row`, `_before`) with the valid rows whose record is
     present and whose values differ from it, in the columns the file gives; the count.
@@ -1715,6 +1723,8 @@ def import_file(
             present = _count_present(w, kind)
             if update:
                 report.updated = _find_changed(w, kind, checked, history)
+            if kind == "tickets":  # the days of the file's tickets, and those corrected had
+                _name_rolled_up(w, update)
             report.duplicates = present - report.updated
             if isinstance(data, pd.DataFrame) and table.rows == 1:
                 w.entity = f"{kind}:{w.scalar(f'SELECT {_typed_id(kind)} FROM _typed')}"

@@ -241,6 +241,7 @@ def void(wh, actor: str, kind: str, record_id: str, reason: str | None, scope: S
         match = " AND ".join(f"{ident(k)} = ?" for k in keys)
         cancelled: list[str] = []
         if kind == "tickets":
+            w.rolled_up(tickets=[record_id])
             before["rounds"] = _rounds(wh, record_id)
             w.execute("DELETE FROM complaint_rounds WHERE ticket_id = ?", [record_id])
         elif kind == "audits":
@@ -330,6 +331,7 @@ def undo_step(
     reason = _reason(reason)
     history = History.load(wh)
     with wh.transaction(actor, "ticket.undo", f"tickets:{ticket_id}") as w:
+        w.rolled_up(tickets=[ticket_id])
         entry._ticket(wh, ticket_id, scope)
         step = last_step(wh, ticket_id)
         if step is None:

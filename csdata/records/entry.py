@@ -128,6 +128,7 @@ def _step(wh, actor: str, action: str, ticket_id: str, scope: Scope, decide) -> 
     and its audit-log row land together. Two users acting on one ticket at once follow each
     other: the second sees the first one's step and is refused if its own is no longer valid."""
     with wh.transaction(actor, f"ticket.{action}", ticket_id) as w:
+        w.rolled_up(tickets=[ticket_id])
         ticket = _ticket(wh, ticket_id, scope)
         changes = decide(ticket)
         sets = ", ".join(f"{c} = ?" for c in changes)
@@ -169,6 +170,7 @@ def _round_step(wh, actor: str, action: str, ticket_id: str, scope: Scope, decid
     the answer to round n) or refuses, and the ticket's summary follows the rounds (see
     `csdata.records.rounds`) before the audit-log row lands with them."""
     with wh.transaction(actor, f"ticket.{action}", ticket_id) as w:
+        w.rolled_up(tickets=[ticket_id])
         ticket = _ticket(wh, ticket_id, scope)
         last = lookups.last_round(wh, ticket_id)
         change = decide(ticket, last)

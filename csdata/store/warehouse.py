@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import secrets
 import shutil
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
@@ -25,6 +26,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from csdata.store import rollups
 from csdata.text.i18n import Problem, text_key
 
 
@@ -44,6 +46,9 @@ def _migrations() -> list[tuple[int, str, str]]:
         if name.endswith(".sql") and name[:3].isdigit():
             found.append((int(name[:3]), name, entry.read_text(encoding="utf-8")))
     return sorted(found)
+
+
+ROLLUPS_FROM = 18  # the migration from which a warehouse keeps rollups
 
 
 class Warehouse:
@@ -66,13 +71,16 @@ class Warehouse:
         self._local = threading.local()
         self._write_lock = threading.Lock()
         self.read_only = read_only
+        self._rolled_up = False  # keeps rollups: from migration 018 on (`csdata.store.rollups`)
         if not read_only:
             self.migrate()
+            self._ensure_rollups()
             return
         refused = None
         if not self._has_table("schema_migrations"):
             refused = text_key("err_not_a_warehouse")
-        elif self.pending():  # a reader cannot apply them, and the queries expect their schema
+        elif self.pending() or not rollups.current(self.cursor()):  # (a file before 018 has pending ones)
+            # a reader cannot apply them, and the queries expect their schema and rollups
             refused = text_key("err_needs_update")
         if refused:
             self._con.close()  # else this process could not open the file again another way
@@ -144,6 +152,10 @@ class Warehouse:
                 writer = Writer(cur)
                 try:
                     yield writer
+                    if (
+                        writer.touched and self._rolled_up
+                    ):  # the rollups of the days the block changed, in its transaction
+                        rollups.refresh(cur, writer.rollup_days())
                     if logged:
                         payload = {**(detail or {}), **writer.detail}
                         cur.execute(
@@ -169,6 +181,26 @@ class Warehouse:
                     raise
             finally:
                 self._local.writing = False
+
+    def _ensure_rollups(self) -> None:
+        """Build the rollups when this warehouse has none, or none of the catalog's current shape
+        (`csdata.store.rollups`), in one transaction."""
+        cur = self.cursor()
+        self._rolled_up = bool(
+            cur.execute(f"SELECT count(*) FROM schema_migrations WHERE version = {ROLLUPS_FROM}").fetchone()[
+                0
+            ]
+        )
+        if not self._rolled_up or rollups.current(cur):
+            return
+        with self._write_lock:
+            cur.execute("BEGIN TRANSACTION")
+            try:
+                rollups.rebuild(cur)
+                cur.execute("COMMIT")
+            except BaseException:
+                cur.execute("ROLLBACK")
+                raise
 
     def pending(self) -> list[str]:
         """The migrations this warehouse has not had yet (a file made by an older csdata)."""
@@ -342,14 +374,62 @@ def restore(copy: str | Path, db: str | Path) -> None:
         partial.unlink(missing_ok=True)
 
 
+# A statement that writes a table the rollups sum (`csdata.store.rollups`).
+_ROLLED_UP = re.compile(
+    r'^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(?:tickets|complaint_rounds)\b', re.I
+)
+
+
 class Writer:
-    """What a transaction block may do: run statements and insert frames into tables."""
+    """What a transaction block may do: run statements and insert frames into tables.
+
+    A block that writes tickets or complaint rounds names what it changes (`rolled_up`), and the
+    transaction recomputes the rollups of those days before it commits. A frame inserted into
+    either table names itself. A write to them that nothing named makes every day recomputed:
+    never wrong, only slower."""
 
     def __init__(self, cur: duckdb.DuckDBPyConnection) -> None:
         self._cur = cur
         self.detail: dict[str, Any] = {}
         self.entity: str | None = None  # names the record in the audit-log row, when set in the block
         self._log_id: int | None = None
+        self._days: set[dt.date] = set()
+        self._tickets: set[str] = set()
+        self._unnamed = False
+
+    def rolled_up(self, *, days: Iterable[dt.date] = (), tickets: Iterable[str] = ()) -> None:
+        """Name the days, or the tickets (by id: their days now and at the commit, for a
+        correction that moves one), whose tickets or complaint rounds the block changes. Call it
+        before the writes."""
+        self._days.update(days)
+        ids = [i for i in tickets if i not in self._tickets]
+        if ids:
+            self._tickets.update(ids)
+            self._days.update(self._ticket_days(ids))
+
+    def _ticket_days(self, ids: list[str]) -> list[dt.date]:
+        return [
+            r[0]
+            for r in self._cur.execute(
+                "SELECT DISTINCT CAST(t.opened_at AS DATE) FROM tickets t"
+                " JOIN (SELECT unnest(?) AS ticket_id) i USING (ticket_id)",
+                [ids],
+            ).fetchall()
+        ]
+
+    @property
+    def touched(self) -> bool:
+        return self._unnamed or bool(self._days)
+
+    def rollup_days(self) -> set[dt.date] | None:
+        """The days whose rollups the block changed (None: every day)."""
+        if self._unnamed:
+            return None
+        return self._days | set(self._ticket_days(list(self._tickets))) if self._tickets else self._days
+
+    def _watch(self, sql: str) -> None:
+        if not self._days and not self._tickets and _ROLLED_UP.match(sql):
+            self._unnamed = True
 
     def log_id(self) -> int:
         """The id the block's audit-log row will have (taken now, so rows written in the block can
@@ -359,16 +439,25 @@ class Writer:
         return self._log_id
 
     def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] | None = None) -> None:
+        self._watch(sql)
         self._cur.execute(sql, params or [])
 
     def scalar(self, sql: str, params: Sequence[Any] | dict[str, Any] | None = None) -> Any:
+        self._watch(sql)
         row = self._cur.execute(sql, params or []).fetchone()
         return None if row is None else row[0]
+
+    def column(self, sql: str, params: Sequence[Any] | dict[str, Any] | None = None) -> list[Any]:
+        return [r[0] for r in self._cur.execute(sql, params or []).fetchall()]
 
     def insert_df(self, table: str, frame: pd.DataFrame) -> int:
         """Append a frame to a table, matching columns by name."""
         if frame.empty:
             return 0
+        if table == "tickets":
+            self.rolled_up(days=pd.to_datetime(frame["opened_at"]).dt.date.unique())
+        elif table == "complaint_rounds":
+            self.rolled_up(tickets=frame["ticket_id"].astype(str).unique())
         self._cur.register("_incoming", frame)
         try:
             cols = ", ".join(f'"{c}"' for c in frame.columns)

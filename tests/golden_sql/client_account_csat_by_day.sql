@@ -1,11 +1,2 @@
--- params: {"end_excl": "2026-05-01", "p6": ["Beta"], "start": "2026-04-01"}
-WITH m_tickets AS (SELECT day AS key, count_if(csat >= 4) AS csat_good, count(csat) AS rated, count(*) FILTER (WHERE type = 'complaint') AS complaints_n FROM (
-        SELECT CAST(t.opened_at AS DATE) AS day, t.client, t.channel, t.team, t.agent_id, t.type,
-               t.ticket_id, t.routed_at,
-               epoch(t.first_response_at - t.opened_at) AS wait_s, CAST(NULL AS INTEGER) AS sla_s,
-               t.handle_seconds, t.resolved, t.first_contact_resolved, t.csat, t.department,
-               t.opened_at, t.feedback_at, t.customer_accepted, t.reopened,
-               t.callback_promised_at, t.callback_done_at, t.suggestion_adopted,
-               CAST(t.reward_amount AS DOUBLE) AS reward
-        FROM tickets t
-        WHERE t.opened_at >= $start AND t.opened_at < $end_excl) s WHERE list_contains($p6, client) GROUP BY ALL) SELECT key, CAST(CAST(csat_good AS DOUBLE) / NULLIF(rated, 0) AS DOUBLE) AS csat_pct, CAST(complaints_n AS DOUBLE) AS complaints FROM m_tickets WHERE key IS NOT NULL ORDER BY key
+-- params: {"end": "2026-04-30", "p6": ["Beta"], "start": "2026-04-01"}
+WITH r_tickets AS (SELECT day AS key, SUM(p_e25acb5f5bbb) AS csat_good, COALESCE(SUM(p_c2eaca9e1b95), 0) AS rated, COALESCE(SUM(p_b3e3ec64569f), 0) AS complaints_n FROM (SELECT * FROM rollup_tickets WHERE day BETWEEN $start AND $end) s WHERE list_contains($p6, client) GROUP BY ALL) SELECT key, CAST(CAST(csat_good AS DOUBLE) / NULLIF(rated, 0) AS DOUBLE) AS csat_pct, CAST(complaints_n AS DOUBLE) AS complaints FROM r_tickets WHERE key IS NOT NULL ORDER BY key

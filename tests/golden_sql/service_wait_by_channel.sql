@@ -1,11 +1,2 @@
--- params: {"end_excl": "2026-05-01", "start": "2026-04-01"}
-WITH m_tickets AS (SELECT channel AS key, avg(wait_s) AS wait_mean, avg(handle_seconds) FILTER (WHERE wait_s IS NOT NULL) AS handle_mean, quantile_cont(wait_s, [0.5, 0.9]) AS wait_quantiles FROM (
-        SELECT CAST(t.opened_at AS DATE) AS day, t.client, t.channel, t.team, t.agent_id, t.type,
-               t.ticket_id, t.routed_at,
-               epoch(t.first_response_at - t.opened_at) AS wait_s, CAST(NULL AS INTEGER) AS sla_s,
-               t.handle_seconds, t.resolved, t.first_contact_resolved, t.csat, t.department,
-               t.opened_at, t.feedback_at, t.customer_accepted, t.reopened,
-               t.callback_promised_at, t.callback_done_at, t.suggestion_adopted,
-               CAST(t.reward_amount AS DOUBLE) AS reward
-        FROM tickets t
-        WHERE t.opened_at >= $start AND t.opened_at < $end_excl) s WHERE TRUE GROUP BY ALL) SELECT key, CAST(wait_mean AS DOUBLE) AS asa, CAST(handle_mean AS DOUBLE) AS aht, CAST(wait_quantiles[2] AS DOUBLE) AS wait_p90 FROM m_tickets WHERE key IS NOT NULL ORDER BY key
+-- params: {"end": "2026-04-30", "start": "2026-04-01"}
+WITH r_tickets AS (SELECT channel AS key, SUM(p_10879b4eab8d) / NULLIF(SUM(p_5406ae5c1be2), 0) AS wait_mean, SUM(p_9eb93c6015c7) / NULLIF(SUM(p_a16694153cc0), 0) AS handle_mean FROM (SELECT * FROM rollup_tickets WHERE day BETWEEN $start AND $end) s WHERE TRUE GROUP BY ALL), h_wait_quantiles AS (SELECT key, [(min(bin) FILTER (WHERE cum > floor(((total - 1) * 0.5))) + (any_value(((total - 1) * 0.5)) - floor(any_value(((total - 1) * 0.5)))) * (min(bin) FILTER (WHERE cum > least(floor(((total - 1) * 0.5)) + 1, total - 1)) - min(bin) FILTER (WHERE cum > floor(((total - 1) * 0.5))))), (min(bin) FILTER (WHERE cum > floor(((total - 1) * 0.9))) + (any_value(((total - 1) * 0.9)) - floor(any_value(((total - 1) * 0.9)))) * (min(bin) FILTER (WHERE cum > least(floor(((total - 1) * 0.9)) + 1, total - 1)) - min(bin) FILTER (WHERE cum > floor(((total - 1) * 0.9)))))] AS wait_quantiles FROM (SELECT *, sum(n) OVER (PARTITION BY key ORDER BY bin ROWS UNBOUNDED PRECEDING) AS cum, sum(n) OVER (PARTITION BY key) AS total FROM (SELECT channel AS key, bin, sum(n) AS n FROM (SELECT * FROM rollup_histograms WHERE measure = 'wait_quantiles' AND day BETWEEN $start AND $end) s WHERE TRUE GROUP BY ALL)) GROUP BY ALL) SELECT key, CAST(wait_mean AS DOUBLE) AS asa, CAST(handle_mean AS DOUBLE) AS aht, CAST(wait_quantiles[2] AS DOUBLE) AS wait_p90 FROM r_tickets FULL OUTER JOIN h_wait_quantiles USING (key) WHERE key IS NOT NULL ORDER BY key
