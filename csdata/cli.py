@@ -816,7 +816,9 @@ def cmd_rollups(args) -> int:
     else:
         for table, differences in found.items():
             said = dict(table=table, rows=f"{sizes[table]:,}", differences=f"{differences:,}")
-            print(t("cli_rollups_differ", lang, **said) if differences else t("cli_rollups_same", lang, **said))
+            print(
+                t("cli_rollups_differ", lang, **said) if differences else t("cli_rollups_same", lang, **said)
+            )
     return 0 if ok else 1
 
 
