@@ -41,7 +41,7 @@ bench: $(VENV)/.installed
 	$(BIN)/csdata bench
 
 bench-import: $(VENV)/.installed
-	$(BIN)/python -m csdata.bench_import
+	$(BIN)/python -m csdata.demo.bench_import
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,8 +1,9 @@
 """Benchmark: importing a large file, against DuckDB's own CSV loader as the yardstick.
 
-`python -m csdata.bench_import --rows 1000000` builds a small demo warehouse (for the clients
-and people the rows name), writes an audit CSV of that many valid rows in the canonical columns,
-and times
+`python -m csdata.demo.bench_import --rows 1000000 [--kind audits|tickets]` builds a small demo
+warehouse (for the clients and people the rows name), writes a CSV of that many valid audits (or
+tickets: a year of them, every channel and type, the rollups of their days recomputed in the
+import's transaction) in the canonical columns, and times
 
 (a) DuckDB loading the same file into a table (`CREATE TABLE … AS SELECT * FROM read_csv(…)`),
     the least any import of it can cost, and
@@ -13,9 +14,9 @@ and times
 then prints both, the ratio (b) / (a), the time of each step of (b) and the peak memory of the
 process. For scale it also times
 
-(c) DuckDB alone putting the same rows into `audits` and `audit_scores` of an identical copy of
-    the warehouse in one transaction: no checks and no score, the floor an import into this
-    schema cannot go below.
+(c) DuckDB alone putting the same rows into `audits` and `audit_scores` (or `tickets`) of an
+    identical copy of the warehouse in one transaction: no checks, no score and no rollups, the
+    floor an import into this schema cannot go below.
 
 Nothing here imports duckdb: SQL goes through `csdata.store.warehouse.Warehouse`.
 """
@@ -59,6 +60,40 @@ FROM range(?) r(i), people, names
 """
 
 
+# The ticket file: agents with their own client and team, waits by channel, complaints fed back.
+_TICKETS_SQL = """
+WITH agents AS (
+    SELECT list(employee_id ORDER BY employee_id) AS ids, list(client ORDER BY employee_id) AS clients
+    FROM employees WHERE position = 'agent' AND client IS NOT NULL AND team IS NOT NULL
+), t AS (
+    SELECT i, ['phone', 'chat', 'email'][1 + i % 3] AS channel,
+           ['consultation', 'consultation', 'consultation', 'complaint', 'suggestion'][1 + (i // 3) % 5] AS type,
+           1 + (i // 15) % len(ids) AS a, ids, clients,
+           TIMESTAMP '2025-11-01 08:00:00' + to_seconds(CAST(i * 31536000 // ? AS BIGINT)) AS opened
+    FROM range(?) r(i), agents
+)
+SELECT 'BT' || lpad(CAST(i AS VARCHAR), 9, '0') AS ticket_id, clients[a] AS client, channel, type,
+       CASE WHEN i % 17 <> 0 THEN ids[a] END AS agent_id, strftime(opened, '%Y-%m-%d %H:%M:%S') AS opened_at,
+       CASE WHEN i % 17 <> 0 THEN strftime(opened + to_seconds(CASE channel WHEN 'email' THEN 600 + hash(i) % 86400
+            ELSE 2 + hash(i) % 240 END), '%Y-%m-%d %H:%M:%S') END AS first_response_at,
+       CASE WHEN i % 17 <> 0 THEN 30 + hash(i, 1) % 900 END AS handle_seconds,
+       CASE WHEN i % 17 <> 0 THEN ['Y', 'N'][1 + CAST(hash(i, 2) % 4 = 0 AS INTEGER)] END AS resolved,
+       CASE WHEN i % 5 = 0 THEN 1 + hash(i, 3) % 5 END AS csat,
+       CASE WHEN type <> 'consultation' THEN 'customer_service' END AS department,
+       CASE WHEN type = 'complaint' AND i % 2 = 0 THEN strftime(opened + INTERVAL 2 DAY, '%Y-%m-%d %H:%M:%S') END AS feedback_at,
+       CASE WHEN type = 'complaint' AND i % 2 = 0 THEN ['Y', 'N'][1 + CAST(i % 6 = 0 AS INTEGER)] END AS customer_accepted
+FROM t
+"""
+
+_TICKETS_FLOOR_SQL = [
+    "BEGIN TRANSACTION",
+    "INSERT INTO tickets (ticket_id, client, channel, type, agent_id, opened_at, first_response_at,"
+    " handle_seconds, resolved, csat, department, feedback_at, customer_accepted)"
+    " SELECT ticket_id, client, channel, type, agent_id, opened_at, first_response_at, handle_seconds,"
+    " resolved = 'Y', csat, department, feedback_at, customer_accepted = 'Y' FROM read_csv(?)",
+    "COMMIT",
+]
+
 _FLOOR_SQL = [
     "BEGIN TRANSACTION",
     "CREATE TEMP TABLE _bench_rows AS SELECT * FROM read_csv(?, all_varchar = true)",
@@ -81,28 +116,35 @@ def write_audits(wh: Warehouse, path: Path, rows: int) -> None:
     wh.cursor().execute(f"COPY ({_ROWS_SQL}) TO '{path}' (HEADER, DELIMITER ',')", [rows])
 
 
+def write_tickets(wh: Warehouse, path: Path, rows: int) -> None:
+    """Write `rows` valid tickets, a year of them, for the agents and clients in `wh` to `path`."""
+    wh.cursor().execute(f"COPY ({_TICKETS_SQL}) TO '{path}' (HEADER, DELIMITER ',')", [rows, rows])
+
+
 def main(argv: list[str] | None = None) -> int:
     from csdata.demo.sample import build_sample
     from csdata.imports import ingest
 
-    p = argparse.ArgumentParser(prog="python -m csdata.bench_import", description=__doc__)
+    p = argparse.ArgumentParser(prog="python -m csdata.demo.bench_import", description=__doc__)
     p.add_argument("--rows", type=int, default=1_000_000)
+    p.add_argument("--kind", choices=("audits", "tickets"), default="audits", help="what the file holds")
     p.add_argument("--dir", type=Path, help="work in this folder (default: a temporary one)")
     args = p.parse_args(argv)
+    kind = args.kind
 
     with tempfile.TemporaryDirectory(dir=args.dir) as tmp:
-        db, floor_db, csv = (Path(tmp) / name for name in ("bench.duckdb", "floor.duckdb", "audits.csv"))
+        db, floor_db, csv = (Path(tmp) / name for name in ("bench.duckdb", "floor.duckdb", f"{kind}.csv"))
         wh = Warehouse(db, create=True)
         try:
             build_sample(wh, tickets=1000)
             started = time.perf_counter()
-            write_audits(wh, csv, args.rows)
+            (write_tickets if kind == "tickets" else write_audits)(wh, csv, args.rows)
             write_s = time.perf_counter() - started
         finally:
             wh.close()
         shutil.copyfile(db, floor_db)  # the same starting point for (c)
         size_mib = csv.stat().st_size / 2**20
-        print(f"audit file: {args.rows:,} rows, {size_mib:,.0f} MiB, written in {write_s:.1f} s")
+        print(f"{kind} file: {args.rows:,} rows, {size_mib:,.0f} MiB, written in {write_s:.1f} s")
 
         wh = Warehouse(db)
         try:
@@ -118,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
             started = time.perf_counter()
             report = ingest.import_file(
                 wh,
-                "audits",
+                kind,
                 csv.read_bytes(),
                 csv.name,
                 "bench",
@@ -139,13 +181,14 @@ def main(argv: list[str] | None = None) -> int:
         wh = Warehouse(floor_db)
         try:
             started = time.perf_counter()
-            for sql in _FLOOR_SQL:
+            for sql in _TICKETS_FLOOR_SQL if kind == "tickets" else _FLOOR_SQL:
                 wh.cursor().execute(sql, [str(csv)] if "?" in sql else [])
             floor_s = time.perf_counter() - started
         finally:
             wh.close()
         print(
-            f"(c) DuckDB alone, the same rows into audits + audit_scores, no checks: {floor_s:.2f} s"
+            f"(c) DuckDB alone, the same rows into {'tickets' if kind == 'tickets' else 'audits + audit_scores'},"
+            f" no checks: {floor_s:.2f} s"
             f" = {floor_s / duckdb_s:.2f} x (a)"
         )
         peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
