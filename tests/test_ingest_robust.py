@@ -193,7 +193,8 @@ def test_any_sheet_ends_in_a_report_or_a_clear_error_and_never_a_partial_write(
         "employees",
         "employee_history",  # a person created for a row begins their history
     }
-    for name in before.keys() - untouched:
+    rollups = {name for name in before if name.startswith("rollup_")}  # follow the tickets (test_rollups.py)
+    for name in before.keys() - untouched - rollups:
         assert after[name] == before[name], name
     if not create_missing:
         for name in ("clients", "employees", "employee_history"):
