@@ -386,6 +386,15 @@ def download(at, key: str, files: dict[str, bytes]) -> bytes:
     return files[url.rsplit("/", 1)[-1].split(".", 1)[0]]
 
 
+def near(metric: str, expected: float, rel: float = 1e-12):
+    """`pytest.approx` for a metric's value: exact to `rel`, but a median or 90th percentile the
+    query layer reads from the rollups' histograms within its stated bound
+    (`csdata.analytics.rollup_forms.error_bound`: 1 second or 1 %, whichever is larger)."""
+    from csdata.analytics.rollup_forms import error_bound
+
+    return pytest.approx(expected, rel=rel, abs=error_bound(metric, expected))
+
+
 def cli_values(db: Path, start, end, clients=(), channels=(), ci: bool = False) -> dict:
     """The headline metrics as `csdata kpi --json` prints them for these filters (with `ci`, each
     as `{"value", "low", "high", "n"}`)."""

@@ -8,7 +8,7 @@ import json
 
 import pandas as pd
 import pytest
-from conftest import build_tiny, run_cli
+from conftest import build_tiny, near, run_cli
 from test_metrics import EXPECTED_MARCH
 
 from csdata.analytics.exports import EXPORTS
@@ -37,7 +37,10 @@ def one_line_error(result, *needles: str) -> str:
 def test_kpi_json_matches_hand_worked_values(tiny_path):
     result = run_cli("kpi", "--db", str(tiny_path), "--from", "2026-03-01", "--to", "2026-03-31", "--json")
     assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout) == pytest.approx(EXPECTED_MARCH, rel=1e-12)
+    got = json.loads(result.stdout)
+    assert set(got) == set(EXPECTED_MARCH)
+    for metric, want in EXPECTED_MARCH.items():
+        assert got[metric] == near(metric, want), metric
 
 
 def test_kpi_filters_and_table_output(tiny_path):

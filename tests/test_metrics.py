@@ -8,11 +8,11 @@ import math
 
 import pandas as pd
 import pytest
+from conftest import near
 
 from csdata.analytics import compiler, lookups
 from csdata.analytics.compiler import Filters, Scope
 from csdata.analytics.metrics import CATALOG, check_catalog, meets
-from csdata.analytics.rollup_forms import error_bound
 
 MARCH = Filters(dt.date(2026, 3, 1), dt.date(2026, 3, 31))
 
@@ -78,24 +78,19 @@ def test_catalog_rules():
     assert set(EXPECTED_MARCH) == set(CATALOG), "every metric needs a hand-worked expectation"
 
 
-def _near(metric: str, expected: float):
-    """Exact, but for a quantile read from the rollups' histograms: within its stated bound."""
-    return pytest.approx(expected, rel=1e-12, abs=error_bound(metric, expected))
-
-
 @pytest.mark.parametrize("metric", list(CATALOG))
 def test_metric_by_hand(tiny, metric):
     facts = compiler.row_values(compiler.metric_table(tiny, [metric], MARCH, rollups=False))[metric]
     assert facts == pytest.approx(EXPECTED_MARCH[metric], rel=1e-12)
     value = compiler.metric_values(tiny, [metric], MARCH)[metric]
-    assert value == _near(metric, EXPECTED_MARCH[metric])
+    assert value == near(metric, EXPECTED_MARCH[metric])
 
 
 def test_all_metrics_in_one_query_agree_with_one_by_one(tiny):
     values = compiler.metric_values(tiny, list(CATALOG), MARCH)
     assert set(values) == set(EXPECTED_MARCH)
     for metric, expected in EXPECTED_MARCH.items():
-        assert values[metric] == _near(metric, expected), metric
+        assert values[metric] == near(metric, expected), metric
 
 
 def test_client_filter_and_grouping(tiny):

@@ -21,7 +21,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import run_cli
+from conftest import near, run_cli
 
 METRICS = (
     "offered", "answer_rate", "abandon_rate", "service_level", "asa", "aht", "resolution_rate",
@@ -350,7 +350,7 @@ def test_kpi_json_matches_independent_computation(data, case):
         if want[metric] is None:
             ok = got[metric] is None
         else:
-            ok = got[metric] is not None and got[metric] == pytest.approx(want[metric], rel=1e-9)
+            ok = got[metric] is not None and got[metric] == near(metric, want[metric], rel=1e-9)
         if not ok:
             wrong[metric] = {"cli": got[metric], "expected": want[metric]}
     assert not wrong, wrong
