@@ -6,6 +6,12 @@ groupings are written once for all of them. Each source a request needs is aggre
 CTE, the CTEs are joined on the group key, and the metric expressions of `csdata.analytics.metrics` are
 evaluated on top: DuckDB does all the aggregation and a page receives at most one row per group.
 
+Where the rollups can answer (`csdata.analytics.rollup_forms`: a measure of the tickets or
+complaint rounds, split by what the rollups keep), a source's measures are read from them instead
+of the facts, in CTEs of their own (`r_<source>` for sums, `h_<measure>` for a median or
+percentile from the histograms), joined like any other: a page's cost then follows the days and
+cells it reads, not the tickets. `rollups=False` gives the same figures from the facts alone.
+
 The user's scope (`csdata.access.scope`: which clients and teams they may see) is ANDed with the
 filters on every source here, so no page can forget it.
 """
