@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from csdata.access.scope import EVERYTHING, Scope
+from csdata.analytics import rollup_forms as forms
 from csdata.analytics.compiler import CALIBRATION, _Params
 
 # -- dimension look-ups for filter choices, all within the scope ------------------------------
@@ -38,9 +39,8 @@ def ticket_date_range(wh, today: dt.date | None = None) -> tuple[dt.date, dt.dat
     """First and last day with tickets, or None for an empty warehouse. The last day is the last
     one up to `today` (a ticket stored with a mistyped future date does not move every default
     period there), unless every ticket lies ahead."""
-    row = wh.rows(
-        "SELECT CAST(min(opened_at) AS DATE), CAST(coalesce(max(opened_at) FILTER "
-        "(WHERE CAST(opened_at AS DATE) <= ?), max(opened_at)) AS DATE) FROM tickets",
+    row = wh.rows(  # from the rollup's cells, a day each (csdata.store.rollups), not every ticket
+        f"SELECT min(day), coalesce(max(day) FILTER (WHERE day <= ?), max(day)) FROM {forms.ROLLUP_TABLES['tickets']}",
         [today or dt.date.today()],
     )[0]
     return None if row[0] is None else (row[0], row[1])
@@ -85,9 +85,9 @@ def data_span(wh, today: dt.date | None = None) -> Span | None:
     last = max(d for d in (last_ticket, other[1], today) if d is not None)
     days = dict(
         wh.rows(
-            "SELECT CAST(opened_at AS DATE) AS d, count(*) FROM tickets "
-            "WHERE opened_at >= ? AND opened_at < ? GROUP BY d",
-            [last_ticket - dt.timedelta(days=_LOOK_BACK + 28), last_ticket + dt.timedelta(days=1)],
+            f"SELECT day, sum({forms.stored('offered')}) FROM {forms.ROLLUP_TABLES['tickets']} "
+            "WHERE day BETWEEN ? AND ? GROUP BY day",
+            [last_ticket - dt.timedelta(days=_LOOK_BACK + 28), last_ticket],
         )
     )
     end = last_ticket

@@ -207,6 +207,14 @@ def form(name: str) -> Sums | Histogram | None:
     return Sums(tuple(partials), _sql(tree), tuple(ladder))
 
 
+def stored(measure: str) -> str:
+    """The rollup column of a measure kept as one partial (`offered`: the tickets of a cell)."""
+    f = form(measure)
+    if not isinstance(f, Sums) or len(f.partials) != 1:
+        raise KeyError(f"{measure} is not one column of a rollup")
+    return column(f.partials[0])
+
+
 def partials(source: str) -> list[str]:
     """Every partial aggregate the rollup of `source` stores, in catalog order."""
     found: list[str] = []
