@@ -377,13 +377,40 @@ def served(monkeypatch) -> dict[str, bytes]:
         return file_id
 
     monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", capture)
+    keep_deferred(monkeypatch)
     return files
+
+
+_DEFERRED: dict[str, object] = {}  # a download made on click: its id -> the media manager holding it
+
+
+def keep_deferred(monkeypatch) -> None:
+    """Remembers which media manager holds each download made on click, so that a test can click it
+    after the run (the AppTest's runtime is gone by then)."""
+    from streamlit.runtime.media_file_manager import MediaFileManager
+
+    original = MediaFileManager.add_deferred
+
+    def register(self, *args, **kwargs):
+        file_id = original(self, *args, **kwargs)
+        _DEFERRED[file_id] = self
+        return file_id
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", register)
+
+
+def download_url(at, key: str) -> str:
+    """Where the download button `key` of an AppTest run serves its file from; a file made on
+    click is made now, by the server's own code, as a click makes it."""
+    proto = at.download_button(key=key).proto
+    if proto.deferred_file_id:
+        return _DEFERRED[proto.deferred_file_id].execute_deferred(proto.deferred_file_id)
+    return proto.url
 
 
 def download(at, key: str, files: dict[str, bytes]) -> bytes:
     """What the download button `key` of an AppTest run would send."""
-    url = at.download_button(key=key).proto.url
-    return files[url.rsplit("/", 1)[-1].split(".", 1)[0]]
+    return files[download_url(at, key).rsplit("/", 1)[-1].split(".", 1)[0]]
 
 
 def near(metric: str, expected: float, rel: float = 1e-12):

@@ -14,7 +14,18 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import ROOT, build_tiny, expected_cards, open_page, point_app_at, private_copy, run_cli, shown
+from conftest import (
+    ROOT,
+    build_tiny,
+    download_url,
+    expected_cards,
+    keep_deferred,
+    open_page,
+    point_app_at,
+    private_copy,
+    run_cli,
+    shown,
+)
 from scipy import stats as sps
 from streamlit.testing.v1 import AppTest
 
@@ -493,12 +504,13 @@ def files(monkeypatch) -> dict[str, tuple[bytes, str]]:
         return file_id
 
     monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", capture)
+    keep_deferred(monkeypatch)
     return found
 
 
 def downloaded(at: AppTest, key: str, files) -> tuple[pd.DataFrame, str]:
     """A download button's file, read back as a spreadsheet program would, and its name."""
-    url = at.download_button(key=key).proto.url
+    url = download_url(at, key)
     data, name = files[url.rsplit("/", 1)[-1].split(".", 1)[0]]
     if name.endswith(".csv"):
         return pd.read_csv(io.BytesIO(data), encoding="utf-8-sig"), name
@@ -534,7 +546,7 @@ def test_dashboard_downloads_hold_numbers_in_the_unit_their_heading_names(tiny_d
     assert rows.loc["Acme", "Answer rate (%)"] == pytest.approx(75.0)
     assert rows.loc["Acme", "Offered"] == 4
     for key in (f"dl_drill_client_{fmt}", f"dl_service-by-channel_{fmt}"):
-        url = at.download_button(key=key).proto.url
+        url = download_url(at, key)
         data, _ = files[url.rsplit("/", 1)[-1].split(".", 1)[0]]
         cells = (
             pd.read_csv(io.BytesIO(data), encoding="utf-8-sig", dtype=str, keep_default_na=False)

@@ -316,11 +316,7 @@ def breaches(
     as_of = as_of or dt.date.today()
     if policy is None:
         policy = load_policy(wh, as_of)[1]
-    audit_plan = None
-    if "audits_below_plan" in (rules or RULES) and policy.statistics.plan_sets_audit_rule:
-        audit_plan = audit_number(wh, policy, as_of).n
-    sql, params = evaluate_sql(policy, as_of, scope, rules, audit_plan)
-    frame = wh.df(sql, params)
+    frame = wh.df(*_statement(wh, policy, as_of, scope, rules))
     frame["since"] = pd.to_datetime(frame["since"]).dt.date
     frame["age_days"] = [(as_of - d).days for d in frame["since"]]
     frame["owner_role"] = [policy.compliance.rule(r).owner for r in frame["rule"]]
@@ -336,11 +332,24 @@ def breaches(
     return frame[[*COLUMNS, "owner", "note", "reason"]].reset_index(drop=True)
 
 
+def _statement(
+    wh, policy: Policy, as_of: dt.date, scope: Scope, rules: tuple[str, ...] = ()
+) -> tuple[str, dict]:
+    """`evaluate_sql` with the number of audits `audits_below_plan` asks for as of the day."""
+    audit_plan = None
+    if "audits_below_plan" in (rules or RULES) and policy.statistics.plan_sets_audit_rule:
+        audit_plan = audit_number(wh, policy, as_of).n
+    return evaluate_sql(policy, as_of, scope, rules, audit_plan)
+
+
 def counts(wh, scope: Scope = EVERYTHING, as_of: dt.date | None = None) -> dict[str, int]:
-    """The breaches in the scope per rule switched on (zero included), as of `as_of` (today)."""
+    """The breaches in the scope per rule switched on (zero included), as of `as_of` (today):
+    the rows of `breaches`, counted in the database (the Overview shows the counts only, and the
+    queue can hold a hundred thousand rows)."""
     as_of = as_of or dt.date.today()
     policy = load_policy(wh, as_of)[1]
-    found = breaches(wh, scope, as_of, policy=policy)["rule"].value_counts()
+    sql, params = _statement(wh, policy, as_of, scope)
+    found = dict(wh.rows(f"SELECT rule, count(*) FROM ({sql}) GROUP BY rule", params))
     return {r: int(found.get(r, 0)) for r in policy.compliance.active() if _visible(r, scope)}
 
 

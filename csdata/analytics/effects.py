@@ -96,14 +96,23 @@ scored AS (
     WHERE a.score IS NOT NULL AND a.source <> '{calibration}'
     GROUP BY ALL
 ),
+-- The rated tickets of each member's day (a few rows a day instead of a year of tickets for
+-- every event a member is in), summed over each window below.
+rated_days AS (
+    SELECT t.agent_id, CAST(t.opened_at AS DATE) AS day, count(*) AS rated,
+           count(*) FILTER (WHERE {top_box}) AS top
+    FROM tickets t
+    WHERE t.csat IS NOT NULL AND t.agent_id IN (SELECT member FROM members)
+      AND CAST(t.opened_at AS DATE) BETWEEN (SELECT min(d) FROM members) - $before
+                                        AND (SELECT max(d) FROM members) + $after
+    GROUP BY ALL
+),
 rated AS (
     SELECT m.event_id, m.grp,
-           CASE WHEN CAST(t.opened_at AS DATE) < m.d THEN 'before' ELSE 'after' END AS side,
-           count(*) AS rated, avg(CASE WHEN {top_box} THEN 1.0 ELSE 0.0 END) AS csat
-    FROM members m JOIN tickets t ON t.agent_id = m.member
-         AND CAST(t.opened_at AS DATE) BETWEEN m.d - $before AND m.d + $after
-         AND CAST(t.opened_at AS DATE) <> m.d
-    WHERE t.csat IS NOT NULL
+           CASE WHEN r.day < m.d THEN 'before' ELSE 'after' END AS side,
+           CAST(sum(r.rated) AS BIGINT) AS rated, CAST(sum(r.top) AS DOUBLE) / sum(r.rated) AS csat
+    FROM members m JOIN rated_days r ON r.agent_id = m.member
+         AND r.day BETWEEN m.d - $before AND m.d + $after AND r.day <> m.d
     GROUP BY ALL
 )
 SELECT p.event_id, p.employee_id, p.kind, p.d, p.category, p.team, p.client,

@@ -4,6 +4,8 @@ in the user's language, money as money."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
+from collections.abc import Callable
 
 import pandas as pd
 import streamlit as st
@@ -85,25 +87,32 @@ XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def download_buttons(
-    frame: pd.DataFrame,
+    frame: pd.DataFrame | Callable[[], pd.DataFrame],
     file_stem: str,
     key: str,
     labels: tuple[str, str] = (text_key("download_csv"), text_key("download_xlsx")),
 ) -> None:
-    """The same frame as CSV and Excel downloads, side by side (formula cells made inert)."""
-    from csdata.analytics import exports
+    """The same frame as CSV and Excel downloads, side by side (formula cells made inert).
 
+    The files are made when a button is clicked, not on every run of the page: writing an Excel
+    file of a few hundred rows takes longer than drawing the whole page. `frame` may itself be a
+    function that builds the frame then; it runs outside the page's run, so it must not read the
+    session (its language or its filters): read those first and close over them."""
     row = st.container(horizontal=True)
     for fmt, label, mime in (("csv", labels[0], "text/csv"), ("xlsx", labels[1], XLSX_MIME)):
         row.download_button(
             tr(label),
-            exports.to_bytes(frame, fmt),
+            functools.partial(_file_bytes, frame, fmt),
             file_name=f"{file_stem}.{fmt}",
             mime=mime,
             key=f"{key}_{fmt}",
             icon=":material/download:",
             on_click="ignore",
         )
+
+
+def _file_bytes(frame: pd.DataFrame | Callable[[], pd.DataFrame], fmt: str) -> bytes:
+    return exports.to_bytes(frame() if callable(frame) else frame, fmt)
 
 
 def download(
@@ -113,8 +122,11 @@ def download(
     names (rates as percentages, durations in seconds), blanks empty, a file name with the table,
     the period and whom it covers."""
     language = lang()
-    out = blank(exports.as_numbers(frame, units))
-    out = out.rename(columns=lambda c: with_unit(heading(c), units.get(c, ""), language))
+    headings = {c: with_unit(heading(c), units.get(c, ""), language) for c in frame.columns}
+
+    def out() -> pd.DataFrame:
+        return blank(exports.as_numbers(frame, units)).rename(columns=headings)
+
     stem = (
         exports.file_stem(name, filters.start, filters.end, download_scope(filters))
         if filters is not None

@@ -62,10 +62,16 @@ def complaint_ageing(path: pd.DataFrame) -> None:
     st.plotly_chart(fig, width="stretch", key="ageing")
 
 
+@st.cache_data(show_spinner=False, max_entries=8)
+def _department_names(_wh: Warehouse, path: str, version: int, language: str) -> dict[str, str]:
+    return lookups.department_names(_wh, language)
+
+
 def by_department(wh: Warehouse, frame: pd.DataFrame, column: str) -> pd.DataFrame:
     """The frame with its department codes as the org names them in the user's language (an
-    unknown code as it is, a blank left blank)."""
-    names = lookups.department_names(wh, lang())
+    unknown code as it is, a blank left blank). The names are read once until the next write:
+    in English they include every code the tickets carry, which reads all the tickets."""
+    names = _department_names(wh, str(wh.path), data_version(wh), lang())
     return frame.assign(**{column: [names.get(d, d) for d in frame[column]]}) if len(frame) else frame
 
 
