@@ -1097,9 +1097,13 @@ def parser() -> argparse.ArgumentParser:
 
     from csdata.demo import bench
 
-    timing = sub.add_parser("bench", help="time every dashboard page at scale against bare DuckDB")
+    timing = sub.add_parser("bench", help="time every dashboard page at scale: script, queries, browser")
     bench.add_arguments(timing)
-    timing.set_defaults(func=lambda a: bench.run(a.db, a.tickets, a.repeat, a.json, a.page, _lang()))
+    timing.set_defaults(
+        func=lambda a: bench.run(
+            a.db, a.tickets, a.repeat, a.json, a.page, _lang(), a.range, a.browser, a.concurrent
+        )
+    )
 
     spc = with_db(sub.add_parser("spc", help="a metric's weekly control chart: centre, limits and signals"))
     spc.add_argument("metric", help="a rate or a mean of the catalog (answer_rate, qa_score, ...)")

@@ -200,21 +200,37 @@ def test_the_demo_ends_the_day_before_its_as_of_date(tmp_path):
 # -- csdata bench ------------------------------------------------------------------------------
 
 
-def test_bench_times_every_page_against_its_bare_sql(sample_db):
+def test_bench_times_every_page_and_period_and_names_the_parts(sample_db):
+    import duckdb
+
     from csdata.pages import DASHBOARDS as PAGES
 
     done = run_cli("bench", "--db", str(sample_db), "--repeat", "1", "--json")
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout)
     assert report["tickets"] == 20_000 and report["build_s"] is None  # reused, not rebuilt
-    assert [(r["page"], r["filters"]) for r in report["pages"]][: len(PAGES)] == [
-        (p, "default") for p in PAGES
+    # The periods, from the tickets' own first and last day.
+    with duckdb.connect(str(sample_db), read_only=True) as con:
+        first, last = con.execute("SELECT min(opened_at)::DATE, max(opened_at)::DATE FROM tickets").fetchone()
+    assert report["ranges"] == {
+        "90d": {"from": str(last - dt.timedelta(days=89)), "to": str(last)},
+        "year": {"from": str(max(first, last - dt.timedelta(days=364))), "to": str(last)},
+        "all": {"from": str(first), "to": str(last)},
+    }
+    assert [(r["page"], r["range"]) for r in report["pages"]] == [
+        (p, r) for r in ("90d", "year", "all") for p in PAGES
     ]
-    assert len(report["pages"]) == 2 * len(PAGES)  # default filters, then one client
     for row in report["pages"]:
-        assert row["page_s"] > 0 and row["bare_s"] > 0 and row["queries"] >= 4
-        assert row["ratio"] == pytest.approx(row["page_s"] / row["bare_s"], rel=0.05)  # both rounded
-    assert 0 < report["peak_mib"] < 4096
+        assert row["script_s"] > 0 and row["query_s"] > 0 and row["bare_s"] > 0 and row["queries"] >= 4, row
+        assert row["ratio"] == pytest.approx(row["query_s"] / row["bare_s"], rel=0.05)  # both rounded
+        parts = row["parts"]
+        assert set(parts) == {"lookups", "requests", "before", "drawing", "rest"}, row
+        assert all(v >= 0 for v in parts.values()), row
+        assert sum(parts.values()) <= row["script_s"] + 1e-6, row
+        # Every dashboard looks up its filter choices, asks for its metrics and the period
+        # before (its cards' comparison) and draws: each named part was seen.
+        assert min(parts["lookups"], parts["requests"], parts["before"], parts["drawing"]) > 0, row
+    assert report["goals"]["script_s"] == 0.5 and 0 < report["peak_mib"] < 4096
 
 
 def test_bench_refuses_an_empty_warehouse_and_bad_arguments(tmp_path):
@@ -223,10 +239,22 @@ def test_bench_refuses_an_empty_warehouse_and_bad_arguments(tmp_path):
     done = run_cli("bench", "--db", str(empty), env={"CSDATA_LANG": "zh"})
     assert done.returncode == 2 and done.stdout == ""
     assert done.stderr.strip() == f"csdata: {t('err_bench_empty', 'zh', path=str(empty))}"
-    for args in (["--tickets", "0"], ["--tickets", "many"], ["--page", "nowhere"], ["--repeat", "-1"]):
+    for args in (
+        ["--tickets", "0"],
+        ["--tickets", "many"],
+        ["--page", "nowhere"],
+        ["--repeat", "-1"],
+        ["--range", "week"],
+        ["--browser", "--concurrent", "0"],
+        ["--browser", "--concurrent", "some"],
+    ):
         done = run_cli("bench", "--db", str(empty), *args)
         assert done.returncode == 2, args
         assert done.stderr.startswith("csdata: argument") and "Traceback" not in done.stderr, args
+    # Sessions at once are browsers: without --browser there is nothing to open them in.
+    done = run_cli("bench", "--db", str(empty), "--concurrent", "3", env={"CSDATA_LANG": "zh"})
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr.strip() == f"csdata: {t('err_bench_concurrent_alone', 'zh')}"
 
 
 # -- csdata policy ---------------------------------------------------------------------------------

@@ -18,6 +18,8 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from csdata.ui.timing import timed_calls
+
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
 CHANNEL_COLOURS = {"phone": "#0072B2", "chat": "#E69F00", "email": "#009E73"}
 TARGET_COLOUR = "#D55E00"
@@ -69,6 +71,7 @@ def _plain(chart):
     """Every text a figure draws (categories, trace names, titles, annotations) made inert."""
 
     @functools.wraps(chart)
+    @timed_calls("drawing")
     def drawn(*args, **kwargs) -> go.Figure:
         fig = chart(*args, **kwargs)
         for trace in fig.data:

@@ -18,6 +18,7 @@ from csdata.text.i18n import family_key
 from csdata.ui.core import data_version, policy, tr
 from csdata.ui.filter_bar import caption, filter_bar
 from csdata.ui.kpi import kpi_cards
+from csdata.ui.timing import timed
 
 # -- cached data -----------------------------------------------------------------------------
 
@@ -33,7 +34,11 @@ def data(
     """Every frame `page` draws, each cached by its request until the next write."""
     version = data_version(wh)
     wanted = page_queries.requests(page, filters, choice, scope, policy(wh, filters.end))
-    return {name: _fetch(wh, str(wh.path), version, r, scope) for name, r in wanted.items()}
+    frames = {}
+    for name, r in wanted.items():
+        with timed("before" if name.endswith("_before") else "requests"):
+            frames[name] = _fetch(wh, str(wh.path), version, r, scope)
+    return frames
 
 
 def visible_metrics(wh: Warehouse, scope: Scope, filters: Filters, metrics: list[str]) -> list[str]:

@@ -22,6 +22,7 @@ from csdata.text.i18n import (
     with_unit,
 )
 from csdata.ui.core import lang, tr
+from csdata.ui.timing import timed_calls
 
 # -- tables, pay ---------------------------------------------------------------------------------
 
@@ -86,6 +87,7 @@ def audit_log_table(log: pd.DataFrame, start: dt.date, end: dt.date) -> None:
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+@timed_calls("drawing")
 def download_buttons(
     frame: pd.DataFrame | Callable[[], pd.DataFrame],
     file_stem: str,

@@ -18,6 +18,7 @@ from csdata.text.i18n import (
 )
 from csdata.ui.core import data_version, lang, tr
 from csdata.ui.drilldown import _DRILL, take_drill
+from csdata.ui.timing import timed
 
 DEFAULT_DAYS = 90
 _SAVED = "_filters"  # the last filters chosen, by URL name: survives a change of page
@@ -100,15 +101,16 @@ def forget_filters() -> None:
 def filter_bar(wh: Warehouse, scope: Scope = EVERYTHING) -> Filters:
     """Period, clients, channels and teams; the last 90 complete days of data unless the URL says
     else (see `lookups.Span`)."""
-    span = _span(wh, str(wh.path), data_version(wh), dt.date.today())
+    with timed("lookups"):
+        span = _span(wh, str(wh.path), data_version(wh), dt.date.today())
+        options = {
+            "client": lookups.clients(wh, scope),
+            "channel": list(CHANNELS),
+            "team": lookups.teams(wh, scope),
+        }
     if span is None:
         st.info(tr("empty_warehouse"))
         st.stop()
-    options = {
-        "client": lookups.clients(wh, scope),
-        "channel": list(CHANNELS),
-        "team": lookups.teams(wh, scope),
-    }
     url = _url()
     ignored: list[str] = []
     page = st.session_state.get("page")
@@ -122,7 +124,8 @@ def filter_bar(wh: Warehouse, scope: Scope = EVERYTHING) -> Filters:
     st.session_state["_filters_page"] = page
     agent = take_drill()
     chosen_clients = tuple(st.session_state.get("f_clients", []))
-    team_options = lookups.teams(wh, scope, chosen_clients)
+    with timed("lookups"):
+        team_options = lookups.teams(wh, scope, chosen_clients)
     st.session_state["f_teams"] = [t for t in st.session_state.get("f_teams", []) if t in team_options]
 
     language = lang()

@@ -25,6 +25,7 @@ from csdata.ui.datatable import blank, download, readable
 from csdata.ui.drilldown import CLICKABLE, blank_key, drill_on_click
 from csdata.ui.firmness import interval_heading, interval_part, interval_texts, part_heading, part_unit
 from csdata.ui.kpi import card_value, one_or_none, target_for
+from csdata.ui.timing import timed_calls
 
 # -- charts and tables ---------------------------------------------------------------------------
 
@@ -175,6 +176,7 @@ def split_trend(
     st.plotly_chart(fig, width="stretch", key=key)
 
 
+@timed_calls("drawing")
 def table(
     frame: pd.DataFrame,
     name: str,

@@ -1,0 +1,42 @@
+"""`csdata bench --browser` on a small warehouse: the app served, Chromium clicking one page,
+two sessions opening the overview at once, the server's peak memory."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+from conftest import run_cli
+from served import unavailable
+
+from csdata.text.i18n import Problem
+
+pytestmark = pytest.mark.browser
+
+
+def test_bench_in_a_browser_times_a_click_and_sessions_at_once(sample_db):
+    from csdata.demo.browser import launch
+
+    try:
+        with launch():
+            pass
+    except Problem as exc:
+        unavailable(exc.key)
+    started = time.monotonic()
+    done = run_cli(
+        "bench", "--db", str(sample_db), "--browser", "--page", "service", "--range", "90d",
+        "--repeat", "1", "--concurrent", "2", "--json",
+    )  # fmt: skip
+    took = time.monotonic() - started
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert [(r["page"], r["range"]) for r in report["pages"]] == [("service", "90d")]
+    # A click is timed from the click to the page settled: inside the whole command's time.
+    assert 0 < report["pages"][0]["settled_s"] < took
+    together = report["concurrent"]
+    assert together["sessions"] == 2 and 0 < together["median_s"] <= together["slowest_s"] < took
+    assert 0 < together["server_cpu_s"] < 2 * took  # two cores at most
+    # The server is a Python process holding the app and DuckDB: tens of MiB at least.
+    assert 50 < report["server_peak_mib"] < 4096
+    assert report["errors"] == []
