@@ -281,6 +281,7 @@ def _warehouse(db: Path | None, tickets: int) -> tuple[Path, float | None]:
 
     path = db or Path("data") / f"bench-{tickets}.duckdb"
     if path.exists():
+        Warehouse(path).close()  # one made by an older csdata is brought up to date (its rollups)
         return path, None
     path.parent.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
