@@ -45,6 +45,7 @@ import pandas as pd
 
 from csdata.access.scope import EVERYTHING, Scope, owns_breach
 from csdata.analytics.compiler import CALIBRATION, _Params
+from csdata.analytics.rollup_forms import ROLLUP_TABLES
 from csdata.policy import RULES, Policy, load_policy
 from csdata.text.i18n import Problem, text_key
 
@@ -107,24 +108,29 @@ _SQL = {
         WHERE e.go_live_date <= $asof AND (p.passed_on IS NULL OR e.go_live_date < p.passed_on)
           AND {_EMPLOYED}""",
     "handled_before_passing": f"""
-        SELECT {_PERSON}, min(CAST(t.opened_at AS DATE)) AS since
-        FROM tickets t JOIN employees e ON e.employee_id = t.agent_id
+        SELECT {_PERSON}, min(t.day) AS since
+        FROM {ROLLUP_TABLES["tickets"]} t JOIN employees e ON e.employee_id = t.agent_id
         LEFT JOIN {_PASSED} p ON p.employee_id = t.agent_id
-        WHERE t.opened_at < $asof_end AND (p.passed_on IS NULL OR CAST(t.opened_at AS DATE) < p.passed_on)
-          AND {_EMPLOYED}
+        WHERE t.day <= $asof AND (p.passed_on IS NULL OR t.day < p.passed_on) AND {_EMPLOYED}
         GROUP BY ALL""",
     "complaint_unaccepted": """
+        WITH t AS (
+            SELECT ticket_id, agent_id, client, team, opened_at, feedback_at, customer_accepted
+            FROM tickets
+            WHERE type = 'complaint' AND CAST(opened_at AS DATE) + $complaint_days <= $asof),
+        r AS (
+            SELECT r.ticket_id,
+                   coalesce(bool_or(r.answer = 'accepted' AND coalesce(r.answered_at, r.feedback_at,
+                            t.feedback_at, t.opened_at) < $asof_end), FALSE) AS accepted
+            FROM complaint_rounds r JOIN t USING (ticket_id)
+            GROUP BY r.ticket_id)
         SELECT t.ticket_id AS subject_id, t.agent_id AS employee_id, t.client, t.team,
                CAST(t.opened_at AS DATE) + $complaint_days AS since
-        FROM tickets t
-        WHERE t.type = 'complaint' AND CAST(t.opened_at AS DATE) + $complaint_days <= $asof
-          AND NOT EXISTS (
-              SELECT 1 FROM complaint_rounds r
-              WHERE r.ticket_id = t.ticket_id AND r.answer = 'accepted'
-                AND coalesce(r.answered_at, r.feedback_at, t.feedback_at, t.opened_at) < $asof_end)
-          AND NOT (coalesce(t.customer_accepted, FALSE)
-                   AND coalesce(t.feedback_at, t.opened_at) < $asof_end
-                   AND NOT EXISTS (SELECT 1 FROM complaint_rounds r WHERE r.ticket_id = t.ticket_id))""",
+        FROM t LEFT JOIN r USING (ticket_id)
+        WHERE CASE WHEN r.ticket_id IS NULL  -- no round: the ticket's own answer, by the day
+                   THEN NOT coalesce(t.customer_accepted AND coalesce(t.feedback_at, t.opened_at) < $asof_end,
+                                     FALSE)
+                   ELSE NOT r.accepted END""",
     "callback_overdue": """
         SELECT t.ticket_id AS subject_id, t.agent_id AS employee_id, t.client, t.team,
                CAST(t.callback_promised_at AS DATE) AS since

@@ -40,8 +40,9 @@ import datetime as dt
 import pandas as pd
 
 from csdata.access.scope import EVERYTHING, Scope
+from csdata.analytics import rollup_forms as forms
 from csdata.analytics.compiler import CALIBRATION, _on_day, _Params
-from csdata.analytics.metrics import csat_top_box
+from csdata.analytics.rollup_forms import ROLLUP_TABLES
 from csdata.analytics.stats import mean_interval
 from csdata.policy import EffectWindows, load_policy
 from csdata.text.i18n import family_key, t, text_key
@@ -96,16 +97,16 @@ scored AS (
     WHERE a.score IS NOT NULL AND a.source <> '{calibration}'
     GROUP BY ALL
 ),
--- The rated tickets of each member's day (a few rows a day instead of a year of tickets for
--- every event a member is in), summed over each window below.
+-- The rated tickets of each member's day, from the tickets' rollup (the catalog's `rated` and
+-- `csat_good` summed per agent and day: a few rows a day instead of a year of tickets for every
+-- event a member is in), summed over each window below.
 rated_days AS (
-    SELECT t.agent_id, CAST(t.opened_at AS DATE) AS day, count(*) AS rated,
-           count(*) FILTER (WHERE {top_box}) AS top
-    FROM tickets t
-    WHERE t.csat IS NOT NULL AND t.agent_id IN (SELECT member FROM members)
-      AND CAST(t.opened_at AS DATE) BETWEEN (SELECT min(d) FROM members) - $before
-                                        AND (SELECT max(d) FROM members) + $after
+    SELECT t.agent_id, t.day, {rated} AS rated, {top} AS top
+    FROM {rollup} t
+    WHERE t.agent_id IN (SELECT member FROM members)
+      AND t.day BETWEEN (SELECT min(d) FROM members) - $before AND (SELECT max(d) FROM members) + $after
     GROUP BY ALL
+    HAVING {rated} > 0
 ),
 rated AS (
     SELECT m.event_id, m.grp,
@@ -179,7 +180,9 @@ def measure(
         calibration=CALIBRATION,
         on_day=_on_day("ev.d", "ev.employee_id"),
         chosen=" AND ".join(chosen),
-        top_box=csat_top_box("t.csat"),
+        rollup=ROLLUP_TABLES["tickets"],
+        rated=forms.form("rated").read,
+        top=forms.form("csat_good").read,
     )
     return _effects(wh.df(sql, params.values), windows.min_audits)
 
