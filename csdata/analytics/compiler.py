@@ -248,20 +248,8 @@ def sla_thresholds(policy: Policy) -> dict[tuple[str, str], int]:
 
 
 def _sla_case(policy: Policy, params: _Params) -> str:
-    """Each ticket's service-level threshold in seconds, as one CASE over channel, then client. An
-    expression costs far less than joining millions of tickets to a threshold table."""
-    thresholds = sla_thresholds(policy)
-    branches = []
-    for channel in CHANNELS:
-        overrides = " ".join(
-            f"WHEN {params.add(client)} THEN {seconds}"
-            for (client, ch), seconds in thresholds.items()
-            if ch == channel and client
-        )
-        default = thresholds[("", channel)]
-        value = f"CASE t.client {overrides} ELSE {default} END" if overrides else str(default)
-        branches.append(f"WHEN '{channel}' THEN {value}")
-    return f"(CASE t.channel {' '.join(branches)} END)"
+    """Each ticket's service-level threshold in seconds (`rollup_forms.threshold_case`)."""
+    return forms.threshold_case(sla_thresholds(policy), str, params.add, "t.")
 
 
 def _keys(by: str | tuple[str, ...] | None) -> tuple[str, ...]:
@@ -325,7 +313,8 @@ def _rolled(table: str, src: str, filters: Filters, scope: Scope, params: _Param
 
 def _quantile(p: float) -> str:
     """The `p` quantile of a binned column, interpolated as `quantile_cont` does between the values
-    of ranks floor(h) and floor(h) + 1 (h = (n - 1) p), each its bin's upper bound."""
+    of ranks floor(h) and floor(h) + 1 (h = (n - 1) p), each its bin's value (`rollup_forms.bin_sql`:
+    the upper bound of a whole-unit bin, the midpoint of a wider one)."""
     h = f"((total - 1) * {p!r})"
     lo = f"min(bin) FILTER (WHERE cum > floor({h}))"
     hi = f"min(bin) FILTER (WHERE cum > least(floor({h}) + 1, total - 1))"

@@ -230,33 +230,42 @@ def histograms() -> dict[str, Histogram]:
     return {name: f for name in MEASURES if isinstance(f := form(name), Histogram)}
 
 
+def threshold_case(thresholds: dict[tuple[str, str], int], value, bind, alias: str = "") -> str:
+    """One CASE over channel, then client, giving `value(seconds)` of each row's service-level
+    threshold. `thresholds`: (client or '', channel) -> seconds, '' being the channel's default;
+    `bind` turns a client's name into a bound parameter; `alias` prefixes the row's columns. An
+    expression costs far less than joining millions of rows to a threshold table."""
+    branches = []
+    for channel in sorted({ch for _, ch in thresholds}):
+        overrides = " ".join(
+            f"WHEN {bind(client)} THEN {value(s)}"
+            for (client, ch), s in sorted(thresholds.items())
+            if ch == channel and client
+        )
+        default = value(thresholds[("", channel)])
+        branches.append(
+            f"WHEN '{channel}' THEN "
+            + (f"CASE {alias}client {overrides} ELSE {default} END" if overrides else default)
+        )
+    return f"(CASE {alias}channel {' '.join(branches)} END)"
+
+
 def ladder_read(f: Sums, thresholds: dict[tuple[str, str], int] | None, bind) -> str | None:
-    """`f.read` with each row's threshold column picked, or None when a threshold is off the ladder.
-    `thresholds`: (client or '', channel) -> seconds, '' being the channel's default; `bind`
-    turns a client's name into a bound parameter."""
+    """`f.read` with each row's threshold column picked (`threshold_case`), or None when a
+    threshold is off the ladder."""
     if not f.ladder:
         return f.read
     if thresholds is None or any(s not in SLA_LADDER for s in thresholds.values()):
         return None
     col = {s: column(p) for s, p in zip(SLA_LADDER, f.ladder, strict=True)}
-    branches = []
-    for channel in sorted({ch for _, ch in thresholds}):
-        overrides = " ".join(
-            f"WHEN {bind(client)} THEN {col[s]}"
-            for (client, ch), s in sorted(thresholds.items())
-            if ch == channel and client
-        )
-        default = col[thresholds[("", channel)]]
-        branches.append(
-            f"WHEN '{channel}' THEN "
-            + (f"CASE client {overrides} ELSE {default} END" if overrides else default)
-        )
-    return f.read.replace(_SLA_TOKEN, f"(CASE channel {' '.join(branches)} END)")
+    return f.read.replace(_SLA_TOKEN, threshold_case(thresholds, col.__getitem__, bind))
 
 
+@functools.cache
 def signature() -> str:
     """What the stored rollups must have been built by: their columns and bins. A warehouse whose
-    rollups carry another signature is rebuilt (`csdata.store.rollups.ensure`)."""
+    rollups carry another signature is rebuilt when opened read-write
+    (`csdata.store.warehouse.Warehouse._ensure_rollups`)."""
     parts = [f"{s}:{','.join(partials(s))}" for s in ROLLUP_TABLES]
     parts += [f"{n}:{h}:{bin_sql('x', h.resolution)}" for n, h in histograms().items()]
     parts += [",".join(ROLLUP_KEYS), ",".join(HISTOGRAM_KEYS)]

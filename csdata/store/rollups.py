@@ -8,8 +8,10 @@ column per partial aggregate, a histogram per median or quantile); this module k
   (`Writer.rolled_up`), so a page never reads a rollup older than the facts. A day is small (its
   tickets, not the history), which keeps a form's save cheap; an import refreshes the days its
   file touched.
-- `ensure(cur)`, on every read-write open: builds the tables when the warehouse has none, or
-  their shape is not the catalog's (`rollup_forms.signature`, kept in `meta`), in one transaction.
+- `rebuild(cur)`: every table recreated from all the facts. The warehouse calls it on a
+  read-write open when it has none, or their shape is not the catalog's (`current`: the
+  signature `rollup_forms.signature` kept in `meta`), in one transaction
+  (`Warehouse._ensure_rollups`).
 - `check(wh)` compares every cell with the facts (`csdata rollups check`); `rebuild` is
   `csdata rollups rebuild`.
 
@@ -20,6 +22,7 @@ inserts, corrections and voids alike, and makes a rebuild the same statement ove
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Iterable
 from typing import Any
@@ -50,10 +53,11 @@ def _histograms() -> str:
     return " UNION ALL ".join(parts)
 
 
-def _statements() -> list[tuple[str, str]]:
+@functools.cache
+def _statements() -> tuple[tuple[str, str], ...]:
     """(table, SELECT of its rows with a `DAYS` condition) for every rollup table."""
     found = [(forms.ROLLUP_TABLES[src], _select(src)) for src in forms.ROLLUP_TABLES]
-    return [*found, (forms.HISTOGRAM_TABLE, _histograms())]
+    return (*found, (forms.HISTOGRAM_TABLE, _histograms()))
 
 
 def _days_params(days: Iterable[dt.date] | None) -> tuple[str, dict[str, Any]]:
@@ -75,19 +79,13 @@ def _used(sql: str, params: dict[str, Any]) -> dict[str, Any]:
 def refresh(cur, days: Iterable[dt.date] | None = None) -> None:
     """Recompute the rollups' cells of `days` (all of them when None) from the facts, on `cur`
     inside the caller's transaction."""
-    cond, params = _days_params(days)
-    if days is not None and not params["days"]:
+    if days is not None and not (days := set(days)):
         return
+    cond, params = _days_params(days)
     for table, select in _statements():
         sql = select.replace(DAYS, cond)
-        if days is None:
-            cur.execute(f"DELETE FROM {table}")
-        else:
-            # the range first: the cells are stored about in day order, so it skips most of them
-            cur.execute(
-                f"DELETE FROM {table} WHERE day BETWEEN $start AND $end AND list_contains($days, day)",
-                {k: params[k] for k in ("days", "start", "end")},
-            )
+        # (the day range first: the cells are stored about in day order, so it skips most of them)
+        cur.execute(f"DELETE FROM {table} WHERE {cond}", _used(cond, params))
         cur.execute(f"INSERT INTO {table} {sql}", _used(sql, params))
 
 

@@ -412,14 +412,11 @@ class Writer:
             self._days.update(self._ticket_days(ids))
 
     def _ticket_days(self, ids: list[str]) -> list[dt.date]:
-        return [
-            r[0]
-            for r in self._cur.execute(
-                "SELECT DISTINCT CAST(t.opened_at AS DATE) FROM tickets t"
-                " JOIN (SELECT unnest(?) AS ticket_id) i USING (ticket_id)",
-                [ids],
-            ).fetchall()
-        ]
+        return self.column(
+            "SELECT DISTINCT CAST(t.opened_at AS DATE) FROM tickets t"
+            " JOIN (SELECT unnest(?) AS ticket_id) i USING (ticket_id)",
+            [ids],
+        )
 
     @property
     def touched(self) -> bool:

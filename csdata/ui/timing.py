@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
-PARTS = ("lookups", "requests", "before", "drawing")  # what is named; the rest is "other"
+PARTS = ("lookups", "requests", "before", "drawing")  # what is named; the rest is `rest`
 
 _spent: dict[str, float] | None = None  # seconds per part while counting, else None
 _stack: list[str] = []  # the parts entered, innermost last
