@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from csdata.access.scope import EVERYTHING, Scope
-from csdata.analytics import compiler, rollup_forms
+from csdata.analytics import compiler, compliance, rollup_forms
 from csdata.analytics.compiler import DETAIL, Filters
 from csdata.analytics.metrics import CATALOG
 from csdata.imports.ingest import import_file
@@ -261,6 +261,34 @@ def test_every_kind_of_write_keeps_the_rollups_of_its_days(tiny, refreshed):
     assert None not in refreshed  # every write named its days: none recomputed the whole history
 
 
+def test_the_compliance_queue_reads_the_follow_ups_as_of_any_day(tiny):
+    """A complaint with a promised callback, followed through: the queue as of each day, worked by
+    hand from the policy's grace days (7) and the times recorded."""
+    opened = dt.datetime(2026, 3, 20, 9)
+    values = {"ticket_id": "F1", "client": "Acme", "channel": "chat", "type": "complaint", "agent_id": "A1",
+              "opened_at": opened, "first_response_at": opened + dt.timedelta(seconds=30),
+              "callback_promised_at": opened + dt.timedelta(days=2)}  # fmt: skip
+    assert entry.save_ticket(tiny, "sup", EVERYTHING, values).imported == 1
+
+    def queue(rule: str, day: dt.date) -> list[dt.date]:
+        found = compliance.breaches(tiny, as_of=day, rules=(rule,))
+        return list(found.loc[found["subject_id"] == "F1", "since"])
+
+    assert queue("complaint_unaccepted", dt.date(2026, 3, 26)) == []
+    assert queue("complaint_unaccepted", dt.date(2026, 3, 27)) == [dt.date(2026, 3, 27)]
+    assert queue("callback_overdue", dt.date(2026, 3, 21)) == []
+    assert queue("callback_overdue", dt.date(2026, 3, 22)) == [dt.date(2026, 3, 22)]
+    entry.route(tiny, "sup", "F1", "customer_service", opened + dt.timedelta(hours=1))
+    entry.feedback(tiny, "sup", "F1", opened + dt.timedelta(days=3))
+    entry.accept(tiny, "sup", "F1", at=dt.datetime(2026, 3, 30, 10))
+    entry.callback_done(tiny, "sup", "F1", dt.datetime(2026, 3, 25, 16))
+    _current(tiny)
+    assert queue("complaint_unaccepted", dt.date(2026, 3, 29)) == [dt.date(2026, 3, 27)]  # accepted later
+    assert queue("complaint_unaccepted", dt.date(2026, 3, 30)) == []
+    assert queue("callback_overdue", dt.date(2026, 3, 24)) == [dt.date(2026, 3, 22)]
+    assert queue("callback_overdue", dt.date(2026, 3, 25)) == []
+
+
 def test_an_unnamed_write_recomputes_everything_and_a_failed_one_nothing(tiny, refreshed):
     with tiny.transaction("test", "fixture") as w:
         w.execute("UPDATE tickets SET csat = 1 WHERE ticket_id = 'T1'")
@@ -288,6 +316,7 @@ def test_check_tells_a_difference_and_rebuild_mends_it(tmp_path, tiny):
     report = json.loads(broken.stdout)
     assert report["ok"] is False and report["tables"]["rollup_tickets"]["differences"] >= 1
     assert report["tables"]["rollup_rounds"]["differences"] == 0
+    assert report["tables"]["rollup_followups"]["differences"] == 0
     mended = run_cli("rollups", "rebuild", "--db", str(path))
     assert mended.returncode == 0, mended.stderr
     again = run_cli("rollups", "check", "--db", str(path))

@@ -29,6 +29,10 @@ Readings the issue leaves open, decided once here:
   date) on its first day and not left before its end; only agents (current position) count;
 - an agent's audits against the plan are those that measure them: a calibration audit (several
   auditors scoring one ticket to compare themselves) is not one;
+- the ticket rules read what the warehouse keeps beside the tickets in every write
+  (`csdata.store.rollups`): a complaint's or a promised callback's start and close from the
+  follow-ups list, an agent's days of handling tickets from the tickets' rollup; the same answer
+  as the tickets give, without reading every ticket (a hundred million of them, in time);
 - `since` is the first day the rule is broken: the go-live day; the day of the first ticket handled
   before passing; the day a complaint's grace days run out (opened + days); the day of a promised
   callback; the day after an action's due day; the day after the coaching window; the day after
@@ -45,7 +49,7 @@ import pandas as pd
 
 from csdata.access.scope import EVERYTHING, Scope, owns_breach
 from csdata.analytics.compiler import CALIBRATION, _Params
-from csdata.analytics.rollup_forms import ROLLUP_TABLES
+from csdata.analytics.rollup_forms import FOLLOWUPS_TABLE, ROLLUP_TABLES
 from csdata.policy import RULES, Policy, load_policy
 from csdata.text.i18n import Problem, text_key
 
@@ -113,30 +117,17 @@ _SQL = {
         LEFT JOIN {_PASSED} p ON p.employee_id = t.agent_id
         WHERE t.day <= $asof AND (p.passed_on IS NULL OR t.day < p.passed_on) AND {_EMPLOYED}
         GROUP BY ALL""",
-    "complaint_unaccepted": """
-        WITH t AS (
-            SELECT ticket_id, agent_id, client, team, opened_at, feedback_at, customer_accepted
-            FROM tickets
-            WHERE type = 'complaint' AND CAST(opened_at AS DATE) + $complaint_days <= $asof),
-        r AS (
-            SELECT r.ticket_id,
-                   coalesce(bool_or(r.answer = 'accepted' AND coalesce(r.answered_at, r.feedback_at,
-                            t.feedback_at, t.opened_at) < $asof_end), FALSE) AS accepted
-            FROM complaint_rounds r JOIN t USING (ticket_id)
-            GROUP BY r.ticket_id)
-        SELECT t.ticket_id AS subject_id, t.agent_id AS employee_id, t.client, t.team,
-               CAST(t.opened_at AS DATE) + $complaint_days AS since
-        FROM t LEFT JOIN r USING (ticket_id)
-        WHERE CASE WHEN r.ticket_id IS NULL  -- no round: the ticket's own answer, by the day
-                   THEN NOT coalesce(t.customer_accepted AND coalesce(t.feedback_at, t.opened_at) < $asof_end,
-                                     FALSE)
-                   ELSE NOT r.accepted END""",
-    "callback_overdue": """
-        SELECT t.ticket_id AS subject_id, t.agent_id AS employee_id, t.client, t.team,
-               CAST(t.callback_promised_at AS DATE) AS since
-        FROM tickets t
-        WHERE t.callback_promised_at < $asof_end
-          AND (t.callback_done_at IS NULL OR t.callback_done_at >= $asof_end)""",
+    "complaint_unaccepted": f"""
+        SELECT f.ticket_id AS subject_id, f.agent_id AS employee_id, f.client, f.team,
+               f.day + $complaint_days AS since
+        FROM {FOLLOWUPS_TABLE} f
+        WHERE f.kind = 'complaint' AND f.day + $complaint_days <= $asof
+          AND coalesce(f.closed_at >= $asof_end, TRUE)""",
+    "callback_overdue": f"""
+        SELECT f.ticket_id AS subject_id, f.agent_id AS employee_id, f.client, f.team,
+               CAST(f.started_at AS DATE) AS since
+        FROM {FOLLOWUPS_TABLE} f
+        WHERE f.kind = 'callback' AND f.started_at < $asof_end AND coalesce(f.closed_at >= $asof_end, TRUE)""",
     "action_overdue": """
         SELECT c.action_id AS subject_id, c.agent_id AS employee_id,
                coalesce(a.client, e.client) AS client, e.team, c.due_on + 1 AS since

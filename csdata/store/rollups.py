@@ -1,7 +1,9 @@
 """The rollups: the fact tables that grow with the tickets, kept summed per day, in every write.
 
 `csdata.analytics.rollup_forms` derives from the metric catalog what each rollup holds (one
-column per partial aggregate, a histogram per median or quantile); this module keeps the tables:
+column per partial aggregate, a histogram per median or quantile), and names the one list kept
+beside them (the follow-ups of complaints and callbacks, a row per ticket, for the compliance
+queue); this module keeps the tables:
 
 - `refresh(cur, days)` recomputes the cells of the given days from the facts. The warehouse calls
   it inside every transaction that wrote tickets or complaint rounds, before its commit
@@ -57,7 +59,8 @@ def _histograms() -> str:
 def _statements() -> tuple[tuple[str, str], ...]:
     """(table, SELECT of its rows with a `DAYS` condition) for every rollup table."""
     found = [(forms.ROLLUP_TABLES[src], _select(src)) for src in forms.ROLLUP_TABLES]
-    return (*found, (forms.HISTOGRAM_TABLE, _histograms()))
+    followups = f"SELECT * FROM ({forms.FOLLOWUPS_SQL}) s WHERE {DAYS}"
+    return (*found, (forms.HISTOGRAM_TABLE, _histograms()), (forms.FOLLOWUPS_TABLE, followups))
 
 
 def _days_params(days: Iterable[dt.date] | None) -> tuple[str, dict[str, Any]]:
@@ -119,7 +122,17 @@ def sizes(wh) -> dict[str, int]:
 
 
 def _keys(table: str) -> tuple[str, ...]:
+    if table == forms.FOLLOWUPS_TABLE:
+        return forms.FOLLOWUPS_KEYS
     return (*forms.HISTOGRAM_KEYS, "measure", "bin") if table == forms.HISTOGRAM_TABLE else forms.ROLLUP_KEYS
+
+
+def _same(column: str, kind: str) -> str:
+    """A stored value equal to the one computed now: numbers within rounding, anything else equal."""
+    if not any(n in kind for n in ("INT", "DOUBLE", "DECIMAL", "FLOAT", "REAL")):
+        return f"f.{column} IS NOT DISTINCT FROM r.{column}"
+    c = column
+    return f"((f.{c} IS NULL AND r.{c} IS NULL) OR abs(f.{c} - r.{c}) <= 1e-9 * greatest(1, abs(f.{c}), abs(r.{c})))"
 
 
 def check(wh) -> dict[str, int]:
@@ -131,12 +144,11 @@ def check(wh) -> dict[str, int]:
     for table, select in _statements():
         sql = select.replace(DAYS, cond)
         keys = _keys(table)
-        values = [c for c in wh.column(f"SELECT name FROM pragma_table_info('{table}')") if c not in keys]
+        values = [
+            r for r in wh.rows(f"SELECT name, type FROM pragma_table_info('{table}')") if r[0] not in keys
+        ]
         same_key = " AND ".join(f"f.{k} IS NOT DISTINCT FROM r.{k}" for k in keys)
-        close = " AND ".join(
-            f"((f.{c} IS NULL AND r.{c} IS NULL) OR abs(f.{c} - r.{c}) <= 1e-9 * greatest(1, abs(f.{c}), abs(r.{c})))"
-            for c in values
-        )
+        close = " AND ".join(_same(c, kind) for c, kind in values) or "TRUE"
         diff = (
             f"SELECT count(*) FROM (SELECT *, TRUE AS _f FROM ({sql})) f"
             f" FULL OUTER JOIN (SELECT *, TRUE AS _r FROM {table}) r ON {same_key}"
