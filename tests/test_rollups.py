@@ -138,6 +138,29 @@ def test_the_cards_of_a_whole_year_come_from_the_rollups(sample):
     )
 
 
+def test_the_heatmap_of_a_year_comes_from_the_hourly_rollup(sample):
+    """The service page's weekday × hour counts read `rollup_hours` (a measure not kept per hour
+    still comes from the tickets), and agree with pandas over the raw tickets."""
+    wh, dims = sample
+    first, last = dims["span"]
+    filters = Filters(max(first, last - dt.timedelta(days=364)), last, channels=("chat",))
+    policy = load_policy(wh, last)[1]
+    sql, _ = compiler.build_sql(["offered"], filters, ("weekday", "hour"), EVERYTHING, policy)
+    assert "rollup_hours" in sql and " FROM tickets t" not in sql
+    mixed, _ = compiler.build_sql(["offered", "asa"], filters, "hour", EVERYTHING, policy)
+    assert "rollup_hours" in mixed and " FROM tickets t" in mixed
+    got = compiler.metric_table(wh, ["offered"], filters, ("weekday", "hour"), policy=policy)
+    raw = wh.df(
+        "SELECT opened_at FROM tickets WHERE channel = 'chat' AND CAST(opened_at AS DATE) BETWEEN ? AND ?",
+        [filters.start, filters.end],
+    )
+    expected = raw.groupby([raw["opened_at"].dt.day_of_week + 1, raw["opened_at"].dt.hour]).size()
+    assert len(got) == len(expected) > 24
+    assert {
+        (int(a), int(b)): int(n) for a, b, n in got[["key", "key2", "offered"]].itertuples(index=False)
+    } == {(int(a), int(b)): int(n) for (a, b), n in expected.items()}
+
+
 def test_a_threshold_off_the_ladder_is_read_from_the_facts(sample):
     wh, dims = sample
     first, last = dims["span"]

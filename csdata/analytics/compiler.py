@@ -288,14 +288,23 @@ def fact_relation(src: str) -> str:
 
 def _route(src, wanted, keys, filters: Filters, policy, params, rollups: bool) -> tuple[list, dict, list]:
     """Which of a source's measures the facts answer, which the sums of its rollup (with the SQL
-    reading each), which its histograms (`csdata.analytics.rollup_forms`)."""
-    if not rollups or src not in forms.ROLLUP_TABLES or not set(keys) <= forms.ROLLUP_GROUPINGS:
+    reading each), which its histograms (`csdata.analytics.rollup_forms`). Split by the hour of
+    day, only the hourly measures come from a rollup (`rollup_forms.HOURLY_TABLE`)."""
+    hourly = "hour" in keys
+    if (
+        not rollups
+        or src not in forms.ROLLUP_TABLES
+        or not set(keys) <= forms.groupings(src, keys)
+        or (hourly and filters.agents)
+    ):
         return list(wanted), {}, []
     facts, sums, histograms = [], {}, []
     thresholds = sla_thresholds(policy)
     for name in wanted:
         f = forms.form(name)
-        if isinstance(f, forms.Sums) and (read := forms.ladder_read(f, thresholds, params.add)) is not None:
+        if hourly and name not in forms.HOURLY_MEASURES:
+            facts.append(name)
+        elif isinstance(f, forms.Sums) and (read := forms.ladder_read(f, thresholds, params.add)) is not None:
             sums[name] = read
         elif isinstance(f, forms.Histogram) and set(keys) <= forms.HISTOGRAM_GROUPINGS and not filters.agents:
             histograms.append(name)
@@ -386,7 +395,7 @@ def build_sql(
             parts.append((f"m_{src}", f"SELECT {', '.join(keyed + measures)} FROM {relation}{group}"))
         if sums:
             measures = [f"{read} AS {n}" for n, read in sums.items()]
-            relation = _rolled(forms.ROLLUP_TABLES[src], src, filters, scope, params)
+            relation = _rolled(forms.table(src, keys), src, filters, scope, params)
             parts.append((f"r_{src}", f"SELECT {', '.join(keyed + measures)} FROM {relation}{group}"))
         parts += [(f"h_{n}", _histogram_cte(n, own, filters, scope, params)) for n in histograms]
         for cte, body in parts:

@@ -48,6 +48,14 @@ ROLLUP_GROUPINGS = frozenset(
     {"day", "week", "month", "weekday", "client", "channel", "team", "agent", "department"}
 )
 HISTOGRAM_GROUPINGS = frozenset({"day", "week", "month", "weekday", "client", "channel", "team"})
+# The hour of day (the service page's heatmap of offered tickets by weekday × hour) is kept for a
+# few measures only, per hour × the histograms' keys (no agent: a split or filter by agent reads
+# the facts): every measure per hour and agent would make every write recompute a table many
+# times the size of the daily one. Its hour is the column `opened_at` (the tickets' opening time
+# cut to the hour), so the query layer's groupings read it as they read the facts.
+HOURLY_TABLE = "rollup_hours"
+HOURLY_MEASURES = ("offered",)
+HOURLY_KEYS = (*HISTOGRAM_KEYS, "opened_at")
 
 # The follow-ups the compliance queue watches (`csdata.analytics.compliance`), one row per ticket
 # and kind, with when it started and when it closed: a complaint (started when opened) until the
@@ -251,6 +259,25 @@ def partials(source: str) -> list[str]:
     return found
 
 
+def hourly_partials() -> list[str]:
+    """The partial aggregates the hourly table stores: those of `HOURLY_MEASURES`."""
+    found: list[str] = []
+    for name in HOURLY_MEASURES:
+        found.extend(p for p in form(name).partials if p not in found)
+    return found
+
+
+def table(src: str, keys: tuple[str, ...]) -> str:
+    """The table a source's sums are read from when split by `keys`."""
+    return HOURLY_TABLE if "hour" in keys else ROLLUP_TABLES[src]
+
+
+def groupings(src: str, keys: tuple[str, ...]) -> frozenset[str]:
+    """The groupings the sums of a source can be split by, with `keys` in mind: split by the hour
+    of day, the tickets' hourly table's."""
+    return HISTOGRAM_GROUPINGS | {"hour"} if src == "tickets" and "hour" in keys else ROLLUP_GROUPINGS
+
+
 def histograms() -> dict[str, Histogram]:
     """The measures kept as histograms, by name."""
     return {name: f for name in MEASURES if isinstance(f := form(name), Histogram)}
@@ -295,4 +322,5 @@ def signature() -> str:
     parts = [f"{s}:{','.join(partials(s))}" for s in ROLLUP_TABLES]
     parts += [f"{n}:{h}:{bin_sql('x', h.resolution)}" for n, h in histograms().items()]
     parts += [",".join(ROLLUP_KEYS), ",".join(HISTOGRAM_KEYS), FOLLOWUPS_SQL]
+    parts += [",".join(hourly_partials()), ",".join(HOURLY_KEYS)]
     return hashlib.sha1("|".join(parts).encode()).hexdigest()[:16]

@@ -1566,7 +1566,7 @@ _TABLES = (
 
 
 DEMO_TICKETS = 300_000
-BUILD_MEMORY = "2GB"  # DuckDB's share while the tickets are written
+BUILD_MEMORY = "1536MB"  # DuckDB's share while the tickets are written
 
 
 def build_sample(

@@ -1,8 +1,8 @@
 """The rollups: the fact tables that grow with the tickets, kept summed per day, in every write.
 
 `csdata.analytics.rollup_forms` derives from the metric catalog what each rollup holds (one
-column per partial aggregate, a histogram per median or quantile), and names the one list kept
-beside them (the follow-ups of complaints and callbacks, a row per ticket, for the compliance
+column per partial aggregate, a histogram per median or quantile, the few measures kept per
+hour of day), and names the one list kept beside them (the follow-ups of complaints and callbacks, a row per ticket, for the compliance
 queue); this module keeps the tables:
 
 - `refresh(cur, days)` recomputes the cells of the given days from the facts. The warehouse calls
@@ -37,9 +37,11 @@ DAYS = "$$days$$"  # where a statement's condition on the days goes
 _ALL = (dt.date(1, 1, 1), dt.date(9999, 12, 30))
 
 
-def _select(src: str) -> str:
-    keys = ", ".join(forms.ROLLUP_KEYS)
-    cols = ", ".join(f"{p} AS {forms.column(p)}" for p in forms.partials(src))
+def _select(src: str, hourly: bool = False) -> str:
+    keys = ", ".join(forms.HOURLY_KEYS if hourly else forms.ROLLUP_KEYS)
+    keys = keys.replace("opened_at", "date_trunc('hour', opened_at) AS opened_at")
+    partials = forms.hourly_partials() if hourly else forms.partials(src)
+    cols = ", ".join(f"{p} AS {forms.column(p)}" for p in partials)
     return f"SELECT {keys}, {cols} FROM ({fact_relation(src)}) s WHERE {DAYS} GROUP BY ALL"
 
 
@@ -60,7 +62,12 @@ def _statements() -> tuple[tuple[str, str], ...]:
     """(table, SELECT of its rows with a `DAYS` condition) for every rollup table."""
     found = [(forms.ROLLUP_TABLES[src], _select(src)) for src in forms.ROLLUP_TABLES]
     followups = f"SELECT * FROM ({forms.FOLLOWUPS_SQL}) s WHERE {DAYS}"
-    return (*found, (forms.HISTOGRAM_TABLE, _histograms()), (forms.FOLLOWUPS_TABLE, followups))
+    return (
+        *found,
+        (forms.HOURLY_TABLE, _select("tickets", hourly=True)),
+        (forms.HISTOGRAM_TABLE, _histograms()),
+        (forms.FOLLOWUPS_TABLE, followups),
+    )
 
 
 def _days_params(days: Iterable[dt.date] | None) -> tuple[str, dict[str, Any]]:
@@ -124,6 +131,8 @@ def sizes(wh) -> dict[str, int]:
 def _keys(table: str) -> tuple[str, ...]:
     if table == forms.FOLLOWUPS_TABLE:
         return forms.FOLLOWUPS_KEYS
+    if table == forms.HOURLY_TABLE:
+        return forms.HOURLY_KEYS
     return (*forms.HISTOGRAM_KEYS, "measure", "bin") if table == forms.HISTOGRAM_TABLE else forms.ROLLUP_KEYS
 
 
