@@ -89,12 +89,19 @@ members AS (
     WHERE NOT EXISTS (SELECT 1 FROM acted a WHERE a.employee_id = m.employee_id
                       AND a.day BETWEEN p.d - $before AND p.d + $after)
 ),
+-- Each member's scored audits per day (counted and summed once), summed over each window below.
+audit_days AS (
+    SELECT a.agent_id, a.audited_at AS day, count(*) AS audits, sum(a.score) AS total
+    FROM audits a
+    WHERE a.score IS NOT NULL AND a.source <> '{calibration}' AND a.agent_id IN (SELECT member FROM members)
+      AND a.audited_at BETWEEN (SELECT min(d) FROM members) - $before AND (SELECT max(d) FROM members) + $after
+    GROUP BY ALL
+),
 scored AS (
-    SELECT m.event_id, m.grp, CASE WHEN a.audited_at < m.d THEN 'before' ELSE 'after' END AS side,
-           count(*) AS audits, avg(a.score) AS qa
-    FROM members m JOIN audits a ON a.agent_id = m.member
-         AND a.audited_at BETWEEN m.d - $before AND m.d + $after AND a.audited_at <> m.d
-    WHERE a.score IS NOT NULL AND a.source <> '{calibration}'
+    SELECT m.event_id, m.grp, CASE WHEN a.day < m.d THEN 'before' ELSE 'after' END AS side,
+           CAST(sum(a.audits) AS BIGINT) AS audits, sum(a.total) / sum(a.audits) AS qa
+    FROM members m JOIN audit_days a ON a.agent_id = m.member
+         AND a.day BETWEEN m.d - $before AND m.d + $after AND a.day <> m.d
     GROUP BY ALL
 ),
 -- The rated tickets of each member's day, from the tickets' rollup (the catalog's `rated` and
