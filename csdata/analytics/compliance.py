@@ -265,12 +265,19 @@ def _params(policy: Policy, as_of: dt.date, audit_plan: int | None = None) -> _P
 
 
 def evaluate_sql(
-    policy: Policy, as_of: dt.date, scope: Scope, rules: tuple[str, ...] = (), audit_plan: int | None = None
+    policy: Policy,
+    as_of: dt.date,
+    scope: Scope,
+    rules: tuple[str, ...] = (),
+    audit_plan: int | None = None,
+    *,
+    listed: bool = True,
 ) -> tuple[str, dict]:
     """One statement listing every breach of the rules switched on (or only those of `rules`), in
     the scope, with its state: the columns of `COLUMNS` but owner_role and age_days, and the
     latest step's owner, note and reason. `audit_plan`: the audits an agent needs in the month
-    (`audit_number`; by default the rule's own `audits_per_agent_month`)."""
+    (`audit_number`; by default the rule's own `audits_per_agent_month`). Not `listed`: the
+    breaches only (rule, subject, since ...), unordered and without their steps, to be counted."""
     params = _params(policy, as_of, audit_plan)
     chosen = [r for r in policy.compliance.active() if not rules or r in rules]
     parts = []
@@ -287,6 +294,9 @@ def evaluate_sql(
             " NULL::VARCHAR AS employee_id, NULL::VARCHAR AS client, NULL::VARCHAR AS team,"
             " NULL::DATE AS since WHERE FALSE"
         ]
+    if not listed:
+        sql = " UNION ALL ".join(parts)
+        return sql, params.used_in(sql)
     order = params.add(list(RULES))
     sql = f"""
         SELECT b.*, coalesce(s.state, 'open') AS state, s.owner, s.note, s.reason
@@ -330,13 +340,13 @@ def breaches(
 
 
 def _statement(
-    wh, policy: Policy, as_of: dt.date, scope: Scope, rules: tuple[str, ...] = ()
+    wh, policy: Policy, as_of: dt.date, scope: Scope, rules: tuple[str, ...] = (), listed: bool = True
 ) -> tuple[str, dict]:
     """`evaluate_sql` with the number of audits `audits_below_plan` asks for as of the day."""
     audit_plan = None
     if "audits_below_plan" in (rules or RULES) and policy.statistics.plan_sets_audit_rule:
         audit_plan = audit_number(wh, policy, as_of).n
-    return evaluate_sql(policy, as_of, scope, rules, audit_plan)
+    return evaluate_sql(policy, as_of, scope, rules, audit_plan, listed=listed)
 
 
 def counts(wh, scope: Scope = EVERYTHING, as_of: dt.date | None = None) -> dict[str, int]:
@@ -345,7 +355,7 @@ def counts(wh, scope: Scope = EVERYTHING, as_of: dt.date | None = None) -> dict[
     queue can hold a hundred thousand rows)."""
     as_of = as_of or dt.date.today()
     policy = load_policy(wh, as_of)[1]
-    sql, params = _statement(wh, policy, as_of, scope)
+    sql, params = _statement(wh, policy, as_of, scope, listed=False)
     found = dict(wh.rows(f"SELECT rule, count(*) FROM ({sql}) GROUP BY rule", params))
     return {r: int(found.get(r, 0)) for r in policy.compliance.active() if _visible(r, scope)}
 
