@@ -1,5 +1,6 @@
 """`csdata bench --browser` on a small warehouse: the app served, Chromium clicking one page,
-two sessions opening the overview at once, the server's peak memory."""
+two sessions opening the overview at once (in Chromium, then through Streamlit's protocol
+without a browser), the server's peak memory."""
 
 from __future__ import annotations
 
@@ -37,6 +38,11 @@ def test_bench_in_a_browser_times_a_click_and_sessions_at_once(sample_db):
     together = report["concurrent"]
     assert together["sessions"] == 2 and 0 < together["median_s"] <= together["slowest_s"] < took
     assert 0 < together["server_cpu_s"] < 2 * took  # two cores at most
+    assert 0 < together["browser_cpu_s"] < 2 * took  # Chromium drew two pages meanwhile
+    # The same two sessions' worth through Streamlit's protocol, without a browser.
+    protocol = together["protocol"]
+    assert protocol["sessions"] == 2 and 0 < protocol["median_s"] <= protocol["slowest_s"] < took
+    assert 0 < protocol["server_cpu_s"] < 2 * took
     # The server is a Python process holding the app and DuckDB: tens of MiB at least.
     assert 50 < report["server_peak_mib"] < 4096
     assert report["errors"] == []

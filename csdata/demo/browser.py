@@ -21,7 +21,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -69,8 +69,9 @@ WATCH = f"""(() => {{
         reset() {{ this.at = null; this.busy = false; this.look = null; }},
     }};
     setInterval(() => {{
+        if (watch.at !== null) return;  // settled: nothing to look at until a reset
         if (!done()) {{ watch.busy = true; watch.look = null; return; }}
-        if (!watch.busy || watch.at !== null) return;
+        if (!watch.busy) return;
         const main = document.querySelector('[data-testid="stMain"]') || document.body;
         const look = main.querySelectorAll('[data-testid]').length + ':' + main.querySelectorAll('.main-svg').length;
         const now = Date.now();
@@ -117,8 +118,26 @@ class Served:
 
     def cpu_s(self) -> float:
         """Processor seconds the server process has used so far (user and system)."""
-        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return _stat(self.proc.pid)[1]
+
+    def others_cpu_s(self) -> float:
+        """Processor seconds used so far by the living processes this one started, the server
+        left out: the browser (Playwright's driver, Chromium and its renderers)."""
+        parents = {}
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                with suppress(OSError, ValueError, IndexError):  # ended meanwhile
+                    parents[int(entry.name)] = _stat(int(entry.name))
+        under, total = {os.getpid()}, 0.0
+        changed = True
+        while changed:  # every process below this one, the server's branch left out
+            changed = False
+            for pid, (parent, cpu) in parents.items():
+                if parent in under and pid not in under and pid != self.proc.pid:
+                    under.add(pid)
+                    total += cpu
+                    changed = True
+        return total
 
     def stop(self) -> None:
         if self.proc.poll() is None:
@@ -128,6 +147,12 @@ class Served:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait(timeout=15)
+
+
+def _stat(pid: int) -> tuple[int, float]:
+    """A process's parent and the processor seconds it has used so far (user and system)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return int(fields[1]), (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _failed(why: str, log: Path) -> Problem:
