@@ -38,6 +38,14 @@ CHROMIUM_ARGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
+    # Pages may reach this machine only: every other address goes to a proxy that is not there
+    # (port 9, privileged, never one of ours), and Chromium never sends loopback to a proxy.
+    # Unlike intercepting each request in Playwright, which turns the browser's cache off, this
+    # lets a page load again find the app's static files (and their compiled scripts) cached,
+    # as a person's browser does: without it, 20 pages opened at once spend a third more
+    # processor time reloading them, and the server serving them.
+    "--proxy-server=http://127.0.0.1:9",
+    "--proxy-bypass-list=127.0.0.1;localhost",
 ]
 START_TIMEOUT_S = 60
 PAGE_TIMEOUT_MS = 60_000
@@ -216,14 +224,6 @@ def launch():
             chromium.close()
 
 
-def _local_only(route) -> None:
-    host = route.request.url.split("://", 1)[-1].split("/", 1)[0].rsplit(":", 1)[0]
-    if route.request.url.startswith(("data:", "blob:")) or host in ("127.0.0.1", "localhost"):
-        route.continue_()
-    else:
-        route.abort()
-
-
 def new_page(browser, errors: list[str]):
     """A page in a browser context of its own (no cookies: a browser of its own) that may reach
     127.0.0.1 only and collects JavaScript errors into `errors`."""
@@ -237,8 +237,7 @@ def new_tab(page, errors: list[str]):
 
 
 def _ready(page, errors: list[str]):
-    page.set_default_timeout(PAGE_TIMEOUT_MS)
-    page.route("**/*", _local_only)
+    page.set_default_timeout(PAGE_TIMEOUT_MS)  # 127.0.0.1 only: see the proxy in CHROMIUM_ARGS
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     return page
 
