@@ -1,5 +1,6 @@
 """`csdata bench --browser` on a small warehouse: the app served, Chromium clicking one page,
-two sessions opening the overview at once, the server's peak memory."""
+two sessions opening the overview at once (in Chromium, then through Streamlit's protocol
+without a browser), the server's peak memory."""
 
 from __future__ import annotations
 
@@ -37,6 +38,44 @@ def test_bench_in_a_browser_times_a_click_and_sessions_at_once(sample_db):
     together = report["concurrent"]
     assert together["sessions"] == 2 and 0 < together["median_s"] <= together["slowest_s"] < took
     assert 0 < together["server_cpu_s"] < 2 * took  # two cores at most
+    assert 0 < together["browser_cpu_s"] < 2 * took  # Chromium drew two pages meanwhile
+    # The same two sessions' worth through Streamlit's protocol, without a browser.
+    protocol = together["protocol"]
+    assert protocol["sessions"] == 2 and 0 < protocol["median_s"] <= protocol["slowest_s"] < took
+    assert 0 < protocol["server_cpu_s"] < 2 * took
     # The server is a Python process holding the app and DuckDB: tens of MiB at least.
     assert 50 < report["server_peak_mib"] < 4096
     assert report["errors"] == []
+
+
+def test_pages_reach_this_machine_only():
+    """Pages load from 127.0.0.1 (their cache kept) and reach no other address, by name or number."""
+    import http.server
+    import threading
+
+    from playwright.sync_api import Error as PlaywrightError
+
+    from csdata.demo.browser import launch, new_page
+
+    local = http.server.ThreadingHTTPServer(("127.0.0.1", 0), http.server.SimpleHTTPRequestHandler)
+    threading.Thread(target=local.serve_forever, daemon=True).start()
+    try:
+        try:
+            with launch() as chromium:
+                errors: list[str] = []
+                page = new_page(chromium, errors)
+                assert page.goto(f"http://127.0.0.1:{local.server_port}/").ok
+                elsewhere = ("http://example.com/", "http://192.0.2.1/", "https://93.184.215.14/")
+                for address in elsewhere:
+                    fetched = page.evaluate(
+                        "a => fetch(a, {mode: 'no-cors'}).then(() => 'reached', () => 'refused')", address
+                    )
+                    assert fetched == "refused", address
+                for address in elsewhere:  # refused by the browser itself, not by a missing network
+                    with pytest.raises(PlaywrightError, match="ERR_PROXY_CONNECTION_FAILED"):
+                        page.context.new_page().goto(address, timeout=10_000)
+                page.context.close()
+        except Problem as exc:
+            unavailable(exc.key)
+    finally:
+        local.shutdown()

@@ -16,7 +16,11 @@ last 365 days, all history):
 - With `--browser`: the app served (`streamlit run`, `csdata.demo.browser`) and driven in
   Chromium, signed in as exec; for each period the overview is opened with it in the address,
   then each page is clicked in the navigation and timed until it has settled (`settled_s`); with
-  `--concurrent N`, N signed-in browsers open the overview at once; and the server's peak memory.
+  `--concurrent N`, N signed-in browsers open the overview at once (with the processor time of
+  the server and of the browsers meanwhile: on a small machine the browsers take most of it),
+  then N users signed in without a browser open it at once through Streamlit's own websocket
+  protocol (`protocol`: the server's part alone, `csdata.ui.protocol_client`); and the server's
+  peak memory.
 
 The median of `--repeat` runs is reported (after one run that warms the operating system's file
 cache). The figures come from here, not from timed unit tests, which would only be flaky.
@@ -40,13 +44,13 @@ from csdata.analytics import compiler, lookups, page_queries
 from csdata.pages import DASHBOARDS, PAGES
 from csdata.policy import load_policy
 from csdata.store.warehouse import Warehouse
-from csdata.text.i18n import Problem, t
+from csdata.text.i18n import Problem, t, text_key
 
 # What a person should wait at most: every goal in one place (printed beside the figures).
 GOALS = {"script_s": 0.5, "settled_s": 1.5, "concurrent_slowest_s": 5.0, "server_peak_mib": 1536}
 RANGES = ("90d", "year", "all")
 _RANGE_DAYS = {"90d": 90, "year": 365}
-USER = "exec"  # who the benchmark signs in as: every dashboard, every client
+USER, PASSWORD = "exec", "demo"  # who the benchmark signs in as: every dashboard, every client
 SCRIPT_REPEAT, BROWSER_REPEAT, CONCURRENT = 3, 5, 20
 
 
@@ -223,6 +227,7 @@ def measure_browser(
         if concurrent:
             fresh = _fresh(next(iter(chosen.values())), first, used)
             together = _together(served, chromium, _address(served.url, "overview", fresh), concurrent)
+            together["protocol"] = _protocol(served, _fresh(fresh, first, used), concurrent)
         peak = served.peak_mib()
     return {
         "pages": rows,
@@ -257,12 +262,13 @@ def _together(served, chromium, address: str, sessions: int) -> dict:
     for page in pages:
         watch(page)
         page.goto("about:blank")
-    cpu = served.cpu_s()
+    cpu, browsers = served.cpu_s(), served.others_cpu_s()
     started = time.time()
     for page in pages:
         page.evaluate("address => { window.location.href = address; }", address)
     times = [settled_at(page, 600_000) - started for page in pages]
     cpu = served.cpu_s() - cpu  # and a moment after the slowest settled, while the others are read
+    browsers = served.others_cpu_s() - browsers
     for page in pages:
         page.context.close()
     return {
@@ -270,7 +276,22 @@ def _together(served, chromium, address: str, sessions: int) -> dict:
         "median_s": round(statistics.median(times), 3),
         "slowest_s": round(max(times), 3),
         "server_cpu_s": round(cpu, 1),
+        "browser_cpu_s": round(browsers, 1),
     }
+
+
+def _protocol(served, period: compiler.Filters, sessions: int) -> dict:
+    """`sessions` users, each signed in through the form, open the overview at once without a
+    browser, through Streamlit's websocket protocol (`csdata.ui.protocol_client`): seconds until
+    each one's script has finished. A session refused or failed fails the benchmark."""
+    from csdata.ui import protocol_client
+
+    query = f"from={period.start.isoformat()}&to={period.end.isoformat()}"
+    try:
+        tokens = protocol_client.signed_in(served.url, USER, PASSWORD, sessions)
+        return protocol_client.together(served, tokens, _path("overview"), query, _title("overview"))
+    except protocol_client.Failed as exc:
+        raise Problem("err_bench_page_failed", page="overview", detail=str(exc)) from None
 
 
 # -- the command --------------------------------------------------------------------------------
@@ -349,6 +370,14 @@ def _mark(value: float | None, goal: float) -> str:
     return "!" if value is not None and value > goal else " "
 
 
+def _together_line(key: str, together: dict, lang: str) -> str:
+    return t(
+        key, lang, sessions=together["sessions"], median=f"{together['median_s']:.2f}",
+        slowest=f"{together['slowest_s']:.2f}", cpu=f"{together['server_cpu_s']:.1f}",
+        browser_cpu=f"{together.get('browser_cpu_s', 0):.1f}",
+    ) + _mark(together["slowest_s"], GOALS["concurrent_slowest_s"]).rstrip()  # fmt: skip
+
+
 def _print(report: dict, built_s: float | None, lang: str) -> None:
     built = t("cli_bench_built", lang, seconds=f"{built_s:.1f}") if built_s else t("cli_bench_reused", lang)
     print(
@@ -371,11 +400,8 @@ def _print(report: dict, built_s: float | None, lang: str) -> None:
             )
         together = report["concurrent"]
         if together:
-            print(
-                t("cli_bench_concurrent", lang, sessions=together["sessions"], median=f"{together['median_s']:.2f}",
-                  slowest=f"{together['slowest_s']:.2f}", cpu=f"{together['server_cpu_s']:.1f}")
-                + _mark(together["slowest_s"], GOALS["concurrent_slowest_s"]).rstrip()
-            )  # fmt: skip
+            print(_together_line(text_key("cli_bench_concurrent"), together, lang))
+            print(_together_line(text_key("cli_bench_concurrent_protocol"), together["protocol"], lang))
         peak = report["server_peak_mib"]
         print(
             t("cli_bench_server_peak", lang, peak=f"{peak:,}")
