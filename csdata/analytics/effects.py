@@ -42,7 +42,6 @@ import pandas as pd
 from csdata.access.scope import EVERYTHING, Scope
 from csdata.analytics import rollup_forms as forms
 from csdata.analytics.compiler import CALIBRATION, _on_day, _Params
-from csdata.analytics.rollup_forms import ROLLUP_TABLES
 from csdata.analytics.stats import mean_interval
 from csdata.policy import EffectWindows, load_policy
 from csdata.text.i18n import family_key, t, text_key
@@ -187,7 +186,7 @@ def measure(
         calibration=CALIBRATION,
         on_day=_on_day("ev.d", "ev.employee_id"),
         chosen=" AND ".join(chosen),
-        rollup=ROLLUP_TABLES["tickets"],
+        rollup=forms.ROLLUP_TABLES["tickets"],
         rated=forms.form("rated").read,
         top=forms.form("csat_good").read,
     )

@@ -2,8 +2,8 @@
 
 `csdata.analytics.rollup_forms` derives from the metric catalog what each rollup holds (one
 column per partial aggregate, a histogram per median or quantile, the few measures kept per
-hour of day), and names the one list kept beside them (the follow-ups of complaints and callbacks, a row per ticket, for the compliance
-queue); this module keeps the tables:
+hour of day), and names the one list kept beside them (the follow-ups of complaints and
+callbacks, a row per ticket, for the compliance queue); this module keeps the tables:
 
 - `refresh(cur, days)` recomputes the cells of the given days from the facts. The warehouse calls
   it inside every transaction that wrote tickets or complaint rounds, before its commit
@@ -38,8 +38,10 @@ _ALL = (dt.date(1, 1, 1), dt.date(9999, 12, 30))
 
 
 def _select(src: str, hourly: bool = False) -> str:
-    keys = ", ".join(forms.HOURLY_KEYS if hourly else forms.ROLLUP_KEYS)
-    keys = keys.replace("opened_at", "date_trunc('hour', opened_at) AS opened_at")
+    keys = ", ".join(
+        "date_trunc('hour', opened_at) AS opened_at" if k == "opened_at" else k
+        for k in (forms.HOURLY_KEYS if hourly else forms.ROLLUP_KEYS)
+    )
     partials = forms.hourly_partials() if hourly else forms.partials(src)
     cols = ", ".join(f"{p} AS {forms.column(p)}" for p in partials)
     return f"SELECT {keys}, {cols} FROM ({fact_relation(src)}) s WHERE {DAYS} GROUP BY ALL"
@@ -129,11 +131,13 @@ def sizes(wh) -> dict[str, int]:
 
 
 def _keys(table: str) -> tuple[str, ...]:
-    if table == forms.FOLLOWUPS_TABLE:
-        return forms.FOLLOWUPS_KEYS
-    if table == forms.HOURLY_TABLE:
-        return forms.HOURLY_KEYS
-    return (*forms.HISTOGRAM_KEYS, "measure", "bin") if table == forms.HISTOGRAM_TABLE else forms.ROLLUP_KEYS
+    """The columns that name a cell (or a row) of a rollup table; the others are its values."""
+    special = {
+        forms.HISTOGRAM_TABLE: (*forms.HISTOGRAM_KEYS, "measure", "bin"),
+        forms.HOURLY_TABLE: forms.HOURLY_KEYS,
+        forms.FOLLOWUPS_TABLE: forms.FOLLOWUPS_KEYS,
+    }
+    return special.get(table, forms.ROLLUP_KEYS)
 
 
 def _same(column: str, kind: str) -> str:
