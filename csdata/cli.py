@@ -1,5 +1,5 @@
 """The `csdata` command: init, kpi, spc, export, import, history, void, user, appraisals, policy, payroll,
-breaches, effects, calibration, rollups, bench, backup, restore, serve.
+finance, breaches, effects, calibration, rollups, bench, backup, restore, serve.
 
 Each subcommand parses and checks its arguments, calls the engine and prints. A problem the user
 can fix ends in one line on stderr and exit status 2, in the language of CSDATA_LANG; nothing
@@ -718,6 +718,40 @@ def cmd_payroll(args) -> int:
     return 0
 
 
+def cmd_finance(args) -> int:
+    """Each client's revenue, cost and margin per month: a table on stdout, or one JSON list."""
+    from csdata.analytics import finance
+    from csdata.text.i18n import column_label, fmt_value
+
+    lang = _lang()
+    wh = _open(args, read_only=True)
+    known = lookups.clients(wh)
+    for client in args.client or []:
+        if client not in known:
+            raise UserError("err_unknown_client", value=client, known=", ".join(known) or "–")
+    span = lookups.ticket_date_range(wh) or (dt.date.today(), dt.date.today())
+    start, end = args.start or span[0], args.end or span[1]
+    if start > end:
+        raise UserError("err_date_order", start=start, end=end)
+    frame = finance.economics(wh, start, end, tuple(args.client or ()), _scope_of(wh, args.as_user))
+    if args.json:
+        print(json.dumps(finance.as_json(frame), ensure_ascii=False))
+        return 0
+    months = finance.month_span(start, end)
+    print(t("finance_cli_header", lang, start=months[0], end=months[-1]))
+    shown = frame.astype(object).where(frame.notna(), "")
+    shown["client"] = [c or t("finance_unallocated", lang) for c in shown["client"]]
+    shown["margin_pct"] = [fmt_value(v, "rate", lang) if v != "" else "" for v in shown["margin_pct"]]
+    for column in finance.MONEY:
+        shown[column] = [f"{v:,.2f}" if v != "" else "" for v in shown[column]]
+    shown.columns = [column_label(c, lang) for c in shown.columns]
+    print(shown.to_string(index=False) if not frame.empty else "-")
+    sums = finance.totals(frame)
+    money = {k: "–" if sums[k] is None else f"{sums[k]:,.2f}" for k in ("revenue", "cost", "margin")}
+    print(t("finance_cli_totals", lang, **money), file=sys.stderr)
+    return 0
+
+
 def cmd_breaches(args) -> int:
     """The compliance queue as of a day: a line per breach, or one JSON list."""
     from csdata.analytics import compliance
@@ -1060,6 +1094,18 @@ def parser() -> argparse.ArgumentParser:
     pay.add_argument("--json", action="store_true", help="one JSON list, a row per person")
     with_as(pay)
     pay.set_defaults(func=cmd_payroll)
+
+    fin = with_db(sub.add_parser("finance", help="each client's revenue, cost and margin per month"))
+    fin.add_argument(
+        "--from", dest="start", type=_date("--from"), help="a day of the first month (default: first ticket)"
+    )
+    fin.add_argument(
+        "--to", dest="end", type=_date("--to"), help="a day of the last month (default: last ticket)"
+    )
+    fin.add_argument("--client", action="append", help="only this client (repeatable)")
+    fin.add_argument("--json", action="store_true", help="one JSON list, a row per client and month")
+    with_as(fin)
+    fin.set_defaults(func=cmd_finance)
 
     breaches = with_db(
         sub.add_parser(

@@ -84,6 +84,7 @@ PAGES: dict[str, Page] = {
         _page("actions", _DATA, "admin qa hr supervisor", "task_alt"),
         _page("imports", _DATA, "admin qa hr supervisor", "upload_file"),
         _page("pay", _ADMIN, "admin hr finance", "payments"),
+        _page("finance", _ADMIN, "admin exec finance", "account_balance"),
         _page("users", _ADMIN, "admin", "group"),
         _page("organisation", _ADMIN, "admin hr", "account_tree"),
         _page("policy", _ADMIN, "admin", "rule"),

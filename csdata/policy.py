@@ -180,13 +180,79 @@ def _default_seniority() -> list[SeniorityStep]:
     return [SeniorityStep(years=y, amount=a) for y, a in DEFAULT_SENIORITY.items()]
 
 
+# How a client pays (`Pricing.model`): per handled ticket (a price per channel), per agent-hour
+# (handled seconds ÷ 3600), or a fixed fee a month. `csdata.analytics.finance` bills by it.
+PricingModel = Literal["per_ticket", "per_hour", "monthly_fee"]
+PRICING_MODELS: tuple[str, ...] = ("per_ticket", "per_hour", "monthly_fee")
+MAX_MONEY = 1_000_000_000  # no price, fee or budget is a billion or more
+
+
+def _money_amount(value: float | None) -> float | None:
+    if value is not None and not (math.isfinite(value) and 0 <= value < MAX_MONEY):
+        raise PolicyError("finance_range_money", value=value)
+    return value
+
+
+class Pricing(BaseModel):
+    """A client's price: one model, and only that model's numbers. `ticket_prices`: per handled
+    ticket of each channel (a channel without a price earns nothing); `hour_price`: per agent-hour;
+    `monthly_fee`: a month's fee, whatever the volume."""
+
+    model: PricingModel
+    ticket_prices: dict[Channel, float] = Field(default_factory=dict)
+    hour_price: float | None = None
+    monthly_fee: float | None = None
+
+    @field_validator("ticket_prices")
+    @classmethod
+    def _prices_in_range(cls, prices: dict[str, float]) -> dict[str, float]:
+        for value in prices.values():
+            _money_amount(value)
+        return prices
+
+    @field_validator("hour_price", "monthly_fee")
+    @classmethod
+    def _amount_in_range(cls, value: float | None) -> float | None:
+        return _money_amount(value)
+
+    @model_validator(mode="after")
+    def _one_model(self) -> Pricing:
+        """The chosen model has its numbers and no other model's (a price left over from a
+        former model would be read as still agreed)."""
+        given = {
+            "per_ticket": bool(self.ticket_prices),
+            "per_hour": self.hour_price is not None,
+            "monthly_fee": self.monthly_fee is not None,
+        }
+        if not given[self.model]:
+            raise PolicyError(
+                "finance_price_missing", model=Phrase.of(family_key("finance_model_", self.model))
+            )
+        others = [m for m, on in given.items() if on and m != self.model]
+        if others:
+            raise PolicyError(
+                "finance_price_other_model",
+                model=Phrase.of(family_key("finance_model_", self.model)),
+                other=Phrase.of(family_key("finance_model_", others[0])),
+            )
+        return self
+
+
 class Contract(BaseModel):
-    """A client's contracted targets and SLA thresholds; they override the company defaults."""
+    """A client's contracted targets and SLA thresholds, which override the company defaults, and
+    what the client pays (`pricing`) and may cost a month (`monthly_budget`), both optional."""
 
     client: str
     targets: dict[str, float] = Field(default_factory=dict)
     channel_targets: dict[Channel, dict[str, float]] = Field(default_factory=dict)
     sla_seconds: dict[Channel, int] = Field(default_factory=dict)
+    pricing: Pricing | None = None
+    monthly_budget: float | None = None
+
+    @field_validator("monthly_budget")
+    @classmethod
+    def _budget_in_range(cls, value: float | None) -> float | None:
+        return _money_amount(value)
 
 
 # What a client company's own account may be shown: its service, complaints and QA, never the
@@ -613,9 +679,43 @@ def to_tables(policy: Policy) -> dict[str, list[dict]]:
             for k in policy.contracts
             for c, sec in k.sla_seconds.items()
         ],
+        "contract_prices": price_rows(policy.contracts),
         "seniority": [s.model_dump() for s in policy.seniority],
         "compliance": compliance_rows(policy.compliance),
     }
+
+
+# The columns of the contracts' prices table: a row per client with a price or a budget.
+PRICE_COLUMNS = (
+    "client", "pricing", "price_phone", "price_chat", "price_email", "hour_price", "monthly_fee",
+    "monthly_budget",
+)  # fmt: skip
+
+
+def price_rows(contracts: list[Contract]) -> list[dict]:
+    """Each contract's pricing model, its prices and its monthly budget as one row."""
+    out = []
+    for k in contracts:
+        if k.pricing is None and k.monthly_budget is None:
+            continue
+        p = k.pricing
+        row = dict.fromkeys(PRICE_COLUMNS) | {"client": k.client, "monthly_budget": k.monthly_budget}
+        if p is not None:
+            row |= {"pricing": p.model, "hour_price": p.hour_price, "monthly_fee": p.monthly_fee}
+            row |= {f"price_{c}": v for c, v in p.ticket_prices.items()}
+        out.append(row)
+    return out
+
+
+def _price_fields(row: dict) -> dict:
+    """A prices row as the contract's fields (a row with no model but some price is refused by
+    `Pricing`: its model is required)."""
+    prices = {c: row.get(f"price_{c}") for c in CHANNELS if row.get(f"price_{c}") is not None}
+    amounts = {n: row.get(n) for n in ("hour_price", "monthly_fee") if row.get(n) is not None}
+    fields: dict = {"monthly_budget": row.get("monthly_budget")}
+    if row.get("pricing") or prices or amounts:
+        fields["pricing"] = {"model": row.get("pricing"), "ticket_prices": prices, **amounts}
+    return fields
 
 
 # The numbers a compliance rule may have, as the columns of its table (None: the rule has none).
@@ -667,6 +767,8 @@ def tables_body(tables: dict[str, list[dict]], pass_mark: float, scalars: dict) 
         contracts.setdefault(r["client"], {"client": r["client"]}).setdefault("sla_seconds", {})[
             r["channel"]
         ] = r["seconds"]
+    for r in rows("contract_prices"):
+        contracts.setdefault(r["client"], {"client": r["client"]}).update(_price_fields(r))
     return {
         **{k: v.model_dump() if isinstance(v, BaseModel) else v for k, v in scalars.items()},
         "sla_seconds": {r["channel"]: r["seconds"] for r in rows("sla")},
@@ -705,6 +807,9 @@ def _compliance_body(tables: dict[str, list[dict]]) -> dict:
 
 # -- where a rule is broken, as the editor names it ----------------------------------------------
 
+# A contract's money fields, named inside a contract (its targets are named by their metrics).
+_FINANCE_FIELDS = ("pricing", "model", "ticket_prices", "hour_price", "monthly_fee", "monthly_budget")
+
 # A part of the model -> the name of the table or field that shows it.
 _PLACES = {
     "sla_seconds": "policy_field_sla",
@@ -733,6 +838,7 @@ _PLACES = {
     "owner": "policy_rule_owner",
     "days": "policy_rule_days",
     "audits_per_agent_month": "policy_rule_audits",
+    **{name: family_key("finance_field_", name) for name in _FINANCE_FIELDS},
 }
 
 
@@ -753,7 +859,7 @@ def field_name(loc: tuple, body: dict | None = None) -> Phrase | None:
             inside_contract and part in ("targets", "channel_targets")
         ):
             continue
-        elif part in _PLACES and not (inside_contract and part != "sla_seconds"):
+        elif part in _PLACES and not (inside_contract and part not in ("sla_seconds", *_FINANCE_FIELDS)):
             parts.append(Phrase.of(_PLACES[part]))
         elif part in CHANNELS:
             parts.append(Phrase.of(family_key("channel_", part)))

@@ -71,6 +71,7 @@ TITLES = {
     "imports": "nav_imports",
     "actions": "nav_actions",
     "compliance": "nav_compliance",
+    "finance": "nav_finance",
 }
 PAY_COLUMNS = ("base_pay", "seniority_pay", "performance_pay", "bonus")
 PAY_METRICS = (

@@ -35,6 +35,9 @@ _CLIENT = "client"
 _SUPERVISOR = "supervisor"
 # Roles that see pay.
 SEES_PAY = frozenset({ADMIN, "hr", "finance"})
+# Roles that see what each client earns and costs (pay summed per client and month, never a
+# person's): the Finance page and `csdata.analytics.finance`.
+SEES_ECONOMICS = frozenset({ADMIN, "exec", "finance"})
 # Roles that see nothing until they are given limits: a client account its clients, a supervisor
 # its teams. Every other role but admin may be limited to some clients; only a supervisor has teams.
 LIMITED = frozenset({_CLIENT, _SUPERVISOR})
@@ -116,7 +119,8 @@ class Scope:
     sees everything an administrator does (the whole import log), `acts` whether it takes a
     corrective action's steps, `coaches` whether it records coaching sessions, `proposes`
     whether it proposes appraisals' teamwork scores and `recognizes` whether it records and voids
-    recognitions (each within its clients and teams)."""
+    recognitions (each within its clients and teams); `sees_economics` whether it sees what each
+    client earns and costs (within its clients)."""
 
     clients: tuple[str, ...] | None = None
     teams: tuple[str, ...] | None = None
@@ -129,6 +133,7 @@ class Scope:
     coaches: bool = False
     proposes: bool = False
     recognizes: bool = False
+    sees_economics: bool = False
 
     @classmethod
     def of(cls, user) -> Scope:
@@ -256,6 +261,7 @@ EVERYTHING = Scope(
     coaches=True,
     proposes=True,
     recognizes=True,
+    sees_economics=True,
 )
 
 
@@ -277,6 +283,7 @@ def scope_for(role: str, clients: tuple[str, ...] = (), teams: tuple[str, ...] =
         coaches=role in COACHES,
         proposes=role in PROPOSES,
         recognizes=role in RECOGNIZES,
+        sees_economics=role in SEES_ECONOMICS,
     )
 
 

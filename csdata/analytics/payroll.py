@@ -94,7 +94,7 @@ def _inputs(wh, month: str, first: dt.date, last: dt.date, scope: Scope) -> pd.D
             FROM employees p
             WHERE p.hire_date <= $last AND (p.left_on IS NULL OR p.left_on >= $first)),
         placed AS (
-            SELECT x.*, e.team, e.client, e.grade
+            SELECT x.*, e.team, e.client, e.grade, e.position
             FROM people x LEFT JOIN employee_periods e ON e.employee_id = x.employee_id
                  AND e.valid_from <= x.to_day AND (e.valid_to IS NULL OR x.to_day < e.valid_to)),
         period AS (
@@ -106,7 +106,7 @@ def _inputs(wh, month: str, first: dt.date, last: dt.date, scope: Scope) -> pd.D
                 SELECT 1 FROM appraisal_periods q
                 WHERE q.period = b.period AND strftime(q.ends_on, '%Y-%m') = $month))
             GROUP BY b.employee_id)
-        SELECT x.employee_id, x.name, x.team, x.client, x.grade AS pay_grade,
+        SELECT x.employee_id, x.name, x.team, x.client, x.grade AS pay_grade, x.position,
                date_diff('day', x.from_day, x.to_day) + 1 AS days_employed,
                CAST(g.base_pay AS VARCHAR) AS grade_base, CAST(g.performance_base AS VARCHAR) AS grade_perf,
                greatest(date_sub('year', x.hire_date, $first), 0) AS service_years,
@@ -122,10 +122,13 @@ def _inputs(wh, month: str, first: dt.date, last: dt.date, scope: Scope) -> pd.D
     return wh.df(sql, params.values)
 
 
-def payroll(wh, month: str, scope: Scope = EVERYTHING, history: History | None = None) -> pd.DataFrame:
+def payroll(
+    wh, month: str, scope: Scope = EVERYTHING, history: History | None = None, *, position: bool = False
+) -> pd.DataFrame:
     """The month's payroll (YYYY-MM): one row per person employed in it, `COLUMNS` (see the module
     notes for each part). Money as numbers with two decimals; a part that does not apply (no
-    confirmed appraisal, no pay grade) is empty."""
+    confirmed appraisal, no pay grade) is empty. `position`: a last column, the position of the
+    period the row is placed by (what `csdata.analytics.finance` shares a supervisor's pay by)."""
     first, last = parse_month(month)
     history = history or History.load(wh)
     seniority_policy = history.in_force(first)[1]
@@ -168,9 +171,12 @@ def payroll(wh, month: str, scope: Scope = EVERYTHING, history: History | None =
                 "total": total,
                 "prorated": days < days_in_month,
                 "awaiting_confirmation": bool(r["appraised"] and not r["confirmed"]),
+                "position": r["position"],
             }
         )
-    frame = pd.DataFrame(rows, columns=list(COLUMNS))
+    frame = pd.DataFrame(rows, columns=[*COLUMNS, "position"])
+    if not position:
+        frame = frame.drop(columns="position")
     for column in (*MONEY, "coefficient"):
         frame[column] = pd.to_numeric(frame[column].map(lambda v: None if v is None else float(v)))
     for column in ("days_employed", "days_in_month", "service_years"):

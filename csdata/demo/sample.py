@@ -452,11 +452,30 @@ def _demo_accounts(wh) -> None:
         )
 
 
+# What each client pays (per handled ticket by channel, per agent-hour, or a monthly fee; yuan)
+# and its monthly cost budget: prices that earn the demo's clients 15–30 % over the pay of the
+# people on their tickets, and a budget Skyline Mobile's cost passes in its busiest months.
+PRICES: dict[str, dict] = {
+    "Harbor Trust Bank": {"pricing": {"model": "per_ticket", "ticket_prices": {"phone": 64, "chat": 52, "email": 58}},
+                          "monthly_budget": 200_000},
+    "Skyline Mobile": {"pricing": {"model": "per_hour", "hour_price": 460}, "monthly_budget": 240_000},
+    "Cartwell Online": {"pricing": {"model": "per_ticket", "ticket_prices": {"phone": 58, "chat": 56, "email": 52}},
+                        "monthly_budget": 250_000},
+    "Aurora Airways": {"pricing": {"model": "per_hour", "hour_price": 450}, "monthly_budget": 155_000},
+    "Evergreen Mutual": {"pricing": {"model": "monthly_fee", "monthly_fee": 98_000}, "monthly_budget": 85_000},
+    "Brightline Power": {"pricing": {"model": "per_ticket", "ticket_prices": {"phone": 44, "chat": 40, "email": 42}},
+                         "monthly_budget": 72_000},
+    "Nebula Games": {"pricing": {"model": "monthly_fee", "monthly_fee": 82_000}, "monthly_budget": 72_000},
+    "Velocar Motors": {"pricing": {"model": "per_hour", "hour_price": 320}, "monthly_budget": 65_000},
+}  # fmt: skip
+
+
 def sample_policy(start: dt.date) -> Policy:
-    """The default policy plus each client's contract, in force from before the data starts."""
+    """The default policy plus each client's contract (targets, thresholds, `PRICES`), in force
+    from before the data starts."""
     policy = default_policy()
     policy.effective_from = dt.date(start.year - 1, 1, 1)
-    policy.contracts = [Contract(client=c.name, **c.contract) for c in CLIENTS]
+    policy.contracts = [Contract(client=c.name, **c.contract, **PRICES[c.name]) for c in CLIENTS]
     return Policy.model_validate(policy.model_dump())
 
 

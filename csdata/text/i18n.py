@@ -207,6 +207,9 @@ COLUMNS: tuple[str, ...] = (
     "rule", "on", "owner_role", "days", "audits_per_agent_month", "subject_kind", "subject_id", "since",
     "owner", "month_audits", "shortfall", "criterion", "alpha", "alpha_level", "calibration_result", "audits",
     "mean_deviation", "low", "high", "flag",
+    # client economics (`csdata.analytics.finance`) and the contracts' prices (`csdata.policy`)
+    "revenue", "cost", "margin", "margin_pct", "cost_per_ticket", "budget", "budget_left", "handled_hours",
+    "pricing", "price_phone", "price_chat", "price_email", "hour_price", "monthly_fee", "monthly_budget",
 )  # fmt: skip
 
 

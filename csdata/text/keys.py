@@ -20,7 +20,15 @@ def key_families() -> dict[str, tuple[str, ...]]:
     from csdata.analytics.metrics import CATALOG, SHORT_LABELS
     from csdata.imports import ingest
     from csdata.imports.ingest import CHOICES
-    from csdata.policy import _IN_RANGE, CHANNELS, RULES, Statistics, default_policy
+    from csdata.policy import (
+        _FINANCE_FIELDS,
+        _IN_RANGE,
+        CHANNELS,
+        PRICING_MODELS,
+        RULES,
+        Statistics,
+        default_policy,
+    )
     from csdata.records import entry
     from csdata.records.models import KINDS
     from csdata.text import i18n
@@ -73,6 +81,8 @@ def key_families() -> dict[str, tuple[str, ...]]:
         "spc_signal_": spc.SIGNALS,
         "spc_": panels.CONTROL_PARTS,
         "trend_view_": panels.TREND_VIEWS,
+        "finance_model_": PRICING_MODELS,
+        "finance_field_": _FINANCE_FIELDS,
     }
 
 

@@ -128,6 +128,16 @@ def _columns(wh: Warehouse, language: str) -> dict[str, object]:
         "audits_per_agent_month": number(
             column_label("audits_per_agent_month", language), min_value=0, max_value=1000, step=1
         ),
+        # A contract's price: one model, its numbers in yuan (`csdata.policy.Pricing`).
+        "pricing": st.column_config.SelectboxColumn(
+            column_label("pricing", language),
+            options=list(pol.PRICING_MODELS),
+            format_func=lambda m: tr(family_key("finance_model_", m)),
+        ),
+        **{
+            name: number(column_label(name, language), min_value=0, format="%.2f")
+            for name in pol.PRICE_COLUMNS[2:]
+        },
     }
 
 
@@ -200,9 +210,9 @@ def policy_editor(wh: Warehouse, me: User) -> None:
     source += f"_{st.session_state.get('policy_saves', 0)}"
     columns = _columns(wh, language)
 
-    def editor(name: str, title: str, fixed: bool = False) -> list[dict]:
+    def editor(name: str, title: str, fixed: bool = False, empty: tuple[str, ...] = ()) -> list[dict]:
         st.markdown(f"**{tr(title)}**")
-        frame = pd.DataFrame(tables[name])
+        frame = pd.DataFrame(tables[name], columns=list(empty) or None)  # `empty`: its columns, rows or none
         config = {c: columns.get(c, column_label(c, language)) for c in frame.columns}
         edited = st.data_editor(
             frame,
@@ -252,6 +262,8 @@ def policy_editor(wh: Warehouse, me: User) -> None:
         edited["seniority"] = editor("seniority", "policy_seniority")
     edited["contract_targets"] = editor("contract_targets", "policy_contract_targets")
     edited["contract_sla"] = editor("contract_sla", "policy_contract_sla")
+    edited["contract_prices"] = editor("contract_prices", "finance_contract_prices", empty=pol.PRICE_COLUMNS)
+    st.caption(tr("finance_contract_prices_help"))
     scalars["effects"] = _effects_box(base.effects)
     scalars["statistics"] = _statistics_box(base.statistics)
     edited["compliance"] = editor("compliance", "policy_compliance", fixed=True)
