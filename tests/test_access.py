@@ -465,6 +465,10 @@ def test_pay_figures_only_for_roles_that_see_pay(shared_db, app_env, served, rol
                 whole_month = frame[frame["prorated"] == "False"]  # a joiner's or leaver's is prorated
                 assert {float(v) for v in whole_month["base_pay"]} <= base_pays, fmt
             continue
+        if key == "finance":  # each client's cost: pay summed per client and month, never a person's
+            assert role in scopes.SEES_ECONOMICS and "employee_id" not in downloads.get("dl_finance_csv", {})
+            assert not (pay_headings("en") | pay_headings("zh")) & columns, (role, key, columns)
+            continue
         if key == "organisation":  # the pay grades' amounts: pay's master data, for roles that see pay
             assert sees_pay and pages.PAGES[key].roles <= scopes.SEES_PAY
             continue

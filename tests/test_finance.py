@@ -109,7 +109,11 @@ def hand_policy(effective: dt.date, alpha_phone: float) -> pol.Policy:
 
 @pytest.fixture
 def month_db(tmp_path):
-    path = tmp_path / "month.duckdb"
+    return build_month(tmp_path / "month.duckdb")
+
+
+def build_month(path):
+    """The hand-worked month's warehouse (closed)."""
     wh = Warehouse(path, create=True)
     pol.save_policy(wh, hand_policy(dt.date(2026, 1, 1), 3000), "test")
     pol.save_policy(wh, hand_policy(dt.date(2026, 4, 1), 9999), "test")

@@ -65,6 +65,9 @@ def table_with_downloads(
     config |= {headings[c]: st.column_config.Column(width="small") for c in narrow if c not in money}
     config |= {headings[c]: st.column_config.Column(width="large") for c in wide}
     on_screen = shown.assign(**{c: blank(shown[[c]], numbers_too=True)[c] for c in gaps if c in shown})
+    for c in (c for c in gaps if c in money and c in shown):  # money with gaps: as text, "¥1,234" or nothing
+        on_screen[c] = ["" if pd.isna(v) else f"¥{v:,.0f}" for v in shown[c]]
+        config[headings[c]] = st.column_config.Column(width="small")
     st.dataframe(on_screen.rename(columns=headings), hide_index=True, width="stretch", column_config=config)
     files = shown.rename(
         columns=lambda c: with_unit(headings[c], "money", language) if c in money else headings[c]

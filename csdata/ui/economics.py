@@ -14,7 +14,7 @@ import streamlit as st
 from csdata.access.scope import Scope
 from csdata.analytics import finance, lookups
 from csdata.store.warehouse import Warehouse
-from csdata.text.i18n import column_label, fmt_money, fmt_value
+from csdata.text.i18n import column_label, fmt_value
 from csdata.ui import charts, datatable
 from csdata.ui.core import data_version, lang, tr
 
@@ -70,10 +70,14 @@ def economics(
 def summary(frame: pd.DataFrame) -> None:
     """The period's revenue, cost, margin and margin %, and the client-months over budget."""
     sums = finance.totals(frame)
+
+    def money(value: float | None) -> str:
+        return "–" if value is None else f"¥{value:,.2f}"  # to the cent, as the Pay page's totals
+
     cells = [
-        (tr("col_revenue"), fmt_money(sums["revenue"])),
-        (tr("col_cost"), fmt_money(sums["cost"])),
-        (tr("col_margin"), fmt_money(sums["margin"])),
+        (tr("col_revenue"), money(sums["revenue"])),
+        (tr("col_cost"), money(sums["cost"])),
+        (tr("col_margin"), money(sums["margin"])),
         (tr("col_margin_pct"), fmt_value(sums["margin_pct"], "rate", lang())),
     ]
     for column, (label, value) in zip(st.columns(4), cells, strict=True):
@@ -103,7 +107,7 @@ def table(frame: pd.DataFrame, start: dt.date, end: dt.date) -> None:
         f"csdata-finance-{months[0]}_{months[-1]}",
         money=finance.MONEY,
         narrow=("month", "tickets", "handled_hours", "margin_pct"),
-        gaps=("margin_pct",),
+        gaps=("margin_pct", *(c for c in finance.MONEY if frame[c].isna().any())),
     )
 
 
@@ -112,12 +116,10 @@ def trend(frame: pd.DataFrame) -> None:
     language = lang()
     sums = finance.by_month(frame)
     names = {c: column_label(c, language) for c in ("revenue", "cost", "margin")}
-    st.plotly_chart(
-        charts.bars(
-            sums, "month", names, "money", tr("finance_trend_title"), column_label("month", language)
-        ),
-        width="stretch",
-    )
+    title, axis = tr("finance_trend_title"), column_label("month", language)
+    figure = charts.bars(sums, "month", names, "money", title, axis)
+    figure.update_xaxes(type="category")  # "2026-03" is a month, not a day on a time axis
+    st.plotly_chart(figure, width="stretch")
 
 
 def budget(frame: pd.DataFrame) -> None:
