@@ -20,6 +20,7 @@ def test_the_finance_page_in_both_languages(browser, tmp_path):
     wh = Warehouse(build_month(source))
     auth.add_user(wh, "test", "fin1", "finance", PASSWORD)
     auth.add_user(wh, "test", "hr1", "hr", PASSWORD)
+    auth.add_user(wh, "test", "adm1", "admin", PASSWORD)
     wh.close()
     errors: list[str] = []
     with serve(source, tmp_path) as served:
@@ -48,4 +49,13 @@ def test_the_finance_page_in_both_languages(browser, tmp_path):
         assert other.get_by_role("heading", name="Finance").count() == 0
         assert other.get_by_text("Alpha 2026-03").count() == 0
         screenshot(other, ARTIFACTS / "finance-hr-refused.png")
+        admin = new_page(browser, errors)
+        admin.goto(served.url)
+        sign_in(admin, "adm1", PASSWORD)
+        admin.get_by_role("heading", name="Overview").wait_for()
+        open_from_sidebar(admin, "Policy", "policy")
+        admin.get_by_text(t("finance_contract_prices", "en")).wait_for()  # the contracts' prices, editable
+        admin.get_by_text(t("finance_contract_prices_help", "en")).wait_for()
+        ready = "() => document.querySelectorAll('[data-testid=\"stDataFrame\"]').length >= 12"
+        screenshot(admin, ARTIFACTS / "finance-policy-prices.png", ready=ready)
     assert not errors, errors
