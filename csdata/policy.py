@@ -1,5 +1,6 @@
 """The management policy as data: SLA thresholds, targets, QA scorecard, training, appraisal, pay
-(the grade coefficients of performance pay and the seniority steps added to base pay).
+(the grade coefficients of performance pay and the seniority steps added to base pay), and each
+client's contract: its targets and thresholds, its price and its monthly cost budget.
 
 Every number the policy fixes lives here as a validated pydantic model, stored in the warehouse
 as a dated version (`policy_versions`). A period is measured under the version in force on its

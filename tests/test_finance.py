@@ -274,9 +274,12 @@ def test_prices_round_trip_through_the_editor_tables():
     }  # fmt: skip
     scalars = {k: getattr(policy, k) for k in pol.SCALARS}
     assert pol.from_tables(tables, policy.scorecard.pass_mark, scalars) == policy
-    tables["contract_prices"][1]["pricing"] = None  # a price left without its model
-    with pytest.raises(ValidationError):
-        pol.from_tables(tables, policy.scorecard.pass_mark, scalars)
+    tables["contract_prices"][1]["pricing"] = None  # a price left without its model, as the editor sends it
+    body = pol.tables_body(tables, policy.scorecard.pass_mark, scalars)
+    assert refusals(body) == [
+        "Client contracts › Bravo › Price › Pricing model: must be one of 'per_ticket', 'per_hour' or 'monthly_fee'"
+    ]
+    assert refusals(body, "zh")[0].startswith("客户合同 › Bravo › 价格 › 计价方式")
 
 
 # -- the page ----------------------------------------------------------------------------------
