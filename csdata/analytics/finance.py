@@ -42,7 +42,8 @@ Who sees it: an account whose scope `sees_economics` (finance, exec, admin), wit
 the unallocated line only to one unlimited by clients. The pay is read whole (`EVERYTHING`)
 because a client's cost includes a supervisor's share that no client scope holds, but only sums
 per client and month leave this module, never a person's pay. The SQL gathers the handled
-tickets; the sharing and the money are Python decimals, where they can be read and rounded.
+tickets (from the daily rollups); the sharing and the money are Python fractions and decimals,
+where they can be read and rounded.
 """
 
 from __future__ import annotations
@@ -56,6 +57,7 @@ import pandas as pd
 
 from csdata.access.scope import EVERYTHING, Scope
 from csdata.analytics import payroll
+from csdata.analytics import rollup_forms as forms
 from csdata.analytics.compiler import _Params
 from csdata.policy import History, Policy
 
@@ -95,14 +97,19 @@ def month_span(start: dt.date, end: dt.date) -> list[str]:
 
 
 def _handled(wh, first: dt.date, last: dt.date) -> pd.DataFrame:
-    """Handled tickets and their handle seconds per month, client, channel and agent."""
-    params = _Params({"start": first, "end_excl": last + dt.timedelta(days=1)})
+    """Handled tickets and their handle seconds per month, client, channel and agent, read from
+    the daily rollups (`csdata.store.rollups`, kept with every write of tickets), so a year costs
+    the days' cells, not every ticket: the catalog's `answered` and the sum half of `aht`'s mean
+    (handle seconds of answered tickets; `rollup_forms` keeps an average as its count and sum)."""
+    answered = forms.stored("answered")
+    seconds = forms.column(forms.form("handle_mean").partials[1])
+    params = _Params({"start": first, "end": last})
     return wh.df(
-        """SELECT strftime(opened_at, '%Y-%m') AS month, client, channel, agent_id,
-                  count(*) AS tickets, coalesce(sum(handle_seconds), 0) AS seconds
-           FROM tickets
-           WHERE first_response_at IS NOT NULL AND opened_at >= $start AND opened_at < $end_excl
-           GROUP BY ALL""",
+        f"""SELECT strftime(day, '%Y-%m') AS month, client, channel, agent_id,
+                   sum({answered}) AS tickets, coalesce(sum({seconds}), 0) AS seconds
+            FROM {forms.ROLLUP_TABLES["tickets"]}
+            WHERE day BETWEEN $start AND $end
+            GROUP BY ALL HAVING sum({answered}) > 0""",
         params.values,
     )
 
