@@ -747,7 +747,9 @@ def cmd_finance(args) -> int:
     shown.columns = [column_label(c, lang) for c in shown.columns]
     print(shown.to_string(index=False) if not frame.empty else "-")
     sums = finance.totals(frame)
-    money = {k: "–" if sums[k] is None else f"{sums[k]:,.2f}" for k in ("revenue", "cost", "margin")}
+    money = {
+        k: "–" if sums[k] is None else f"{sums[k]:,.2f}" for k in ("revenue", "cost", "margin", "unallocated")
+    }
     print(t("finance_cli_totals", lang, **money), file=sys.stderr)
     return 0
 

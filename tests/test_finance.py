@@ -207,6 +207,14 @@ def test_who_sees_the_economics(month_db):
     wh.close()
 
 
+def test_the_default_period_is_the_last_twelve_whole_months():
+    d = dt.date
+    assert finance.default_period(d(2025, 12, 6), d(2026, 12, 5)) == (d(2025, 12, 6), d(2026, 11, 30))
+    assert finance.default_period(d(2024, 1, 1), d(2026, 10, 31)) == (d(2025, 11, 1), d(2026, 10, 31))
+    assert finance.default_period(d(2026, 3, 2), d(2026, 3, 20)) == (d(2026, 3, 2), d(2026, 3, 20))
+    assert finance.default_period(d(2025, 1, 1), d(2026, 1, 15)) == (d(2025, 1, 1), d(2025, 12, 31))
+
+
 def test_a_monthly_fee_is_the_fee_whatever_the_volume():
     policy = pol.default_policy()
     policy.contracts = [pol.Contract(client="C", pricing=pol.Pricing(model="monthly_fee", monthly_fee=80000))]

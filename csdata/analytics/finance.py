@@ -96,6 +96,17 @@ def month_span(start: dt.date, end: dt.date) -> list[str]:
     return out
 
 
+def default_period(first: dt.date, last: dt.date, months: int = 12) -> tuple[dt.date, dt.date]:
+    """The `months` whole months up to `last` (its month when `last` ends it, else the month
+    before: a month still running would show a month's pay against a few days' tickets), from
+    `first` at the earliest; `first`..`last` when they hold no whole month."""
+    end = last if (last + dt.timedelta(days=1)).day == 1 else last.replace(day=1) - dt.timedelta(days=1)
+    if end < first:
+        return first, last
+    back = end.year * 12 + end.month - months  # months since year 0, counted from 0
+    return max(first, dt.date(back // 12, back % 12 + 1, 1)), end
+
+
 def _handled(wh, first: dt.date, last: dt.date) -> pd.DataFrame:
     """Handled tickets and their handle seconds per month, client, channel and agent, read from
     the daily rollups (`csdata.store.rollups`, kept with every write of tickets), so a year costs
@@ -249,26 +260,37 @@ def as_json(frame: pd.DataFrame) -> list[dict]:
     return out
 
 
+def _sum(values) -> float | None:
+    """Money added as decimals (cents exact); None when there is nothing to add."""
+    found = [cents(v) for v in values if not pd.isna(v)]
+    return float(sum(found, Decimal("0.00"))) if found else None
+
+
 def totals(frame: pd.DataFrame) -> dict[str, float | None]:
-    """The period's sums per money column (cents added as decimals), and the margin % of the sums."""
-    sums: dict[str, float | None] = {}
-    for column in ("revenue", "cost", "margin", "budget", "budget_left"):
-        values = [cents(v) for v in frame[column] if not pd.isna(v)]
-        sums[column] = float(sum(values, Decimal("0.00"))) if values else None
+    """The period's sums: `revenue`, `cost` (of the clients' lines), `margin` (of the lines with a
+    price), `margin_pct` (that margin ÷ their revenue), `unallocated` (the unallocated lines'
+    cost), `budget` and `budget_left`, and `tickets`."""
+    clients = frame[frame["client"].notna()]
+    billed = clients[clients["revenue"].notna()]
+    sums: dict[str, float | None] = {
+        c: _sum(clients[c]) for c in ("revenue", "cost", "margin", "budget", "budget_left")
+    }
+    sums["unallocated"] = _sum(frame.loc[frame["client"].isna(), "cost"])
     sums["tickets"] = int(frame["tickets"].sum())
-    billed = frame[frame["revenue"].notna()]
-    revenue_sum = float(sum((cents(v) for v in billed["revenue"]), Decimal("0.00")))
-    billed_cost = float(sum((cents(v) for v in billed["cost"]), Decimal("0.00")))
-    sums["margin_pct"] = (revenue_sum - billed_cost) / revenue_sum if revenue_sum else None
+    revenue = _sum(billed["revenue"])
+    sums["margin_pct"] = sums["margin"] / revenue if revenue and sums["margin"] is not None else None
     return sums
 
 
 def by_month(frame: pd.DataFrame) -> pd.DataFrame:
-    """Revenue, cost (unallocated included) and margin (revenue − cost) per month: the trend."""
+    """The trend, per month: revenue, the clients' cost, margin (revenue − that cost) and the
+    unallocated pay."""
+    columns = ["month", "revenue", "cost", "margin", "unallocated"]
     if frame.empty:
-        return pd.DataFrame(columns=["month", "revenue", "cost", "margin"])
-    sums = frame.groupby("month", sort=True)[["revenue", "cost"]].sum(min_count=1).reset_index()
-    sums["revenue"] = sums["revenue"].fillna(0.0).round(2)
-    sums["cost"] = sums["cost"].round(2)
-    sums["margin"] = (sums["revenue"] - sums["cost"]).round(2)
-    return sums
+        return pd.DataFrame(columns=columns)
+    rows = []
+    for month, part in frame.groupby("month", sort=True):
+        sums = totals(part)
+        revenue, cost = sums["revenue"] or 0.0, sums["cost"] or 0.0
+        rows.append([month, revenue, cost, round(revenue - cost, 2), sums["unallocated"] or 0.0])
+    return pd.DataFrame(rows, columns=columns)

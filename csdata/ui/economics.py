@@ -14,7 +14,7 @@ import streamlit as st
 from csdata.access.scope import Scope
 from csdata.analytics import finance, lookups
 from csdata.store.warehouse import Warehouse
-from csdata.text.i18n import column_label, fmt_value
+from csdata.text.i18n import column_label, fmt_money, fmt_value
 from csdata.ui import charts, datatable
 from csdata.ui.core import data_version, lang, tr
 
@@ -35,18 +35,17 @@ def _economics(
 
 
 def filters(wh: Warehouse, scope: Scope) -> tuple[dt.date, dt.date, tuple[str, ...]]:
-    """The period (whole months; by default the last twelve up to the last complete day of data)
-    and the clients (none chosen: all those the account sees)."""
+    """The period (whole months; by default the last twelve complete months of data,
+    `finance.default_period`) and the clients (none chosen: all those the account sees)."""
     span = lookups.data_span(wh)
     if span is None:
         st.info(tr("empty_warehouse"))
         st.stop()
-    back = span.end.year * 12 + span.end.month - DEFAULT_MONTHS  # months since year 0, 0-based
-    default_start = max(span.first, dt.date(back // 12, back % 12 + 1, 1))
+    default = finance.default_period(span.first, span.end, DEFAULT_MONTHS)
     left, right = st.columns([3, 5])
     period = left.date_input(
         tr("period"),
-        value=(default_start, span.end),
+        value=default,
         min_value=span.first,
         max_value=span.last,
         key="fin_period",
@@ -71,17 +70,16 @@ def summary(frame: pd.DataFrame) -> None:
     """The period's revenue, cost, margin and margin %, and the client-months over budget."""
     sums = finance.totals(frame)
 
-    def money(value: float | None) -> str:
-        return "–" if value is None else f"¥{value:,.2f}"  # to the cent, as the Pay page's totals
-
     cells = [
-        (tr("col_revenue"), money(sums["revenue"])),
-        (tr("col_cost"), money(sums["cost"])),
-        (tr("col_margin"), money(sums["margin"])),
+        (tr("col_revenue"), fmt_money(sums["revenue"])),
+        (tr("col_cost"), fmt_money(sums["cost"])),
+        (tr("col_margin"), fmt_money(sums["margin"])),
         (tr("col_margin_pct"), fmt_value(sums["margin_pct"], "rate", lang())),
+        (tr("finance_unallocated_total"), fmt_money(sums["unallocated"])),
     ]
-    for column, (label, value) in zip(st.columns(4), cells, strict=True):
-        column.metric(label, value)
+    for row in (cells[:3], cells[3:]):  # two rows: a year's amounts are long
+        for column, (label, value) in zip(st.columns(3), row, strict=False):
+            column.metric(label, value)
     st.caption(tr("finance_margin_note"))
     over = frame[frame["budget_left"] < 0]
     if len(over):
@@ -112,10 +110,11 @@ def table(frame: pd.DataFrame, start: dt.date, end: dt.date) -> None:
 
 
 def trend(frame: pd.DataFrame) -> None:
-    """Revenue, cost (the unallocated included) and margin by month."""
+    """Revenue, the clients' cost, margin and the unallocated pay by month."""
     language = lang()
     sums = finance.by_month(frame)
     names = {c: column_label(c, language) for c in ("revenue", "cost", "margin")}
+    names["unallocated"] = tr("finance_unallocated_total")
     title, axis = tr("finance_trend_title"), column_label("month", language)
     figure = charts.bars(sums, "month", names, "money", title, axis)
     figure.update_xaxes(type="category")  # "2026-03" is a month, not a day on a time axis
