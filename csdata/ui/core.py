@@ -4,10 +4,10 @@ The warehouse is a cached resource (one per process, a cursor per session thread
 are cached by their arguments plus the warehouse's data version (the last audit-log id, which
 every write moves), so a page rerun costs nothing until data changes. A dashboard's frames
 (`Frames`) know the requests, scope and version they answer, and what is worked out of them
-alone is cached under those (`derived`): a new session or a rerun does not work it out again,
-a write or another scope never finds it. The language lives in a
-plain session key rather than in a widget's state, because Streamlit forgets widget state when
-the user moves to another page.
+alone (cards, table cells, figures) is cached under those (`derived`, `figure`): a new session
+or a rerun does not work it out again, a write or another scope never finds it. The language
+lives in a plain session key rather than in a widget's state, because Streamlit forgets widget
+state when the user moves to another page.
 """
 
 from __future__ import annotations

@@ -4,8 +4,8 @@ filter bar (`csdata.ui.filter_bar`) and the cards (`csdata.ui.kpi`), and returns
 then draws them with `csdata.ui.panels`, `csdata.ui.drilldown` and `csdata.ui.sections`.
 
 The frames come as `core.Frames`, which know what they were fetched for, so that what a page
-works out of them alone (the cards, the drill-down table's cells) is cached with them
-(`core.derived`).
+works out of them alone (the cards, the drill-down table's cells, the trend's figure) is cached
+with them (`core.derived`, `core.figure`).
 """
 
 from __future__ import annotations
