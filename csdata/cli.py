@@ -1149,8 +1149,17 @@ def parser() -> argparse.ArgumentParser:
     bench.add_arguments(timing)
     timing.set_defaults(
         func=lambda a: bench.run(
-            a.db, a.tickets, a.repeat, a.json, a.page, _lang(), a.range, a.browser, a.concurrent
-        )
+            a.db,
+            a.tickets,
+            a.repeat,
+            a.json,
+            a.page,
+            _lang(),
+            a.range,
+            a.browser,
+            a.concurrent,
+            a.protocol_only,
+        )  # fmt: skip
     )
 
     spc = with_db(sub.add_parser("spc", help="a metric's weekly control chart: centre, limits and signals"))

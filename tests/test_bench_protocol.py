@@ -1,12 +1,18 @@
 """`csdata bench`'s thin client (`csdata.ui.protocol_client`) against the served demo: two users
 signed in through the form open the overview at once over Streamlit's websocket protocol and get
 its heading and cards; a session that is not signed in gets the sign-in form and fails the
-measurement, as does a wrong password."""
+measurement, as does a wrong password. `csdata bench --protocol-only` measures the same without
+Chromium, with the server's processor time for one session alone."""
 
 from __future__ import annotations
 
+import json
+import time
+import tomllib
+
 import duckdb
 import pytest
+from conftest import ROOT, run_cli
 from served import serve
 
 from csdata.ui import protocol_client
@@ -53,3 +59,41 @@ def test_a_session_without_sign_in_fails_the_measurement(served):
         protocol_client.together(served, [*tokens, "forged-token"], "", QUERY, TITLE)
     with pytest.raises(protocol_client.Failed, match="exec was not signed in"):
         protocol_client.signed_in(served.url, "exec", "not-the-password", 1)
+
+
+def test_sessions_one_at_a_time_each_cost_the_server_processor_time(served):
+    tokens = protocol_client.signed_in(served.url, "exec", "demo", 2)
+    spent = protocol_client.one_at_a_time(served, tokens, "", QUERY, TITLE)
+    assert len(spent) == 2 and all(0 < s < 30 for s in spent)  # each drew the page: some time
+    with pytest.raises(protocol_client.Failed, match="no heading 'Service overview'"):
+        protocol_client.one_at_a_time(served, ["forged-token"], "", QUERY, TITLE)
+
+
+def test_bench_protocol_only_serves_the_app_without_a_browser(sample_db):
+    started = time.monotonic()
+    done = run_cli(
+        "bench", "--db", str(sample_db), "--protocol-only", "--concurrent", "2", "--range", "90d", "--json"
+    )
+    took = time.monotonic() - started
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert "pages" not in report and "concurrent" not in report  # no page clicked, no Chromium
+    found = report["protocol"]
+    assert found["sessions"] == 2 and 0 < found["median_s"] <= found["slowest_s"] < took
+    assert 0 < found["server_cpu_s"] < 2 * took  # two cores at most
+    # One session alone, then one more on the same period: each cost the server something.
+    assert 0 < found["session_cpu_s"] < took and 0 < found["first_look_cpu_s"] < took
+    assert len(found["load"]) == 2 and min(found["load"]) >= 0
+    assert 50 < report["server_peak_mib"] < 4096
+    text = run_cli("bench", "--db", str(sample_db), "--protocol-only", "--concurrent", "1", "--range", "90d")
+    assert text.returncode == 0, text.stderr
+    assert "1 sessions opening the overview at once without a browser" in text.stdout
+    assert "one session opening the overview alone costs the server" in text.stdout
+
+
+def test_the_served_app_neither_watches_its_sources_nor_collects_after_each_run():
+    """Both cost every new session a large share of the server's processor (see README, Sessions
+    at once): `streamlit run` reads them from the project's own settings."""
+    settings = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    assert settings["server"]["fileWatcherType"] == "none"
+    assert settings["runner"]["postScriptGC"] is False

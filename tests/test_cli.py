@@ -255,6 +255,9 @@ def test_bench_refuses_an_empty_warehouse_and_bad_arguments(tmp_path):
     done = run_cli("bench", "--db", str(empty), "--concurrent", "3", env={"CSDATA_LANG": "zh"})
     assert (done.returncode, done.stdout) == (2, "")
     assert done.stderr.strip() == f"csdata: {t('err_bench_concurrent_alone', 'zh')}"
+    done = run_cli("bench", "--db", str(empty), "--browser", "--protocol-only", env={"CSDATA_LANG": "zh"})
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr.strip() == f"csdata: {t('err_bench_protocol_only', 'zh')}"
 
 
 # -- csdata policy ---------------------------------------------------------------------------------

@@ -19,8 +19,10 @@ last 365 days, all history):
   `--concurrent N`, N signed-in browsers open the overview at once (with the processor time of
   the server and of the browsers meanwhile: on a small machine the browsers take most of it),
   then N users signed in without a browser open it at once through Streamlit's own websocket
-  protocol (`protocol`: the server's part alone, `csdata.ui.protocol_client`); and the server's
-  peak memory.
+  protocol (`protocol`: the server's part alone, `csdata.ui.protocol_client`), after a few
+  opened it one at a time (the server's processor time for one new session); and the server's
+  peak memory. `--protocol-only` serves the app and measures that last part alone, without
+  Chromium: the quick way to see what the server spends on a session.
 
 The median of `--repeat` runs is reported (after one run that warms the operating system's file
 cache). The figures come from here, not from timed unit tests, which would only be flaky.
@@ -52,6 +54,7 @@ RANGES = ("90d", "year", "all")
 _RANGE_DAYS = {"90d": 90, "year": 365}
 USER, PASSWORD = "exec", "demo"  # who the benchmark signs in as: every dashboard, every client
 SCRIPT_REPEAT, BROWSER_REPEAT, CONCURRENT = 3, 5, 20
+ALONE = 5  # sessions that open the overview one at a time, on a period looked at already
 
 
 def _peak_mib() -> float:
@@ -227,7 +230,7 @@ def measure_browser(
         if concurrent:
             fresh = _fresh(next(iter(chosen.values())), first, used)
             together = _together(served, chromium, _address(served.url, "overview", fresh), concurrent)
-            together["protocol"] = _protocol(served, _fresh(fresh, first, used), concurrent)
+            together["protocol"] = _protocol(served, fresh, first, used, concurrent)
         peak = served.peak_mib()
     return {
         "pages": rows,
@@ -280,18 +283,45 @@ def _together(served, chromium, address: str, sessions: int) -> dict:
     }
 
 
-def _protocol(served, period: compiler.Filters, sessions: int) -> dict:
+def _protocol(served, period: compiler.Filters, first: dt.date, used: set, sessions: int) -> dict:
     """`sessions` users, each signed in through the form, open the overview at once without a
     browser, through Streamlit's websocket protocol (`csdata.ui.protocol_client`): seconds until
-    each one's script has finished. A session refused or failed fails the benchmark."""
+    each one's script has finished, on a period not looked at yet. Before them, `ALONE` + 1 more
+    open it one at a time on another such period: the server's processor seconds for the first
+    (`first_look_cpu_s`: its results computed) and the median of the others (`session_cpu_s`: a
+    new session on a period in the cache). A session refused or failed fails the benchmark."""
     from csdata.ui import protocol_client
 
-    query = f"from={period.start.isoformat()}&to={period.end.isoformat()}"
+    def query(p: compiler.Filters) -> str:
+        return f"from={p.start.isoformat()}&to={p.end.isoformat()}"
+
+    page, title = _path("overview"), _title("overview")
     try:
-        tokens = protocol_client.signed_in(served.url, USER, PASSWORD, sessions)
-        return protocol_client.together(served, tokens, _path("overview"), query, _title("overview"))
+        tokens = protocol_client.signed_in(served.url, USER, PASSWORD, sessions + ALONE + 1)
+        alone = protocol_client.one_at_a_time(
+            served, tokens[: ALONE + 1], page, query(_fresh(period, first, used)), title
+        )
+        found = protocol_client.together(
+            served, tokens[ALONE + 1 :], page, query(_fresh(period, first, used)), title
+        )
     except protocol_client.Failed as exc:
         raise Problem("err_bench_page_failed", page="overview", detail=str(exc)) from None
+    return {
+        **found,
+        "first_look_cpu_s": round(alone[0], 2),
+        "session_cpu_s": round(statistics.median(alone[1:]), 2),
+    }
+
+
+def measure_protocol(db: Path, period: compiler.Filters, first: dt.date, sessions: int) -> dict:
+    """`--protocol-only`: the app served, no browser; the sessions of `_protocol` alone, and the
+    server's peak memory."""
+    from csdata.demo.browser import serve
+
+    with tempfile.TemporaryDirectory(prefix="csdata-bench-") as workdir, serve(db, Path(workdir)) as served:
+        found = _protocol(served, period, first, set(), sessions)
+        peak = served.peak_mib()
+    return {"protocol": found, "server_peak_mib": None if peak is None else round(peak)}
 
 
 # -- the command --------------------------------------------------------------------------------
@@ -323,9 +353,12 @@ def run(
     ranges: list[str] | None = None,
     browser: bool = False,
     concurrent: int | None = None,
+    protocol_only: bool = False,
 ) -> int:
-    if concurrent and not browser:
+    if concurrent and not (browser or protocol_only):
         raise Problem("err_bench_concurrent_alone")
+    if protocol_only and browser:
+        raise Problem("err_bench_protocol_only")
     path, built_s = _warehouse(db, tickets)
     chosen_pages = tuple(p for p in DASHBOARDS if p in (pages or DASHBOARDS))
     wh = Warehouse(path, read_only=True)
@@ -336,7 +369,8 @@ def run(
             raise Problem("err_bench_empty", path=str(path))
         first, last = lookups.ticket_date_range(wh)
         chosen = periods(first, last, tuple(r for r in RANGES if r in (ranges or RANGES)))
-        queries = {} if browser else measure_queries(wh, repeat or SCRIPT_REPEAT, chosen_pages, chosen)
+        served = browser or protocol_only
+        queries = {} if served else measure_queries(wh, repeat or SCRIPT_REPEAT, chosen_pages, chosen)
     finally:
         wh.close()
     report = {
@@ -347,7 +381,9 @@ def run(
         "goals": GOALS,
         "ranges": {k: {"from": f.start.isoformat(), "to": f.end.isoformat()} for k, f in chosen.items()},
     }
-    if browser:
+    if protocol_only:
+        report.update(measure_protocol(path, next(iter(chosen.values())), first, concurrent or CONCURRENT))
+    elif browser:
         found = measure_browser(path, repeat or BROWSER_REPEAT, chosen_pages, chosen, first, concurrent)
         report.update(found)
     else:
@@ -378,6 +414,28 @@ def _together_line(key: str, together: dict, lang: str) -> str:
     ) + _mark(together["slowest_s"], GOALS["concurrent_slowest_s"]).rstrip()  # fmt: skip
 
 
+def _print_protocol(found: dict, lang: str) -> None:
+    print(_together_line(text_key("cli_bench_concurrent_protocol"), found, lang))
+    print(
+        t(
+            "cli_bench_session_cpu",
+            lang,
+            session=f"{found['session_cpu_s']:.2f}",
+            first=f"{found['first_look_cpu_s']:.2f}",
+            start=f"{found['load'][0]:.1f}",
+            end=f"{found['load'][1]:.1f}",
+        )
+    )
+
+
+def _print_peak(peak: int | None, lang: str) -> None:
+    if peak is not None:
+        print(
+            t("cli_bench_server_peak", lang, peak=f"{peak:,}")
+            + _mark(peak, GOALS["server_peak_mib"]).rstrip()
+        )
+
+
 def _print(report: dict, built_s: float | None, lang: str) -> None:
     built = t("cli_bench_built", lang, seconds=f"{built_s:.1f}") if built_s else t("cli_bench_reused", lang)
     print(
@@ -390,27 +448,25 @@ def _print(report: dict, built_s: float | None, lang: str) -> None:
             built=built,
         )
     )
-    rows = report["pages"]
-    if "concurrent" in report:  # in a browser
+    if "protocol" in report:  # --protocol-only
+        _print_protocol(report["protocol"], lang)
+        _print_peak(report["server_peak_mib"], lang)
+    elif "concurrent" in report:  # in a browser
         heads = t("cli_bench_browser_columns", lang).split("|")
         print(f"{heads[0]:<12}{heads[1]:<7}{heads[2]:>11}")
-        for r in rows:
+        for r in report["pages"]:
             print(
                 f"{r['page']:<12}{r['range']:<7}{r['settled_s']:>10.3f}{_mark(r['settled_s'], GOALS['settled_s'])}"
             )
         together = report["concurrent"]
         if together:
             print(_together_line(text_key("cli_bench_concurrent"), together, lang))
-            print(_together_line(text_key("cli_bench_concurrent_protocol"), together["protocol"], lang))
-        peak = report["server_peak_mib"]
-        print(
-            t("cli_bench_server_peak", lang, peak=f"{peak:,}")
-            + _mark(peak, GOALS["server_peak_mib"]).rstrip()
-        )
+            _print_protocol(together["protocol"], lang)
+        _print_peak(report["server_peak_mib"], lang)
     else:
         heads = t("cli_bench_columns", lang).split("|")
         print(f"{heads[0]:<12}{heads[1]:<7}" + "".join(f"{h:>11}" for h in heads[2:]))
-        for r in rows:
+        for r in report["pages"]:
             parts = "".join(
                 f"{r['parts'][k]:>11.3f}" for k in ("lookups", "requests", "before", "drawing", "rest")
             )
@@ -439,7 +495,13 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         nargs="?",
         const=CONCURRENT,
         metavar="N",
-        help=f"with --browser: N sessions (default {CONCURRENT}) open the overview at once",
+        help=f"with --browser or --protocol-only: N sessions (default {CONCURRENT}) open the overview at once",
+    )
+    p.add_argument(
+        "--protocol-only",
+        action="store_true",
+        help="serve the app and time only the sessions at once through Streamlit's protocol, no Chromium"
+        f" (and {ALONE + 1} one at a time: the server's processor time per new session)",
     )
     p.add_argument("--json", action="store_true", help="print the figures as JSON")
 

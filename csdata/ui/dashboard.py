@@ -2,6 +2,10 @@
 filter bar (`csdata.ui.filter_bar`) and the cards (`csdata.ui.kpi`), and returns every frame that
 `csdata.analytics.page_queries` declares for the page, each cached until the next write. The page
 then draws them with `csdata.ui.panels`, `csdata.ui.drilldown` and `csdata.ui.sections`.
+
+The frames come as `core.Frames`, which know what they were fetched for, so that what a page
+works out of them alone (the cards, the drill-down table's cells, the trend's figure) is cached
+with them (`core.derived`, `core.figure`).
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from csdata.analytics.compiler import Filters
 from csdata.analytics.page_queries import Request
 from csdata.store.warehouse import Warehouse
 from csdata.text.i18n import family_key
-from csdata.ui.core import data_version, policy, tr
+from csdata.ui.core import Frames, data_version, policy, tr
 from csdata.ui.filter_bar import caption, filter_bar
 from csdata.ui.kpi import kpi_cards
 from csdata.ui.timing import timed
@@ -30,11 +34,11 @@ def _fetch(_wh: Warehouse, path: str, version: int, request: Request, scope: Sco
 
 def data(
     wh: Warehouse, page: str, filters: Filters, scope: Scope = EVERYTHING, choice: str | None = None
-) -> dict[str, pd.DataFrame]:
+) -> Frames:
     """Every frame `page` draws, each cached by its request until the next write."""
     version = data_version(wh)
     wanted = page_queries.requests(page, filters, choice, scope, policy(wh, filters.end))
-    frames = {}
+    frames = Frames(str(wh.path), version, scope, wanted)
     for name, r in wanted.items():
         with timed("before" if name.endswith("_before") else "requests"):
             frames[name] = _fetch(wh, str(wh.path), version, r, scope)

@@ -19,7 +19,7 @@ from csdata.text.i18n import (
     fmt_value,
     literal,
 )
-from csdata.ui.core import lang, policy, tr
+from csdata.ui.core import derived, lang, policy, tr
 from csdata.ui.datatable import download
 from csdata.ui.firmness import beside, interval_heading, interval_texts, with_parts
 from csdata.ui.kpi import card_value, one_or_none
@@ -108,32 +108,12 @@ def drill_table(
     if frame.empty:
         st.info(tr("no_data"))
         return
-    metrics = [m for m in frame.columns if m in CATALOG]
     keys = tuple(str(k) for k in frame["key"])
-    # A duration in the unit its card shows, in every cell and target of its column.
-    durations = {m: duration_unit(card_value(frames, m)) for m in metrics if CATALOG[m].unit == "seconds"}
-    raw, units, status, helps = _against_targets(wh, frame, metrics, filters, level, durations)
-    raw.iloc[:, 0] = [k or blank_key(level) for k in keys]
+    raw, shown, units, status, helps = derived(_cells, wh, frames, ("drill", "cards"), filters, level, lang())
     if level == "agent":
         names = lookups.employee_names(wh, list(keys))
-        raw.insert(1, column_label("name", lang()), [names.get(k, "") for k in keys])
-    labels = {m: CATALOG[m].short_label(lang()) for m in metrics}
-    shown = raw.copy()
-    by_label = {labels[m]: d for m, d in durations.items()}
-    for column, unit in units.items():
-        duration = by_label.get(column.split(" · ")[0])
-        shown[column] = [
-            fmt_value(None if pd.isna(v) else float(v), unit, lang(), duration) for v in raw[column]
-        ]
-    bounds = stats.with_intervals(frame)
-    min_n = policy(wh, filters.end).statistics.min_n
-    for m in (m for m in INTERVALS if f"{m}_low" in bounds):
-        heading = interval_heading(m, lang())
-        shown = beside(
-            shown, labels[m], {heading: interval_texts(bounds, m, lang(), min_n, durations.get(m))}
-        )
-        helps[heading] = tr("interval_meaning")
-    raw = with_parts(raw, bounds, labels, units)
+        for table in (raw, shown):
+            table.insert(1, column_label("name", lang()), [names.get(k, "") for k in keys])
     if page_queries.split_by_channel(filters):
         st.caption(tr("drill_per_channel"))
     st.caption(tr("drill_hint_agent" if level == "agent" else "drill_hint"))
@@ -148,6 +128,40 @@ def drill_table(
     )
     drill_on_click(event, level, keys)
     download(raw, units, str, f"{level}s", filters, f"dl_{key}_{level}")
+
+
+def _cells(
+    wh: Warehouse, frames: dict[str, pd.DataFrame], filters: Filters, level: str, language: str
+) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, str], pd.DataFrame, dict[str, str]]:
+    """The drill-down table of `frames["drill"]` at `level` in `language` (the agents' names
+    left out): its numbers by heading with each metric's low, high and n (what the download
+    carries), the same as shown (formatted, with the intervals of `INTERVALS`), each numeric
+    column's unit, each cell's verdict against its target and each column's help. Worked out
+    of the frames alone, so cached with them (`core.derived`)."""
+    frame = frames["drill"]
+    metrics = [m for m in frame.columns if m in CATALOG]
+    keys = tuple(str(k) for k in frame["key"])
+    # A duration in the unit its card shows, in every cell and target of its column.
+    durations = {m: duration_unit(card_value(frames, m)) for m in metrics if CATALOG[m].unit == "seconds"}
+    raw, units, status, helps = _against_targets(wh, frame, metrics, filters, level, durations)
+    raw.iloc[:, 0] = [k or blank_key(level) for k in keys]
+    labels = {m: CATALOG[m].short_label(language) for m in metrics}
+    shown = raw.copy()
+    by_label = {labels[m]: d for m, d in durations.items()}
+    for column, unit in units.items():
+        duration = by_label.get(column.split(" · ")[0])
+        shown[column] = [
+            fmt_value(None if pd.isna(v) else float(v), unit, language, duration) for v in raw[column]
+        ]
+    bounds = stats.with_intervals(frame)
+    min_n = policy(wh, filters.end).statistics.min_n
+    for m in (m for m in INTERVALS if f"{m}_low" in bounds):
+        heading = interval_heading(m, language)
+        shown = beside(
+            shown, labels[m], {heading: interval_texts(bounds, m, language, min_n, durations.get(m))}
+        )
+        helps[heading] = tr("interval_meaning")
+    return with_parts(raw, bounds, labels, units), shown, units, status, helps
 
 
 def _against_targets(

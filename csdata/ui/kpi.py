@@ -25,7 +25,7 @@ from csdata.text.i18n import (
     fmt_change,
     fmt_value,
 )
-from csdata.ui.core import lang, policy, tr
+from csdata.ui.core import derived, lang, policy, tr
 from csdata.ui.firmness import few_mark, interval_help
 
 # -- KPI cards ---------------------------------------------------------------------------------
@@ -63,7 +63,7 @@ def card_rows(frames: dict[str, pd.DataFrame], filters: Filters) -> list[Card]:
     The estimates of a table are worked out once for all its cards (a page of twelve cards would
     otherwise work out every metric's interval twelve times)."""
     split = len(filters.channels) != 1 and "by_channel" in frames
-    cards = []
+    found = []
     by_channel, before = frames.get("by_channel"), frames.get("by_channel_before")
     channels = {}  # channel -> its row now, its row before and their estimates
     headline = (frames["cards"], frames["cards_before"], _estimates(frames["cards"]))
@@ -74,10 +74,22 @@ def card_rows(frames: dict[str, pd.DataFrame], filters: Filters) -> list[Card]:
                     if channel not in channels:
                         now = _of(by_channel, channel)
                         channels[channel] = (now, _of(before, channel), _estimates(now))
-                    cards.append(_card(name, channel, *channels[channel]))
+                    found.append(_card(name, channel, *channels[channel]))
         else:
-            cards.append(_card(name, None, *headline))
-    return cards
+            found.append(_card(name, None, *headline))
+    return found
+
+
+CARD_FRAMES = ("cards", "cards_before", "by_channel", "by_channel_before")  # what `card_rows` reads
+
+
+def cards(wh: Warehouse, frames: dict[str, pd.DataFrame], filters: Filters) -> list[Card]:
+    """`card_rows`, worked out once for the frames of a page and the filters (`core.derived`)."""
+    return derived(_card_rows, wh, frames, CARD_FRAMES, filters)
+
+
+def _card_rows(wh: Warehouse, frames: dict[str, pd.DataFrame], filters: Filters) -> list[Card]:
+    return card_rows(frames, filters)
 
 
 def _of(frame: pd.DataFrame | None, channel: str) -> pd.DataFrame | None:
@@ -115,10 +127,10 @@ def kpi_cards(wh: Warehouse, frames: dict[str, pd.DataFrame], filters: Filters, 
     change on the previous period (or "no clear change"), target, and how firm the figure is."""
     pol = policy(wh, filters.end)
     language = lang()
-    cards = card_rows(frames, filters)
-    for start in range(0, len(cards), per_row):
+    shown = cards(wh, frames, filters)
+    for start in range(0, len(shown), per_row):
         cols = st.columns(per_row)
-        for col, card in zip(cols, cards[start : start + per_row], strict=False):
+        for col, card in zip(cols, shown[start : start + per_row], strict=False):
             metric = CATALOG[card.metric]
             duration = duration_unit(card.value) if metric.unit == "seconds" else None
             delta, colour, arrow, said = _delta(card, language, duration)

@@ -20,7 +20,7 @@ from csdata.text.i18n import (
     fmt_value,
 )
 from csdata.ui import charts
-from csdata.ui.core import lang, policy, tr
+from csdata.ui.core import figure, lang, policy, tr
 from csdata.ui.datatable import blank, download, readable
 from csdata.ui.drilldown import CLICKABLE, blank_key, drill_on_click
 from csdata.ui.firmness import interval_heading, interval_part, interval_texts, part_heading, part_unit
@@ -90,17 +90,36 @@ def trend(
     wait or handle time one panel per channel where the page splits it, each in the unit of its
     card. With `control`, the metric's control chart instead (one per channel where split), when
     it is a rate or a mean; any other metric says it has none and keeps its trend."""
-    pol = policy(wh, filters.end)
-    label = CATALOG[metric].label(lang())
     if control and not spc.has_chart(metric):
-        st.caption(tr("spc_none", metric=label))
+        st.caption(tr("spc_none", metric=CATALOG[metric].label(lang())))
         control = False
+    by_channel = frames.get("trend_by_channel")
+    split = by_channel is not None and metric in by_channel
+    if empty(by_channel if split else frames.get("trend"), metric):
+        return
+    fig = figure(
+        _trend_figure, wh, frames, ("trend_by_channel", "trend", "cards", "by_channel"),
+        metric, filters, title, control, lang(),
+    )  # fmt: skip
+    st.plotly_chart(fig, width="stretch", key=key)
+
+
+def _trend_figure(
+    wh: Warehouse,
+    frames: dict[str, pd.DataFrame],
+    metric: str,
+    filters: Filters,
+    title: str | None,
+    control: bool,
+    language: str,
+):
+    """The figure of `trend` (its frame not empty), worked out of the frames alone: cached with
+    them (`core.figure`)."""
+    pol = policy(wh, filters.end)
+    label = CATALOG[metric].label(language)
     interval = tr("interval_95")
     by_channel = frames.get("trend_by_channel")
     if by_channel is not None and metric in by_channel:
-        if empty(by_channel, metric):
-            return
-        language = lang()
         panels = {
             c: (
                 channel_label(c, language),
@@ -115,33 +134,27 @@ def trend(
                 c: (name, axis, *_chart(by_channel[by_channel["key2"] == c], metric))
                 for c, (name, axis, _) in panels.items()
             }
-            fig = charts.control_charts(
+            return charts.control_charts(
                 charted, CATALOG[metric].unit, title or label, tr("week"), _control_names()
             )
-        else:
-            shown = stats.with_intervals(by_channel, [metric])
-            fig = charts.channel_trends(
-                shown, metric, panels, title or label, tr("week"), tr("target"), interval
-            )
-        st.plotly_chart(fig, width="stretch", key=key)
-        return
-    frame = frames.get("trend")
-    if empty(frame, metric):
-        return
+        shown = stats.with_intervals(by_channel, [metric])
+        return charts.channel_trends(
+            shown, metric, panels, title or label, tr("week"), tr("target"), interval
+        )
+    frame = frames["trend"]
     axis = duration_axis(metric, card_value(frames, metric))
     if control:
         chart = {"": ("", axis, *_chart(frame, metric))}
-        fig = charts.control_charts(chart, CATALOG[metric].unit, title or label, tr("week"), _control_names())
-        st.plotly_chart(fig, width="stretch", key=key)
-        return
+        return charts.control_charts(
+            chart, CATALOG[metric].unit, title or label, tr("week"), _control_names()
+        )
     target = target_for(pol, metric, filters)
     if metric == "training_hours" and target is not None:
         target = pol.target(metric, days=7)
-    fig = charts.trend(
+    return charts.trend(
         stats.with_intervals(frame, [metric]), metric, CATALOG[metric].unit, title or label, tr("week"), target,
         tr("target"), axis, interval,
     )  # fmt: skip
-    st.plotly_chart(fig, width="stretch", key=key)
 
 
 def _chart(frame: pd.DataFrame, metric: str) -> tuple[pd.DataFrame, float | None]:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import statistics
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -193,11 +194,16 @@ def signed_in(url: str, username: str, password: str, sessions: int) -> list[str
     return _blocking(all_of())
 
 
+def _load() -> float:
+    """The machine's load average over the last minute (other work shares the processor)."""
+    return round(os.getloadavg()[0], 2)
+
+
 def together(served, tokens: list[str], page: str, query: str, title: str) -> dict:
     """Each session in `tokens` opens `page` (with `query`) at once: seconds from that moment
-    until its script has finished, and the server's processor time meanwhile. A session that
-    failed fails the whole measurement (`Failed`)."""
-    cpu = served.cpu_s()
+    until its script has finished, the server's processor time meanwhile and the load average
+    before and after. A session that failed fails the whole measurement (`Failed`)."""
+    load, cpu = _load(), served.cpu_s()
     times = _blocking(_together(served.url, tokens, page, query, title))
     cpu = served.cpu_s() - cpu
     return {
@@ -205,4 +211,21 @@ def together(served, tokens: list[str], page: str, query: str, title: str) -> di
         "median_s": round(statistics.median(times), 3),
         "slowest_s": round(max(times), 3),
         "server_cpu_s": round(cpu, 1),
+        "load": [load, _load()],
     }
+
+
+SETTLE_S = 0.3  # after a run has finished, the server still sends its last messages and tidies up
+
+
+def one_at_a_time(served, tokens: list[str], page: str, query: str, title: str) -> list[float]:
+    """Each session in `tokens` opens `page` (with `query`) alone, one after another: the server's
+    processor seconds for each (its run, sending it, and what it does just after). The first
+    session's is its first look at the period when no session has asked for it yet."""
+    spent = []
+    for token in tokens:
+        cpu = served.cpu_s()
+        check_page(open_page(served.url, token, page, query), title)
+        time.sleep(SETTLE_S)
+        spent.append(served.cpu_s() - cpu)
+    return spent

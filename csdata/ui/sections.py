@@ -27,7 +27,7 @@ from csdata.ui import charts, datatable
 from csdata.ui.core import data_version, lang, policy, tr
 from csdata.ui.datatable import download
 from csdata.ui.firmness import INTERVAL_PARTS, interval_cell
-from csdata.ui.kpi import card_rows, card_target
+from csdata.ui.kpi import card_target, cards
 from csdata.ui.panels import control_note, empty, metric_units, table, trend, trend_view
 
 # -- complaints ----------------------------------------------------------------------------------
@@ -277,7 +277,7 @@ def scorecard(wh: Warehouse, frames: dict[str, pd.DataFrame], filters: Filters) 
     pol = policy(wh, filters.end)
     language = lang()
     shown, raw = [], []
-    for card in card_rows(frames, filters):
+    for card in cards(wh, frames, filters):
         metric = CATALOG[card.metric]
         target = card_target(pol, card, filters)
         status = meets(card.metric, card.value, target)

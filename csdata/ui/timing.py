@@ -102,8 +102,9 @@ def script_runs(db: Path, user: str, repeat: int, pages: tuple[str, ...], period
     """The app's whole script for each page and period (`{name: Filters}`), as the server runs
     it after a click in the navigation, for `user` signed in, through Streamlit's AppTest over
     the warehouse `db` (opened read-write, as the app does: pass a copy), the result cache
-    emptied before each run. Per (page, period name): the run of median length of `repeat`, as
-    (seconds, parts); each page is run once more first, untimed (its modules, the file cache).
+    emptied before each run (and the figures made from it). Per (page, period name): the run of
+    median length of `repeat`, as (seconds, parts); each page is run once more first, untimed
+    (its modules, the file cache).
     The environment, the logging and the app's cached warehouse are as before afterwards."""
     logging.disable(logging.WARNING)  # AppTest outside a server warns at every cache call
     import streamlit as st
@@ -133,6 +134,7 @@ def script_runs(db: Path, user: str, repeat: int, pages: tuple[str, ...], period
                     at.query_params = {"from": period.start.isoformat(), "to": period.end.isoformat()}
                     at.switch_page(PAGES[page].file)
                     st.cache_data.clear()
+                    core.clear_derived()
                     with counting() as parts:
                         started = time.perf_counter()
                         _run(at, page)
@@ -144,6 +146,7 @@ def script_runs(db: Path, user: str, repeat: int, pages: tuple[str, ...], period
         return found
     finally:
         st.cache_data.clear()
+        core.clear_derived()
         if app is not None:
             core._open.clear()
             app.close()
