@@ -158,13 +158,17 @@ def derived(
     filters, the language of its words), each an argument whose `repr` says all of it (strings,
     numbers, tuples, dates, `Filters`): the cache key is made of their `repr`, as it is cheaper
     than hashing them. What comes back is a copy, as from any cached read."""
+    return _shared(_derived, fn, wh, frames, names, args)
+
+
+def _shared(
+    cached: Callable, fn: Callable, wh: Warehouse, frames: dict[str, pd.DataFrame], names: tuple, args: tuple
+) -> Any:
+    """`fn(wh, frames, *args)` through `cached` under the frames' key, or directly for frames that
+    are not a page's `Frames` (a test's plain dict)."""
     if not isinstance(frames, Frames):
         return fn(wh, frames, *args)
-    return _derived(fn, wh, frames, args, _key(fn, frames, names, args))
-
-
-def _key(fn: Callable, frames: Frames, names: tuple[str, ...], args: tuple) -> str:
-    return f"{fn.__module__}.{fn.__qualname__}{frames.key(names)}{args!r}"
+    return cached(fn, wh, frames, args, f"{fn.__module__}.{fn.__qualname__}{frames.key(names)}{args!r}")
 
 
 @st.cache_resource(show_spinner=False, max_entries=256)
@@ -179,9 +183,7 @@ def figure(
     is (the same rules and key), and then the same figure object for every run that asks: a
     plotly figure costs as much to copy (it is validated again) as to make. So it must only be
     read: handed to `st.plotly_chart`, which reads it into what it sends."""
-    if not isinstance(frames, Frames):
-        return fn(wh, frames, *args)
-    return _figure(fn, wh, frames, args, _key(fn, frames, names, args))
+    return _shared(_figure, fn, wh, frames, names, args)
 
 
 def clear_derived() -> None:
