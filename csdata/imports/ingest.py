@@ -25,7 +25,8 @@ The pipeline, in order:
    Which criteria and indicators a file may carry is the policy's too (`record_model`).
    `strict` lands nothing if anything was rejected. With `update`, rows whose record is present
    but whose values differ correct it in the same transaction (`_find_changed`, `_update`), and
-   every record created or corrected gets a row in its trail (`record_changes`: before, after).
+   every record created or corrected gets a row in its trail (`record_changes`: before, after),
+   except a ticket a file creates: its trail of creation is the import (`IMPORT_TRAIL`).
 
 Everything happens in DuckDB over the whole file at once; Python touches only the bytes and the
 (at most a few hundred) lines of the report.
@@ -1335,6 +1336,14 @@ def _update(w, kind: str, fields: list[str], history: History) -> None:
     )
 
 
+# The kinds whose records, created by a file import, have no trail row of their creation: the
+# import is that trail (the record's `import_id`, its `import_log` row and that row's audit-log
+# row; `csdata.records.history` reads it as the creation). Tickets come by the million, and a
+# `record_changes` row for each cost an import of them more than reading its file did. A form's
+# ticket (a one-row frame) keeps its trail row, as every other kind's records do.
+IMPORT_TRAIL = ("tickets",)
+
+
 def _trail_created(w, kind: str, actor: str, reason: str | None) -> None:
     """A trail row (`record_changes`) for each record the import is about to create: run before
     `_insert`, while they still count as new. Their values are the record's own until a change."""
@@ -1554,8 +1563,9 @@ def _insert_items(w, kind: str, history: History, rows: str) -> None:
             )
 
 
-def _insert(w, kind: str, fields: list[str], history: History, actor: str) -> int:
+def _insert(w, kind: str, fields: list[str], history: History, actor: str, import_id: int) -> int:
     """Insert the valid rows not yet in the warehouse, with their derived rows; the count inserted.
+    A ticket carries the id of the import that created it (`import_id`: see `IMPORT_TRAIL`).
 
     Every statement reads `_typed` itself: a copy of the new rows made inside the transaction
     would be slower to fill and slower to read than the table it was copied from. The derived
@@ -1584,6 +1594,8 @@ def _insert(w, kind: str, fields: list[str], history: History, actor: str) -> in
     values = ", ".join(v[f] for f in fields)
     if kind == "coaching":  # who recorded it: the importing account
         stored, values = f"{stored}, recorded_by", f"{values}, {literal(actor)}"
+    if kind in IMPORT_TRAIL:
+        stored, values = f"{stored}, import_id", f"{values}, {int(import_id)}"
     inserted = w.scalar(f"INSERT INTO {table} ({stored}) SELECT {values} {new}")
     if kind == "tickets":  # a row not accepted yet not marked reopened: its summary follows its rounds
         rounds.summarise(
@@ -1644,7 +1656,8 @@ def import_file(
 
     With `update`, a row whose record is present but whose values differ corrects it (`_update`;
     `Report.updated`); a row equal to its record still counts as a duplicate. Every record created
-    or corrected gets its trail row (`record_changes`, the values before and after, `reason`). A
+    or corrected gets its trail row (`record_changes`, the values before and after, `reason`),
+    but a ticket a file creates, whose creation is the import's row (`IMPORT_TRAIL`). A
     form's row (a one-row DataFrame) names its record in the audit log (`kind:id`).
 
     A change of a person's team, client, position, grade or status (and a new person) is kept in
@@ -1737,8 +1750,10 @@ def import_file(
             if isinstance(data, pd.DataFrame) and table.rows == 1:
                 w.entity = f"{kind}:{w.scalar(f'SELECT {_typed_id(kind)} FROM _typed')}"
                 w.detail["record"] = w.entity.partition(":")[2]
-            _trail_created(w, kind, actor, reason)
-            report.imported = _insert(w, kind, checked.fields, history, actor)
+            import_id = int(w.scalar("SELECT nextval('import_log_seq')"))
+            if kind not in IMPORT_TRAIL or isinstance(data, pd.DataFrame):
+                _trail_created(w, kind, actor, reason)
+            report.imported = _insert(w, kind, checked.fields, history, actor, import_id)
             if report.updated:
                 _update(w, kind, checked.fields, history)
                 if kind == "actions":
@@ -1753,9 +1768,11 @@ def import_file(
                 # confirmation) land in this same transaction, or not at all.
                 after_insert(w, report)
             w.execute(
-                "INSERT INTO import_log (actor, kind, file_name, sha256, rows, imported, duplicates, rejected, updated) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO import_log (id, audit_log_id, actor, kind, file_name, sha256, rows, imported, duplicates,"
+                " rejected, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
+                    import_id,
+                    w.log_id(),
                     actor,
                     kind,
                     file_name,
