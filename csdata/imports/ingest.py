@@ -34,6 +34,7 @@ Everything happens in DuckDB over the whole file at once; Python touches only th
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import hashlib
@@ -163,23 +164,25 @@ class Report:
 
 def decode(data: bytes) -> str:
     """Text from the encodings offices save in; ImportError_ when none fits."""
-    return _decode(data)[0]
+    text, utf8 = _decode(data)
+    return text if utf8 is None else utf8.decode("utf-8")
 
 
 def _decode(data: bytes) -> tuple[str, bytes | None]:
-    """The text, and its UTF-8 bytes when the file is UTF-8 already (so they need no re-encoding)."""
+    """The text, or (when the file is UTF-8 already) "" and its UTF-8 bytes: DuckDB reads those as
+    they are, and a second copy of a big file as text would only double the memory it takes."""
     if data.startswith(b"\xef\xbb\xbf"):
-        return _strict(data[3:], "utf-8"), data[3:]
+        if not _is_utf8(data, 3):
+            raise ImportError_("imp_cannot_decode")
+        return "", data[3:]
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return _strict(data, "utf-16"), None
     head = data[:4000]
     if head and head.count(b"\x00") > len(head) // 4:  # UTF-16 without a byte-order mark
         even_nuls = head[0::2].count(b"\x00")
         return _strict(data, "utf-16-be" if even_nuls > len(head) // 4 else "utf-16-le"), None
-    try:
-        return data.decode("utf-8"), data
-    except UnicodeDecodeError:
-        pass
+    if _is_utf8(data):
+        return "", data
     # UTF-16 without a byte-order mark whose text is mostly Chinese has few NULs, but those it
     # has (beside ASCII digits, delimiters, line breaks) nearly all fall on one side of each pair.
     nuls, even_nuls = head.count(b"\x00"), head[0::2].count(b"\x00")
@@ -192,6 +195,45 @@ def _decode(data: bytes) -> tuple[str, bytes | None]:
         return data.decode("gb18030"), None
     except UnicodeDecodeError:
         raise ImportError_("imp_cannot_decode") from None
+
+
+def _is_utf8(data: bytes, start: int = 0) -> bool:
+    """Whether `data[start:]` is valid UTF-8, checked a piece at a time (no copy of it as text)."""
+    check = codecs.getincrementaldecoder("utf-8")()
+    view, step = memoryview(data), 1 << 24
+    try:
+        for at in range(start, len(data), step):
+            check.decode(view[at : at + step])
+        check.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _blank(utf8: bytes) -> bool:
+    """Whether UTF-8 bytes hold only white space (as `str.isspace` has it, or nothing), without
+    decoding more of a big file than its first characters that are not ASCII white space."""
+    found = re.search(rb"[^ \t\n\r\x0b\x0c\x1c-\x1f]", utf8)
+    if found is None:
+        return True
+    near = utf8[found.start() : found.start() + 65536].decode("utf-8", errors="ignore")
+    if near and not near.isspace():
+        return False
+    return utf8.decode("utf-8").isspace()  # (rare: other white space, such as U+3000, first)
+
+
+def _head(utf8: bytes) -> str:
+    """The beginning of a UTF-8 file as text: its first 51 lines and at least its first MiB (cut
+    at a line end), what `sniff_delimiter` and the heading's reader look at; the whole file when
+    it is shorter."""
+    at = -1
+    for _ in range(51):
+        at = utf8.find(b"\n", at + 1)
+        if at < 0:
+            return utf8.decode("utf-8")
+    if at < 1 << 20:
+        at = utf8.find(b"\n", 1 << 20)
+    return utf8.decode("utf-8") if at < 0 else utf8[: at + 1].decode("utf-8")
 
 
 def _strict(data: bytes, encoding: str) -> str:
@@ -435,7 +477,8 @@ def read_xlsx(data: bytes) -> pd.DataFrame:
 class FileData:
     """A file read once (`read_file`), so that its headings, a preview, the import and its
     rejected rows do not read it again: a workbook's first sheet as text cells (`frame`, column
-    `_row` first), or a text file's decoded text (`utf8`: its own bytes when they are UTF-8)."""
+    `_row` first), or a text file's decoded text (`text`), or its own bytes when they are UTF-8
+    already (`utf8`, `text` then left empty)."""
 
     name: str
     sha256: str
@@ -446,7 +489,9 @@ class FileData:
     @property
     def rows(self) -> int:
         """Rows, roughly: a workbook's rows with a value, a text file's lines."""
-        return len(self.frame) if self.frame is not None else self.text.count("\n")
+        if self.frame is not None:
+            return len(self.frame)
+        return self.utf8.count(b"\n") if self.utf8 is not None else self.text.count("\n")
 
 
 def read_file(data: bytes, name: str) -> FileData:
@@ -493,7 +538,11 @@ class Table:
             cur.unregister("_frame")
 
     def _read_text(self, cur, text: str, utf8: bytes | None = None) -> None:
-        if not text or text.isspace():
+        if utf8 is not None:  # the file's bytes are UTF-8: only its beginning is needed as text
+            if _blank(utf8):
+                raise ImportError_("imp_empty")
+            text = _head(utf8)
+        elif not text or text.isspace():
             raise ImportError_("imp_empty")
         delimiter = sniff_delimiter(text)
         # DuckDB reads files: hand it the text as UTF-8 (the file's own bytes when they are).
@@ -1673,8 +1722,9 @@ def import_file(
             limits["allowed_agents"], limits["allowed_clients"], limits["allowed_teams"]
         )  # fmt: skip
     say = progress or (lambda fraction, step: None)
-    say(0.05, "read")
+    restore = None if isinstance(data, pd.DataFrame) else _cap_memory(wh)
     try:
+        say(0.05, "read")
         table = Table(wh, data, file_name)
         history = History.load(wh)
         auto, dropped, ignored = auto_mapping(kind, table.columns, history)
@@ -1795,6 +1845,37 @@ def import_file(
     finally:
         for name in ("_raw", "_typed", "_rejects", "_changed"):
             wh.cursor().execute(f"DROP TABLE IF EXISTS {name}")
+        if restore is not None:  # the default (80 % of memory) as it was, not rounded as shown
+            wh.cursor().execute("RESET memory_limit")
+            if _limit(wh.cursor())[0] != restore:
+                wh.cursor().execute(f"SET memory_limit = {literal(restore)}")
+
+
+# DuckDB's share of memory while a file is imported. Left alone it keeps up to 80 % of the
+# machine's memory for the file's text and typed tables and its own cache: 9 GiB at ten million
+# tickets. Capped, it writes what does not fit to its temporary folder beside the warehouse.
+IMPORT_MEMORY = "1536MB"
+_UNITS = {"bytes": 1, "KiB": 2**10, "MiB": 2**20, "GiB": 2**30, "TiB": 2**40, "KB": 10**3, "MB": 10**6,
+          "GB": 10**9, "TB": 10**12}  # fmt: skip
+
+
+def _limit(cur) -> tuple[str, float]:
+    """DuckDB's memory limit as it says it ("18.7 GiB") and in bytes."""
+    shown = cur.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+    number, _, unit = shown.partition(" ")
+    return shown, float(number) * _UNITS.get(unit, 1)
+
+
+def _cap_memory(wh) -> str | None:
+    """Lower DuckDB's memory limit to `IMPORT_MEMORY` for an import (never raise it); the limit to
+    set again after it, or None when it was that low already."""
+    cur = wh.cursor()
+    before, limit = _limit(cur)
+    number, unit = re.fullmatch(r"(\d+)(\w+)", IMPORT_MEMORY).groups()
+    if limit <= int(number) * _UNITS[unit]:
+        return None
+    cur.execute(f"SET memory_limit = {literal(IMPORT_MEMORY)}")
+    return before
 
 
 class _Rollback(Exception):
