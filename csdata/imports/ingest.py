@@ -198,13 +198,17 @@ def _decode(data: bytes) -> tuple[str, bytes | None]:
 
 
 def _is_utf8(data: bytes, start: int = 0) -> bool:
-    """Whether `data[start:]` is valid UTF-8, checked a piece at a time (no copy of it as text)."""
-    check = codecs.getincrementaldecoder("utf-8")()
-    view, step = memoryview(data), 1 << 24
+    """Whether `data[start:]` is valid UTF-8, checked a piece at a time, each piece ending before
+    a character's first byte (no copy of the whole as text: decoding ASCII pieces is a scan)."""
+    view, step, at = memoryview(data), 1 << 24, start
     try:
-        for at in range(start, len(data), step):
-            check.decode(view[at : at + step])
-        check.decode(b"", final=True)
+        while at < len(data):
+            end = min(at + step, len(data))
+            for _ in range(3):  # a character is at most four bytes: back to its first one
+                if end < len(data) and data[end] & 0xC0 == 0x80:
+                    end -= 1
+            codecs.utf_8_decode(view[at:end], "strict", True)
+            at = end
     except UnicodeDecodeError:
         return False
     return True
