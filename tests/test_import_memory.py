@@ -1,5 +1,5 @@
-"""A file import caps DuckDB's memory while it runs (`ingest.IMPORT_MEMORY`) and puts the limit
-back afterwards, whether it landed, failed or was a form's row (never capped)."""
+"""A file import caps DuckDB's memory while it runs (`CSDATA_IMPORT_MEMORY_MB`) and puts the limit
+back afterwards, whether it landed or failed; a form's row is never capped."""
 
 from __future__ import annotations
 
@@ -16,7 +16,8 @@ def limit(wh) -> str:
     return wh.scalar("SELECT current_setting('memory_limit')")
 
 
-def test_an_import_caps_memory_while_it_runs_and_restores_it(tmp_path):
+def test_an_import_caps_memory_while_it_runs_and_restores_it(tmp_path, monkeypatch):
+    monkeypatch.setenv("CSDATA_IMPORT_MEMORY_MB", "1536")
     wh = build_tiny(tmp_path / "t.duckdb")
     try:
         before = limit(wh)
@@ -25,7 +26,7 @@ def test_an_import_caps_memory_while_it_runs_and_restores_it(tmp_path):
             wh, "tickets", FILE, "m.csv", "lead", progress=lambda _f, _s: seen.append(limit(wh))
         )
         assert report.imported == 1
-        assert set(seen) == {"1.4 GiB"}  # 1536 MB, as DuckDB shows it
+        assert set(seen) == {"1.4 GiB"}  # 1536 MB, as DuckDB shows it (1536 * 10**6 / 2**30)
         assert limit(wh) == before
         with pytest.raises(ImportError_):
             import_file(wh, "tickets", b"\n \n", "blank.csv", "lead")

@@ -817,6 +817,7 @@ class Checked:
     rejected_rows: int
     rows: int
     sourced: list[str] = field(default_factory=list)  # the fields the file gives (not left blank)
+    texts: list[str] = field(default_factory=list)  # the columns of `_typed` kept as text for the checks
 
 
 def _references(kind: str) -> list[tuple[str, str, str]]:
@@ -1072,6 +1073,7 @@ def check(
         wh.scalar("SELECT count(DISTINCT _row) FROM _rejects"),
         wh.scalar("SELECT count(*) FROM _typed"),
         [f.name for f in fields if sources[f.name] is not None or f.name in alternates],
+        kept_text,
     )
 
 
@@ -1757,6 +1759,11 @@ def import_file(
             allowed_teams=allowed_teams,
         )
         report.rejects, report.rejected = checked.rejects, checked.rejected_rows
+        # The file's text cells, and their copies kept for the checks' messages, are not read
+        # again: a big file's largest tables, freed before the write.
+        wh.cursor().execute("DROP TABLE IF EXISTS _raw")
+        for column in checked.texts:
+            wh.cursor().execute(f"ALTER TABLE _typed DROP COLUMN {column}")
         if dry_run or (strict and checked.rejected_rows):
             report.duplicates = _count_present(wh, kind)
             if update:  # what a commit would correct, found in a transaction that writes nothing
@@ -1855,10 +1862,10 @@ def import_file(
                 wh.cursor().execute(f"SET memory_limit = {literal(restore)}")
 
 
-# DuckDB's share of memory while a file is imported. Left alone it keeps up to 80 % of the
-# machine's memory for the file's text and typed tables and its own cache: 9 GiB at ten million
-# tickets. Capped, it writes what does not fit to its temporary folder beside the warehouse.
-IMPORT_MEMORY = "1536MB"
+# DuckDB's share of memory while a file is imported (`CSDATA_IMPORT_MEMORY_MB`). Left alone it
+# keeps up to 80 % of the machine's memory for the file's text and typed tables and its cache:
+# 9 GiB at ten million tickets. Capped, it writes what does not fit to its temporary folder beside
+# the warehouse, which costs time: the cap is a trade, see the README's import benchmark.
 _UNITS = {"bytes": 1, "KiB": 2**10, "MiB": 2**20, "GiB": 2**30, "TiB": 2**40, "KB": 10**3, "MB": 10**6,
           "GB": 10**9, "TB": 10**12}  # fmt: skip
 
@@ -1871,14 +1878,14 @@ def _limit(cur) -> tuple[str, float]:
 
 
 def _cap_memory(wh) -> str | None:
-    """Lower DuckDB's memory limit to `IMPORT_MEMORY` for an import (never raise it); the limit to
-    set again after it, or None when it was that low already."""
+    """Lower DuckDB's memory limit to `CSDATA_IMPORT_MEMORY_MB` for an import (never raise it);
+    the limit to set again after it, or None when it was that low already."""
+    cap = settings().import_memory_mb
     cur = wh.cursor()
     before, limit = _limit(cur)
-    number, unit = re.fullmatch(r"(\d+)(\w+)", IMPORT_MEMORY).groups()
-    if limit <= int(number) * _UNITS[unit]:
+    if limit <= cap * 10**6:
         return None
-    cur.execute(f"SET memory_limit = {literal(IMPORT_MEMORY)}")
+    cur.execute(f"SET memory_limit = '{int(cap)}MB'")
     return before
 
 
