@@ -52,6 +52,9 @@ class Settings(BaseModel):
     xlsx_max_rows: int = Field(1_048_576, ge=1)
     """Most rows the first sheet of an XLSX upload may hold up to its last row with a value (Excel's own maximum by default); empty rows after it are not read."""
 
+    import_memory_mb: int = Field(3072, ge=256)
+    """Most memory, in MB, DuckDB may use while a file is imported (never raised above its own limit); what does not fit goes to a temporary folder beside the warehouse."""
+
     @field_validator("lang")
     @classmethod
     def _a_catalog(cls, lang: str) -> str:

@@ -1132,7 +1132,8 @@ def _ticket_insert_sql(m: _Model) -> str:
                {_TS.format(c="routed")}, {_TS.format(c="fb")}, {_BOOL.format(c="acc")},
                {_BOOL.format(c="reop")}, {_TS.format(c="cbp")}, {_TS.format(c="cbd")},
                {_BOOL.format(c="adopt")}, CAST(nullif(reward, 0) AS DECIMAL(12, 2)),
-               CASE WHEN tm >= 0 THEN {literal_list(m.teams)}[tm + 1] END
+               CASE WHEN tm >= 0 THEN {literal_list(m.teams)}[tm + 1] END,
+               NULL  -- import_id: the demo's tickets come from no import
         FROM _sample_tickets"""
 
 

@@ -25,7 +25,8 @@ The pipeline, in order:
    Which criteria and indicators a file may carry is the policy's too (`record_model`).
    `strict` lands nothing if anything was rejected. With `update`, rows whose record is present
    but whose values differ correct it in the same transaction (`_find_changed`, `_update`), and
-   every record created or corrected gets a row in its trail (`record_changes`: before, after).
+   every record created or corrected gets a row in its trail (`record_changes`: before, after),
+   except a ticket a file creates: its trail of creation is the import (`IMPORT_TRAIL`).
 
 Everything happens in DuckDB over the whole file at once; Python touches only the bytes and the
 (at most a few hundred) lines of the report.
@@ -33,6 +34,7 @@ Everything happens in DuckDB over the whole file at once; Python touches only th
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import hashlib
@@ -162,23 +164,25 @@ class Report:
 
 def decode(data: bytes) -> str:
     """Text from the encodings offices save in; ImportError_ when none fits."""
-    return _decode(data)[0]
+    text, utf8 = _decode(data)
+    return text if utf8 is None else utf8.decode("utf-8")
 
 
 def _decode(data: bytes) -> tuple[str, bytes | None]:
-    """The text, and its UTF-8 bytes when the file is UTF-8 already (so they need no re-encoding)."""
+    """The text, or (when the file is UTF-8 already) "" and its UTF-8 bytes: DuckDB reads those as
+    they are, and a second copy of a big file as text would only double the memory it takes."""
     if data.startswith(b"\xef\xbb\xbf"):
-        return _strict(data[3:], "utf-8"), data[3:]
+        if not _is_utf8(data, 3):
+            raise ImportError_("imp_cannot_decode")
+        return "", data[3:]
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return _strict(data, "utf-16"), None
     head = data[:4000]
     if head and head.count(b"\x00") > len(head) // 4:  # UTF-16 without a byte-order mark
         even_nuls = head[0::2].count(b"\x00")
         return _strict(data, "utf-16-be" if even_nuls > len(head) // 4 else "utf-16-le"), None
-    try:
-        return data.decode("utf-8"), data
-    except UnicodeDecodeError:
-        pass
+    if _is_utf8(data):
+        return "", data
     # UTF-16 without a byte-order mark whose text is mostly Chinese has few NULs, but those it
     # has (beside ASCII digits, delimiters, line breaks) nearly all fall on one side of each pair.
     nuls, even_nuls = head.count(b"\x00"), head[0::2].count(b"\x00")
@@ -191,6 +195,49 @@ def _decode(data: bytes) -> tuple[str, bytes | None]:
         return data.decode("gb18030"), None
     except UnicodeDecodeError:
         raise ImportError_("imp_cannot_decode") from None
+
+
+def _is_utf8(data: bytes, start: int = 0) -> bool:
+    """Whether `data[start:]` is valid UTF-8, checked a piece at a time, each piece ending before
+    a character's first byte (no copy of the whole as text: decoding ASCII pieces is a scan)."""
+    view, step, at = memoryview(data), 1 << 24, start
+    try:
+        while at < len(data):
+            end = min(at + step, len(data))
+            for _ in range(3):  # a character is at most four bytes: back to its first one
+                if end < len(data) and data[end] & 0xC0 == 0x80:
+                    end -= 1
+            codecs.utf_8_decode(view[at:end], "strict", True)
+            at = end
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _blank(utf8: bytes) -> bool:
+    """Whether UTF-8 bytes hold only white space (as `str.isspace` has it, or nothing), without
+    decoding more of a big file than its first characters that are not ASCII white space."""
+    found = re.search(rb"[^ \t\n\r\x0b\x0c\x1c-\x1f]", utf8)
+    if found is None:
+        return True
+    near = utf8[found.start() : found.start() + 65536].decode("utf-8", errors="ignore")
+    if near and not near.isspace():
+        return False
+    return utf8.decode("utf-8").isspace()  # (rare: other white space, such as U+3000, first)
+
+
+def _head(utf8: bytes) -> str:
+    """The beginning of a UTF-8 file as text: its first 51 lines and at least its first MiB (cut
+    at a line end), what `sniff_delimiter` and the heading's reader look at; the whole file when
+    it is shorter."""
+    at = -1
+    for _ in range(51):
+        at = utf8.find(b"\n", at + 1)
+        if at < 0:
+            return utf8.decode("utf-8")
+    if at < 1 << 20:
+        at = utf8.find(b"\n", 1 << 20)
+    return utf8.decode("utf-8") if at < 0 else utf8[: at + 1].decode("utf-8")
 
 
 def _strict(data: bytes, encoding: str) -> str:
@@ -434,7 +481,8 @@ def read_xlsx(data: bytes) -> pd.DataFrame:
 class FileData:
     """A file read once (`read_file`), so that its headings, a preview, the import and its
     rejected rows do not read it again: a workbook's first sheet as text cells (`frame`, column
-    `_row` first), or a text file's decoded text (`utf8`: its own bytes when they are UTF-8)."""
+    `_row` first), or a text file's decoded text (`text`), or its own bytes when they are UTF-8
+    already (`utf8`, `text` then left empty)."""
 
     name: str
     sha256: str
@@ -445,7 +493,9 @@ class FileData:
     @property
     def rows(self) -> int:
         """Rows, roughly: a workbook's rows with a value, a text file's lines."""
-        return len(self.frame) if self.frame is not None else self.text.count("\n")
+        if self.frame is not None:
+            return len(self.frame)
+        return self.utf8.count(b"\n") if self.utf8 is not None else self.text.count("\n")
 
 
 def read_file(data: bytes, name: str) -> FileData:
@@ -492,7 +542,11 @@ class Table:
             cur.unregister("_frame")
 
     def _read_text(self, cur, text: str, utf8: bytes | None = None) -> None:
-        if not text or text.isspace():
+        if utf8 is not None:  # the file's bytes are UTF-8: only its beginning is needed as text
+            if _blank(utf8):
+                raise ImportError_("imp_empty")
+            text = _head(utf8)
+        elif not text or text.isspace():
             raise ImportError_("imp_empty")
         delimiter = sniff_delimiter(text)
         # DuckDB reads files: hand it the text as UTF-8 (the file's own bytes when they are).
@@ -763,6 +817,7 @@ class Checked:
     rejected_rows: int
     rows: int
     sourced: list[str] = field(default_factory=list)  # the fields the file gives (not left blank)
+    texts: list[str] = field(default_factory=list)  # the columns of `_typed` kept as text for the checks
 
 
 def _references(kind: str) -> list[tuple[str, str, str]]:
@@ -1018,6 +1073,7 @@ def check(
         wh.scalar("SELECT count(DISTINCT _row) FROM _rejects"),
         wh.scalar("SELECT count(*) FROM _typed"),
         [f.name for f in fields if sources[f.name] is not None or f.name in alternates],
+        kept_text,
     )
 
 
@@ -1335,6 +1391,14 @@ def _update(w, kind: str, fields: list[str], history: History) -> None:
     )
 
 
+# The kinds whose records, created by a file import, have no trail row of their creation: the
+# import is that trail (the record's `import_id`, its `import_log` row and that row's audit-log
+# row; `csdata.records.history` reads it as the creation). Tickets come by the million, and a
+# `record_changes` row for each cost an import of them more than reading its file did. A form's
+# ticket (a one-row frame) keeps its trail row, as every other kind's records do.
+IMPORT_TRAIL = ("tickets",)
+
+
 def _trail_created(w, kind: str, actor: str, reason: str | None) -> None:
     """A trail row (`record_changes`) for each record the import is about to create: run before
     `_insert`, while they still count as new. Their values are the record's own until a change."""
@@ -1554,8 +1618,9 @@ def _insert_items(w, kind: str, history: History, rows: str) -> None:
             )
 
 
-def _insert(w, kind: str, fields: list[str], history: History, actor: str) -> int:
+def _insert(w, kind: str, fields: list[str], history: History, actor: str, import_id: int) -> int:
     """Insert the valid rows not yet in the warehouse, with their derived rows; the count inserted.
+    A ticket carries the id of the import that created it (`import_id`: see `IMPORT_TRAIL`).
 
     Every statement reads `_typed` itself: a copy of the new rows made inside the transaction
     would be slower to fill and slower to read than the table it was copied from. The derived
@@ -1584,6 +1649,8 @@ def _insert(w, kind: str, fields: list[str], history: History, actor: str) -> in
     values = ", ".join(v[f] for f in fields)
     if kind == "coaching":  # who recorded it: the importing account
         stored, values = f"{stored}, recorded_by", f"{values}, {literal(actor)}"
+    if kind in IMPORT_TRAIL:
+        stored, values = f"{stored}, import_id", f"{values}, {int(import_id)}"
     inserted = w.scalar(f"INSERT INTO {table} ({stored}) SELECT {values} {new}")
     if kind == "tickets":  # a row not accepted yet not marked reopened: its summary follows its rounds
         rounds.summarise(
@@ -1644,7 +1711,8 @@ def import_file(
 
     With `update`, a row whose record is present but whose values differ corrects it (`_update`;
     `Report.updated`); a row equal to its record still counts as a duplicate. Every record created
-    or corrected gets its trail row (`record_changes`, the values before and after, `reason`). A
+    or corrected gets its trail row (`record_changes`, the values before and after, `reason`),
+    but a ticket a file creates, whose creation is the import's row (`IMPORT_TRAIL`). A
     form's row (a one-row DataFrame) names its record in the audit log (`kind:id`).
 
     A change of a person's team, client, position, grade or status (and a new person) is kept in
@@ -1660,8 +1728,9 @@ def import_file(
             limits["allowed_agents"], limits["allowed_clients"], limits["allowed_teams"]
         )  # fmt: skip
     say = progress or (lambda fraction, step: None)
-    say(0.05, "read")
+    restore = None if isinstance(data, pd.DataFrame) else _cap_memory(wh)
     try:
+        say(0.05, "read")
         table = Table(wh, data, file_name)
         history = History.load(wh)
         auto, dropped, ignored = auto_mapping(kind, table.columns, history)
@@ -1690,6 +1759,11 @@ def import_file(
             allowed_teams=allowed_teams,
         )
         report.rejects, report.rejected = checked.rejects, checked.rejected_rows
+        # The file's text cells, and their copies kept for the checks' messages, are not read
+        # again: a big file's largest tables, freed before the write.
+        wh.cursor().execute("DROP TABLE IF EXISTS _raw")
+        for column in checked.texts:
+            wh.cursor().execute(f"ALTER TABLE _typed DROP COLUMN {column}")
         if dry_run or (strict and checked.rejected_rows):
             report.duplicates = _count_present(wh, kind)
             if update:  # what a commit would correct, found in a transaction that writes nothing
@@ -1737,8 +1811,10 @@ def import_file(
             if isinstance(data, pd.DataFrame) and table.rows == 1:
                 w.entity = f"{kind}:{w.scalar(f'SELECT {_typed_id(kind)} FROM _typed')}"
                 w.detail["record"] = w.entity.partition(":")[2]
-            _trail_created(w, kind, actor, reason)
-            report.imported = _insert(w, kind, checked.fields, history, actor)
+            import_id = int(w.scalar("SELECT nextval('import_log_seq')"))
+            if kind not in IMPORT_TRAIL or isinstance(data, pd.DataFrame):
+                _trail_created(w, kind, actor, reason)
+            report.imported = _insert(w, kind, checked.fields, history, actor, import_id)
             if report.updated:
                 _update(w, kind, checked.fields, history)
                 if kind == "actions":
@@ -1753,9 +1829,11 @@ def import_file(
                 # confirmation) land in this same transaction, or not at all.
                 after_insert(w, report)
             w.execute(
-                "INSERT INTO import_log (actor, kind, file_name, sha256, rows, imported, duplicates, rejected, updated) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO import_log (id, audit_log_id, actor, kind, file_name, sha256, rows, imported, duplicates,"
+                " rejected, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
+                    import_id,
+                    w.log_id(),
                     actor,
                     kind,
                     file_name,
@@ -1778,6 +1856,37 @@ def import_file(
     finally:
         for name in ("_raw", "_typed", "_rejects", "_changed"):
             wh.cursor().execute(f"DROP TABLE IF EXISTS {name}")
+        if restore is not None:  # the default (80 % of memory) as it was, not rounded as shown
+            wh.cursor().execute("RESET memory_limit")
+            if _limit(wh.cursor())[0] != restore:
+                wh.cursor().execute(f"SET memory_limit = {literal(restore)}")
+
+
+# DuckDB's share of memory while a file is imported (`CSDATA_IMPORT_MEMORY_MB`). Left alone it
+# keeps up to 80 % of the machine's memory for the file's text and typed tables and its cache:
+# 9 GiB at ten million tickets. Capped, it writes what does not fit to its temporary folder beside
+# the warehouse, which costs time: the cap is a trade, see the README's import benchmark.
+_UNITS = {"bytes": 1, "KiB": 2**10, "MiB": 2**20, "GiB": 2**30, "TiB": 2**40, "KB": 10**3, "MB": 10**6,
+          "GB": 10**9, "TB": 10**12}  # fmt: skip
+
+
+def _limit(cur) -> tuple[str, float]:
+    """DuckDB's memory limit as it says it ("18.7 GiB") and in bytes."""
+    shown = cur.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+    number, _, unit = shown.partition(" ")
+    return shown, float(number) * _UNITS.get(unit, 1)
+
+
+def _cap_memory(wh) -> str | None:
+    """Lower DuckDB's memory limit to `CSDATA_IMPORT_MEMORY_MB` for an import (never raise it);
+    the limit to set again after it, or None when it was that low already."""
+    cap = settings().import_memory_mb
+    cur = wh.cursor()
+    before, limit = _limit(cur)
+    if limit <= cap * 10**6:
+        return None
+    cur.execute(f"SET memory_limit = '{int(cap)}MB'")
+    return before
 
 
 class _Rollback(Exception):

@@ -10,7 +10,9 @@ that owns it, always with a reason.
 - `void` takes the record out of the warehouse: its row and its derived rows (an audit's
   criterion scores, an appraisal's indicator scores, a complaint's rounds) are deleted, and the
   whole record as it was, those included, is kept in its trail row (`record_changes`, change
-  `void`). `csdata history` and the pages show it from there.
+  `void`). `csdata history` and the pages show it from there. A ticket a file import created has
+  no trail row of its creation (the import is its trail: `csdata.records.history`); its void
+  writes that row from the import first, since deleting the ticket deletes its link to the import.
 
   Why delete rather than mark voided: every metric source, look-up, listing, export and the pay
   table read the record tables directly. A `voided` flag would have to be filtered in each of
@@ -45,6 +47,7 @@ from csdata.analytics.compiler import _Params
 from csdata.imports import ingest
 from csdata.policy import History
 from csdata.records import entry, rounds
+from csdata.records import history as trail
 from csdata.store.sql import ident
 from csdata.text.i18n import Phrase, Problem
 
@@ -240,6 +243,8 @@ def void(wh, actor: str, kind: str, record_id: str, reason: str | None, scope: S
                              [record_id])[0]  # fmt: skip
         match = " AND ".join(f"{ident(k)} = ?" for k in keys)
         cancelled: list[str] = []
+        if kind in ingest.IMPORT_TRAIL:  # the creation's trail row, before its link to the import goes
+            w.execute(trail.import_creation_sql(kind), [record_id] * 3)
         if kind == "tickets":
             w.rolled_up(tickets=[record_id])
             before["rounds"] = _rounds(wh, record_id)
