@@ -1,4 +1,4 @@
-"""A ticket a file import creates: its trail of creation is the import (migration 021).
+"""A ticket a file import creates: its trail of creation is the import (migration 020).
 
 No `record_changes` row is written for it; its history still opens with its creation, by the
 importing account, at the import's time, from the file, in both languages, and keeps it through

@@ -10,7 +10,7 @@ Recognitions and appraisal proposals, which are entered on pages and never impor
 trail with their values after each change (a recognition's void keeps the record, marked voided).
 
 A ticket created by a file import has no trail row of its creation: the import is that trail
-(`ingest.IMPORT_TRAIL`, migration 021). The ticket carries the import's id (`tickets.import_id`),
+(`ingest.IMPORT_TRAIL`, migration 020). The ticket carries the import's id (`tickets.import_id`),
 whose `import_log` row says who imported which file when, and names the audit-log row of its
 transaction; `versions` reads them as the ticket's creation, placed by its time among the trail's
 rows, exactly as a trail row of the same import would read (`_imported`). A file of ten million
