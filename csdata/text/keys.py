@@ -22,7 +22,7 @@ def key_families() -> dict[str, tuple[str, ...]]:
     from csdata.imports.ingest import CHOICES
     from csdata.policy import _IN_RANGE, CHANNELS, RULES, Statistics, default_policy
     from csdata.records import entry
-    from csdata.records.models import KINDS
+    from csdata.records.models import KINDS, RECRUIT_CHANNELS, REQUISITION_STATUSES
     from csdata.text import i18n
     from csdata.ui import breaches, fixes, forms, importer, organisation, panels, policy_editor, sections
 
@@ -51,7 +51,14 @@ def key_families() -> dict[str, tuple[str, ...]]:
         "imp_col_": importer.REJECT_COLUMNS,
         "stage_": sections.STAGES,
         "state_": sections.STATES,
-        "choice_": (*forms.TICKET_TYPES, *forms.SOURCES, *forms.ACTION_KINDS, *forms.TRAINING_KINDS),
+        "choice_": (
+            *forms.TICKET_TYPES,
+            *forms.SOURCES,
+            *forms.ACTION_KINDS,
+            *forms.TRAINING_KINDS,
+            *RECRUIT_CHANNELS,
+            *REQUISITION_STATUSES,
+        ),  # fmt: skip
         "entry_open_": forms.LINK_TARGETS,
         "fu_": forms.FOLLOW_ACTIONS,
         "fu_list_": ("all", *lookups.FOLLOW_LISTS),
