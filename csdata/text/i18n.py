@@ -348,6 +348,8 @@ def fmt_value(value: float | None, unit: str, lang: str = "en", duration: str | 
         return fmt_duration(value, lang, duration)
     if unit == "hours":
         return f"{value:,.1f} {t('unit_h', lang)}"
+    if unit == "days":
+        return f"{value:,.1f} {t('unit_d', lang)}"
     if unit == "rating":
         return f"{value:.2f}"
     if unit == "money":
