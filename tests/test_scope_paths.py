@@ -216,7 +216,7 @@ def test_every_listing(wh, account, listing):
         if listing == "recruit_requisitions":
             assert _ids(rows()["requisition_id"]) == _ids(mine)
         else:  # every candidate of those requisitions who was screened
-            screened = rows().set_index("stage")["candidates"].get("screening", 0)
+            screened = rows().set_index("recruit_stage")["candidates"].get("screening", 0)
             assert screened == sum(c[1] in mine and len(c[3]) > 1 for c in CANDIDATES)
     else:  # one agent's own history: an agent outside the scope has none
         one = Filters(ALL_YEAR.start, ALL_YEAR.end, agents=(outsider,))

@@ -115,7 +115,7 @@ _SOURCES: dict[str, str] = {
         JOIN appraisal_periods p ON p.period = a.period
         {_on_day("p.ends_on", "a.employee_id")}
         WHERE p.ends_on BETWEEN $start AND $end AND a.confirmed_at IS NOT NULL""",
-    # Recruitment (`csdata.analytics.recruitment` says why these five): the requisitions open now
+    # Recruitment (`csdata.analytics.funnel` says why these five): the requisitions open now
     # (no day, like `staff`: the seats still to fill of those opened by the period's end), each
     # with the hires made against it.
     "requisitions": """
@@ -642,7 +642,7 @@ def _listing_sql(name: str, filters: Filters, scope: Scope, policy: Policy, para
         days = ", ".join(f"datediff('day', {a}, {b}) AS {ident(s)}" for s, a, b in STAGE_DAYS)
         order = ", ".join(literal(s) for s, _, _ in STAGE_DAYS)
         return f"""
-            SELECT stage, count(days) AS candidates, quantile_cont(days, 0.5) AS median_days,
+            SELECT stage AS recruit_stage, count(days) AS candidates, quantile_cont(days, 0.5) AS median_days,
                    quantile_cont(days, 0.9) AS p90_days
             FROM (UNPIVOT (SELECT {days} FROM {rel("candidates")})
                   ON {", ".join(ident(s) for s, _, _ in STAGE_DAYS)} INTO NAME stage VALUE days)
@@ -650,7 +650,7 @@ def _listing_sql(name: str, filters: Filters, scope: Scope, policy: Policy, para
     if name == "recruit_requisitions":  # those open, and those opened in the period, newest first
         return f"""
             SELECT requisition_id, position, client, team, headcount, candidates, hired,
-                   greatest(headcount - hired, 0) AS open_seats, opened_on, needed_by, status,
+                   greatest(headcount - hired, 0) AS open_seats, opened_on, needed_by, status AS requisition_status,
                    CASE WHEN status = 'open' THEN datediff('day', opened_on, current_date) END AS days_open
             FROM (SELECT q.*, (SELECT count(*) FROM candidates c WHERE c.requisition_id = q.requisition_id) AS candidates,
                          (SELECT count(*) FROM candidates c WHERE c.requisition_id = q.requisition_id

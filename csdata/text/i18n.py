@@ -207,6 +207,9 @@ COLUMNS: tuple[str, ...] = (
     "rule", "on", "owner_role", "days", "audits_per_agent_month", "subject_kind", "subject_id", "since",
     "owner", "month_audits", "shortfall", "criterion", "alpha", "alpha_level", "calibration_result", "audits",
     "mean_deviation", "low", "high", "flag",
+    "recruit_channel", "funnel_stage", "recruit_stage", "requisition_status", "candidates", "of_previous",
+    "of_applied", "median_days", "p90_days", "requisition_id", "headcount", "hired", "open_seats",
+    "opened_on", "needed_by", "days_open", "requirements", "candidate_id", "applied_on",
 )  # fmt: skip
 
 

@@ -17,14 +17,25 @@ def key_families() -> dict[str, tuple[str, ...]]:
     from csdata import pages
     from csdata.access.scope import LIMITED
     from csdata.analytics import compliance, lookups, spc
-    from csdata.analytics.metrics import CATALOG, SHORT_LABELS
+    from csdata.analytics.compiler import STAGE_DAYS
+    from csdata.analytics.metrics import CATALOG, FUNNEL, SHORT_LABELS
     from csdata.imports import ingest
     from csdata.imports.ingest import CHOICES
     from csdata.policy import _IN_RANGE, CHANNELS, RULES, Statistics, default_policy
     from csdata.records import entry
     from csdata.records.models import KINDS, RECRUIT_CHANNELS, REQUISITION_STATUSES
     from csdata.text import i18n
-    from csdata.ui import breaches, fixes, forms, importer, organisation, panels, policy_editor, sections
+    from csdata.ui import (
+        breaches,
+        fixes,
+        forms,
+        importer,
+        organisation,
+        panels,
+        policy_editor,
+        recruiting,
+        sections,
+    )
 
     policy = default_policy()
     labelled = [*policy.scorecard.criteria, *policy.scorecard.critical_errors, *policy.appraisal.indicators]
@@ -80,6 +91,10 @@ def key_families() -> dict[str, tuple[str, ...]]:
         "spc_signal_": spc.SIGNALS,
         "spc_": panels.CONTROL_PARTS,
         "trend_view_": panels.TREND_VIEWS,
+        "recruit_funnel_": tuple(stage for stage, _ in FUNNEL),
+        "recruit_stage_": tuple(stage for stage, _, _ in STAGE_DAYS),
+        "recruit_answer_": recruiting.OFFER_ANSWERS,
+        "recruit_saved_": ("requisitions", "candidates"),
     }
 
 
