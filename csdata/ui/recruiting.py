@@ -90,7 +90,7 @@ def stage_days(frames: dict[str, pd.DataFrame], filters: Filters) -> None:
     if panels.empty(frame):
         return
     table_with_downloads(
-        readable(frame), "recruit_stage_days", "recruit_stage_days", narrow=tuple(frame.columns)
+        readable(frame), "recruit_stage_days", "csdata-stage-days", narrow=tuple(frame.columns)
     )
 
 
@@ -104,7 +104,7 @@ def seats(frames: dict[str, pd.DataFrame]) -> None:
     if panels.empty(frame):
         return
     frame = frame.assign(open_seats=frame["open_seats"].astype(int))
-    table_with_downloads(frame, "recruit_seats", "recruit_open_seats")
+    table_with_downloads(frame, "recruit_seats", "csdata-open-seats")
 
 
 def requisitions(frames: dict[str, pd.DataFrame]) -> None:
@@ -122,14 +122,17 @@ def requisitions(frames: dict[str, pd.DataFrame]) -> None:
         statuses,
         default=[s for s in statuses if s == "open"] or statuses,
         format_func=_words(lambda v, language: t(family_key("choice_", v), language)),
-        key="recruit_status_filter",
+        placeholder=tr("choose"),
+        key=f"recruit_status_filter_{language}",  # drawn afresh in the other language after a switch
     )
     positions = sorted(frame["position"].unique())
-    picked = right.multiselect(column_label("position", language), positions, key="recruit_position_filter")
+    picked = right.multiselect(
+        column_label("position", language), positions, placeholder=tr("choose"), key="recruit_position_filter"
+    )
     shown = frame[frame["requisition_status"].isin(chosen)]
     if picked:
         shown = shown[shown["position"].isin(picked)]
-    table_with_downloads(readable(shown), "recruit_requisitions", "requisitions", gaps=("days_open",))
+    table_with_downloads(readable(shown), "recruit_requisitions", "csdata-requisitions", gaps=("days_open",))
 
 
 # -- the forms ------------------------------------------------------------------------------------
