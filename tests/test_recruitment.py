@@ -19,12 +19,12 @@ from streamlit.testing.v1 import AppTest
 from csdata import pages
 from csdata.access import auth
 from csdata.access.scope import scope_for
-from csdata.analytics import compiler
+from csdata.analytics import compiler, lookups
 from csdata.analytics.compiler import Filters
 from csdata.analytics.funnel import FUNNEL_METRICS, funnel
 from csdata.imports.ingest import import_file
 from csdata.policy import default_policy
-from csdata.records import hiring
+from csdata.records import corrections, hiring
 from csdata.store.warehouse import Warehouse
 from csdata.text.i18n import Problem, t
 from csdata.ui import core
@@ -198,12 +198,27 @@ def test_scope_limited_to_a_client_sees_its_requisitions(wh):
     harbor = auth.load_user(wh, "hr_harbor").scope
     sql, params = compiler.listing_sql("recruit_requisitions", FEBRUARY, harbor, default_policy())
     assert list(wh.df(sql, params)["requisition_id"]) == ["RA"]
+    assert list(lookups.records(wh, "requisitions", harbor)["requisition_id"]) == ["RA"]  # the form's choices
     applied = compiler.metric_values(wh, ["recruit_applied"], JANUARY, harbor)["recruit_applied"]
     assert applied == 5  # C1-C5 applied for RA
     with pytest.raises(Problem):  # a candidate of another client's requisition is not theirs to hire
         hiring.hire(wh, "hr_harbor", "C9", dt.date(2026, 2, 20), "E9009", harbor)
     client = scope_for("client", ("Harbor Trust Bank",))
     assert compiler.metric_values(wh, ["recruit_applied"], JANUARY, client)["recruit_applied"] is None
+
+
+def test_corrections_keep_a_trail_and_a_requisition_with_candidates_stays(wh):
+    after = corrections.correct(wh, "hr1", "requisitions", "RB", {"headcount": 3}, "one more seat")
+    assert after["headcount"] == 3
+    trail = wh.rows(
+        "SELECT change, reason FROM record_changes WHERE kind = 'requisitions' AND record_id = 'RB'"
+    )
+    assert trail == [("create", None), ("update", "one more seat")]
+    with pytest.raises(Problem) as refused:
+        corrections.void(wh, "hr1", "requisitions", "RB", "opened by mistake")
+    assert refused.value.key == "recruit_requisition_has_candidates"
+    corrections.void(wh, "hr1", "candidates", "C8", "applied twice")
+    assert wh.scalar("SELECT count(*) FROM candidates WHERE candidate_id = 'C8'") == 0
 
 
 def test_a_hire_without_a_passed_check_is_refused_and_writes_nothing(wh):

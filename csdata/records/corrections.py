@@ -231,6 +231,11 @@ def void(wh, actor: str, kind: str, record_id: str, reason: str | None, scope: S
     trail kept, with `cancelled_actions` for an audit. Refused like `correct`."""
     reason = _reason(reason)
     current(wh, kind, record_id, scope)
+    if kind == "requisitions" and wh.scalar(
+        "SELECT count(*) FROM candidates WHERE requisition_id = ?", [record_id]
+    ):
+        # its candidates name it: they are voided first (a hire's employee stays, as hired)
+        raise Problem("recruit_requisition_has_candidates", id=record_id)
     history = History.load(wh)
     table = ingest._TABLES[kind]
     model = ingest.record_model(kind, history)

@@ -6,22 +6,26 @@
 -- earlier passed, a hire only with a passed check, an accepted offer and an employee id) are the
 -- row models' (`csdata.records.models`), checked by every import and form. Hiring creates the
 -- employee in the same transaction (`csdata.imports.ingest`); `employee_id` names them.
+-- No FOREIGN KEYs: DuckDB refuses to update a row another table's key refers to (an update is a
+-- delete and an insert), so a requisition with candidates could never be corrected. The client,
+-- team, pay grade and requisition a row names are checked by the imports, the only way rows
+-- enter, as for the facts of 001; a requisition with candidates is not voided.
 CREATE TABLE requisitions (
     requisition_id  VARCHAR PRIMARY KEY,
     position        VARCHAR NOT NULL,
-    client          VARCHAR REFERENCES clients (name),
-    team            VARCHAR NOT NULL REFERENCES teams (name),
+    client          VARCHAR,
+    team            VARCHAR NOT NULL,
     headcount       INTEGER NOT NULL CHECK (headcount >= 1),
     opened_on       DATE NOT NULL,
     needed_by       DATE,
     status          VARCHAR NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'on_hold', 'filled', 'cancelled')),
     requirements    VARCHAR,
-    grade           VARCHAR REFERENCES pay_grades (grade)  -- the pay grade a hire starts on
+    grade           VARCHAR  -- the pay grade a hire starts on
 );
 
 CREATE TABLE candidates (
     candidate_id      VARCHAR PRIMARY KEY,
-    requisition_id    VARCHAR NOT NULL REFERENCES requisitions (requisition_id),
+    requisition_id    VARCHAR NOT NULL,
     channel           VARCHAR NOT NULL
                       CHECK (channel IN ('job_site', 'social_media', 'campus', 'referral', 'agency', 'other')),
     applied_on        DATE NOT NULL,
