@@ -52,12 +52,10 @@ CANDIDATE_FIELDS = ("candidate_id", "requisition_id", "channel", "applied_on", "
 
 def funnel(frames: dict[str, pd.DataFrame], filters: Filters) -> None:
     """The period's applicants stage by stage: a funnel chart, and each stage as a share of the
-    one before and of the applicants."""
+    one before and of the applicants (– where the stage before had nobody)."""
     st.subheader(tr("recruit_funnel_title"))
+    # Drawn with nobody in it too: a period without applicants is a funnel of zeros.
     rows = funnel_rows(compiler.row_values(frames["funnel"])).rename(columns={"stage": "funnel_stage"})
-    if not rows["candidates"].iloc[0]:
-        st.info(tr("no_data"))
-        return
     shown = readable(rows)
     st.plotly_chart(
         charts.funnel(list(shown["funnel_stage"]), list(rows["candidates"]), tr("recruit_funnel_chart")),
