@@ -63,6 +63,16 @@ _COMPLAINTS = (
 )
 _QUALITY = ("audits", "qa_score", "qa_pass_rate", "qa_critical_rate")
 _PEOPLE = ("onboarding_pass_rate", "onboarding_attempts", "training_hours", "appraisal_score")
+_RECRUITMENT = (
+    "recruit_open_seats",
+    "recruit_applied",
+    "recruit_hires",
+    "recruit_hire_rate",
+    "recruit_offer_acceptance",
+    "recruit_fill_days_median",
+    "recruit_fill_days_p90",
+    "recruit_retention_180",
+)
 _AGENT = ("offered", "asa", "aht", "fcr_rate", "csat_pct", "qa_score", "audits", "qa_pass_rate")
 
 # In navigation order: key, section, roles that may open it, icon, cards.
@@ -75,6 +85,7 @@ PAGES: dict[str, Page] = {
         _page("quality", _DASHBOARDS, "admin exec supervisor qa", "verified", _QUALITY),
         _page("people", _DASHBOARDS, "admin exec supervisor hr", "badge", _PEOPLE),
         _page("clients", _DASHBOARDS, "admin exec supervisor finance client", "business_center", HEADLINE),
+        _page("recruitment", _DASHBOARDS, "admin exec hr", "person_add", _RECRUITMENT),
         _page("agent", _DASHBOARDS, "admin exec supervisor qa hr", "person", _AGENT),
         _page("compliance", _DASHBOARDS, "admin exec supervisor qa hr client", "assignment_late"),
         _page("tickets", _DATA, "admin supervisor", "support_agent"),

@@ -192,6 +192,115 @@ ROUNDS = [
     ("T5", 1, 30, 40, "reopened"),
 ]
 
+# Recruitment: id, team, client, headcount, opened, status; N1, N2 and N3 were hired against them.
+REQUISITIONS = [
+    ("RQ1", "Beta-1", "Beta", 4, "2026-01-10", "open"),
+    ("RQ2", "Beta-1", "Beta", 1, "2026-02-01", "filled"),
+    ("RQ3", "Acme-1", "Acme", 1, "2026-03-20", "open"),
+]
+_STAGES = ("applied_on", "screened_on", "screen_passed", "interviewed_on", "interview_passed", "test_on",
+           "test_score", "checked_on", "check_passed", "offered_on", "offer_accepted", "hired_on")  # fmt: skip
+# id, requisition, channel, the stages above as far as reached, then employee, rejected_on, reason
+CANDIDATES = [
+    (
+        "K1",
+        "RQ1",
+        "referral",
+        (
+            "2026-01-12",
+            "2026-01-13",
+            True,
+            "2026-01-15",
+            True,
+            "2026-01-16",
+            90,
+            "2026-01-20",
+            True,
+            "2026-01-22",
+            True,
+            "2026-02-01",
+        ),
+        "N1",
+        None,
+        None,
+    ),
+    (
+        "K2",
+        "RQ1",
+        "job_site",
+        (
+            "2026-02-02",
+            "2026-02-03",
+            True,
+            "2026-02-05",
+            True,
+            "2026-02-06",
+            70,
+            "2026-02-10",
+            True,
+            "2026-02-12",
+            True,
+            "2026-03-01",
+        ),
+        "N2",
+        None,
+        None,
+    ),
+    (
+        "K3",
+        "RQ2",
+        "campus",
+        (
+            "2026-02-03",
+            "2026-02-04",
+            True,
+            "2026-02-06",
+            True,
+            "2026-02-07",
+            88,
+            "2026-02-11",
+            True,
+            "2026-02-13",
+            True,
+            "2026-03-01",
+        ),
+        "N3",
+        None,
+        None,
+    ),
+    (
+        "K4",
+        "RQ1",
+        "job_site",
+        ("2026-03-02", "2026-03-03", True, "2026-03-05", False),
+        None,
+        "2026-03-05",
+        "interview",
+    ),
+    (
+        "K5",
+        "RQ1",
+        "social_media",
+        (
+            "2026-03-04",
+            "2026-03-05",
+            True,
+            "2026-03-09",
+            True,
+            "2026-03-10",
+            75,
+            "2026-03-16",
+            True,
+            "2026-03-18",
+            False,
+        ),
+        None,
+        None,
+        None,
+    ),
+    ("K6", "RQ3", "job_site", ("2026-03-06",), None, None, None),
+]
+
 APPRAISALS = [
     ("A1", {"satisfaction": 90, "quality": 85, "efficiency": 80, "teamwork": 100}),
     ("B1", {"satisfaction": 70, "quality": 60, "efficiency": 80, "teamwork": 50}),
@@ -240,6 +349,19 @@ def build_tiny(path: Path) -> Warehouse:
                 w.execute("INSERT INTO audit_scores VALUES (?, ?, ?)", [audit_id, criterion, score])
         for row in TRAINING:
             w.execute("INSERT INTO training_results VALUES (?, ?, ?, ?, ?, ?, ?)", list(row))
+        for rid, team, client, headcount, opened, status in REQUISITIONS:
+            w.execute(
+                "INSERT INTO requisitions (requisition_id, position, client, team, headcount, opened_on, status)"
+                " VALUES (?, 'agent', ?, ?, ?, ?, ?)",
+                [rid, client, team, headcount, opened, status],
+            )
+        for cid, rid, channel, stages, employee, rejected_on, reason in CANDIDATES:
+            names = _STAGES[: len(stages)]
+            w.execute(
+                f"INSERT INTO candidates (candidate_id, requisition_id, channel, {', '.join(names)}, employee_id,"
+                f" rejected_on, reason) VALUES (?, ?, ?, {', '.join('?' for _ in names)}, ?, ?, ?)",
+                [cid, rid, channel, *stages, employee, rejected_on, reason],
+            )
         w.execute("INSERT INTO appraisal_periods VALUES ('2026-Q1', '2026-01-01', '2026-03-31', 'open')")
         for eid, values in APPRAISALS:
             score = policy.appraisal.score(values)

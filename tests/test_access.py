@@ -64,6 +64,7 @@ TITLES = {
     "people": "nav_people",
     "clients": "nav_clients",
     "agent": "nav_agent",
+    "recruitment": "nav_recruitment",
     "tickets": "nav_tickets",
     "audits": "nav_audits",
     "training": "nav_training",

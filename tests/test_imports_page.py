@@ -546,6 +546,8 @@ def test_hr_imports_its_kinds(app_env, people, kind, fmt):
             "courses",
             "periods",
             "bonuses",
+            "requisitions",
+            "candidates",
             "actions",
             "coaching",
         )

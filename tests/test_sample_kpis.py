@@ -31,6 +31,10 @@ METRICS = (
     "wait_median", "wait_p90", "handle_median", "handle_p90", "callbacks_promised", "callback_kept_rate",
     "complaints", "complaint_first_accept_rate", "complaint_rounds_to_accept", "suggestions", "suggestion_adoption_rate",
     "suggestion_rewards", "audits", "qa_score_spread", "criterion_score", "onboarding_attempts",
+    "recruit_open_seats", "recruit_applied", "recruit_screened", "recruit_interviewed", "recruit_tested",
+    "recruit_checked", "recruit_offered", "recruit_accepted", "recruit_hired", "recruit_hire_rate",
+    "recruit_offer_acceptance", "recruit_hires", "recruit_fill_days_median", "recruit_fill_days_p90",
+    "recruit_first_pass_rate", "recruit_qa_score", "recruit_csat_pct", "recruit_retention_180",
 )  # fmt: skip
 
 # The README's policy defaults, which the sample warehouse uses.
@@ -87,6 +91,8 @@ class Data:
     employees: pd.DataFrame
     policies: list[tuple[dt.date, dict]]  # (effective_from, body), oldest first
     rounds: pd.DataFrame  # a complaint's rounds: ticket_id, round, answer
+    requisitions: pd.DataFrame  # read from the warehouse (no export has them)
+    candidates: pd.DataFrame
 
     def policy_on(self, day: dt.date) -> dict:
         in_force = [body for start, body in self.policies if start <= day]
@@ -119,6 +125,8 @@ def data(sample_db, tmp_path_factory) -> Data:
             con.execute("SELECT ticket_id, round, answer FROM complaint_rounds").fetchall(),
             columns=["ticket_id", "round", "answer"],
         )
+        requisitions = con.execute("SELECT * FROM requisitions").df()
+        candidates = con.execute("SELECT * FROM candidates").df()
     finally:
         con.close()
 
@@ -162,7 +170,11 @@ def data(sample_db, tmp_path_factory) -> Data:
         assert (exported.isna() == e["left_on_db"].isna()).all()
         assert (exported.dropna() == e["left_on_db"].dropna()).all()
 
-    return Data(sample_db, t, a, tr, ap, e, policies, rounds)
+    for frame in (requisitions, candidates):
+        for col in frame.columns:
+            if col.endswith("_on") or col == "needed_by":
+                frame[col] = _dates(frame[col].astype("string"))
+    return Data(sample_db, t, a, tr, ap, e, policies, rounds, requisitions, candidates)
 
 
 # ---------------------------------------------------------------- the independent computation
@@ -181,6 +193,14 @@ def _sla_threshold(policy: dict, client: str, channel: str) -> float:
         if contract["client"] == client and channel in contract.get("sla_seconds", {}):
             return contract["sla_seconds"][channel]
     return policy["sla_seconds"][channel]
+
+
+def _audit_score(a: pd.DataFrame) -> pd.Series:
+    """Each audit's score: weighted mean over the criteria scored, 0 on a critical error."""
+    weights = pd.Series(QA_WEIGHTS, dtype=float)
+    scores = a[list(QA_WEIGHTS)]
+    audit_score = (scores.fillna(0) * weights).sum(axis=1) / (scores.notna() * weights).sum(axis=1)
+    return audit_score.where(~a["critical_error"], 0.0)
 
 
 def expected(d: Data, start: dt.date, end: dt.date, client: str | None, channel: str | None) -> dict:
@@ -248,17 +268,13 @@ def expected(d: Data, start: dt.date, end: dt.date, client: str | None, channel:
     out["suggestion_adoption_rate"] = _ratio(int((decided["suggestion_adopted"] == True).sum()), len(decided))  # noqa: E712
     out["suggestion_rewards"] = float(suggestions["reward_amount"].fillna(0).sum())
 
-    # Audits: weighted mean over the criteria scored, 0 on a critical error.
-    weights = pd.Series(QA_WEIGHTS, dtype=float)
-    scores = a[list(QA_WEIGHTS)]
-    audit_score = (scores.fillna(0) * weights).sum(axis=1) / (scores.notna() * weights).sum(axis=1)
-    audit_score = audit_score.where(~a["critical_error"], 0.0)
+    audit_score = _audit_score(a)
     out["qa_score"] = _value(audit_score.mean())
     out["qa_pass_rate"] = _ratio(int((audit_score >= QA_PASS_MARK).sum()), len(a))
     out["qa_critical_rate"] = _ratio(int(a["critical_error"].sum()), len(a))
     out["audits"] = len(a)
     out["qa_score_spread"] = _value(audit_score.std(ddof=1)) if len(a) > 1 else None
-    every_score = scores.to_numpy(dtype=float).ravel()
+    every_score = a[list(QA_WEIGHTS)].to_numpy(dtype=float).ravel()
     every_score = every_score[~np.isnan(every_score)]
     out["criterion_score"] = _value(every_score.mean()) if len(every_score) else None
 
@@ -291,7 +307,67 @@ def expected(d: Data, start: dt.date, end: dt.date, client: str | None, channel:
     appraisal = (ap[list(APPRAISAL_WEIGHTS)] * pd.Series(APPRAISAL_WEIGHTS, dtype=float)).sum(axis=1) / 100
     out["appraisal_score"] = _value(appraisal.mean())
 
+    out.update(_recruitment(d, start, end, client))
     assert set(out) == set(METRICS)
+    return out
+
+
+def _recruitment(d: Data, start: dt.date, end: dt.date, client: str | None) -> dict:
+    """The README's recruitment figures from the requisitions and candidates (a candidate's client
+    is its requisition's; the ticket channel filters none of them)."""
+    q = d.requisitions if client is None else d.requisitions[d.requisitions["client"] == client]
+    c = d.candidates.merge(q[["requisition_id", "opened_on"]], on="requisition_id")
+    out: dict[str, float | None] = {}
+    open_q = q[(q["status"] == "open") & (q["opened_on"] <= end)]
+    hired_per = d.candidates[d.candidates["hired_on"].notna()].groupby("requisition_id").size()
+    still = [
+        n - int(hired_per.get(r, 0))
+        for n, r in zip(open_q["headcount"], open_q["requisition_id"], strict=True)
+    ]
+    out["recruit_open_seats"] = float(sum(max(n, 0) for n in still))
+    cohort = c[(c["applied_on"] >= start) & (c["applied_on"] <= end)]
+    yes = {col: cohort[col].astype("boolean").fillna(False) for col in ("screen_passed", "interview_passed",
+                                                                        "check_passed", "offer_accepted")}  # fmt: skip
+    out["recruit_applied"] = len(cohort)
+    out["recruit_screened"] = int(yes["screen_passed"].sum())
+    out["recruit_interviewed"] = int(yes["interview_passed"].sum())
+    out["recruit_tested"] = int(cohort["test_score"].notna().sum())
+    out["recruit_checked"] = int(yes["check_passed"].sum())
+    out["recruit_offered"] = int(cohort["offered_on"].notna().sum())
+    out["recruit_accepted"] = int(yes["offer_accepted"].sum())
+    out["recruit_hired"] = int(cohort["hired_on"].notna().sum())
+    out["recruit_hire_rate"] = _ratio(out["recruit_hired"], len(cohort))
+    out["recruit_offer_acceptance"] = _ratio(
+        out["recruit_accepted"], int(cohort["offer_accepted"].notna().sum())
+    )
+    hires = c[(c["hired_on"] >= start) & (c["hired_on"] <= end)]
+    out["recruit_hires"] = len(hires)
+    fill = [(h - o).days for h, o in zip(hires["hired_on"], hires["opened_on"], strict=True)]
+    out["recruit_fill_days_median"] = float(np.percentile(fill, 50)) if fill else None
+    out["recruit_fill_days_p90"] = float(np.percentile(fill, 90)) if fill else None
+    tr = d.training[(d.training["kind"] == "onboarding") & (d.training["attempt"].astype(int) == 1)]
+    firsts = [tr.loc[tr["employee_id"] == e, "score"] for e in hires["employee_id"]]
+    sat = [f for f in firsts if len(f)]
+    out["recruit_first_pass_rate"] = _ratio(
+        sum(bool((f >= ONBOARDING_PASS_MARK).all()) for f in sat), len(sat)
+    )
+    scores, ratings = [], []
+    for e, h in zip(hires["employee_id"], hires["hired_on"], strict=True):
+        until = h + dt.timedelta(days=90)
+        mine = d.audits[(d.audits["agent_id"] == e) & (d.audits["day"] >= h) & (d.audits["day"] < until)]
+        scores += list(_audit_score(mine))
+        rated = d.tickets[(d.tickets["agent_id"] == e) & (d.tickets["day"] >= h) & (d.tickets["day"] < until)]
+        ratings += list(rated["csat"].dropna())
+    out["recruit_qa_score"] = _value(np.mean(scores)) if scores else None
+    out["recruit_csat_pct"] = _ratio(sum(r >= 4 for r in ratings), len(ratings))
+    known, kept = 0, 0
+    for e, h in zip(hires["employee_id"], hires["hired_on"], strict=True):
+        day180 = h + dt.timedelta(days=180)
+        if day180 <= dt.date.today():
+            left = d.employees.loc[d.employees["employee_id"] == e, "left_on_db"].iloc[0]
+            known += 1
+            kept += bool(pd.isna(left) or left >= day180)
+    out["recruit_retention_180"] = _ratio(kept, known)
     return out
 
 

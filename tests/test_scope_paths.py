@@ -20,7 +20,7 @@ import io
 
 import pandas as pd
 import pytest
-from conftest import APPRAISALS, AUDITS, EMPLOYEES, ROOT, TICKETS, TRAINING, run_cli
+from conftest import APPRAISALS, AUDITS, CANDIDATES, EMPLOYEES, REQUISITIONS, ROOT, TICKETS, TRAINING, run_cli
 
 from csdata import pages
 from csdata.access import auth
@@ -165,7 +165,7 @@ def test_metric_tables_by_client_team_and_agent(wh, account):
 
 LISTINGS = (
     "complaint_path", "open_complaints", "actions", "go_live", "grades", "appraised",
-    "agent_audits", "agent_training", "agent_appraisals",
+    "agent_audits", "agent_training", "agent_appraisals", "recruit_stage_days", "recruit_requisitions",
 )  # fmt: skip
 
 
@@ -208,6 +208,16 @@ def test_every_listing(wh, account, listing):
         assert rows()["people"].sum() == sum(e in people for e, _ in APPRAISALS)
     elif listing == "appraised":
         assert _ids(rows()["employee_id"]) == _ids(e for e, _ in APPRAISALS if e in people)
+    elif listing in ("recruit_requisitions", "recruit_stage_days"):  # those of the scope's teams
+        _, clients, teams = _limits(name)
+        mine = {
+            r[0] for r in REQUISITIONS if (not clients or r[2] in clients) and (not teams or r[1] in teams)
+        }
+        if listing == "recruit_requisitions":
+            assert _ids(rows()["requisition_id"]) == _ids(mine)
+        else:  # every candidate of those requisitions who was screened
+            screened = rows().set_index("recruit_stage")["candidates"].get("screening", 0)
+            assert screened == sum(c[1] in mine and len(c[3]) > 1 for c in CANDIDATES)
     else:  # one agent's own history: an agent outside the scope has none
         one = Filters(ALL_YEAR.start, ALL_YEAR.end, agents=(outsider,))
         assert rows(one).empty

@@ -47,13 +47,14 @@ LIMITED = frozenset({_CLIENT, _SUPERVISOR})
 RECORD_KINDS = (
     "tickets", "audits", "training", "appraisals", "employees",
     "clients", "departments", "teams", "pay_grades", "courses", "periods", "bonuses", "actions",
-    "coaching",
+    "coaching", "requisitions", "candidates",
 )  # fmt: skip
 WRITES: dict[str, tuple[str, ...]] = {
     ADMIN: RECORD_KINDS,
     _SUPERVISOR: ("tickets",),
     "qa": ("audits",),
-    "hr": ("training", "appraisals", "employees", "pay_grades", "courses", "periods", "bonuses"),
+    "hr": ("training", "appraisals", "employees", "pay_grades", "courses", "periods", "bonuses",
+           "requisitions", "candidates"),
 }  # fmt: skip
 # Roles that take a corrective action's steps (move, reassign, close), and that record coaching
 # sessions; each only on the people of its clients and teams. They import them too: corrective
@@ -92,10 +93,26 @@ _RELATIONS: dict[str, tuple[str, str]] = {
                  _PERSON_TEAM.format(a="{a}", person="employee_id")),
     "proposals": (_PERSON_CLIENT.format(a="{a}", person="employee_id"),
                   _PERSON_TEAM.format(a="{a}", person="employee_id")),
+    # Recruitment: a requisition's own client and team; a candidate's, those of its requisition.
+    "requisitions": ("{a}client", "{a}team"),
+    "candidates": ("(SELECT q.client FROM requisitions q WHERE q.requisition_id = {a}requisition_id)",
+                   "(SELECT q.team FROM requisitions q WHERE q.requisition_id = {a}requisition_id)"),
 }  # fmt: skip
 # Relations about the company's own people: never shown to a client company's account.
 _INTERNAL = frozenset(
-    {"actions", "coaching", "training", "appraisals", "employees", "pay", "teams", "bonuses", "proposals"}
+    {
+        "actions",
+        "coaching",
+        "training",
+        "appraisals",
+        "employees",
+        "pay",
+        "teams",
+        "bonuses",
+        "proposals",
+        "requisitions",
+        "candidates",
+    }  # fmt: skip
 )
 RELATIONS = (*_RELATIONS, "imports", "clients", "teams")
 

@@ -29,6 +29,7 @@ from csdata.access.scope import EVERYTHING, Scope
 from csdata.analytics import rollup_forms as forms
 from csdata.analytics.metrics import CATALOG, MEASURES
 from csdata.policy import CHANNELS, Policy, load_policy
+from csdata.store.sql import ident, literal
 
 
 def _on_day(day: str, person: str, join: str = "LEFT JOIN") -> str:
@@ -51,6 +52,9 @@ def _on_day(day: str, person: str, join: str = "LEFT JOIN") -> str:
 # `csdata.analytics.calibration`) measures the auditors, not the agent: the audit sources leave it
 # out, so no QA figure of an agent, team or client counts it.
 CALIBRATION = "calibration"
+# A candidate's dimensions: its requisition's client and team, the person hired (if any) as the
+# agent, and the channel it came through as `recruit_channel` (`channel` is a ticket's).
+_RECRUIT_PLACE = "q.client, CAST(NULL AS VARCHAR) AS channel, q.team, c.employee_id AS agent_id, c.channel AS recruit_channel"
 _SOURCES: dict[str, str] = {
     "tickets": """
         SELECT CAST(t.opened_at AS DATE) AS day, t.client, t.channel, t.team, t.agent_id, t.type,
@@ -111,6 +115,50 @@ _SOURCES: dict[str, str] = {
         JOIN appraisal_periods p ON p.period = a.period
         {_on_day("p.ends_on", "a.employee_id")}
         WHERE p.ends_on BETWEEN $start AND $end AND a.confirmed_at IS NOT NULL""",
+    # Recruitment (`csdata.analytics.funnel` says why these five): the requisitions open now
+    # (no day, like `staff`: the seats still to fill of those opened by the period's end), each
+    # with the hires made against it.
+    "requisitions": """
+        SELECT CAST(NULL AS DATE) AS day, q.client, CAST(NULL AS VARCHAR) AS channel, q.team,
+               CAST(NULL AS VARCHAR) AS agent_id, CAST(NULL AS VARCHAR) AS recruit_channel, q.headcount,
+               (SELECT count(*) FROM candidates c WHERE c.requisition_id = q.requisition_id
+                AND c.hired_on IS NOT NULL) AS hired
+        FROM requisitions q WHERE q.status = 'open' AND q.opened_on <= $end""",
+    # The candidates who applied in the period, with their requisition's client and team.
+    "candidates": f"""
+        SELECT c.applied_on AS day, {_RECRUIT_PLACE}, c.screen_passed, c.interview_passed,
+               c.test_score, c.check_passed, c.offer_accepted, c.applied_on, c.screened_on,
+               c.interviewed_on, c.test_on, c.checked_on, c.offered_on, c.hired_on
+        FROM candidates c JOIN requisitions q USING (requisition_id)
+        WHERE c.applied_on BETWEEN $start AND $end""",
+    # The hires of the period (by the day hired) and how they did afterwards: days from the
+    # requisition's opening, whether every onboarding course's first attempt reached the pass
+    # mark (NULL: none sat yet), and whether they were still employed 180 days on (NULL until
+    # those days have passed).
+    "hires": f"""
+        SELECT c.hired_on AS day, {_RECRUIT_PLACE},
+               datediff('day', q.opened_on, c.hired_on) AS fill_days,
+               (SELECT bool_and(r.score >= $onboarding_pass_mark) FROM training_results r
+                WHERE r.employee_id = c.employee_id AND r.kind = 'onboarding' AND r.attempt = 1) AS first_passed,
+               CASE WHEN c.hired_on + 180 <= current_date
+                    THEN p.left_on IS NULL OR p.left_on >= c.hired_on + 180 END AS retained
+        FROM candidates c JOIN requisitions q USING (requisition_id)
+        LEFT JOIN employees p ON p.employee_id = c.employee_id
+        WHERE c.hired_on BETWEEN $start AND $end""",
+    # The QA audits of the period's hires in their first 90 days (calibration audits left out, as
+    # in `audits`), and their tickets rated in those days.
+    "hire_audits": f"""
+        SELECT c.hired_on AS day, {_RECRUIT_PLACE}, a.score
+        FROM candidates c JOIN requisitions q USING (requisition_id)
+        JOIN audits a ON a.agent_id = c.employee_id AND a.audited_at >= c.hired_on
+             AND a.audited_at < c.hired_on + 90 AND a.source <> '{CALIBRATION}'
+        WHERE c.hired_on BETWEEN $start AND $end""",
+    "hire_ratings": f"""
+        SELECT c.hired_on AS day, {_RECRUIT_PLACE}, t.csat
+        FROM candidates c JOIN requisitions q USING (requisition_id)
+        JOIN tickets t ON t.agent_id = c.employee_id AND t.opened_at >= c.hired_on
+             AND t.opened_at < c.hired_on + 90 AND t.csat IS NOT NULL
+        WHERE c.hired_on BETWEEN $start AND $end""",
 }
 
 # Grouping name -> its SQL over a source's columns.
@@ -133,6 +181,7 @@ GROUPINGS: dict[str, str] = {
     "finding": "finding_category",
     "period": "period",
     "grade": "grade",
+    "recruit_channel": "recruit_channel",
 }
 TIME_GROUPINGS = ("day", "week", "month", "weekday")
 _COMMON = {"client", "team", "agent"}
@@ -150,6 +199,11 @@ _HAS: dict[str, set[str]] = {
     "training": _DATED,
     "staff": _COMMON,
     "appraisals": _DATED | {"period", "grade"},
+    "requisitions": {"client", "team"},
+    **{
+        src: (_DATED - {"agent"}) | {"recruit_channel"}
+        for src in ("candidates", "hires", "hire_audits", "hire_ratings")
+    },
 }
 # Filters a source has no column for are not applied to it (training hours ignore a channel filter).
 _FILTERABLE: dict[str, set[str]] = {src: {"channel"} & has for src, has in _HAS.items()}
@@ -216,6 +270,8 @@ _RELATION = {
     "training": "training",
     "staff": "employees",
     "appraisals": "appraisals",
+    "requisitions": "requisitions",
+    **{src: "candidates" for src in ("candidates", "hires", "hire_audits", "hire_ratings")},
 }
 
 
@@ -467,6 +523,17 @@ def metric_table(
 
 # -- dashboard listings: small result sets that are not metrics (a funnel, a list, a history) ------
 
+# A candidate's stages and the days spent before each: from the day of the stage before to its own
+# (`recruit_stage_days`; `start`: from the offer to the first day at work).
+STAGE_DAYS: tuple[tuple[str, str, str], ...] = (
+    ("screening", "applied_on", "screened_on"),
+    ("interview", "screened_on", "interviewed_on"),
+    ("test", "interviewed_on", "test_on"),
+    ("check", "test_on", "checked_on"),
+    ("offer", "checked_on", "offered_on"),
+    ("start", "offered_on", "hired_on"),
+)
+
 # An open complaint's age at the end of the period, in buckets of days (bucket names from the bounds).
 _AGE_BOUNDS = (1, 3, 7)
 AGE_BUCKETS = tuple(f"{a}-{b}" for a, b in zip((0, *_AGE_BOUNDS[:-1]), _AGE_BOUNDS, strict=True)) + (
@@ -571,6 +638,27 @@ def _listing_sql(name: str, filters: Filters, scope: Scope, policy: Policy, para
             SELECT audit_id, day AS audited_at, auditor_id, audit_source AS source, score, critical_error,
                    finding_category, comment
             FROM {rel("audits")} ORDER BY day DESC, audit_id"""
+    if name == "recruit_stage_days":  # days spent before each stage, candidates of the period
+        days = ", ".join(f"datediff('day', {a}, {b}) AS {ident(s)}" for s, a, b in STAGE_DAYS)
+        order = ", ".join(literal(s) for s, _, _ in STAGE_DAYS)
+        return f"""
+            SELECT stage AS recruit_stage, count(days) AS candidates, quantile_cont(days, 0.5) AS median_days,
+                   quantile_cont(days, 0.9) AS p90_days
+            FROM (UNPIVOT (SELECT {days} FROM {rel("candidates")})
+                  ON {", ".join(ident(s) for s, _, _ in STAGE_DAYS)} INTO NAME stage VALUE days)
+            GROUP BY stage ORDER BY list_position([{order}], stage)"""
+    if name == "recruit_requisitions":  # those open, and those opened in the period, newest first
+        return f"""
+            SELECT requisition_id, position, client, team, headcount, candidates, hired,
+                   greatest(headcount - hired, 0) AS open_seats, opened_on, needed_by, status AS requisition_status,
+                   CASE WHEN status = 'open' THEN datediff('day', opened_on, current_date) END AS days_open
+            FROM (SELECT q.*, (SELECT count(*) FROM candidates c WHERE c.requisition_id = q.requisition_id) AS candidates,
+                         (SELECT count(*) FROM candidates c WHERE c.requisition_id = q.requisition_id
+                          AND c.hired_on IS NOT NULL) AS hired
+                  FROM requisitions q) s
+            WHERE opened_on <= $end AND (status = 'open' OR opened_on >= $start)
+              AND {_where(filters, scope, "requisitions", params)}
+            ORDER BY opened_on DESC, requisition_id LIMIT 1000"""
     # The agent's whole history, whatever the period, of an agent within the scope.
     people = (
         "(SELECT agent_id FROM (SELECT employee_id AS agent_id, client, team FROM employees) s "
@@ -590,7 +678,17 @@ def _listing_sql(name: str, filters: Filters, scope: Scope, policy: Policy, para
 
 # Listings of the company's own people (their QA, training, appraisals): never for a client account.
 INTERNAL_LISTINGS = frozenset(
-    {"actions", "go_live", "grades", "appraised", "agent_audits", "agent_training", "agent_appraisals"}
+    {
+        "actions",
+        "go_live",
+        "grades",
+        "appraised",
+        "agent_audits",
+        "agent_training",
+        "agent_appraisals",
+        "recruit_stage_days",
+        "recruit_requisitions",
+    }  # fmt: skip
 )
 
 

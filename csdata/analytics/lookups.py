@@ -414,13 +414,19 @@ def employee_history(wh, employee_id: str, scope: Scope = EVERYTHING, full: bool
 
 
 # Record kind -> how the scope limits its list (None: master data every reader of it may see whole).
-_RECORD_RELATIONS = {"clients": "clients", "teams": "teams", "employees": "employees"}
+_RECORD_RELATIONS = {
+    "clients": "clients",
+    "teams": "teams",
+    "employees": "employees",
+    "requisitions": "requisitions",
+}
 
 
 def records(wh, kind: str, scope: Scope = EVERYTHING) -> pd.DataFrame:
     """The records of a kind of master data or of the staff, in the columns of its import file
     (`csdata.imports.ingest.stored_sql`), by their key: the clients, teams and people within the
-    scope; pay grades only for a scope that sees pay."""
+    scope (and the requisitions of its clients and teams); pay grades only for a scope that sees
+    pay."""
     from csdata.imports import ingest
     from csdata.policy import History
     from csdata.records.models import KINDS

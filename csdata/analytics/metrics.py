@@ -19,7 +19,7 @@ from typing import Literal
 
 from csdata.text.i18n import family_key, t
 
-Unit = Literal["count", "rate", "seconds", "hours", "points", "rating", "money"]
+Unit = Literal["count", "rate", "seconds", "hours", "days", "points", "rating", "money"]
 
 
 def csat_top_box(column: str = "csat") -> str:
@@ -160,6 +160,29 @@ MEASURES: dict[str, Measure] = {
         Measure("appraisal_mean", "appraisals", "avg(score)"),
         Measure("appraisal_n", "appraisals", "count(score)"),
         Measure("appraisal_sd", "appraisals", "stddev_samp(score)"),
+        # Recruitment: the funnel of the period's applicants, stage by stage (each stage counts
+        # those who passed it; a written test counts when taken, an offer when made).
+        Measure("seats_open", "requisitions", "coalesce(sum(greatest(headcount - hired, 0)), 0)"),
+        Measure("applicants", "candidates", "count(*)"),
+        Measure("screens_passed", "candidates", "count(*) FILTER (WHERE screen_passed)"),
+        Measure("interviews_passed", "candidates", "count(*) FILTER (WHERE interview_passed)"),
+        Measure("tests_taken", "candidates", "count(test_score)"),
+        Measure("checks_passed", "candidates", "count(*) FILTER (WHERE check_passed)"),
+        Measure("offers_made", "candidates", "count(offered_on)"),
+        Measure("offers_decided", "candidates", "count(offer_accepted)"),
+        Measure("offers_accepted", "candidates", "count(*) FILTER (WHERE offer_accepted)"),
+        Measure("applicants_hired", "candidates", "count(hired_on)"),
+        Measure("hires_n", "hires", "count(*)"),
+        Measure("fill_quantiles", "hires", "quantile_cont(fill_days, [0.5, 0.9])"),
+        Measure("first_attempts", "hires", "count(first_passed)"),
+        Measure("first_attempts_passed", "hires", "count_if(first_passed)"),
+        Measure("retention_known", "hires", "count(retained)"),
+        Measure("retained_n", "hires", "count_if(retained)"),
+        Measure("hire_audit_mean", "hire_audits", "avg(score)"),
+        Measure("hire_audits_n", "hire_audits", "count(score)"),
+        Measure("hire_audit_sd", "hire_audits", "stddev_samp(score)"),
+        Measure("hire_rated", "hire_ratings", "count(csat)"),
+        Measure("hire_csat_good", "hire_ratings", f"count_if({csat_top_box()})"),
     ]
 }
 
@@ -180,6 +203,20 @@ def _ratio(num: str, den: str) -> str:
 def _rate(name: str, direction: int, num: str, den: str) -> Metric:
     """A rate: one measure over another (undefined where the second is 0), with its Wilson interval."""
     return _m(name, "rate", direction, _ratio(num, den), [num, den], Sample(den, hits=num))
+
+
+# The recruitment funnel's stages in order, each with the measure counting the candidates who
+# reached it (`recruit_<stage>` metrics).
+FUNNEL: tuple[tuple[str, str], ...] = (
+    ("applied", "applicants"),
+    ("screened", "screens_passed"),
+    ("interviewed", "interviews_passed"),
+    ("tested", "tests_taken"),
+    ("checked", "checks_passed"),
+    ("offered", "offers_made"),
+    ("accepted", "offers_accepted"),
+    ("hired", "applicants_hired"),
+)
 
 
 CATALOG: dict[str, Metric] = {
@@ -240,6 +277,19 @@ CATALOG: dict[str, Metric] = {
             ["in_service_hours", "headcount"],
         ),
         _mean("appraisal_score", "points", +1, "appraisal_mean", "appraisal_n", "appraisal_sd"),
+        _m("recruit_open_seats", "count", -1, "seats_open", ["seats_open"]),
+        *(_m(f"recruit_{stage}", "count", 0, measure, [measure]) for stage, measure in FUNNEL),
+        _rate("recruit_hire_rate", +1, "applicants_hired", "applicants"),
+        _rate("recruit_offer_acceptance", +1, "offers_accepted", "offers_decided"),
+        _m("recruit_hires", "count", 0, "hires_n", ["hires_n"]),
+        _m(
+            "recruit_fill_days_median", "days", -1, "fill_quantiles[1]", ["fill_quantiles"], Sample("hires_n")
+        ),
+        _m("recruit_fill_days_p90", "days", -1, "fill_quantiles[2]", ["fill_quantiles"], Sample("hires_n")),
+        _rate("recruit_first_pass_rate", +1, "first_attempts_passed", "first_attempts"),
+        _mean("recruit_qa_score", "points", +1, "hire_audit_mean", "hire_audits_n", "hire_audit_sd"),
+        _rate("recruit_csat_pct", +1, "hire_csat_good", "hire_rated"),
+        _rate("recruit_retention_180", +1, "retained_n", "retention_known"),
     ]
 }
 

@@ -17,6 +17,7 @@ import pandas as pd
 from csdata.access.scope import EVERYTHING, Scope
 from csdata.analytics import compiler
 from csdata.analytics.compiler import Filters
+from csdata.analytics.funnel import FUNNEL_METRICS
 from csdata.pages import DASHBOARDS, PAGES
 from csdata.policy import Policy, load_policy
 
@@ -49,6 +50,18 @@ AGENT_RANKING = ("audits", "qa_score", "qa_pass_rate", "qa_critical_rate")
 AUDITORS = ("audits", "qa_score", "qa_score_spread")
 DEPARTMENTS = ("complaints", "suggestions", "suggestion_adoption_rate", "suggestion_rewards")
 AGENT_TREND = ("aht", "csat_pct", "qa_score")
+# Each recruitment channel: its funnel from application to hire, and how its hires did afterwards.
+RECRUIT_BY_CHANNEL = (
+    *FUNNEL_METRICS,
+    "recruit_hire_rate",
+    "recruit_offer_acceptance",
+    "recruit_hires",
+    "recruit_fill_days_median",
+    "recruit_first_pass_rate",
+    "recruit_qa_score",
+    "recruit_csat_pct",
+    "recruit_retention_180",
+)
 
 
 def drill_level(filters: Filters, agents_visible: bool = True) -> str:
@@ -149,6 +162,12 @@ def _requests(page: str, filters: Filters, choice: str | None, agents_visible: b
         found["appraised"] = Request(filters, listing="appraised")
     elif page == "clients":
         found.update(_weekly(filters, CARDS["clients"]))
+    elif page == "recruitment":
+        found["funnel"] = Request(filters, FUNNEL_METRICS)
+        found["by_channel"] = Request(filters, RECRUIT_BY_CHANNEL, "recruit_channel", detail=True)
+        found["stage_days"] = Request(filters, listing="recruit_stage_days")
+        found["seats"] = Request(filters, ("recruit_open_seats",), ("client", "team"))
+        found["requisitions"] = Request(filters, listing="recruit_requisitions")
     elif page == "agent":
         found.update(_weekly(filters, AGENT_TREND))
         found["audits"] = Request(filters, listing="agent_audits")

@@ -1576,12 +1576,140 @@ def _bonuses(appraisals: pd.DataFrame, tickets_on_double11: list[str], double11_
     return pd.DataFrame(rows)
 
 
+# -- recruitment -----------------------------------------------------------------------------------
+
+# Where the year's candidates come from (`csdata.records.models.RECRUIT_CHANNELS`): the hires, and
+# those turned away, who come more often through the job sites and social media.
+_HIRE_CHANNELS = (
+    ("job_site", 0.35),
+    ("social_media", 0.15),
+    ("campus", 0.15),
+    ("referral", 0.25),
+    ("agency", 0.1),
+)
+_REJECT_CHANNELS = (("job_site", 0.45), ("social_media", 0.25), ("campus", 0.12), ("referral", 0.08),
+                    ("agency", 0.07), ("other", 0.03))  # fmt: skip
+# Where those turned away stopped: failed screening, the interview, the written test or the
+# background check, declined the offer, or are still waiting for screening.
+_STOPS = (("screening", 0.42), ("interview", 0.28), ("test", 0.12), ("check", 0.05), ("declined", 0.06),
+          ("waiting", 0.07))  # fmt: skip
+_REASONS = {
+    "screening": "experience does not fit the requirements",
+    "interview": "interview: communication below the bar",
+    "test": "written test below 60",
+    "check": "background check failed",
+    "declined": "took another offer",
+}
+
+
+def _recruitment(
+    rng: np.random.Generator, end: dt.date, roster: _Roster
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The year's requisitions and candidates. Each new-hire cohort comes from them: one
+    requisition per cohort team, opened five to eight weeks before the cohort starts, whose hired
+    candidate is the cohort member (their id, name and hire date), every stage passed in order; a
+    handful of others applied to each and stopped somewhere, with the reason. The last cohort's
+    requisitions asked for one seat more and are still open, as is one opened a month before the
+    end with candidates of its own. From a stream of its own: nothing else of the demo
+    changes with it."""
+    employees = roster.employees
+    start = end - dt.timedelta(days=DAYS - 1)
+    hires = employees[pd.to_datetime(employees["hire_date"]).dt.date >= start].sort_values("employee_id")
+    last_day = max(hires["hire_date"])
+
+    def pick(choices) -> str:
+        names, weights = zip(*choices, strict=True)
+        return str(names[int(rng.choice(len(names), p=weights))])
+
+    def days(lo: int, hi: int) -> dt.timedelta:
+        return dt.timedelta(days=int(rng.integers(lo, hi + 1)))
+
+    requisitions, candidates = [], []
+    stage_columns = ("applied_on", "screened_on", "interviewed_on", "test_on", "checked_on", "offered_on")
+
+    def candidate(rid: str, name: str, channel: str, stages: list[dt.date], **rest) -> None:
+        row = {"candidate_id": f"CAN{len(candidates) + 1:05d}", "requisition_id": rid, "channel": channel,
+               "name": name, **dict(zip(stage_columns, stages, strict=False))}  # fmt: skip
+        reached = len(stages)
+        row["screen_passed"] = True if reached >= 2 else None
+        row["interview_passed"] = True if reached >= 3 else None
+        row["test_score"] = float(rng.integers(70, 96)) if reached >= 4 else None
+        row["check_passed"] = True if reached >= 5 else None
+        row["checked_by"] = "HR" if reached >= 5 else None
+        candidates.append({**row, **rest})
+
+    def rejects(rid: str, opened: dt.date, until: dt.date, n: int) -> None:
+        for name in _names(rng, n):
+            channel = pick(_REJECT_CHANNELS)
+            applied = opened + days(1, max(2, (until - opened).days - 12))
+            stop = pick(_STOPS)
+            if stop == "waiting":  # still waiting, or turned away once the seats were filled
+                candidate(rid, name, channel, [applied])
+                if until < end:
+                    candidates[-1]["rejected_on"], candidates[-1]["reason"] = until, "position filled"
+                continue
+            steps = {"screening": 1, "interview": 2, "test": 3, "check": 4, "declined": 5}[stop]
+            stages = [applied]
+            for _ in range(steps + (1 if stop == "declined" else 0)):
+                stages.append(min(stages[-1] + days(1, 3), end))
+            day = stages[-1]
+            result = {"screening": "screen_passed", "interview": "interview_passed", "check": "check_passed"}
+            candidate(rid, name, channel, stages[:-1] if stop != "declined" else stages)
+            row = candidates[-1]
+            if stop in result:
+                row[stage_columns[steps]] = day
+                row[result[stop]] = False
+                row["checked_by"] = "HR" if stop == "check" else row["checked_by"]
+                row["rejected_on"], row["reason"] = day, _REASONS[stop]
+            elif stop == "test":
+                row["test_on"], row["test_score"] = day, float(rng.integers(35, 60))
+                row["rejected_on"], row["reason"] = day, _REASONS[stop]
+            else:  # an offer made and declined
+                row["offer_accepted"], row["reason"] = False, _REASONS[stop]
+
+    for (hired_on, team), group in hires.groupby(["hire_date", "team"], sort=True):
+        still_open = hired_on == last_day
+        opened = hired_on - days(35, 56)
+        rid = f"REQ-{hired_on:%y%m%d}-{team.replace(' ', '')}"
+        first = group.iloc[0]
+        requisitions.append(
+            {"requisition_id": rid, "position": "agent", "client": first["client"], "team": team,
+             "headcount": len(group) + (1 if still_open else 0), "opened_on": opened, "needed_by": hired_on,
+             "status": "open" if still_open else "filled",
+             "requirements": "Mandarin; customer-service experience; typing 40 wpm", "grade": first["grade"]}
+        )  # fmt: skip
+        for _, person in group.iterrows():
+            offered = hired_on - days(7, 14)
+            stages = [offered]
+            for _ in range(5):
+                stages.insert(0, stages[0] - days(1, 4))
+            stages[0] = max(stages[0], opened + dt.timedelta(days=1))
+            stages = [max(a, stages[0]) for a in stages]
+            candidate(rid, person["name"], pick(_HIRE_CHANNELS), stages, offer_accepted=True,
+                      hired_on=hired_on, employee_id=person["employee_id"])  # fmt: skip
+        rejects(rid, opened, hired_on, int(rng.integers(4, 9)))
+    team, client = roster.teams.iloc[0]["name"], roster.teams.iloc[0]["client"]
+    opened = end - dt.timedelta(days=30)
+    rid = f"REQ-{opened:%y%m%d}-{team.replace(' ', '')}"
+    requisitions.append(
+        {"requisition_id": rid, "position": "agent", "client": client, "team": team, "headcount": 2,
+         "opened_on": opened, "needed_by": end + dt.timedelta(days=30), "status": "open",
+         "requirements": "Mandarin and English; evening shifts", "grade": "G1"}
+    )  # fmt: skip
+    rejects(rid, opened, end, 8)
+    columns = ("candidate_id", "requisition_id", "channel", "applied_on", "screened_on", "screen_passed",
+               "interviewed_on", "interview_passed", "test_on", "test_score", "checked_on", "check_passed",
+               "offered_on", "offer_accepted", "hired_on", "employee_id", "rejected_on", "reason", "name",
+               "checked_by")  # fmt: skip
+    return pd.DataFrame(requisitions), pd.DataFrame(candidates).reindex(columns=list(columns))
+
+
 # -- the build -----------------------------------------------------------------------------------
 
 _TABLES = (
     "meta", "departments", "pay_grades", "clients", "teams", "employees", "policy_versions", "tickets",
     "complaint_rounds", "courses", "training_results", "audits", "audit_scores", "corrective_actions", "coaching_sessions",
-    "appraisal_periods", "appraisals", "appraisal_scores", "bonuses", "users",
+    "appraisal_periods", "appraisals", "appraisal_scores", "bonuses", "users", "requisitions", "candidates",
 )  # fmt: skip
 
 
@@ -1631,6 +1759,12 @@ def build_sample(
                  for p, a, b in quarters]
             ),
         )  # fmt: skip
+
+    say("recruitment")
+    requisitions, candidates = _recruitment(np.random.default_rng([seed, 12]), end, roster)
+    with wh.transaction(ACTOR, "sample.recruitment", "candidates") as w:
+        w.insert_df("requisitions", requisitions)
+        w.insert_df("candidates", candidates)
 
     policy = sample_policy(start)
     version = save_policy(wh, policy, ACTOR)

@@ -83,6 +83,7 @@ CHOICES = (
     "phone", "chat", "email", "consultation", "complaint", "suggestion", "recording", "spot_check",
     "customer_feedback", "calibration", "onboarding", "in_service", "left", "active", "open", "closed",
     "in_progress", "done", "cancelled", "coaching", "training", "script_change", "other",
+    "job_site", "social_media", "campus", "referral", "agency", "on_hold", "filled",
 )  # fmt: skip
 CHOICE_WORDS: dict[str, str] = {
     word: choice
@@ -606,7 +607,7 @@ class Mapping(BaseModel):
         Literal[
             "tickets", "audits", "training", "appraisals", "employees",
             "clients", "departments", "teams", "pay_grades", "courses", "periods", "bonuses",
-            "actions", "coaching",
+            "actions", "coaching", "requisitions", "candidates",
         ]
         | None
     ) = None  # fmt: skip
@@ -854,6 +855,8 @@ def _references(kind: str) -> list[tuple[str, str, str]]:
             ("grade", "pay_grades", "grade"),
         ],
         "teams": [clients, ("department", "departments", "name")],
+        "requisitions": [clients, ("team", "teams", "name"), ("grade", "pay_grades", "grade")],
+        "candidates": [("requisition_id", "requisitions", "requisition_id")],
     }
     return people.get(kind, [])
 
@@ -1016,6 +1019,12 @@ def check(
         problems.append(_problem("ticket_id", other, "imp_id_other_client", '"ticket_id_v"'))
     if kind == "audits":
         problems += _calibration_problems(text)
+    if kind == "requisitions":
+        team, team_v, client_v = text["team"], ident("team_v"), ident("client_v")
+        other = f"{team_v} IN (SELECT name FROM teams WHERE client IS DISTINCT FROM {client_v})"
+        problems.append(_problem("team", other, "recruit_team_other_client", team))
+    if kind == "candidates":
+        problems += _candidate_problems(text, allowed_clients)
     if kind in ("actions", "coaching"):
         # An action opened by an audit's finding, or coaching about an audit, is for the person
         # that audit was about.
@@ -1075,6 +1084,26 @@ def check(
         [f.name for f in fields if sources[f.name] is not None or f.name in alternates],
         kept_text,
     )
+
+
+def _candidate_problems(text: dict[str, str], allowed_clients: list[str] | None) -> list[str]:
+    """A hire names one person, taken by no other candidate (in the file or stored), and a
+    scope limited to some clients records candidates only for their requisitions."""
+    employee, candidate = ident("employee_id_v"), ident("candidate_id_v")
+    taken = (
+        f"{employee} IS NOT NULL AND (EXISTS (SELECT 1 FROM candidates x WHERE x.employee_id = {employee}"
+        f" AND x.candidate_id <> {candidate}) OR EXISTS (SELECT 1 FROM _typed y"
+        f" WHERE y.employee_id_v = _typed.employee_id_v AND y._row <> _typed._row))"
+    )
+    problems = [_problem("employee_id", taken, "recruit_employee_taken", text["employee_id"])]
+    if allowed_clients is not None:
+        listed = "CAST([" + ", ".join(literal(a) for a in allowed_clients) + "] AS VARCHAR[])"
+        client = f"(SELECT q.client FROM requisitions q WHERE q.requisition_id = {ident('requisition_id_v')})"
+        outside = f"NOT list_contains({listed}, {client})"
+        problems.append(
+            _problem("requisition_id", outside, "imp_client_out_of_scope", text["requisition_id"])
+        )
+    return problems
 
 
 def _calibration_problems(text: dict[str, str]) -> list[str]:
@@ -1159,6 +1188,8 @@ _FILLED = {
         "session_id": "coalesce({session_id}, 'H' || substr(md5(concat_ws('|', {employee_id}, {held_on},"
         " {coach_id}, {topic}, {audit_id}, {period})), 1, 20))"
     },
+    # A requisition that names only its team is for the client that team serves.
+    "requisitions": {"client": "coalesce({client}, (SELECT m.client FROM teams m WHERE m.name = {team}))"},
     "tickets": {
         "team": "coalesce({team}, (SELECT e.team FROM employees e WHERE e.employee_id = {agent_id}),"
         " (SELECT any_value(m.name) FROM teams m WHERE m.client = {client} HAVING count(*) = 1))"
@@ -1242,6 +1273,8 @@ _TABLES = {
     "bonuses": "bonuses",
     "actions": "corrective_actions",
     "coaching": "coaching_sessions",
+    "requisitions": "requisitions",
+    "candidates": "candidates",
 }
 # Record kind -> {field: its table's column}, where the file's name for a column is not the table's.
 _STORED = {
@@ -1661,6 +1694,38 @@ def _insert(w, kind: str, fields: list[str], history: History, actor: str, impor
     return inserted
 
 
+def _hire(w, actor: str, reason: str | None, update: bool) -> None:
+    """The employees that the hires among the rows about to be written (new candidates, and with
+    `update` the corrected ones) name and the warehouse lacks, created in the import's
+    transaction as an employees import creates them: the row, its trail row and its first
+    `employee_history` period from the hire date. Their team, client, position and grade are the
+    requisition's (the client its team's when it names none), their department the team's, their
+    name the candidate's (else the candidate id). From here the onboarding gate applies to them
+    as to anyone (`csdata.analytics.compliance`)."""
+    changed = " OR t._row IN (SELECT _row FROM _changed)" if update else ""
+    new = "NOT EXISTS (SELECT 1 FROM candidates x WHERE x.candidate_id = t.candidate_id_v)"
+    hires = (
+        f"FROM _typed t JOIN requisitions q ON q.requisition_id = t.requisition_id_v "
+        f"JOIN teams m ON m.name = q.team WHERE t._ok AND t.hired_on_v IS NOT NULL AND ({new}{changed}) "
+        "AND NOT EXISTS (SELECT 1 FROM employees e WHERE e.employee_id = t.employee_id_v)"
+    )
+    hired = w.column(f"SELECT t.employee_id_v {hires} ORDER BY 1")
+    if not hired:
+        return
+    w.execute(
+        "INSERT INTO record_changes (actor, kind, record_id, change, reason, audit_log_id) "
+        f"SELECT ?, 'employees', t.employee_id_v, 'create', ?, ? {hires}",
+        [actor, reason, w.log_id()],
+    )
+    w.execute(
+        "INSERT INTO employees (employee_id, name, department, team, client, position, grade, hire_date, status) "
+        "SELECT t.employee_id_v, coalesce(t.name_v, t.candidate_id_v), m.department, q.team, "
+        f"coalesce(q.client, m.client), q.position, q.grade, t.hired_on_v, 'active' {hires}"
+    )
+    backfill_history(w, actor, reason)
+    w.detail["hired"] = hired
+
+
 def _action_steps(w, actor: str, rows: str, reason: str | None) -> None:
     """A step (`action_steps`) for each action of the rows `rows` (`FROM _typed t WHERE ...`) that
     an import creates or corrects, so that its steps end in the status, owner and due day the file
@@ -1812,6 +1877,8 @@ def import_file(
                 w.entity = f"{kind}:{w.scalar(f'SELECT {_typed_id(kind)} FROM _typed')}"
                 w.detail["record"] = w.entity.partition(":")[2]
             import_id = int(w.scalar("SELECT nextval('import_log_seq')"))
+            if kind == "candidates":
+                _hire(w, actor, reason, update)
             if kind not in IMPORT_TRAIL or isinstance(data, pd.DataFrame):
                 _trail_created(w, kind, actor, reason)
             report.imported = _insert(w, kind, checked.fields, history, actor, import_id)

@@ -52,7 +52,7 @@ from csdata.store.sql import ident
 from csdata.text.i18n import Phrase, Problem
 
 # The record kinds corrected and voided here (people and master data are kept elsewhere).
-KINDS = ("tickets", "audits", "training", "appraisals")
+KINDS = ("tickets", "audits", "training", "appraisals", "requisitions", "candidates")
 # A ticket's columns that its workflow steps write: a correction keeps them as they are (a step
 # is taken back with `undo_step`, so the rounds and the summary stay in step).
 WORKFLOW_COLUMNS = (
@@ -72,6 +72,8 @@ _LISTED = {
     "audits": ("x.audited_at", "x.audit_id, CAST(x.audited_at AS VARCHAR), x.agent_id, CAST(round(x.score, 1) AS VARCHAR)"),
     "training": ("x.taken_on", "x.employee_id, x.course, CAST(x.taken_on AS VARCHAR), CAST(x.score AS VARCHAR)"),
     "appraisals": ("x.period", "x.period, x.employee_id, CAST(round(x.score, 1) AS VARCHAR), x.grade"),
+    "requisitions": ("x.opened_on", "x.requisition_id, x.position, x.team, x.status"),
+    "candidates": ("x.applied_on", "x.candidate_id, x.name, x.requisition_id, CAST(x.applied_on AS VARCHAR)"),
 }  # fmt: skip
 
 
@@ -140,8 +142,9 @@ def voided_in_scope(wh, kind: str, record_id: str, scope: Scope) -> bool:
     if kept is None or ingest.stored_record(wh, kind, record_id, History.load(wh)) is not None:
         return False
     values = json.loads(kept)
-    params = _Params({c: values.get(c) for c in ("client", "team", "agent_id", "employee_id", "audit_id")})
-    row = "SELECT $client AS client, $team AS team, $agent_id AS agent_id, $employee_id AS employee_id, $audit_id AS audit_id"
+    kept_columns = ("client", "team", "agent_id", "employee_id", "audit_id", "requisition_id")
+    params = _Params({c: values.get(c) for c in kept_columns})
+    row = "SELECT " + ", ".join(f"${c} AS {c}" for c in kept_columns)
     return bool(
         wh.scalar(f"SELECT count(*) FROM ({row}) x WHERE {scope.where(kind, params, 'x')}", params.values)
     )
@@ -231,6 +234,11 @@ def void(wh, actor: str, kind: str, record_id: str, reason: str | None, scope: S
     trail kept, with `cancelled_actions` for an audit. Refused like `correct`."""
     reason = _reason(reason)
     current(wh, kind, record_id, scope)
+    if kind == "requisitions" and wh.scalar(
+        "SELECT count(*) FROM candidates WHERE requisition_id = ?", [record_id]
+    ):
+        # its candidates name it: they are voided first (a hire's employee stays, as hired)
+        raise Problem("recruit_requisition_has_candidates", id=record_id)
     history = History.load(wh)
     table = ingest._TABLES[kind]
     model = ingest.record_model(kind, history)

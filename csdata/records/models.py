@@ -23,7 +23,7 @@ from typing import ClassVar, Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
-from csdata.text.i18n import header_aliases
+from csdata.text.i18n import header_aliases, text_key
 
 Score = Field(default=None, ge=0, le=100)
 DURATION = {"duration": True}  # seconds, also read from h:mm:ss and Excel time values
@@ -340,6 +340,100 @@ class CoachingRow(Row):
     KEY = ("session_id",)
 
 
+# -- recruitment (policy 三(一)): requisitions and the candidates applying against them ------------
+
+# The channels a candidate comes through (`choice_<channel>` on screen).
+RECRUIT_CHANNELS = ("job_site", "social_media", "campus", "referral", "agency", "other")
+REQUISITION_STATUSES = ("open", "on_hold", "filled", "cancelled")
+
+
+class RequisitionRow(Row):
+    """A hiring plan (`csdata import requisitions`): `headcount` seats of `position` in `team`
+    (of `client`), opened on a day and needed by another. `grade`, beyond the brief's columns, is
+    the pay grade a hire starts on (blank: none yet)."""
+
+    requisition_id: str = Field(min_length=1)
+    position: str = Field(min_length=1)
+    client: str | None = None
+    team: str = Field(min_length=1)
+    headcount: int = Field(ge=1, le=10_000)
+    opened_on: dt.date
+    needed_by: dt.date | None = None
+    status: Literal["open", "on_hold", "filled", "cancelled"] = "open"
+    requirements: str | None = Field(default=None, max_length=1000)
+    grade: str | None = None
+
+    KEY = ("requisition_id",)
+    RULES = (
+        Rule("needed_by", "needed_by >= opened_on", "recruit_rule_needed_before_opened", against="opened_on"),
+    )
+
+
+def _after(later: str, earlier: str) -> Rule:
+    return Rule(later, f"{later} >= {earlier}", "recruit_rule_stage_order", against=earlier)
+
+
+def _needs(column: str, sql: str, key: str) -> Rule:
+    """`column` may be given only when `sql` holds (a blank earlier result does not)."""
+    return Rule(column, f"{column} IS NULL OR coalesce({sql}, FALSE)", key)
+
+
+class CandidateRow(Row):
+    """A candidate (`csdata import candidates`) and each stage reached, with its day and result:
+    screening, interview, written test (a score), background check (passed or not, and who
+    checked), offer (accepted or declined), hired, or rejected at any stage with a reason. Only an
+    id and a name are kept of the person (`name` and `checked_by` come after the brief's columns
+    and may be left out). The rules: stage days in order; a stage only after the one before it was
+    passed; a hire only with a passed background check, an accepted offer and the new employee's
+    id; a rejection with its reason (a declined offer may give one too)."""
+
+    candidate_id: str = Field(min_length=1)
+    requisition_id: str = Field(min_length=1)
+    channel: Literal["job_site", "social_media", "campus", "referral", "agency", "other"]
+    applied_on: dt.date
+    screened_on: dt.date | None = None
+    screen_passed: bool | None = None
+    interviewed_on: dt.date | None = None
+    interview_passed: bool | None = None
+    test_on: dt.date | None = None
+    test_score: float | None = Score
+    checked_on: dt.date | None = None
+    check_passed: bool | None = None
+    offered_on: dt.date | None = None
+    offer_accepted: bool | None = None
+    hired_on: dt.date | None = None
+    employee_id: str | None = None
+    rejected_on: dt.date | None = None
+    reason: str | None = Field(default=None, max_length=500)
+    name: str | None = Field(default=None, max_length=100)
+    checked_by: str | None = None
+
+    KEY = ("candidate_id",)
+    RULES = (
+        _after("screened_on", "applied_on"),
+        _after("interviewed_on", "screened_on"),
+        _after("test_on", "interviewed_on"),
+        _after("checked_on", "test_on"),
+        _after("offered_on", "checked_on"),
+        _after("hired_on", "offered_on"),
+        _after("rejected_on", "applied_on"),
+        _needs("screen_passed", "screened_on IS NOT NULL", text_key("recruit_rule_result_needs_day")),
+        _needs("interview_passed", "interviewed_on IS NOT NULL", text_key("recruit_rule_result_needs_day")),
+        _needs("test_score", "test_on IS NOT NULL", text_key("recruit_rule_result_needs_day")),
+        _needs("check_passed", "checked_on IS NOT NULL", text_key("recruit_rule_result_needs_day")),
+        _needs("offer_accepted", "offered_on IS NOT NULL", text_key("recruit_rule_result_needs_day")),
+        _needs("interviewed_on", "screen_passed", text_key("recruit_rule_needs_screen")),
+        _needs("test_on", "interview_passed", text_key("recruit_rule_needs_interview")),
+        _needs("checked_on", "test_score IS NOT NULL", text_key("recruit_rule_needs_test")),
+        _needs("offered_on", "check_passed", text_key("recruit_rule_needs_check")),
+        _needs("hired_on", "check_passed", text_key("recruit_hire_needs_check")),
+        _needs("hired_on", "offer_accepted", text_key("recruit_rule_needs_acceptance")),
+        Rule("employee_id", "(hired_on IS NULL) = (employee_id IS NULL)", "recruit_rule_hire_employee"),
+        Rule("reason", "rejected_on IS NULL OR reason IS NOT NULL", "recruit_rule_rejection_reason"),
+        Rule("rejected_on", "rejected_on IS NULL OR hired_on IS NULL", "recruit_rule_hired_or_rejected"),
+    )
+
+
 # Master-data kinds, in the order a new company imports them (before employees and records).
 MASTER_KINDS = ("clients", "departments", "teams", "pay_grades", "courses", "periods")
 
@@ -371,6 +465,8 @@ KINDS: dict[str, type[Row]] = {
     "bonuses": BonusRow,
     "actions": ActionRow,
     "coaching": CoachingRow,
+    "requisitions": RequisitionRow,
+    "candidates": CandidateRow,
 }
 
 # Durations a ticket file may give instead of the times they lead to (see `csdata.imports.ingest`).
@@ -379,5 +475,8 @@ STAND_INS = {"tickets": ("first_response_seconds", "resolution_seconds")}
 # The header names a file may use for a column, in every language of the text catalogs
 # (`header_<kind>_<column>`); audits' and appraisals' scores take their criterion's or indicator's
 # names from the policy (see `audit_model`).
-for _kind in ("tickets", "training", "employees", "bonuses", "actions", "coaching", *MASTER_KINDS):
+for _kind in (
+    "tickets", "training", "employees", "bonuses", "actions", "coaching", "requisitions", "candidates",
+    *MASTER_KINDS,
+):  # fmt: skip
     KINDS[_kind].ALIASES = header_aliases(_kind, (*KINDS[_kind].columns(), *STAND_INS.get(_kind, ())))

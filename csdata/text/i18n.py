@@ -210,6 +210,9 @@ COLUMNS: tuple[str, ...] = (
     # client economics (`csdata.analytics.finance`) and the contracts' prices (`csdata.policy`)
     "revenue", "cost", "margin", "margin_pct", "cost_per_ticket", "budget", "budget_left", "handled_hours",
     "pricing", "price_phone", "price_chat", "price_email", "hour_price", "monthly_fee", "monthly_budget",
+    "recruit_channel", "funnel_stage", "recruit_stage", "requisition_status", "candidates", "of_previous",
+    "of_applied", "median_days", "p90_days", "requisition_id", "headcount", "hired", "open_seats",
+    "opened_on", "needed_by", "days_open", "requirements", "candidate_id", "applied_on",
 )  # fmt: skip
 
 
@@ -351,6 +354,8 @@ def fmt_value(value: float | None, unit: str, lang: str = "en", duration: str | 
         return fmt_duration(value, lang, duration)
     if unit == "hours":
         return f"{value:,.1f} {t('unit_h', lang)}"
+    if unit == "days":
+        return f"{value:,.1f} {t('unit_d', lang)}"
     if unit == "rating":
         return f"{value:.2f}"
     if unit == "money":

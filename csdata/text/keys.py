@@ -17,7 +17,8 @@ def key_families() -> dict[str, tuple[str, ...]]:
     from csdata import pages
     from csdata.access.scope import LIMITED
     from csdata.analytics import compliance, lookups, spc
-    from csdata.analytics.metrics import CATALOG, SHORT_LABELS
+    from csdata.analytics.compiler import STAGE_DAYS
+    from csdata.analytics.metrics import CATALOG, FUNNEL, SHORT_LABELS
     from csdata.imports import ingest
     from csdata.imports.ingest import CHOICES
     from csdata.policy import (
@@ -30,9 +31,19 @@ def key_families() -> dict[str, tuple[str, ...]]:
         default_policy,
     )
     from csdata.records import entry
-    from csdata.records.models import KINDS
+    from csdata.records.models import KINDS, RECRUIT_CHANNELS, REQUISITION_STATUSES
     from csdata.text import i18n
-    from csdata.ui import breaches, fixes, forms, importer, organisation, panels, policy_editor, sections
+    from csdata.ui import (
+        breaches,
+        fixes,
+        forms,
+        importer,
+        organisation,
+        panels,
+        policy_editor,
+        recruiting,
+        sections,
+    )
 
     policy = default_policy()
     labelled = [*policy.scorecard.criteria, *policy.scorecard.critical_errors, *policy.appraisal.indicators]
@@ -59,7 +70,14 @@ def key_families() -> dict[str, tuple[str, ...]]:
         "imp_col_": importer.REJECT_COLUMNS,
         "stage_": sections.STAGES,
         "state_": sections.STATES,
-        "choice_": (*forms.TICKET_TYPES, *forms.SOURCES, *forms.ACTION_KINDS, *forms.TRAINING_KINDS),
+        "choice_": (
+            *forms.TICKET_TYPES,
+            *forms.SOURCES,
+            *forms.ACTION_KINDS,
+            *forms.TRAINING_KINDS,
+            *RECRUIT_CHANNELS,
+            *REQUISITION_STATUSES,
+        ),  # fmt: skip
         "entry_open_": forms.LINK_TARGETS,
         "fu_": forms.FOLLOW_ACTIONS,
         "fu_list_": ("all", *lookups.FOLLOW_LISTS),
@@ -83,6 +101,10 @@ def key_families() -> dict[str, tuple[str, ...]]:
         "trend_view_": panels.TREND_VIEWS,
         "finance_model_": PRICING_MODELS,
         "finance_field_": _FINANCE_FIELDS,
+        "recruit_funnel_": tuple(stage for stage, _ in FUNNEL),
+        "recruit_stage_": tuple(stage for stage, _, _ in STAGE_DAYS),
+        "recruit_answer_": recruiting.OFFER_ANSWERS,
+        "recruit_saved_": ("requisitions", "candidates"),
     }
 
 

@@ -164,6 +164,11 @@ _CODES = {
     "kind": lambda v: tr(family_key("choice_", v)),
     "source": lambda v: tr(family_key("choice_", v)),
     "state": lambda v: tr(family_key("state_", v)),
+    # recruitment (`csdata.ui.recruitment`)
+    "recruit_channel": lambda v: tr(family_key("choice_", v)),
+    "requisition_status": lambda v: tr(family_key("choice_", v)),
+    "funnel_stage": lambda v: tr(family_key("recruit_funnel_", v)),
+    "recruit_stage": lambda v: tr(family_key("recruit_stage_", v)),
 }
 
 

@@ -26,7 +26,7 @@ import streamlit as st
 
 from csdata.access.auth import User
 from csdata.imports import ingest
-from csdata.policy import History
+from csdata.policy import CHANNELS, History
 from csdata.records import corrections, history
 from csdata.store.warehouse import Warehouse
 from csdata.text.i18n import COLUMNS, Problem, column_label, family_key, literal, t, text_key
@@ -111,7 +111,10 @@ def _kind(kind: str) -> str:
 
 
 def _choice(column: str, value: str) -> str:
-    return t(family_key("channel_" if column == "channel" else "choice_", value), lang())
+    # A ticket's channel has its own words; a candidate's (job site, campus...) is a choice.
+    return t(
+        family_key("channel_" if column == "channel" and value in CHANNELS else "choice_", value), lang()
+    )
 
 
 def history_panel(wh: Warehouse, kind: str, record_id: str) -> None:

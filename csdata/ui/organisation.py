@@ -26,7 +26,7 @@ from csdata.access.auth import User
 from csdata.analytics import lookups
 from csdata.records import entry, history, master_data
 from csdata.records.master_data import ORG_KINDS, key_of
-from csdata.records.models import KINDS
+from csdata.records.models import KINDS, RECRUIT_CHANNELS, REQUISITION_STATUSES
 from csdata.store.warehouse import Warehouse
 from csdata.text.i18n import Problem, column_label, family_key, literal, t
 from csdata.ui.core import lang, problem_text, tr
@@ -40,6 +40,7 @@ __all__ = ["organisation_page"]
 # The values of the kinds' fixed choices (a person's and a period's status, a course's kind).
 VALUES = ("active", "left", "open", "closed", "onboarding", "in_service")
 CHANGES = ("create", "update")  # a version of a record in the trail
+CHOSEN = (*RECRUIT_CHANNELS, *REQUISITION_STATUSES)  # choices with a `choice_` label
 MONEY = ("base_pay", "performance_pay_base")
 EARLIEST = dt.date(1950, 1, 1)  # the first day a date field offers (a hire date long ago)
 LATEST = dt.date(2100, 12, 31)
@@ -89,7 +90,14 @@ def _relabel() -> None:
 
 def _value_label():
     language = lang()
-    return lambda value: t(family_key("org_value_", value), language) if value in VALUES else str(value)
+
+    def label(value) -> str:
+        if value in VALUES:
+            return t(family_key("org_value_", value), language)
+        # a candidate's channel or a requisition's status (`csdata.records.models`)
+        return t(family_key("choice_", value), language) if value in CHOSEN else str(value)
+
+    return label
 
 
 def _listing(frame: pd.DataFrame, kind: str) -> None:
@@ -154,16 +162,23 @@ def _type(annotation) -> type:
 
 
 def _fields(
-    kind: str, refs: dict[str, list[str]], values: dict, key, fields: Fields, fixed: str | None = None
+    kind: str,
+    refs: dict[str, list[str]],
+    values: dict,
+    key,
+    fields: Fields,
+    fixed: str | None = None,
+    only: tuple[str, ...] | None = None,
 ) -> dict:
-    """The kind's fields in three columns, filled with `values` (a new record: the model's
-    defaults); `fixed` is a field shown but not changed (the key of a record being changed). The
-    values typed, blank as None."""
+    """The kind's fields (or those named in `only`) in three columns, filled with `values` (a new
+    record: the model's defaults); `fixed` is a field shown but not changed (the key of a record
+    being changed). The values typed, blank as None."""
     model = KINDS[kind]
     label_of = _value_label()
     columns = st.columns(3)
     out: dict = {}
-    for i, (name, info) in enumerate(model.model_fields.items()):
+    shown = [(n, i) for n, i in model.model_fields.items() if only is None or n in only]
+    for i, (name, info) in enumerate(shown):
         default = values.get(name, None if info.is_required() else info.default)
         label = column_label(name, lang())
         kind_of = _type(info.annotation)

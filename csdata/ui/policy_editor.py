@@ -30,7 +30,7 @@ from csdata.text.i18n import Problem, channel_label, column_label, family_key, l
 from csdata.ui.core import lang, problem_text, tr
 
 _FLASH = "policy_flash"  # the version just saved, for the confirmation on the next run
-UNITS = ("rate", "seconds", "hours", "points", "rating", "count", "money")
+UNITS = ("rate", "seconds", "hours", "days", "points", "rating", "count", "money")
 
 
 def _refusal(exc: ValidationError | Problem, body: dict | None, heading: str) -> md:
