@@ -542,10 +542,21 @@ def stacked(
 
 @_plain
 def funnel(stages: list[str], counts: list[int], title: str) -> go.Figure:
+    """Each stage's count and its share of the first, on one line in a bar tall enough to read it."""
     fig = go.Figure(
-        go.Funnel(y=stages, x=counts, textinfo="value+percent initial", marker={"color": OKABE_ITO[0]})
+        go.Funnel(
+            y=stages,
+            x=counts,
+            texttemplate="%{value:,} · %{percentInitial:.0%}",
+            textposition="inside",
+            insidetextfont={"size": 13},
+            constraintext="none",
+            marker={"color": OKABE_ITO[0]},
+        )
     )
-    fig.update_layout(title=title, margin={"l": 10, "r": 10, "t": 50, "b": 10}, height=320)
+    fig.update_layout(
+        title=title, margin={"l": 10, "r": 10, "t": 50, "b": 10}, height=max(320, 80 + 40 * len(stages))
+    )
     return fig
 
 
