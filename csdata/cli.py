@@ -29,14 +29,12 @@ def _lang() -> str:
     return chosen if chosen in LANGS else "en"
 
 
-def _date(option: str):
-    def parse(value: str) -> dt.date:
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            raise argparse.ArgumentTypeError(t("err_bad_date", _lang(), option=option, value=value)) from None
-
-    return parse
+def _date(value: str) -> dt.date:
+    """A date argument; argparse names the option before the message."""
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(t("err_bad_date", _lang(), value=value)) from None
 
 
 def _default_db() -> Path:
@@ -943,12 +941,8 @@ def parser() -> argparse.ArgumentParser:
 
     def with_filters(sp) -> None:
         """The period, clients and channels of a reading command (`_filters` checks them)."""
-        sp.add_argument(
-            "--from", dest="start", type=_date("--from"), help="first day (default: first ticket)"
-        )
-        sp.add_argument(
-            "--to", dest="end", type=_date("--to"), help="last day, inclusive (default: last ticket)"
-        )
+        sp.add_argument("--from", dest="start", type=_date, help="first day (default: first ticket)")
+        sp.add_argument("--to", dest="end", type=_date, help="last day, inclusive (default: last ticket)")
         sp.add_argument("--client", action="append", help="only this client (repeatable)")
         sp.add_argument(
             "--channel", action="append", help="only this channel: phone, chat, email (repeatable)"
@@ -972,7 +966,7 @@ def parser() -> argparse.ArgumentParser:
     init.add_argument(
         "--as-of",
         dest="as_of",
-        type=_date("--as-of"),
+        type=_date,
         help="the demo's today: its history ends the day before (default: today)",
     )
     init.add_argument("--force", action="store_true", help="replace an existing warehouse")
@@ -1077,15 +1071,13 @@ def parser() -> argparse.ArgumentParser:
     pol = sub.add_parser("policy", help="the management policy: show, load a file, list versions")
     pol_actions = pol.add_subparsers(dest="action", required=True, parser_class=_Parser)
     show = with_db(pol_actions.add_parser("show", help="print the version in force today (or on --on)"))
-    show.add_argument("--on", type=_date("--on"), help="the version in force on this day (YYYY-MM-DD)")
+    show.add_argument("--on", type=_date, help="the version in force on this day (YYYY-MM-DD)")
     show.add_argument("--json", action="store_true", help="the JSON the Policy page downloads")
     load = with_db(
         pol_actions.add_parser("load", help="save a policy file (JSON, as downloaded) as the next version")
     )
     load.add_argument("file")
-    load.add_argument(
-        "--effective", required=True, type=_date("--effective"), help="the day it takes effect (YYYY-MM-DD)"
-    )
+    load.add_argument("--effective", required=True, type=_date, help="the day it takes effect (YYYY-MM-DD)")
     history = with_db(pol_actions.add_parser("history", help="list the versions with what each changed"))
     history.add_argument("--json", action="store_true", help="one JSON list")
     pol.set_defaults(func=cmd_policy)
@@ -1099,11 +1091,9 @@ def parser() -> argparse.ArgumentParser:
 
     fin = with_db(sub.add_parser("finance", help="each client's revenue, cost and margin per month"))
     fin.add_argument(
-        "--from", dest="start", type=_date("--from"), help="a day of the first month (default: first ticket)"
+        "--from", dest="start", type=_date, help="a day of the first month (default: first ticket)"
     )
-    fin.add_argument(
-        "--to", dest="end", type=_date("--to"), help="a day of the last month (default: last ticket)"
-    )
+    fin.add_argument("--to", dest="end", type=_date, help="a day of the last month (default: last ticket)")
     fin.add_argument("--client", action="append", help="only this client (repeatable)")
     fin.add_argument("--json", action="store_true", help="one JSON list, a row per client and month")
     with_as(fin)
@@ -1115,7 +1105,7 @@ def parser() -> argparse.ArgumentParser:
         )
     )
     breaches.add_argument(
-        "--as-of", dest="as_of", type=_date("--as-of"), help="evaluate as of this day (default: today)"
+        "--as-of", dest="as_of", type=_date, help="evaluate as of this day (default: today)"
     )
     breaches.add_argument("--rule", action="append", help="only this rule (repeatable)")
     breaches.add_argument("--client", action="append", help="only this client (repeatable)")
@@ -1131,9 +1121,7 @@ def parser() -> argparse.ArgumentParser:
     plan = with_db(
         sub.add_parser("plan", help="the QA sampling plan: audits per agent per month, and who is below it")
     )
-    plan.add_argument(
-        "--to", dest="end", type=_date("--to"), help="the period's last day (default: last ticket)"
-    )
+    plan.add_argument("--to", dest="end", type=_date, help="the period's last day (default: last ticket)")
     with_as(plan)
     plan.add_argument(
         "--json",
@@ -1177,8 +1165,8 @@ def parser() -> argparse.ArgumentParser:
             "effects", help="the measured effect of every done corrective action and coaching session"
         )
     )
-    eff.add_argument("--from", dest="start", type=_date("--from"), help="first effect date (YYYY-MM-DD)")
-    eff.add_argument("--to", dest="end", type=_date("--to"), help="last effect date, inclusive (YYYY-MM-DD)")
+    eff.add_argument("--from", dest="start", type=_date, help="first effect date (YYYY-MM-DD)")
+    eff.add_argument("--to", dest="end", type=_date, help="last effect date, inclusive (YYYY-MM-DD)")
     eff.add_argument("--json", action="store_true", help="one JSON object: actions and by_kind")
     eff.set_defaults(func=cmd_effects)
 
@@ -1188,8 +1176,8 @@ def parser() -> argparse.ArgumentParser:
             help="QA calibration: the auditors' agreement per criterion and each auditor's deviation",
         )
     )
-    cal.add_argument("--from", dest="start", type=_date("--from"), help="first audit day (YYYY-MM-DD)")
-    cal.add_argument("--to", dest="end", type=_date("--to"), help="last audit day, inclusive (YYYY-MM-DD)")
+    cal.add_argument("--from", dest="start", type=_date, help="first audit day (YYYY-MM-DD)")
+    cal.add_argument("--to", dest="end", type=_date, help="last audit day, inclusive (YYYY-MM-DD)")
     with_as(cal)
     cal.add_argument(
         "--json",
