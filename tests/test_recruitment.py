@@ -301,3 +301,36 @@ def test_exec_reads_without_forms_and_others_cannot_open(app_db):
         refused.run()
         assert [e.value for e in refused.error] == [t("not_allowed", "en")], user
         assert not refused.metric and not refused.dataframe and not refused.button
+
+
+def test_a_stage_and_a_rejection_on_the_page_each_land_once(app_db):
+    at = _page("hr1")
+    # Nothing chosen: the form says so and writes nothing.
+    at.button(key="rr_save").click().run()
+    assert any(t("recruit_choose_candidate", "en") in e.value for e in at.error)
+    # C8 applied on 20 January and was never screened: screened on the 22nd, passed.
+    at.selectbox(key="rs_candidate").set_value("C8")
+    at.selectbox(key="rs_stage").set_value("screening")
+    at.date_input(key="rs_day").set_value(dt.date(2026, 1, 22))
+    at.radio(key="rs_passed").set_value(True)
+    at.button(key="rs_save").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    # C10 (tested, never checked) turned away on 12 February.
+    at.selectbox(key="rr_candidate").set_value("C10")
+    at.date_input(key="rr_day").set_value(dt.date(2026, 2, 12))
+    at.text_area(key="rr_reason").input("withdrew")
+    at.button(key="rr_save").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    # Saved, the form is drawn afresh and empty: a second click finds no candidate chosen.
+    at.button(key="rr_save~1").click().run()
+    assert any(t("recruit_choose_candidate", "en") in e.value for e in at.error)
+    wh = core._open(str(app_db))
+    assert wh.rows("SELECT screened_on, screen_passed FROM candidates WHERE candidate_id = 'C8'") == [
+        (dt.date(2026, 1, 22), True)
+    ]
+    assert wh.rows("SELECT rejected_on, reason FROM candidates WHERE candidate_id = 'C10'") == [
+        (dt.date(2026, 2, 12), "withdrew")
+    ]
+    changes = "SELECT count(*) FROM record_changes WHERE kind = 'candidates' AND record_id = ? AND change = 'update'"
+    assert wh.scalar(changes, ["C8"]) == 1
+    assert wh.scalar(changes, ["C10"]) == 1

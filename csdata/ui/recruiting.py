@@ -239,6 +239,16 @@ def _step(fields: Fields, do):
         return None
 
 
+def _save_step(form: str, fields: Fields, candidate: str | None, values: dict, do, saved) -> None:
+    """What a step's button does: with a candidate chosen, the step once for these values
+    (`save_once`, so a second click or a rerun does not repeat it), a refusal under the form."""
+    if candidate is None:
+        fields.add("", tr("recruit_choose_candidate"))
+    else:
+        save_once(form, values, lambda: _step(fields, do), saved)
+    fields.show()
+
+
 def _stage_form(wh: Warehouse, user: User, candidates: dict[str, str]) -> None:
     form = "recruit_stage"
     k = keys(form)
@@ -276,26 +286,19 @@ def _stage_form(wh: Warehouse, user: User, candidates: dict[str, str]) -> None:
             ).strip()
     if not st.button(tr("save"), type="primary", key=k("rs_save")):
         return
-    if candidate is None:
-        fields.add("", tr("recruit_choose_candidate"))
-        fields.show()
-        return
-    values = {"candidate": candidate, "stage": stage, "day": day, "result": result, "checked_by": checked_by}
-    save_once(
+    _save_step(
         form,
-        values,
-        lambda: _step(
-            fields,
-            lambda: hiring.record_stage(
-                wh, user.username, candidate, stage, day, result, user.scope, checked_by or None
-            ),
+        fields,
+        candidate,
+        {"candidate": candidate, "stage": stage, "day": day, "result": result, "checked_by": checked_by},
+        lambda: hiring.record_stage(
+            wh, user.username, candidate, stage, day, result, user.scope, checked_by or None
         ),
         lambda _: Saved(
             f"{candidate} · {stage}",
             tr("recruit_saved_stage", id=candidate, stage=tr(family_key("recruit_stage_", stage))),
         ),
     )
-    fields.show()
 
 
 def _hire_form(wh: Warehouse, user: User, candidates: dict[str, str]) -> None:
@@ -314,21 +317,16 @@ def _hire_form(wh: Warehouse, user: User, candidates: dict[str, str]) -> None:
         st.caption(tr("recruit_hire_note"))
     if not st.button(tr("recruit_hire"), type="primary", key=k("rh_save")):
         return
-    if candidate is None:
-        fields.add("", tr("recruit_choose_candidate"))
-        fields.show()
-        return
-    save_once(
+    _save_step(
         form,
+        fields,
+        candidate,
         {"candidate": candidate, "day": day, "employee": employee},
-        lambda: _step(
-            fields, lambda: hiring.hire(wh, user.username, candidate, day, employee or None, user.scope)
-        ),
+        lambda: hiring.hire(wh, user.username, candidate, day, employee or None, user.scope),
         lambda after: Saved(
             after["employee_id"], tr("recruit_saved_hire", id=candidate, employee=after["employee_id"])
         ),
     )
-    fields.show()
 
 
 def _reject_form(wh: Warehouse, user: User, candidates: dict[str, str]) -> None:
@@ -344,14 +342,11 @@ def _reject_form(wh: Warehouse, user: User, candidates: dict[str, str]) -> None:
         reason = st.text_area(tr("recruit_f_reason"), max_chars=500, key=k("rr_reason"))
     if not st.button(tr("recruit_reject"), type="primary", key=k("rr_save")):
         return
-    if candidate is None:
-        fields.add("", tr("recruit_choose_candidate"))
-        fields.show()
-        return
-    save_once(
+    _save_step(
         form,
+        fields,
+        candidate,
         {"candidate": candidate, "day": day, "reason": reason},
-        lambda: _step(fields, lambda: hiring.reject(wh, user.username, candidate, day, reason, user.scope)),
+        lambda: hiring.reject(wh, user.username, candidate, day, reason, user.scope),
         lambda _: Saved(candidate, tr("recruit_saved_reject", id=candidate)),
     )
-    fields.show()
