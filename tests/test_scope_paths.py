@@ -258,9 +258,9 @@ def test_every_lookup_is_either_scoped_or_says_why_not():
 
 
 # The payroll's look-ups (`csdata.analytics.payroll`), classified the same way: the month's rows
-# are pay, within the scope; the months, a month's parsing and a frame's totals show no one.
+# are pay, within the scope; the months, a month's parsing, a frame's totals and the rounding to cents show no one.
 SCOPED_PAYROLL = {"payroll"}
-UNSCOPED_PAYROLL = {"parse_month", "months", "totals"}
+UNSCOPED_PAYROLL = {"parse_month", "months", "totals", "cents"}
 
 
 def test_every_payroll_lookup_is_either_scoped_or_says_why_not():

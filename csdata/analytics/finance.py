@@ -50,7 +50,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from fractions import Fraction
 
 import pandas as pd
@@ -59,6 +59,7 @@ from csdata.access.scope import EVERYTHING, Scope
 from csdata.analytics import payroll
 from csdata.analytics import rollup_forms as forms
 from csdata.analytics.compiler import _Params
+from csdata.analytics.payroll import cents
 from csdata.policy import History, Policy
 
 # The table's columns, in order (the page's table and download, the CLI's table).
@@ -71,16 +72,6 @@ JSON_FIELDS = ("client", "month", "revenue", "cost", "margin", "tickets", "cost_
 MONEY = ("revenue", "cost", "margin", "cost_per_ticket", "budget", "budget_left")
 # The positions whose pay is shared across their team's agents' clients by headcount.
 TEAM_OVERHEAD = ("supervisor", "qa")
-_CENT = Decimal("0.01")
-
-
-def cents(value: Fraction | Decimal | float | None) -> Decimal | None:
-    """Money rounded half up to cents (None stays None)."""
-    if value is None:
-        return None
-    if isinstance(value, Fraction):
-        return (Decimal(value.numerator) / Decimal(value.denominator)).quantize(_CENT, rounding=ROUND_HALF_UP)
-    return Decimal(str(value)).quantize(_CENT, rounding=ROUND_HALF_UP)
 
 
 def _exact(value) -> Fraction:

@@ -33,6 +33,7 @@ import calendar
 import datetime as dt
 import re
 from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 
 import pandas as pd
 
@@ -78,7 +79,13 @@ def months(wh, today: dt.date | None = None) -> list[str]:
     return out
 
 
-def _money(value) -> Decimal:
+def cents(value: Fraction | Decimal | float | None) -> Decimal | None:
+    """Money rounded half up to cents (None stays None): the one rounding of pay and of what is
+    worked out of it (`csdata.analytics.finance`)."""
+    if value is None:
+        return None
+    if isinstance(value, Fraction):
+        return (Decimal(value.numerator) / Decimal(value.denominator)).quantize(_CENT, rounding=ROUND_HALF_UP)
     return Decimal(str(value)).quantize(_CENT, rounding=ROUND_HALF_UP)
 
 
@@ -138,17 +145,17 @@ def payroll(
         days = int(r["days_employed"])
         share = Decimal(days) / Decimal(days_in_month)
         grade_base = None if pd.isna(r["grade_base"]) else Decimal(r["grade_base"])
-        base = None if grade_base is None else _money(grade_base * share)
+        base = None if grade_base is None else cents(grade_base * share)
         years = int(r["service_years"])
-        seniority = _money(Decimal(str(seniority_policy.seniority_pay(years))) * share)
+        seniority = cents(Decimal(str(seniority_policy.seniority_pay(years))) * share)
         coefficient = None
         if r["confirmed"] and r["appraisal_grade"] is not None and not pd.isna(r["appraisal_grade"]):
             bands = history.in_force(pd.Timestamp(r["period_end"]).date())[1].appraisal.bands
             coefficient = next((b.coefficient for b in bands if b.grade == r["appraisal_grade"]), None)
         performance = None
         if coefficient is not None and not pd.isna(r["grade_perf"]):
-            performance = _money(Decimal(r["grade_perf"]) * Decimal(str(coefficient)))
-        bonus = Decimal("0.00") if pd.isna(r["bonus"]) else _money(r["bonus"])
+            performance = cents(Decimal(r["grade_perf"]) * Decimal(str(coefficient)))
+        bonus = Decimal("0.00") if pd.isna(r["bonus"]) else cents(r["bonus"])
         total = sum((p for p in (base, seniority, performance, bonus) if p is not None), Decimal("0.00"))
         rows.append(
             {
@@ -188,4 +195,4 @@ def payroll(
 
 def totals(frame: pd.DataFrame) -> dict[str, float]:
     """The payroll's sums per money column (cents added as decimals, so they match the rows)."""
-    return {c: float(sum((_money(v) for v in frame[c] if not pd.isna(v)), Decimal("0.00"))) for c in MONEY}
+    return {c: float(sum((cents(v) for v in frame[c] if not pd.isna(v)), Decimal("0.00"))) for c in MONEY}
