@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 
 from csdata.analytics import compiler, exports, lookups
+from csdata.settings import warehouse_target
 from csdata.text.i18n import LANGS, Problem, family_key, t
 
 
@@ -37,13 +38,23 @@ def _date(value: str) -> dt.date:
         raise argparse.ArgumentTypeError(t("err_bad_date", _lang(), value=value)) from None
 
 
-def _default_db() -> Path:
+def _default_db() -> Path | str:
     from csdata.settings import Settings, SettingsError
 
     try:
         return Settings.from_env().db
     except SettingsError as exc:
         raise UserError("err_settings", detail=str(exc)) from None
+
+
+def _file(args, command: str) -> Path:
+    """The warehouse file of a command that works on a DuckDB file only."""
+    db = args.db or _default_db()
+    if isinstance(db, str):
+        from csdata.store.postgres import shown
+
+        raise UserError("err_pg_file_only", command=command, path=shown(db))
+    return Path(db)
 
 
 def _open(args, *, read_only: bool = False):
@@ -859,7 +870,7 @@ def cmd_rollups(args) -> int:
 def cmd_backup(args) -> int:
     from csdata.store.warehouse import backup
 
-    db = Path(args.db or _default_db())
+    db = _file(args, "backup")
     target = Path(args.path)
     if target.exists() and not args.force:
         raise UserError("err_exists", path=str(target))
@@ -874,7 +885,7 @@ def cmd_backup(args) -> int:
 def cmd_restore(args) -> int:
     from csdata.store.warehouse import restore
 
-    db = Path(args.db or _default_db())
+    db = _file(args, "restore")
     try:
         restore(args.path, db)
     except OSError as exc:
@@ -886,9 +897,15 @@ def cmd_restore(args) -> int:
 def cmd_serve(args) -> int:
     app = Path(__file__).resolve().parent.parent / "app.py"
     env = dict(os.environ)
-    db = Path(args.db or _default_db()).resolve()
-    if not db.exists():
-        raise UserError("err_no_warehouse", path=str(db))
+    db = args.db or _default_db()
+    if isinstance(db, Path):
+        db = db.resolve()
+        if not db.exists():
+            raise UserError("err_no_warehouse", path=str(db))
+    else:
+        from csdata.store.warehouse import Warehouse
+
+        Warehouse(db).close()  # reachable, and migrated before the app's first page
     env["CSDATA_DB"] = str(db)
     if args.address is None:
         from csdata.settings import Settings, SettingsError
@@ -936,7 +953,11 @@ def parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     def with_db(sp):
-        sp.add_argument("--db", type=Path, help="warehouse file (default: CSDATA_DB or data/csdata.duckdb)")
+        sp.add_argument(
+            "--db",
+            type=warehouse_target,
+            help="warehouse file, or postgresql://user@host/database (default: CSDATA_DB or data/csdata.duckdb)",
+        )
         return sp
 
     def with_filters(sp) -> None:

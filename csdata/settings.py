@@ -25,8 +25,8 @@ class SettingsError(ValueError):
 class Settings(BaseModel):
     model_config = ConfigDict(use_attribute_docstrings=True)  # each field's text is its docstring
 
-    db: Path = Path("data/csdata.duckdb")
-    """Path of the DuckDB warehouse file. `make run` creates the demo warehouse here if it does not exist."""
+    db: Path | str = Path("data/csdata.duckdb")
+    """Path of the DuckDB warehouse file, or the `postgresql://user@host/database` address of a PostgreSQL warehouse. `make run` creates the demo warehouse in a file here if it does not exist."""
 
     lang: str = "en"
     """Language the app opens in (`en` or `zh`); users can switch on every page."""
@@ -55,6 +55,12 @@ class Settings(BaseModel):
     import_memory_mb: int = Field(3072, ge=256)
     """Most memory, in MB, DuckDB may use while a file is imported (never raised above its own limit); what does not fit goes to a temporary folder beside the warehouse."""
 
+    @field_validator("db")
+    @classmethod
+    def _a_file_or_address(cls, db: Path | str) -> Path | str:
+        """A `postgresql://` address as it is; anything else a file path."""
+        return warehouse_target(db)
+
     @field_validator("lang")
     @classmethod
     def _a_catalog(cls, lang: str) -> str:
@@ -78,6 +84,12 @@ class Settings(BaseModel):
             err = exc.errors()[0]
             name = f"CSDATA_{str(err['loc'][0]).upper()}"
             raise SettingsError(f"{name}: {err['msg']}") from None
+
+
+def warehouse_target(value: str | Path) -> Path | str:
+    """Where a warehouse is: a PostgreSQL address (`postgresql://...`, kept as text) or a DuckDB file."""
+    text = str(value)
+    return text if text.startswith(("postgresql://", "postgres://")) else Path(value)
 
 
 def is_local_address(address: str) -> bool:

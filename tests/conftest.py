@@ -10,6 +10,7 @@ import shutil
 import sys
 from pathlib import Path
 
+import engines
 import pandas as pd
 import pytest
 
@@ -307,7 +308,7 @@ APPRAISALS = [
 ]
 
 
-def build_tiny(path: Path) -> Warehouse:
+def build_tiny(path: Path | str) -> Warehouse:
     wh = Warehouse(path, create=True)
     policy = tiny_policy()
     version = save_policy(wh, policy, "test")
@@ -375,9 +376,23 @@ def build_tiny(path: Path) -> Warehouse:
     return wh
 
 
+def pytest_generate_tests(metafunc):
+    """A test that takes a warehouse runs on each engine (`engines.py`), but one marked
+    `duckdb_only` (with its reason)."""
+    if "engine" in metafunc.fixturenames:
+        only = metafunc.definition.get_closest_marker("duckdb_only")
+        metafunc.parametrize("engine", ["duckdb"] if only else engines.ENGINES, indirect=True)
+
+
 @pytest.fixture
-def tiny(tmp_path) -> Warehouse:
-    wh = build_tiny(tmp_path / "tiny.duckdb")
+def engine(request) -> str:
+    return getattr(request, "param", "duckdb")
+
+
+@pytest.fixture
+def tiny(tmp_path, request, engine) -> Warehouse:
+    """The tiny warehouse, on the test's engine."""
+    wh = build_tiny(engines.target(request, engine, tmp_path / "tiny.duckdb"))
     yield wh
     wh.close()
 

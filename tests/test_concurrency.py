@@ -12,6 +12,7 @@ import json
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
+import engines
 import pytest
 
 from csdata.analytics.compiler import EVERYTHING
@@ -41,6 +42,7 @@ def log_rows(wh, action: str) -> list[dict]:
     return [{"entity": e, **json.loads(d or "{}")} for e, d in rows]
 
 
+@engines.FILE_IMPORT
 def test_twenty_audits_with_blank_ids_are_all_saved(tiny):
     before = tiny.scalar("SELECT count(*) FROM audits")
     action = entry.CorrectiveAction(kind="coaching", due_on=dt.date(2026, 3, 31))
@@ -59,6 +61,7 @@ def test_twenty_audits_with_blank_ids_are_all_saved(tiny):
     assert len(logged) == THREADS and all(r["imported"] == 1 for r in logged)
 
 
+@engines.FILE_IMPORT
 def test_twenty_next_attempts_are_numbered_one_after_another(tiny):
     values = {
         "employee_id": "B1",
@@ -79,6 +82,7 @@ def test_twenty_next_attempts_are_numbered_one_after_another(tiny):
     assert len(log_rows(tiny, "import.training")) == THREADS
 
 
+@engines.FILE_IMPORT
 def test_twenty_new_tickets_are_all_saved(tiny):
     values = {
         "client": "Acme",
@@ -115,6 +119,7 @@ def fed_back(tiny) -> str:
     return "C1"
 
 
+@engines.FILE_IMPORT
 def test_one_answer_wins_and_the_others_are_refused(tiny, fed_back):
     # half the users record an acceptance, half a reopen, all at once
     outcomes = race(lambda i: (entry.accept if i % 2 else entry.reopen)(tiny, f"sup{i}", fed_back) or "done")
@@ -131,6 +136,7 @@ def test_one_answer_wins_and_the_others_are_refused(tiny, fed_back):
     assert ("customer_accepted" in answers[0]) and answers[0]["customer_accepted"] == str(accepted)
 
 
+@engines.FILE_IMPORT
 def test_a_callback_is_recorded_once(tiny, fed_back):
     at = dt.datetime(2026, 3, 20, 12, 5)
     outcomes = race(lambda i: entry.callback_done(tiny, f"sup{i}", fed_back, at) or "done")
@@ -139,6 +145,7 @@ def test_a_callback_is_recorded_once(tiny, fed_back):
     assert len(log_rows(tiny, "ticket.callback")) == 1
 
 
+@engines.FILE_IMPORT
 def test_a_refused_step_writes_no_log_row(tiny, fed_back):
     entry.accept(tiny, "sup", fed_back)
     with pytest.raises(Problem, match="wf_closed"):

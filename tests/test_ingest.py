@@ -15,6 +15,7 @@ import json
 import random
 from decimal import Decimal
 
+import engines
 import pytest
 from conftest import ROOT, build_tiny, run_cli
 
@@ -24,6 +25,8 @@ D = dt.date
 T = dt.datetime
 WEIGHTS = {"attitude": 25, "responsiveness": 20, "accuracy": 30, "communication": 15, "compliance": 10}
 ACTOR = "tester"
+
+pytestmark = engines.FILE_IMPORT
 
 
 def by_hand(scores: dict[str, float | None], critical: bool) -> float | None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+import engines
 import numpy as np
 import pandas as pd
 import pytest
@@ -239,6 +240,7 @@ def _current(wh) -> None:
     assert rollups.check(wh) == dict.fromkeys(rollups.sizes(wh), 0)
 
 
+@engines.FILE_IMPORT
 def test_every_kind_of_write_keeps_the_rollups_of_its_days(tiny, refreshed):
     march_20 = dt.datetime(2026, 3, 20, 9)
     values = {"ticket_id": "W1", "client": "Acme", "channel": "chat", "type": "complaint", "agent_id": "A1",
@@ -284,6 +286,7 @@ def test_every_kind_of_write_keeps_the_rollups_of_its_days(tiny, refreshed):
     assert None not in refreshed  # every write named its days: none recomputed the whole history
 
 
+@engines.FILE_IMPORT
 def test_the_compliance_queue_reads_the_follow_ups_as_of_any_day(tiny):
     """A complaint with a promised callback, followed through: the queue as of each day, worked by
     hand from the policy's grace days (7) and the times recorded."""
@@ -328,9 +331,10 @@ def test_an_unnamed_write_recomputes_everything_and_a_failed_one_nothing(tiny, r
 
 
 def test_check_tells_a_difference_and_rebuild_mends_it(tmp_path, tiny):
-    path = tiny.path
+    path = tiny.address
     column = tiny.column(
-        "SELECT name FROM pragma_table_info('rollup_tickets') WHERE starts_with(name, 'p_')"
+        "SELECT column_name FROM information_schema.columns WHERE table_name = 'rollup_tickets'"
+        " AND starts_with(column_name, 'p_')"
     )[0]
     tiny.cursor().execute(f"UPDATE rollup_tickets SET {column} = {column} + 7 WHERE day = DATE '2026-03-02'")
     tiny.close()
@@ -349,7 +353,7 @@ def test_check_tells_a_difference_and_rebuild_mends_it(tmp_path, tiny):
 
 
 def test_rollups_of_another_shape_are_rebuilt_on_opening(tiny):
-    path = tiny.path
+    path = tiny.address
     with tiny.transaction("test", "fixture") as w:
         w.execute("UPDATE meta SET value = 'older' WHERE key = ?", [rollups.SIGNATURE_KEY])
         w.execute("DELETE FROM rollup_tickets")

@@ -147,7 +147,7 @@ def test_client_metrics_are_policy_data(tiny):
 
 
 def test_cli_refuses_a_limit_the_role_cannot_honour(tiny, tmp_path):
-    db = tiny.path
+    db = tiny.address
     tiny.close()
     refused = run_cli("user", "add", "sup2", "--role", "supervisor", "--db", str(db), input=PASSWORD + "\n")
     assert refused.returncode == 2 and "team" in refused.stderr
@@ -165,7 +165,7 @@ def test_an_account_is_linked_to_the_employee_who_uses_it(tiny, tmp_path):
     """`--employee` links an account to an existing employee (the forms fill that person in);
     an unknown id is refused before the password is asked, and nothing is written."""
     employee = tiny.scalar("SELECT min(employee_id) FROM employees")
-    db = tiny.path
+    db = tiny.address
     tiny.close()
     refused = run_cli(
         "user", "add", "qa2", "--role", "qa", "--employee", "NOBODY", "--db", str(db), input=PASSWORD + "\n"

@@ -18,6 +18,7 @@ import datetime as dt
 import inspect
 import io
 
+import engines
 import pandas as pd
 import pytest
 from conftest import APPRAISALS, AUDITS, CANDIDATES, EMPLOYEES, REQUISITIONS, ROOT, TICKETS, TRAINING, run_cli
@@ -372,7 +373,7 @@ def test_every_export(wh, account, table):
 
 
 def test_the_command_line_exports_within_an_account(wh):
-    db = wh.path
+    db = wh.address
     wh.close()
     done = run_cli("export", "tickets", "--db", str(db), "--as", "beta_sup", "--out", "-")
     assert done.returncode == 0, done.stderr
@@ -393,6 +394,7 @@ def _refused(key: str, call) -> None:
     assert raised.value.key == key
 
 
+@engines.FILE_IMPORT
 def test_forms_refuse_what_lies_outside(wh, account):
     name, scope = account
     before = wh.scalar("SELECT count(*) FROM tickets"), wh.scalar("SELECT count(*) FROM audits")
@@ -461,6 +463,7 @@ def test_workflow_steps_refuse_a_ticket_outside(wh, account):
     assert not wh.scalar("SELECT count(*) FROM audit_log WHERE starts_with(action, 'ticket.')")
 
 
+@engines.FILE_IMPORT
 def test_imports_reject_rows_outside(wh, account):
     name, scope = account
     rows = pd.DataFrame(

@@ -260,9 +260,9 @@ _VERIFYING = threading.BoundedSemaphore(VERIFY_SLOTS)
 
 def _gate(wh) -> _Gate:
     with _GATES_LOCK:
-        gate = _GATES.get(str(wh.path))
+        gate = _GATES.get(wh.address)
         if gate is None:
-            gate = _GATES[str(wh.path)] = _Gate()
+            gate = _GATES[wh.address] = _Gate()
         return gate
 
 

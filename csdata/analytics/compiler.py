@@ -29,7 +29,7 @@ from csdata.access.scope import EVERYTHING, Scope
 from csdata.analytics import rollup_forms as forms
 from csdata.analytics.metrics import CATALOG, MEASURES
 from csdata.policy import CHANNELS, Policy, load_policy
-from csdata.store.sql import ident, literal
+from csdata.store.sql import literal
 
 
 def _on_day(day: str, person: str, join: str = "LEFT JOIN") -> str:
@@ -639,13 +639,16 @@ def _listing_sql(name: str, filters: Filters, scope: Scope, policy: Policy, para
                    finding_category, comment
             FROM {rel("audits")} ORDER BY day DESC, audit_id"""
     if name == "recruit_stage_days":  # days spent before each stage, candidates of the period
-        days = ", ".join(f"datediff('day', {a}, {b}) AS {ident(s)}" for s, a, b in STAGE_DAYS)
+        stages = " UNION ALL ".join(
+            f"SELECT {literal(s)} AS stage, datediff('day', {a}, {b}) AS days FROM c"
+            for s, a, b in STAGE_DAYS
+        )
+        stages = f"WITH c AS (SELECT * FROM {rel('candidates')}) {stages}"
         order = ", ".join(literal(s) for s, _, _ in STAGE_DAYS)
         return f"""
             SELECT stage AS recruit_stage, count(days) AS candidates, quantile_cont(days, 0.5) AS median_days,
                    quantile_cont(days, 0.9) AS p90_days
-            FROM (UNPIVOT (SELECT {days} FROM {rel("candidates")})
-                  ON {", ".join(ident(s) for s, _, _ in STAGE_DAYS)} INTO NAME stage VALUE days)
+            FROM ({stages}) s
             GROUP BY stage ORDER BY list_position([{order}], stage)"""
     if name == "recruit_requisitions":  # those open, and those opened in the period, newest first
         return f"""

@@ -1863,8 +1863,13 @@ def scale_audits(wh, copies: int) -> int:
                 "WHERE a.source <> 'calibration'",
                 [copies],
             )
+            columns = w.column(
+                "SELECT column_name FROM information_schema.columns WHERE table_name = 'audits'"
+                " ORDER BY ordinal_position"
+            )
+            copied = ", ".join("a.audit_id || '-' || r.c" if c == "audit_id" else f"a.{c}" for c in columns)
             w.execute(
-                "INSERT INTO audits SELECT a.* REPLACE (a.audit_id || '-' || r.c AS audit_id) "
+                f"INSERT INTO audits ({', '.join(columns)}) SELECT {copied} "
                 "FROM audits a, range(2, ? + 1) r(c) WHERE a.source <> 'calibration'",
                 [copies],
             )

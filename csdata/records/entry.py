@@ -796,11 +796,10 @@ def propose_teamwork(
                 key,
             ):
                 raise Problem("appr_proposal_confirmed", employee=employee_id, period=period)
-            current = w.scalar(
-                "SELECT {'teamwork': teamwork, 'comment': comment} FROM appraisal_proposals"
-                " WHERE period = ? AND employee_id = ?",
-                key,
+            stored = w.rows(
+                "SELECT teamwork, comment FROM appraisal_proposals WHERE period = ? AND employee_id = ?", key
             )
+            current = {"teamwork": stored[0][0], "comment": stored[0][1]} if stored else None
             if current == after:
                 raise _Unchanged
             if current is None:

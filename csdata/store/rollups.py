@@ -142,7 +142,7 @@ def _keys(table: str) -> tuple[str, ...]:
 
 def _same(column: str, kind: str) -> str:
     """A stored value equal to the one computed now: numbers within rounding, anything else equal."""
-    if not any(n in kind for n in ("INT", "DOUBLE", "DECIMAL", "FLOAT", "REAL")):
+    if not any(n in kind for n in ("INT", "DOUBLE", "DECIMAL", "NUMERIC", "FLOAT", "REAL")):
         return f"f.{column} IS NOT DISTINCT FROM r.{column}"
     c = column
     return f"((f.{c} IS NULL AND r.{c} IS NULL) OR abs(f.{c} - r.{c}) <= 1e-9 * greatest(1, abs(f.{c}), abs(r.{c})))"
@@ -158,9 +158,20 @@ def check(wh) -> dict[str, int]:
         sql = select.replace(DAYS, cond)
         keys = _keys(table)
         values = [
-            r for r in wh.rows(f"SELECT name, type FROM pragma_table_info('{table}')") if r[0] not in keys
+            r
+            for r in wh.rows(
+                "SELECT column_name, upper(data_type) FROM information_schema.columns WHERE table_name = ?"
+                " ORDER BY ordinal_position",
+                [table],
+            )
+            if r[0] not in keys
         ]
-        same_key = " AND ".join(f"f.{k} IS NOT DISTINCT FROM r.{k}" for k in keys)
+        # (NULL-safe equality as plain equalities, which PostgreSQL can hash for a full join)
+        same_key = " AND ".join(
+            f"coalesce(CAST(f.{k} AS VARCHAR), '') = coalesce(CAST(r.{k} AS VARCHAR), '')"
+            f" AND (f.{k} IS NULL) = (r.{k} IS NULL)"
+            for k in keys
+        )
         close = " AND ".join(_same(c, kind) for c, kind in values) or "TRUE"
         diff = (
             f"SELECT count(*) FROM (SELECT *, TRUE AS _f FROM ({sql})) f"

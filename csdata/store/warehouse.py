@@ -1,6 +1,9 @@
-"""The warehouse: the one module that imports duckdb.
+"""The warehouse: the one door to the data, and the one module that imports duckdb.
 
-It opens the file, applies the numbered migrations in `csdata/store/migrations/` (recording each in
+A warehouse is a DuckDB file (the default: one command, no server) or, for a company that runs
+several app servers and imports while they serve, a PostgreSQL database named by a
+`postgresql://` address (`csdata.store.postgres`, with the SQL translated by
+`csdata.store.dialect`). Either way it opens the database, applies the numbered migrations in `csdata/store/migrations/` (recording each in
 `schema_migrations`), hands each thread its own cursor (Streamlit serves every browser session
 from a thread of one process, and a DuckDB connection must not be shared across threads), and
 runs every write as one transaction together with its audit-log row. Everything above it speaks
@@ -26,7 +29,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from csdata.store import rollups
+from csdata.store import dialect, postgres, rollups
 from csdata.text.i18n import Problem, text_key
 
 
@@ -52,22 +55,23 @@ ROLLUPS_FROM = 18  # the migration from which a warehouse keeps rollups
 
 
 class Warehouse:
-    """One DuckDB database file, shared by the threads of one process."""
+    """One warehouse (a DuckDB file or a PostgreSQL database), shared by the threads of one process."""
 
     def __init__(self, path: str | Path, *, create: bool = False, read_only: bool = False) -> None:
-        self.path = Path(path)
-        if not create and not self.path.exists():
-            raise WarehouseError("err_no_warehouse", path=str(self.path))
-        if create:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            self._con = duckdb.connect(str(self.path), read_only=read_only)
-        except duckdb.IOException as exc:
-            if _held_by_another(exc):
-                raise WarehouseError("err_locked", path=str(self.path)) from None
-            raise WarehouseError("err_not_a_warehouse", path=str(self.path)) from None
-        except duckdb.Error:
-            raise WarehouseError("err_not_a_warehouse", path=str(self.path)) from None
+        self.engine = "postgresql" if postgres.is_url(path) else "duckdb"
+        self._db: postgres.Database | None = None
+        self._con = None
+        if self.engine == "postgresql":
+            self.path = None  # no file: `address` names it
+            self.address = postgres.shown(str(path))
+            try:
+                self._db = postgres.Database(str(path))
+            except postgres.Error as exc:
+                raise WarehouseError("err_pg_unreachable", path=self.address, detail=str(exc)) from None
+        else:
+            self.path = Path(path)
+            self.address = str(self.path)
+            self._open_file(create, read_only)
         self._local = threading.local()
         self._write_lock = threading.Lock()
         self.read_only = read_only
@@ -83,13 +87,29 @@ class Warehouse:
             # a reader cannot apply them, and the queries expect their schema and rollups
             refused = text_key("err_needs_update")
         if refused:
-            self._con.close()  # else this process could not open the file again another way
-            raise WarehouseError(refused, path=str(self.path))
+            self.close()  # else this process could not open the file again another way
+            raise WarehouseError(refused, path=self.address)
+
+    def _open_file(self, create: bool, read_only: bool) -> None:
+        if not create and not self.path.exists():
+            raise WarehouseError("err_no_warehouse", path=str(self.path))
+        if create:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._con = duckdb.connect(str(self.path), read_only=read_only)
+        except duckdb.IOException as exc:
+            if _held_by_another(exc):
+                raise WarehouseError("err_locked", path=str(self.path)) from None
+            raise WarehouseError("err_not_a_warehouse", path=str(self.path)) from None
+        except duckdb.Error:
+            raise WarehouseError("err_not_a_warehouse", path=str(self.path)) from None
 
     # -- connections -------------------------------------------------------------------------
 
-    def cursor(self) -> duckdb.DuckDBPyConnection:
+    def cursor(self) -> duckdb.DuckDBPyConnection | postgres.Cursor:
         """This thread's cursor (created on first use)."""
+        if self._db is not None:
+            return self._db.cursor()
         cur = getattr(self._local, "cursor", None)
         if cur is None:
             cur = self._con.cursor()
@@ -97,7 +117,28 @@ class Warehouse:
         return cur
 
     def close(self) -> None:
-        self._con.close()
+        if self._db is not None:
+            self._db.close()
+        else:
+            self._con.close()
+
+    def _begin(self, cur) -> None:
+        if self._db is not None:
+            cur.begin()
+        else:
+            cur.execute("BEGIN TRANSACTION")
+
+    def _commit(self, cur) -> None:
+        if self._db is not None:
+            cur.commit()
+        else:
+            cur.execute("COMMIT")
+
+    def _rollback(self, cur) -> None:
+        if self._db is not None:
+            cur.rollback()
+        else:
+            cur.execute("ROLLBACK")
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -148,7 +189,7 @@ class Warehouse:
         with self._write_lock:
             self._local.writing = True
             try:
-                cur.execute("BEGIN TRANSACTION")
+                self._begin(cur)
                 writer = Writer(cur)
                 try:
                     yield writer
@@ -171,13 +212,17 @@ class Warehouse:
                                 json.dumps(payload, default=str, ensure_ascii=False),
                             ],
                         )
-                    cur.execute("COMMIT")
-                except duckdb.TransactionException:
+                    self._commit(cur)
+                except (duckdb.TransactionException, postgres.Error) as exc:
+                    self._rollback(cur)
+                    if isinstance(exc, postgres.Error) and exc.kind != "conflict":
+                        raise WarehouseError(
+                            "err_pg_unreachable", path=self.address, detail=str(exc)
+                        ) from None
                     # A write conflict with another connection: nothing of the block landed.
-                    cur.execute("ROLLBACK")
                     raise WarehouseError("err_write_conflict") from None
                 except BaseException:
-                    cur.execute("ROLLBACK")
+                    self._rollback(cur)
                     raise
             finally:
                 self._local.writing = False
@@ -194,12 +239,13 @@ class Warehouse:
         if not self._rolled_up or rollups.current(cur):
             return
         with self._write_lock:
-            cur.execute("BEGIN TRANSACTION")
+            self._begin(cur)
             try:
-                rollups.rebuild(cur)
-                cur.execute("COMMIT")
+                if not rollups.current(cur):  # (another process may have built them meanwhile)
+                    rollups.rebuild(cur)
+                self._commit(cur)
             except BaseException:
-                cur.execute("ROLLBACK")
+                self._rollback(cur)
                 raise
 
     def pending(self) -> list[str]:
@@ -210,25 +256,33 @@ class Warehouse:
     def migrate(self) -> list[str]:
         """Apply migrations not yet recorded; return the names applied."""
         cur = self.cursor()
-        cur.execute(
-            "CREATE TABLE IF NOT EXISTS schema_migrations ("
-            " version INTEGER PRIMARY KEY, name VARCHAR NOT NULL,"
-            " applied_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp())"
-        )
-        done = {r[0] for r in cur.execute("SELECT version FROM schema_migrations").fetchall()}
         applied = []
-        for version, name, sql in _migrations():
-            if version in done:
-                continue
-            cur.execute("BEGIN TRANSACTION")
+        for version, name, sql in [(0, "", ""), *_migrations()]:
+            self._begin(cur)  # (on PostgreSQL under the write lock: one process migrates at a time)
             try:
-                cur.execute(sql)
-                cur.execute("INSERT INTO schema_migrations (version, name) VALUES (?, ?)", [version, name])
-                cur.execute("COMMIT")
+                if version == 0:
+                    if self._db is not None:
+                        cur.raw(dialect.COMPAT)
+                    cur.execute(
+                        "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                        " version INTEGER PRIMARY KEY, name VARCHAR NOT NULL,"
+                        " applied_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp())"
+                    )
+                elif not cur.execute(
+                    "SELECT 1 FROM schema_migrations WHERE version = ?", [version]
+                ).fetchone():
+                    if self._db is not None:
+                        cur.script(sql)
+                    else:
+                        cur.execute(sql)
+                    cur.execute(
+                        "INSERT INTO schema_migrations (version, name) VALUES (?, ?)", [version, name]
+                    )
+                    applied.append(name)
+                self._commit(cur)
             except BaseException:
-                cur.execute("ROLLBACK")
+                self._rollback(cur)
                 raise
-            applied.append(name)
         return applied
 
     # -- backup ----------------------------------------------------------------------------
@@ -242,6 +296,8 @@ class Warehouse:
         not copied byte by byte: opening and closing it here would drop DuckDB's own lock on it.
         The copy is written beside the target, checked, and moved into place.
         """
+        if self._db is not None:
+            raise WarehouseError("err_pg_backup", path=self.address)
         target = Path(target)
         partial = target.with_name(target.name + ".partial")
         partial.unlink(missing_ok=True)
@@ -265,7 +321,7 @@ class Warehouse:
         """Answer `csdata backup` from another process: that process cannot open a file this one
         holds, so it leaves a request beside the warehouse and this thread makes the copy through
         this connection (see `request_backup`). Started once per process by the app."""
-        if self.read_only or getattr(self, "_backups", None) is not None:
+        if self.read_only or self._db is not None or getattr(self, "_backups", None) is not None:
             return
 
         def loop() -> None:
@@ -388,7 +444,7 @@ class Writer:
     either table names itself. A write to them that nothing named makes every day recomputed:
     never wrong, only slower."""
 
-    def __init__(self, cur: duckdb.DuckDBPyConnection) -> None:
+    def __init__(self, cur: duckdb.DuckDBPyConnection | postgres.Cursor) -> None:
         self._cur = cur
         self.detail: dict[str, Any] = {}
         self.entity: str | None = None  # names the record in the audit-log row, when set in the block
@@ -444,8 +500,11 @@ class Writer:
         row = self._cur.execute(sql, params or []).fetchone()
         return None if row is None else row[0]
 
+    def rows(self, sql: str, params: Sequence[Any] | dict[str, Any] | None = None) -> list[tuple]:
+        return self._cur.execute(sql, params or []).fetchall()
+
     def column(self, sql: str, params: Sequence[Any] | dict[str, Any] | None = None) -> list[Any]:
-        return [r[0] for r in self._cur.execute(sql, params or []).fetchall()]
+        return [r[0] for r in self.rows(sql, params)]
 
     def insert_df(self, table: str, frame: pd.DataFrame) -> int:
         """Append a frame to a table, matching columns by name."""
@@ -455,6 +514,9 @@ class Writer:
             self.rolled_up(days=pd.to_datetime(frame["opened_at"]).dt.date.unique())
         elif table == "complaint_rounds":
             self.rolled_up(tickets=frame["ticket_id"].astype(str).unique())
+        if isinstance(self._cur, postgres.Cursor):
+            self._cur.insert_frame(table, frame)
+            return len(frame)
         self._cur.register("_incoming", frame)
         try:
             cols = ", ".join(f'"{c}"' for c in frame.columns)

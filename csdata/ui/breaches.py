@@ -48,7 +48,7 @@ def _audit_number(_wh: Warehouse, path: str, version: int, as_of: dt.date) -> co
 def audit_plan_text(wh: Warehouse, as_of: dt.date) -> str:
     """The number of audits the rule `audits_below_plan` uses as of `as_of`, and where it comes
     from (the sampling plan or the rule's own number), in a sentence."""
-    key, values = _audit_number(wh, str(wh.path), data_version(wh), as_of).phrase()
+    key, values = _audit_number(wh, wh.address, data_version(wh), as_of).phrase()
     return tr(key, **values)
 
 
@@ -89,7 +89,7 @@ def compliance_page(wh: Warehouse, user: User) -> None:
     rules = compliance.visible_rules(wh, scope, as_of)
     if "audits_below_plan" in rules:
         st.caption(audit_plan_text(wh, as_of))
-    frame = _breaches(wh, str(wh.path), data_version(wh), scope, as_of)
+    frame = _breaches(wh, wh.address, data_version(wh), scope, as_of)
     c1, c2, c3, c4 = st.columns(4)
     chosen = c1.multiselect(
         tr("col_rule"),
@@ -226,7 +226,7 @@ def overview_counts(wh: Warehouse) -> None:
     user = current_user(wh)
     if user is None or not user.may_open("compliance"):
         return
-    counts = _counts(wh, str(wh.path), data_version(wh), user.scope, dt.date.today())
+    counts = _counts(wh, wh.address, data_version(wh), user.scope, dt.date.today())
     if not counts:
         return
     st.subheader(tr("compliance_overview_title"))

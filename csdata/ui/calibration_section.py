@@ -32,7 +32,7 @@ def calibration_section(wh: Warehouse, scope: Scope, filters: Filters) -> None:
     """Alpha per criterion and for the score against the acceptable level, the number of sets, and
     the auditors' deviations with their intervals and flags; an empty state without sets."""
     st.caption(tr("calib_caption"))
-    found = _measured(wh, str(wh.path), data_version(wh), scope, filters.start, filters.end)
+    found = _measured(wh, wh.address, data_version(wh), scope, filters.start, filters.end)
     if not found.sets:
         st.info(tr("calib_none", start=filters.start, end=filters.end))
         return

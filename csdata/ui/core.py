@@ -122,7 +122,7 @@ def _policy(_wh: Warehouse, path: str, version: int, on: dt.date) -> Policy:
 
 
 def policy(wh: Warehouse, on: dt.date) -> Policy:
-    return _policy(wh, str(wh.path), data_version(wh), on)
+    return _policy(wh, wh.address, data_version(wh), on)
 
 
 # -- what is worked out of a page's frames ------------------------------------------------------

@@ -38,10 +38,10 @@ def data(
     """Every frame `page` draws, each cached by its request until the next write."""
     version = data_version(wh)
     wanted = page_queries.requests(page, filters, choice, scope, policy(wh, filters.end))
-    frames = Frames(str(wh.path), version, scope, wanted)
+    frames = Frames(wh.address, version, scope, wanted)
     for name, r in wanted.items():
         with timed("before" if name.endswith("_before") else "requests"):
-            frames[name] = _fetch(wh, str(wh.path), version, r, scope)
+            frames[name] = _fetch(wh, wh.address, version, r, scope)
     return frames
 
 

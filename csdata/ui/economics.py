@@ -63,7 +63,7 @@ def filters(wh: Warehouse, scope: Scope) -> tuple[dt.date, dt.date, tuple[str, .
 def economics(
     wh: Warehouse, scope: Scope, start: dt.date, end: dt.date, clients: tuple[str, ...]
 ) -> pd.DataFrame:
-    return _economics(wh, str(wh.path), data_version(wh), scope, start, end, clients)
+    return _economics(wh, wh.address, data_version(wh), scope, start, end, clients)
 
 
 def summary(frame: pd.DataFrame) -> None:

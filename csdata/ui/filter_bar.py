@@ -102,7 +102,7 @@ def filter_bar(wh: Warehouse, scope: Scope = EVERYTHING) -> Filters:
     """Period, clients, channels and teams; the last 90 complete days of data unless the URL says
     else (see `lookups.Span`)."""
     with timed("lookups"):
-        span = _span(wh, str(wh.path), data_version(wh), dt.date.today())
+        span = _span(wh, wh.address, data_version(wh), dt.date.today())
         options = {
             "client": lookups.clients(wh, scope),
             "channel": list(CHANNELS),

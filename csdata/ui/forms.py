@@ -782,7 +782,7 @@ def appraisal_form(wh: Warehouse, user: User) -> None:
                who=existing["confirmed_by"] or "–")
         )  # fmt: skip
     pol = policy(wh, ends_on)
-    proposal = _proposal(wh, str(wh.path), data_version(wh), period, employee)
+    proposal = _proposal(wh, wh.address, data_version(wh), period, employee)
     values: dict[str, float | None] = {}
     st.subheader(tr("ap_indicators"))
     cols = st.columns(len(pol.appraisal.indicators))

@@ -71,7 +71,7 @@ def by_department(wh: Warehouse, frame: pd.DataFrame, column: str) -> pd.DataFra
     """The frame with its department codes as the org names them in the user's language (an
     unknown code as it is, a blank left blank). The names are read once until the next write:
     in English they include every code the tickets carry, which reads all the tickets."""
-    names = _department_names(wh, str(wh.path), data_version(wh), lang())
+    names = _department_names(wh, wh.address, data_version(wh), lang())
     return frame.assign(**{column: [names.get(d, d) for d in frame[column]]}) if len(frame) else frame
 
 
@@ -155,7 +155,7 @@ def _plan(_wh: Warehouse, path: str, version: int, scope: Scope, end: dt.date):
 def sampling_plan(wh: Warehouse, scope: Scope, filters: Filters) -> None:
     """The QA sampling plan as of the period's end (σ, E and n, each with its sentence) and the
     agents below it in the month of the period's end, with a download."""
-    found, below = _plan(wh, str(wh.path), data_version(wh), scope, filters.end)
+    found, below = _plan(wh, wh.address, data_version(wh), scope, filters.end)
     if found.n is None:
         st.info(tr("plan_none", start=found.start, end=found.end))
         return

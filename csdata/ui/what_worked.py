@@ -45,9 +45,9 @@ def _measured(
 def measured(wh: Warehouse, scope: Scope, filters: Filters | None = None, employee_id: str | None = None):
     """The effects within the scope: of the period and clients and teams chosen, or of one person."""
     if filters is None:
-        return _measured(wh, str(wh.path), data_version(wh), scope, None, None, (), (), employee_id)
+        return _measured(wh, wh.address, data_version(wh), scope, None, None, (), (), employee_id)
     return _measured(
-        wh, str(wh.path), data_version(wh), scope, filters.start, filters.end, filters.clients, filters.teams,
+        wh, wh.address, data_version(wh), scope, filters.start, filters.end, filters.clients, filters.teams,
         employee_id,
     )  # fmt: skip
 

@@ -1,0 +1,266 @@
+"""PostgreSQL as the warehouse: the one module that imports psycopg.
+
+A company that outgrows one machine keeps its warehouse in a PostgreSQL server: several app
+servers and a nightly import then share it, which one DuckDB file cannot allow. The warehouse
+(`csdata.store.warehouse`) stays the only door; for a `postgresql://` address it talks through
+`Cursor` here instead of a DuckDB cursor, with the same small surface the rest of the store uses
+(`execute(...)` then `fetchone`, `fetchall` or `df`), so the transactions, migrations and rollups
+are one code for both engines.
+
+- Connections come from a psycopg pool, in autocommit; a read takes one for its statement and
+  gives it back, a transaction holds one from BEGIN to COMMIT.
+- Every statement is written in the house dialect and translated by `csdata.store.dialect`
+  (cached per text); parameters go as PostgreSQL's `$1, $2, ...` through psycopg's raw cursor.
+- Frames come back typed the way DuckDB's do (dates and times as datetime64, nullable integers
+  as Int32/Int64, numeric as float), so the pages and the metric tests see no difference.
+- A frame is inserted with COPY (`insert_frame`), PostgreSQL's bulk path.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Sequence
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import numpy as np
+import pandas as pd
+import psycopg
+from psycopg import errors
+from psycopg.types.numeric import FloatLoader
+from psycopg.types.string import StrDumper, TextLoader
+from psycopg_pool import ConnectionPool
+
+from csdata.store import dialect
+
+# A key for the advisory lock that lets one writer at a time into the warehouse, across every
+# process that shares the database (the app servers and an import): see `Cursor.begin`.
+WRITE_LOCK = 0x6373_6461_7461  # "csdata"
+
+_DATES = {1082}
+_TIMES = {1114, 1184}
+_INTS = {21: "int32", 23: "int32", 20: "int64"}
+_FLOATS = {700, 701, 1700}
+_BOOLS = {16}
+
+
+def is_url(target: object) -> bool:
+    return str(target).startswith(("postgresql://", "postgres://"))
+
+
+def shown(url: str) -> str:
+    """The address without its password, for messages and cache keys."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.rsplit("@", 1)
+    user = netloc[0].split(":", 1)[0]
+    return urlunsplit(parts._replace(netloc=f"{user}@{netloc[1]}"))
+
+
+class Error(Exception):
+    """A database problem, classified for the warehouse's messages."""
+
+    def __init__(self, kind: str, detail: str = "") -> None:
+        super().__init__(detail)
+        self.kind = kind  # "conflict", "unreachable", "failed"
+
+
+class _Text(str):
+    """A string sent as `text` (a lone string goes as `unknown`, for PostgreSQL to read as a date
+    or a number where the column is one); a list of them is `text[]`, so `unnest($1)` knows its
+    type."""
+
+
+def _configure(conn: psycopg.Connection) -> None:
+    conn.adapters.register_dumper(_Text, StrDumper)
+    conn.adapters.register_loader("numeric", FloatLoader)  # DuckDB's DECIMALs come back as floats
+    for name in ("json", "jsonb"):  # and its JSON as text, which the callers parse
+        conn.adapters.register_loader(name, TextLoader)
+
+
+class Database:
+    """One PostgreSQL database shared by the threads of this process (a pool of connections)."""
+
+    def __init__(self, url: str, *, max_size: int = 8) -> None:
+        self.url = url
+        self._pool = ConnectionPool(
+            url,
+            min_size=1,
+            max_size=max_size,
+            kwargs={"autocommit": True, "cursor_factory": psycopg.RawCursor},
+            configure=_configure,
+            open=False,
+            name="csdata",
+        )
+        try:
+            self._pool.open(wait=True, timeout=10)
+        except Exception as exc:
+            self._pool.close()
+            raise Error("unreachable", str(exc).splitlines()[0] if str(exc) else type(exc).__name__) from None
+        self._local = threading.local()
+
+    def cursor(self) -> Cursor:
+        cur = getattr(self._local, "cursor", None)
+        if cur is None:
+            cur = self._local.cursor = Cursor(self._pool)
+        return cur
+
+    def close(self) -> None:
+        self._pool.close()
+
+
+class Cursor:
+    """The surface of a DuckDB cursor the store uses, over pooled PostgreSQL connections."""
+
+    def __init__(self, pool: ConnectionPool) -> None:
+        self._pool = pool
+        self._held: psycopg.Connection | None = None
+        self._names: list[str] = []
+        self._types: list[int] = []
+        self._rows: list[tuple] = []
+
+    # -- transactions ------------------------------------------------------------------------
+
+    def begin(self) -> None:
+        """Hold a connection and open a transaction on it; wait for the warehouse's write lock
+        (taken for the transaction, released by its end), so writers of every process follow
+        each other as the threads of one process do."""
+        self._held = self._pool.getconn()
+        try:
+            self._held.execute("BEGIN")
+            self._held.execute("SELECT pg_advisory_xact_lock($1)", [WRITE_LOCK])
+        except BaseException:
+            self._release()
+            raise
+
+    def commit(self) -> None:
+        try:
+            self._run(self._held, "COMMIT", [])
+        finally:
+            self._release()
+
+    def rollback(self) -> None:
+        try:
+            if self._held is not None and not self._held.closed:
+                self._held.execute("ROLLBACK")
+        finally:
+            self._release()
+
+    def _release(self) -> None:
+        held, self._held = self._held, None
+        if held is not None:
+            self._pool.putconn(held)
+
+    # -- statements --------------------------------------------------------------------------
+
+    def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] | None = None) -> Cursor:
+        text, order = dialect.postgres(sql)
+        values = [_value(v) for v in dialect.bind(order, params)]
+        if self._held is not None:
+            self._run(self._held, text, values)
+        else:
+            with self._pool.connection() as conn:
+                self._run(conn, text, values)
+        return self
+
+    def script(self, sql: str) -> None:
+        """A house script (a migration), statement by statement, in the open transaction."""
+        for text in dialect.script(sql):
+            self._run(self._held, text, [])
+
+    def raw(self, sql: str) -> None:
+        """PostgreSQL's own text, untranslated, in the open transaction."""
+        self._run(self._held, sql, [])
+
+    def _run(self, conn: psycopg.Connection, text: str, values: list[Any]) -> None:
+        try:
+            cur = conn.execute(text, values)
+        except (errors.SerializationFailure, errors.DeadlockDetected, errors.LockNotAvailable) as exc:
+            raise Error("conflict", str(exc)) from None
+        except psycopg.OperationalError as exc:
+            raise Error("unreachable", str(exc).splitlines()[0]) from None
+        if cur.description is None:
+            self._names, self._types, self._rows = [], [], []
+            return
+        self._names = [d.name for d in cur.description]
+        self._types = [d.type_code for d in cur.description]
+        self._rows = cur.fetchall()
+
+    def fetchone(self) -> tuple | None:
+        return self._rows[0] if self._rows else None
+
+    def fetchall(self) -> list[tuple]:
+        return list(self._rows)
+
+    def df(self) -> pd.DataFrame:
+        return frame(self._names, self._types, self._rows)
+
+    # -- bulk --------------------------------------------------------------------------------
+
+    def insert_frame(self, table: str, data: pd.DataFrame) -> None:
+        """Append a frame to a table by COPY, inside the open transaction: written as CSV by
+        pandas in pieces: a gap is `\\N`, COPY's NULL, and an empty text stays empty."""
+        cols = ", ".join('"' + str(c).replace('"', '""') + '"' for c in data.columns)
+        statement = f"COPY \"{table}\" ({cols}) FROM STDIN (FORMAT csv, NULL '\\N')"
+        with self._held.cursor().copy(statement) as copy:
+            for start in range(0, len(data), 50_000):
+                piece = _plain(data.iloc[start : start + 50_000])
+                copy.write(piece.to_csv(index=False, header=False, na_rep="\\N"))
+
+
+def _plain(data: pd.DataFrame) -> pd.DataFrame:
+    """A frame as COPY reads it: a float column of whole numbers as integers (pandas holds an
+    integer column with a gap as floats), lists and dicts as JSON."""
+    out = {}
+    for name in data.columns:
+        col = data[name]
+        if pd.api.types.is_float_dtype(col) and col.dropna().map(float.is_integer).all():
+            col = col.astype("Int64")
+        elif col.dtype == object and col.map(lambda v: isinstance(v, (list, dict))).any():
+            col = col.map(lambda v: v if v is None or not isinstance(v, (list, dict)) else json.dumps(v))
+        out[name] = col
+    return pd.DataFrame(out, index=data.index)
+
+
+def _value(v: Any) -> Any:
+    """A parameter psycopg can send: numpy scalars and pandas' missing values made plain."""
+    if v is None:
+        return None
+    if isinstance(v, (list, tuple, np.ndarray)):
+        return [_Text(x) if isinstance(x, str) else _value(x) for x in v]
+    if isinstance(v, pd.Timestamp):
+        return v.to_pydatetime()
+    if isinstance(v, np.generic):
+        return v.item()
+    if v is pd.NaT or (isinstance(v, float) and v != v) or v is pd.NA:
+        return None
+    return v
+
+
+def frame(names: list[str], types: list[int], rows: list[tuple]) -> pd.DataFrame:
+    """A result as DuckDB's `df()` gives it: typed columns, nullable integers and booleans."""
+    columns = list(zip(*rows, strict=True)) if rows else [() for _ in names]
+    data = {}
+    for i, (name, oid) in enumerate(zip(names, types, strict=True)):
+        values = list(columns[i])
+        key = name if name not in data else f"{name}_{i}"
+        if oid in _DATES or oid in _TIMES:
+            series = pd.Series(pd.to_datetime(values), dtype="datetime64[us]")
+        elif oid in _INTS:
+            kind = _INTS[oid]
+            nulls = any(v is None for v in values)
+            series = pd.Series(values, dtype=kind.capitalize() if nulls else kind)
+        elif oid in _FLOATS:
+            series = pd.Series(values, dtype="float64")
+        elif oid in _BOOLS:
+            series = pd.Series(values, dtype="boolean" if any(v is None for v in values) else "bool")
+        elif values and all(v is None for v in values):
+            series = pd.Series(values, dtype="object")
+        else:
+            series = pd.Series(values)
+        data[key] = series
+    out = pd.DataFrame(data)
+    out.columns = names
+    return out

@@ -1,0 +1,90 @@
+"""Both engines for the tests: a DuckDB file, or a fresh PostgreSQL database.
+
+The metric, import, access and workflow tests take a warehouse from `target(...)`, parametrised
+over `ENGINES`, so each runs on DuckDB and on PostgreSQL. PostgreSQL is the server named by
+CSDATA_TEST_PG (default: the local server's socket, as user `postgres`'s peer or the current
+user); each test gets its own database, copied from a migrated template (much faster than
+migrating each), and dropped after it.
+
+With no server reachable the PostgreSQL cases skip, saying so, unless CSDATA_REQUIRE_PG=1 (CI),
+where that is a failure.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import secrets
+from pathlib import Path
+
+import pytest
+
+ENGINES = ("duckdb", "postgresql")
+SERVER = os.environ.get("CSDATA_TEST_PG", "postgresql:///postgres?host=/var/run/postgresql")
+TEMPLATE = "csdata_test_template"
+
+
+def _url(database: str) -> str:
+    base, _, query = SERVER.partition("?")
+    head = base.rsplit("/", 1)[0]
+    return f"{head}/{database}" + (f"?{query}" if query else "")
+
+
+def _admin():
+    import psycopg
+
+    return psycopg.connect(SERVER, autocommit=True, connect_timeout=5)
+
+
+@functools.cache
+def _template() -> str | None:
+    """Migrate the template database once per test run; None (with the reason) when no server."""
+    try:
+        with _admin() as con:
+            con.execute(f"DROP DATABASE IF EXISTS {TEMPLATE} WITH (FORCE)")
+            con.execute(f"CREATE DATABASE {TEMPLATE}")
+    except Exception as exc:  # no server, no role: the reason is the test's skip message
+        _template.reason = (
+            f"no PostgreSQL server at {SERVER}: {str(exc).splitlines()[0] if str(exc) else exc!r}"
+        )
+        return None
+    from csdata.store.warehouse import Warehouse
+
+    Warehouse(_url(TEMPLATE), create=True).close()
+    return TEMPLATE
+
+
+def require_postgres() -> None:
+    """Skip (or, with CSDATA_REQUIRE_PG=1, fail) a test when no PostgreSQL server is reachable."""
+    if _template() is None:
+        reason = getattr(_template, "reason", "no PostgreSQL server")
+        if os.environ.get("CSDATA_REQUIRE_PG") == "1":
+            pytest.fail(f"CSDATA_REQUIRE_PG=1 but {reason}", pytrace=False)
+        pytest.skip(reason)
+
+
+def new_database(request) -> str:
+    """A fresh migrated PostgreSQL database for one test (dropped after it): its URL."""
+    require_postgres()
+    name = f"csdata_test_{secrets.token_hex(6)}"
+    with _admin() as con:
+        con.execute(f"CREATE DATABASE {name} TEMPLATE {TEMPLATE}")
+
+    def drop() -> None:
+        with _admin() as con:
+            con.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+    request.addfinalizer(drop)
+    return _url(name)
+
+
+def target(request, engine: str, path: Path) -> str | Path:
+    """Where a test's warehouse lives: the DuckDB file `path`, or a new PostgreSQL database."""
+    return new_database(request) if engine == "postgresql" else path
+
+
+# A test that reads a file through the import (which stages it with DuckDB's CSV reader in the
+# warehouse's own connection) runs on DuckDB only, until the import stages files for PostgreSQL too.
+FILE_IMPORT = pytest.mark.duckdb_only(
+    reason="imports a file, which is staged in the warehouse's DuckDB connection"
+)
