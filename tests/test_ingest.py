@@ -18,7 +18,7 @@ from decimal import Decimal
 import pytest
 from conftest import ROOT, build_tiny, run_cli
 
-from csdata.imports.ingest import ImportError_, Mapping, import_file
+from csdata.imports.ingest import ImportError_, Mapping, import_file, rejects_frame
 
 D = dt.date
 T = dt.datetime
@@ -427,6 +427,45 @@ def test_rejects_are_reported_and_the_valid_rows_still_land(tiny):
     ) == [
         ("R1", "phone", "A1", True, 5),
         ("R10", "chat", "B1", False, 4),
+    ]
+
+
+def test_a_rejected_row_among_many_valid_ones_names_its_cells_as_the_file_gives_them(tiny):
+    """The checks find the rejected rows without the file's text; the messages of those rows
+    then name their cells as written (untrimmed spellings, not the typed values), and a row
+    repeating a valid row's id far earlier in the file is still the duplicate."""
+    valid = [
+        [f"V{i}", "Acme", "phone", "consultation", "A1", "2026-03-05 10:00", "", "Y", "4"] for i in range(300)
+    ]
+    bad = [
+        ["V7", "Acme", "chat", "consultation", "A1", "2026-03-05 11:00", "", "", ""],  # row 302: V7 is row 9
+        ["W1", "Acme", "phone", "consultation", "A1", "2026-03-05 12:00", "", " perhaps ", "4.5"],  # 303
+        [
+            "W2",
+            "Acme",
+            "phone",
+            "consultation",
+            "A1",
+            "2026/03/05 13:00",
+            "2026-03-05 12:59",
+            "N",
+            "3",
+        ],  # 304
+    ]
+    report = import_file(tiny, "tickets", csv_bytes(R_HEADER, valid + bad), "w.csv", ACTOR)
+    assert (report.rows, report.imported, report.rejected) == (303, 300, 3)
+    frame = rejects_frame(report, "en")
+    assert frame[["row", "column", "value"]].values.tolist() == [
+        [302, "ticket_id", "V7"],
+        [303, "csat", "4.5"],
+        [303, "resolved", "perhaps"],
+        [304, "first_response_at", "2026-03-05 12:59"],
+    ]
+    assert frame["reason"].tolist() == [
+        "the same record appears earlier in this file",
+        "must be a whole number",
+        "must be yes or no (Y/N, 是/否, 1/0, true/false)",
+        "first_response_at is before opened_at (2026/03/05 13:00)",
     ]
 
 

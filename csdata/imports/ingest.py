@@ -18,6 +18,8 @@ The pipeline, in order:
    model (required, choices, bounds, durations, cross-field rules) and the references to the
    warehouse (known clients and employees), producing typed rows and a list of rejects with row,
    column and reason. The rules come from the pydantic models, so forms and imports agree.
+   The typed table keeps no copy of the text: the checks first find the rejected rows from
+   whether each cell was given, and only those rows' text is read back for their messages.
 4. **Commit** (`commit`): valid rows that are not already in the warehouse (by the record's key;
    files without ids get a stable hash of the row) land together with their derived rows
    (criterion scores, the audit or appraisal score under the policy version in force on the
@@ -519,12 +521,14 @@ class Table:
         self.name = name
         cur = wh.cursor()
         cur.execute("DROP TABLE IF EXISTS _raw")
+        self.sha256: str | None = None  # a file's, as `read_file` found it (None for a frame)
         if isinstance(data, pd.DataFrame):
             frame = data.map(_cell_text).astype(object)
             frame.insert(0, "_row", range(2, len(frame) + 2))
             self._from_frame(cur, frame)
         else:
             read = data if isinstance(data, FileData) else read_file(data, name)
+            self.sha256 = read.sha256
             if read.frame is not None:
                 self._from_frame(cur, read.frame)
             else:
@@ -818,7 +822,7 @@ class Checked:
     rejected_rows: int
     rows: int
     sourced: list[str] = field(default_factory=list)  # the fields the file gives (not left blank)
-    texts: list[str] = field(default_factory=list)  # the columns of `_typed` kept as text for the checks
+    texts: list[str] = field(default_factory=list)  # the columns of `_typed` only the checks read
 
 
 def _references(kind: str) -> list[tuple[str, str, str]]:
@@ -897,8 +901,9 @@ def check(
     allowed_teams: list[str] | None = None,
     window: tuple[dt.date, dt.date] | None = None,
 ) -> Checked:
-    """Type and check `_raw` into the temp table `_typed` (`<col>_v` typed, `<col>` the text when
-    typing changes it, `_ok`) and `_rejects` (row, column, reason key, value, params).
+    """Type and check `_raw` into the temp table `_typed` (`<col>_v` typed, `_ok`; `_has_<col>`,
+    whether the cell was given, and for rejected rows `<col>`, the text, when typing changes it)
+    and `_rejects` (row, column, reason key, value, params).
 
     `allowed_agents` / `allowed_clients`, when given, limit the rows to those people and clients
     (a supervisor's own teams): a row naming anyone or any client else is rejected;
@@ -950,126 +955,164 @@ def check(
         # Where typing leaves the text as it is (ids, names, comments), the typed column is the
         # text: a second copy would only make the largest table of an import larger.
         text[f.name] = ident(f.name + "_v") if typed == ident(f.name) else ident(f.name)
-    kept_text = [column for name, column in text.items() if column == ident(name)]
+    kept_text = [name for name, column in text.items() if column == ident(name)]
     cur = wh.cursor()
-    for table in ("_typed", "_rejects"):
+    for table in ("_typed", "_rejects", "_suspects"):
         cur.execute(f"DROP TABLE IF EXISTS {table}")
-    # Text first, then types over the text (a typed column may read another column's text).
+    # Text first, then types over the text (a typed column may read another column's text). Of
+    # the text only whether each cell was given is kept (`_has_<field>`, for the checks' conditions):
+    # copies of millions of cells would double the largest table of an import, and most files
+    # have no rejected row whose message needs them (see below).
     alt_cols = "".join(f", {expr} AS {ident('_alt_' + name)}" for name, (expr, _) in alternates.items())
     inner = f"SELECT _row, {', '.join(text_cols)}{alt_cols} FROM _raw"
+    given = [f"{ident(name)} IS NOT NULL AS {ident('_has_' + name)}" for name in kept_text]
     cur.execute(
-        f"CREATE TEMP TABLE _typed AS SELECT _row, {''.join(c + ', ' for c in kept_text)}"
+        f"CREATE TEMP TABLE _typed AS SELECT _row, {''.join(c + ', ' for c in given)}"
         f"{', '.join(typed_cols)}, TRUE AS _ok FROM ({inner}) _text"
     )
 
-    problems: list[str] = []
-    for f in fields:
-        raw, val = text[f.name], ident(f.name + "_v")
-        if f.required:
-            problems.append(_problem(f.name, f"{val} IS NULL AND {raw} IS NULL", "imp_required", raw))
-        if f.kind in _TYPE_PROBLEM:
-            params = {"choices": ", ".join(f.choices)} if f.kind == "choice" else {}
-            bad = f"{raw} IS NOT NULL AND {val} IS NULL"
-            key = _TYPE_PROBLEM[f.kind]
-            if f.kind in ("date", "datetime") and not day_first:
-                # 01-06-2023 is never guessed at; the reason says how it would be read.
-                readable = f"{_typed_sql(f, raw, True)} IS NOT NULL"
-                problems.append(_problem(f.name, f"{bad} AND {readable}", _DAY_FIRST_PROBLEM[f.kind], raw))
-                bad = f"{bad} AND NOT {readable}"
-            problems.append(_problem(f.name, bad, key, raw, params))
-        if f.ge is not None:
-            problems.append(_problem(f.name, f"{val} < {f.ge}", "imp_at_least", raw, {"n": _num(f.ge)}))
-        if f.le is not None:
-            problems.append(_problem(f.name, f"{val} > {f.le}", "imp_at_most", raw, {"n": _num(f.le)}))
-        if f.kind in ("date", "datetime"):
-            outside = f"CAST({val} AS DATE) NOT BETWEEN DATE '{first_day}' AND DATE '{last_day}'"
-            span = {"first": str(first_day), "last": str(last_day)}
-            problems.append(_problem(f.name, outside, "imp_date_window", raw, span))
-    for rule in model.RULES:
-        condition = rule.sql
+    def problems_over(text: dict[str, str]) -> str:
+        """The union of every check's rejects, the file's text cells read from `text`."""
+        problems: list[str] = []
         for f in fields:
-            condition = _replace_word(condition, f.name, ident(f.name + "_v"))
-        # The value the rejected one was compared with, as the file gives it.
-        against = {"against": text[rule.against]} if rule.against else None
-        problems.append(
-            _problem(
-                rule.column,
-                f"NOT coalesce({condition}, TRUE)",
-                rule.key,
-                text[rule.column],
-                {"field": rule.column},
-                against,
+            raw, val = text[f.name], ident(f.name + "_v")
+            if f.required:
+                problems.append(_problem(f.name, f"{val} IS NULL AND {raw} IS NULL", "imp_required", raw))
+            if f.kind in _TYPE_PROBLEM:
+                params = {"choices": ", ".join(f.choices)} if f.kind == "choice" else {}
+                bad = f"{raw} IS NOT NULL AND {val} IS NULL"
+                key = _TYPE_PROBLEM[f.kind]
+                if f.kind in ("date", "datetime") and not day_first:
+                    # 01-06-2023 is never guessed at; the reason says how it would be read.
+                    readable = f"{_typed_sql(f, raw, True)} IS NOT NULL"
+                    problems.append(
+                        _problem(f.name, f"{bad} AND {readable}", _DAY_FIRST_PROBLEM[f.kind], raw)
+                    )
+                    bad = f"{bad} AND NOT {readable}"
+                problems.append(_problem(f.name, bad, key, raw, params))
+            if f.ge is not None:
+                problems.append(_problem(f.name, f"{val} < {f.ge}", "imp_at_least", raw, {"n": _num(f.ge)}))
+            if f.le is not None:
+                problems.append(_problem(f.name, f"{val} > {f.le}", "imp_at_most", raw, {"n": _num(f.le)}))
+            if f.kind in ("date", "datetime"):
+                outside = f"CAST({val} AS DATE) NOT BETWEEN DATE '{first_day}' AND DATE '{last_day}'"
+                span = {"first": str(first_day), "last": str(last_day)}
+                problems.append(_problem(f.name, outside, "imp_date_window", raw, span))
+        for rule in model.RULES:
+            condition = rule.sql
+            for f in fields:
+                condition = _replace_word(condition, f.name, ident(f.name + "_v"))
+            # The value the rejected one was compared with, as the file gives it.
+            against = {"against": text[rule.against]} if rule.against else None
+            problems.append(
+                _problem(
+                    rule.column,
+                    f"NOT coalesce({condition}, TRUE)",
+                    rule.key,
+                    text[rule.column],
+                    {"field": rule.column},
+                    against,
+                )
             )
-        )
-    problems += _item_problems(kind, history, model, text)
-    keys = [ident(k + "_v") for k in model.KEY]
-    problems.append(
-        f"SELECT _row, {literal(model.KEY[0])} AS col, 'imp_duplicate_in_file' AS key, "
-        f"CAST({keys[0]} AS VARCHAR) AS value, NULL AS params FROM ("
-        f"SELECT _row, {', '.join(keys)}, row_number() OVER (PARTITION BY {', '.join(keys)} ORDER BY _row) AS n "
-        f"FROM _typed WHERE {' AND '.join(k + ' IS NOT NULL' for k in keys)}) WHERE n > 1"
-    )
-    if kind == "tickets":
-        # Ticket ids are one namespace: another client's ticket 1 is not this one, and a row
-        # taken for it would be skipped as already present (or, re-keyed, stored over it).
-        other = (
-            'EXISTS (SELECT 1 FROM tickets x WHERE x.ticket_id = "ticket_id_v"'
-            ' AND x.client IS DISTINCT FROM "client_v")'
-        )
-        problems.append(_problem("ticket_id", other, "imp_id_other_client", '"ticket_id_v"'))
-    if kind == "audits":
-        problems += _calibration_problems(text)
-    if kind == "requisitions":
-        team, team_v, client_v = text["team"], ident("team_v"), ident("client_v")
-        other = f"{team_v} IN (SELECT name FROM teams WHERE client IS DISTINCT FROM {client_v})"
-        problems.append(_problem("team", other, "recruit_team_other_client", team))
-    if kind == "candidates":
-        problems += _candidate_problems(text, allowed_clients)
-    if kind in ("actions", "coaching"):
-        # An action opened by an audit's finding, or coaching about an audit, is for the person
-        # that audit was about.
-        other = (
-            '"audit_id_v" IS NOT NULL AND EXISTS (SELECT 1 FROM audits x WHERE x.audit_id = "audit_id_v"'
-            ' AND x.agent_id IS DISTINCT FROM "employee_id_v")'
-        )
-        agent = {"agent": '(SELECT x.agent_id FROM audits x WHERE x.audit_id = "audit_id_v")'}
+        problems += _item_problems(kind, history, model, text)
+        keys = [ident(k + "_v") for k in model.KEY]
         problems.append(
-            _problem("employee_id", other, "imp_audit_not_theirs", text["employee_id"], {}, agent)
+            f"SELECT _row, {literal(model.KEY[0])} AS col, 'imp_duplicate_in_file' AS key, "
+            f"CAST({keys[0]} AS VARCHAR) AS value, NULL AS params FROM ("
+            f"SELECT _row, {', '.join(keys)}, row_number() OVER (PARTITION BY {', '.join(keys)} ORDER BY _row) AS n "
+            f"FROM _typed WHERE {' AND '.join(k + ' IS NOT NULL' for k in keys)}) WHERE n > 1"
         )
-    if kind == "appraisals":
-        # A closed period's appraisals are locked: HR reopens the period (with a reason) first.
-        period = ident("period_v")
-        closed = f"{period} IN (SELECT period FROM appraisal_periods WHERE status = 'closed')"
-        problems.append(_problem("period", closed, "imp_period_closed", period, {}, {"value": period}))
-    if not create_missing:
-        for column, table, key in _references(kind):
-            if sources.get(column) is None:
+        if kind == "tickets":
+            # Ticket ids are one namespace: another client's ticket 1 is not this one, and a row
+            # taken for it would be skipped as already present (or, re-keyed, stored over it).
+            other = (
+                'EXISTS (SELECT 1 FROM tickets x WHERE x.ticket_id = "ticket_id_v"'
+                ' AND x.client IS DISTINCT FROM "client_v")'
+            )
+            problems.append(_problem("ticket_id", other, "imp_id_other_client", '"ticket_id_v"'))
+        if kind == "audits":
+            problems += _calibration_problems(text)
+        if kind == "requisitions":
+            team, team_v, client_v = text["team"], ident("team_v"), ident("client_v")
+            other = f"{team_v} IN (SELECT name FROM teams WHERE client IS DISTINCT FROM {client_v})"
+            problems.append(_problem("team", other, "recruit_team_other_client", team))
+        if kind == "candidates":
+            problems += _candidate_problems(text, allowed_clients)
+        if kind in ("actions", "coaching"):
+            # An action opened by an audit's finding, or coaching about an audit, is for the person
+            # that audit was about.
+            other = (
+                '"audit_id_v" IS NOT NULL AND EXISTS (SELECT 1 FROM audits x WHERE x.audit_id = "audit_id_v"'
+                ' AND x.agent_id IS DISTINCT FROM "employee_id_v")'
+            )
+            agent = {"agent": '(SELECT x.agent_id FROM audits x WHERE x.audit_id = "audit_id_v")'}
+            problems.append(
+                _problem("employee_id", other, "imp_audit_not_theirs", text["employee_id"], {}, agent)
+            )
+        if kind == "appraisals":
+            # A closed period's appraisals are locked: HR reopens the period (with a reason) first.
+            period = ident("period_v")
+            closed = f"{period} IN (SELECT period FROM appraisal_periods WHERE status = 'closed')"
+            problems.append(_problem("period", closed, "imp_period_closed", period, {}, {"value": period}))
+        if not create_missing:
+            for column, table, key in _references(kind):
+                if sources.get(column) is None:
+                    continue
+                val = ident(column + "_v")
+                unknown = f"{val} IS NOT NULL AND {val} NOT IN (SELECT {key} FROM {table})"
+                problems.append(_problem(column, unknown, _missing_key(table), val, {}, {"value": val}))
+        if kind == "tickets":
+            team, team_v, client_v = text["team"], ident("team_v"), ident("client_v")
+            other = f"{team} IS NOT NULL AND {team_v} IN (SELECT name FROM teams WHERE client <> {client_v})"
+            problems.append(_problem("team", other, "imp_team_other_client", team))
+            if allowed_teams is not None:
+                # Only a team given can be another's: one told from an agent or client in scope is in it.
+                listed = "CAST([" + ", ".join(literal(a) for a in allowed_teams) + "] AS VARCHAR[])"
+                outside = f"{team} IS NOT NULL AND NOT list_contains({listed}, {team_v})"
+                problems.append(_problem("team", outside, "imp_team_out_of_scope", team))
+                problems.append(_problem("team", f"{team_v} IS NULL", "imp_team_needed", team))
+        for column, allowed, key in (
+            (_PERSON.get(kind), allowed_agents, text_key("imp_agent_out_of_scope")),
+            ("client", allowed_clients, text_key("imp_client_out_of_scope")),
+        ):
+            if allowed is None or column not in by_name:
                 continue
             val = ident(column + "_v")
-            unknown = f"{val} IS NOT NULL AND {val} NOT IN (SELECT {key} FROM {table})"
-            problems.append(_problem(column, unknown, _missing_key(table), val, {}, {"value": val}))
-    if kind == "tickets":
-        team, team_v, client_v = text["team"], ident("team_v"), ident("client_v")
-        other = f"{team} IS NOT NULL AND {team_v} IN (SELECT name FROM teams WHERE client <> {client_v})"
-        problems.append(_problem("team", other, "imp_team_other_client", team))
-        if allowed_teams is not None:
-            # Only a team given can be another's: one told from an agent or client in scope is in it.
-            listed = "CAST([" + ", ".join(literal(a) for a in allowed_teams) + "] AS VARCHAR[])"
-            outside = f"{team} IS NOT NULL AND NOT list_contains({listed}, {team_v})"
-            problems.append(_problem("team", outside, "imp_team_out_of_scope", team))
-            problems.append(_problem("team", f"{team_v} IS NULL", "imp_team_needed", team))
-    for column, allowed, key in (
-        (_PERSON.get(kind), allowed_agents, text_key("imp_agent_out_of_scope")),
-        ("client", allowed_clients, text_key("imp_client_out_of_scope")),
-    ):
-        if allowed is None or column not in by_name:
-            continue
-        val = ident(column + "_v")
-        listed = "CAST([" + ", ".join(literal(a) for a in allowed) + "] AS VARCHAR[])"
-        problems.append(
-            _problem(column, f"{val} IS NOT NULL AND NOT list_contains({listed}, {val})", key, val)
+            listed = "CAST([" + ", ".join(literal(a) for a in allowed) + "] AS VARCHAR[])"
+            problems.append(
+                _problem(column, f"{val} IS NOT NULL AND NOT list_contains({listed}, {val})", key, val)
+            )
+        return " UNION ALL ".join(problems)
+
+    # First which rows are rejected, each text cell standing for whether it was given ('' or
+    # NULL): no condition reads more of a cell than that. Only when some are does the text of
+    # those rows come back from `_raw` into `_typed`, so that their messages name the values as
+    # the file gives them; the checks run again over it, each reading the same rows as before
+    # (those about other rows too: duplicates in the file), and keep the rejected rows' rejects.
+    given_text = {
+        name: f"(CASE WHEN {ident('_has_' + name)} THEN '' END)" if name in kept_text else column
+        for name, column in text.items()
+    }
+    cur.execute(f"CREATE TEMP TABLE _rejects AS {problems_over(given_text)}")
+    dropped = [ident("_has_" + name) for name in kept_text]
+    if kept_text and wh.scalar("SELECT count(*) > 0 FROM (SELECT 1 FROM _rejects LIMIT 1)"):
+        cur.execute("CREATE TEMP TABLE _suspects AS SELECT DISTINCT _row FROM _rejects")
+        for name in kept_text:
+            cur.execute(f"ALTER TABLE _typed ADD COLUMN {ident(name)} VARCHAR")
+        sets = ", ".join(f"{ident(name)} = s.{ident(name)}" for name in kept_text)
+        cells = ", ".join(
+            f"{sources[name] or 'CAST(NULL AS VARCHAR)'} AS {ident(name)}" for name in kept_text
         )
-    cur.execute("CREATE TEMP TABLE _rejects AS " + " UNION ALL ".join(problems))
+        cur.execute(
+            f"UPDATE _typed SET {sets} FROM (SELECT _row, {cells} FROM _raw "
+            "WHERE _row IN (SELECT _row FROM _suspects)) s WHERE _typed._row = s._row"
+        )
+        cur.execute(
+            f"CREATE OR REPLACE TEMP TABLE _rejects AS SELECT * FROM ({problems_over(text)}) "
+            "WHERE _row IN (SELECT _row FROM _suspects)"
+        )
+        cur.execute("DROP TABLE _suspects")
+        dropped += [ident(name) for name in kept_text]
     # Every row starts valid; only the rejected ones are touched.
     cur.execute("UPDATE _typed SET _ok = FALSE WHERE _row IN (SELECT _row FROM _rejects)")
     listed = wh.rows(
@@ -1082,7 +1125,7 @@ def check(
         wh.scalar("SELECT count(DISTINCT _row) FROM _rejects"),
         wh.scalar("SELECT count(*) FROM _typed"),
         [f.name for f in fields if sources[f.name] is not None or f.name in alternates],
-        kept_text,
+        dropped,
     )
 
 
@@ -1840,11 +1883,8 @@ def import_file(
                     report.duplicates -= report.updated
             return report
         say(0.6, "write")
-        if isinstance(data, FileData):
-            sha = data.sha256
-        else:
-            raw = data.to_csv(index=False).encode("utf-8") if isinstance(data, pd.DataFrame) else data
-            sha = hashlib.sha256(raw).hexdigest()
+        # (a file's own, hashed once as it was read; a form's row as CSV text)
+        sha = table.sha256 or hashlib.sha256(data.to_csv(index=False).encode("utf-8")).hexdigest()
         detail = {"file": file_name, "sha256": sha, "kind": kind}
         # One commit at a time per process (the warehouse's write lock): the check against rows
         # already present and the insert must see each other's results, since the fact tables
