@@ -469,6 +469,38 @@ def test_a_rejected_row_among_many_valid_ones_names_its_cells_as_the_file_gives_
     ]
 
 
+def test_cells_lose_the_spaces_around_them_of_every_kind_and_only_those(tiny):
+    """A space (ASCII, no-break, ideographic U+3000, thin U+2009) around a value is no part of
+    it, however the cell is spelled; a tab is not such a space, and spaces inside stay."""
+    header = [*R_HEADER, "category"]
+    rows = [
+        ["S1", " Acme", "phone ", "consultation", "\u3000A1\u3000", "2026-03-05 10:00", "", "Y", "5", "a b"],
+        ["\u00a0S2", "Acme", "\u2009chat", "complaint", "A1", " 2026-03-05 11:00 ", "", "N", "", "\tx"],
+        [
+            "S3",
+            "Acme",
+            "email",
+            "suggestion",
+            "A1",
+            "2026-03-05 12:00",
+            "",
+            "\u3000",
+            "4",
+            "\u3000维修\u00a0",
+        ],
+    ]
+    report = import_file(tiny, "tickets", csv_bytes(header, rows), "s.csv", ACTOR)
+    assert (report.imported, report.rejected) == (3, 0), reject_tuples(report)
+    assert tiny.rows(
+        "SELECT ticket_id, channel, agent_id, opened_at, resolved, category FROM tickets"
+        " WHERE ticket_id LIKE 'S_' ORDER BY 1"
+    ) == [
+        ("S1", "phone", "A1", T(2026, 3, 5, 10), True, "a b"),
+        ("S2", "chat", "A1", T(2026, 3, 5, 11), False, "\tx"),
+        ("S3", "email", "A1", T(2026, 3, 5, 12), None, "维修"),
+    ]
+
+
 @pytest.mark.parametrize("create_missing", [False, True])
 def test_strict_imports_nothing_when_anything_is_rejected(tiny, create_missing):
     before = state(tiny)

@@ -739,6 +739,17 @@ def _fields(model: type[Row]) -> list[_Field]:
     return out
 
 
+def _cell_sql(column: str) -> str:
+    """A text cell without the spaces around it (those `trim` removes: the Unicode space
+    separators), NULL when blank. `trim` makes a new string of every cell, a good part of the
+    cost of typing a big file; a cell of ASCII characters only (as many bytes as characters) that
+    neither starts nor ends with a space has nothing to trim and is taken as it is."""
+    return (
+        f"(CASE WHEN strlen({column}) = length({column}) AND NOT prefix({column}, ' ')"
+        f" AND NOT suffix({column}, ' ') THEN nullif({column}, '') ELSE nullif(trim({column}), '') END)"
+    )
+
+
 def _source_sql(mapping: Mapping, field_name: str) -> str | None:
     """The text expression of one canonical column over `_raw`, or None when the file lacks it."""
     if field_name in mapping.constants:
@@ -747,10 +758,10 @@ def _source_sql(mapping: Mapping, field_name: str) -> str | None:
         # A blank part makes the whole value blank: a date whose time is blank (a call nobody
         # answered) is no moment at all, never that day's midnight. `||` gives NULL if any part
         # is NULL, and `nullif` turns each blank part into NULL.
-        parts = [f"nullif(trim({ident(c)}), '')" for c in mapping.combine[field_name]]
+        parts = [_cell_sql(ident(c)) for c in mapping.combine[field_name]]
         expr = "(" + " || ' ' || ".join(parts) + ")"
     elif field_name in mapping.columns:
-        expr = f"nullif(trim({ident(mapping.columns[field_name])}), '')"
+        expr = _cell_sql(ident(mapping.columns[field_name]))
     else:
         return None
     table = mapping.values.get(field_name)
@@ -934,6 +945,7 @@ def check(
         raise ImportError_("imp_missing_columns", columns=", ".join(missing))
 
     by_name = {f.name: f for f in fields}
+    qualified = {n: "_text." + ident(n) for n in by_name}
     text_cols = [f"{sources[f.name] or 'CAST(NULL AS VARCHAR)'} AS {ident(f.name)}" for f in fields]
     typed_cols = []
     text: dict[str, str] = {}  # the column of `_typed` a field's text is read from
@@ -945,7 +957,7 @@ def check(
             start = _typed_sql(by_name[base], ident(base), day_first)
             typed = f"{start} + to_microseconds(CAST(round({seconds} * 1e6) AS BIGINT))"
         if f.name in _FILLED.get(kind, {}):
-            typed = _FILLED[kind][f.name].format(**{n: "_text." + ident(n) for n in by_name})
+            typed = _FILLED[kind][f.name].format(**qualified)
         if f.default is not None:
             default = str(f.default).upper() if isinstance(f.default, bool) else literal(f.default)
             typed = (
@@ -968,7 +980,8 @@ def check(
     given = [f"{ident(name)} IS NOT NULL AS {ident('_has_' + name)}" for name in kept_text]
     cur.execute(
         f"CREATE TEMP TABLE _typed AS SELECT _row, {''.join(c + ', ' for c in given)}"
-        f"{', '.join(typed_cols)}, TRUE AS _ok FROM ({inner}) _text"
+        f"{', '.join(typed_cols)}, TRUE AS _ok FROM ({inner}) _text "
+        + " ".join(j.format(**qualified) for j in _LOOKUPS.get(kind, []))
     )
 
     def problems_over(text: dict[str, str]) -> str:
@@ -1223,20 +1236,33 @@ def _item_problems(kind: str, history: History, model: type[Row], text: dict[str
 
 # Columns whose blank cell takes a value from the warehouse: SQL over the row's text columns
 # (named in braces, filled in qualified, so that a table's own column of the same name is not
-# taken for them). A ticket belongs to the queue (team) it was offered to; a file that does not
-# say which gets the agent's team, else the client's team when the client has exactly one, else
-# none (the dashboards' "unassigned"). 002_ticket_team gave older tickets the same.
+# taken for them) and the lookups `_LOOKUPS` joins. A ticket belongs to the queue (team) it was
+# offered to; a file that does not say which gets the agent's team, else the client's team when
+# the client has exactly one, else none (the dashboards' "unassigned"). 002_ticket_team gave
+# older tickets the same.
 _FILLED = {
     "coaching": {  # no session id: one made from the row, the same each time the file is read
         "session_id": "coalesce({session_id}, 'H' || substr(md5(concat_ws('|', {employee_id}, {held_on},"
         " {coach_id}, {topic}, {audit_id}, {period})), 1, 20))"
     },
     # A requisition that names only its team is for the client that team serves.
-    "requisitions": {"client": "coalesce({client}, (SELECT m.client FROM teams m WHERE m.name = {team}))"},
-    "tickets": {
-        "team": "coalesce({team}, (SELECT e.team FROM employees e WHERE e.employee_id = {agent_id}),"
-        " (SELECT any_value(m.name) FROM teams m WHERE m.client = {client} HAVING count(*) = 1))"
-    },
+    "requisitions": {"client": "coalesce({client}, _team_client)"},
+    "tickets": {"team": "coalesce({team}, _agent_team, _client_team)"},
+}
+# The small tables those values are looked up in, joined to the file's rows by a key each of them
+# holds at most once (a person's id, a team's name, a client with one team), so that a row finds
+# one value or none; their columns are named apart from the file's. Joined, not asked row by row: a subquery per row is answered by first copying
+# every row of the file aside, which a file of millions cannot afford within the import's memory.
+_LOOKUPS = {
+    "requisitions": [
+        "LEFT JOIN (SELECT name AS _team_key, client AS _team_client FROM teams) _l1 ON _team_key = {team}"
+    ],
+    "tickets": [
+        "LEFT JOIN (SELECT employee_id AS _agent_key, team AS _agent_team FROM employees) _l1"
+        " ON _agent_key = {agent_id}",
+        "LEFT JOIN (SELECT client AS _client_key, any_value(name) AS _client_team FROM teams GROUP BY client"
+        " HAVING count(*) = 1) _l2 ON _client_key = {client}",
+    ],
 }
 _ALTERNATES = {
     "tickets": {
