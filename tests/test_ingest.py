@@ -18,7 +18,7 @@ from decimal import Decimal
 import pytest
 from conftest import ROOT, build_tiny, run_cli
 
-from csdata.imports.ingest import ImportError_, Mapping, import_file, rejects_frame
+from csdata.imports.ingest import ImportError_, Mapping, Table, import_file, rejects_frame
 
 D = dt.date
 T = dt.datetime
@@ -498,6 +498,47 @@ def test_cells_lose_the_spaces_around_them_of_every_kind_and_only_those(tiny):
         ("S1", "phone", "A1", T(2026, 3, 5, 10), True, "a b"),
         ("S2", "chat", "A1", T(2026, 3, 5, 11), False, "\tx"),
         ("S3", "email", "A1", T(2026, 3, 5, 12), None, "维修"),
+    ]
+
+
+TYPED_HEADER = [*R_HEADER, "handle_seconds"]
+TYPED_ROWS = [
+    ["F1", "Acme", "phone", "consultation", "A1", "2026-03-05 10:00:00", "2026-03-05 10:00:20", "Y", "5", "1e2"],
+    ["F2", "Acme", "phone", "consultation", "A1", "2026-3-5 9:05:07", "", "N", "4.0", " 30 "],
+    ["F3", "Acme", "chat", "consultation", "A1", "2026-03-05 11:00:00", "", "", "4.5", ""],  # row 4
+    ["F4", "Acme", "chat", "consultation", "A1", "2026-03-05 12:00:00", "", "", "", "inf"],  # row 5
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("minutes_only", [False, True])
+def test_dates_and_numbers_the_reader_types_land_as_their_text_would(tiny, minutes_only):
+    """Times and numbers DuckDB's reader types as it reads the file, and the same file typed from
+    its text (one time without seconds, which the reader does not take, makes the whole file
+    text), land the same values and the same rejects, named as the file writes them."""
+    rows = [list(r) for r in TYPED_ROWS]
+    if minutes_only:
+        rows[0][6] = "2026-03-05 10:00"  # 40 seconds earlier than in the other file
+    data = csv_bytes(TYPED_HEADER, rows)
+    table = Table(tiny, data, "f.csv", lazy=True)
+    try:
+        table.load({"opened_at": "TIMESTAMP", "first_response_at": "TIMESTAMP", "csat": "DOUBLE"})
+        assert bool(table.typed) is not minutes_only
+    finally:
+        table.close()
+    report = import_file(tiny, "tickets", data, "f.csv", ACTOR)
+    assert [(r.row, r.column, r.value, r.reason("en")) for r in report.rejects] == [
+        (4, "csat", "4.5", "must be a whole number"),
+        (5, "handle_seconds", "inf", "must be a number"),
+    ]
+    assert report.rejects[0].reason("zh") == "须为整数"
+    assert (report.imported, report.rejected) == (2, 2)
+    first = T(2026, 3, 5, 10, 0) if minutes_only else T(2026, 3, 5, 10, 0, 20)
+    assert tiny.rows(
+        "SELECT ticket_id, opened_at, first_response_at, resolved, csat, handle_seconds FROM tickets"
+        " WHERE ticket_id LIKE 'F_' ORDER BY 1"
+    ) == [
+        ("F1", T(2026, 3, 5, 10), first, True, 5, 100.0),
+        ("F2", T(2026, 3, 5, 9, 5, 7), None, False, 4, 30.0),
     ]
 
 

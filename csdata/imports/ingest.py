@@ -5,10 +5,12 @@ The pipeline, in order:
 1. **Read** (`read_file`, once per file): bytes as they come from real offices. Text is decoded
    (UTF-8, UTF-8 with BOM, UTF-16 with or without BOM, GB18030/GBK) in Python, because DuckDB
    reads only UTF-8; the delimiter (comma, semicolon, tab) is sniffed; the rows are then parsed
-   by DuckDB's own CSV reader as text. XLSX goes through openpyxl, Excel dates and times becoming
-   ISO text, once its archive has shown it keeps within the size and row limits
-   (`check_workbook`). Either way the result is a relation of text cells plus the row number a
-   user sees in their editor.
+   by DuckDB's own CSV reader, once the mapping is known (`Table.load`): the columns of dates,
+   times and numbers typed by the reader itself when every cell of them reads so (ISO dates and
+   times with seconds, plain numbers: `_typed_reads`), else everything as text. XLSX goes
+   through openpyxl, Excel dates and times becoming ISO text, once its archive has shown it keeps
+   within the size and row limits (`check_workbook`). Either way the result is a table of cells
+   plus the row number a user sees in their editor.
 2. **Map** (`Mapping`): file columns -> canonical columns. By default by header name (English,
    the header names of `csdata.records.models` in every language of the text catalogs, the
    policy's own criterion labels); a saved mapping can also join a date and a time column (blank
@@ -19,7 +21,9 @@ The pipeline, in order:
    warehouse (known clients and employees), producing typed rows and a list of rejects with row,
    column and reason. The rules come from the pydantic models, so forms and imports agree.
    The typed table keeps no copy of the text: the checks first find the rejected rows from
-   whether each cell was given, and only those rows' text is read back for their messages.
+   whether each cell was given, and only those rows' text is read back (from the file, when the
+   reader typed it) for their messages. A file of millions of valid rows thus costs one typed
+   read and one pass, and a table of the size of its values, not of its text twice over.
 4. **Commit** (`commit`): valid rows that are not already in the warehouse (by the record's key;
    files without ids get a stable hash of the row) land together with their derived rows
    (criterion scores, the audit or appraisal score under the policy version in force on the
@@ -511,69 +515,140 @@ def read_file(data: bytes, name: str) -> FileData:
 
 
 class Table:
-    """A file's rows as text cells in a DuckDB temp table `_raw` (column `_row`: the row number
-    the user sees, the header being row 1). `data` is a file's bytes, the file as `read_file`
-    read it, or a DataFrame of rows (a form's row, say) whose cells are turned into text like a
-    file's."""
+    """A file's rows in a DuckDB temp table `_raw` (column `_row`: the row number the user sees,
+    the header being row 1). `data` is a file's bytes, the file as `read_file` read it, or a
+    DataFrame of rows (a form's row, say) whose cells are turned into text like a file's.
 
-    def __init__(self, wh, data: bytes | FileData | pd.DataFrame, name: str) -> None:
+    The cells are text, except with `lazy` for a text file: then only its headings are read
+    (`columns`), and `load(types)` reads its rows once the mapping has said which columns hold
+    dates, times and numbers, those columns already typed by DuckDB's reader when every cell of
+    them reads so (`typed`; else all of them as text, as without `lazy`). The text of any rows
+    is then read again from the file (`text_rows`); `close` removes the file DuckDB reads."""
+
+    def __init__(self, wh, data: bytes | FileData | pd.DataFrame, name: str, *, lazy: bool = False) -> None:
         self.wh = wh
         self.name = name
+        self.typed: dict[str, str] = {}  # file column -> the type `_raw` holds it in
+        self.text_rows = "_raw"  # SQL of the rows as text cells
+        self._path: str | None = None
+        self._loaded = False
         cur = wh.cursor()
         cur.execute("DROP TABLE IF EXISTS _raw")
         self.sha256: str | None = None  # a file's, as `read_file` found it (None for a frame)
-        if isinstance(data, pd.DataFrame):
-            frame = data.map(_cell_text).astype(object)
-            frame.insert(0, "_row", range(2, len(frame) + 2))
-            self._from_frame(cur, frame)
-        else:
-            read = data if isinstance(data, FileData) else read_file(data, name)
-            self.sha256 = read.sha256
-            if read.frame is not None:
-                self._from_frame(cur, read.frame)
+        try:
+            if isinstance(data, pd.DataFrame):
+                frame = data.map(_cell_text).astype(object)
+                frame.insert(0, "_row", range(2, len(frame) + 2))
+                self._from_frame(cur, frame)
             else:
-                self._read_text(cur, read.text, read.utf8)
-        self.columns = [c for c in wh.column("SELECT name FROM pragma_table_info('_raw')") if c != "_row"]
-        self.rows = wh.scalar("SELECT count(*) FROM _raw")
-        if not self.columns:
-            raise ImportError_("imp_empty")
+                read = data if isinstance(data, FileData) else read_file(data, name)
+                self.sha256 = read.sha256
+                if read.frame is not None:
+                    self._from_frame(cur, read.frame)
+                else:
+                    self._read_text(cur, read.text, read.utf8, lazy)
+            if self._loaded:
+                self.columns = [
+                    c for c in wh.column("SELECT name FROM pragma_table_info('_raw')") if c != "_row"
+                ]
+            if not self.columns:
+                raise ImportError_("imp_empty")
+        except BaseException:
+            self.close()
+            raise
 
-    @staticmethod
-    def _from_frame(cur, frame: pd.DataFrame) -> None:
+    def _from_frame(self, cur, frame: pd.DataFrame) -> None:
         cur.register("_frame", frame)
         try:
             cur.execute("CREATE TEMP TABLE _raw AS SELECT * FROM _frame")
         finally:
             cur.unregister("_frame")
+        self._loaded = True
 
-    def _read_text(self, cur, text: str, utf8: bytes | None = None) -> None:
+    def _read_text(self, cur, text: str, utf8: bytes | None, lazy: bool) -> None:
         if utf8 is not None:  # the file's bytes are UTF-8: only its beginning is needed as text
             if _blank(utf8):
                 raise ImportError_("imp_empty")
             text = _head(utf8)
         elif not text or text.isspace():
             raise ImportError_("imp_empty")
-        delimiter = sniff_delimiter(text)
+        self._delimiter = delimiter = sniff_delimiter(text)
+        self._head = text
         # DuckDB reads files: hand it the text as UTF-8 (the file's own bytes when they are).
-        fd, path = tempfile.mkstemp(suffix=".csv")
-        try:
-            with os.fdopen(fd, "wb") as out:
-                out.write(text.encode("utf-8") if utf8 is None else utf8)
+        fd, self._path = tempfile.mkstemp(suffix=".csv")
+        with os.fdopen(fd, "wb") as out:
+            out.write(text.encode("utf-8") if utf8 is None else utf8)
+        if lazy and not self._headless(text, delimiter):
+            try:
+                found = cur.execute(f"DESCRIBE SELECT * FROM {self._reading()}").fetchall()
+                self.columns = [r[0] for r in found]
+                self.text_rows = f"(SELECT row_number() OVER () + 1 AS _row, * FROM {self._reading()})"
+                return
+            except Exception:  # read it whole, which says why it cannot be
+                pass
+        self.load({})
+
+    def _reading(self, types: dict[str, str] | None = None) -> str:
+        """`read_csv` of the file: every cell as text, or with `types` (file column -> type) the
+        columns given so typed (dates and times in ISO form only), and every other one text."""
+        # parallel = false: with null_padding, DuckDB's parallel reader rejects a line break
+        # inside a quoted cell (a comment typed with Alt+Enter in Excel)
+        common = (
+            f"{literal(self._path)}, delim = {literal(self._delimiter)}, quote = '\"', escape = '\"', "
+            "header = true, null_padding = true, strict_mode = false, parallel = false"
+        )
+        if not types:
+            return f"read_csv({common}, all_varchar = true, sample_size = -1)"
+        columns = ", ".join(f"{literal(c)}: {literal(types.get(c, 'VARCHAR'))}" for c in self.columns)
+        return (
+            f"read_csv({common}, columns = {{{columns}}}, "
+            "timestampformat = '%Y-%m-%d %H:%M:%S', dateformat = '%Y-%m-%d')"
+        )
+
+    def load(self, types: dict[str, str]) -> None:
+        """Read a lazy table's rows into `_raw`: the columns of `types` typed so when every cell
+        of them reads as such, else (or without `types`) all of them as text."""
+        if self._loaded:
+            return
+        cur = self.wh.cursor()
+        if types:
             try:
                 cur.execute(
-                    "CREATE TEMP TABLE _raw AS SELECT row_number() OVER () + 1 AS _row, * FROM read_csv(?, "
-                    "delim = ?, quote = '\"', escape = '\"', header = true, all_varchar = true, "
-                    # parallel = false: with null_padding, DuckDB's parallel reader rejects a line
-                    # break inside a quoted cell (a comment typed with Alt+Enter in Excel)
-                    "null_padding = true, strict_mode = false, parallel = false, sample_size = -1)",
-                    [path, delimiter],
+                    f"CREATE TEMP TABLE _raw AS SELECT row_number() OVER () + 1 AS _row, * FROM {self._reading(types)}"
                 )
-            except Exception as exc:  # duckdb's parser errors name the line; keep that part
-                detail = str(exc).splitlines()[0].replace(path, self.name)[:200]
-                raise ImportError_("imp_unreadable", detail=detail) from None
-        finally:
-            Path(path).unlink(missing_ok=True)
-        self._drop_trailing(cur, text, delimiter)
+                self.typed, self._loaded = dict(types), True
+                return
+            except Exception:  # a cell that does not read so (or a file DuckDB cannot read): as text
+                cur.execute("DROP TABLE IF EXISTS _raw")
+        try:
+            cur.execute(
+                f"CREATE TEMP TABLE _raw AS SELECT row_number() OVER () + 1 AS _row, * FROM {self._reading()}"
+            )
+        except Exception as exc:  # duckdb's parser errors name the line; keep that part
+            detail = str(exc).splitlines()[0].replace(self._path or "", self.name)[:200]
+            raise ImportError_("imp_unreadable", detail=detail) from None
+        self.text_rows, self._loaded = "_raw", True
+        self._drop_trailing(cur, self._head, self._delimiter)
+
+    @property
+    def rows(self) -> int:
+        """The rows of the file (those of a lazy table once loaded)."""
+        return self.wh.scalar("SELECT count(*) FROM _raw")
+
+    def close(self) -> None:
+        """Remove the file DuckDB read the text from (its rows in `_raw` stay until dropped)."""
+        if self._path is not None:
+            Path(self._path).unlink(missing_ok=True)
+            self._path = None
+
+    @staticmethod
+    def _headless(text: str, delimiter: str) -> bool:
+        """Whether a heading of the file is blank (see `_drop_trailing`)."""
+        try:
+            header = next(csv.reader(io.StringIO(text[: 1 << 20], newline=""), delimiter=delimiter), [])
+        except csv.Error:
+            return True
+        return any(not h.strip("\ufeff ") for h in header)
 
     @staticmethod
     def _drop_trailing(cur, text: str, delimiter: str) -> None:
@@ -813,6 +888,54 @@ def _typed_sql(f: _Field, text: str, day_first: bool) -> str:
     return text
 
 
+def _read_sql(f: _Field, column: str) -> str:
+    """`_typed_sql` of a cell DuckDB's reader typed already (`_typed_reads`): the same value."""
+    if f.kind not in ("int", "number"):
+        return column
+    number = f"(CASE WHEN isfinite({column}) THEN {column} END)"
+    return (
+        number
+        if f.kind == "number"
+        else f"(CASE WHEN {number} = round({number}) THEN TRY_CAST({number} AS BIGINT) END)"
+    )
+
+
+# The types DuckDB's reader gives a field's column (`_typed_reads`): for the cells it reads at all,
+# the value `_typed_sql` gives their text (checked against it cell for cell: see tests).
+_READ_TYPES = {"datetime": "TIMESTAMP", "date": "DATE", "number": "DOUBLE", "int": "DOUBLE"}
+
+
+def _typed_reads(
+    kind: str, mapping: Mapping, history: History, day_first: bool
+) -> dict[str, tuple[str, str]]:
+    """Field -> (file column, type) for the fields whose column DuckDB's reader may type as the
+    file is read (`Table.load`), instead of the checks typing its text: dates, times and numbers
+    taken from one column each as they are. A file read day first, a ticket file whose ids are
+    made from its text (`_row_hash_sql`) and a value made from other cells' text (`_FILLED`) keep
+    every cell text."""
+    if day_first or (kind == "tickets" and _source_sql(mapping, "ticket_id") is None):
+        return {}
+    filled = {n for sql in _FILLED.get(kind, {}).values() for n in re.findall(r"{(\w+)}", sql)}
+    uses: dict[str, int] = {}
+    for column in [*mapping.columns.values(), *(c for cols in mapping.combine.values() for c in cols)]:
+        uses[column] = uses.get(column, 0) + 1
+    out = {}
+    for f in _fields(record_model(kind, history)):
+        column = mapping.columns.get(f.name)
+        if (
+            column is None
+            or f.kind not in _READ_TYPES
+            or f.name in mapping.constants
+            or f.name in mapping.combine
+            or mapping.values.get(f.name)
+            or f.name in filled
+            or uses[column] > 1
+        ):
+            continue
+        out[f.name] = (column, _READ_TYPES[f.kind])
+    return out
+
+
 _TYPE_PROBLEM = {
     "choice": "imp_choice",
     "bool": "imp_bool",
@@ -911,6 +1034,8 @@ def check(
     allowed_clients: list[str] | None = None,
     allowed_teams: list[str] | None = None,
     window: tuple[dt.date, dt.date] | None = None,
+    typed: dict[str, str] | None = None,
+    text_rows: str = "_raw",
 ) -> Checked:
     """Type and check `_raw` into the temp table `_typed` (`<col>_v` typed, `_ok`; `_has_<col>`,
     whether the cell was given, and for rejected rows `<col>`, the text, when typing changes it)
@@ -921,7 +1046,10 @@ def check(
     `allowed_teams` limits a ticket's team (queue) likewise, and a ticket whose team is blank and
     cannot be told from its agent or client is rejected then, since it would land outside every
     one of those teams. A blank column of `_FILLED` takes its value from the warehouse. Every date
-    and time must fall within `window` (first day, last day; by default `date_window()`)."""
+    and time must fall within `window` (first day, last day; by default `date_window()`).
+
+    `typed` names the columns `_raw` holds typed already (`Table.load`: those `_typed_reads`
+    asked for, when every cell read so), and `text_rows` is where the rows' text is read from."""
     first_day, last_day = window or date_window()
     model = record_model(kind, history)
     fields = _fields(model)
@@ -946,15 +1074,29 @@ def check(
 
     by_name = {f.name: f for f in fields}
     qualified = {n: "_text." + ident(n) for n in by_name}
-    text_cols = [f"{sources[f.name] or 'CAST(NULL AS VARCHAR)'} AS {ident(f.name)}" for f in fields]
+    # The fields whose column `_raw` holds typed: their value is the reader's, their text only
+    # what the checks' messages read back.
+    reads = {
+        name: column
+        for name, (column, sql_type) in _typed_reads(kind, mapping, history, day_first).items()
+        if (typed or {}).get(column) == sql_type
+    }
+
+    def typed_sql(f: _Field, column: str) -> str:
+        return _typed_sql(f, column, day_first) if f.name not in reads else _read_sql(f, column)
+
+    text_cols = [
+        f"{ident(reads[f.name]) if f.name in reads else sources[f.name] or 'CAST(NULL AS VARCHAR)'} AS {ident(f.name)}"
+        for f in fields
+    ]
     typed_cols = []
     text: dict[str, str] = {}  # the column of `_typed` a field's text is read from
     for f in fields:
-        typed = _typed_sql(f, ident(f.name), day_first)
+        typed = typed_sql(f, ident(f.name))
         if f.name in alternates:
             base = alternates[f.name][1]
             seconds = _typed_sql(_Field("_", "number", False, duration=True), ident("_alt_" + f.name), False)
-            start = _typed_sql(by_name[base], ident(base), day_first)
+            start = typed_sql(by_name[base], ident(base))
             typed = f"{start} + to_microseconds(CAST(round({seconds} * 1e6) AS BIGINT))"
         if f.name in _FILLED.get(kind, {}):
             typed = _FILLED[kind][f.name].format(**qualified)
@@ -966,7 +1108,9 @@ def check(
         typed_cols.append(f"{typed} AS {ident(f.name + '_v')}")
         # Where typing leaves the text as it is (ids, names, comments), the typed column is the
         # text: a second copy would only make the largest table of an import larger.
-        text[f.name] = ident(f.name + "_v") if typed == ident(f.name) else ident(f.name)
+        text[f.name] = (
+            ident(f.name + "_v") if typed == ident(f.name) and f.name not in reads else ident(f.name)
+        )
     kept_text = [name for name, column in text.items() if column == ident(name)]
     cur = wh.cursor()
     for table in ("_typed", "_rejects", "_suspects"):
@@ -1117,7 +1261,7 @@ def check(
             f"{sources[name] or 'CAST(NULL AS VARCHAR)'} AS {ident(name)}" for name in kept_text
         )
         cur.execute(
-            f"UPDATE _typed SET {sets} FROM (SELECT _row, {cells} FROM _raw "
+            f"UPDATE _typed SET {sets} FROM (SELECT _row, {cells} FROM {text_rows} "
             "WHERE _row IN (SELECT _row FROM _suspects)) s WHERE _typed._row = s._row"
         )
         cur.execute(
@@ -1863,9 +2007,10 @@ def import_file(
         )  # fmt: skip
     say = progress or (lambda fraction, step: None)
     restore = None if isinstance(data, pd.DataFrame) else _cap_memory(wh)
+    table = None
     try:
         say(0.05, "read")
-        table = Table(wh, data, file_name)
+        table = Table(wh, data, file_name, lazy=True)
         history = History.load(wh)
         auto, dropped, ignored = auto_mapping(kind, table.columns, history)
         if mapping is not None and mapping.kind not in (None, kind):
@@ -1877,8 +2022,14 @@ def import_file(
                 raise ImportError_("imp_mapping_columns", columns=", ".join(absent))
             dropped = [c for c in dropped if c not in used]
             ignored = [c for c in table.columns if c not in used and c not in dropped]
+        table.load(
+            {
+                column: sql_type
+                for column, sql_type in _typed_reads(kind, mapping or auto, history, day_first).values()
+            }
+        )
         report = Report(kind, file_name, rows=table.rows, dropped=dropped, ignored=ignored)
-        if table.rows == 0:
+        if report.rows == 0:
             raise ImportError_("imp_empty")
         say(0.3, "check")
         checked = check(
@@ -1891,7 +2042,10 @@ def import_file(
             allowed_agents=allowed_agents,
             allowed_clients=allowed_clients,
             allowed_teams=allowed_teams,
+            typed=table.typed,
+            text_rows=table.text_rows,
         )
+        table.close()
         report.rejects, report.rejected = checked.rejects, checked.rejected_rows
         # The file's text cells, and their copies kept for the checks' messages, are not read
         # again: a big file's largest tables, freed before the write.
@@ -1939,7 +2093,7 @@ def import_file(
             if kind == "tickets":  # the days of the file's tickets, and those corrected had
                 _name_rolled_up(w, update)
             report.duplicates = present - report.updated
-            if isinstance(data, pd.DataFrame) and table.rows == 1:
+            if isinstance(data, pd.DataFrame) and report.rows == 1:
                 w.entity = f"{kind}:{w.scalar(f'SELECT {_typed_id(kind)} FROM _typed')}"
                 w.detail["record"] = w.entity.partition(":")[2]
             import_id = int(w.scalar("SELECT nextval('import_log_seq')"))
@@ -1987,6 +2141,8 @@ def import_file(
     except _Rollback:
         return report
     finally:
+        if table is not None:
+            table.close()
         for name in ("_raw", "_typed", "_rejects", "_changed"):
             wh.cursor().execute(f"DROP TABLE IF EXISTS {name}")
         if restore is not None:  # the default (80 % of memory) as it was, not rounded as shown
@@ -2064,7 +2220,9 @@ def canonical_columns(kind: str, policy: Policy | History) -> dict[str, bool]:
 def file_columns(wh, data: bytes | FileData, file_name: str) -> list[str]:
     """A file's column headings, read as an import reads them; ImportError_ when it cannot be."""
     try:
-        return Table(wh, data, file_name).columns
+        table = Table(wh, data, file_name)
+        table.close()
+        return table.columns
     finally:
         wh.cursor().execute("DROP TABLE IF EXISTS _raw")
 
@@ -2073,7 +2231,7 @@ def file_rows(wh, data: bytes | FileData, file_name: str, rows: list[int]) -> pd
     """Some rows of a file as its text cells, by the row numbers a report names (column `_row`
     first), so rejected rows can be handed back to be fixed."""
     try:
-        Table(wh, data, file_name)
+        Table(wh, data, file_name).close()
         return wh.df(
             "SELECT * REPLACE (CAST(_row AS BIGINT) AS _row) FROM _raw "
             "WHERE list_contains(?, CAST(_row AS BIGINT)) ORDER BY _row",
