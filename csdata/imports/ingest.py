@@ -1513,8 +1513,12 @@ def _key_match(kind: str, alias: str = "x") -> str:
     return " AND ".join(f"{alias}.{ident(_stored(kind, k))} = t.{ident(k + '_v')}" for k in keys)
 
 
-def _new_rows(kind: str) -> str:
-    """`FROM _typed t WHERE` the rows a commit inserts: valid, and not in the warehouse yet."""
+def _new_rows(kind: str, present: int | None = None) -> str:
+    """`FROM _typed t WHERE` the rows a commit inserts: valid, and not in the warehouse yet. When
+    `present` (`_count_present`, in the same transaction) says that no valid row is, that is every
+    valid row: no search of the kind's whole table for each row's key."""
+    if present == 0:
+        return "FROM _typed t WHERE _ok"
     return (
         f"FROM _typed t WHERE _ok AND NOT EXISTS (SELECT 1 FROM {_TABLES[kind]} x WHERE {_key_match(kind)})"
     )
@@ -1645,12 +1649,12 @@ def _update(w, kind: str, fields: list[str], history: History) -> None:
 IMPORT_TRAIL = ("tickets",)
 
 
-def _trail_created(w, kind: str, actor: str, reason: str | None) -> None:
+def _trail_created(w, kind: str, actor: str, reason: str | None, present: int | None = None) -> None:
     """A trail row (`record_changes`) for each record the import is about to create: run before
     `_insert`, while they still count as new. Their values are the record's own until a change."""
     w.execute(
         "INSERT INTO record_changes (actor, kind, record_id, change, reason, audit_log_id) "
-        f"SELECT ?, ?, {_typed_id(kind)}, 'create', ?, ? {_new_rows(kind)}",
+        f"SELECT ?, ?, {_typed_id(kind)}, 'create', ?, ? {_new_rows(kind, present)}",
         [actor, kind, reason, w.log_id()],
     )
 
@@ -1864,7 +1868,9 @@ def _insert_items(w, kind: str, history: History, rows: str) -> None:
             )
 
 
-def _insert(w, kind: str, fields: list[str], history: History, actor: str, import_id: int) -> int:
+def _insert(
+    w, kind: str, fields: list[str], history: History, actor: str, import_id: int, present: int | None = None
+) -> int:
     """Insert the valid rows not yet in the warehouse, with their derived rows; the count inserted.
     A ticket carries the id of the import that created it (`import_id`: see `IMPORT_TRAIL`).
 
@@ -1874,7 +1880,7 @@ def _insert(w, kind: str, fields: list[str], history: History, actor: str, impor
     main table holds the new keys and no row would count as new any more.
     """
     table = _TABLES[kind]
-    new = _new_rows(kind)
+    new = _new_rows(kind, present)
     v = {f: ident(f + "_v") for f in fields}
     if kind in ("audits", "appraisals"):
         items = record_model(kind, history).ITEMS
@@ -2100,8 +2106,8 @@ def import_file(
             if kind == "candidates":
                 _hire(w, actor, reason, update)
             if kind not in IMPORT_TRAIL or isinstance(data, pd.DataFrame):
-                _trail_created(w, kind, actor, reason)
-            report.imported = _insert(w, kind, checked.fields, history, actor, import_id)
+                _trail_created(w, kind, actor, reason, present)
+            report.imported = _insert(w, kind, checked.fields, history, actor, import_id, present)
             if report.updated:
                 _update(w, kind, checked.fields, history)
                 if kind == "actions":
