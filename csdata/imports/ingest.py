@@ -1127,6 +1127,8 @@ def check(
         f"{', '.join(typed_cols)}, TRUE AS _ok FROM ({inner}) _text "
         + " ".join(j.format(**qualified) for j in _LOOKUPS.get(kind, []))
     )
+    if text_rows != "_raw":  # the rows' text comes from elsewhere: the file's table is read no more
+        cur.execute("DROP TABLE _raw")
 
     def problems_over(text: dict[str, str]) -> str:
         """The union of every check's rejects, the file's text cells read from `text`."""
