@@ -542,6 +542,43 @@ def test_dates_and_numbers_the_reader_types_land_as_their_text_would(tiny, minut
     ]
 
 
+SPELLINGS = {
+    "datetime": ["2025-11-01 08:00:00", " 2025-11-01 08:00:00 ", "2025-1-1 8:0:0", "2025-11-01  08:00:00",
+                 "2024-02-29 10:00:00", "2025-02-29 10:00:00", "2025-11-01 24:00:00", "2025-11-01 23:59:60",
+                 "2025-11-01T08:00:00", "2025-11-01 08:00", "2025-11-01", "2025-11-01 08:00:00.5",
+                 "2025-11-01 08:00:00+08", "+2025-11-01 08:00:00", "12025-11-01 08:00:00", "0001-01-01 00:00:00"],
+    "date": ["2025-11-01", " 2025-11-01", "2025-1-1", "2025-02-29", "2025-11-01 08:00:00", "2025/11/01"],
+    "number": ["5", " 5 ", "+5", "-0", ".5", "5.", "1e3", "1E-2", "0x10", "1_000", "inf", "-inf", "nan",
+               "Infinity", "1e400", "1,5", "１２", "5d", "--5"],
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("field_kind", list(SPELLINGS))
+def test_a_cell_the_reader_types_has_the_value_its_text_has(tiny, field_kind):
+    """Every spelling DuckDB's reader takes as a date, a time or a number (`_typed_reads`) gives
+    the value the checks give its text; one it does not take makes the file read as text."""
+    from csdata.imports.ingest import _READ_TYPES, _Field, _read_sql, _typed_sql
+
+    f = _Field("a", field_kind, False)
+    taken = 0
+    for spelling in SPELLINGS[field_kind]:
+        table = Table(tiny, f"a,b\n{spelling},x\n".encode(), "one.csv", lazy=True)
+        try:
+            table.load({"a": _READ_TYPES[field_kind]})
+            text = tiny.scalar("SELECT nullif(trim(a), '') FROM " + table.text_rows)
+        finally:
+            table.close()
+        expected = tiny.scalar(
+            f"SELECT {_typed_sql(f, 'x', False)} FROM (SELECT CAST(? AS VARCHAR) AS x)", [text]
+        )
+        if table.typed:
+            taken += 1
+            value = tiny.scalar(f"SELECT {_read_sql(f, 'a')} FROM _raw")
+            assert value == expected or (value != value and expected != expected), spelling
+        tiny.cursor().execute("DROP TABLE IF EXISTS _raw")
+    assert taken >= 3  # the usual spellings are taken
+
+
 @pytest.mark.parametrize("create_missing", [False, True])
 def test_strict_imports_nothing_when_anything_is_rejected(tiny, create_missing):
     before = state(tiny)
