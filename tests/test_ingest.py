@@ -19,7 +19,7 @@ import engines
 import pytest
 from conftest import ROOT, build_tiny, run_cli
 
-from csdata.imports.ingest import ImportError_, Mapping, import_file
+from csdata.imports.ingest import ImportError_, Mapping, Table, import_file, rejects_frame
 
 D = dt.date
 T = dt.datetime
@@ -431,6 +431,155 @@ def test_rejects_are_reported_and_the_valid_rows_still_land(tiny):
         ("R1", "phone", "A1", True, 5),
         ("R10", "chat", "B1", False, 4),
     ]
+
+
+def test_a_rejected_row_among_many_valid_ones_names_its_cells_as_the_file_gives_them(tiny):
+    """The checks find the rejected rows without the file's text; the messages of those rows
+    then name their cells as written (untrimmed spellings, not the typed values), and a row
+    repeating a valid row's id far earlier in the file is still the duplicate."""
+    valid = [
+        [f"V{i}", "Acme", "phone", "consultation", "A1", "2026-03-05 10:00", "", "Y", "4"] for i in range(300)
+    ]
+    bad = [
+        ["V7", "Acme", "chat", "consultation", "A1", "2026-03-05 11:00", "", "", ""],  # row 302: V7 is row 9
+        ["W1", "Acme", "phone", "consultation", "A1", "2026-03-05 12:00", "", " perhaps ", "4.5"],  # 303
+        [
+            "W2",
+            "Acme",
+            "phone",
+            "consultation",
+            "A1",
+            "2026/03/05 13:00",
+            "2026-03-05 12:59",
+            "N",
+            "3",
+        ],  # 304
+    ]
+    report = import_file(tiny, "tickets", csv_bytes(R_HEADER, valid + bad), "w.csv", ACTOR)
+    assert (report.rows, report.imported, report.rejected) == (303, 300, 3)
+    frame = rejects_frame(report, "en")
+    assert frame[["row", "column", "value"]].values.tolist() == [
+        [302, "ticket_id", "V7"],
+        [303, "csat", "4.5"],
+        [303, "resolved", "perhaps"],
+        [304, "first_response_at", "2026-03-05 12:59"],
+    ]
+    assert frame["reason"].tolist() == [
+        "the same record appears earlier in this file",
+        "must be a whole number",
+        "must be yes or no (Y/N, 是/否, 1/0, true/false)",
+        "first_response_at is before opened_at (2026/03/05 13:00)",
+    ]
+
+
+def test_cells_lose_the_spaces_around_them_of_every_kind_and_only_those(tiny):
+    """A space (ASCII, no-break, ideographic U+3000, thin U+2009) around a value is no part of
+    it, however the cell is spelled; a tab is not such a space, and spaces inside stay."""
+    header = [*R_HEADER, "category"]
+    rows = [
+        ["S1", " Acme", "phone ", "consultation", "\u3000A1\u3000", "2026-03-05 10:00", "", "Y", "5", "a b"],
+        ["\u00a0S2", "Acme", "\u2009chat", "complaint", "A1", " 2026-03-05 11:00 ", "", "N", "", "\tx"],
+        [
+            "S3",
+            "Acme",
+            "email",
+            "suggestion",
+            "A1",
+            "2026-03-05 12:00",
+            "",
+            "\u3000",
+            "4",
+            "\u3000维修\u00a0",
+        ],
+    ]
+    report = import_file(tiny, "tickets", csv_bytes(header, rows), "s.csv", ACTOR)
+    assert (report.imported, report.rejected) == (3, 0), reject_tuples(report)
+    assert tiny.rows(
+        "SELECT ticket_id, channel, agent_id, opened_at, resolved, category FROM tickets"
+        " WHERE ticket_id LIKE 'S_' ORDER BY 1"
+    ) == [
+        ("S1", "phone", "A1", T(2026, 3, 5, 10), True, "a b"),
+        ("S2", "chat", "A1", T(2026, 3, 5, 11), False, "\tx"),
+        ("S3", "email", "A1", T(2026, 3, 5, 12), None, "维修"),
+    ]
+
+
+TYPED_HEADER = [*R_HEADER, "handle_seconds"]
+TYPED_ROWS = [
+    ["F1", "Acme", "phone", "consultation", "A1", "2026-03-05 10:00:00", "2026-03-05 10:00:20", "Y", "5", "1e2"],
+    ["F2", "Acme", "phone", "consultation", "A1", "2026-3-5 9:05:07", "", "N", "4.0", " 30 "],
+    ["F3", "Acme", "chat", "consultation", "A1", "2026-03-05 11:00:00", "", "", "4.5", ""],  # row 4
+    ["F4", "Acme", "chat", "consultation", "A1", "2026-03-05 12:00:00", "", "", "", "inf"],  # row 5
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("minutes_only", [False, True])
+def test_dates_and_numbers_the_reader_types_land_as_their_text_would(tiny, minutes_only):
+    """Times and numbers DuckDB's reader types as it reads the file, and the same file typed from
+    its text (one time without seconds, which the reader does not take, makes the whole file
+    text), land the same values and the same rejects, named as the file writes them."""
+    rows = [list(r) for r in TYPED_ROWS]
+    if minutes_only:
+        rows[0][6] = "2026-03-05 10:00"  # 40 seconds earlier than in the other file
+    data = csv_bytes(TYPED_HEADER, rows)
+    table = Table(tiny, data, "f.csv", lazy=True)
+    try:
+        table.load({"opened_at": "TIMESTAMP", "first_response_at": "TIMESTAMP", "csat": "DOUBLE"})
+        assert bool(table.typed) is not minutes_only
+    finally:
+        table.close()
+    report = import_file(tiny, "tickets", data, "f.csv", ACTOR)
+    assert [(r.row, r.column, r.value, r.reason("en")) for r in report.rejects] == [
+        (4, "csat", "4.5", "must be a whole number"),
+        (5, "handle_seconds", "inf", "must be a number"),
+    ]
+    assert report.rejects[0].reason("zh") == "须为整数"
+    assert (report.imported, report.rejected) == (2, 2)
+    first = T(2026, 3, 5, 10, 0) if minutes_only else T(2026, 3, 5, 10, 0, 20)
+    assert tiny.rows(
+        "SELECT ticket_id, opened_at, first_response_at, resolved, csat, handle_seconds FROM tickets"
+        " WHERE ticket_id LIKE 'F_' ORDER BY 1"
+    ) == [
+        ("F1", T(2026, 3, 5, 10), first, True, 5, 100.0),
+        ("F2", T(2026, 3, 5, 9, 5, 7), None, False, 4, 30.0),
+    ]
+
+
+SPELLINGS = {
+    "datetime": ["2025-11-01 08:00:00", " 2025-11-01 08:00:00 ", "2025-1-1 8:0:0", "2025-11-01  08:00:00",
+                 "2024-02-29 10:00:00", "2025-02-29 10:00:00", "2025-11-01 24:00:00", "2025-11-01 23:59:60",
+                 "2025-11-01T08:00:00", "2025-11-01 08:00", "2025-11-01", "2025-11-01 08:00:00.5",
+                 "2025-11-01 08:00:00+08", "+2025-11-01 08:00:00", "12025-11-01 08:00:00", "0001-01-01 00:00:00"],
+    "date": ["2025-11-01", " 2025-11-01", "2025-1-1", "2025-02-29", "2025-11-01 08:00:00", "2025/11/01"],
+    "number": ["5", " 5 ", "+5", "-0", ".5", "5.", "1e3", "1E-2", "0x10", "1_000", "inf", "-inf", "nan",
+               "Infinity", "1e400", "1,5", "１２", "5d", "--5"],
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("field_kind", list(SPELLINGS))
+def test_a_cell_the_reader_types_has_the_value_its_text_has(tiny, field_kind):
+    """Every spelling DuckDB's reader takes as a date, a time or a number (`_typed_reads`) gives
+    the value the checks give its text; one it does not take makes the file read as text."""
+    from csdata.imports.ingest import _READ_TYPES, _Field, _read_sql, _typed_sql
+
+    f = _Field("a", field_kind, False)
+    taken = 0
+    for spelling in SPELLINGS[field_kind]:
+        table = Table(tiny, f"a,b\n{spelling},x\n".encode(), "one.csv", lazy=True)
+        try:
+            table.load({"a": _READ_TYPES[field_kind]})
+            text = tiny.scalar("SELECT nullif(trim(a), '') FROM " + table.text_rows)
+        finally:
+            table.close()
+        expected = tiny.scalar(
+            f"SELECT {_typed_sql(f, 'x', False)} FROM (SELECT CAST(? AS VARCHAR) AS x)", [text]
+        )
+        if table.typed:
+            taken += 1
+            value = tiny.scalar(f"SELECT {_read_sql(f, 'a')} FROM _raw")
+            assert value == expected or (value != value and expected != expected), spelling
+        tiny.cursor().execute("DROP TABLE IF EXISTS _raw")
+    assert taken >= 3  # the usual spellings are taken
 
 
 @pytest.mark.parametrize("create_missing", [False, True])

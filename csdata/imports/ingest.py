@@ -5,10 +5,12 @@ The pipeline, in order:
 1. **Read** (`read_file`, once per file): bytes as they come from real offices. Text is decoded
    (UTF-8, UTF-8 with BOM, UTF-16 with or without BOM, GB18030/GBK) in Python, because DuckDB
    reads only UTF-8; the delimiter (comma, semicolon, tab) is sniffed; the rows are then parsed
-   by DuckDB's own CSV reader as text. XLSX goes through openpyxl, Excel dates and times becoming
-   ISO text, once its archive has shown it keeps within the size and row limits
-   (`check_workbook`). Either way the result is a relation of text cells plus the row number a
-   user sees in their editor.
+   by DuckDB's own CSV reader, once the mapping is known (`Table.load`): the columns of dates,
+   times and numbers typed by the reader itself when every cell of them reads so (ISO dates and
+   times with seconds, plain numbers: `_typed_reads`), else everything as text. XLSX goes
+   through openpyxl, Excel dates and times becoming ISO text, once its archive has shown it keeps
+   within the size and row limits (`check_workbook`). Either way the result is a table of cells
+   plus the row number a user sees in their editor.
 2. **Map** (`Mapping`): file columns -> canonical columns. By default by header name (English,
    the header names of `csdata.records.models` in every language of the text catalogs, the
    policy's own criterion labels); a saved mapping can also join a date and a time column (blank
@@ -18,6 +20,10 @@ The pipeline, in order:
    model (required, choices, bounds, durations, cross-field rules) and the references to the
    warehouse (known clients and employees), producing typed rows and a list of rejects with row,
    column and reason. The rules come from the pydantic models, so forms and imports agree.
+   The typed table keeps no copy of the text: the checks first find the rejected rows from
+   whether each cell was given, and only those rows' text is read back (from the file, when the
+   reader typed it) for their messages. A file of millions of valid rows thus costs one typed
+   read and one pass, and a table of the size of its values, not of its text twice over.
 4. **Commit** (`commit`): valid rows that are not already in the warehouse (by the record's key;
    files without ids get a stable hash of the row) land together with their derived rows
    (criterion scores, the audit or appraisal score under the policy version in force on the
@@ -509,67 +515,140 @@ def read_file(data: bytes, name: str) -> FileData:
 
 
 class Table:
-    """A file's rows as text cells in a DuckDB temp table `_raw` (column `_row`: the row number
-    the user sees, the header being row 1). `data` is a file's bytes, the file as `read_file`
-    read it, or a DataFrame of rows (a form's row, say) whose cells are turned into text like a
-    file's."""
+    """A file's rows in a DuckDB temp table `_raw` (column `_row`: the row number the user sees,
+    the header being row 1). `data` is a file's bytes, the file as `read_file` read it, or a
+    DataFrame of rows (a form's row, say) whose cells are turned into text like a file's.
 
-    def __init__(self, wh, data: bytes | FileData | pd.DataFrame, name: str) -> None:
+    The cells are text, except with `lazy` for a text file: then only its headings are read
+    (`columns`), and `load(types)` reads its rows once the mapping has said which columns hold
+    dates, times and numbers, those columns already typed by DuckDB's reader when every cell of
+    them reads so (`typed`; else all of them as text, as without `lazy`). The text of any rows
+    is then read again from the file (`text_rows`); `close` removes the file DuckDB reads."""
+
+    def __init__(self, wh, data: bytes | FileData | pd.DataFrame, name: str, *, lazy: bool = False) -> None:
         self.wh = wh
         self.name = name
+        self.typed: dict[str, str] = {}  # file column -> the type `_raw` holds it in
+        self.text_rows = "_raw"  # SQL of the rows as text cells
+        self._path: str | None = None
+        self._loaded = False
         cur = wh.cursor()
         cur.execute("DROP TABLE IF EXISTS _raw")
-        if isinstance(data, pd.DataFrame):
-            frame = data.map(_cell_text).astype(object)
-            frame.insert(0, "_row", range(2, len(frame) + 2))
-            self._from_frame(cur, frame)
-        else:
-            read = data if isinstance(data, FileData) else read_file(data, name)
-            if read.frame is not None:
-                self._from_frame(cur, read.frame)
+        self.sha256: str | None = None  # a file's, as `read_file` found it (None for a frame)
+        try:
+            if isinstance(data, pd.DataFrame):
+                frame = data.map(_cell_text).astype(object)
+                frame.insert(0, "_row", range(2, len(frame) + 2))
+                self._from_frame(cur, frame)
             else:
-                self._read_text(cur, read.text, read.utf8)
-        self.columns = [c for c in wh.column("SELECT name FROM pragma_table_info('_raw')") if c != "_row"]
-        self.rows = wh.scalar("SELECT count(*) FROM _raw")
-        if not self.columns:
-            raise ImportError_("imp_empty")
+                read = data if isinstance(data, FileData) else read_file(data, name)
+                self.sha256 = read.sha256
+                if read.frame is not None:
+                    self._from_frame(cur, read.frame)
+                else:
+                    self._read_text(cur, read.text, read.utf8, lazy)
+            if self._loaded:
+                self.columns = [
+                    c for c in wh.column("SELECT name FROM pragma_table_info('_raw')") if c != "_row"
+                ]
+            if not self.columns:
+                raise ImportError_("imp_empty")
+        except BaseException:
+            self.close()
+            raise
 
-    @staticmethod
-    def _from_frame(cur, frame: pd.DataFrame) -> None:
+    def _from_frame(self, cur, frame: pd.DataFrame) -> None:
         cur.register("_frame", frame)
         try:
             cur.execute("CREATE TEMP TABLE _raw AS SELECT * FROM _frame")
         finally:
             cur.unregister("_frame")
+        self._loaded = True
 
-    def _read_text(self, cur, text: str, utf8: bytes | None = None) -> None:
+    def _read_text(self, cur, text: str, utf8: bytes | None, lazy: bool) -> None:
         if utf8 is not None:  # the file's bytes are UTF-8: only its beginning is needed as text
             if _blank(utf8):
                 raise ImportError_("imp_empty")
             text = _head(utf8)
         elif not text or text.isspace():
             raise ImportError_("imp_empty")
-        delimiter = sniff_delimiter(text)
+        self._delimiter = delimiter = sniff_delimiter(text)
+        self._head = text
         # DuckDB reads files: hand it the text as UTF-8 (the file's own bytes when they are).
-        fd, path = tempfile.mkstemp(suffix=".csv")
-        try:
-            with os.fdopen(fd, "wb") as out:
-                out.write(text.encode("utf-8") if utf8 is None else utf8)
+        fd, self._path = tempfile.mkstemp(suffix=".csv")
+        with os.fdopen(fd, "wb") as out:
+            out.write(text.encode("utf-8") if utf8 is None else utf8)
+        if lazy and not self._headless(text, delimiter):
+            try:
+                found = cur.execute(f"DESCRIBE SELECT * FROM {self._reading()}").fetchall()
+                self.columns = [r[0] for r in found]
+                self.text_rows = f"(SELECT row_number() OVER () + 1 AS _row, * FROM {self._reading()})"
+                return
+            except Exception:  # read it whole, which says why it cannot be
+                pass
+        self.load({})
+
+    def _reading(self, types: dict[str, str] | None = None) -> str:
+        """`read_csv` of the file: every cell as text, or with `types` (file column -> type) the
+        columns given so typed (dates and times in ISO form only), and every other one text."""
+        # parallel = false: with null_padding, DuckDB's parallel reader rejects a line break
+        # inside a quoted cell (a comment typed with Alt+Enter in Excel)
+        common = (
+            f"{literal(self._path)}, delim = {literal(self._delimiter)}, quote = '\"', escape = '\"', "
+            "header = true, null_padding = true, strict_mode = false, parallel = false"
+        )
+        if not types:
+            return f"read_csv({common}, all_varchar = true, sample_size = -1)"
+        columns = ", ".join(f"{literal(c)}: {literal(types.get(c, 'VARCHAR'))}" for c in self.columns)
+        return (
+            f"read_csv({common}, columns = {{{columns}}}, "
+            "timestampformat = '%Y-%m-%d %H:%M:%S', dateformat = '%Y-%m-%d')"
+        )
+
+    def load(self, types: dict[str, str]) -> None:
+        """Read a lazy table's rows into `_raw`: the columns of `types` typed so when every cell
+        of them reads as such, else (or without `types`) all of them as text."""
+        if self._loaded:
+            return
+        cur = self.wh.cursor()
+        if types:
             try:
                 cur.execute(
-                    "CREATE TEMP TABLE _raw AS SELECT row_number() OVER () + 1 AS _row, * FROM read_csv(?, "
-                    "delim = ?, quote = '\"', escape = '\"', header = true, all_varchar = true, "
-                    # parallel = false: with null_padding, DuckDB's parallel reader rejects a line
-                    # break inside a quoted cell (a comment typed with Alt+Enter in Excel)
-                    "null_padding = true, strict_mode = false, parallel = false, sample_size = -1)",
-                    [path, delimiter],
+                    f"CREATE TEMP TABLE _raw AS SELECT row_number() OVER () + 1 AS _row, * FROM {self._reading(types)}"
                 )
-            except Exception as exc:  # duckdb's parser errors name the line; keep that part
-                detail = str(exc).splitlines()[0].replace(path, self.name)[:200]
-                raise ImportError_("imp_unreadable", detail=detail) from None
-        finally:
-            Path(path).unlink(missing_ok=True)
-        self._drop_trailing(cur, text, delimiter)
+                self.typed, self._loaded = dict(types), True
+                return
+            except Exception:  # a cell that does not read so (or a file DuckDB cannot read): as text
+                cur.execute("DROP TABLE IF EXISTS _raw")
+        try:
+            cur.execute(
+                f"CREATE TEMP TABLE _raw AS SELECT row_number() OVER () + 1 AS _row, * FROM {self._reading()}"
+            )
+        except Exception as exc:  # duckdb's parser errors name the line; keep that part
+            detail = str(exc).splitlines()[0].replace(self._path or "", self.name)[:200]
+            raise ImportError_("imp_unreadable", detail=detail) from None
+        self.text_rows, self._loaded = "_raw", True
+        self._drop_trailing(cur, self._head, self._delimiter)
+
+    @property
+    def rows(self) -> int:
+        """The rows of the file (those of a lazy table once loaded)."""
+        return self.wh.scalar("SELECT count(*) FROM _raw")
+
+    def close(self) -> None:
+        """Remove the file DuckDB read the text from (its rows in `_raw` stay until dropped)."""
+        if self._path is not None:
+            Path(self._path).unlink(missing_ok=True)
+            self._path = None
+
+    @staticmethod
+    def _headless(text: str, delimiter: str) -> bool:
+        """Whether a heading of the file is blank (see `_drop_trailing`)."""
+        try:
+            header = next(csv.reader(io.StringIO(text[: 1 << 20], newline=""), delimiter=delimiter), [])
+        except csv.Error:
+            return True
+        return any(not h.strip("\ufeff ") for h in header)
 
     @staticmethod
     def _drop_trailing(cur, text: str, delimiter: str) -> None:
@@ -735,6 +814,17 @@ def _fields(model: type[Row]) -> list[_Field]:
     return out
 
 
+def _cell_sql(column: str) -> str:
+    """A text cell without the spaces around it (those `trim` removes: the Unicode space
+    separators), NULL when blank. `trim` makes a new string of every cell, a good part of the
+    cost of typing a big file; a cell of ASCII characters only (as many bytes as characters) that
+    neither starts nor ends with a space has nothing to trim and is taken as it is."""
+    return (
+        f"(CASE WHEN strlen({column}) = length({column}) AND NOT prefix({column}, ' ')"
+        f" AND NOT suffix({column}, ' ') THEN nullif({column}, '') ELSE nullif(trim({column}), '') END)"
+    )
+
+
 def _source_sql(mapping: Mapping, field_name: str) -> str | None:
     """The text expression of one canonical column over `_raw`, or None when the file lacks it."""
     if field_name in mapping.constants:
@@ -743,10 +833,10 @@ def _source_sql(mapping: Mapping, field_name: str) -> str | None:
         # A blank part makes the whole value blank: a date whose time is blank (a call nobody
         # answered) is no moment at all, never that day's midnight. `||` gives NULL if any part
         # is NULL, and `nullif` turns each blank part into NULL.
-        parts = [f"nullif(trim({ident(c)}), '')" for c in mapping.combine[field_name]]
+        parts = [_cell_sql(ident(c)) for c in mapping.combine[field_name]]
         expr = "(" + " || ' ' || ".join(parts) + ")"
     elif field_name in mapping.columns:
-        expr = f"nullif(trim({ident(mapping.columns[field_name])}), '')"
+        expr = _cell_sql(ident(mapping.columns[field_name]))
     else:
         return None
     table = mapping.values.get(field_name)
@@ -798,6 +888,54 @@ def _typed_sql(f: _Field, text: str, day_first: bool) -> str:
     return text
 
 
+def _read_sql(f: _Field, column: str) -> str:
+    """`_typed_sql` of a cell DuckDB's reader typed already (`_typed_reads`): the same value."""
+    if f.kind not in ("int", "number"):
+        return column
+    number = f"(CASE WHEN isfinite({column}) THEN {column} END)"
+    return (
+        number
+        if f.kind == "number"
+        else f"(CASE WHEN {number} = round({number}) THEN TRY_CAST({number} AS BIGINT) END)"
+    )
+
+
+# The types DuckDB's reader gives a field's column (`_typed_reads`): for the cells it reads at all,
+# the value `_typed_sql` gives their text (checked against it cell for cell: see tests).
+_READ_TYPES = {"datetime": "TIMESTAMP", "date": "DATE", "number": "DOUBLE", "int": "DOUBLE"}
+
+
+def _typed_reads(
+    kind: str, mapping: Mapping, history: History, day_first: bool
+) -> dict[str, tuple[str, str]]:
+    """Field -> (file column, type) for the fields whose column DuckDB's reader may type as the
+    file is read (`Table.load`), instead of the checks typing its text: dates, times and numbers
+    taken from one column each as they are. A file read day first, a ticket file whose ids are
+    made from its text (`_row_hash_sql`) and a value made from other cells' text (`_FILLED`) keep
+    every cell text."""
+    if day_first or (kind == "tickets" and _source_sql(mapping, "ticket_id") is None):
+        return {}
+    filled = {n for sql in _FILLED.get(kind, {}).values() for n in re.findall(r"{(\w+)}", sql)}
+    uses: dict[str, int] = {}
+    for column in [*mapping.columns.values(), *(c for cols in mapping.combine.values() for c in cols)]:
+        uses[column] = uses.get(column, 0) + 1
+    out = {}
+    for f in _fields(record_model(kind, history)):
+        column = mapping.columns.get(f.name)
+        if (
+            column is None
+            or f.kind not in _READ_TYPES
+            or f.name in mapping.constants
+            or f.name in mapping.combine
+            or mapping.values.get(f.name)
+            or f.name in filled
+            or uses[column] > 1
+        ):
+            continue
+        out[f.name] = (column, _READ_TYPES[f.kind])
+    return out
+
+
 _TYPE_PROBLEM = {
     "choice": "imp_choice",
     "bool": "imp_bool",
@@ -818,7 +956,7 @@ class Checked:
     rejected_rows: int
     rows: int
     sourced: list[str] = field(default_factory=list)  # the fields the file gives (not left blank)
-    texts: list[str] = field(default_factory=list)  # the columns of `_typed` kept as text for the checks
+    texts: list[str] = field(default_factory=list)  # the columns of `_typed` only the checks read
 
 
 def _references(kind: str) -> list[tuple[str, str, str]]:
@@ -896,16 +1034,22 @@ def check(
     allowed_clients: list[str] | None = None,
     allowed_teams: list[str] | None = None,
     window: tuple[dt.date, dt.date] | None = None,
+    typed: dict[str, str] | None = None,
+    text_rows: str = "_raw",
 ) -> Checked:
-    """Type and check `_raw` into the temp table `_typed` (`<col>_v` typed, `<col>` the text when
-    typing changes it, `_ok`) and `_rejects` (row, column, reason key, value, params).
+    """Type and check `_raw` into the temp table `_typed` (`<col>_v` typed, `_ok`; `_has_<col>`,
+    whether the cell was given, and for rejected rows `<col>`, the text, when typing changes it)
+    and `_rejects` (row, column, reason key, value, params).
 
     `allowed_agents` / `allowed_clients`, when given, limit the rows to those people and clients
     (a supervisor's own teams): a row naming anyone or any client else is rejected;
     `allowed_teams` limits a ticket's team (queue) likewise, and a ticket whose team is blank and
     cannot be told from its agent or client is rejected then, since it would land outside every
     one of those teams. A blank column of `_FILLED` takes its value from the warehouse. Every date
-    and time must fall within `window` (first day, last day; by default `date_window()`)."""
+    and time must fall within `window` (first day, last day; by default `date_window()`).
+
+    `typed` names the columns `_raw` holds typed already (`Table.load`: those `_typed_reads`
+    asked for, when every cell read so), and `text_rows` is where the rows' text is read from."""
     first_day, last_day = window or date_window()
     model = record_model(kind, history)
     fields = _fields(model)
@@ -929,18 +1073,33 @@ def check(
         raise ImportError_("imp_missing_columns", columns=", ".join(missing))
 
     by_name = {f.name: f for f in fields}
-    text_cols = [f"{sources[f.name] or 'CAST(NULL AS VARCHAR)'} AS {ident(f.name)}" for f in fields]
+    qualified = {n: "_text." + ident(n) for n in by_name}
+    # The fields whose column `_raw` holds typed: their value is the reader's, their text only
+    # what the checks' messages read back.
+    reads = {
+        name: column
+        for name, (column, sql_type) in _typed_reads(kind, mapping, history, day_first).items()
+        if (typed or {}).get(column) == sql_type
+    }
+
+    def typed_sql(f: _Field, column: str) -> str:
+        return _typed_sql(f, column, day_first) if f.name not in reads else _read_sql(f, column)
+
+    text_cols = [
+        f"{ident(reads[f.name]) if f.name in reads else sources[f.name] or 'CAST(NULL AS VARCHAR)'} AS {ident(f.name)}"
+        for f in fields
+    ]
     typed_cols = []
     text: dict[str, str] = {}  # the column of `_typed` a field's text is read from
     for f in fields:
-        typed = _typed_sql(f, ident(f.name), day_first)
+        typed = typed_sql(f, ident(f.name))
         if f.name in alternates:
             base = alternates[f.name][1]
             seconds = _typed_sql(_Field("_", "number", False, duration=True), ident("_alt_" + f.name), False)
-            start = _typed_sql(by_name[base], ident(base), day_first)
+            start = typed_sql(by_name[base], ident(base))
             typed = f"{start} + to_microseconds(CAST(round({seconds} * 1e6) AS BIGINT))"
         if f.name in _FILLED.get(kind, {}):
-            typed = _FILLED[kind][f.name].format(**{n: "_text." + ident(n) for n in by_name})
+            typed = _FILLED[kind][f.name].format(**qualified)
         if f.default is not None:
             default = str(f.default).upper() if isinstance(f.default, bool) else literal(f.default)
             typed = (
@@ -949,127 +1108,170 @@ def check(
         typed_cols.append(f"{typed} AS {ident(f.name + '_v')}")
         # Where typing leaves the text as it is (ids, names, comments), the typed column is the
         # text: a second copy would only make the largest table of an import larger.
-        text[f.name] = ident(f.name + "_v") if typed == ident(f.name) else ident(f.name)
-    kept_text = [column for name, column in text.items() if column == ident(name)]
+        text[f.name] = (
+            ident(f.name + "_v") if typed == ident(f.name) and f.name not in reads else ident(f.name)
+        )
+    kept_text = [name for name, column in text.items() if column == ident(name)]
     cur = wh.cursor()
-    for table in ("_typed", "_rejects"):
+    for table in ("_typed", "_rejects", "_suspects"):
         cur.execute(f"DROP TABLE IF EXISTS {table}")
-    # Text first, then types over the text (a typed column may read another column's text).
+    # Text first, then types over the text (a typed column may read another column's text). Of
+    # the text only whether each cell was given is kept (`_has_<field>`, for the checks' conditions):
+    # copies of millions of cells would double the largest table of an import, and most files
+    # have no rejected row whose message needs them (see below).
     alt_cols = "".join(f", {expr} AS {ident('_alt_' + name)}" for name, (expr, _) in alternates.items())
     inner = f"SELECT _row, {', '.join(text_cols)}{alt_cols} FROM _raw"
+    given = [f"{ident(name)} IS NOT NULL AS {ident('_has_' + name)}" for name in kept_text]
     cur.execute(
-        f"CREATE TEMP TABLE _typed AS SELECT _row, {''.join(c + ', ' for c in kept_text)}"
-        f"{', '.join(typed_cols)}, TRUE AS _ok FROM ({inner}) _text"
+        f"CREATE TEMP TABLE _typed AS SELECT _row, {''.join(c + ', ' for c in given)}"
+        f"{', '.join(typed_cols)}, TRUE AS _ok FROM ({inner}) _text "
+        + " ".join(j.format(**qualified) for j in _LOOKUPS.get(kind, []))
     )
+    if text_rows != "_raw":  # the rows' text comes from elsewhere: the file's table is read no more
+        cur.execute("DROP TABLE _raw")
 
-    problems: list[str] = []
-    for f in fields:
-        raw, val = text[f.name], ident(f.name + "_v")
-        if f.required:
-            problems.append(_problem(f.name, f"{val} IS NULL AND {raw} IS NULL", "imp_required", raw))
-        if f.kind in _TYPE_PROBLEM:
-            params = {"choices": ", ".join(f.choices)} if f.kind == "choice" else {}
-            bad = f"{raw} IS NOT NULL AND {val} IS NULL"
-            key = _TYPE_PROBLEM[f.kind]
-            if f.kind in ("date", "datetime") and not day_first:
-                # 01-06-2023 is never guessed at; the reason says how it would be read.
-                readable = f"{_typed_sql(f, raw, True)} IS NOT NULL"
-                problems.append(_problem(f.name, f"{bad} AND {readable}", _DAY_FIRST_PROBLEM[f.kind], raw))
-                bad = f"{bad} AND NOT {readable}"
-            problems.append(_problem(f.name, bad, key, raw, params))
-        if f.ge is not None:
-            problems.append(_problem(f.name, f"{val} < {f.ge}", "imp_at_least", raw, {"n": _num(f.ge)}))
-        if f.le is not None:
-            problems.append(_problem(f.name, f"{val} > {f.le}", "imp_at_most", raw, {"n": _num(f.le)}))
-        if f.kind in ("date", "datetime"):
-            outside = f"CAST({val} AS DATE) NOT BETWEEN DATE '{first_day}' AND DATE '{last_day}'"
-            span = {"first": str(first_day), "last": str(last_day)}
-            problems.append(_problem(f.name, outside, "imp_date_window", raw, span))
-    for rule in model.RULES:
-        condition = rule.sql
+    def problems_over(text: dict[str, str]) -> str:
+        """The union of every check's rejects, the file's text cells read from `text`."""
+        problems: list[str] = []
         for f in fields:
-            condition = _replace_word(condition, f.name, ident(f.name + "_v"))
-        # The value the rejected one was compared with, as the file gives it.
-        against = {"against": text[rule.against]} if rule.against else None
-        problems.append(
-            _problem(
-                rule.column,
-                f"NOT coalesce({condition}, TRUE)",
-                rule.key,
-                text[rule.column],
-                {"field": rule.column},
-                against,
+            raw, val = text[f.name], ident(f.name + "_v")
+            if f.required:
+                problems.append(_problem(f.name, f"{val} IS NULL AND {raw} IS NULL", "imp_required", raw))
+            if f.kind in _TYPE_PROBLEM:
+                params = {"choices": ", ".join(f.choices)} if f.kind == "choice" else {}
+                bad = f"{raw} IS NOT NULL AND {val} IS NULL"
+                key = _TYPE_PROBLEM[f.kind]
+                if f.kind in ("date", "datetime") and not day_first:
+                    # 01-06-2023 is never guessed at; the reason says how it would be read.
+                    readable = f"{_typed_sql(f, raw, True)} IS NOT NULL"
+                    problems.append(
+                        _problem(f.name, f"{bad} AND {readable}", _DAY_FIRST_PROBLEM[f.kind], raw)
+                    )
+                    bad = f"{bad} AND NOT {readable}"
+                problems.append(_problem(f.name, bad, key, raw, params))
+            if f.ge is not None:
+                problems.append(_problem(f.name, f"{val} < {f.ge}", "imp_at_least", raw, {"n": _num(f.ge)}))
+            if f.le is not None:
+                problems.append(_problem(f.name, f"{val} > {f.le}", "imp_at_most", raw, {"n": _num(f.le)}))
+            if f.kind in ("date", "datetime"):
+                outside = f"CAST({val} AS DATE) NOT BETWEEN DATE '{first_day}' AND DATE '{last_day}'"
+                span = {"first": str(first_day), "last": str(last_day)}
+                problems.append(_problem(f.name, outside, "imp_date_window", raw, span))
+        for rule in model.RULES:
+            condition = rule.sql
+            for f in fields:
+                condition = _replace_word(condition, f.name, ident(f.name + "_v"))
+            # The value the rejected one was compared with, as the file gives it.
+            against = {"against": text[rule.against]} if rule.against else None
+            problems.append(
+                _problem(
+                    rule.column,
+                    f"NOT coalesce({condition}, TRUE)",
+                    rule.key,
+                    text[rule.column],
+                    {"field": rule.column},
+                    against,
+                )
             )
-        )
-    problems += _item_problems(kind, history, model, text)
-    keys = [ident(k + "_v") for k in model.KEY]
-    problems.append(
-        f"SELECT _row, {literal(model.KEY[0])} AS col, 'imp_duplicate_in_file' AS key, "
-        f"CAST({keys[0]} AS VARCHAR) AS value, NULL AS params FROM ("
-        f"SELECT _row, {', '.join(keys)}, row_number() OVER (PARTITION BY {', '.join(keys)} ORDER BY _row) AS n "
-        f"FROM _typed WHERE {' AND '.join(k + ' IS NOT NULL' for k in keys)}) WHERE n > 1"
-    )
-    if kind == "tickets":
-        # Ticket ids are one namespace: another client's ticket 1 is not this one, and a row
-        # taken for it would be skipped as already present (or, re-keyed, stored over it).
-        other = (
-            'EXISTS (SELECT 1 FROM tickets x WHERE x.ticket_id = "ticket_id_v"'
-            ' AND x.client IS DISTINCT FROM "client_v")'
-        )
-        problems.append(_problem("ticket_id", other, "imp_id_other_client", '"ticket_id_v"'))
-    if kind == "audits":
-        problems += _calibration_problems(text)
-    if kind == "requisitions":
-        team, team_v, client_v = text["team"], ident("team_v"), ident("client_v")
-        other = f"{team_v} IN (SELECT name FROM teams WHERE client IS DISTINCT FROM {client_v})"
-        problems.append(_problem("team", other, "recruit_team_other_client", team))
-    if kind == "candidates":
-        problems += _candidate_problems(text, allowed_clients)
-    if kind in ("actions", "coaching"):
-        # An action opened by an audit's finding, or coaching about an audit, is for the person
-        # that audit was about.
-        other = (
-            '"audit_id_v" IS NOT NULL AND EXISTS (SELECT 1 FROM audits x WHERE x.audit_id = "audit_id_v"'
-            ' AND x.agent_id IS DISTINCT FROM "employee_id_v")'
-        )
-        agent = {"agent": '(SELECT x.agent_id FROM audits x WHERE x.audit_id = "audit_id_v")'}
+        problems += _item_problems(kind, history, model, text)
+        keys = [ident(k + "_v") for k in model.KEY]
         problems.append(
-            _problem("employee_id", other, "imp_audit_not_theirs", text["employee_id"], {}, agent)
+            f"SELECT _row, {literal(model.KEY[0])} AS col, 'imp_duplicate_in_file' AS key, "
+            f"CAST({keys[0]} AS VARCHAR) AS value, NULL AS params FROM ("
+            f"SELECT _row, {', '.join(keys)}, row_number() OVER (PARTITION BY {', '.join(keys)} ORDER BY _row) AS n "
+            f"FROM _typed WHERE {' AND '.join(k + ' IS NOT NULL' for k in keys)}) WHERE n > 1"
         )
-    if kind == "appraisals":
-        # A closed period's appraisals are locked: HR reopens the period (with a reason) first.
-        period = ident("period_v")
-        closed = f"{period} IN (SELECT period FROM appraisal_periods WHERE status = 'closed')"
-        problems.append(_problem("period", closed, "imp_period_closed", period, {}, {"value": period}))
-    if not create_missing:
-        for column, table, key in _references(kind):
-            if sources.get(column) is None:
+        if kind == "tickets":
+            # Ticket ids are one namespace: another client's ticket 1 is not this one, and a row
+            # taken for it would be skipped as already present (or, re-keyed, stored over it).
+            other = (
+                'EXISTS (SELECT 1 FROM tickets x WHERE x.ticket_id = "ticket_id_v"'
+                ' AND x.client IS DISTINCT FROM "client_v")'
+            )
+            problems.append(_problem("ticket_id", other, "imp_id_other_client", '"ticket_id_v"'))
+        if kind == "audits":
+            problems += _calibration_problems(text)
+        if kind == "requisitions":
+            team, team_v, client_v = text["team"], ident("team_v"), ident("client_v")
+            other = f"{team_v} IN (SELECT name FROM teams WHERE client IS DISTINCT FROM {client_v})"
+            problems.append(_problem("team", other, "recruit_team_other_client", team))
+        if kind == "candidates":
+            problems += _candidate_problems(text, allowed_clients)
+        if kind in ("actions", "coaching"):
+            # An action opened by an audit's finding, or coaching about an audit, is for the person
+            # that audit was about.
+            other = (
+                '"audit_id_v" IS NOT NULL AND EXISTS (SELECT 1 FROM audits x WHERE x.audit_id = "audit_id_v"'
+                ' AND x.agent_id IS DISTINCT FROM "employee_id_v")'
+            )
+            agent = {"agent": '(SELECT x.agent_id FROM audits x WHERE x.audit_id = "audit_id_v")'}
+            problems.append(
+                _problem("employee_id", other, "imp_audit_not_theirs", text["employee_id"], {}, agent)
+            )
+        if kind == "appraisals":
+            # A closed period's appraisals are locked: HR reopens the period (with a reason) first.
+            period = ident("period_v")
+            closed = f"{period} IN (SELECT period FROM appraisal_periods WHERE status = 'closed')"
+            problems.append(_problem("period", closed, "imp_period_closed", period, {}, {"value": period}))
+        if not create_missing:
+            for column, table, key in _references(kind):
+                if sources.get(column) is None:
+                    continue
+                val = ident(column + "_v")
+                unknown = f"{val} IS NOT NULL AND {val} NOT IN (SELECT {key} FROM {table})"
+                problems.append(_problem(column, unknown, _missing_key(table), val, {}, {"value": val}))
+        if kind == "tickets":
+            team, team_v, client_v = text["team"], ident("team_v"), ident("client_v")
+            other = f"{team} IS NOT NULL AND {team_v} IN (SELECT name FROM teams WHERE client <> {client_v})"
+            problems.append(_problem("team", other, "imp_team_other_client", team))
+            if allowed_teams is not None:
+                # Only a team given can be another's: one told from an agent or client in scope is in it.
+                listed = "CAST([" + ", ".join(literal(a) for a in allowed_teams) + "] AS VARCHAR[])"
+                outside = f"{team} IS NOT NULL AND NOT list_contains({listed}, {team_v})"
+                problems.append(_problem("team", outside, "imp_team_out_of_scope", team))
+                problems.append(_problem("team", f"{team_v} IS NULL", "imp_team_needed", team))
+        for column, allowed, key in (
+            (_PERSON.get(kind), allowed_agents, text_key("imp_agent_out_of_scope")),
+            ("client", allowed_clients, text_key("imp_client_out_of_scope")),
+        ):
+            if allowed is None or column not in by_name:
                 continue
             val = ident(column + "_v")
-            unknown = f"{val} IS NOT NULL AND {val} NOT IN (SELECT {key} FROM {table})"
-            problems.append(_problem(column, unknown, _missing_key(table), val, {}, {"value": val}))
-    if kind == "tickets":
-        team, team_v, client_v = text["team"], ident("team_v"), ident("client_v")
-        other = f"{team} IS NOT NULL AND {team_v} IN (SELECT name FROM teams WHERE client <> {client_v})"
-        problems.append(_problem("team", other, "imp_team_other_client", team))
-        if allowed_teams is not None:
-            # Only a team given can be another's: one told from an agent or client in scope is in it.
-            listed = "CAST([" + ", ".join(literal(a) for a in allowed_teams) + "] AS VARCHAR[])"
-            outside = f"{team} IS NOT NULL AND NOT list_contains({listed}, {team_v})"
-            problems.append(_problem("team", outside, "imp_team_out_of_scope", team))
-            problems.append(_problem("team", f"{team_v} IS NULL", "imp_team_needed", team))
-    for column, allowed, key in (
-        (_PERSON.get(kind), allowed_agents, text_key("imp_agent_out_of_scope")),
-        ("client", allowed_clients, text_key("imp_client_out_of_scope")),
-    ):
-        if allowed is None or column not in by_name:
-            continue
-        val = ident(column + "_v")
-        listed = "CAST([" + ", ".join(literal(a) for a in allowed) + "] AS VARCHAR[])"
-        problems.append(
-            _problem(column, f"{val} IS NOT NULL AND NOT list_contains({listed}, {val})", key, val)
+            listed = "CAST([" + ", ".join(literal(a) for a in allowed) + "] AS VARCHAR[])"
+            problems.append(
+                _problem(column, f"{val} IS NOT NULL AND NOT list_contains({listed}, {val})", key, val)
+            )
+        return " UNION ALL ".join(problems)
+
+    # First which rows are rejected, each text cell standing for whether it was given ('' or
+    # NULL): no condition reads more of a cell than that. Only when some are does the text of
+    # those rows come back from `_raw` into `_typed`, so that their messages name the values as
+    # the file gives them; the checks run again over it, each reading the same rows as before
+    # (those about other rows too: duplicates in the file), and keep the rejected rows' rejects.
+    given_text = {
+        name: f"(CASE WHEN {ident('_has_' + name)} THEN '' END)" if name in kept_text else column
+        for name, column in text.items()
+    }
+    cur.execute(f"CREATE TEMP TABLE _rejects AS {problems_over(given_text)}")
+    dropped = [ident("_has_" + name) for name in kept_text]
+    if kept_text and wh.scalar("SELECT count(*) > 0 FROM (SELECT 1 FROM _rejects LIMIT 1)"):
+        cur.execute("CREATE TEMP TABLE _suspects AS SELECT DISTINCT _row FROM _rejects")
+        for name in kept_text:
+            cur.execute(f"ALTER TABLE _typed ADD COLUMN {ident(name)} VARCHAR")
+        sets = ", ".join(f"{ident(name)} = s.{ident(name)}" for name in kept_text)
+        cells = ", ".join(
+            f"{sources[name] or 'CAST(NULL AS VARCHAR)'} AS {ident(name)}" for name in kept_text
         )
-    cur.execute("CREATE TEMP TABLE _rejects AS " + " UNION ALL ".join(problems))
+        cur.execute(
+            f"UPDATE _typed SET {sets} FROM (SELECT _row, {cells} FROM {text_rows} "
+            "WHERE _row IN (SELECT _row FROM _suspects)) s WHERE _typed._row = s._row"
+        )
+        cur.execute(
+            f"CREATE OR REPLACE TEMP TABLE _rejects AS SELECT * FROM ({problems_over(text)}) "
+            "WHERE _row IN (SELECT _row FROM _suspects)"
+        )
+        cur.execute("DROP TABLE _suspects")
+        dropped += [ident(name) for name in kept_text]
     # Every row starts valid; only the rejected ones are touched.
     cur.execute("UPDATE _typed SET _ok = FALSE WHERE _row IN (SELECT _row FROM _rejects)")
     listed = wh.rows(
@@ -1082,7 +1284,7 @@ def check(
         wh.scalar("SELECT count(DISTINCT _row) FROM _rejects"),
         wh.scalar("SELECT count(*) FROM _typed"),
         [f.name for f in fields if sources[f.name] is not None or f.name in alternates],
-        kept_text,
+        dropped,
     )
 
 
@@ -1180,20 +1382,33 @@ def _item_problems(kind: str, history: History, model: type[Row], text: dict[str
 
 # Columns whose blank cell takes a value from the warehouse: SQL over the row's text columns
 # (named in braces, filled in qualified, so that a table's own column of the same name is not
-# taken for them). A ticket belongs to the queue (team) it was offered to; a file that does not
-# say which gets the agent's team, else the client's team when the client has exactly one, else
-# none (the dashboards' "unassigned"). 002_ticket_team gave older tickets the same.
+# taken for them) and the lookups `_LOOKUPS` joins. A ticket belongs to the queue (team) it was
+# offered to; a file that does not say which gets the agent's team, else the client's team when
+# the client has exactly one, else none (the dashboards' "unassigned"). 002_ticket_team gave
+# older tickets the same.
 _FILLED = {
     "coaching": {  # no session id: one made from the row, the same each time the file is read
         "session_id": "coalesce({session_id}, 'H' || substr(md5(concat_ws('|', {employee_id}, {held_on},"
         " {coach_id}, {topic}, {audit_id}, {period})), 1, 20))"
     },
     # A requisition that names only its team is for the client that team serves.
-    "requisitions": {"client": "coalesce({client}, (SELECT m.client FROM teams m WHERE m.name = {team}))"},
-    "tickets": {
-        "team": "coalesce({team}, (SELECT e.team FROM employees e WHERE e.employee_id = {agent_id}),"
-        " (SELECT any_value(m.name) FROM teams m WHERE m.client = {client} HAVING count(*) = 1))"
-    },
+    "requisitions": {"client": "coalesce({client}, _team_client)"},
+    "tickets": {"team": "coalesce({team}, _agent_team, _client_team)"},
+}
+# The small tables those values are looked up in, joined to the file's rows by a key each of them
+# holds at most once (a person's id, a team's name, a client with one team), so that a row finds
+# one value or none; their columns are named apart from the file's. Joined, not asked row by row: a subquery per row is answered by first copying
+# every row of the file aside, which a file of millions cannot afford within the import's memory.
+_LOOKUPS = {
+    "requisitions": [
+        "LEFT JOIN (SELECT name AS _team_key, client AS _team_client FROM teams) _l1 ON _team_key = {team}"
+    ],
+    "tickets": [
+        "LEFT JOIN (SELECT employee_id AS _agent_key, team AS _agent_team FROM employees) _l1"
+        " ON _agent_key = {agent_id}",
+        "LEFT JOIN (SELECT client AS _client_key, any_value(name) AS _client_team FROM teams GROUP BY client"
+        " HAVING count(*) = 1) _l2 ON _client_key = {client}",
+    ],
 }
 _ALTERNATES = {
     "tickets": {
@@ -1300,8 +1515,12 @@ def _key_match(kind: str, alias: str = "x") -> str:
     return " AND ".join(f"{alias}.{ident(_stored(kind, k))} = t.{ident(k + '_v')}" for k in keys)
 
 
-def _new_rows(kind: str) -> str:
-    """`FROM _typed t WHERE` the rows a commit inserts: valid, and not in the warehouse yet."""
+def _new_rows(kind: str, present: int | None = None) -> str:
+    """`FROM _typed t WHERE` the rows a commit inserts: valid, and not in the warehouse yet. When
+    `present` (`_count_present`, in the same transaction) says that no valid row is, that is every
+    valid row: no search of the kind's whole table for each row's key."""
+    if present == 0:
+        return "FROM _typed t WHERE _ok"
     return (
         f"FROM _typed t WHERE _ok AND NOT EXISTS (SELECT 1 FROM {_TABLES[kind]} x WHERE {_key_match(kind)})"
     )
@@ -1432,12 +1651,12 @@ def _update(w, kind: str, fields: list[str], history: History) -> None:
 IMPORT_TRAIL = ("tickets",)
 
 
-def _trail_created(w, kind: str, actor: str, reason: str | None) -> None:
+def _trail_created(w, kind: str, actor: str, reason: str | None, present: int | None = None) -> None:
     """A trail row (`record_changes`) for each record the import is about to create: run before
     `_insert`, while they still count as new. Their values are the record's own until a change."""
     w.execute(
         "INSERT INTO record_changes (actor, kind, record_id, change, reason, audit_log_id) "
-        f"SELECT ?, ?, {_typed_id(kind)}, 'create', ?, ? {_new_rows(kind)}",
+        f"SELECT ?, ?, {_typed_id(kind)}, 'create', ?, ? {_new_rows(kind, present)}",
         [actor, kind, reason, w.log_id()],
     )
 
@@ -1651,7 +1870,9 @@ def _insert_items(w, kind: str, history: History, rows: str) -> None:
             )
 
 
-def _insert(w, kind: str, fields: list[str], history: History, actor: str, import_id: int) -> int:
+def _insert(
+    w, kind: str, fields: list[str], history: History, actor: str, import_id: int, present: int | None = None
+) -> int:
     """Insert the valid rows not yet in the warehouse, with their derived rows; the count inserted.
     A ticket carries the id of the import that created it (`import_id`: see `IMPORT_TRAIL`).
 
@@ -1661,7 +1882,7 @@ def _insert(w, kind: str, fields: list[str], history: History, actor: str, impor
     main table holds the new keys and no row would count as new any more.
     """
     table = _TABLES[kind]
-    new = _new_rows(kind)
+    new = _new_rows(kind, present)
     v = {f: ident(f + "_v") for f in fields}
     if kind in ("audits", "appraisals"):
         items = record_model(kind, history).ITEMS
@@ -1794,9 +2015,10 @@ def import_file(
         )  # fmt: skip
     say = progress or (lambda fraction, step: None)
     restore = None if isinstance(data, pd.DataFrame) else _cap_memory(wh)
+    table = None
     try:
         say(0.05, "read")
-        table = Table(wh, data, file_name)
+        table = Table(wh, data, file_name, lazy=True)
         history = History.load(wh)
         auto, dropped, ignored = auto_mapping(kind, table.columns, history)
         if mapping is not None and mapping.kind not in (None, kind):
@@ -1808,8 +2030,14 @@ def import_file(
                 raise ImportError_("imp_mapping_columns", columns=", ".join(absent))
             dropped = [c for c in dropped if c not in used]
             ignored = [c for c in table.columns if c not in used and c not in dropped]
+        table.load(
+            {
+                column: sql_type
+                for column, sql_type in _typed_reads(kind, mapping or auto, history, day_first).values()
+            }
+        )
         report = Report(kind, file_name, rows=table.rows, dropped=dropped, ignored=ignored)
-        if table.rows == 0:
+        if report.rows == 0:
             raise ImportError_("imp_empty")
         say(0.3, "check")
         checked = check(
@@ -1822,7 +2050,10 @@ def import_file(
             allowed_agents=allowed_agents,
             allowed_clients=allowed_clients,
             allowed_teams=allowed_teams,
+            typed=table.typed,
+            text_rows=table.text_rows,
         )
+        table.close()
         report.rejects, report.rejected = checked.rejects, checked.rejected_rows
         # The file's text cells, and their copies kept for the checks' messages, are not read
         # again: a big file's largest tables, freed before the write.
@@ -1840,11 +2071,8 @@ def import_file(
                     report.duplicates -= report.updated
             return report
         say(0.6, "write")
-        if isinstance(data, FileData):
-            sha = data.sha256
-        else:
-            raw = data.to_csv(index=False).encode("utf-8") if isinstance(data, pd.DataFrame) else data
-            sha = hashlib.sha256(raw).hexdigest()
+        # (a file's own, hashed once as it was read; a form's row as CSV text)
+        sha = table.sha256 or hashlib.sha256(data.to_csv(index=False).encode("utf-8")).hexdigest()
         detail = {"file": file_name, "sha256": sha, "kind": kind}
         # One commit at a time per process (the warehouse's write lock): the check against rows
         # already present and the insert must see each other's results, since the fact tables
@@ -1873,15 +2101,15 @@ def import_file(
             if kind == "tickets":  # the days of the file's tickets, and those corrected had
                 _name_rolled_up(w, update)
             report.duplicates = present - report.updated
-            if isinstance(data, pd.DataFrame) and table.rows == 1:
+            if isinstance(data, pd.DataFrame) and report.rows == 1:
                 w.entity = f"{kind}:{w.scalar(f'SELECT {_typed_id(kind)} FROM _typed')}"
                 w.detail["record"] = w.entity.partition(":")[2]
             import_id = int(w.scalar("SELECT nextval('import_log_seq')"))
             if kind == "candidates":
                 _hire(w, actor, reason, update)
             if kind not in IMPORT_TRAIL or isinstance(data, pd.DataFrame):
-                _trail_created(w, kind, actor, reason)
-            report.imported = _insert(w, kind, checked.fields, history, actor, import_id)
+                _trail_created(w, kind, actor, reason, present)
+            report.imported = _insert(w, kind, checked.fields, history, actor, import_id, present)
             if report.updated:
                 _update(w, kind, checked.fields, history)
                 if kind == "actions":
@@ -1921,6 +2149,8 @@ def import_file(
     except _Rollback:
         return report
     finally:
+        if table is not None:
+            table.close()
         for name in ("_raw", "_typed", "_rejects", "_changed"):
             wh.cursor().execute(f"DROP TABLE IF EXISTS {name}")
         if restore is not None:  # the default (80 % of memory) as it was, not rounded as shown
@@ -1998,7 +2228,9 @@ def canonical_columns(kind: str, policy: Policy | History) -> dict[str, bool]:
 def file_columns(wh, data: bytes | FileData, file_name: str) -> list[str]:
     """A file's column headings, read as an import reads them; ImportError_ when it cannot be."""
     try:
-        return Table(wh, data, file_name).columns
+        table = Table(wh, data, file_name)
+        table.close()
+        return table.columns
     finally:
         wh.cursor().execute("DROP TABLE IF EXISTS _raw")
 
@@ -2007,7 +2239,7 @@ def file_rows(wh, data: bytes | FileData, file_name: str, rows: list[int]) -> pd
     """Some rows of a file as its text cells, by the row numbers a report names (column `_row`
     first), so rejected rows can be handed back to be fixed."""
     try:
-        Table(wh, data, file_name)
+        Table(wh, data, file_name).close()
         return wh.df(
             "SELECT * REPLACE (CAST(_row AS BIGINT) AS _row) FROM _raw "
             "WHERE list_contains(?, CAST(_row AS BIGINT)) ORDER BY _row",
