@@ -63,12 +63,12 @@ def require_postgres() -> None:
         pytest.skip(reason)
 
 
-def new_database(request) -> str:
-    """A fresh migrated PostgreSQL database for one test (dropped after it): its URL."""
+def new_database(request, migrated: bool = True) -> str:
+    """A fresh PostgreSQL database for one test (dropped after it), migrated or empty: its URL."""
     require_postgres()
     name = f"csdata_test_{secrets.token_hex(6)}"
     with _admin() as con:
-        con.execute(f"CREATE DATABASE {name} TEMPLATE {TEMPLATE}")
+        con.execute(f"CREATE DATABASE {name}" + (f" TEMPLATE {TEMPLATE}" if migrated else ""))
 
     def drop() -> None:
         with _admin() as con:

@@ -38,9 +38,22 @@ def unavailable(reason: str) -> None:
 @contextmanager
 def serve(source_db: Path, tmp_path: Path, *options: str):
     """The app on a free port over a copy of `source_db` (the server locks its file)."""
+    with _failing_to_start(), browser.serve(source_db, tmp_path, *options) as served:
+        yield served
+
+
+@contextmanager
+def serve_database(url: str, tmp_path: Path, count: int = 2):
+    """`count` app servers over one PostgreSQL database, started at once (`csdata serve`)."""
+    with _failing_to_start(), browser.serve_database(url, tmp_path, count) as servers:
+        yield servers
+
+
+@contextmanager
+def _failing_to_start():
+    """A server that does not come up fails the test with its last output."""
     try:
-        with browser.serve(source_db, tmp_path, *options) as served:
-            yield served
+        yield
     except Problem as exc:
         if exc.key != "err_serve_failed":
             raise

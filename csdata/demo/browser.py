@@ -1,9 +1,10 @@
 """The real app in a real browser: `csdata bench --browser` and every browser test drive it from here.
 
 `serve()` runs `streamlit run app.py` on a free local port over its own copy of a warehouse (the
-server locks its file) and always stops it; `launch()` starts Debian's Chromium through Playwright
-(a test extra: when it or the browser is missing, a `Problem` says which); `new_page()` gives a
-browser context of its own that may reach 127.0.0.1 only, `signed_in()` one signed in through the
+server locks its file) and always stops it; `serve_database()` runs several app servers over one
+PostgreSQL database at once, as `csdata serve` starts them; `launch()` starts Debian's Chromium
+through Playwright (a test extra: when it or the browser is missing, a `Problem` says which);
+`new_page()` gives a browser context of its own that may reach 127.0.0.1 only, `signed_in()` one signed in through the
 form, `open_from_sidebar()` a page through the navigation, as a person clicks it. One copy of
 this code serves the benchmark and the tests (tests/served.py turns its problems into a skip or a
 failure).
@@ -111,7 +112,7 @@ def free_port() -> int:
 @dataclass
 class Served:
     url: str
-    db: Path
+    db: Path | str  # a DuckDB file, or a PostgreSQL database's address
     log: Path
     proc: subprocess.Popen
 
@@ -177,32 +178,82 @@ def serve(source_db: Path, workdir: Path, *options: str) -> Iterator[Served]:
     db = workdir / "served.duckdb"
     shutil.copyfile(source_db, db)
     port = free_port()
-    env = {**os.environ, "CSDATA_DB": str(db), "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
-    env.pop("CSDATA_LANG", None)
-    log_path = workdir / "streamlit.log"
     cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
            "--server.address", "127.0.0.1", "--server.headless", "true",
            "--browser.gatherUsageStats", "false", *options]  # fmt: skip
-    with open(log_path, "wb") as log:
-        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    served = Served(f"http://127.0.0.1:{port}", db, log_path, proc)
-    try:
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while True:
-            if proc.poll() is not None:
-                raise _failed(f"exit {proc.returncode}", log_path)
-            try:
-                with urllib.request.urlopen(f"{served.url}/_stcore/health", timeout=2) as response:
-                    if response.read().decode().strip() == "ok":
-                        break
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                pass
-            if time.monotonic() > deadline:
-                raise _failed(f"not healthy after {START_TIMEOUT_S} s", log_path)
-            time.sleep(0.25)
+    with _running([(cmd, port, db, workdir / "streamlit.log")]) as (served,):
         yield served
+
+
+@contextmanager
+def serve_database(url: str, workdir: Path, count: int = 2) -> Iterator[tuple[Served, ...]]:
+    """`count` app servers over one PostgreSQL database, as a company runs them behind a proxy:
+    each started by `csdata serve --db URL` (which opens the warehouse once, migrating it, before
+    Streamlit starts), all at the same moment, on free ports; all stopped at the end."""
+    ports: list[int] = []
+    while len(ports) < count:
+        if (port := free_port()) not in ports:
+            ports.append(port)
+    specs = [
+        (
+            [
+                sys.executable,
+                "-m",
+                "csdata.cli",
+                "serve",
+                "--db",
+                url,
+                "--port",
+                str(port),
+                "--address",
+                "127.0.0.1",
+            ],
+            port,
+            url,
+            workdir / f"streamlit-{port}.log",
+        )  # fmt: skip
+        for port in ports
+    ]
+    with _running(specs) as served:
+        yield served
+
+
+@contextmanager
+def _running(specs: list[tuple[list[str], int, Path | str, Path]]) -> Iterator[tuple[Served, ...]]:
+    """Starts every (command, port, warehouse, log) at once, waits until each answers its health
+    check, and always stops them all."""
+    env = {**os.environ, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
+    env.pop("CSDATA_LANG", None)
+    started: list[Served] = []
+    try:
+        for cmd, port, db, log_path in specs:
+            with open(log_path, "wb") as log:
+                proc = subprocess.Popen(
+                    cmd, cwd=ROOT, env={**env, "CSDATA_DB": str(db)}, stdout=log, stderr=subprocess.STDOUT
+                )
+            started.append(Served(f"http://127.0.0.1:{port}", db, log_path, proc))
+        deadline = time.monotonic() + START_TIMEOUT_S
+        for served in started:
+            _wait_healthy(served, deadline)
+        yield tuple(started)
     finally:
-        served.stop()
+        for served in started:
+            served.stop()
+
+
+def _wait_healthy(served: Served, deadline: float) -> None:
+    while True:
+        if served.proc.poll() is not None:
+            raise _failed(f"exit {served.proc.returncode}", served.log)
+        try:
+            with urllib.request.urlopen(f"{served.url}/_stcore/health", timeout=2) as response:
+                if response.read().decode().strip() == "ok":
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        if time.monotonic() > deadline:
+            raise _failed(f"not healthy after {START_TIMEOUT_S} s", served.log)
+        time.sleep(0.25)
 
 
 @contextmanager

@@ -1115,15 +1115,22 @@ def _rounds(m: _Model, k: int, last: int, cl, idx, fed_at, accepted, again) -> l
 
 
 _TS = "CASE WHEN {c} >= 0 THEN make_timestamp({c} * 1000000) END"
+
+
+def _padded(prefix: str, digits: int, column: str) -> str:
+    """The id `prefix` + the number zero-padded to `digits` (which it fits), in SQL both engines speak."""
+    return f"'{prefix}' || lpad(CAST({column} AS VARCHAR), {digits}, '0')"
+
+
 _BOOL = "CASE {c} WHEN 1 THEN TRUE WHEN 0 THEN FALSE END"
 
 
 def _ticket_insert_sql(m: _Model) -> str:
     return f"""
         INSERT INTO tickets
-        SELECT printf('T%09d', id), {literal_list(c.name for c in CLIENTS)}[cl + 1],
+        SELECT {_padded("T", 9, "id")}, {literal_list(c.name for c in CLIENTS)}[cl + 1],
                {literal_list(CHANNELS)}[ch + 1], {literal_list(TYPES)}[ty + 1],
-               CASE WHEN ag > 0 THEN printf('E%05d', ag) END,
+               CASE WHEN ag > 0 THEN {_padded("E", 5, "ag")} END,
                make_timestamp(opened * 1000000), {_TS.format(c="fr")}, {_TS.format(c="ra")},
                CAST(nullif(h, 0) AS DOUBLE), {_BOOL.format(c="res")}, {_BOOL.format(c="fcr")},
                nullif(csat, 0),
@@ -1140,7 +1147,7 @@ def _ticket_insert_sql(m: _Model) -> str:
 _EPOCH_DAY = dt.date(1970, 1, 1)  # `opened` counts seconds from its midnight
 _ROUNDS_INSERT_SQL = f"""
     INSERT INTO complaint_rounds
-    SELECT printf('T%09d', id), n, make_timestamp(fb * 1000000),
+    SELECT {_padded("T", 9, "id")}, n, make_timestamp(fb * 1000000),
            CASE answer WHEN 1 THEN 'accepted' WHEN 0 THEN 'reopened' END, {_TS.format(c="ans")}, '{ACTOR}'
     FROM _sample_rounds"""
 
@@ -1772,12 +1779,16 @@ def build_sample(
     say("tickets")
     model = _model(seed, tickets, start, end, roster)
     # DuckDB would keep up to 80 % of the machine's memory as cache while the table grows: 5.8 GB
-    # resident at 100 million tickets. Capped, it writes out what it no longer needs.
-    wh.cursor().execute(f"SET memory_limit = '{BUILD_MEMORY}'")
+    # resident at 100 million tickets. Capped, it writes out what it no longer needs. (A
+    # PostgreSQL server keeps its own memory settings.)
+    capped = wh.engine == "duckdb"
+    if capped:
+        wh.cursor().execute(f"SET memory_limit = '{BUILD_MEMORY}'")
     try:
         best, best_low = _insert_tickets(wh, model, tickets, say)
     finally:
-        wh.cursor().execute("RESET memory_limit")
+        if capped:
+            wh.cursor().execute("RESET memory_limit")
 
     say("training")
     training = _training(np.random.default_rng([seed, 4]), start, end, roster)

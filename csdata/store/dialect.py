@@ -12,10 +12,13 @@ does not translate by itself are done in this module and nowhere else:
 - `GROUP BY ALL`, which PostgreSQL does not have, becomes the positions of the select list's
   columns that hold no aggregate, and `ORDER BY ALL` every position;
 - `json_object('k': v, ...)` becomes `json_build_object('k', v, ...)`;
-- `arg_max(v, k)` becomes the first of an ordered `array_agg`; `mode(x)` becomes PostgreSQL's ordered-set form, and a subquery in FROM without a name gets
-  one;
-- functions DuckDB has and PostgreSQL 15 does not (`any_value`, `hour`, `date_sub`, `list_position`, ...) are created in
-  the database by `COMPAT`, before the first migration.
+- `make_timestamp(micros)` becomes the epoch plus that many microseconds (a TIMESTAMP, as
+  DuckDB's is, whatever the session's time zone);
+- `arg_max(v, k)` becomes the first of an ordered `array_agg`; `mode(x)` becomes PostgreSQL's
+  ordered-set form, and a subquery in FROM without a name gets one;
+- functions DuckDB has and PostgreSQL 15 does not (`any_value`, `hour`, `quarter`, `contains`,
+  `date_sub`, `list_position`, ...) are created in the database by `COMPAT`, before the first
+  migration.
 
 Why translate instead of keeping two texts: a second copy of every query would drift from the
 first, and the tests that compare the engines would be the only thing keeping them equal. With
@@ -40,6 +43,10 @@ CREATE OR REPLACE FUNCTION csdata_first(anyelement, anyelement) RETURNS anyeleme
 CREATE OR REPLACE AGGREGATE any_value(anyelement) (SFUNC = csdata_first, STYPE = anyelement);
 CREATE OR REPLACE FUNCTION hour(timestamp) RETURNS bigint
     LANGUAGE sql IMMUTABLE PARALLEL SAFE AS 'SELECT extract(hour FROM $1)::bigint';
+CREATE OR REPLACE FUNCTION quarter(timestamp) RETURNS bigint
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE AS 'SELECT extract(quarter FROM $1)::bigint';
+CREATE OR REPLACE FUNCTION contains(text, text) RETURNS boolean
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE AS 'SELECT strpos($1, $2) > 0';
 CREATE OR REPLACE FUNCTION dayofweek_iso(timestamp) RETURNS bigint
     LANGUAGE sql IMMUTABLE PARALLEL SAFE AS 'SELECT extract(isodow FROM $1)::bigint';
 CREATE OR REPLACE FUNCTION list_position(anycompatiblearray, anycompatible) RETURNS bigint
@@ -135,6 +142,14 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
         # ORDER BY ALL: by every column of the select list, left to right
         width = len(node.parent.expressions)
         return exp.Order(expressions=[exp.Ordered(this=exp.Literal.number(i + 1)) for i in range(width)])
+    if isinstance(node, exp.UnixToTime) and node.args.get("scale") and node.args["scale"].name == "6":
+        # make_timestamp(micros): a TIMESTAMP, as DuckDB's is (PostgreSQL's to_timestamp would
+        # give a TIMESTAMPTZ, read in the session's time zone)
+        micros = exp.Mul(
+            this=exp.Paren(this=node.this.copy()),
+            expression=exp.Interval(this=exp.Literal.string("1"), unit=exp.Var(this="MICROSECOND")),
+        )
+        return exp.Add(this=exp.cast(exp.Literal.string("1970-01-01"), "TIMESTAMP"), expression=micros)
     if isinstance(node, exp.JSONObject):
         pairs = []
         for kv in node.expressions:
