@@ -514,6 +514,14 @@ def read_file(data: bytes, name: str) -> FileData:
     return FileData(name, sha, text=text, utf8=utf8)
 
 
+def _staged_here(wh) -> None:
+    """Refuse a warehouse whose own connection cannot stage a file: the rows are staged and
+    checked in the warehouse's DuckDB connection, which a PostgreSQL warehouse does not have yet.
+    Nothing is read or written."""
+    if wh.engine != "duckdb":
+        raise ImportError_("err_pg_no_imports", path=wh.address)
+
+
 class Table:
     """A file's rows in a DuckDB temp table `_raw` (column `_row`: the row number the user sees,
     the header being row 1). `data` is a file's bytes, the file as `read_file` read it, or a
@@ -526,6 +534,7 @@ class Table:
     is then read again from the file (`text_rows`); `close` removes the file DuckDB reads."""
 
     def __init__(self, wh, data: bytes | FileData | pd.DataFrame, name: str, *, lazy: bool = False) -> None:
+        _staged_here(wh)
         self.wh = wh
         self.name = name
         self.typed: dict[str, str] = {}  # file column -> the type `_raw` holds it in
@@ -2004,6 +2013,7 @@ def import_file(
     A change of a person's team, client, position, grade or status (and a new person) is kept in
     `employee_history` (`sync_history`), the change taking effect on `effective` (default today).
     """
+    _staged_here(wh)
     if kind not in KINDS:
         raise ImportError_("imp_unknown_kind", kind=kind, kinds=", ".join(KINDS))
     if scope is not None:
