@@ -38,6 +38,19 @@ from csdata.store import dialect
 # process that shares the database (the app servers and an import): see `Cursor.begin`.
 WRITE_LOCK = 0x6373_6461_7461  # "csdata"
 
+# Indexes a row store needs where DuckDB's column store does without (its high-volume facts keep
+# no key index, for the speed of bulk inserts): a ticket or an audit looked up by its id, the
+# facts of a period, a record's trail. Made after the migrations, on PostgreSQL only.
+INDEXES = """
+CREATE INDEX IF NOT EXISTS csdata_tickets_id ON tickets (ticket_id);
+CREATE INDEX IF NOT EXISTS csdata_tickets_opened ON tickets (opened_at);
+CREATE INDEX IF NOT EXISTS csdata_tickets_agent ON tickets (agent_id, opened_at);
+CREATE INDEX IF NOT EXISTS csdata_audits_id ON audits (audit_id);
+CREATE INDEX IF NOT EXISTS csdata_audits_day ON audits (audited_at);
+CREATE INDEX IF NOT EXISTS csdata_audit_scores_id ON audit_scores (audit_id);
+CREATE INDEX IF NOT EXISTS csdata_record_changes ON record_changes (kind, record_id);
+"""
+
 _DATES = {1082}
 _TIMES = {1114, 1184}
 _INTS = {21: "int32", 23: "int32", 20: "int64"}

@@ -283,6 +283,14 @@ class Warehouse:
             except BaseException:
                 self._rollback(cur)
                 raise
+        if self._db is not None:  # (each time: a database of an older csdata gets them too)
+            self._begin(cur)
+            try:
+                cur.raw(postgres.INDEXES)
+                self._commit(cur)
+            except BaseException:
+                self._rollback(cur)
+                raise
         return applied
 
     # -- backup ----------------------------------------------------------------------------
