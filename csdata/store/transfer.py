@@ -6,11 +6,14 @@ warehouse's own door on both sides, so either engine can be the source or the ta
 
 - The target is a migrated warehouse that holds no records yet (`records` names what it holds);
   its schema is made by its own migrations, so only rows travel, never DDL of the other engine.
-- Every table is copied but `schema_migrations` (the target has its own) and the rollups, which
-  the target recomputes from the copied facts in the same transaction (`Writer.rolled_up`:
-  every day), so they are right for the target's engine by construction.
+- Every table the migrations made is copied but `schema_migrations` (the target has its own);
+  the rollups are not copied: the target recomputes them from the copied facts in the same
+  transaction (`Writer.rolled_up`: every day), so they are right for its engine by
+  construction. A table of the company's own in the same database is left alone.
 - Rows travel in frames (`Warehouse.frames`), a chunk at a time, so ten million tickets never sit
   in memory at once; the parents of a foreign key are copied before their children.
+- Each table's planner statistics are gathered once it is filled (`Writer.analyze`): PostgreSQL
+  plans the rollups' statements from them, in the same transaction.
 - The sequences are set on the target to continue after the copied ids.
 - All of it is one transaction on the target: a failed or interrupted copy leaves it as it was.
   A long copy says how far it is (`say`).
@@ -42,6 +45,8 @@ def _schema() -> tuple[dict[str, set[str]], list[str]]:
         for statement in sql.split(";"):
             if made := re.search(r"CREATE\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?(\w+)", statement, re.I):
                 parents[made.group(1)] = set(re.findall(r"REFERENCES\s+(\w+)", statement, re.I))
+            if renamed := re.search(r"ALTER\s+TABLE\s+(\w+)\s+RENAME\s+TO\s+(\w+)", statement, re.I):
+                parents[renamed.group(2)] = parents.pop(renamed.group(1), set())
             sequences += re.findall(r"CREATE\s+SEQUENCE\s+(?:IF\s+NOT\s+EXISTS\s+)?(\w+)", statement, re.I)
     return parents, sequences
 
@@ -64,8 +69,10 @@ def _ordered(tables: list[str]) -> list[str]:
 
 
 def copied_tables(wh: Warehouse) -> list[str]:
-    """The tables a copy carries, in the order it carries them."""
-    return _ordered([n for n in wh.tables() if n not in SKIPPED and n not in ROLLUPS])
+    """The tables a copy carries (csdata's own, made by its migrations: not another table of the
+    same database), in the order it carries them."""
+    ours = _schema()[0]
+    return _ordered([n for n in wh.tables() if n in ours and n not in SKIPPED])
 
 
 def records(wh: Warehouse) -> dict[str, int]:
@@ -102,6 +109,7 @@ def copy_warehouse(
                 if total > ROWS:
                     say(t("mv_copy_progress", lang, table=table, done=f"{done:,}", total=f"{total:,}"))
             counts[table] = done
+            w.analyze(table)
             say(t("mv_copy_table", lang, table=table, rows=f"{done:,}", seconds=_since(started)))
         for name, last in source.sequences().items():
             if last is not None and name in target.sequences():

@@ -536,6 +536,13 @@ class Writer:
         else:  # (DuckDB cannot set a sequence, nor replace one a column's default uses)
             self._cur.execute(f"SELECT max(nextval('{name}')) FROM range(?)", [last])
 
+    def analyze(self, table: str) -> None:
+        """Bring the planner's statistics of a table just filled up to date, for the statements
+        after it in the block (the rollups'). PostgreSQL plans from them and would otherwise see
+        ten million new tickets as an empty table; DuckDB keeps its own as it writes."""
+        if isinstance(self._cur, postgres.Cursor):
+            self._cur.raw(f'ANALYZE "{table}"')
+
     def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] | None = None) -> None:
         self._watch(sql)
         self._cur.execute(sql, params or [])
