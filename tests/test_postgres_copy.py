@@ -181,3 +181,14 @@ def test_copy_keeps_empty_texts_gaps_and_awkward_characters(request):
     finally:
         wh.close()
     assert got == dict(zip(frame["key"], values, strict=True))
+
+
+def test_bench_measures_a_postgresql_warehouse_as_it_is(copied):
+    url, _ = copied
+    done = run_cli("bench", "--db", url, "--repeat", "1", "--page", "overview", "--range", "90d", "--json")
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report["db"] == url and report["tickets"] == 20_000 and report["build_s"] is None
+    (row,) = report["pages"]
+    assert row["page"] == "overview" and row["range"] == "90d"
+    assert row["script_s"] > 0 and row["query_s"] > 0 and row["queries"] > 0

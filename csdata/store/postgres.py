@@ -82,6 +82,9 @@ class _Text(str):
 
 
 def _configure(conn: psycopg.Connection) -> None:
+    # No JIT compilation: the statements are many and short, over estimated costs that reach the
+    # server's threshold, and compiling one took up to 4 s of a page's 8 (10 M tickets, PG 15).
+    conn.execute("SET jit = off")
     conn.adapters.register_dumper(_Text, StrDumper)
     conn.adapters.register_loader("numeric", FloatLoader)  # DuckDB's DECIMALs come back as floats
     for name in ("json", "jsonb"):  # and its JSON as text, which the callers parse
