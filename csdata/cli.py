@@ -1,4 +1,4 @@
-"""The `csdata` command: init, kpi, spc, export, import, history, void, user, appraisals, policy, payroll,
+"""The `csdata` command: init, copy, kpi, spc, export, import, history, void, user, appraisals, policy, payroll,
 finance, breaches, effects, calibration, rollups, bench, backup, restore, serve.
 
 Each subcommand parses and checks its arguments, calls the engine and prints. A problem the user
@@ -66,46 +66,97 @@ def _open(args, *, read_only: bool = False):
 # -- commands ----------------------------------------------------------------------------------
 
 
-def cmd_init(args) -> int:
+def _fill(wh, args) -> dict | None:
+    """Fill a new warehouse: the demo company (`--sample`; its counts), or the policy and the
+    admin account (None)."""
+    if args.sample:
+        from csdata.demo.sample import build_sample
+
+        return build_sample(wh, tickets=args.tickets, seed=args.seed, as_of=args.as_of)
+    from csdata.access.auth import add_user
     from csdata.policy import default_policy, save_policy
+
+    password = os.environ.get("CSDATA_ADMIN_PASSWORD") or _read_password("admin")
+    save_policy(wh, default_policy(), "init")
+    add_user(wh, _actor(), "admin", "admin", password)
+    return None
+
+
+def _init_file(path: Path, args) -> dict | None:
     from csdata.store.warehouse import Warehouse, is_held
 
-    path = Path(args.db or _default_db())
     if path.exists() and not args.force:
         raise UserError("err_exists", path=str(path))
     if path.exists() and is_held(path):  # the running app would go on writing to a deleted file
         raise UserError("err_held", path=str(path))
-    if args.tickets is None:
-        from csdata.settings import Settings
-
-        args.tickets = Settings.from_env().sample_tickets
-    if args.tickets < 1000:
-        raise UserError("err_tickets_min")
     # Build beside the target and move it into place, so a failed or interrupted build never
     # leaves a half warehouse where the app would open it.
     partial = path.with_name(path.name + ".partial")
     partial.unlink(missing_ok=True)
-    started = time.perf_counter()
     try:
         wh = Warehouse(partial, create=True)
         try:
-            if args.sample:
-                from csdata.demo.sample import build_sample
-
-                counts = build_sample(wh, tickets=args.tickets, seed=args.seed, as_of=args.as_of)
-            else:
-                from csdata.access.auth import add_user
-
-                password = os.environ.get("CSDATA_ADMIN_PASSWORD") or _read_password("admin")
-                save_policy(wh, default_policy(), "init")
-                add_user(wh, _actor(), "admin", "admin", password)
-                counts = None
+            counts = _fill(wh, args)
         finally:
             wh.close()
         partial.replace(path)
     finally:
         partial.unlink(missing_ok=True)
         Path(str(partial) + ".wal").unlink(missing_ok=True)
+    return counts
+
+
+def _init_postgres(url: str, args) -> dict | None:
+    """A PostgreSQL warehouse: one that holds records is refused, or with `--force` its csdata
+    tables are dropped and made anew (`transfer.clear`); the demo is built in a temporary DuckDB
+    file and copied in (one transaction), an empty warehouse is made in place."""
+    import tempfile
+
+    from csdata.store import transfer
+    from csdata.store.warehouse import Warehouse
+
+    wh = Warehouse(url)
+    try:
+        if transfer.records(wh):
+            if not args.force:
+                raise UserError("mv_err_pg_exists", path=wh.address)
+            transfer.clear(wh)
+            wh.close()
+            wh = Warehouse(url)
+        if not args.sample:
+            return _fill(wh, args)
+        with tempfile.TemporaryDirectory(prefix="csdata-init-") as workdir:
+            built = Warehouse(Path(workdir) / "sample.duckdb", create=True)
+            try:
+                counts = _fill(built, args)
+                transfer.copy_warehouse(built, wh, say=_progress, lang=_lang())
+            finally:
+                built.close()
+        return counts
+    finally:
+        wh.close()
+
+
+def _progress(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
+def cmd_init(args) -> int:
+    db = args.db or _default_db()
+    if args.tickets is None:
+        from csdata.settings import Settings
+
+        args.tickets = Settings.from_env().sample_tickets
+    if args.tickets < 1000:
+        raise UserError("err_tickets_min")
+    started = time.perf_counter()
+    if isinstance(db, str):
+        from csdata.store.postgres import shown
+
+        counts, path = _init_postgres(db, args), shown(db)
+    else:
+        path = Path(db)
+        counts = _init_file(path, args)
     if counts is None:
         print(t("cli_created_empty", _lang(), path=path))
     else:
@@ -121,6 +172,60 @@ def cmd_init(args) -> int:
             )
         )
     return 0
+
+
+def cmd_copy(args) -> int:
+    """`csdata copy TARGET`: every record of the warehouse into a new DuckDB file or an empty
+    PostgreSQL database (`csdata.store.transfer`), in one transaction of the target."""
+    from csdata.store import transfer
+    from csdata.store.warehouse import Warehouse
+
+    lang = _lang()
+    source = _open(args, read_only=True)
+    started = time.perf_counter()
+    try:
+        if isinstance(args.target, str):
+            target = Warehouse(args.target)
+            try:
+                counts = transfer.copy_warehouse(source, target, say=_progress, lang=lang)
+                shown = target.address
+            finally:
+                target.close()
+        else:
+            counts, shown = _copy_to_file(source, Path(args.target), lang), str(args.target)
+    finally:
+        source.close()
+    seconds = time.perf_counter() - started
+    if args.json:
+        print(json.dumps({"tables": counts, "seconds": round(seconds, 1)}))
+        return 0
+    for table, rows in counts.items():
+        print(f"{table:<28}{rows:>14,}")
+    print(t("mv_cli_copied", lang, path=shown, rows=f"{sum(counts.values()):,}", tables=len(counts),
+            seconds=f"{seconds:.1f}"))  # fmt: skip
+    return 0
+
+
+def _copy_to_file(source, path: Path, lang: str) -> dict[str, int]:
+    """A copy into a new DuckDB file, made beside it and moved into place when complete."""
+    from csdata.store import transfer
+    from csdata.store.warehouse import Warehouse
+
+    if path.exists():
+        raise UserError("err_exists", path=str(path))
+    partial = path.with_name(path.name + ".partial")
+    partial.unlink(missing_ok=True)
+    try:
+        target = Warehouse(partial, create=True)
+        try:
+            counts = transfer.copy_warehouse(source, target, say=_progress, lang=lang)
+        finally:
+            target.close()
+        partial.replace(path)
+    finally:
+        partial.unlink(missing_ok=True)
+        Path(str(partial) + ".wal").unlink(missing_ok=True)
+    return counts
 
 
 def _metric_names(names: list[str]) -> list[str]:
@@ -990,8 +1095,25 @@ def parser() -> argparse.ArgumentParser:
         type=_date,
         help="the demo's today: its history ends the day before (default: today)",
     )
-    init.add_argument("--force", action="store_true", help="replace an existing warehouse")
+    init.add_argument(
+        "--force",
+        action="store_true",
+        help="replace an existing warehouse (a PostgreSQL one: its csdata tables dropped and made anew)",
+    )
     init.set_defaults(func=cmd_init)
+
+    copy = with_db(
+        sub.add_parser(
+            "copy", help="copy the warehouse into a new DuckDB file or an empty PostgreSQL database"
+        )
+    )
+    copy.add_argument(
+        "target", type=warehouse_target, help="a new warehouse file, or postgresql://user@host/database"
+    )
+    copy.add_argument(
+        "--json", action="store_true", help='one JSON object: {"tables": {table: rows}, "seconds"}'
+    )
+    copy.set_defaults(func=cmd_copy)
 
     kpi = with_db(sub.add_parser("kpi", help="print the metrics for a period"))
     with_filters(kpi)

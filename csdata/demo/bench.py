@@ -1,7 +1,9 @@
 """`csdata bench`: how long a person waits for each dashboard page at scale, and where the time goes.
 
-It builds (or reuses) a generated warehouse of N tickets, with as many QA audits per ticket as the
-default demo (the roster of people, their training and appraisals stay the demo's), and measures
+It builds (or reuses) a generated DuckDB warehouse of N tickets, with as many QA audits per
+ticket as the default demo (the roster of people, their training and appraisals stay the demo's),
+or measures a PostgreSQL one as it is (`--db postgresql://...`: fill it with `csdata copy` of a
+built file; the app's sessions of the measure are written there), and measures
 every dashboard page over three periods (`RANGES`: the last 90 days up to the last ticket day, the
 last 365 days, all history):
 
@@ -12,7 +14,7 @@ last 365 days, all history):
   requests, those of the period before (`before`: the cards' comparison), `drawing` (building the
   figures and tables and handing them to Streamlit) and the `rest`.
 - `query_s`: the same page's metric queries alone (`page_queries.page_data`, no result cache),
-  beside DuckDB alone running the same statements (`bare_s`) and their ratio.
+  beside the database alone running the same statements (`bare_s`) and their ratio.
 - With `--browser`: the app served (`streamlit run`, `csdata.demo.browser`) and driven in
   Chromium, signed in as exec; for each period the overview is opened with it in the address,
   then each page is clicked in the navigation and timed until it has settled (`settled_s`); with
@@ -45,6 +47,7 @@ from csdata.access.scope import Scope, scope_for
 from csdata.analytics import compiler, lookups, page_queries
 from csdata.pages import DASHBOARDS, PAGES
 from csdata.policy import load_policy
+from csdata.settings import warehouse_target
 from csdata.store.warehouse import Warehouse
 from csdata.text.i18n import Problem, t, text_key
 
@@ -121,17 +124,20 @@ def measure_queries(
 
 
 def measure_scripts(
-    db: Path, repeat: int, pages: tuple[str, ...], chosen: dict[str, compiler.Filters]
+    db: Path | str, repeat: int, pages: tuple[str, ...], chosen: dict[str, compiler.Filters]
 ) -> dict[tuple[str, str], dict]:
     """Per page and range: the page's whole script, cold result cache, the run of median length
     with its parts (`csdata.ui.timing.script_runs`, over a copy of `db`: the app writes its
     sessions there)."""
     from csdata.ui import timing
 
-    with tempfile.TemporaryDirectory(prefix="csdata-bench-") as workdir:
-        copy = Path(workdir) / "app.duckdb"
-        shutil.copyfile(db, copy)
-        runs = timing.script_runs(copy, USER, repeat, pages, chosen)
+    if isinstance(db, str):  # a PostgreSQL warehouse: the app's sessions are written there
+        runs = timing.script_runs(db, USER, repeat, pages, chosen)
+    else:
+        with tempfile.TemporaryDirectory(prefix="csdata-bench-") as workdir:
+            copy = Path(workdir) / "app.duckdb"
+            shutil.copyfile(db, copy)
+            runs = timing.script_runs(copy, USER, repeat, pages, chosen)
     found = {}
     for key, (seconds, parts) in runs.items():
         found[key] = {"script_s": round(seconds, 3), "parts": _parts(seconds, parts)}
@@ -327,9 +333,12 @@ def measure_protocol(db: Path, period: compiler.Filters, first: dt.date, session
 # -- the command --------------------------------------------------------------------------------
 
 
-def _warehouse(db: Path | None, tickets: int) -> tuple[Path, float | None]:
+def _warehouse(db: Path | str | None, tickets: int) -> tuple[Path | str, float | None]:
     from csdata.demo.sample import DEMO_TICKETS, build_sample, scale_audits
 
+    if isinstance(db, str):  # a PostgreSQL warehouse is measured as it is (brought up to date)
+        Warehouse(db).close()
+        return db, None
     path = db or Path("data") / f"bench-{tickets}.duckdb"
     if path.exists():
         Warehouse(path).close()  # one made by an older csdata is brought up to date (its rollups)
@@ -344,7 +353,7 @@ def _warehouse(db: Path | None, tickets: int) -> tuple[Path, float | None]:
 
 
 def run(
-    db: Path | None,
+    db: Path | str | None,
     tickets: int,
     repeat: int | None,
     as_json: bool,
@@ -363,10 +372,11 @@ def run(
     chosen_pages = tuple(p for p in DASHBOARDS if p in (pages or DASHBOARDS))
     wh = Warehouse(path, read_only=True)
     try:
+        address = wh.address
         count = wh.scalar("SELECT count(*) FROM tickets")
         audits = wh.scalar("SELECT count(*) FROM audits")
         if not count:
-            raise Problem("err_bench_empty", path=str(path))
+            raise Problem("err_bench_empty", path=address)
         first, last = lookups.ticket_date_range(wh)
         chosen = periods(first, last, tuple(r for r in RANGES if r in (ranges or RANGES)))
         served = browser or protocol_only
@@ -374,7 +384,7 @@ def run(
     finally:
         wh.close()
     report = {
-        "db": str(path),
+        "db": address,
         "tickets": count,
         "audits": audits,
         "build_s": None if built_s is None else round(built_s, 1),
@@ -477,7 +487,11 @@ def _print(report: dict, built_s: float | None, lang: str) -> None:
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--db", type=Path, help="warehouse to measure (built there if missing)")
+    p.add_argument(
+        "--db",
+        type=warehouse_target,
+        help="warehouse to measure: a file (built there if missing) or postgresql://... (as it is)",
+    )
     p.add_argument(
         "--tickets", type=_positive, default=10_000_000, help="tickets to build (default 10,000,000)"
     )

@@ -13,24 +13,27 @@ are one code for both engines.
   (cached per text); parameters go as PostgreSQL's `$1, $2, ...` through psycopg's raw cursor.
 - Frames come back typed the way DuckDB's do (dates and times as datetime64, nullable integers
   as Int32/Int64, numeric as float), so the pages and the metric tests see no difference.
-- A frame is inserted with COPY (`insert_frame`), PostgreSQL's bulk path.
+- A frame is inserted with COPY (`insert_frame`), PostgreSQL's bulk path; a large result is read
+  in frames through a server-side cursor (`frames`), so it never sits in memory whole.
 """
 
 from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import numpy as np
 import pandas as pd
 import psycopg
+import pyarrow as pa
 from psycopg import errors
 from psycopg.types.numeric import FloatLoader
 from psycopg.types.string import StrDumper, TextLoader
 from psycopg_pool import ConnectionPool
+from pyarrow import csv as pa_csv
 
 from csdata.store import dialect
 
@@ -40,15 +43,21 @@ WRITE_LOCK = 0x6373_6461_7461  # "csdata"
 
 # Indexes a row store needs where DuckDB's column store does without (its high-volume facts keep
 # no key index, for the speed of bulk inserts): a ticket or an audit looked up by its id, the
-# facts of a period, a record's trail. Made after the migrations, on PostgreSQL only.
+# facts of a period, a record's trail, the rollups of a day. Made on PostgreSQL only, at every
+# read-write open (`Warehouse._index`).
 INDEXES = """
 CREATE INDEX IF NOT EXISTS csdata_tickets_id ON tickets (ticket_id);
 CREATE INDEX IF NOT EXISTS csdata_tickets_opened ON tickets (opened_at);
 CREATE INDEX IF NOT EXISTS csdata_tickets_agent ON tickets (agent_id, opened_at);
 CREATE INDEX IF NOT EXISTS csdata_audits_id ON audits (audit_id);
 CREATE INDEX IF NOT EXISTS csdata_audits_day ON audits (audited_at);
+CREATE INDEX IF NOT EXISTS csdata_audits_agent ON audits (agent_id, audited_at);
 CREATE INDEX IF NOT EXISTS csdata_audit_scores_id ON audit_scores (audit_id);
 CREATE INDEX IF NOT EXISTS csdata_record_changes ON record_changes (kind, record_id);
+CREATE INDEX IF NOT EXISTS csdata_rollup_tickets_day ON rollup_tickets (day);
+CREATE INDEX IF NOT EXISTS csdata_rollup_rounds_day ON rollup_rounds (day);
+CREATE INDEX IF NOT EXISTS csdata_rollup_hours_day ON rollup_hours (day);
+CREATE INDEX IF NOT EXISTS csdata_rollup_histograms_day ON rollup_histograms (day);
 """
 
 _DATES = {1082}
@@ -80,6 +89,11 @@ class Error(Exception):
         self.kind = kind  # "conflict", "unreachable", "failed"
 
 
+def _first_line(exc: Exception) -> str:
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    return lines[0] if lines else type(exc).__name__
+
+
 class _Text(str):
     """A string sent as `text` (a lone string goes as `unknown`, for PostgreSQL to read as a date
     or a number where the column is one); a list of them is `text[]`, so `unnest($1)` knows its
@@ -87,6 +101,9 @@ class _Text(str):
 
 
 def _configure(conn: psycopg.Connection) -> None:
+    # No JIT compilation: the statements are many and short, over estimated costs that reach the
+    # server's threshold, and compiling one took up to 4 s of a page's 8 (10 M tickets, PG 15).
+    conn.execute("SET jit = off")
     conn.adapters.register_dumper(_Text, StrDumper)
     conn.adapters.register_loader("numeric", FloatLoader)  # DuckDB's DECIMALs come back as floats
     for name in ("json", "jsonb"):  # and its JSON as text, which the callers parse
@@ -98,6 +115,10 @@ class Database:
 
     def __init__(self, url: str, *, max_size: int = 8) -> None:
         self.url = url
+        try:  # one connection first: an unreachable server or a missing database is said at once
+            psycopg.connect(url, connect_timeout=10).close()
+        except psycopg.Error as exc:
+            raise Error("unreachable", _first_line(exc)) from None
         self._pool = ConnectionPool(
             url,
             min_size=1,
@@ -111,7 +132,7 @@ class Database:
             self._pool.open(wait=True, timeout=10)
         except Exception as exc:
             self._pool.close()
-            raise Error("unreachable", str(exc).splitlines()[0] if str(exc) else type(exc).__name__) from None
+            raise Error("unreachable", _first_line(exc)) from None
         self._local = threading.local()
 
     def cursor(self) -> Cursor:
@@ -201,6 +222,19 @@ class Cursor:
         self._types = [d.type_code for d in cur.description]
         self._rows = cur.fetchall()
 
+    def frames(self, sql: str, rows: int) -> Iterator[pd.DataFrame]:
+        """The result of a house statement in frames of `rows` rows, read through a server-side
+        cursor on a connection of its own (in a read-only transaction: one consistent moment)."""
+        text, _ = dialect.postgres(sql)
+        with self._pool.connection() as conn, conn.transaction():
+            conn.execute("SET TRANSACTION READ ONLY")
+            with psycopg.RawServerCursor(conn, "csdata_frames") as cur:
+                cur.execute(text)
+                names = [d.name for d in cur.description]
+                types = [d.type_code for d in cur.description]
+                while batch := cur.fetchmany(rows):
+                    yield frame(names, types, batch)
+
     def fetchone(self) -> tuple | None:
         return self._rows[0] if self._rows else None
 
@@ -213,14 +247,31 @@ class Cursor:
     # -- bulk --------------------------------------------------------------------------------
 
     def insert_frame(self, table: str, data: pd.DataFrame) -> None:
-        """Append a frame to a table by COPY, inside the open transaction: written as CSV by
-        pandas in pieces: a gap is `\\N`, COPY's NULL, and an empty text stays empty."""
+        """Append a frame to a table by COPY, inside the open transaction, as CSV in pieces.
+
+        Arrow writes the CSV (about ten times faster than pandas: at millions of rows, pandas'
+        formatting was most of a copy's time): every text is quoted, so an empty one stays
+        empty, and a gap is an unquoted empty field, COPY's NULL. A column of mixed Python objects,
+        which Arrow cannot type, goes as text."""
         cols = ", ".join('"' + str(c).replace('"', '""') + '"' for c in data.columns)
-        statement = f"COPY \"{table}\" ({cols}) FROM STDIN (FORMAT csv, NULL '\\N')"
-        with self._held.cursor().copy(statement) as copy:
-            for start in range(0, len(data), 50_000):
-                piece = _plain(data.iloc[start : start + 50_000])
-                copy.write(piece.to_csv(index=False, header=False, na_rep="\\N"))
+        with self._held.cursor().copy(f'COPY "{table}" ({cols}) FROM STDIN (FORMAT csv)') as copy:
+            for start in range(0, len(data), _PIECE):
+                copy.write(_csv(_plain(data.iloc[start : start + _PIECE])))
+
+
+_PIECE = 100_000  # rows written to COPY at a time
+_ARROW_CSV = pa_csv.WriteOptions(include_header=False, quoting_style="needed")
+
+
+def _csv(piece: pd.DataFrame) -> bytes:
+    try:
+        table = pa.Table.from_pandas(piece, preserve_index=False)
+    except (pa.ArrowException, TypeError, ValueError):  # a column of mixed Python objects: as text
+        texts = {c: "string" for c in piece.columns if piece[c].dtype == object}
+        table = pa.Table.from_pandas(piece.astype(texts), preserve_index=False)
+    out = pa.BufferOutputStream()
+    pa_csv.write_csv(table, out, _ARROW_CSV)
+    return out.getvalue().to_pybytes()
 
 
 def _plain(data: pd.DataFrame) -> pd.DataFrame:
@@ -229,12 +280,18 @@ def _plain(data: pd.DataFrame) -> pd.DataFrame:
     out = {}
     for name in data.columns:
         col = data[name]
-        if pd.api.types.is_float_dtype(col) and col.dropna().map(float.is_integer).all():
+        if pd.api.types.is_float_dtype(col) and _whole(col):
             col = col.astype("Int64")
         elif col.dtype == object and col.map(lambda v: isinstance(v, (list, dict))).any():
             col = col.map(lambda v: v if v is None or not isinstance(v, (list, dict)) else json.dumps(v))
         out[name] = col
     return pd.DataFrame(out, index=data.index)
+
+
+def _whole(col: pd.Series) -> bool:
+    values = col.to_numpy(dtype="float64", na_value=np.nan)
+    values = values[~np.isnan(values)]
+    return bool(np.all(values == np.trunc(values)))
 
 
 def _value(v: Any) -> Any:

@@ -79,6 +79,8 @@ class Warehouse:
         if not read_only:
             self.migrate()
             self._ensure_rollups()
+            if self._db is not None:
+                self._index()
             return
         refused = None
         if not self._has_table("schema_migrations"):
@@ -154,6 +156,36 @@ class Warehouse:
 
     def column(self, sql: str, params: Sequence[Any] | dict[str, Any] | None = None) -> list[Any]:
         return [r[0] for r in self.rows(sql, params)]
+
+    def frames(self, sql: str, rows: int = 100_000) -> Iterator[pd.DataFrame]:
+        """The result of `sql` (no parameters) in frames of about `rows` rows, one at a time: a
+        table of millions of rows is read without holding it whole (`csdata.store.transfer`)."""
+        if self._db is not None:
+            yield from self._db.cursor().frames(sql, rows)
+            return
+        cur = self._con.cursor()  # a stream of its own, beside this thread's cursor
+        try:
+            cur.execute(sql)
+            vectors = max(1, rows // 2048)  # DuckDB hands out results in vectors of 2,048 rows
+            while len(chunk := cur.fetch_df_chunk(vectors)):
+                yield chunk
+        finally:
+            cur.close()
+
+    def tables(self) -> list[str]:
+        """The names of the warehouse's tables (not views), sorted."""
+        return self.column(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()"
+            " AND table_type = 'BASE TABLE' ORDER BY table_name"
+        )
+
+    def sequences(self) -> dict[str, int | None]:
+        """Each sequence of the warehouse and the last value it gave (None: never used)."""
+        if self._db is not None:
+            sql = "SELECT sequencename, last_value FROM pg_sequences WHERE schemaname = current_schema()"
+        else:
+            sql = "SELECT sequence_name, last_value FROM duckdb_sequences() WHERE schema_name = current_schema()"
+        return {name: None if last is None or last != last else int(last) for name, last in self.rows(sql)}
 
     def _has_table(self, name: str) -> bool:
         return bool(
@@ -283,7 +315,13 @@ class Warehouse:
             except BaseException:
                 self._rollback(cur)
                 raise
-        if self._db is not None:  # (each time: a database of an older csdata gets them too)
+        return applied
+
+    def _index(self) -> None:
+        """On PostgreSQL, the indexes of `postgres.INDEXES` (a rebuild of the rollups drops
+        theirs, so this runs at every read-write open, after the migrations and the rollups)."""
+        cur = self.cursor()
+        with self._write_lock:
             self._begin(cur)
             try:
                 cur.raw(postgres.INDEXES)
@@ -291,7 +329,6 @@ class Warehouse:
             except BaseException:
                 self._rollback(cur)
                 raise
-        return applied
 
     # -- backup ----------------------------------------------------------------------------
 
@@ -461,10 +498,17 @@ class Writer:
         self._tickets: set[str] = set()
         self._unnamed = False
 
-    def rolled_up(self, *, days: Iterable[dt.date] = (), tickets: Iterable[str] = ()) -> None:
+    def rolled_up(
+        self, *, days: Iterable[dt.date] = (), tickets: Iterable[str] = (), every: bool = False
+    ) -> None:
         """Name the days, or the tickets (by id: their days now and at the commit, for a
-        correction that moves one), whose tickets or complaint rounds the block changes. Call it
-        before the writes."""
+        correction that moves one), whose tickets or complaint rounds the block changes; or
+        `every` day (a block that writes all the facts: the rollups are recomputed whole). Call
+        it before the writes."""
+        if every:
+            self._unnamed = True
+        if self._unnamed:
+            return
         self._days.update(days)
         ids = [i for i in tickets if i not in self._tickets]
         if ids:
@@ -498,6 +542,21 @@ class Writer:
         if self._log_id is None:
             self._log_id = int(self.scalar("SELECT nextval('audit_log_seq')"))
         return self._log_id
+
+    def continue_sequence(self, name: str, last: int) -> None:
+        """Make the sequence `name`, unused so far, give `last + 1` next (after a copy of rows
+        whose ids it gave up to `last`)."""
+        if isinstance(self._cur, postgres.Cursor):
+            self._cur.execute("SELECT setval(?, ?)", [name, last])
+        else:  # (DuckDB cannot set a sequence, nor replace one a column's default uses)
+            self._cur.execute(f"SELECT max(nextval('{name}')) FROM range(?)", [last])
+
+    def analyze(self, table: str) -> None:
+        """Bring the planner's statistics of a table just filled up to date, for the statements
+        after it in the block (the rollups'). PostgreSQL plans from them and would otherwise see
+        ten million new tickets as an empty table; DuckDB keeps its own as it writes."""
+        if isinstance(self._cur, postgres.Cursor):
+            self._cur.raw(f'ANALYZE "{table}"')
 
     def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] | None = None) -> None:
         self._watch(sql)

@@ -98,7 +98,7 @@ def counting() -> Iterator[dict[str, float]]:
         _stack.clear()
 
 
-def script_runs(db: Path, user: str, repeat: int, pages: tuple[str, ...], periods: dict) -> dict:
+def script_runs(db: Path | str, user: str, repeat: int, pages: tuple[str, ...], periods: dict) -> dict:
     """The app's whole script for each page and period (`{name: Filters}`), as the server runs
     it after a click in the navigation, for `user` signed in, through Streamlit's AppTest over
     the warehouse `db` (opened read-write, as the app does: pass a copy), the result cache
