@@ -83,27 +83,34 @@ def _fill(wh, args) -> dict | None:
 
 
 def _init_file(path: Path, args) -> dict | None:
-    from csdata.store.warehouse import Warehouse, is_held
+    from csdata.store.warehouse import is_held
 
     if path.exists() and not args.force:
         raise UserError("err_exists", path=str(path))
     if path.exists() and is_held(path):  # the running app would go on writing to a deleted file
         raise UserError("err_held", path=str(path))
-    # Build beside the target and move it into place, so a failed or interrupted build never
-    # leaves a half warehouse where the app would open it.
+    return _built_beside(path, lambda wh: _fill(wh, args))
+
+
+def _built_beside(path: Path, fill):
+    """A new DuckDB warehouse filled by `fill(wh)` (its result returned), built beside `path` and
+    moved into place when complete, so a failed or interrupted build never leaves a half
+    warehouse where the app would open it."""
+    from csdata.store.warehouse import Warehouse
+
     partial = path.with_name(path.name + ".partial")
     partial.unlink(missing_ok=True)
     try:
         wh = Warehouse(partial, create=True)
         try:
-            counts = _fill(wh, args)
+            result = fill(wh)
         finally:
             wh.close()
         partial.replace(path)
     finally:
         partial.unlink(missing_ok=True)
         Path(str(partial) + ".wal").unlink(missing_ok=True)
-    return counts
+    return result
 
 
 def _init_postgres(url: str, args) -> dict | None:
@@ -209,23 +216,12 @@ def cmd_copy(args) -> int:
 def _copy_to_file(source, path: Path, lang: str) -> dict[str, int]:
     """A copy into a new DuckDB file, made beside it and moved into place when complete."""
     from csdata.store import transfer
-    from csdata.store.warehouse import Warehouse
 
     if path.exists():
         raise UserError("err_exists", path=str(path))
-    partial = path.with_name(path.name + ".partial")
-    partial.unlink(missing_ok=True)
-    try:
-        target = Warehouse(partial, create=True)
-        try:
-            counts = transfer.copy_warehouse(source, target, say=_progress, lang=lang)
-        finally:
-            target.close()
-        partial.replace(path)
-    finally:
-        partial.unlink(missing_ok=True)
-        Path(str(partial) + ".wal").unlink(missing_ok=True)
-    return counts
+    return _built_beside(
+        path, lambda target: transfer.copy_warehouse(source, target, say=_progress, lang=lang)
+    )
 
 
 def _metric_names(names: list[str]) -> list[str]:
