@@ -270,15 +270,23 @@ class Warehouse:
         )
         if not self._rolled_up or rollups.current(cur):
             return
-        with self._write_lock:
-            self._begin(cur)
-            try:
-                if not rollups.current(cur):  # (another process may have built them meanwhile)
-                    rollups.rebuild(cur)
-                self._commit(cur)
-            except BaseException:
-                self._rollback(cur)
-                raise
+        with self._write_lock, self._bookkeeping() as cur:
+            if not rollups.current(cur):  # (another process may have built them meanwhile)
+                rollups.rebuild(cur)
+
+    @contextmanager
+    def _bookkeeping(self) -> Iterator[duckdb.DuckDBPyConnection | postgres.Cursor]:
+        """One transaction of the warehouse's own upkeep (a migration, the rollups' rebuild, the
+        indexes), on this thread's cursor, with no audit-log row: committed at the end of the
+        block, rolled back on any exception."""
+        cur = self.cursor()
+        self._begin(cur)
+        try:
+            yield cur
+            self._commit(cur)
+        except BaseException:
+            self._rollback(cur)
+            raise
 
     def pending(self) -> list[str]:
         """The migrations this warehouse has not had yet (a file made by an older csdata)."""
@@ -287,48 +295,33 @@ class Warehouse:
 
     def migrate(self) -> list[str]:
         """Apply migrations not yet recorded; return the names applied."""
-        cur = self.cursor()
+        # (each step on PostgreSQL under the write lock: one process migrates at a time)
+        with self._bookkeeping() as cur:
+            if self._db is not None:
+                cur.raw(dialect.COMPAT)
+            cur.execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                " version INTEGER PRIMARY KEY, name VARCHAR NOT NULL,"
+                " applied_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp())"
+            )
         applied = []
-        for version, name, sql in [(0, "", ""), *_migrations()]:
-            self._begin(cur)  # (on PostgreSQL under the write lock: one process migrates at a time)
-            try:
-                if version == 0:
-                    if self._db is not None:
-                        cur.raw(dialect.COMPAT)
-                    cur.execute(
-                        "CREATE TABLE IF NOT EXISTS schema_migrations ("
-                        " version INTEGER PRIMARY KEY, name VARCHAR NOT NULL,"
-                        " applied_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp())"
-                    )
-                elif not cur.execute(
-                    "SELECT 1 FROM schema_migrations WHERE version = ?", [version]
-                ).fetchone():
-                    if self._db is not None:
-                        cur.script(sql)
-                    else:
-                        cur.execute(sql)
-                    cur.execute(
-                        "INSERT INTO schema_migrations (version, name) VALUES (?, ?)", [version, name]
-                    )
-                    applied.append(name)
-                self._commit(cur)
-            except BaseException:
-                self._rollback(cur)
-                raise
+        for version, name, sql in _migrations():
+            with self._bookkeeping() as cur:
+                if cur.execute("SELECT 1 FROM schema_migrations WHERE version = ?", [version]).fetchone():
+                    continue
+                if self._db is not None:
+                    cur.script(sql)
+                else:
+                    cur.execute(sql)
+                cur.execute("INSERT INTO schema_migrations (version, name) VALUES (?, ?)", [version, name])
+                applied.append(name)
         return applied
 
     def _index(self) -> None:
         """On PostgreSQL, the indexes of `postgres.INDEXES` (a rebuild of the rollups drops
         theirs, so this runs at every read-write open, after the migrations and the rollups)."""
-        cur = self.cursor()
-        with self._write_lock:
-            self._begin(cur)
-            try:
-                cur.raw(postgres.INDEXES)
-                self._commit(cur)
-            except BaseException:
-                self._rollback(cur)
-                raise
+        with self._write_lock, self._bookkeeping() as cur:
+            cur.raw(postgres.INDEXES)
 
     # -- backup ----------------------------------------------------------------------------
 
