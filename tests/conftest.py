@@ -377,11 +377,9 @@ def build_tiny(path: Path | str) -> Warehouse:
 
 
 def pytest_generate_tests(metafunc):
-    """A test that takes a warehouse runs on each engine (`engines.py`), but one marked
-    `duckdb_only` (with its reason)."""
+    """A test that takes a warehouse runs on each engine (`engines.py`)."""
     if "engine" in metafunc.fixturenames:
-        only = metafunc.definition.get_closest_marker("duckdb_only")
-        metafunc.parametrize("engine", ["duckdb"] if only else engines.ENGINES, indirect=True)
+        metafunc.parametrize("engine", engines.ENGINES, indirect=True)
 
 
 @pytest.fixture

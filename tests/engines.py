@@ -81,10 +81,3 @@ def new_database(request, migrated: bool = True) -> str:
 def target(request, engine: str, path: Path) -> str | Path:
     """Where a test's warehouse lives: the DuckDB file `path`, or a new PostgreSQL database."""
     return new_database(request) if engine == "postgresql" else path
-
-
-# A test that reads a file through the import (which stages it with DuckDB's CSV reader in the
-# warehouse's own connection) runs on DuckDB only, until the import stages files for PostgreSQL too.
-FILE_IMPORT = pytest.mark.duckdb_only(
-    reason="imports a file, which is staged in the warehouse's DuckDB connection"
-)

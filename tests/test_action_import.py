@@ -13,7 +13,6 @@ import datetime as dt
 import json
 from pathlib import Path
 
-import engines
 import pytest
 from conftest import build_tiny, run_cli
 
@@ -148,7 +147,6 @@ def test_chinese_headings_and_words_in_gb18030(db, tmp_path):
         wh.close()
 
 
-@engines.FILE_IMPORT
 def test_a_supervisor_imports_actions_for_their_own_teams_only(tiny, tmp_path):
     supervisor = scope_for("supervisor", teams=("Acme-1",))  # A1, A2, S1; not B1 of Beta-1
     data = Path(write(tmp_path, GOOD)).read_bytes()

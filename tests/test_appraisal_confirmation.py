@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-import engines
 import pandas as pd
 import pytest
 
@@ -50,7 +49,6 @@ def q2(tiny):
     return tiny
 
 
-@engines.FILE_IMPORT
 def test_an_imported_appraisal_is_unconfirmed_and_does_not_count(q2):
     report = _import(q2)
     assert report.imported == 2 and report.rejected == 0
@@ -63,7 +61,6 @@ def test_an_imported_appraisal_is_unconfirmed_and_does_not_count(q2):
     assert pay["performance_pay"].isna().all() and pay["coefficient"].isna().all()
 
 
-@engines.FILE_IMPORT
 def test_confirmed_appraisals_count_with_the_bands_coefficient(q2):
     _import(q2)
     assert entry.confirm_appraisals(q2, "hr", "2026-Q2", ["A1"]) == ["A1"]
@@ -91,7 +88,6 @@ def test_confirmed_appraisals_count_with_the_bands_coefficient(q2):
     ]
 
 
-@engines.FILE_IMPORT
 def test_nothing_to_confirm_is_refused_and_confirms_nothing(q2):
     _import(q2)
     with pytest.raises(Problem) as refused:
@@ -103,7 +99,6 @@ def test_nothing_to_confirm_is_refused_and_confirms_nothing(q2):
     assert unknown.value.key == "entry_unknown_period"
 
 
-@engines.FILE_IMPORT
 def test_an_appraisal_saved_by_the_form_is_confirmed_on_save(q2):
     values = {
         "period": "2026-Q2",
@@ -139,7 +134,6 @@ def test_cli_confirms_a_period(tmp_path):
     assert "1" in rest.stdout
 
 
-@engines.FILE_IMPORT
 def test_a_closed_period_refuses_save_import_and_confirm_until_reopened(q2):
     _import(q2)
     entry.set_period_status(q2, "hr", "2026-Q2", "closed")
@@ -196,7 +190,6 @@ def test_cli_closes_and_reopens_a_period(tmp_path):
     assert reopened.stdout.strip() == t("cli_period_reopened", "en", period="2026-Q2")
 
 
-@engines.FILE_IMPORT
 def test_bonuses_import_with_chinese_headers_and_count_in_their_month(q2):
     _import(q2)
     entry.confirm_appraisals(q2, "hr", "2026-Q2")

@@ -12,7 +12,6 @@ import datetime as dt
 import json
 import math
 
-import engines
 import pytest
 
 from csdata.access.scope import scope_for
@@ -126,7 +125,6 @@ def test_a_closed_period_an_unknown_one_or_an_account_that_does_not_propose_is_r
     assert _written(q2) == (0, 0, 0)
 
 
-@engines.FILE_IMPORT
 def test_hr_reviews_the_proposal_changes_it_only_with_a_reason_and_confirms(q2):
     entry.propose_teamwork(q2, "acme_sup", ACME_SUP, "2026-Q2", "A1", 80, "helps new colleagues")
     proposal = entry.propose(q2, "2026-Q2", "A1")
@@ -173,7 +171,6 @@ def test_hr_reviews_the_proposal_changes_it_only_with_a_reason_and_confirms(q2):
     assert q2.rows("SELECT teamwork FROM appraisal_proposals") == [(80.0,)]
 
 
-@engines.FILE_IMPORT
 def test_the_proposal_unchanged_needs_no_reason(q2):
     entry.propose_teamwork(q2, "acme_sup", ACME_SUP, "2026-Q2", "A1", 80)
     proposal = entry.propose(q2, "2026-Q2", "A1")
@@ -183,7 +180,6 @@ def test_the_proposal_unchanged_needs_no_reason(q2):
     assert q2.scalar("SELECT score FROM appraisals WHERE period = '2026-Q2'") == pytest.approx(67.0)
 
 
-@engines.FILE_IMPORT
 def test_a_proposal_that_came_after_hr_opened_the_form_is_not_confirmed_unseen(q2):
     seen = entry.propose(q2, "2026-Q2", "A1")  # HR's form, drawn before the supervisor proposes
     assert seen.teamwork is None
@@ -196,7 +192,6 @@ def test_a_proposal_that_came_after_hr_opened_the_form_is_not_confirmed_unseen(q
     assert q2.rows("SELECT used_at FROM appraisal_proposals") == [(None,)]
 
 
-@engines.FILE_IMPORT
 def test_what_waits_for_hr_lists_imports_and_proposals_and_bulk_confirming_uses_them(q2):
     data = "period,employee_id,satisfaction,quality,efficiency,teamwork,reviewer\n2026-Q2,A1,95,95,95,95,S1\n"
     assert ingest.import_file(q2, "appraisals", data.encode(), "a.csv", "hr").imported == 1

@@ -17,7 +17,6 @@ import datetime as dt
 import json
 import math
 
-import engines
 import krippendorff
 import numpy as np
 import pandas as pd
@@ -295,7 +294,6 @@ def _calibration_audit(ticket: str, auditor: str, audit_id: str | None = None) -
             "ticket_id": ticket, "source": "calibration", "attitude": 80}  # fmt: skip
 
 
-@engines.FILE_IMPORT
 def test_the_import_refuses_a_second_calibration_audit_of_an_auditor_on_a_ticket(tiny):
     with tiny.transaction("test", "fixture") as w:
         w.execute(

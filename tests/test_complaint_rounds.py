@@ -11,7 +11,6 @@ import json
 from pathlib import Path
 
 import duckdb
-import engines
 import pandas as pd
 import pytest
 from conftest import run_cli, sign_in_as
@@ -78,7 +77,6 @@ def four(tiny):
     return tiny
 
 
-@engines.FILE_IMPORT
 def test_metrics_of_four_complaints_by_hand(four):
     values = compiler.metric_values(
         four,
@@ -111,7 +109,6 @@ def test_metrics_of_four_complaints_by_hand(four):
     assert path.loc[path["stage"] == "accepted", "tickets"].sum() == 3
 
 
-@engines.FILE_IMPORT
 def test_the_workflow_keeps_every_round_and_the_summary(four):
     assert _rounds(four, "C3") == [
         (1, h(2), "reopened", h(3), "sup"),
@@ -136,7 +133,6 @@ def test_the_workflow_keeps_every_round_and_the_summary(four):
     assert list(shown["round"]) == [1] and list(shown["answer"]) == ["reopened"]
 
 
-@engines.FILE_IMPORT
 def test_steps_no_longer_valid_are_refused_and_write_nothing(four):
     def refused(step, *args, **kwargs) -> str:
         before = four.scalar("SELECT count(*) FROM audit_log")
@@ -160,7 +156,6 @@ def test_steps_no_longer_valid_are_refused_and_write_nothing(four):
     assert _summary(four, "C4") == (h(30), True, True)
 
 
-@engines.FILE_IMPORT
 def test_two_feedbacks_at_once_make_one_round(tiny):
     import threading
     from concurrent.futures import ThreadPoolExecutor
@@ -223,7 +218,6 @@ def _implied(wh) -> list[tuple]:
     )
 
 
-@engines.FILE_IMPORT
 def test_an_import_creates_the_rounds_its_rows_imply(tiny):
     report = ingest.import_file(tiny, "tickets", _import_rows(), "rounds.csv", "clerk")
     assert report.imported == 8 and not report.rejects

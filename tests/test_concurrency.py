@@ -14,7 +14,6 @@ import json
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-import engines
 import pandas as pd
 import pytest
 
@@ -45,7 +44,6 @@ def log_rows(wh, action: str) -> list[dict]:
     return [{"entity": e, **json.loads(d or "{}")} for e, d in rows]
 
 
-@engines.FILE_IMPORT
 def test_twenty_audits_with_blank_ids_are_all_saved(tiny):
     before = tiny.scalar("SELECT count(*) FROM audits")
     action = entry.CorrectiveAction(kind="coaching", due_on=dt.date(2026, 3, 31))
@@ -64,7 +62,6 @@ def test_twenty_audits_with_blank_ids_are_all_saved(tiny):
     assert len(logged) == THREADS and all(r["imported"] == 1 for r in logged)
 
 
-@engines.FILE_IMPORT
 def test_twenty_next_attempts_are_numbered_one_after_another(tiny):
     values = {
         "employee_id": "B1",
@@ -85,7 +82,6 @@ def test_twenty_next_attempts_are_numbered_one_after_another(tiny):
     assert len(log_rows(tiny, "import.training")) == THREADS
 
 
-@engines.FILE_IMPORT
 def test_twenty_new_tickets_are_all_saved(tiny):
     values = {
         "client": "Acme",

@@ -132,7 +132,7 @@ def test_supervisor_logs_a_complaint_with_a_double_click_and_follows_it_up(brows
         page.get_by_test_id("stFormSubmitButton").get_by_role("button", name=t("save", "en")).dblclick()
         saved = page.get_by_test_id("stAlertContentSuccess")
         saved.wait_for()
-        ticket_id = re.search(r"F\d{14}[0-9A-F]{4}", saved.inner_text()).group(0)
+        ticket_id = re.search(r"F\d{14}[0-9A-F]{8}", saved.inner_text()).group(0)
         page.wait_for_function(QUIET)
         page.wait_for_timeout(1500)  # let a second run, if any, finish before the count below
         screenshot(page, ARTIFACTS / "everyday-ticket-saved.png")

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import engines
 import pytest
 from conftest import ROOT, build_tiny, point_app_at, sign_in_as
 from streamlit.testing.v1 import AppTest
@@ -17,8 +16,6 @@ from csdata.imports.ingest import ImportError_, import_file
 
 ACTOR = "tester"
 TICKET_HEADER = ["ticket_id", "client", "channel", "type", "agent_id", "opened_at"]
-
-pytestmark = engines.FILE_IMPORT
 
 
 def csv_bytes(header: list[str], rows: list[list[str]]) -> bytes:

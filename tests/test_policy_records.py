@@ -13,7 +13,6 @@ import io
 import json
 from pathlib import Path
 
-import engines
 import pandas as pd
 import pytest
 from conftest import build_tiny, download, open_page, point_app_at, private_copy, run_cli, shown
@@ -390,7 +389,6 @@ def test_the_form_live_score_of_an_earlier_day_is_the_saved_one(sample_db, tmp_p
 # -- appraisals: indicators from the scheme in force on the period's last day -----------------------
 
 
-@engines.FILE_IMPORT
 def test_an_appraisal_is_scored_under_the_scheme_of_its_periods_last_day(tiny):
     body = pol.load_policy(tiny)[1].model_dump(mode="json")
     body["effective_from"] = "2026-04-01"

@@ -13,7 +13,6 @@ import datetime as dt
 import json
 from pathlib import Path
 
-import engines
 import pytest
 from conftest import build_tiny, private_copy, run_cli, shown, sign_in_as
 from streamlit.testing.v1 import AppTest
@@ -52,7 +51,6 @@ def qa_on(wh, day: str) -> float | None:
 # -- corrections through the engine ------------------------------------------------------------
 
 
-@engines.FILE_IMPORT
 def test_correcting_an_audit_criterion_rescores_it_and_the_qa_score_follows(tiny):
     assert AU1_BEFORE == 85.0 and AU1_AFTER == 67.0
     # AU1 is the only audit of 2026-03-03: that day's QA score is its score.
@@ -108,7 +106,6 @@ def test_voiding_an_audit_cancels_its_open_actions_and_keeps_it_in_the_history(t
     assert version["changes"]["accuracy"] == [100, None] and version["changes"]["score"] == [85, None]
 
 
-@engines.FILE_IMPORT
 def test_a_training_score_is_corrected_and_a_result_voided_by_hr(tiny):
     # N1's first onboarding attempt: 70 → 75.
     corrections.correct(tiny, "hr1", "training", "N1/Onboarding/1", {"score": 75}, "typo", HR)
@@ -117,7 +114,6 @@ def test_a_training_score_is_corrected_and_a_result_voided_by_hr(tiny):
     assert tiny.column("SELECT attempt FROM training_results WHERE employee_id = 'N1'") == [1]
 
 
-@engines.FILE_IMPORT
 def test_hr_cannot_correct_or_void_an_appraisal_of_a_closed_period(tiny):
     # While open, A1's quality 85 → 95 re-scores it (tiny policy weights read back from the
     # policy are not needed: only that it changed and was kept).
@@ -138,7 +134,6 @@ def test_hr_cannot_correct_or_void_an_appraisal_of_a_closed_period(tiny):
     )
 
 
-@engines.FILE_IMPORT
 def test_only_the_owning_role_and_scope_may_correct_or_void(tiny):
     before, logged = changes(tiny), log_rows(tiny)
     for role in ("client", "exec", "finance"):  # roles that write no records
@@ -160,7 +155,6 @@ def test_only_the_owning_role_and_scope_may_correct_or_void(tiny):
     assert tiny.scalar("SELECT csat FROM tickets WHERE ticket_id = 'T5'") == 2
 
 
-@engines.FILE_IMPORT
 def test_a_ticket_correction_leaves_its_workflow_columns_to_the_workflow(tiny):
     corrections.correct(
         tiny, "beta.sup", "tickets", "T5", {"csat": 4, "customer_accepted": True}, "x", BETA_SUP
@@ -190,7 +184,6 @@ def test_a_ticket_correction_leaves_its_workflow_columns_to_the_workflow(tiny):
         (lambda wh: corrections.undo_step(wh, "s", "T5", "", BETA_SUP), "fix_reason_required"),
     ],
 )
-@engines.FILE_IMPORT
 def test_bad_input_is_a_clear_message_and_writes_nothing(tiny, call, key):
     before, logged = changes(tiny), log_rows(tiny)
     with pytest.raises(Problem) as refused:

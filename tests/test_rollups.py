@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-import engines
 import numpy as np
 import pandas as pd
 import pytest
@@ -240,7 +239,6 @@ def _current(wh) -> None:
     assert rollups.check(wh) == dict.fromkeys(rollups.sizes(wh), 0)
 
 
-@engines.FILE_IMPORT
 def test_every_kind_of_write_keeps_the_rollups_of_its_days(tiny, refreshed):
     march_20 = dt.datetime(2026, 3, 20, 9)
     values = {"ticket_id": "W1", "client": "Acme", "channel": "chat", "type": "complaint", "agent_id": "A1",
@@ -286,7 +284,6 @@ def test_every_kind_of_write_keeps_the_rollups_of_its_days(tiny, refreshed):
     assert None not in refreshed  # every write named its days: none recomputed the whole history
 
 
-@engines.FILE_IMPORT
 def test_the_compliance_queue_reads_the_follow_ups_as_of_any_day(tiny):
     """A complaint with a promised callback, followed through: the queue as of each day, worked by
     hand from the policy's grace days (7) and the times recorded."""

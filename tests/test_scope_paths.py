@@ -18,7 +18,6 @@ import datetime as dt
 import inspect
 import io
 
-import engines
 import pandas as pd
 import pytest
 from conftest import APPRAISALS, AUDITS, CANDIDATES, EMPLOYEES, REQUISITIONS, ROOT, TICKETS, TRAINING, run_cli
@@ -394,7 +393,6 @@ def _refused(key: str, call) -> None:
     assert raised.value.key == key
 
 
-@engines.FILE_IMPORT
 def test_forms_refuse_what_lies_outside(wh, account):
     name, scope = account
     before = wh.scalar("SELECT count(*) FROM tickets"), wh.scalar("SELECT count(*) FROM audits")
@@ -463,7 +461,6 @@ def test_workflow_steps_refuse_a_ticket_outside(wh, account):
     assert not wh.scalar("SELECT count(*) FROM audit_log WHERE starts_with(action, 'ticket.')")
 
 
-@engines.FILE_IMPORT
 def test_imports_reject_rows_outside(wh, account):
     name, scope = account
     rows = pd.DataFrame(

@@ -12,7 +12,6 @@ import datetime as dt
 import hashlib
 import json
 
-import engines
 import pandas as pd
 import pytest
 from conftest import TICKETS, run_cli
@@ -112,7 +111,6 @@ def test_team_is_a_column_of_the_ticket_format_with_a_chinese_name():
     assert "队列" in TicketRow.ALIASES["team"]
 
 
-@engines.FILE_IMPORT
 def test_a_file_without_team_gets_the_agents_then_the_clients_only_team(tiny):
     _two_more_clients(tiny)
     header = ["ticket_id", "client", "channel", "type", "agent_id", "opened_at"]
@@ -136,7 +134,6 @@ def test_a_file_without_team_gets_the_agents_then_the_clients_only_team(tiny):
     assert tiny.scalar("SELECT team FROM tickets WHERE ticket_id = 'Z1'") == "Gamma-2"
 
 
-@engines.FILE_IMPORT
 def test_a_given_team_wins_over_the_agents(tiny):
     _two_more_clients(tiny)
     header = ["ticket_id", "client", "channel", "type", "agent_id", "team", "opened_at"]
@@ -152,7 +149,6 @@ def test_a_given_team_wins_over_the_agents(tiny):
     }
 
 
-@engines.FILE_IMPORT
 def test_an_unknown_team_is_rejected_with_a_reason_unless_created(tiny):
     header = ["ticket_id", "client", "channel", "type", "team", "opened_at"]
     rows = [["X1", "Acme", "phone", "consultation", "Nowhere", "2026-03-10 09:00:00"]]
@@ -168,7 +164,6 @@ def test_an_unknown_team_is_rejected_with_a_reason_unless_created(tiny):
     assert tiny.scalar("SELECT team FROM tickets WHERE ticket_id = 'X1'") == "Nowhere"
 
 
-@engines.FILE_IMPORT
 def test_a_team_of_another_client_is_rejected(tiny):
     header = ["ticket_id", "client", "channel", "type", "team", "opened_at"]
     rows = [["X2", "Acme", "phone", "consultation", "Beta-1", "2026-03-10 09:00:00"]]
@@ -177,7 +172,6 @@ def test_a_team_of_another_client_is_rejected(tiny):
     assert [(r.column, r.key) for r in report.rejects] == [("team", "imp_team_other_client")]
 
 
-@engines.FILE_IMPORT
 def test_the_cli_reports_an_unknown_team(tiny, tmp_path):
     path = tmp_path / "t.csv"
     path.write_bytes(
@@ -192,7 +186,6 @@ def test_the_cli_reports_an_unknown_team(tiny, tmp_path):
     assert out["rejects"] == [{"line": 2, "column": "team", "reason": t("imp_unknown_ref", "en")}]
 
 
-@engines.FILE_IMPORT
 def test_a_file_from_before_the_team_column_keeps_its_ids(tiny):
     # A ticket file without ids is keyed by an md5 of its cells in the canonical order of the
     # format as it was (no team); a file imported before must not come back as new tickets.
@@ -220,7 +213,6 @@ def test_the_export_carries_the_team(tiny):
 # -- forms: a supervisor enters tickets of its own teams' queues ---------------------------------
 
 
-@engines.FILE_IMPORT
 def test_a_supervisor_may_name_only_its_own_teams(tiny):
     with tiny.transaction("test", "fixture") as w:
         w.execute("INSERT INTO teams VALUES ('Acme-2', 'customer_service', 'Acme', NULL)")

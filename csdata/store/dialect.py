@@ -18,7 +18,8 @@ does not translate by itself are done in this module and nowhere else:
   ordered-set form, and a subquery in FROM without a name gets one;
 - functions DuckDB has and PostgreSQL 15 does not (`any_value`, `hour`, `quarter`, `contains`,
   `date_sub`, `list_position`, ...) are created in the database by `COMPAT`, before the first
-  migration. They stay in floating point where they can: `log2` (the rollups' histogram bins, at
+  migration (`regexp_extract` gives NULL where DuckDB's gives '' for no match: the statements
+  only cast it, and PostgreSQL has no TRY_CAST to read '' as NULL). They stay in floating point where they can: `log2` (the rollups' histogram bins, at
   every ticket) through `numeric` took 28 µs a call, two hundred times `ln`'s, and made the
   rollups of 10 M tickets take many minutes; it is worked out as the nearest whole power k plus
   log2(x / 2^k) (that division exact, its logarithm small), so it is exact on a power of two and
@@ -63,6 +64,10 @@ CREATE OR REPLACE FUNCTION date_sub(part text, a date, b date) RETURNS bigint
         WHEN 'day' THEN b - a END::bigint $$;
 CREATE OR REPLACE FUNCTION round(double precision, integer) RETURNS double precision
     LANGUAGE sql IMMUTABLE PARALLEL SAFE AS 'SELECT round($1::numeric, $2)::double precision';
+CREATE OR REPLACE FUNCTION regexp_extract(text, text, integer) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE AS 'SELECT (regexp_match($1, $2))[$3]';
+CREATE OR REPLACE FUNCTION date_from_parts(integer, integer, integer) RETURNS date
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE AS 'SELECT make_date($1, $2, $3)';
 CREATE OR REPLACE FUNCTION log2(double precision) RETURNS double precision
     LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     SELECT round(ln($1) / ln(2::float8))

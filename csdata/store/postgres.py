@@ -123,7 +123,9 @@ class Database:
             url,
             min_size=1,
             max_size=max_size,
-            kwargs={"autocommit": True, "cursor_factory": psycopg.RawCursor},
+            # (no statement prepared on the server: an import's temporary tables change their
+            # columns from one import to the next, which a prepared plan would refuse)
+            kwargs={"autocommit": True, "cursor_factory": psycopg.RawCursor, "prepare_threshold": None},
             configure=_configure,
             open=False,
             name="csdata",
@@ -183,8 +185,15 @@ class Cursor:
             self._release()
 
     def _release(self) -> None:
+        """Give the transaction's connection back, without the temporary tables the transaction
+        made (an import's rows): the next user of the connection starts without them."""
         held, self._held = self._held, None
-        if held is not None:
+        if held is None:
+            return
+        try:
+            if not held.closed and held.info.transaction_status == psycopg.pq.TransactionStatus.IDLE:
+                held.execute("DISCARD TEMP")
+        finally:
             self._pool.putconn(held)
 
     # -- statements --------------------------------------------------------------------------
@@ -216,7 +225,10 @@ class Cursor:
         except psycopg.OperationalError as exc:
             raise Error("unreachable", str(exc).splitlines()[0]) from None
         if cur.description is None:
-            self._names, self._types, self._rows = [], [], []
+            # INSERT, UPDATE and DELETE answer with the count of their rows, as DuckDB's do
+            counted = (cur.statusmessage or "").split(" ", 1)[0] in ("INSERT", "UPDATE", "DELETE")
+            self._names, self._types = (["Count"], [20]) if counted else ([], [])
+            self._rows = [(cur.rowcount,)] if counted else []
             return
         self._names = [d.name for d in cur.description]
         self._types = [d.type_code for d in cur.description]

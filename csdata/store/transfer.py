@@ -51,7 +51,7 @@ def _schema() -> tuple[dict[str, set[str]], list[str]]:
     return parents, sequences
 
 
-def _ordered(tables: list[str]) -> list[str]:
+def ordered(tables: list[str]) -> list[str]:
     """The tables with every parent of a foreign key before its children (else by name)."""
     parents = _schema()[0]
     done: list[str] = []
@@ -72,7 +72,7 @@ def copied_tables(wh: Warehouse) -> list[str]:
     """The tables a copy carries (csdata's own, made by its migrations: not another table of the
     same database), in the order it carries them."""
     ours = _schema()[0]
-    return _ordered([n for n in wh.tables() if n in ours and n not in SKIPPED])
+    return ordered([n for n in wh.tables() if n in ours and n not in SKIPPED])
 
 
 def records(wh: Warehouse) -> dict[str, int]:
