@@ -50,6 +50,30 @@ def serve_database(url: str, tmp_path: Path, count: int = 2):
 
 
 @contextmanager
+def serve_on(request, engine: str, source_db: Path, tmp_path: Path):
+    """The app over a copy of the demo warehouse `source_db` on `engine`: a DuckDB file (`serve`),
+    or a new PostgreSQL database it is copied into (`csdata copy`'s step), served by `csdata serve`."""
+    if engine == "duckdb":
+        with serve(source_db, tmp_path) as served:
+            yield served
+        return
+    import engines
+
+    from csdata.store import transfer
+    from csdata.store.warehouse import Warehouse
+
+    url = engines.new_database(request, migrated=False)
+    source, target = Warehouse(source_db, read_only=True), Warehouse(url)
+    try:
+        transfer.copy_warehouse(source, target, say=lambda _line: None)
+    finally:
+        source.close()
+        target.close()
+    with serve_database(url, tmp_path, 1) as (served,):
+        yield served
+
+
+@contextmanager
 def _failing_to_start():
     """A server that does not come up fails the test with its last output."""
     try:

@@ -2,7 +2,8 @@
 the roles would walk it: an admin goes from an admin page back to a dashboard, a colleague opens
 the admin's link in another browser, the link opened in the admin's own tab opens signed in, the
 next person signs in in the same tab; a supervisor logs a complaint with a double click on Save,
-follows the link the form gives and finds the ticket by its id; a client account reads its own
+follows the link the form gives and finds the ticket by its id (on a DuckDB file and on
+PostgreSQL); a client account reads its own
 contract's target on the card. Screenshots go to test-artifacts/."""
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from served import (
     open_from_sidebar,
     screenshot,
     serve,
+    serve_on,
     sign_in,
 )
 
@@ -115,10 +117,12 @@ def test_admin_page_then_dashboard_second_tab_and_next_user(browser, sample_db, 
     assert not errors, errors
 
 
-def test_supervisor_logs_a_complaint_with_a_double_click_and_follows_it_up(browser, sample_db, tmp_path):
+def test_supervisor_logs_a_complaint_with_a_double_click_and_follows_it_up(
+    browser, sample_db, tmp_path, request, engine
+):
     errors: list[str] = []
     started = dt.datetime.now().replace(microsecond=0)
-    with serve(sample_db, tmp_path) as served:
+    with serve_on(request, engine, sample_db, tmp_path) as served:
         page = _signed_in(browser, errors, served.url, "supervisor")
         page.get_by_role("heading", name=t("overview_title", "en")).wait_for()
         open_from_sidebar(page, t("nav_tickets", "en"), "tickets")

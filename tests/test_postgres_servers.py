@@ -47,6 +47,7 @@ import datetime as dt, json, sys
 import pandas as pd
 from csdata.access.scope import EVERYTHING
 from csdata.demo.sample import build_sample
+from csdata.imports import ingest
 from csdata.records import entry
 from csdata.store.warehouse import Warehouse
 from csdata.text.i18n import Problem, t
@@ -66,11 +67,8 @@ def step(do, arg):
     if do == "accept":
         entry.accept(wh, actor, arg)
         return "done"
-    if do == "rows":  # tickets landed as an import lands its rows: one transaction
-        frame = pd.DataFrame(arg)
-        frame["opened_at"] = pd.to_datetime(frame["opened_at"])
-        with wh.transaction(actor, "import.tickets", "tickets") as w:
-            return w.insert_df("tickets", frame)
+    if do == "import":  # a file of tickets (its text), imported as `csdata import` imports it
+        return ingest.import_file(wh, "tickets", arg.encode(), "nightly.csv", actor).imported
     raise ValueError(do)
 
 print("ready", flush=True)
@@ -221,10 +219,10 @@ def test_a_write_by_another_process_shows_on_the_next_load(company, browser, wh)
 
     client, team = place(wh)
     rows = [
-        ticket(f"SRV-W{i}", client, team, type="consultation", opened_at=f"{last_day}T10:0{i}:00")
+        ticket(f"SRV-W{i}", client, team, type="consultation", opened_at=f"{last_day} 10:0{i}:00")
         for i in range(7)
     ]
-    [[outcome]] = at_once(url, [{"actor": "importer", "steps": [["rows", rows]]}])
+    [[outcome]] = at_once(url, [{"actor": "importer", "steps": [["import", _csv(rows)]]}])
     assert outcome == {"ok": 7}
 
     for served_page in (page, other):
@@ -369,7 +367,14 @@ def test_eight_writers_at_once_lose_nothing(company, wh):
     assert all(server.proc.poll() is None for server in servers)
 
 
-def test_eight_processes_saving_tickets_through_the_form_lose_none(company, wh):
+def _csv(rows: list[dict]) -> str:
+    return pd.DataFrame(rows).to_csv(index=False)
+
+
+def test_eight_processes_saving_tickets_through_the_form_and_an_import_lose_none(company, wh):
+    """Eight users saving tickets through the form on their servers' processes, and the nightly
+    import of 500 tickets, all released at once: every ticket lands, each save and the import
+    with its audit-log row."""
     url, _ = company
     client, team = place(wh)
     agent = wh.scalar(
@@ -386,8 +391,23 @@ def test_eight_processes_saving_tickets_through_the_form_lose_none(company, wh):
         }
         for w in range(WRITERS)
     ]
-    assert at_once(url, jobs) == [[{"ok": 1}] * EACH] * WRITERS
+    nightly = [
+        ticket(
+            f"SRV-I{i}",
+            client,
+            team,
+            type="consultation",
+            opened_at=f"2026-10-28 {8 + i // 60}:{i % 60:02d}:00",
+        )
+        for i in range(500)
+    ]
+    jobs.append({"actor": "nightly", "steps": [["import", _csv(nightly)]]})
+    assert at_once(url, jobs) == [[{"ok": 1}] * EACH] * WRITERS + [[{"ok": 500}]]
     assert wh.scalar("SELECT count(*) FROM tickets WHERE starts_with(ticket_id, 'SRV-F')") == WRITERS * EACH
+    assert wh.scalar("SELECT count(*) FROM tickets WHERE starts_with(ticket_id, 'SRV-I')") == 500
+    assert (
+        wh.scalar("SELECT count(*) FROM audit_log WHERE action = 'import.tickets' AND actor = 'nightly'") == 1
+    )
     assert (
         wh.scalar(
             "SELECT count(*) FROM audit_log WHERE action = 'import.tickets' AND starts_with(actor, 'form')"

@@ -1,12 +1,13 @@
 """A QA lead corrects an audit in a real browser (`streamlit run` + Chromium, see `served.py`):
 Audits › Correct or void, the audit typed by its id, its accuracy changed with a reason, saved;
 the history beside it then shows the correction with who and why, and the warehouse holds the
-audit scored again. Screenshots go to test-artifacts/ (fixes-audit-*.png)."""
+audit scored again. On a DuckDB file and on PostgreSQL (the demo copied into a new database,
+served by `csdata serve`). Screenshots go to test-artifacts/ (fixes-audit-*.png)."""
 
 from __future__ import annotations
 
 import pytest
-from served import ARTIFACTS, open_from_sidebar, screenshot, serve, signed_in
+from served import ARTIFACTS, open_from_sidebar, screenshot, serve_on, signed_in
 
 from csdata.store.warehouse import Warehouse
 from csdata.text.i18n import t
@@ -22,7 +23,7 @@ def by_hand(scores: dict[str, float]) -> float:
     return sum(WEIGHTS[c] * s for c, s in scores.items()) / sum(WEIGHTS.values())
 
 
-def test_qa_corrects_an_audit_and_sees_its_history_beside_it(browser, sample_db, tmp_path):
+def test_qa_corrects_an_audit_and_sees_its_history_beside_it(browser, sample_db, tmp_path, request, engine):
     wh = Warehouse(sample_db, read_only=True)
     try:  # the newest audit without a critical error, every criterion scored
         audit_id, stored = wh.rows(
@@ -37,7 +38,7 @@ def test_qa_corrects_an_audit_and_sees_its_history_beside_it(browser, sample_db,
     expected = by_hand({**scores, "accuracy": new_accuracy})
 
     errors: list[str] = []
-    with serve(sample_db, tmp_path) as served:
+    with serve_on(request, engine, sample_db, tmp_path) as served:
         page = signed_in(browser, errors, served.url, "qa")
         open_from_sidebar(page, t("nav_audits", "en"), "audits")
         page.get_by_role("tab", name=t("fix_tab", "en")).click()
