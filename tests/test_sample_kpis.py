@@ -2,7 +2,8 @@
 
 Every metric of the README's metric table is recomputed here with pandas from what
 `csdata export` writes (tickets, audits, training, appraisals, employees), following the written
-definitions, and compared with what the real CLI prints for several filter sets. Nothing from
+definitions, and compared with what the real CLI prints for several filter sets, on the DuckDB
+file and on the same records moved into PostgreSQL (`csdata copy`). Nothing from
 `csdata` is imported: the code under test is reached only through the command line.
 
 What the exports do not carry is read as raw stored data through a read-only DuckDB connection:
@@ -18,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+import engines
 import numpy as np
 import pandas as pd
 import pytest
@@ -406,10 +408,21 @@ CASES = {
 }
 
 
+@pytest.fixture(scope="module")
+def on_postgres(request, sample_db) -> str:
+    """The same sample warehouse moved into a new PostgreSQL database (`csdata copy`): its address."""
+    url = engines.new_database(request, migrated=False)
+    done = run_cli("copy", url, "--db", str(sample_db))
+    assert done.returncode == 0, done.stderr
+    return url
+
+
 @pytest.mark.parametrize("case", list(CASES))
-def test_kpi_json_matches_independent_computation(data, case):
+def test_kpi_json_matches_independent_computation(data, case, engine, request):
+    """On the DuckDB file, and on the same records in PostgreSQL."""
     start, end, client, channel = CASES[case](data)
-    args = ["kpi", "--db", str(data.db), "--from", start.isoformat(), "--to", end.isoformat(), "--json"]
+    db = str(data.db) if engine == "duckdb" else request.getfixturevalue("on_postgres")
+    args = ["kpi", "--db", db, "--from", start.isoformat(), "--to", end.isoformat(), "--json"]
     if client is not None:
         args += ["--client", client]
     if channel is not None:
