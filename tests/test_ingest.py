@@ -19,7 +19,7 @@ import pytest
 from conftest import ROOT, build_tiny, run_cli
 
 from csdata.imports.ingest import ImportError_, Mapping, Table, import_file, rejects_frame
-from csdata.imports.stage import stage
+from csdata.store.stage import stage
 
 D = dt.date
 T = dt.datetime

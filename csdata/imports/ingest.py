@@ -36,7 +36,7 @@ The pipeline, in order:
 
 Everything happens in SQL over the whole file at once; Python touches only the bytes and the
 (at most a few hundred) lines of the report. Steps 1-3 run in DuckDB, in the import's stage
-(`csdata.imports.stage`): the warehouse's own connection for a DuckDB file, an in-memory copy
+(`csdata.store.stage`): the warehouse's own connection for a DuckDB file, an in-memory copy
 of what the checks read for a PostgreSQL warehouse, whose transaction then receives the checked
 rows by COPY; step 4's statements are the same on both engines.
 """
@@ -70,12 +70,12 @@ import pandas as pd
 from pydantic import BaseModel, Field
 
 from csdata.access.scope import Scope
-from csdata.imports.stage import adopt, bring, stage
 from csdata.policy import History, Policy
 from csdata.records import rounds
 from csdata.records.models import KINDS, Row, appraisal_model, audit_model, model_for
 from csdata.settings import Settings, SettingsError
 from csdata.store.sql import ident, literal
+from csdata.store.stage import adopt, bring, stage
 from csdata.text.i18n import Problem, family_key, t, text_key, words
 
 MAX_REJECTS_LISTED = 1000
@@ -520,7 +520,8 @@ def read_file(data: bytes, name: str) -> FileData:
 
 
 class Table:
-    """A file's rows in a DuckDB temp table `_raw` of an import's stage `wh` (`csdata.imports.stage`) (column `_row`: the row number the user sees,
+    """A file's rows in a DuckDB temp table `_raw` of an import's stage `wh`
+    (`csdata.store.stage`; column `_row`: the row number the user sees,
     the header being row 1). `data` is a file's bytes, the file as `read_file` read it, or a
     DataFrame of rows (a form's row, say) whose cells are turned into text like a file's.
 
@@ -1005,7 +1006,7 @@ def _references(kind: str) -> list[tuple[str, str, str]]:
 
 
 # The tables an import's checks read whole, copied into a PostgreSQL warehouse's stage
-# (`csdata.imports.stage`): the master data, small beside the facts.
+# (`csdata.store.stage`): the master data, small beside the facts.
 STAGED = (
     "clients", "departments", "teams", "employees", "pay_grades", "appraisal_periods", "requisitions",
     "candidates",
@@ -2027,7 +2028,7 @@ def import_file(
     A change of a person's team, client, position, grade or status (and a new person) is kept in
     `employee_history` (`sync_history`), the change taking effect on `effective` (default today).
 
-    The file is read and checked in the import's stage (`csdata.imports.stage`: the warehouse
+    The file is read and checked in the import's stage (`csdata.store.stage`: the warehouse
     itself when it is a DuckDB file), and its checked rows written in the warehouse's transaction.
     """
     if kind not in KINDS:

@@ -1,11 +1,12 @@
-"""Where a file's rows are read, typed and checked before they are written: the import's stage.
+"""Where a file's rows are read, typed and checked before they are written: an import's stage.
 
 An import reads a file with DuckDB's CSV reader, types its cells and checks every row in SQL
 (`csdata.imports.ingest`), in temporary tables beside the warehouse's own: on a DuckDB warehouse
 that is the warehouse's connection itself. A PostgreSQL warehouse has no DuckDB connection, and
 its server cannot read the file the user uploaded; rather than a second text of every check in
 PostgreSQL's SQL, the checks run in a `Stage`: a private in-memory DuckDB warehouse (the same
-migrations, so the same tables and types) holding copies of what the checks read. That is the
+migrations, so the same tables and types) holding copies of what the checks read. It lives in the
+store because it is a warehouse of its own and the one place an import meets the engines. That is the
 small master data whole (clients, people, teams, periods, requisitions, candidates) and, of the
 large facts, only the rows the file's own keys name (`bring`): the stored tickets with the
 file's ticket ids, the audits it refers to. The checked rows (`_typed`) then go to PostgreSQL by
