@@ -5,14 +5,17 @@ An import reads a file with DuckDB's CSV reader, types its cells and checks ever
 that is the warehouse's connection itself. A PostgreSQL warehouse has no DuckDB connection, and
 its server cannot read the file the user uploaded; rather than a second text of every check in
 PostgreSQL's SQL, the checks run in a `Stage`: a private in-memory DuckDB warehouse (the same
-migrations, so the same tables and types) holding copies of what the checks read. It lives in the
-store because it is a warehouse of its own and the one place an import meets the engines. That is the
+migrations, so the same tables and types) holding copies of what the checks read. That is the
 small master data whole (clients, people, teams, periods, requisitions, candidates) and, of the
 large facts, only the rows the file's own keys name (`bring`): the stored tickets with the
 file's ticket ids, the audits it refers to. The checked rows (`_typed`) then go to PostgreSQL by
 COPY inside the import's transaction (`adopt`), where the same statements as on DuckDB, translated,
 find what is already present, insert, correct and keep the trail, under the write lock. So a
-form and a file obey exactly the same rules on either engine.
+form and a file obey exactly the same rules on either engine. The checks see the master data as
+it was when the file was read (before the lock: a long file does not hold up other users while
+it is checked); whether a row's record is already present is decided again under the lock, so
+two processes importing the same rows at once insert them once. The stage lives in the store
+because it is a warehouse of its own, and the one place an import meets the engines.
 """
 
 from __future__ import annotations
