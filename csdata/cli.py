@@ -565,7 +565,7 @@ def cmd_import(args) -> int:
         for name, values in report.created.items():
             print(t("imp_created", lang, table=name, values=", ".join(values)))
         for r in report.rejects[:50]:
-            print(f"  {t('imp_row', lang)} {r.row} · {r.column} · {(r.value or '')!r}: {r.reason(lang)}")
+            print(f"  {t('imp_row', lang, n=r.row)} · {r.column} · {(r.value or '')!r}: {r.reason(lang)}")
         if len(report.rejects) > 50 or report.rejected > len({r.row for r in report.rejects}):
             print(t("imp_more_rejects", lang))
         if args.strict and report.rejected:

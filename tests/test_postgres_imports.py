@@ -223,6 +223,13 @@ def test_a_bad_file_names_its_rows_and_strict_writes_nothing(both, engine, tmp_p
     strict = _import(db, "tickets", bad, "--strict")
     assert strict["exit"] != 0 and strict["rejected"] == 2 and strict["imported"] == 0
     assert sorted(r["line"] for r in strict["rejects"]) == [3, 4]
+    for lang, shown in (
+        ("en", "  row 3 · client · 'Nobody Ltd': "),
+        ("zh", "  第 3 行 · client · 'Nobody Ltd': "),
+    ):
+        said = run_cli("import", "tickets", str(bad), "--db", db, "--strict", env={"CSDATA_LANG": lang})
+        assert said.returncode != 0 and "Traceback" not in said.stderr
+        assert any(line.startswith(shown) for line in said.stdout.splitlines()), said.stdout
     assert _kpi(db)["offered"] == before
     kept = _import(db, "tickets", bad)
     assert (kept["imported"], kept["rejected"]) == (1, 2)
