@@ -4,7 +4,8 @@ The metric, import, access and workflow tests take a warehouse from `target(...)
 over `ENGINES`, so each runs on DuckDB and on PostgreSQL. PostgreSQL is the server named by
 CSDATA_TEST_PG (default: the local server's socket, as user `postgres`'s peer or the current
 user); each test gets its own database, copied from a migrated template (much faster than
-migrating each), and dropped after it.
+migrating each; the template is this test run's own, so runs sharing a server do not disturb
+each other), and dropped after it.
 
 With no server reachable the PostgreSQL cases skip, saying so, unless CSDATA_REQUIRE_PG=1 (CI),
 where that is a failure.
@@ -12,6 +13,7 @@ where that is a failure.
 
 from __future__ import annotations
 
+import atexit
 import functools
 import os
 import secrets
@@ -21,7 +23,9 @@ import pytest
 
 ENGINES = ("duckdb", "postgresql")
 SERVER = os.environ.get("CSDATA_TEST_PG", "postgresql:///postgres?host=/var/run/postgresql")
-TEMPLATE = "csdata_test_template"
+# This test run's own template (several runs may share one server: none drops another's), removed
+# when the run ends; templates of runs that died are removed by the next run.
+TEMPLATE = f"csdata_test_template_{os.getpid()}"
 
 
 def _url(database: str) -> str:
@@ -41,7 +45,7 @@ def _template() -> str | None:
     """Migrate the template database once per test run; None (with the reason) when no server."""
     try:
         with _admin() as con:
-            con.execute(f"DROP DATABASE IF EXISTS {TEMPLATE} WITH (FORCE)")
+            _drop_dead_templates(con)
             con.execute(f"CREATE DATABASE {TEMPLATE}")
     except Exception as exc:  # no server, no role: the reason is the test's skip message
         _template.reason = (
@@ -51,7 +55,28 @@ def _template() -> str | None:
     from csdata.store.warehouse import Warehouse
 
     Warehouse(_url(TEMPLATE), create=True).close()
+    atexit.register(_drop_template)
     return TEMPLATE
+
+
+def _drop_dead_templates(con) -> None:
+    """The templates of earlier runs whose process has ended (this machine's: same pid space)."""
+    names = [
+        r[0]
+        for r in con.execute("SELECT datname FROM pg_database WHERE datname LIKE 'csdata_test_template%'")
+    ]
+    for name in names:
+        pid = name.rpartition("_")[2]
+        if not pid.isdigit() or not Path(f"/proc/{pid}").exists():
+            con.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _drop_template() -> None:
+    try:
+        with _admin() as con:
+            con.execute(f"DROP DATABASE IF EXISTS {TEMPLATE} WITH (FORCE)")
+    except Exception:  # the server went away first: the next run removes it
+        pass
 
 
 def require_postgres() -> None:
