@@ -343,8 +343,8 @@ def test_a_person_without_an_id_gets_one_made_and_is_saved_once(db):
     wh = core._open(str(db))
     [made] = wh.column("SELECT employee_id FROM employees WHERE name = '韩梅'")
     assert (
-        made.startswith(f"E{dt.date.today():%Y}") and len(made) == len("E") + 14 + 4
-    )  # E, the moment, 4 hex digits
+        made.startswith(f"E{dt.date.today():%Y}") and len(made) == len("E") + 14 + 8
+    )  # E, the moment, 8 hex digits
     assert successes(at) == [t("org_added", "en", kind=t("imp_kind_employees", "en"), id=made)]
     add(at, "employees", **person)
     assert t("entry_already_saved", "en", id=made) in [shown(i.value) for i in at.info]
