@@ -54,16 +54,8 @@ class Stage(Warehouse):
         """Copy the rows of the source's `table` (those matching `where`, SQL over it with
         `params`) into the stage's; the count copied."""
         rows = self.source.df(f"SELECT * FROM {ident(table)} {where}", params or [])
-        if rows.empty:
-            return 0
-        cur = self.cursor()
-        cur.register("_incoming", rows)
-        try:
-            cols = ", ".join(ident(c) for c in rows.columns)
-            cur.execute(f"INSERT INTO {ident(table)} ({cols}) SELECT {cols} FROM _incoming")
-        finally:
-            cur.unregister("_incoming")
-        return len(rows)
+        with self.transaction("csdata", "stage", logged=False) as w:  # (a stage keeps no rollups)
+            return w.insert_df(table, rows)
 
     def frames(self, sql: str, rows: int = 100_000) -> Iterator[pd.DataFrame]:
         """As the warehouse's, but on this thread's cursor, whose temporary tables (the import's)
