@@ -7,9 +7,9 @@ import's transaction) in the canonical columns, and times
 
 (a) DuckDB loading the same file into a table (`CREATE TABLE … AS SELECT * FROM read_csv(…)`),
     the least any import of it can cost, and
-(b) `csdata.imports.ingest.import_file` of the file into the warehouse: the whole pipeline (read the
-    bytes, decode, map, type and check every cell, commit with the derived criterion scores, the
-    import log and the audit log),
+(b) `csdata.imports.ingest.import_file` of the file into the warehouse, as `csdata import FILE`
+    calls it: the whole pipeline (read the bytes, hash them, check they are UTF-8, map, type and
+    check every cell, commit with the derived criterion scores, the import log and the audit log),
 
 then prints both, the ratio (b) / (a), the time of each step of (b) and the peak memory of the
 process. For scale it also times
@@ -173,10 +173,10 @@ def main(argv: list[str] | None = None) -> int:
                 transfer.copy_warehouse(wh, into, say=lambda _line: None)
             steps: list[tuple[str, float]] = []
             started = time.perf_counter()
-            report = ingest.import_file(
+            report = ingest.import_file(  # (the file as `csdata import` reads it)
                 into,
                 kind,
-                csv.read_bytes(),
+                ingest.read_file(csv.read_bytes(), csv.name, csv),
                 csv.name,
                 "bench",
                 progress=lambda _fraction, step: steps.append((step, time.perf_counter())),

@@ -494,13 +494,15 @@ class FileData:
     """A file read once (`read_file`), so that its headings, a preview, the import and its
     rejected rows do not read it again: a workbook's first sheet as text cells (`frame`, column
     `_row` first), or a text file's decoded text (`text`), or its own bytes when they are UTF-8
-    already (`utf8`, `text` then left empty)."""
+    already (`utf8`, `text` then left empty). `path`: where those UTF-8 bytes lie on disk as they
+    are (a file given by its path), for DuckDB to read there rather than from a copy."""
 
     name: str
     sha256: str
     frame: pd.DataFrame | None = None
     text: str = ""
     utf8: bytes | None = None
+    path: Path | None = None
 
     @property
     def rows(self) -> int:
@@ -510,13 +512,15 @@ class FileData:
         return self.utf8.count(b"\n") if self.utf8 is not None else self.text.count("\n")
 
 
-def read_file(data: bytes, name: str) -> FileData:
-    """Step 1 for a file's bytes; ImportError_ when they cannot be read."""
+def read_file(data: bytes, name: str, path: Path | None = None) -> FileData:
+    """Step 1 for a file's bytes (read from `path`, when given); ImportError_ when they cannot
+    be read."""
     sha = hashlib.sha256(data).hexdigest()
     if _is_xlsx(data, name):
         return FileData(name, sha, frame=read_xlsx(data))
     text, utf8 = _decode(data)
-    return FileData(name, sha, text=text, utf8=utf8)
+    # (DuckDB reads UTF-8 as it is, a byte-order mark skipped: a file on disk needs no copy)
+    return FileData(name, sha, text=text, utf8=utf8, path=path if utf8 is not None else None)
 
 
 class Table:
@@ -536,7 +540,8 @@ class Table:
         self.name = name
         self.typed: dict[str, str] = {}  # file column -> the type `_raw` holds it in
         self.text_rows = "_raw"  # SQL of the rows as text cells
-        self._path: str | None = None
+        self._path: str | None = None  # the file DuckDB reads
+        self._copy = False  # whether that file is a copy made for it (removed by `close`)
         self._loaded = False
         cur = wh.cursor()
         cur.execute("DROP TABLE IF EXISTS _raw")
@@ -552,7 +557,7 @@ class Table:
                 if read.frame is not None:
                     self._from_frame(cur, read.frame)
                 else:
-                    self._read_text(cur, read.text, read.utf8, lazy)
+                    self._read_text(cur, read.text, read.utf8, lazy, read.path)
             if self._loaded:
                 self.columns = [
                     c for c in wh.column("SELECT name FROM pragma_table_info('_raw')") if c != "_row"
@@ -571,7 +576,7 @@ class Table:
             cur.unregister("_frame")
         self._loaded = True
 
-    def _read_text(self, cur, text: str, utf8: bytes | None, lazy: bool) -> None:
+    def _read_text(self, cur, text: str, utf8: bytes | None, lazy: bool, path: Path | None) -> None:
         if utf8 is not None:  # the file's bytes are UTF-8: only its beginning is needed as text
             if _blank(utf8):
                 raise ImportError_("imp_empty")
@@ -580,10 +585,15 @@ class Table:
             raise ImportError_("imp_empty")
         self._delimiter = delimiter = sniff_delimiter(text)
         self._head = text
-        # DuckDB reads files: hand it the text as UTF-8 (the file's own bytes when they are).
-        fd, self._path = tempfile.mkstemp(suffix=".csv")
-        with os.fdopen(fd, "wb") as out:
-            out.write(text.encode("utf-8") if utf8 is None else utf8)
+        # DuckDB reads files: hand it the text as UTF-8 (the file's own bytes when they are: the
+        # file itself when it lies on disk, else a copy of them made here).
+        if path is not None:
+            self._path = str(path)
+        else:
+            fd, self._path = tempfile.mkstemp(suffix=".csv")
+            self._copy = True
+            with os.fdopen(fd, "wb") as out:
+                out.write(text.encode("utf-8") if utf8 is None else utf8)
         if lazy and not self._headless(text, delimiter):
             try:
                 found = cur.execute(f"DESCRIBE SELECT * FROM {self._reading()}").fetchall()
@@ -594,14 +604,13 @@ class Table:
                 pass
         self.load({})
 
-    def _reading(self, types: dict[str, str] | None = None) -> str:
+    def _reading(self, types: dict[str, str] | None = None, parallel: bool = False) -> str:
         """`read_csv` of the file: every cell as text, or with `types` (file column -> type) the
         columns given so typed (dates and times in ISO form only), and every other one text."""
-        # parallel = false: with null_padding, DuckDB's parallel reader rejects a line break
-        # inside a quoted cell (a comment typed with Alt+Enter in Excel)
         common = (
             f"{literal(self._path)}, delim = {literal(self._delimiter)}, quote = '\"', escape = '\"', "
-            "header = true, null_padding = true, strict_mode = false, parallel = false"
+            "header = true, null_padding = true, strict_mode = false, compression = 'none', "
+            f"parallel = {str(parallel).lower()}"
         )
         if not types:
             return f"read_csv({common}, all_varchar = true, sample_size = -1)"
@@ -611,6 +620,23 @@ class Table:
             "timestampformat = '%Y-%m-%d %H:%M:%S', dateformat = '%Y-%m-%d')"
         )
 
+    def _create_raw(self, cur, types: dict[str, str] | None) -> None:
+        """`_raw` from the file read with `types`, its column `_row` numbered in the file's order.
+
+        DuckDB's parallel reader keeps a file's order in the table it makes (its `rowid`; the
+        default `preserve_insertion_order`), so the rows are numbered from that, on both cores.
+        With null_padding it refuses a line break inside a quoted cell (a comment typed with
+        Alt+Enter in Excel) and says so: then the file is read again by the serial reader."""
+        try:
+            cur.execute(f"CREATE TEMP TABLE _raw AS SELECT * FROM {self._reading(types, parallel=True)}")
+        except Exception as exc:
+            cur.execute("DROP TABLE IF EXISTS _raw")
+            if "parallel" not in str(exc):  # a cell or line no reader takes
+                raise
+            cur.execute(f"CREATE TEMP TABLE _raw AS SELECT * FROM {self._reading(types)}")
+        cur.execute("ALTER TABLE _raw ADD COLUMN _row BIGINT")
+        cur.execute("UPDATE _raw SET _row = rowid + 2")
+
     def load(self, types: dict[str, str]) -> None:
         """Read a lazy table's rows into `_raw`: the columns of `types` typed so when every cell
         of them reads as such, else (or without `types`) all of them as text."""
@@ -619,17 +645,13 @@ class Table:
         cur = self.wh.cursor()
         if types:
             try:
-                cur.execute(
-                    f"CREATE TEMP TABLE _raw AS SELECT row_number() OVER () + 1 AS _row, * FROM {self._reading(types)}"
-                )
+                self._create_raw(cur, types)
                 self.typed, self._loaded = dict(types), True
                 return
             except Exception:  # a cell that does not read so (or a file DuckDB cannot read): as text
                 cur.execute("DROP TABLE IF EXISTS _raw")
         try:
-            cur.execute(
-                f"CREATE TEMP TABLE _raw AS SELECT row_number() OVER () + 1 AS _row, * FROM {self._reading()}"
-            )
+            self._create_raw(cur, None)
         except Exception as exc:  # duckdb's parser errors name the line; keep that part
             detail = str(exc).splitlines()[0].replace(self._path or "", self.name)[:200]
             raise ImportError_("imp_unreadable", detail=detail) from None
@@ -642,10 +664,11 @@ class Table:
         return self.wh.scalar("SELECT count(*) FROM _raw")
 
     def close(self) -> None:
-        """Remove the file DuckDB read the text from (its rows in `_raw` stay until dropped)."""
-        if self._path is not None:
+        """Remove the copy DuckDB read the text from, if one was made (the rows in `_raw` stay
+        until dropped)."""
+        if self._path is not None and self._copy:
             Path(self._path).unlink(missing_ok=True)
-            self._path = None
+        self._path = None
 
     @staticmethod
     def _headless(text: str, delimiter: str) -> bool:
@@ -665,7 +688,7 @@ class Table:
         except csv.Error:  # not a table the reader understands: nothing to drop, DuckDB will say why
             return
         names = [n for (n,) in cur.execute("SELECT name FROM pragma_table_info('_raw')").fetchall()]
-        for name, heading in zip(names[1:], header, strict=False):  # names[0] is _row
+        for name, heading in zip([n for n in names if n != "_row"], header, strict=False):
             empty = f"SELECT count({ident(name)}) = 0 FROM _raw"
             if not heading.strip("\ufeff ") and cur.execute(empty).fetchone()[0]:
                 cur.execute(f"ALTER TABLE _raw DROP COLUMN {ident(name)}")
@@ -2291,7 +2314,7 @@ def file_rows(wh, data: bytes | FileData, file_name: str, rows: list[int]) -> pd
         try:
             Table(staged, data, file_name).close()
             return staged.df(
-                "SELECT * REPLACE (CAST(_row AS BIGINT) AS _row) FROM _raw "
+                "SELECT CAST(_row AS BIGINT) AS _row, * EXCLUDE (_row) FROM _raw "
                 "WHERE list_contains(?, CAST(_row AS BIGINT)) ORDER BY _row",
                 [[int(r) for r in rows]],
             )
