@@ -222,11 +222,15 @@ def test_bench_times_every_page_and_period_and_names_the_parts(sample_db):
     ]
     for row in report["pages"]:
         assert row["script_s"] > 0 and row["query_s"] > 0 and row["bare_s"] > 0 and row["queries"] >= 4, row
-        assert row["ratio"] == pytest.approx(row["query_s"] / row["bare_s"], rel=0.05)  # both rounded
+        # (every figure rounded to the millisecond, the ratio to two places: within what that allows)
+        q, b = row["query_s"], row["bare_s"]
+        assert (q - 5e-4) / (b + 5e-4) - 0.005 <= row["ratio"] <= (q + 5e-4) / max(b - 5e-4, 1e-9) + 0.005, (
+            row
+        )
         parts = row["parts"]
         assert set(parts) == {"lookups", "requests", "before", "drawing", "rest"}, row
         assert all(v >= 0 for v in parts.values()), row
-        assert sum(parts.values()) <= row["script_s"] + 1e-6, row
+        assert sum(parts.values()) <= row["script_s"] + 5e-4 * len(parts), row
         # Every dashboard looks up its filter choices, asks for its metrics and the period
         # before (its cards' comparison) and draws: each named part was seen.
         assert min(parts["lookups"], parts["requests"], parts["before"], parts["drawing"]) > 0, row

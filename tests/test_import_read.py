@@ -127,3 +127,32 @@ def test_the_command_names_the_rows_of_a_big_file(tmp_path):
     report = json.loads(done.stdout)
     assert (report["rows"], report["imported"], report["rejected"]) == (ROWS, ROWS - len(BAD), len(BAD))
     assert {r["line"] for r in report["rejects"]} == set(BAD)
+
+
+def test_a_file_that_changes_while_it_is_imported_imports_nothing(tmp_path, monkeypatch):
+    wh = build_tiny(tmp_path / "t.duckdb")
+    try:
+        path = tmp_path / "nightly.csv"
+        path.write_bytes(ticket_file(rows=3))
+        data = ingest.read_file(path.read_bytes(), path.name, path)
+        real_check = ingest.check
+
+        def check_then_append(*args, **kwargs):  # the export writes more rows during the checks
+            checked = real_check(*args, **kwargs)
+            with path.open("ab") as out:
+                out.write(b"RD9,Acme,phone,consultation,A1,2026-03-05 10:00:00,billing\n")
+            return checked
+
+        monkeypatch.setattr(ingest, "check", check_then_append)
+        with pytest.raises(ingest.ImportError_) as refused:
+            ingest.import_file(wh, "tickets", data, path.name, "lead")
+        assert refused.value.key == "imp_file_changed"
+        assert "nightly.csv changed on disk" in refused.value.text("en")
+        assert "nightly.csv 在磁盘上被改动" in refused.value.text("zh")
+        assert not wh.scalar("SELECT count(*) FROM tickets WHERE ticket_id LIKE 'RD%'")
+        assert not wh.scalar("SELECT count(*) FROM import_log")
+        # and a file cut short (or grown) between its reading and the import is refused at once
+        with pytest.raises(ingest.ImportError_):
+            ingest.read_file(path.read_bytes()[:-10], path.name, path)
+    finally:
+        wh.close()

@@ -503,6 +503,7 @@ class FileData:
     text: str = ""
     utf8: bytes | None = None
     path: Path | None = None
+    stamp: tuple[int, int] | None = None  # the size and modification time `path` had then
 
     @property
     def rows(self) -> int:
@@ -519,8 +520,22 @@ def read_file(data: bytes, name: str, path: Path | None = None) -> FileData:
     if _is_xlsx(data, name):
         return FileData(name, sha, frame=read_xlsx(data))
     text, utf8 = _decode(data)
-    # (DuckDB reads UTF-8 as it is, a byte-order mark skipped: a file on disk needs no copy)
-    return FileData(name, sha, text=text, utf8=utf8, path=path if utf8 is not None else None)
+    if utf8 is None or path is None:
+        return FileData(name, sha, text=text, utf8=utf8)
+    # DuckDB reads UTF-8 as it is (a byte-order mark skipped): a file on disk needs no copy
+    return FileData(name, sha, text=text, utf8=utf8, path=path, stamp=_stamp(path, len(data), name))
+
+
+def _stamp(path: Path, size: int, name: str) -> tuple[int, int]:
+    """The size and modification time of the file at `path`, whose bytes read were `size` long;
+    ImportError_ when it is no longer that long (still being written)."""
+    try:
+        found = path.stat()
+    except OSError:
+        found = None
+    if found is None or found.st_size != size:
+        raise ImportError_("imp_file_changed", name=name)
+    return found.st_size, found.st_mtime_ns
 
 
 class Table:
@@ -542,6 +557,7 @@ class Table:
         self.text_rows = "_raw"  # SQL of the rows as text cells
         self._path: str | None = None  # the file DuckDB reads
         self._copy = False  # whether that file is a copy made for it (removed by `close`)
+        self._stamp: tuple[int, int] | None = None  # a file read in place: its size and time then
         self._loaded = False
         cur = wh.cursor()
         cur.execute("DROP TABLE IF EXISTS _raw")
@@ -557,6 +573,7 @@ class Table:
                 if read.frame is not None:
                     self._from_frame(cur, read.frame)
                 else:
+                    self._stamp = read.stamp
                     self._read_text(cur, read.text, read.utf8, lazy, read.path)
             if self._loaded:
                 self.columns = [
@@ -662,6 +679,14 @@ class Table:
     def rows(self) -> int:
         """The rows of the file (those of a lazy table once loaded)."""
         return self.wh.scalar("SELECT count(*) FROM _raw")
+
+    def unchanged(self) -> None:
+        """ImportError_ when a file read in place has changed on disk since its bytes were read
+        and checked (an export still writing it): DuckDB's rows might not be those bytes."""
+        if self._stamp is not None and self._path is not None:
+            _stamp(Path(self._path), self._stamp[0], self.name)
+            if Path(self._path).stat().st_mtime_ns != self._stamp[1]:
+                raise ImportError_("imp_file_changed", name=self.name)
 
     def close(self) -> None:
         """Remove the copy DuckDB read the text from, if one was made (the rows in `_raw` stay
@@ -2105,6 +2130,7 @@ def import_file(
             typed=table.typed,
             text_rows=table.text_rows,
         )
+        table.unchanged()
         table.close()
         report.rejects, report.rejected = checked.rejects, checked.rejected_rows
         # The file's text cells, and their copies kept for the checks' messages, are not read
