@@ -548,7 +548,9 @@ class Table:
     (`columns`), and `load(types)` reads its rows once the mapping has said which columns hold
     dates, times and numbers, those columns already typed by DuckDB's reader when every cell of
     them reads so (`typed`; else all of them as text, as without `lazy`). The text of any rows
-    is then read again from the file (`text_rows`); `close` removes the file DuckDB reads."""
+    is then read again from the file (`text_rows`). DuckDB reads a UTF-8 file given by its path
+    where it lies (`read_file(..., path)`; `unchanged` says whether it still is as it was read),
+    any other text from a copy in UTF-8 that `close` removes."""
 
     def __init__(self, wh, data: bytes | FileData | pd.DataFrame, name: str, *, lazy: bool = False) -> None:
         self.wh = wh
@@ -623,7 +625,8 @@ class Table:
 
     def _reading(self, types: dict[str, str] | None = None, parallel: bool = False) -> str:
         """`read_csv` of the file: every cell as text, or with `types` (file column -> type) the
-        columns given so typed (dates and times in ISO form only), and every other one text."""
+        columns given so typed (dates and times in ISO form only), and every other one text; with
+        `parallel`, by DuckDB's reader on every core (see `_create_raw`)."""
         common = (
             f"{literal(self._path)}, delim = {literal(self._delimiter)}, quote = '\"', escape = '\"', "
             "header = true, null_padding = true, strict_mode = false, compression = 'none', "
@@ -683,10 +686,10 @@ class Table:
     def unchanged(self) -> None:
         """ImportError_ when a file read in place has changed on disk since its bytes were read
         and checked (an export still writing it): DuckDB's rows might not be those bytes."""
-        if self._stamp is not None and self._path is not None:
-            _stamp(Path(self._path), self._stamp[0], self.name)
-            if Path(self._path).stat().st_mtime_ns != self._stamp[1]:
-                raise ImportError_("imp_file_changed", name=self.name)
+        if self._stamp is None or self._path is None:
+            return
+        if _stamp(Path(self._path), self._stamp[0], self.name) != self._stamp:
+            raise ImportError_("imp_file_changed", name=self.name)
 
     def close(self) -> None:
         """Remove the copy DuckDB read the text from, if one was made (the rows in `_raw` stay
