@@ -10,7 +10,8 @@ The pipeline, in order:
    times with seconds, plain numbers: `_typed_reads`), else everything as text. XLSX goes
    through openpyxl, Excel dates and times becoming ISO text, once its archive has shown it keeps
    within the size and row limits (`check_workbook`). Either way the result is a table of cells
-   plus the row number a user sees in their editor.
+   plus the row number a user sees in their editor. A UTF-8 file given by its path is read where
+   it lies, on every core, the row numbers following the order DuckDB keeps (`Table`).
 2. **Map** (`Mapping`): file columns -> canonical columns. By default by header name (English,
    the header names of `csdata.records.models` in every language of the text catalogs, the
    policy's own criterion labels); a saved mapping can also join a date and a time column (blank
