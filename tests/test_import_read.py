@@ -156,3 +156,18 @@ def test_a_file_that_changes_while_it_is_imported_imports_nothing(tmp_path, monk
             ingest.read_file(path.read_bytes()[:-10], path.name, path)
     finally:
         wh.close()
+
+
+def test_a_file_piped_to_the_command_is_read_once_and_imported(tmp_path):
+    """`… | csdata import tickets /dev/stdin`: a pipe cannot be read twice, so its bytes go to
+    a copy as an upload's do."""
+    db = tmp_path / "t.duckdb"
+    build_tiny(db).close()
+    text = ticket_file(rows=3).decode()
+    done = run_cli(
+        "import", "tickets", "/dev/stdin", "--db", str(db), "--json", input=text, env={"CSDATA_LANG": "en"}
+    )
+    assert done.returncode == 1, done.stderr  # (row 2 opened "yesterday")
+    report = json.loads(done.stdout)
+    assert (report["rows"], report["imported"], report["rejected"]) == (3, 2, 1)
+    assert [r["line"] for r in report["rejects"]] == [2]

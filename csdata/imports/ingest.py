@@ -521,7 +521,7 @@ def read_file(data: bytes, name: str, path: Path | None = None) -> FileData:
     if _is_xlsx(data, name):
         return FileData(name, sha, frame=read_xlsx(data))
     text, utf8 = _decode(data)
-    if utf8 is None or path is None:
+    if utf8 is None or path is None or not path.is_file():  # (a pipe, say: read once, copied)
         return FileData(name, sha, text=text, utf8=utf8)
     # DuckDB reads UTF-8 as it is (a byte-order mark skipped): a file on disk needs no copy
     return FileData(name, sha, text=text, utf8=utf8, path=path, stamp=_stamp(path, len(data), name))
