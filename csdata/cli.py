@@ -512,7 +512,6 @@ def cmd_import(args) -> int:
     except OSError:
         raise UserError("imp_no_file", path=str(path)) from None
     data = ingest.read_file(raw, path.name, path)  # (read there by DuckDB, not from a copy)
-    del raw
     mapping = ingest.Mapping.load(args.mapping) if args.mapping else None
     wh = _open(args)
     progress = None

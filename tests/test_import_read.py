@@ -117,14 +117,22 @@ def test_a_file_not_in_utf8_is_still_read_from_a_copy(tmp_path):
         wh.close()
 
 
-def test_the_command_names_the_rows_of_a_big_file(tmp_path):
+def cli_import(tmp_path, source: str, text: str | None = None) -> dict:
+    """`csdata import tickets SOURCE --json` into a new tiny warehouse (`text` its standard
+    input), some rows rejected (exit 1): its report."""
     db = tmp_path / "t.duckdb"
     build_tiny(db).close()
+    done = run_cli(
+        "import", "tickets", source, "--db", str(db), "--json", input=text, env={"CSDATA_LANG": "en"}
+    )
+    assert done.returncode == 1, done.stderr
+    return json.loads(done.stdout)
+
+
+def test_the_command_names_the_rows_of_a_big_file(tmp_path):
     path = tmp_path / "tickets.csv"
     path.write_bytes(ticket_file())
-    done = run_cli("import", "tickets", str(path), "--db", str(db), "--json", env={"CSDATA_LANG": "en"})
-    assert done.returncode == 1, done.stderr  # (some rows were rejected)
-    report = json.loads(done.stdout)
+    report = cli_import(tmp_path, str(path))
     assert (report["rows"], report["imported"], report["rejected"]) == (ROWS, ROWS - len(BAD), len(BAD))
     assert {r["line"] for r in report["rejects"]} == set(BAD)
 
@@ -161,13 +169,6 @@ def test_a_file_that_changes_while_it_is_imported_imports_nothing(tmp_path, monk
 def test_a_file_piped_to_the_command_is_read_once_and_imported(tmp_path):
     """`… | csdata import tickets /dev/stdin`: a pipe cannot be read twice, so its bytes go to
     a copy as an upload's do."""
-    db = tmp_path / "t.duckdb"
-    build_tiny(db).close()
-    text = ticket_file(rows=3).decode()
-    done = run_cli(
-        "import", "tickets", "/dev/stdin", "--db", str(db), "--json", input=text, env={"CSDATA_LANG": "en"}
-    )
-    assert done.returncode == 1, done.stderr  # (row 2 opened "yesterday")
-    report = json.loads(done.stdout)
+    report = cli_import(tmp_path, "/dev/stdin", ticket_file(rows=3).decode())  # (row 2 opened "yesterday")
     assert (report["rows"], report["imported"], report["rejected"]) == (3, 2, 1)
     assert [r["line"] for r in report["rejects"]] == [2]

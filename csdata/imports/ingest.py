@@ -559,8 +559,8 @@ class Table:
         self.typed: dict[str, str] = {}  # file column -> the type `_raw` holds it in
         self.text_rows = "_raw"  # SQL of the rows as text cells
         self._path: str | None = None  # the file DuckDB reads
-        self._copy = False  # whether that file is a copy made for it (removed by `close`)
-        self._stamp: tuple[int, int] | None = None  # a file read in place: its size and time then
+        # a file read in place: its size and time then; None: `_path` is a copy (`close` removes it)
+        self._stamp: tuple[int, int] | None = None
         self._loaded = False
         cur = wh.cursor()
         cur.execute("DROP TABLE IF EXISTS _raw")
@@ -611,7 +611,6 @@ class Table:
             self._path = str(path)
         else:
             fd, self._path = tempfile.mkstemp(suffix=".csv")
-            self._copy = True
             with os.fdopen(fd, "wb") as out:
                 out.write(text.encode("utf-8") if utf8 is None else utf8)
         if lazy and not self._headless(text, delimiter):
@@ -695,7 +694,7 @@ class Table:
     def close(self) -> None:
         """Remove the copy DuckDB read the text from, if one was made (the rows in `_raw` stay
         until dropped)."""
-        if self._path is not None and self._copy:
+        if self._path is not None and self._stamp is None:
             Path(self._path).unlink(missing_ok=True)
         self._path = None
 
